@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { hashPassword } from '../domain/auth/secrets.js';
+import type { AgentRole } from '../domain/model.js';
+import { EmailTakenError } from '../store/port.js';
+import { UsageError, printJson, withFinch } from './usage.js';
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const MIN_PASSWORD = 12;
+
+/** `finch create-agent --name N --email E [--password P] [--role admin|agent] [--json]`. */
+export async function createAgentCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      name: { type: 'string' },
+      email: { type: 'string' },
+      password: { type: 'string' },
+      role: { type: 'string', default: 'agent' },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const name = values.name?.trim();
+  const email = values.email?.trim();
+  if (!name) throw new UsageError('--name is required');
+  if (!email || !EMAIL.test(email)) throw new UsageError('--email must be an email address');
+  if (values.role !== 'admin' && values.role !== 'agent') throw new UsageError('--role must be admin or agent');
+  if (values.password !== undefined && values.password.length < MIN_PASSWORD) {
+    throw new UsageError(`--password must be at least ${MIN_PASSWORD} characters`);
+  }
+  const generated = values.password === undefined ? randomBytes(12).toString('base64url') : undefined;
+  const password = values.password ?? generated!;
+  const role: AgentRole = values.role;
+
+  const agent = await withFinch(async (finch) => {
+    try {
+      return await finch.store.insertAgent({
+        name,
+        email,
+        alias: null,
+        photoUrl: null,
+        role,
+        isFin: false,
+        passwordHash: await hashPassword(password),
+        at: new Date().toISOString(),
+      });
+    } catch (error) {
+      if (error instanceof EmailTakenError) throw new UsageError(error.message);
+      throw error;
+    }
+  });
+
+  const printed = {
+    id: agent.id,
+    name: agent.name,
+    email: agent.email,
+    role: agent.role,
+    created_at: agent.createdAt,
+    ...(generated === undefined ? {} : { password: generated }),
+  };
+  if (values.json) return printJson(printed);
+  process.stdout.write(
+    `Agent created: ${agent.name} <${agent.email}> (${agent.role}, ${agent.id})\n` +
+      (generated === undefined ? '' : `  Password: ${generated}  (shown once)\n`),
+  );
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+/**
+ * The `finch` command. Every command reads the same configuration as the server
+ * (FINCH_DATA_DIR, DATABASE_URL, …) and works while a server runs on the same data.
+ */
+import { ConfigError } from '../config.js';
+import { createAgentCommand } from './create-agent.js';
+import { createClientCommand } from './create-client.js';
+import { createFinTokenCommand } from './create-fin-token.js';
+import { startCommand } from './start.js';
+import { UsageError } from './usage.js';
+
+const HELP = `Usage: finch <command> [options]
+
+Commands:
+  start                 Run the Finch server (the default)
+  create-client         Create an OAuth client for Fin; prints its id and secret
+      --name NAME         A label for the client (default "Fin")
+      --json              Print {"client_id", "client_secret"}
+  create-agent          Create a helpdesk agent
+      --name NAME --email EMAIL [--password P] [--role admin|agent] [--json]
+                          Without --password, a password is generated and printed
+  create-fin-token      Create a static API token to paste into Fin's settings
+      --name NAME         A label for the token (default "Fin")
+      --json              Print {"id", "token"}
+  help                  Show this help
+
+Configuration comes from environment variables; see the README.`;
+
+const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
+  start: startCommand,
+  'create-client': createClientCommand,
+  'create-agent': createAgentCommand,
+  'create-fin-token': createFinTokenCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [command = 'start', ...rest] = argv;
+  if (command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    process.stderr.write(`finch: unknown command ${JSON.stringify(command)}\n\n${HELP}\n`);
+    return 2;
+  }
+  try {
+    await run(rest);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError || isParseArgsError(error)) {
+      process.stderr.write(`finch ${command}: ${(error as Error).message}\n`);
+      return 2;
+    }
+    process.stderr.write(`finch ${command}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+function isParseArgsError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && String((error as { code?: string }).code).startsWith('ERR_PARSE_ARGS');
+}
+
+process.exitCode = await main(process.argv.slice(2));

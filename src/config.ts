@@ -1,0 +1,71 @@
+/**
+ * Finch is configured by environment variables only (README, "Configuration"). Every value is
+ * checked at start, so a typo stops Finch with a clear message instead of a surprise later.
+ */
+import path from 'node:path';
+
+export interface Config {
+  host: string;
+  port: number;
+  /** The URL people and Fin reach Finch at; printed on start. */
+  publicUrl: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  dbPoolSize: number;
+  signingSecret: string | undefined;
+  signatureToleranceSeconds: number;
+  tokenTtlSeconds: number;
+  tokenRateLimitPerMinute: number;
+  bodyLimitBytes: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const host = env.FINCH_HOST || '127.0.0.1';
+  const port = integer(env, 'FINCH_PORT', 8080, 0, 65535);
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL (leave it unset for the embedded SQLite).');
+  }
+  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  return {
+    host,
+    port,
+    publicUrl: (env.FINCH_PUBLIC_URL || `http://${shownHost}:${port}`).replace(/\/+$/, ''),
+    dataDir: path.resolve(env.FINCH_DATA_DIR || 'data'),
+    databaseUrl,
+    dbPoolSize: integer(env, 'FINCH_DB_POOL_SIZE', 10, 1, 1000),
+    signingSecret: env.FINCH_SIGNING_SECRET || undefined,
+    signatureToleranceSeconds: integer(env, 'FINCH_SIGNATURE_TOLERANCE', 300, 1, 86_400),
+    tokenTtlSeconds: integer(env, 'FINCH_TOKEN_TTL', 3600, 60, 31_536_000),
+    tokenRateLimitPerMinute: integer(env, 'FINCH_TOKEN_RATE_LIMIT', 60, 1, 1_000_000),
+    bodyLimitBytes: integer(env, 'FINCH_BODY_LIMIT', 1_048_576, 1024, 104_857_600),
+    logLevel: oneOf(env, 'FINCH_LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  };
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}; got ${JSON.stringify(raw)}.`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!allowed.includes(raw as T)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}; got ${JSON.stringify(raw)}.`);
+  return raw as T;
+}

@@ -1,0 +1,6 @@
+/** The Fin Custom Helpdesk API contract: models, inputs, operations and errors, as TypeBox schemas. */
+export * from './models.js';
+export * from './requests.js';
+export * from './operations.js';
+export * from './problem.js';
+export * from './oauth.js';

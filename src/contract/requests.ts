@@ -1,0 +1,161 @@
+/**
+ * What Fin sends (spec §4), one schema per operation, shared by both variants: REST sends the
+ * `Get*` inputs as query parameters, POST-only as a JSON body. Unknown fields are ignored; an absent
+ * field means "leave unchanged" and `null` means "clear it". Limits keep a single request from
+ * exhausting the server; they are far above anything Fin sends.
+ */
+import Type, { type Static, type TSchema } from 'typebox';
+import { ConversationStatus, Timestamp, Visibility } from './models.js';
+
+const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const LIMITS = {
+  id: 255,
+  text: 1024,
+  title: 2048,
+  body: 262_144,
+  url: 2048,
+  tags: 100,
+  attachments: 25,
+  attributes: 200,
+} as const;
+
+const Id = (description: string) => Type.String({ minLength: 1, maxLength: LIMITS.id, description });
+const Text = (description?: string) => Type.String({ maxLength: LIMITS.text, ...(description ? { description } : {}) });
+const Email = Type.String({ maxLength: 320, format: 'email' });
+const PhotoUrl = Type.String({ maxLength: LIMITS.url, format: 'uri' });
+const AttributesInput = Type.Record(Type.String({ maxLength: LIMITS.text }), Type.Unknown(), {
+  maxProperties: LIMITS.attributes,
+  description: 'Merged key by key into the stored attributes; a key sent as null is removed; null clears them all',
+});
+const ObjectId = (what: string) =>
+  Type.String({
+    minLength: 1,
+    maxLength: LIMITS.id,
+    description: `Intercom's id for the ${what}; a create with an object_id already seen returns the first ${what}`,
+  });
+
+export const GetUserInput = Type.Object({ user_id: Id('The helpdesk id of the end-user') });
+export type GetUserInput = Static<typeof GetUserInput>;
+
+export const UpdateUserInput = Type.Object({
+  user_id: Id('The helpdesk id of the end-user'),
+  attributes: Type.Optional(nullable(AttributesInput)),
+});
+export type UpdateUserInput = Static<typeof UpdateUserInput>;
+
+export const CreateUserInput = Type.Object({
+  name: Type.Optional(nullable(Text())),
+  email: Type.Optional(nullable(Email)),
+  object_id: Type.Optional(ObjectId('user')),
+  photo_url: Type.Optional(nullable(PhotoUrl)),
+  attributes: Type.Optional(nullable(AttributesInput)),
+});
+export type CreateUserInput = Static<typeof CreateUserInput>;
+
+export const GetAgentsInput = Type.Object({});
+export type GetAgentsInput = Static<typeof GetAgentsInput>;
+
+export const GetConversationInput = Type.Object({ conversation_id: Id('The helpdesk id of the conversation') });
+export type GetConversationInput = Static<typeof GetConversationInput>;
+
+/** The end-user object the POST-only variant may send with a conversation. */
+export const UserInput = Type.Object({
+  id: Type.Optional(Id('The helpdesk id of the end-user; unknown ids create the user under that id')),
+  user_type: Type.Optional(Type.Literal('end_user')),
+  name: Type.Optional(nullable(Text())),
+  email: Type.Optional(nullable(Email)),
+  photo_url: Type.Optional(nullable(PhotoUrl)),
+  attributes: Type.Optional(nullable(AttributesInput)),
+});
+export type UserInput = Static<typeof UserInput>;
+
+export const UpdateConversationInput = Type.Object({
+  conversation_id: Id('The helpdesk id of the conversation'),
+  title: Type.Optional(nullable(Type.String({ maxLength: LIMITS.title }))),
+  tags: Type.Optional(
+    nullable(
+      Type.Array(Type.String({ maxLength: LIMITS.id }), {
+        maxItems: LIMITS.tags,
+        description: 'Replaces the set of tags',
+      }),
+    ),
+  ),
+  attributes: Type.Optional(nullable(AttributesInput)),
+  status: Type.Optional(ConversationStatus),
+  assignee_id: Type.Optional(
+    nullable(
+      Type.String({
+        minLength: 1,
+        maxLength: LIMITS.id,
+        description:
+          'null hands the conversation over to a human; ignored while a human agent is assigned (human takeover wins)',
+      }),
+    ),
+  ),
+  last_user_read_at: Type.Optional(nullable(Timestamp)),
+  user: Type.Optional(UserInput),
+});
+export type UpdateConversationInput = Static<typeof UpdateConversationInput>;
+
+export const AttachmentInput = Type.Object({
+  url: Type.String({ minLength: 1, maxLength: LIMITS.url, description: 'Must be HTTPS' }),
+  filetype: Type.Optional(Type.String({ maxLength: LIMITS.text })),
+  filename: Type.Optional(Type.String({ maxLength: LIMITS.text })),
+});
+export type AttachmentInput = Static<typeof AttachmentInput>;
+
+export const AuthorInput = Type.Object({
+  id: Id('The end-user of the conversation, or an agent'),
+  user_type: Type.Union([Type.Literal('end_user'), Type.Literal('agent')]),
+  name: Type.Optional(nullable(Text())),
+  email: Type.Optional(nullable(Type.String({ maxLength: 320 }))),
+  photo_url: Type.Optional(nullable(Type.String({ maxLength: LIMITS.url }))),
+});
+export type AuthorInput = Static<typeof AuthorInput>;
+
+const messageFields = {
+  message_type: Type.Optional(Type.Literal('comment')),
+  body: Type.Optional(
+    nullable(Type.String({ maxLength: LIMITS.body, description: 'HTML, sanitized to the tags Fin supports' })),
+  ),
+  author: AuthorInput,
+  visibility: Type.Optional(Visibility),
+  created_at: Type.Optional(Timestamp),
+  object_id: Type.Optional(ObjectId('message')),
+  attachments: Type.Optional(nullable(Type.Array(AttachmentInput, { maxItems: LIMITS.attachments }))),
+};
+
+/** The initial message of Create Conversation; its `conversation_id`, if any, is ignored. */
+export const InitialMessageInput = Type.Object(messageFields);
+export type InitialMessageInput = Static<typeof InitialMessageInput>;
+
+export const CreateConversationInput = Type.Object({
+  title: Type.Optional(nullable(Type.String({ maxLength: LIMITS.title }))),
+  object_id: Type.Optional(ObjectId('conversation')),
+  user_id: Type.Optional(Id('The end-user (REST form); give this or `user`')),
+  user: Type.Optional(UserInput),
+  attributes: Type.Optional(nullable(AttributesInput)),
+  initial_message: InitialMessageInput,
+});
+export type CreateConversationInput = Static<typeof CreateConversationInput>;
+
+export const GetMessagesInput = Type.Object({
+  conversation_id: Id('The helpdesk id of the conversation'),
+  after_id: Type.Optional(
+    nullable(
+      Type.String({
+        maxLength: LIMITS.id,
+        description: 'Only messages after this one; an id that matches no message of the conversation returns them all',
+      }),
+    ),
+  ),
+});
+export type GetMessagesInput = Static<typeof GetMessagesInput>;
+
+export const CreateMessageInput = Type.Object({
+  conversation_id: Id('The helpdesk id of the conversation'),
+  ...messageFields,
+});
+export type CreateMessageInput = Static<typeof CreateMessageInput>;
+

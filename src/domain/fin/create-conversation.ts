@@ -1,0 +1,79 @@
+import type { CreateConversationInput } from '../../contract/requests.js';
+import type { FinStoreWriter } from '../../store/port.js';
+import { initialAttributes } from '../attributes.js';
+import { timestamp, type FinContext } from '../context.js';
+import { unprocessable } from '../errors.js';
+import { draftMessage, messageFor } from '../messages.js';
+import type { Conversation, EndUser, Message } from '../model.js';
+import { applyUserFields, newUser } from '../users.js';
+import type { Created } from './created.js';
+
+export interface CreatedConversation {
+  conversation: Conversation;
+  initialMessage: Message;
+}
+
+/**
+ * A conversation started in the Fin Messenger, with its initial message. It starts open and
+ * assigned to the Fin agent. A repeat with a known object_id returns the first conversation and its
+ * initial message, also when the two requests race.
+ */
+export async function createConversation(
+  ctx: FinContext,
+  input: CreateConversationInput,
+): Promise<Created<CreatedConversation>> {
+  const at = timestamp(ctx);
+  const draft = draftMessage(input.initial_message, at, '/initial_message');
+
+  return ctx.store.transaction(async (tx) => {
+    const user = await resolveEndUser(tx, input, at);
+    const fin = await tx.findFinAgent();
+    const { value: conversation, created } = await tx.insertConversation({
+      objectId: input.object_id ?? null,
+      userId: user.id,
+      assigneeId: fin.id,
+      status: 'open',
+      title: input.title ?? null,
+      tags: [],
+      attributes: initialAttributes(input.attributes),
+      at,
+    });
+    if (!created) {
+      const initialMessage = await tx.findFirstMessage(conversation.id);
+      if (!initialMessage) throw new Error(`conversation ${conversation.id} has no initial message`);
+      return { value: { conversation, initialMessage }, replayed: true };
+    }
+
+    const inserted = await tx.insertMessage(await messageFor(tx, conversation, draft, '/initial_message'));
+    if (!inserted.created && inserted.value.conversationId !== conversation.id) {
+      throw unprocessable(
+        'object_id_taken',
+        'initial_message.object_id already names a message of another conversation.',
+        '/initial_message/object_id',
+      );
+    }
+    return { value: { conversation, initialMessage: inserted.value }, replayed: false };
+  });
+}
+
+/**
+ * REST sends `user_id`, POST-only a `user` object; both are accepted in both variants. `user_id`
+ * must name a known end-user. A `user` object updates the user it names, creates it under its id
+ * when that id is unknown, and creates a new end-user when it has no id.
+ */
+async function resolveEndUser(tx: FinStoreWriter, input: CreateConversationInput, at: string): Promise<EndUser> {
+  if (input.user_id !== undefined) {
+    const user = await tx.findUser(input.user_id);
+    if (!user) throw unprocessable('unknown_user', `No end-user has the id ${JSON.stringify(input.user_id)}.`, '/user_id');
+    return user;
+  }
+  if (input.user === undefined) {
+    throw unprocessable('missing_user', 'Give the end-user as user_id or as a user object.', '/user_id');
+  }
+  const { id, user_type: _userType, ...fields } = input.user;
+  if (id !== undefined) {
+    const existing = await applyUserFields(tx, id, fields, at);
+    if (existing) return existing;
+  }
+  return (await tx.insertUser(newUser({ ...fields, ...(id === undefined ? {} : { id }) }, at))).value;
+}

@@ -1,0 +1,77 @@
+import type { UpdateConversationInput } from '../../contract/requests.js';
+import type { ConversationChanges } from '../../store/port.js';
+import { assigneeAfterFinUpdate } from '../assignment.js';
+import { mergeAttributes, sameJson } from '../attributes.js';
+import { timestamp, type FinContext } from '../context.js';
+import { notFound, unprocessable } from '../errors.js';
+import type { Agent, Conversation } from '../model.js';
+import { normalizeTimestamp } from '../time.js';
+import { applyUserFields } from '../users.js';
+
+/**
+ * Fin's end-of-sync update and its handover (`assignee_id: null`). Tags replace the set,
+ * attributes merge key by key, and while a human agent holds the conversation the assignee stays
+ * (see `assigneeAfterFinUpdate`). Nothing is written when nothing changes, so Fin's routine
+ * end-of-sync calls do not move conversations around the helpdesk's lists.
+ */
+export async function updateConversation(ctx: FinContext, input: UpdateConversationInput): Promise<Conversation> {
+  const at = timestamp(ctx);
+  const lastUserReadAt =
+    input.last_user_read_at === undefined || input.last_user_read_at === null
+      ? input.last_user_read_at
+      : normalizeTimestamp(input.last_user_read_at, '/last_user_read_at');
+
+  return ctx.store.transaction(async (tx) => {
+    const conversation = await tx.lockConversation(input.conversation_id);
+    if (!conversation) throw notFound('conversation', input.conversation_id);
+
+    let requestedAssignee: Agent | null | undefined = input.assignee_id === null ? null : undefined;
+    if (typeof input.assignee_id === 'string') {
+      const agent = await tx.findAgent(input.assignee_id);
+      if (!agent?.active) {
+        throw unprocessable('unknown_agent', `No active agent has the id ${JSON.stringify(input.assignee_id)}.`, '/assignee_id');
+      }
+      requestedAssignee = agent;
+    }
+
+    let userChanged = false;
+    if (input.user) {
+      const { id, user_type: _userType, ...fields } = input.user;
+      if (id !== undefined && id !== conversation.user.id) {
+        throw unprocessable('user_mismatch', `user.id ${JSON.stringify(id)} is not the end-user of this conversation.`, '/user/id');
+      }
+      const updated = await applyUserFields(tx, conversation.user.id, fields, at);
+      userChanged = updated !== undefined && updated.updatedAt !== conversation.user.updatedAt;
+    }
+
+    const changes = conversationChanges(conversation, input, requestedAssignee, lastUserReadAt);
+    if (Object.keys(changes).length > 0) return tx.updateConversation(conversation.id, changes, at);
+    return userChanged ? ((await tx.findConversation(conversation.id)) ?? conversation) : conversation;
+  });
+}
+
+function conversationChanges(
+  current: Conversation,
+  input: UpdateConversationInput,
+  requestedAssignee: Agent | null | undefined,
+  lastUserReadAt: string | null | undefined,
+): ConversationChanges {
+  const changes: ConversationChanges = {};
+  if (input.title !== undefined && input.title !== current.title) changes.title = input.title;
+  if (input.status !== undefined && input.status !== current.status) changes.status = input.status;
+  if (input.tags !== undefined) {
+    const tags = normalizeTags(input.tags);
+    if (!sameJson(tags, current.tags)) changes.tags = tags;
+  }
+  const attributes = mergeAttributes(current.attributes, input.attributes);
+  if (attributes !== undefined && !sameJson(attributes, current.attributes)) changes.attributes = attributes;
+  const assigneeId = assigneeAfterFinUpdate(current.assignee, requestedAssignee);
+  if (assigneeId !== undefined) changes.assigneeId = assigneeId;
+  if (lastUserReadAt !== undefined && lastUserReadAt !== current.lastUserReadAt) changes.lastUserReadAt = lastUserReadAt;
+  return changes;
+}
+
+/** Tags are a set: blanks and repeats are dropped, first occurrence order kept. */
+export function normalizeTags(tags: readonly string[] | null): string[] {
+  return [...new Set((tags ?? []).map((tag) => tag.trim()).filter((tag) => tag !== ''))];
+}

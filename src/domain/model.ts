@@ -1,0 +1,78 @@
+/**
+ * The helpdesk's own objects, independent of how either API variant spells them on the wire.
+ * Timestamps are ISO 8601 UTC strings with milliseconds.
+ */
+import type { ConversationStatus, Visibility } from '../contract/models.js';
+
+export type { ConversationStatus, Visibility };
+
+export type Attributes = Record<string, unknown>;
+
+export interface EndUser {
+  id: string;
+  /** Intercom's id for the user, when Fin created it. */
+  objectId: string | null;
+  name: string | null;
+  email: string | null;
+  photoUrl: string | null;
+  attributes: Attributes;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type AgentRole = 'admin' | 'agent';
+
+export interface Agent {
+  id: string;
+  name: string;
+  email: string;
+  /** Shown to end-users instead of the real name. */
+  alias: string | null;
+  photoUrl: string | null;
+  role: AgentRole;
+  /** The agent that represents Fin: exactly one exists. */
+  isFin: boolean;
+  active: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Conversation {
+  id: string;
+  objectId: string | null;
+  status: ConversationStatus;
+  user: EndUser;
+  /** null after a handover, until a human takes it. */
+  assignee: Agent | null;
+  title: string | null;
+  tags: string[];
+  attributes: Attributes;
+  lastUserReadAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Attachment {
+  url: string;
+  filetype: string;
+  filename: string;
+}
+
+export type Author = { type: 'end_user'; user: EndUser } | { type: 'agent'; agent: Agent };
+
+export interface Message {
+  id: string;
+  objectId: string | null;
+  conversationId: string;
+  /** Sanitized HTML; null for an attachment-only message. */
+  body: string | null;
+  author: Author;
+  visibility: Visibility;
+  attachments: Attachment[];
+  createdAt: string;
+}
+
+/** A human agent is any agent but the one that represents Fin. */
+export function isHuman(agent: Agent | null): boolean {
+  return agent !== null && !agent.isFin;
+}

@@ -1,0 +1,99 @@
+/**
+ * The Finch HTTP server: the Fin API under `/api/fin`, the token endpoint, health, and the
+ * OpenAPI document with its reference page. It is built from configuration and already-open
+ * stores, so tests can build it over any store.
+ */
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import type { Config } from '../config.js';
+import { authenticateBearer } from '../domain/auth/credentials.js';
+import type { CredentialStore, FinStore } from '../store/port.js';
+import { finApi } from './fin/plugin.js';
+import { openApiDocumentation } from './openapi.js';
+import { oauthTokenEndpoint } from './oauth/plugin.js';
+import { HttpProblem, problemFromError } from './problem.js';
+
+export interface ServerServices {
+  store: FinStore;
+  credentials: CredentialStore;
+  /** Throws when the database cannot be reached; used by /health. */
+  ping: () => Promise<void>;
+}
+
+export type ServerConfig = Pick<
+  Config,
+  'publicUrl' | 'signingSecret' | 'signatureToleranceSeconds' | 'tokenTtlSeconds' | 'tokenRateLimitPerMinute' | 'bodyLimitBytes' | 'logLevel'
+>;
+
+export interface ServerOptions {
+  /** Replaces the default pino logger settings (tests pass `false`). */
+  logger?: FastifyServerOptions['logger'];
+  now?: () => Date;
+}
+
+/** Header values that must never reach a log line. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-fin-signature"]',
+  'req.headers["x-webhook-key"]',
+  'res.headers["set-cookie"]',
+];
+
+export async function buildServer(config: ServerConfig, services: ServerServices, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const now = options.now ?? (() => new Date());
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
+    genReqId: () => randomUUID(),
+    bodyLimit: config.bodyLimitBytes,
+    // A malformed URL is the caller's mistake: answer it as a problem like every other.
+    frameworkErrors: (error, request, reply) => {
+      const { problem, headers } = problemFromError(error, request as FastifyRequest);
+      void (reply as FastifyReply).code(problem.status).headers(headers).type('application/problem+json').send(problem);
+    },
+  });
+
+  await app.register(swagger, openApiDocumentation(config.publicUrl));
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: true, docExpansion: 'list' } });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
+    try {
+      await services.ping();
+      return { status: 'ok', database: 'ok' };
+    } catch {
+      return reply.code(503).send({ status: 'unavailable', database: 'unreachable' });
+    }
+  });
+
+  await app.register(oauthTokenEndpoint, {
+    credentials: services.credentials,
+    tokenTtlSeconds: config.tokenTtlSeconds,
+    rateLimitPerMinute: config.tokenRateLimitPerMinute,
+    now,
+  });
+
+  await app.register(finApi, {
+    prefix: '/api/fin',
+    store: services.store,
+    bodyLimit: config.bodyLimitBytes,
+    signing: config.signingSecret ? { secret: config.signingSecret, toleranceSeconds: config.signatureToleranceSeconds } : undefined,
+    now,
+    authenticate: async (token) => {
+      const result = await authenticateBearer(services.credentials, token, now());
+      if (!result.ok) return { ok: false, reason: result.failure };
+      return result.principal.type === 'fin' ? { ok: true } : { ok: false, reason: 'forbidden' };
+    },
+  });
+
+  app.setNotFoundHandler(async (request) => {
+    throw new HttpProblem(404, 'not_found', `Nothing is served at ${request.method} ${request.url.split('?')[0]}.`);
+  });
+  app.setErrorHandler(async (error, request, reply) => {
+    const { problem, headers } = problemFromError(error, request);
+    return reply.code(problem.status).headers(headers).type('application/problem+json').send(problem);
+  });
+  return app;
+}

@@ -1,0 +1,13 @@
+/**
+ * Finch as a library: the Fin Custom Helpdesk API over any store, for helpdesks that want Fin
+ * without adopting Finch. See the README, "Put Fin on your own helpdesk".
+ */
+export { finApi, type FinApiOptions } from './http/fin/plugin.js';
+export type { Authenticate, AuthOutcome } from './http/fin/auth.js';
+export type { SigningOptions } from './http/fin/signature.js';
+export type * from './store/port.js';
+export { EmailTakenError } from './store/port.js';
+export type * from './domain/model.js';
+export { MemoryFinStore } from './store/memory/memory-fin-store.js';
+export { MemoryCredentialStore } from './store/memory/memory-credential-store.js';
+export * as contract from './contract/index.js';

@@ -1,0 +1,193 @@
+/**
+ * The store port: everything the Fin API needs from a helpdesk's data, and nothing about how it is
+ * kept. Finch's SQL store implements it over SQLite and PostgreSQL; `MemoryFinStore` implements it
+ * in a few hundred lines and is the example to copy when putting Fin on another helpdesk.
+ *
+ * The rules of the contract (merging attributes, human takeover, idempotency, sanitizing) live in
+ * the domain, not here: a store only keeps and returns records, atomically.
+ */
+import type { Agent, AgentRole, Attachment, Attributes, Conversation, ConversationStatus, EndUser, Message, Visibility } from '../domain/model.js';
+
+/** The result of an insert that is idempotent by `objectId` (or by a caller-given id). */
+export interface Inserted<T> {
+  value: T;
+  /** false when a record with the same objectId (or id) already existed and is returned instead. */
+  created: boolean;
+}
+
+export interface NewEndUser {
+  /** A caller-chosen id (Fin may name the user); otherwise the store assigns one. */
+  id?: string;
+  objectId: string | null;
+  name: string | null;
+  email: string | null;
+  photoUrl: string | null;
+  attributes: Attributes;
+  at: string;
+}
+
+/** Fields to overwrite; absent fields stay as they are. Values are final (already merged). */
+export interface EndUserChanges {
+  name?: string | null;
+  email?: string | null;
+  photoUrl?: string | null;
+  attributes?: Attributes;
+}
+
+export interface NewConversation {
+  objectId: string | null;
+  userId: string;
+  assigneeId: string | null;
+  status: ConversationStatus;
+  title: string | null;
+  tags: string[];
+  attributes: Attributes;
+  at: string;
+}
+
+export interface ConversationChanges {
+  status?: ConversationStatus;
+  assigneeId?: string | null;
+  title?: string | null;
+  tags?: string[];
+  attributes?: Attributes;
+  lastUserReadAt?: string | null;
+}
+
+export interface NewMessage {
+  objectId: string | null;
+  conversationId: string;
+  body: string | null;
+  author: { type: 'end_user' | 'agent'; id: string };
+  visibility: Visibility;
+  attachments: Attachment[];
+  createdAt: string;
+}
+
+export interface FinStoreReader {
+  findUser(id: string): Promise<EndUser | undefined>;
+  /** An agent by id, active or not. */
+  findAgent(id: string): Promise<Agent | undefined>;
+  /** Active agents, oldest first. */
+  listAgents(): Promise<Agent[]>;
+  /** The agent that represents Fin. A store always has one. */
+  findFinAgent(): Promise<Agent>;
+  findConversation(id: string): Promise<Conversation | undefined>;
+  /**
+   * The conversation's messages oldest first (by createdAt, ties broken by id). With `afterId`,
+   * only those that come after that message; when `afterId` matches no message of the
+   * conversation, all of them.
+   */
+  listMessages(conversationId: string, afterId?: string): Promise<Message[]>;
+  /** The message a conversation was created with (its first). */
+  findFirstMessage(conversationId: string): Promise<Message | undefined>;
+}
+
+export interface FinStoreWriter extends FinStoreReader {
+  /** Reads a conversation and keeps concurrent writers off it until the transaction ends. */
+  lockConversation(id: string): Promise<Conversation | undefined>;
+  /** Reads an end-user and keeps concurrent writers off it until the transaction ends. */
+  lockUser(id: string): Promise<EndUser | undefined>;
+  /** Inserts unless a user with the same id or objectId exists; then returns that one. */
+  insertUser(user: NewEndUser): Promise<Inserted<EndUser>>;
+  updateUser(id: string, changes: EndUserChanges, at: string): Promise<EndUser>;
+  /** Inserts unless a conversation with the same objectId exists; then returns that one. */
+  insertConversation(conversation: NewConversation): Promise<Inserted<Conversation>>;
+  /** Applies the changes and sets updatedAt to `at` (also when `changes` is empty). */
+  updateConversation(id: string, changes: ConversationChanges, at: string): Promise<Conversation>;
+  /** Inserts unless a message with the same objectId exists; then returns that one. */
+  insertMessage(message: NewMessage): Promise<Inserted<Message>>;
+}
+
+export interface FinStore extends FinStoreReader {
+  /**
+   * Runs `work` atomically: all of its writes are kept, or (when it throws) none is. Two
+   * transactions never see each other's uncommitted writes, and inserts that conflict on objectId
+   * resolve to one winner.
+   */
+  transaction<T>(work: (tx: FinStoreWriter) => Promise<T>): Promise<T>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Credentials: who may call the Fin API. Kept apart from FinStore so an integrator can put Fin's
+// data on their helpdesk while authenticating Fin however they like.
+
+export interface OAuthClient {
+  id: string;
+  name: string;
+  secretHash: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface AccessTokenRecord {
+  clientId: string;
+  expiresAt: string;
+  /** Revoked with its client. */
+  revoked: boolean;
+}
+
+export type ApiTokenScope = 'fin' | 'agent';
+
+export interface ApiTokenRecord {
+  id: string;
+  name: string;
+  scope: ApiTokenScope;
+  /** The agent a personal (`agent`) token acts as. */
+  agentId: string | null;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface CredentialStore {
+  insertClient(client: { id: string; name: string; secretHash: string; at: string }): Promise<void>;
+  findClient(id: string): Promise<OAuthClient | undefined>;
+  listClients(): Promise<OAuthClient[]>;
+  /** Revokes the client and, with it, every token it was issued. Returns false when unknown. */
+  revokeClient(id: string, at: string): Promise<boolean>;
+
+  insertAccessToken(token: { tokenHash: string; clientId: string; expiresAt: string; at: string }): Promise<void>;
+  findAccessToken(tokenHash: string): Promise<AccessTokenRecord | undefined>;
+  deleteAccessTokensExpiredBefore(at: string): Promise<void>;
+
+  insertApiToken(token: {
+    id: string;
+    name: string;
+    tokenHash: string;
+    scope: ApiTokenScope;
+    agentId: string | null;
+    at: string;
+  }): Promise<void>;
+  findApiToken(tokenHash: string): Promise<ApiTokenRecord | undefined>;
+  listApiTokens(): Promise<ApiTokenRecord[]>;
+  revokeApiToken(id: string, at: string): Promise<boolean>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Agents as accounts: what Finch's own tools (CLI, first start) need beyond the Fin API.
+
+export interface NewAgent {
+  name: string;
+  email: string;
+  alias: string | null;
+  photoUrl: string | null;
+  role: AgentRole;
+  isFin: boolean;
+  passwordHash: string | null;
+  at: string;
+}
+
+export interface AgentDirectory {
+  /** Inserts an agent; fails with `EmailTakenError` when the email is in use. */
+  insertAgent(agent: NewAgent): Promise<Agent>;
+  findAgentByEmail(email: string): Promise<Agent | undefined>;
+  /** Creates the Fin agent unless one exists; returns it either way. */
+  ensureFinAgent(at: string): Promise<Agent>;
+}
+
+export class EmailTakenError extends Error {
+  constructor(email: string) {
+    super(`an agent with the email ${email} already exists`);
+    this.name = 'EmailTakenError';
+  }
+}

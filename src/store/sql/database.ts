@@ -1,0 +1,101 @@
+/**
+ * Opens Finch's database: embedded SQLite (the default, one file under the data directory) or
+ * PostgreSQL when a `postgres://` URL is given (to run several Finch nodes on one database).
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { Schema } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Database {
+  db: Kysely<Schema>;
+  dialect: Dialect;
+  /** Where the data lives, for people: the SQLite file, or the PostgreSQL server without credentials. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** A `postgres://` or `postgresql://` URL; absent for SQLite. */
+  url?: string | undefined;
+  /** Where the SQLite file goes. */
+  dataDir: string;
+  /** PostgreSQL connections per process. */
+  poolSize?: number;
+}
+
+export function openDatabase(options: DatabaseOptions): Database {
+  return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openSqlite(options.dataDir);
+}
+
+function openSqlite(dataDir: string): Database {
+  mkdirSync(dataDir, { recursive: true });
+  const file = path.resolve(dataDir, 'finch.db');
+  const sqlite = new BetterSqlite3(file);
+  // WAL lets the CLI and the server use the file at once; busy_timeout makes a writer wait for
+  // another process's write instead of failing; NORMAL sync is durable across process crashes.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+}
+
+const INT8 = 20;
+const TIMESTAMPTZ = 1184;
+
+function openPostgres(url: string, poolSize: number): Database {
+  const parseTimestamp = pg.types.getTypeParser(TIMESTAMPTZ) as (value: string) => Date;
+  // Parsers for this pool only, so an application embedding Finch keeps its own pg settings.
+  const types = {
+    getTypeParser: ((oid: number, format?: string) => {
+      if (oid === INT8) return (value: string) => Number(value);
+      if (oid === TIMESTAMPTZ) return (value: string) => parseTimestamp(value).toISOString();
+      return pg.types.getTypeParser(oid, format as 'text');
+    }) as typeof pg.types.getTypeParser,
+  };
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types });
+  // An idle connection that the server drops must not crash the process.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', location: redactUrl(url), close: () => db.destroy() };
+}
+
+/** The URL without its password, fit for logs and banners. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres (unparseable URL)';
+  }
+}
+
+/**
+ * Runs `work` in a write transaction. On SQLite it starts with BEGIN IMMEDIATE, taking the write
+ * lock up front: a transaction that reads first and writes later could otherwise fail when
+ * another process (the CLI, a worker) wrote in between.
+ */
+export async function writeTransaction<T>(database: Database, work: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
+  if (database.dialect === 'postgres') {
+    return database.db.transaction().execute((trx: Transaction<Schema>) => work(trx));
+  }
+  return database.db.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn);
+    try {
+      const result = await work(conn);
+      await sql`commit`.execute(conn);
+      return result;
+    } catch (error) {
+      // SQLite may already have rolled back on its own (e.g. a full disk); the first error matters.
+      await sql`rollback`.execute(conn).catch(() => undefined);
+      throw error;
+    }
+  });
+}

@@ -1,0 +1,118 @@
+/** Credentials over SQL: only hashes of secrets and tokens are ever written. */
+import type { Kysely } from 'kysely';
+import type { AccessTokenRecord, ApiTokenRecord, CredentialStore, OAuthClient } from '../port.js';
+import type { Database } from './database.js';
+import type { Schema } from './schema.js';
+
+export class SqlCredentialStore implements CredentialStore {
+  private readonly db: Kysely<Schema>;
+
+  constructor(database: Database) {
+    this.db = database.db;
+  }
+
+  async insertClient(client: { id: string; name: string; secretHash: string; at: string }): Promise<void> {
+    await this.db
+      .insertInto('oauth_clients')
+      .values({ id: client.id, name: client.name, secret_hash: client.secretHash, created_at: client.at, revoked_at: null })
+      .execute();
+  }
+
+  async findClient(id: string): Promise<OAuthClient | undefined> {
+    const row = await this.db.selectFrom('oauth_clients').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && clientFrom(row);
+  }
+
+  async listClients(): Promise<OAuthClient[]> {
+    const rows = await this.db.selectFrom('oauth_clients').selectAll().orderBy('created_at').orderBy('id').execute();
+    return rows.map(clientFrom);
+  }
+
+  async revokeClient(id: string, at: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('oauth_clients')
+      .set((eb) => ({ revoked_at: eb.fn.coalesce('revoked_at', eb.val(at)) }))
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async insertAccessToken(token: { tokenHash: string; clientId: string; expiresAt: string; at: string }): Promise<void> {
+    await this.db
+      .insertInto('access_tokens')
+      .values({ token_hash: token.tokenHash, client_id: token.clientId, expires_at: token.expiresAt, created_at: token.at })
+      .execute();
+  }
+
+  async findAccessToken(tokenHash: string): Promise<AccessTokenRecord | undefined> {
+    const row = await this.db
+      .selectFrom('access_tokens as t')
+      .innerJoin('oauth_clients as c', 'c.id', 't.client_id')
+      .select(['t.client_id', 't.expires_at', 'c.revoked_at'])
+      .where('t.token_hash', '=', tokenHash)
+      .executeTakeFirst();
+    return row && { clientId: row.client_id, expiresAt: row.expires_at, revoked: row.revoked_at !== null };
+  }
+
+  async deleteAccessTokensExpiredBefore(at: string): Promise<void> {
+    await this.db.deleteFrom('access_tokens').where('expires_at', '<', at).execute();
+  }
+
+  async insertApiToken(token: Parameters<CredentialStore['insertApiToken']>[0]): Promise<void> {
+    await this.db
+      .insertInto('api_tokens')
+      .values({
+        id: token.id,
+        name: token.name,
+        token_hash: token.tokenHash,
+        scope: token.scope,
+        agent_id: token.agentId,
+        created_at: token.at,
+        revoked_at: null,
+      })
+      .execute();
+  }
+
+  async findApiToken(tokenHash: string): Promise<ApiTokenRecord | undefined> {
+    const row = await this.db
+      .selectFrom('api_tokens')
+      .select(['id', 'name', 'scope', 'agent_id', 'created_at', 'revoked_at'])
+      .where('token_hash', '=', tokenHash)
+      .executeTakeFirst();
+    return row && apiTokenFrom(row);
+  }
+
+  async listApiTokens(): Promise<ApiTokenRecord[]> {
+    const rows = await this.db
+      .selectFrom('api_tokens')
+      .select(['id', 'name', 'scope', 'agent_id', 'created_at', 'revoked_at'])
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(apiTokenFrom);
+  }
+
+  async revokeApiToken(id: string, at: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('api_tokens')
+      .set((eb) => ({ revoked_at: eb.fn.coalesce('revoked_at', eb.val(at)) }))
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+}
+
+function clientFrom(row: { id: string; name: string; secret_hash: string; created_at: string; revoked_at: string | null }): OAuthClient {
+  return { id: row.id, name: row.name, secretHash: row.secret_hash, createdAt: row.created_at, revokedAt: row.revoked_at };
+}
+
+function apiTokenFrom(row: {
+  id: string;
+  name: string;
+  scope: 'fin' | 'agent';
+  agent_id: string | null;
+  created_at: string;
+  revoked_at: string | null;
+}): ApiTokenRecord {
+  return { id: row.id, name: row.name, scope: row.scope, agentId: row.agent_id, createdAt: row.created_at, revokedAt: row.revoked_at };
+}

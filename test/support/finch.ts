@@ -1,0 +1,142 @@
+/**
+ * A real Finch for tests: the HTTP server on a loopback port over one of the three stores, with
+ * an OAuth client and a token ready, and a clock the test can move.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { inject } from 'vitest';
+import { FinClient, fetchAccessToken } from '../../src/client/fin-client.js';
+import type { Variant } from '../../src/contract/models.js';
+import { createClient } from '../../src/domain/auth/credentials.js';
+import { openFinch } from '../../src/finch.js';
+import { buildServer, type ServerConfig } from '../../src/http/server.js';
+import { MemoryCredentialStore } from '../../src/store/memory/memory-credential-store.js';
+import { MemoryFinStore } from '../../src/store/memory/memory-fin-store.js';
+import type { AgentDirectory, CredentialStore, FinStore } from '../../src/store/port.js';
+import type { Database } from '../../src/store/sql/database.js';
+import { createDatabase } from './postgres-server.js';
+
+export type Backend = 'memory' | 'sqlite' | 'postgres';
+
+/** The backends this run can exercise; PostgreSQL is missing only when global setup said so loudly. */
+export function backends(): Backend[] {
+  return inject('postgresUrl') ? ['memory', 'sqlite', 'postgres'] : ['memory', 'sqlite'];
+}
+
+export function sqlBackends(): Backend[] {
+  return backends().filter((backend) => backend !== 'memory');
+}
+
+export class TestClock {
+  private offsetMs = 0;
+  now = (): Date => new Date(Date.now() + this.offsetMs);
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
+export interface TestFinch {
+  backend: Backend;
+  baseUrl: string;
+  apiUrl: string;
+  store: FinStore & AgentDirectory;
+  credentials: CredentialStore;
+  database: Database | undefined;
+  clientId: string;
+  clientSecret: string;
+  token: string;
+  clock: TestClock;
+  client(variant: Variant, options?: { signingSecret?: string; token?: string }): FinClient;
+  /** Everything stored, to prove that a refused request changed nothing. */
+  dump(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface TestFinchOptions {
+  signingSecret?: string;
+  signatureToleranceSeconds?: number;
+  tokenTtlSeconds?: number;
+  tokenRateLimitPerMinute?: number;
+  bodyLimitBytes?: number;
+}
+
+export async function startTestFinch(backend: Backend, options: TestFinchOptions = {}): Promise<TestFinch> {
+  const clock = new TestClock();
+  let store: FinStore & AgentDirectory;
+  let credentials: CredentialStore;
+  let database: Database | undefined;
+  let closeData = async () => {};
+  let ping = async () => {};
+
+  if (backend === 'memory') {
+    store = new MemoryFinStore();
+    credentials = new MemoryCredentialStore();
+  } else {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'finch-test-'));
+    const databaseUrl = backend === 'postgres' ? await createDatabase(inject('postgresUrl')!) : undefined;
+    const finch = await openFinch({ dataDir, databaseUrl, dbPoolSize: 20 });
+    ({ store, credentials, database, ping } = finch);
+    closeData = async () => {
+      await finch.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    };
+  }
+
+  const config: ServerConfig = {
+    publicUrl: 'http://127.0.0.1',
+    signingSecret: options.signingSecret,
+    signatureToleranceSeconds: options.signatureToleranceSeconds ?? 300,
+    tokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
+    tokenRateLimitPerMinute: options.tokenRateLimitPerMinute ?? 100_000,
+    bodyLimitBytes: options.bodyLimitBytes ?? 1_048_576,
+    logLevel: 'silent',
+  };
+  const app = await buildServer(config, { store, credentials, ping }, { logger: false, now: clock.now });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as { port: number };
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const { clientId, clientSecret } = await createClient(credentials, 'tests', clock.now());
+  const { accessToken } = await fetchAccessToken(`${baseUrl}/oauth/token`, clientId, clientSecret);
+
+  return {
+    backend,
+    baseUrl,
+    apiUrl: `${baseUrl}/api/fin`,
+    store,
+    credentials,
+    database,
+    clientId,
+    clientSecret,
+    token: accessToken,
+    clock,
+    client: (variant, clientOptions = {}) =>
+      new FinClient({
+        baseUrl: `${baseUrl}/api/fin`,
+        variant,
+        token: clientOptions.token ?? accessToken,
+        ...(clientOptions.signingSecret ? { signingSecret: clientOptions.signingSecret } : {}),
+        now: clock.now,
+      }),
+    dump: () => dumpStore(store, database),
+    close: async () => {
+      await app.close();
+      await closeData();
+    },
+  };
+}
+
+const TABLES = ['end_users', 'agents', 'conversations', 'messages', 'oauth_clients', 'access_tokens', 'api_tokens'] as const;
+
+async function dumpStore(store: FinStore, database: Database | undefined): Promise<string> {
+  if (!database) {
+    // The in-memory store keeps its data in private maps; a test may look inside.
+    const internals = store as unknown as Record<string, Map<string, unknown>>;
+    return JSON.stringify(['users', 'agents', 'conversations', 'messages'].map((name) => [...internals[name]!.entries()]));
+  }
+  const tables = [];
+  for (const table of TABLES) {
+    tables.push(await database.db.selectFrom(table).selectAll().orderBy(table === 'access_tokens' ? 'token_hash' : 'id').execute());
+  }
+  return JSON.stringify(tables);
+}

@@ -1,0 +1,35 @@
+/**
+ * Runs once per test run: makes PostgreSQL available to every test file. With DATABASE_URL the
+ * suite uses that server; otherwise it starts a throwaway one. When neither works the PostgreSQL
+ * half of the suite cannot run: that is said loudly, and under CI=true it fails the run.
+ */
+import type { TestProject } from 'vitest/node';
+import { startPostgres, type PostgresServer } from './postgres-server.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    postgresUrl: string | undefined;
+  }
+}
+
+let server: PostgresServer | undefined;
+
+export async function setup(project: TestProject): Promise<void> {
+  if (process.env.DATABASE_URL) {
+    project.provide('postgresUrl', process.env.DATABASE_URL);
+    return;
+  }
+  try {
+    server = await startPostgres();
+    project.provide('postgresUrl', server.url);
+  } catch (error) {
+    const message = `PostgreSQL could not be started, so the PostgreSQL half of the suite will NOT run: ${(error as Error).message}`;
+    if (process.env.CI === 'true') throw new Error(`${message} (CI=true: failing instead of skipping)`);
+    process.stderr.write(`\n${'!'.repeat(100)}\n${message}\n${'!'.repeat(100)}\n\n`);
+    project.provide('postgresUrl', undefined);
+  }
+}
+
+export async function teardown(): Promise<void> {
+  await server?.stop();
+}
