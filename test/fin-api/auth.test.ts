@@ -29,7 +29,7 @@ describe.each(backends())('authentication on %s', (backend) => {
       });
       expect(response.status).toBe(200);
       expect(response.headers.get('cache-control')).toBe('no-store');
-      const body = await response.json();
+      const body = (await response.json()) as { access_token: string };
       expect(body).toEqual({ access_token: expect.stringMatching(/^fat_/), token_type: 'Bearer', expires_in: 600 });
       const call = await finch.client('rest', { token: body.access_token }).call('get_agents');
       expect(call.status).toBe(200);
@@ -138,7 +138,7 @@ describe.each(backends())('authentication on %s', (backend) => {
         'content-type': 'application/x-www-form-urlencoded',
         authorization: basic(clientId, clientSecret),
       });
-      const { access_token: accessToken } = await response.json();
+      const { access_token: accessToken } = (await response.json()) as { access_token: string };
       expect((await call(accessToken)).status).toBe(200);
       finch.clock.advance(601_000);
       try {
@@ -153,7 +153,7 @@ describe.each(backends())('authentication on %s', (backend) => {
 
     it('answers 401 token_revoked for the tokens of a revoked client, and refuses it new ones', async () => {
       const { clientId, clientSecret } = await createClient(finch.credentials, 'revoked', finch.clock.now());
-      const issued = await (await token('grant_type=client_credentials', { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(clientId, clientSecret) })).json();
+      const issued = (await (await token('grant_type=client_credentials', { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(clientId, clientSecret) })).json()) as { access_token: string };
       expect((await call(issued.access_token)).status).toBe(200);
       await finch.credentials.revokeClient(clientId, finch.clock.now().toISOString());
       const revoked = await call(issued.access_token);
