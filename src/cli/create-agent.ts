@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { hashPassword } from '../domain/auth/secrets.js';
 import type { AgentRole } from '../domain/model.js';
 import { EmailTakenError } from '../store/port.js';
-import { UsageError, printJson, withFinch } from './usage.js';
+import { UsageError, printJson } from './usage.js';
+import { withFinch } from './with-finch.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const MIN_PASSWORD = 12;

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { createClient } from '../domain/auth/credentials.js';
-import { printJson, withFinch } from './usage.js';
+import { printJson } from './usage.js';
+import { withFinch } from './with-finch.js';
 
 /** `finch create-client [--name NAME] [--json]`: an OAuth client for Fin's settings. */
 export async function createClientCommand(args: string[]): Promise<void> {

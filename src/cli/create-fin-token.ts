@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { createApiToken } from '../domain/auth/credentials.js';
-import { printJson, withFinch } from './usage.js';
+import { printJson } from './usage.js';
+import { withFinch } from './with-finch.js';
 
 /** `finch create-fin-token [--name NAME] [--json]`: a static token for Fin's settings. */
 export async function createFinTokenCommand(args: string[]): Promise<void> {

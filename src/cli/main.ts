@@ -4,10 +4,6 @@
  * (FINCH_DATA_DIR, DATABASE_URL, …) and works while a server runs on the same data.
  */
 import { ConfigError } from '../config.js';
-import { createAgentCommand } from './create-agent.js';
-import { createClientCommand } from './create-client.js';
-import { createFinTokenCommand } from './create-fin-token.js';
-import { startCommand } from './start.js';
 import { UsageError } from './usage.js';
 
 const HELP = `Usage: finch <command> [options]
@@ -27,11 +23,14 @@ Commands:
 
 Configuration comes from environment variables; see the README.`;
 
-const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
-  start: startCommand,
-  'create-client': createClientCommand,
-  'create-agent': createAgentCommand,
-  'create-fin-token': createFinTokenCommand,
+type Command = (args: string[]) => Promise<void>;
+
+/** Loaded on demand: a command pays only for the modules it uses (the server's are the heaviest). */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  start: async () => (await import('./start.js')).startCommand,
+  'create-client': async () => (await import('./create-client.js')).createClientCommand,
+  'create-agent': async () => (await import('./create-agent.js')).createAgentCommand,
+  'create-fin-token': async () => (await import('./create-fin-token.js')).createFinTokenCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -40,12 +39,13 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  const run = COMMANDS[command];
-  if (!run) {
+  const load = COMMANDS[command];
+  if (!load) {
     process.stderr.write(`finch: unknown command ${JSON.stringify(command)}\n\n${HELP}\n`);
     return 2;
   }
   try {
+    const run = await load();
     await run(rest);
     return 0;
   } catch (error) {

@@ -3,6 +3,8 @@
  * suite uses that server; otherwise it starts a throwaway one. When neither works the PostgreSQL
  * half of the suite cannot run: that is said loudly, and under CI=true it fails the run.
  */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startPostgres, type PostgresServer } from './postgres-server.js';
 
@@ -14,7 +16,14 @@ declare module 'vitest' {
 
 let server: PostgresServer | undefined;
 
+/** Tests run the `finch` program as users do, from dist/; an incremental build keeps it current. */
+function buildCli(): void {
+  const build = spawnSync(process.execPath, [path.resolve('node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`the build failed, so the CLI cannot be tested:\n${build.stdout}${build.stderr}`);
+}
+
 export async function setup(project: TestProject): Promise<void> {
+  buildCli();
   if (process.env.DATABASE_URL) {
     project.provide('postgresUrl', process.env.DATABASE_URL);
     return;

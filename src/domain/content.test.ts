@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { FinError } from './errors.js';
+import { normalizeAttachments, requireContent, sanitizeBody } from './content.js';
+
+describe('sanitizeBody', () => {
+  it('keeps the HTML Fin supports', () => {
+    const html = '<h1>T</h1><h2>S</h2><p>a <b>b</b> <i>i</i> <code>c</code><br /><a href="https://x.example/">l</a></p><ul><li>1</li></ul><ol><li>2</li></ol><img src="https://x.example/i.png" alt="i" />';
+    expect(sanitizeBody(html)).toBe(html);
+  });
+
+  it('shows h3–h6 as h2 and strong/em as b/i', () => {
+    expect(sanitizeBody('<h3>a</h3><h6>b</h6><strong>c</strong><em>d</em>')).toBe('<h2>a</h2><h2>b</h2><b>c</b><i>d</i>');
+  });
+
+  it.each([
+    ['<script>alert(1)</script>hi', 'hi'],
+    ['<img src=x onerror=alert(1)>', '<img src="x" />'],
+    ['<a href="javascript:alert(1)">x</a>', '<a>x</a>'],
+    ['<a href="JaVaScRiPt:alert(1)">x</a>', '<a>x</a>'],
+    ['<a href="data:text/html,<script>alert(1)</script>">x</a>', '<a>x</a>'],
+    ['<p onclick="alert(1)" style="color:red" class="c">x</p>', '<p>x</p>'],
+    ['<iframe src="https://evil.example"></iframe>ok', 'ok'],
+    ['<svg><script>alert(1)</script></svg>ok', 'ok'],
+    ['<div><span>kept text</span></div>', 'kept text'],
+    ['<style>p{}</style><p>x</p>', '<p>x</p>'],
+    ['<img src="//evil.example/x.png">', '<img />'],
+    ['5 < 6 & 7 > 3', '5 &lt; 6 &amp; 7 &gt; 3'],
+  ])('neutralizes %s', (input, expected) => {
+    expect(sanitizeBody(input)).toBe(expected);
+  });
+
+  it('reduces a body with nothing visible to null', () => {
+    for (const body of [null, undefined, '', '  ', '<p></p>', '<p>&nbsp;</p>', '<script>x</script>', '<br>']) expect(sanitizeBody(body)).toBeNull();
+    expect(sanitizeBody('<img src="https://x.example/a.png">')).toBe('<img src="https://x.example/a.png" />');
+  });
+});
+
+describe('normalizeAttachments', () => {
+  it('accepts HTTPS URLs and fills in a name and type from the URL', () => {
+    expect(normalizeAttachments([{ url: 'https://files.example.com/reports/Q3%20report.PDF?sig=1' }], '/attachments')).toEqual([
+      { url: 'https://files.example.com/reports/Q3%20report.PDF?sig=1', filename: 'Q3 report.PDF', filetype: 'pdf' },
+    ]);
+    expect(normalizeAttachments([{ url: 'https://x.example/', filename: 'Guide', filetype: 'pdf' }], '')).toEqual([
+      { url: 'https://x.example/', filename: 'Guide', filetype: 'pdf' },
+    ]);
+  });
+
+  it('refuses anything but HTTPS with a pointer to the attachment', () => {
+    for (const url of ['http://x.example/a', 'javascript:alert(1)', 'ftp://x/a', 'not a url', 'file:///etc/passwd']) {
+      try {
+        normalizeAttachments([{ url: 'https://ok.example/a' }, { url }], '/attachments');
+        expect.unreachable();
+      } catch (error) {
+        expect(error).toBeInstanceOf(FinError);
+        expect((error as FinError).kind).toBe('unprocessable');
+        expect((error as FinError).pointer).toBe('/attachments/1/url');
+      }
+    }
+  });
+});
+
+describe('requireContent', () => {
+  it('refuses a message with neither body nor attachment', () => {
+    expect(() => requireContent(null, [], '')).toThrow(FinError);
+    expect(() => requireContent('<p>x</p>', [], '')).not.toThrow();
+    expect(() => requireContent(null, [{ url: 'https://x', filename: 'x', filetype: '' }], '')).not.toThrow();
+  });
+});

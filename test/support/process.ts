@@ -1,0 +1,79 @@
+/**
+ * Runs the `finch` command as users do: the built program (dist/, rebuilt by the test run's
+ * global setup) in a separate process, configured by environment variables.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const CLI = path.join(ROOT, 'dist/cli/main.js');
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function finchArgs(args: string[]): string[] {
+  return [CLI, ...args];
+}
+
+/** Runs `finch <args>` to completion. */
+export function runFinch(args: string[], env: Record<string, string | undefined>): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, finchArgs(args), { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  baseUrl: string;
+  /** Everything the process printed so far (stdout and stderr). */
+  output: () => string;
+  stop: (signal?: NodeJS.Signals) => Promise<RunResult>;
+}
+
+/** Starts `finch start` on a free port and waits until it prints that it is running. */
+export async function startFinchProcess(env: Record<string, string | undefined>): Promise<ServerProcess> {
+  const child = spawn(process.execPath, finchArgs(['start']), {
+    cwd: ROOT,
+    env: cleanEnv({ FINCH_PORT: '0', ...env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const closed = new Promise<RunResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+
+  const deadline = Date.now() + 30_000;
+  let baseUrl: string | undefined;
+  while (!baseUrl) {
+    baseUrl = /Finch is running at (\S+)/.exec(stdout)?.[1];
+    if (child.exitCode !== null) throw new Error(`finch start exited with ${child.exitCode}:\n${stdout}\n${stderr}`);
+    if (Date.now() > deadline) throw new Error(`finch start did not come up:\n${stdout}\n${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    child,
+    baseUrl,
+    output: () => stdout + stderr,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return closed;
+    },
+  };
+}
+
+/** The test's own environment without Finch settings, so only what a test sets applies. */
+function cleanEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('FINCH_') && key !== 'DATABASE_URL'));
+  return { ...base, ...Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined)) } as NodeJS.ProcessEnv;
+}
