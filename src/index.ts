@@ -11,3 +11,6 @@ export type * from './domain/model.js';
 export { MemoryFinStore } from './store/memory/memory-fin-store.js';
 export { MemoryCredentialStore } from './store/memory/memory-credential-store.js';
 export * as contract from './contract/index.js';
+export { FinClient, fetchAccessToken, signatureHeaders, type FinClientOptions, type FinResponse } from './client/fin-client.js';
+/** Constant-time string comparison, for checking a static token in `authenticate`. */
+export { safeEqual } from './domain/auth/secrets.js';

@@ -68,6 +68,7 @@ export const oauthTokenEndpoint: FastifyPluginAsync<OAuthOptions> = async (app, 
     {
       schema: {
         summary: 'Get an access token',
+        operationId: 'oauth_token',
         description:
           'OAuth 2.0 client credentials grant. Authenticate the client with HTTP Basic or with client_id and client_secret in the body (form or JSON).',
         tags: ['OAuth'],
