@@ -3,7 +3,7 @@
  * tokens (client credentials grant), and static API tokens can be pasted into Fin's settings.
  */
 import type { ApiTokenScope, CredentialStore } from '../../store/port.js';
-import { newId } from '../../store/ids.js';
+import { newId } from '../ids.js';
 import { PREFIX, generateSecret, hashToken, safeEqual } from './secrets.js';
 
 /** Who is calling. Only `fin` principals may use the Fin API; agents use the agent API. */

@@ -7,7 +7,7 @@
  * transaction) and undone from a journal when they throw.
  */
 import type { Agent, Attachment, Attributes, Conversation, ConversationStatus, EndUser, Message, Visibility } from '../../domain/model.js';
-import { newId } from '../ids.js';
+import { newId } from '../../domain/ids.js';
 import {
   EmailTakenError,
   type AgentDirectory,

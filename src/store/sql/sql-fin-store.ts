@@ -5,7 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Agent, Conversation, EndUser, Message } from '../../domain/model.js';
-import { newId } from '../ids.js';
+import { newId } from '../../domain/ids.js';
 import {
   EmailTakenError,
   type AgentDirectory,
