@@ -69,8 +69,7 @@ export function problemFromError(error: unknown, request: FastifyRequest): Probl
   if (known) return { problem: problem(known.status, known.code, known.detail ?? fastifyError.message, request), headers: {} };
   const status = fastifyError.statusCode;
   if (status !== undefined && status >= 400 && status < 500) {
-    const headers: Record<string, string> = {};
-    return { problem: problem(status, fastifyError.code?.toLowerCase() ?? 'bad_request', fastifyError.message, request), headers };
+    return { problem: problem(status, fastifyError.code?.toLowerCase() ?? 'bad_request', fastifyError.message, request), headers: {} };
   }
   request.log.error({ err: error }, 'request failed');
   return { problem: problem(500, 'internal_error', 'Something went wrong on our side; it has been logged.', request), headers: {} };
