@@ -1,0 +1,112 @@
+/**
+ * Finch as people run it: `node dist/cli/main.js start` in its own process, configured by
+ * environment variables, with the OAuth client it prints on first start.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fetchAccessToken } from '../../src/client/fin-client.js';
+import { REPO_ROOT } from './paths.js';
+import { startService } from './service.js';
+
+const MAIN = path.join(REPO_ROOT, 'dist', 'cli', 'main.js');
+
+export interface FinchTarget {
+  /** The SQLite file goes here; also set for PostgreSQL, where Finch keeps nothing in it. */
+  dataDir: string;
+  /** A postgres:// URL, or undefined for SQLite. */
+  databaseUrl?: string | undefined;
+}
+
+export interface FinchProcess {
+  pid: number;
+  /** e.g. http://127.0.0.1:39123 */
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  stop: () => Promise<void>;
+}
+
+/**
+ * Builds dist/ when it is missing. An existing dist/ is used as it is, even when src/ is newer
+ * (someone may be half-way through an edit that does not compile): a warning says so, and
+ * `npm run build` brings it up to date.
+ */
+export function ensureBuilt(): void {
+  if (!existsSync(MAIN)) {
+    process.stderr.write('dist/ is missing: running npm run build…\n');
+    execFileSync('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
+    return;
+  }
+  const built = statSync(MAIN).mtimeMs;
+  const newer = newestMtime(path.join(REPO_ROOT, 'src'));
+  if (newer > built) {
+    process.stderr.write('warning: src/ has changed since dist/ was built; measuring dist/ as it is (run npm run build to update it)\n');
+  }
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+function finchEnv(target: FinchTarget): NodeJS.ProcessEnv {
+  // Only what Finch is documented to read, so the caller's own FINCH_* settings (say, a signing
+  // secret) cannot change what is measured.
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
+  env.FINCH_PORT = '0'; // any free port; the banner says which
+  env.FINCH_DATA_DIR = target.dataDir;
+  env.FINCH_LOG_LEVEL = 'warn'; // request logs would measure pino, not Finch
+  if (target.databaseUrl) env.DATABASE_URL = target.databaseUrl;
+  return env;
+}
+
+export async function startFinch(target: FinchTarget): Promise<FinchProcess> {
+  const env = finchEnv(target);
+  const service = await startService({
+    name: 'Finch',
+    command: process.execPath,
+    args: [MAIN, 'start'],
+    cwd: REPO_ROOT,
+    env,
+    timeoutMs: 120_000,
+    ready: parseBanner,
+  });
+  const { baseUrl } = service.info;
+  // The client is printed only on a database's first start; a database Finch has served before
+  // (a kept one) gets a new client from the CLI instead.
+  const client = service.info.client ?? createClient(env);
+  return { pid: service.pid, baseUrl, ...client, stop: service.stop };
+}
+
+interface Banner {
+  baseUrl: string;
+  client: { clientId: string; clientSecret: string } | undefined;
+}
+
+/** The start banner (src/cli/start.ts), complete once its last line for either case is there. */
+function parseBanner(lines: readonly string[]): Banner | undefined {
+  const text = lines.join('\n');
+  const url = /Finch is running at (http:\/\/\S+)/.exec(text)?.[1];
+  const clientId = /Client ID:\s+(\S+)/.exec(text)?.[1];
+  const clientSecret = /Client secret:\s+(\S+)/.exec(text)?.[1];
+  if (url && clientId && clientSecret) return { baseUrl: url, client: { clientId, clientSecret } };
+  if (url && /finch create-client/.test(text)) return { baseUrl: url, client: undefined };
+  return undefined;
+}
+
+function createClient(env: NodeJS.ProcessEnv): { clientId: string; clientSecret: string } {
+  const out = execFileSync(process.execPath, [MAIN, 'create-client', '--name', 'bench', '--json'], { cwd: REPO_ROOT, env, encoding: 'utf8' });
+  const parsed = JSON.parse(out) as { client_id: string; client_secret: string };
+  return { clientId: parsed.client_id, clientSecret: parsed.client_secret };
+}
+
+/** An access token for the Fin API, by the client credentials grant, as Fin gets one. */
+export async function fetchToken(finch: FinchProcess): Promise<string> {
+  const { accessToken } = await fetchAccessToken(`${finch.baseUrl}/oauth/token`, finch.clientId, finch.clientSecret);
+  return accessToken;
+}
