@@ -10,11 +10,11 @@
  * exactly, and so that nothing undeclared can leak out of Finch's serializer.
  */
 import Type, { type Static, type TSchema } from 'typebox';
+import { nullable } from './nullable.js';
 
 export type Variant = 'rest' | 'post';
 export const VARIANTS: readonly Variant[] = ['rest', 'post'];
 
-const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 /** ISO 8601 UTC with milliseconds, e.g. `2025-10-27T14:30:00.000Z`. */
 export const Timestamp = Type.String({ format: 'date-time', examples: ['2025-10-27T14:30:00.000Z'] });
@@ -118,7 +118,7 @@ function messageSchema<A extends TSchema, B extends TSchema>(agent: A, body: B) 
       conversation_id: Type.String(),
       message_type: Type.Literal('comment'),
       body,
-      author: Type.Union([EndUser, agent]),
+      author: Type.Union([EndUser, agent], { description: 'The end-user or an agent, told apart by user_type' }),
       visibility: Visibility,
       created_at: Timestamp,
       attachments: Type.Optional(Type.Array(Attachment)),

@@ -5,9 +5,9 @@
  * exhausting the server; they are far above anything Fin sends.
  */
 import Type, { type Static, type TSchema } from 'typebox';
+import { nullable } from './nullable.js';
 import { ConversationStatus, Timestamp, Visibility } from './models.js';
 
-const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const LIMITS = {
   id: 255,

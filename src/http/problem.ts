@@ -115,7 +115,9 @@ function describeIssues(issues: readonly ValidationIssue[]): { pointer: string; 
         .map((other) => (other.keyword === 'type' ? String(other.params.type) : JSON.stringify(other.params.allowedValue)));
       described.set(issue.instancePath, specific ? `${name} ${specific.message ?? 'is invalid'}` : `${name} must be ${[...new Set(expected)].join(' or ')}`);
     } else if (!described.has(issue.instancePath)) {
-      described.set(issue.instancePath, `${issue.instancePath.slice(1) || 'the value'} ${issue.message ?? 'is invalid'}`);
+      // Nullable fields are type lists: "must be string,null" reads better as "string or null".
+      const message = issue.keyword === 'type' ? `must be ${String(issue.params.type).split(',').join(' or ')}` : (issue.message ?? 'is invalid');
+      described.set(issue.instancePath, `${issue.instancePath.slice(1) || 'the value'} ${message}`);
     }
   }
   return [...described].map(([pointer, detail]) => ({ pointer, detail }));

@@ -76,9 +76,9 @@ export interface FinStoreReader {
   /**
    * The conversation's messages oldest first (by createdAt, ties broken by id). With `afterId`,
    * only those that come after that message; when `afterId` matches no message of the
-   * conversation, all of them.
+   * conversation, all of them. `undefined` when there is no such conversation.
    */
-  listMessages(conversationId: string, afterId?: string): Promise<Message[]>;
+  listMessages(conversationId: string, afterId?: string): Promise<Message[] | undefined>;
   /** The message a conversation was created with (its first). */
   findFirstMessage(conversationId: string): Promise<Message | undefined>;
 }

@@ -69,7 +69,7 @@ describe.each(backends())('idempotent creates on %s', (backend) => {
         },
         CONCURRENT,
       );
-      const messages = await finch.store.listMessages(id);
+      const messages = (await finch.store.listMessages(id))!;
       expect(messages.map((message) => message.id)).toEqual([payload.initial_message.id]);
       expect(await finch.store.findUser(userId)).toMatchObject({ id: userId, name: 'Racer' });
     });
@@ -88,7 +88,7 @@ describe.each(backends())('idempotent creates on %s', (backend) => {
         { conversation_id: conversationId, body: 'Exactly once', author: { id: user.id, user_type: 'end_user' }, object_id: objectId },
         CONCURRENT,
       );
-      const messages = await finch.store.listMessages(conversationId);
+      const messages = (await finch.store.listMessages(conversationId))!;
       expect(messages.filter((message) => message.objectId === objectId).map((message) => message.id)).toEqual([id]);
       expect(messages).toHaveLength(2);
     });

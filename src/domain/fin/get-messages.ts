@@ -9,7 +9,7 @@ import type { Message } from '../model.js';
  * ones it has).
  */
 export async function getMessages(ctx: FinContext, input: GetMessagesInput): Promise<Message[]> {
-  const conversation = await ctx.store.findConversation(input.conversation_id);
-  if (!conversation) throw notFound('conversation', input.conversation_id);
-  return ctx.store.listMessages(conversation.id, input.after_id || undefined);
+  const messages = await ctx.store.listMessages(input.conversation_id, input.after_id || undefined);
+  if (!messages) throw notFound('conversation', input.conversation_id);
+  return messages;
 }

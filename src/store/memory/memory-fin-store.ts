@@ -256,8 +256,9 @@ export class MemoryFinStore implements FinStore, AgentDirectory {
     };
   }
 
-  private messagesOf(conversationId: string, afterId?: string): Message[] {
-    const thread = this.thread.get(conversationId) ?? [];
+  private messagesOf(conversationId: string, afterId?: string): Message[] | undefined {
+    const thread = this.thread.get(conversationId);
+    if (!thread) return undefined;
     const index = afterId === undefined ? -1 : thread.findIndex((row) => row.id === afterId);
     return thread.slice(index + 1).map((row) => this.message(row));
   }

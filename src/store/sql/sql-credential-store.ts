@@ -1,14 +1,29 @@
 /** Credentials over SQL: only hashes of secrets and tokens are ever written. */
 import type { Kysely } from 'kysely';
 import type { AccessTokenRecord, ApiTokenRecord, CredentialStore, OAuthClient } from '../port.js';
-import type { Database } from './database.js';
+import type { Database, Dialect } from './database.js';
+import { prepared } from './prepared.js';
 import type { Schema } from './schema.js';
+
+/** Looked up on every Fin API request, so compiled once (see prepared.ts). */
+const accessToken = prepared((db, tokenHash: string) =>
+  db
+    .selectFrom('access_tokens as t')
+    .innerJoin('oauth_clients as c', 'c.id', 't.client_id')
+    .select(['t.client_id', 't.expires_at', 'c.revoked_at'])
+    .where('t.token_hash', '=', tokenHash),
+);
+const apiToken = prepared((db, tokenHash: string) =>
+  db.selectFrom('api_tokens').select(['id', 'name', 'scope', 'agent_id', 'created_at', 'revoked_at']).where('token_hash', '=', tokenHash),
+);
 
 export class SqlCredentialStore implements CredentialStore {
   private readonly db: Kysely<Schema>;
+  private readonly dialect: Dialect;
 
   constructor(database: Database) {
     this.db = database.db;
+    this.dialect = database.dialect;
   }
 
   async insertClient(client: { id: string; name: string; secretHash: string; at: string }): Promise<void> {
@@ -45,12 +60,7 @@ export class SqlCredentialStore implements CredentialStore {
   }
 
   async findAccessToken(tokenHash: string): Promise<AccessTokenRecord | undefined> {
-    const row = await this.db
-      .selectFrom('access_tokens as t')
-      .innerJoin('oauth_clients as c', 'c.id', 't.client_id')
-      .select(['t.client_id', 't.expires_at', 'c.revoked_at'])
-      .where('t.token_hash', '=', tokenHash)
-      .executeTakeFirst();
+    const [row] = await accessToken.run(this.db, this.dialect, tokenHash);
     return row && { clientId: row.client_id, expiresAt: row.expires_at, revoked: row.revoked_at !== null };
   }
 
@@ -74,11 +84,7 @@ export class SqlCredentialStore implements CredentialStore {
   }
 
   async findApiToken(tokenHash: string): Promise<ApiTokenRecord | undefined> {
-    const row = await this.db
-      .selectFrom('api_tokens')
-      .select(['id', 'name', 'scope', 'agent_id', 'created_at', 'revoked_at'])
-      .where('token_hash', '=', tokenHash)
-      .executeTakeFirst();
+    const [row] = await apiToken.run(this.db, this.dialect, tokenHash);
     return row && apiTokenFrom(row);
   }
 

@@ -20,10 +20,88 @@ import {
   type NewMessage,
 } from '../port.js';
 import { writeTransaction, type Database, type Dialect } from './database.js';
+import { prepared } from './prepared.js';
 import { AGENT_COLUMNS, USER_COLUMNS, agentFrom, attachmentsFrom, json, prefixed, userFrom } from './rows.js';
 import type { Schema } from './schema.js';
 
 const FIN_AGENT = { name: 'Fin', email: 'fin@finch.invalid' } as const;
+
+/** The hot reads, compiled once (see prepared.ts). */
+const READS = {
+  user: prepared((db, id: string) => db.selectFrom('end_users').select(USER_COLUMNS).where('id', '=', id)),
+  userForUpdate: prepared((db, id: string) => db.selectFrom('end_users').select(USER_COLUMNS).where('id', '=', id).forNoKeyUpdate()),
+  agent: prepared((db, id: string) => db.selectFrom('agents').select(AGENT_COLUMNS).where('id', '=', id)),
+  activeAgents: prepared((db) => db.selectFrom('agents').select(AGENT_COLUMNS).where('active', '=', 1).orderBy('created_at').orderBy('id')),
+  finAgent: prepared((db) => db.selectFrom('agents').select(AGENT_COLUMNS).where('is_fin', '=', 1)),
+  conversation: prepared((db, id: string) => conversationQuery(db).where('c.id', '=', id)),
+  // NO KEY UPDATE: blocks other writers of the conversation, not inserts of its messages.
+  conversationForUpdate: prepared((db, id: string) => conversationQuery(db).where('c.id', '=', id).forNoKeyUpdate('c')),
+  conversationUser: prepared((db, id: string) =>
+    db.selectFrom('conversations as c').innerJoin('end_users as u', 'u.id', 'c.user_id').select(prefixed('u', USER_COLUMNS, '')).where('c.id', '=', id),
+  ),
+  anchor: prepared((db, conversationId: string, messageId: string) =>
+    db.selectFrom('messages').select(['created_at', 'id']).where('id', '=', messageId).where('conversation_id', '=', conversationId),
+  ),
+  thread: prepared((db, conversationId: string) => messageQuery(db).where('m.conversation_id', '=', conversationId).orderBy('m.created_at').orderBy('m.id')),
+  threadAfter: prepared((db, conversationId: string, createdAt: string, id: string) =>
+    messageQuery(db)
+      .where('m.conversation_id', '=', conversationId)
+      .where((eb) => eb(eb.refTuple('m.created_at', 'm.id'), '>', eb.tuple(createdAt, id)))
+      .orderBy('m.created_at')
+      .orderBy('m.id'),
+  ),
+  firstMessage: prepared((db, conversationId: string) =>
+    messageQuery(db).where('m.conversation_id', '=', conversationId).orderBy('m.created_at').orderBy('m.id').limit(1),
+  ),
+  message: prepared((db, id: string) => messageQuery(db).where('m.id', '=', id)),
+  messageByObjectId: prepared((db, objectId: string) => messageQuery(db).where('m.object_id', '=', objectId)),
+};
+
+/** A conversation with its end-user and assignee, in one row. */
+function conversationQuery(db: Kysely<Schema>) {
+  return db
+    .selectFrom('conversations as c')
+    .innerJoin('end_users as u', 'u.id', 'c.user_id')
+    .leftJoin('agents as a', 'a.id', 'c.assignee_id')
+    .select([
+      'c.id',
+      'c.object_id',
+      'c.status',
+      'c.title',
+      'c.tags',
+      'c.attributes',
+      'c.last_user_read_at',
+      'c.created_at',
+      'c.updated_at',
+      ...prefixed('u', USER_COLUMNS, 'u_'),
+      ...prefixed('a', AGENT_COLUMNS, 'a_'),
+    ]);
+}
+
+/**
+ * Messages with their agent authors. An end-user author is always the conversation's end-user,
+ * so it is read once per page rather than joined into every row.
+ */
+function messageQuery(db: Kysely<Schema>) {
+  return db
+    .selectFrom('messages as m')
+    .leftJoin('agents as a', 'a.id', 'm.author_agent_id')
+    .select([
+      'm.id',
+      'm.object_id',
+      'm.conversation_id',
+      'm.author_type',
+      'm.author_user_id',
+      'm.body',
+      'm.visibility',
+      'm.attachments',
+      'm.created_at',
+      ...prefixed('a', AGENT_COLUMNS, 'a_'),
+    ]);
+}
+
+type MessageRow = Awaited<ReturnType<typeof READS.thread.run>>[number];
+type ConversationRow = Awaited<ReturnType<typeof READS.conversation.run>>[number];
 
 class SqlFinQueries implements FinStoreWriter {
   constructor(
@@ -34,80 +112,55 @@ class SqlFinQueries implements FinStoreWriter {
   // --- reads -----------------------------------------------------------------------------------
 
   async findUser(id: string): Promise<EndUser | undefined> {
-    const row = await this.db.selectFrom('end_users').selectAll().where('id', '=', id).executeTakeFirst();
+    const [row] = await READS.user.run(this.db, this.dialect, id);
     return row && userFrom(row);
   }
 
   async findAgent(id: string): Promise<Agent | undefined> {
-    const row = await this.db.selectFrom('agents').select(AGENT_COLUMNS).where('id', '=', id).executeTakeFirst();
+    const [row] = await READS.agent.run(this.db, this.dialect, id);
     return row && agentFrom(row);
   }
 
   async listAgents(): Promise<Agent[]> {
-    const rows = await this.db
-      .selectFrom('agents')
-      .select(AGENT_COLUMNS)
-      .where('active', '=', 1)
-      .orderBy('created_at')
-      .orderBy('id')
-      .execute();
-    return rows.map((row) => agentFrom(row));
+    return (await READS.activeAgents.run(this.db, this.dialect)).map((row) => agentFrom(row));
   }
 
   async findFinAgent(): Promise<Agent> {
-    const row = await this.db.selectFrom('agents').select(AGENT_COLUMNS).where('is_fin', '=', 1).executeTakeFirst();
+    const [row] = await READS.finAgent.run(this.db, this.dialect);
     if (!row) throw new Error('the database has no Fin agent; it is created on start');
     return agentFrom(row);
   }
 
-  findConversation(id: string): Promise<Conversation | undefined> {
-    return this.selectConversation(id, false);
+  async findConversation(id: string): Promise<Conversation | undefined> {
+    const [row] = await READS.conversation.run(this.db, this.dialect, id);
+    return row && conversationFrom(row);
   }
 
-  async listMessages(conversationId: string, afterId?: string): Promise<Message[]> {
-    const anchor =
-      afterId === undefined
-        ? undefined
-        : await this.db
-            .selectFrom('messages')
-            .select(['created_at', 'id'])
-            .where('id', '=', afterId)
-            .where('conversation_id', '=', conversationId)
-            .executeTakeFirst();
-    const rows = await this.messagesQuery()
-      .where('m.conversation_id', '=', conversationId)
-      .$if(anchor !== undefined, (query) =>
-        query.where((eb) => eb(eb.refTuple('m.created_at', 'm.id'), '>', eb.tuple(anchor!.created_at, anchor!.id))),
-      )
-      .orderBy('m.created_at')
-      .orderBy('m.id')
-      .execute();
-    return rows.map(messageFrom);
+  async listMessages(conversationId: string, afterId?: string): Promise<Message[] | undefined> {
+    const [userRow] = await READS.conversationUser.run(this.db, this.dialect, conversationId);
+    if (!userRow) return undefined;
+    const [anchor] = afterId === undefined ? [] : await READS.anchor.run(this.db, this.dialect, conversationId, afterId);
+    const rows = anchor
+      ? await READS.threadAfter.run(this.db, this.dialect, conversationId, anchor.created_at, anchor.id)
+      : await READS.thread.run(this.db, this.dialect, conversationId);
+    return this.messagesFrom(rows, userFrom(userRow));
   }
 
   async findFirstMessage(conversationId: string): Promise<Message | undefined> {
-    const row = await this.messagesQuery()
-      .where('m.conversation_id', '=', conversationId)
-      .orderBy('m.created_at')
-      .orderBy('m.id')
-      .limit(1)
-      .executeTakeFirst();
-    return row && messageFrom(row);
+    return (await this.messagesFrom(await READS.firstMessage.run(this.db, this.dialect, conversationId)))[0];
   }
 
   // --- writes (inside a transaction) ------------------------------------------------------------
 
-  lockConversation(id: string): Promise<Conversation | undefined> {
-    return this.selectConversation(id, true);
+  async lockConversation(id: string): Promise<Conversation | undefined> {
+    const query = this.dialect === 'postgres' ? READS.conversationForUpdate : READS.conversation;
+    const [row] = await query.run(this.db, this.dialect, id);
+    return row && conversationFrom(row);
   }
 
   async lockUser(id: string): Promise<EndUser | undefined> {
-    const row = await this.db
-      .selectFrom('end_users')
-      .selectAll()
-      .where('id', '=', id)
-      .$if(this.dialect === 'postgres', (query) => query.forNoKeyUpdate())
-      .executeTakeFirst();
+    const query = this.dialect === 'postgres' ? READS.userForUpdate : READS.user;
+    const [row] = await query.run(this.db, this.dialect, id);
     return row && userFrom(row);
   }
 
@@ -131,7 +184,7 @@ class SqlFinQueries implements FinStoreWriter {
     if (inserted) return { value: (await this.findUser(id))!, created: true };
     const existing = await this.db
       .selectFrom('end_users')
-      .selectAll()
+      .select(USER_COLUMNS)
       .where((eb) => (user.objectId === null ? eb('id', '=', id) : eb.or([eb('id', '=', id), eb('object_id', '=', user.objectId)])))
       .executeTakeFirstOrThrow();
     return { value: userFrom(existing), created: false };
@@ -217,93 +270,51 @@ class SqlFinQueries implements FinStoreWriter {
       .onConflict((conflict) => conflict.doNothing())
       .returning('id')
       .executeTakeFirst();
-    const row = await this.messagesQuery()
-      .where(inserted ? 'm.id' : 'm.object_id', '=', inserted ? id : message.objectId)
-      .executeTakeFirstOrThrow();
-    return { value: messageFrom(row), created: inserted !== undefined };
+    const rows = inserted
+      ? await READS.message.run(this.db, this.dialect, id)
+      : await READS.messageByObjectId.run(this.db, this.dialect, message.objectId!);
+    const [value] = await this.messagesFrom(rows);
+    if (!value) throw new Error(`message ${inserted ? id : message.objectId} vanished`);
+    return { value, created: inserted !== undefined };
   }
 
-  // --- query shapes ----------------------------------------------------------------------------
-
-  private async selectConversation(id: string, lock: boolean): Promise<Conversation | undefined> {
-    const row = await this.db
-      .selectFrom('conversations as c')
-      .innerJoin('end_users as u', 'u.id', 'c.user_id')
-      .leftJoin('agents as a', 'a.id', 'c.assignee_id')
-      .select([
-        'c.id',
-        'c.object_id',
-        'c.status',
-        'c.title',
-        'c.tags',
-        'c.attributes',
-        'c.last_user_read_at',
-        'c.created_at',
-        'c.updated_at',
-        ...prefixed('u', USER_COLUMNS, 'u_'),
-        ...prefixed('a', AGENT_COLUMNS, 'a_'),
-      ])
-      .where('c.id', '=', id)
-      // NO KEY UPDATE: blocks other writers of the conversation, not inserts of its messages.
-      .$if(lock && this.dialect === 'postgres', (query) => query.forNoKeyUpdate('c'))
-      .executeTakeFirst();
-    if (!row) return undefined;
-    return {
+  /** Rows to messages, reading each end-user author once (usually the one the caller already has). */
+  private async messagesFrom(rows: MessageRow[], known?: EndUser): Promise<Message[]> {
+    const users = new Map<string, EndUser>(known ? [[known.id, known]] : []);
+    for (const row of rows) {
+      const userId = row.author_user_id;
+      if (userId !== null && !users.has(userId)) {
+        const user = await this.findUser(userId);
+        if (!user) throw new Error(`message ${row.id} has a missing author ${userId}`);
+        users.set(userId, user);
+      }
+    }
+    return rows.map((row) => ({
       id: row.id,
       objectId: row.object_id,
-      status: row.status,
-      user: userFrom(row, 'u_'),
-      assignee: row.a_id === null ? null : agentFrom(row, 'a_'),
-      title: row.title,
-      tags: json<string[]>(row.tags),
-      attributes: json<Record<string, unknown>>(row.attributes),
-      lastUserReadAt: row.last_user_read_at,
+      conversationId: row.conversation_id,
+      body: row.body,
+      author: row.author_type === 'end_user' ? { type: 'end_user', user: users.get(row.author_user_id!)! } : { type: 'agent', agent: agentFrom(row, 'a_') },
+      visibility: row.visibility,
+      attachments: attachmentsFrom(row.attachments),
       createdAt: row.created_at,
-      updatedAt: row.updated_at,
-    };
-  }
-
-  private messagesQuery() {
-    return this.db
-      .selectFrom('messages as m')
-      .leftJoin('end_users as u', 'u.id', 'm.author_user_id')
-      .leftJoin('agents as a', 'a.id', 'm.author_agent_id')
-      .select([
-        'm.id',
-        'm.object_id',
-        'm.conversation_id',
-        'm.author_type',
-        'm.body',
-        'm.visibility',
-        'm.attachments',
-        'm.created_at',
-        ...prefixed('u', USER_COLUMNS, 'u_'),
-        ...prefixed('a', AGENT_COLUMNS, 'a_'),
-      ]);
+    }));
   }
 }
 
-type MessageRow = Record<string, unknown> & {
-  id: string;
-  object_id: string | null;
-  conversation_id: string;
-  author_type: 'end_user' | 'agent';
-  body: string | null;
-  visibility: 'public' | 'private';
-  attachments: unknown;
-  created_at: string;
-};
-
-function messageFrom(row: MessageRow): Message {
+function conversationFrom(row: ConversationRow): Conversation {
   return {
     id: row.id,
     objectId: row.object_id,
-    conversationId: row.conversation_id,
-    body: row.body,
-    author: row.author_type === 'end_user' ? { type: 'end_user', user: userFrom(row, 'u_') } : { type: 'agent', agent: agentFrom(row, 'a_') },
-    visibility: row.visibility,
-    attachments: attachmentsFrom(row.attachments),
+    status: row.status,
+    user: userFrom(row, 'u_'),
+    assignee: row.a_id === null ? null : agentFrom(row, 'a_'),
+    title: row.title,
+    tags: json<string[]>(row.tags),
+    attributes: json<Record<string, unknown>>(row.attributes),
+    lastUserReadAt: row.last_user_read_at,
     createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }
 
