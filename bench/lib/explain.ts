@@ -1,11 +1,12 @@
 /**
  * The query plans of get_messages as Finch runs it. Rather than restating Finch's SQL here (where
  * it would drift from src/), the real use case runs over Finch's own store and connection setup,
- * and a Kysely plugin records each query it sends; each is then explained with its parameters:
+ * and every compiled query it executes is recorded on its way to the database (Finch runs its
+ * reads as precompiled queries through `executeQuery`); each is then explained with its parameters:
  * EXPLAIN QUERY PLAN on SQLite, EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL, which also shows how
  * many rows and pages the query actually touched.
  */
-import { CompiledQuery, type KyselyPlugin, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import { getMessages } from '../../src/domain/fin/get-messages.js';
 import { openDatabase, type Database } from '../../src/store/sql/database.js';
 import { SqlFinStore } from '../../src/store/sql/sql-fin-store.js';
@@ -21,16 +22,21 @@ export async function explainGetMessages(target: FinchTarget, conversationId: st
   const database = openDatabase({ url: target.databaseUrl, dataDir: target.dataDir, poolSize: 1 });
   try {
     const queries: CompiledQuery[] = [];
-    // The plugin changes nothing; it only sees each query on its way out and compiles it the way
-    // the executor is about to.
-    const recorder: KyselyPlugin = {
-      transformQuery: ({ node, queryId }) => {
-        queries.push(database.db.getExecutor().compileQuery(node as RootOperationNode, queryId));
-        return node;
+    // The proxy changes nothing; it sees each executed query and passes it on. Methods are bound
+    // to the real instance, whose private fields a proxy could not reach.
+    const recording = new Proxy(database.db, {
+      get(target, property) {
+        if (property === 'executeQuery') {
+          return (query: CompiledQuery) => {
+            queries.push(query);
+            return target.executeQuery(query);
+          };
+        }
+        const value = Reflect.get(target, property, target) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
       },
-      transformResult: async ({ result }) => result as QueryResult<UnknownRow>,
-    };
-    const store = new SqlFinStore({ ...database, db: database.db.withPlugin(recorder) });
+    });
+    const store = new SqlFinStore({ ...database, db: recording });
     await getMessages({ store, now: () => new Date() }, { conversation_id: conversationId, after_id: afterId });
 
     const plans: QueryPlan[] = [];
