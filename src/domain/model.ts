@@ -48,6 +48,12 @@ export interface Conversation {
   tags: string[];
   attributes: Attributes;
   lastUserReadAt: string | null;
+  /** When the assignee last changed (a handed-over conversation has waited since then). */
+  assignedAt: string;
+  /** Set while Finch could not tell Fin about a change to it ("not synced with Fin"). */
+  finSyncFailedAt: string | null;
+  /** Why it went to people without Fin handing it over, e.g. `fin_unreachable`. */
+  handoverReason: string | null;
   createdAt: string;
   updatedAt: string;
 }

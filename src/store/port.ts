@@ -52,6 +52,7 @@ export interface ConversationChanges {
   tags?: string[];
   attributes?: Attributes;
   lastUserReadAt?: string | null;
+  handoverReason?: string | null;
 }
 
 export interface NewMessage {

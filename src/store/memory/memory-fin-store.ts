@@ -33,6 +33,9 @@ interface ConversationRow {
   tags: string[];
   attributes: Attributes;
   lastUserReadAt: string | null;
+  assignedAt: string;
+  finSyncFailedAt: string | null;
+  handoverReason: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -153,6 +156,9 @@ export class MemoryFinStore implements FinStore, AgentDirectory {
       tags: input.tags,
       attributes: input.attributes,
       lastUserReadAt: null,
+      assignedAt: input.at,
+      finSyncFailedAt: null,
+      handoverReason: null,
       createdAt: input.at,
       updatedAt: input.at,
     };
@@ -165,7 +171,8 @@ export class MemoryFinStore implements FinStore, AgentDirectory {
   private updateConversation(id: string, changes: ConversationChanges, at: string): Conversation {
     const row = this.required(this.conversations, id);
     if (changes.assigneeId) this.required(this.agents, changes.assigneeId);
-    this.put(this.conversations, id, { ...row, ...changes, updatedAt: at });
+    const assignment = changes.assigneeId === undefined ? {} : { assignedAt: at };
+    this.put(this.conversations, id, { ...row, ...changes, ...assignment, updatedAt: at });
     return this.conversation(id)!;
   }
 

@@ -45,6 +45,12 @@ export interface ConversationsTable {
   tags: Json;
   attributes: Json;
   last_user_read_at: string | null;
+  /** When the assignee last changed: the waiting queue is oldest first by it. */
+  assigned_at: string | null;
+  /** Set while a sync event for the conversation is dead-lettered ("not synced with Fin"). */
+  fin_sync_failed_at: string | null;
+  /** Why the conversation went to people without Fin asking, e.g. `fin_unreachable`. */
+  handover_reason: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -87,6 +93,56 @@ export interface ApiTokensTable {
   revoked_at: string | null;
 }
 
+export interface AgentSessionsTable {
+  token_hash: string;
+  agent_id: string;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+  revoked_at: string | null;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: Json;
+  updated_at: string;
+}
+
+export interface OutboxEventsTable {
+  id: string;
+  kind: 'sync' | 'typing';
+  conversation_id: string;
+  agent_id: string | null;
+  payload: Json;
+  status: 'pending' | 'in_flight' | 'delivered' | 'dead' | 'expired' | 'superseded';
+  attempts: number;
+  coalesced: number;
+  available_at: string;
+  expires_at: string | null;
+  claimed_by: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  event_id: string;
+  conversation_id: string;
+  kind: 'sync' | 'typing';
+  attempt: number;
+  url: string;
+  status_code: number | null;
+  latency_ms: number | null;
+  response_excerpt: string | null;
+  error: string | null;
+  outcome: 'delivered' | 'retry' | 'dead' | 'expired' | 'disabled';
+  next_attempt_at: string | null;
+  created_at: string;
+}
+
 export interface Schema {
   end_users: EndUsersTable;
   agents: AgentsTable;
@@ -95,6 +151,10 @@ export interface Schema {
   oauth_clients: OAuthClientsTable;
   access_tokens: AccessTokensTable;
   api_tokens: ApiTokensTable;
+  agent_sessions: AgentSessionsTable;
+  settings: SettingsTable;
+  outbox_events: OutboxEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export type EndUserRow = Selectable<EndUsersTable>;

@@ -71,6 +71,9 @@ function conversationQuery(db: Kysely<Schema>) {
       'c.tags',
       'c.attributes',
       'c.last_user_read_at',
+      'c.assigned_at',
+      'c.fin_sync_failed_at',
+      'c.handover_reason',
       'c.created_at',
       'c.updated_at',
       ...prefixed('u', USER_COLUMNS, 'u_'),
@@ -219,6 +222,7 @@ class SqlFinQueries implements FinStoreWriter {
         tags: JSON.stringify(conversation.tags),
         attributes: JSON.stringify(conversation.attributes),
         last_user_read_at: null,
+        assigned_at: conversation.at,
         created_at: conversation.at,
         updated_at: conversation.at,
       })
@@ -239,11 +243,12 @@ class SqlFinQueries implements FinStoreWriter {
       .updateTable('conversations')
       .set({
         ...(changes.status === undefined ? {} : { status: changes.status }),
-        ...(changes.assigneeId === undefined ? {} : { assignee_id: changes.assigneeId }),
+        ...(changes.assigneeId === undefined ? {} : { assignee_id: changes.assigneeId, assigned_at: at }),
         ...(changes.title === undefined ? {} : { title: changes.title }),
         ...(changes.tags === undefined ? {} : { tags: JSON.stringify(changes.tags) }),
         ...(changes.attributes === undefined ? {} : { attributes: JSON.stringify(changes.attributes) }),
         ...(changes.lastUserReadAt === undefined ? {} : { last_user_read_at: changes.lastUserReadAt }),
+        ...(changes.handoverReason === undefined ? {} : { handover_reason: changes.handoverReason }),
         updated_at: at,
       })
       .where('id', '=', id)
@@ -313,6 +318,9 @@ function conversationFrom(row: ConversationRow): Conversation {
     tags: json<string[]>(row.tags),
     attributes: json<Record<string, unknown>>(row.attributes),
     lastUserReadAt: row.last_user_read_at,
+    assignedAt: row.assigned_at ?? row.created_at,
+    finSyncFailedAt: row.fin_sync_failed_at,
+    handoverReason: row.handover_reason,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

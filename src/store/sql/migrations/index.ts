@@ -6,11 +6,13 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Dialect } from '../database.js';
 import { initial } from './0001_initial.js';
+import { helpdesk } from './0002_helpdesk.js';
 
 export type DialectMigration = Record<Dialect, string[]>;
 
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001_initial': initial,
+  '0002_helpdesk': helpdesk,
 };
 
 class SqlMigrationProvider implements MigrationProvider {
