@@ -3,6 +3,7 @@
  * checked at start, so a typo stops Finch with a clear message instead of a surprise later.
  */
 import path from 'node:path';
+import { baseUrlProblem, type FinRegion, type FinSettingsOverrides } from './domain/fin-settings.js';
 
 export interface Config {
   host: string;
@@ -18,6 +19,14 @@ export interface Config {
   tokenRateLimitPerMinute: number;
   bodyLimitBytes: number;
   logLevel: string;
+  /** Fin settings set by FINCH_FIN_*; they win over the ones stored by the agent API. */
+  fin: FinSettingsOverrides;
+  /** Deliver the outbox inside the server (`server`), or leave it to `finch worker` processes (`off`). */
+  dispatcher: 'server' | 'off';
+  /** Route Fin's conversations to people after Fin has been unreachable this long. */
+  failSafeMinutes: number;
+  /** Sign-in attempts per 15 minutes for one address and email. */
+  loginRateLimit: number;
 }
 
 export class ConfigError extends Error {
@@ -50,7 +59,24 @@ export function loadConfig(env: Env = process.env): Config {
     tokenRateLimitPerMinute: integer(env, 'FINCH_TOKEN_RATE_LIMIT', 60, 1, 1_000_000),
     bodyLimitBytes: integer(env, 'FINCH_BODY_LIMIT', 1_048_576, 1024, 104_857_600),
     logLevel: oneOf(env, 'FINCH_LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    fin: finOverrides(env),
+    dispatcher: oneOf(env, 'FINCH_DISPATCHER', 'server', ['server', 'off']),
+    failSafeMinutes: integer(env, 'FINCH_FAILSAFE_MINUTES', 10, 1, 10_080),
+    loginRateLimit: integer(env, 'FINCH_LOGIN_RATE_LIMIT', 10, 1, 1_000_000),
   };
+}
+
+function finOverrides(env: Env): FinSettingsOverrides {
+  const overrides: FinSettingsOverrides = {};
+  if (env.FINCH_FIN_INTEGRATION_ID) overrides.integrationId = env.FINCH_FIN_INTEGRATION_ID;
+  if (env.FINCH_FIN_WEBHOOK_KEY) overrides.webhookKey = env.FINCH_FIN_WEBHOOK_KEY;
+  if (env.FINCH_FIN_REGION) overrides.region = oneOf<FinRegion>(env, 'FINCH_FIN_REGION', 'us', ['us', 'eu', 'au']);
+  if (env.FINCH_FIN_BASE_URL) {
+    const problem = baseUrlProblem(env.FINCH_FIN_BASE_URL);
+    if (problem) throw new ConfigError(`FINCH_FIN_BASE_URL ${problem}.`);
+    overrides.baseUrl = env.FINCH_FIN_BASE_URL.replace(/\/+$/, '');
+  }
+  return overrides;
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {

@@ -1,19 +1,32 @@
 /**
  * Opening Finch's data: the database (migrated to the latest schema), the stores over it, and the
- * Fin agent, which must exist before Fin's first call. The server and every CLI command start
- * here, so they all see the same data the same way.
+ * Fin agent, which must exist before Fin's first call. The server, `finch worker` and every CLI
+ * command start here, so they all see the same data the same way.
  */
+import os from 'node:os';
+import { sql } from 'kysely';
 import type { Config } from './config.js';
+import { effectiveFinSettings } from './domain/fin-settings.js';
+import type { HelpdeskContext } from './domain/helpdesk/context.js';
+import type { Clock } from './outbox/clock.js';
+import { Dispatcher, type DispatcherLogger } from './outbox/dispatcher.js';
 import { openDatabase, type Database } from './store/sql/database.js';
 import { migrateToLatest } from './store/sql/migrations/index.js';
+import { SqlAccountStore } from './store/sql/sql-account-store.js';
 import { SqlCredentialStore } from './store/sql/sql-credential-store.js';
+import { SqlFailSafe } from './store/sql/sql-fail-safe.js';
 import { SqlFinStore } from './store/sql/sql-fin-store.js';
-import { sql } from 'kysely';
+import { SqlOutboxStore } from './store/sql/sql-outbox-store.js';
+import { SqlSettingsStore } from './store/sql/sql-settings-store.js';
 
 export interface Finch {
   database: Database;
   store: SqlFinStore;
   credentials: SqlCredentialStore;
+  accounts: SqlAccountStore;
+  outbox: SqlOutboxStore;
+  settings: SqlSettingsStore;
+  failSafe: SqlFailSafe;
   ping: () => Promise<void>;
   close: () => Promise<void>;
 }
@@ -28,6 +41,10 @@ export async function openFinch(config: Pick<Config, 'databaseUrl' | 'dataDir' |
       database,
       store,
       credentials: new SqlCredentialStore(database),
+      accounts: new SqlAccountStore(database),
+      outbox: new SqlOutboxStore(database),
+      settings: new SqlSettingsStore(database),
+      failSafe: new SqlFailSafe(database),
       ping: async () => {
         await sql`select 1`.execute(database.db);
       },
@@ -37,4 +54,43 @@ export async function openFinch(config: Pick<Config, 'databaseUrl' | 'dataDir' |
     await database.close();
     throw error;
   }
+}
+
+/** What the agent API's use cases run against. `outboxWritten` wakes the local dispatcher. */
+export function helpdeskContext(
+  finch: Finch,
+  config: Pick<Config, 'fin'>,
+  hooks: { now?: () => Date; outboxWritten?: () => void; settingsChanged?: () => void } = {},
+): HelpdeskContext {
+  return {
+    store: finch.store,
+    accounts: finch.accounts,
+    credentials: finch.credentials,
+    outbox: finch.outbox,
+    settings: finch.settings,
+    finOverrides: config.fin,
+    now: hooks.now ?? (() => new Date()),
+    outboxWritten: hooks.outboxWritten ?? (() => undefined),
+    settingsChanged: hooks.settingsChanged ?? (() => undefined),
+  };
+}
+
+export function createDispatcher(
+  finch: Finch,
+  config: Pick<Config, 'fin' | 'failSafeMinutes'>,
+  options: { logger: DispatcherLogger; clock: Clock; timeoutMs?: number; pollMs?: number; random?: () => number },
+): Dispatcher {
+  return new Dispatcher({
+    outbox: finch.outbox,
+    settings: finch.settings,
+    failSafe: finch.failSafe,
+    finSettings: async () => effectiveFinSettings(await finch.settings.getFinSettings(), config.fin),
+    clock: options.clock,
+    logger: options.logger,
+    worker: `${os.hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`,
+    failSafeAfterMs: config.failSafeMinutes * 60_000,
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+    ...(options.random === undefined ? {} : { random: options.random }),
+  });
 }

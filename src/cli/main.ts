@@ -19,6 +19,11 @@ Commands:
   create-fin-token      Create a static API token to paste into Fin's settings
       --name NAME         A label for the token (default "Fin")
       --json              Print {"id", "token"}
+  create-token          Create a personal API token for the agent API
+      --agent EMAIL [--name NAME] [--json]
+                          --json prints {"token"}
+  worker                Deliver notifications to Fin without serving HTTP
+                          (set FINCH_DISPATCHER=off on the servers)
   help                  Show this help
 
 Configuration comes from environment variables; see the README.`;
@@ -31,6 +36,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'create-client': async () => (await import('./create-client.js')).createClientCommand,
   'create-agent': async () => (await import('./create-agent.js')).createAgentCommand,
   'create-fin-token': async () => (await import('./create-fin-token.js')).createFinTokenCommand,
+  'create-token': async () => (await import('./create-token.js')).createTokenCommand,
+  worker: async () => (await import('./worker.js')).workerCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

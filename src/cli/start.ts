@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config.js';
 import { createClient, type NewClient } from '../domain/auth/credentials.js';
-import { openFinch } from '../finch.js';
+import { helpdeskContext, openFinch } from '../finch.js';
 import { buildServer } from '../http/server.js';
+import { runDispatcher } from './dispatching.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -14,7 +15,15 @@ export async function startCommand(args: string[]): Promise<void> {
   // First start: give Fin a client to authenticate with. The secret is printed once, here.
   const firstClient = (await finch.credentials.listClients()).length === 0 ? await createClient(finch.credentials, 'Fin', new Date()) : undefined;
 
-  const app = await buildServer(config, finch);
+  let wake = () => {};
+  let settingsChanged = () => {};
+  const helpdesk = helpdeskContext(finch, config, { outboxWritten: () => wake(), settingsChanged: () => settingsChanged() });
+  const app = await buildServer(config, { ...finch, helpdesk });
+  const dispatching = config.dispatcher === 'server' ? await runDispatcher(finch, config, app.log) : undefined;
+  if (dispatching) {
+    wake = () => dispatching.dispatcher.wake();
+    settingsChanged = () => dispatching.dispatcher.settingsChanged();
+  }
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -31,6 +40,7 @@ export async function startCommand(args: string[]): Promise<void> {
     }, SHUTDOWN_GRACE_MS);
     force.unref();
     await app.close();
+    await dispatching?.stop();
     await finch.close();
     clearTimeout(force);
   };

@@ -3,10 +3,18 @@
  * problem object; the domain never speaks HTTP.
  */
 export type FinErrorKind =
+  /** The request itself is malformed in a way the schema cannot see, e.g. a forged cursor (400). */
+  | 'bad_request'
   /** The addressed object does not exist (404). */
   | 'not_found'
   /** Well-formed but invalid: empty message, non-HTTPS attachment, unknown agent… (422). */
-  | 'unprocessable';
+  | 'unprocessable'
+  /** Who is asking may not do this (403). */
+  | 'forbidden'
+  /** Not signed in, or the credentials are not (or no longer) valid (401). */
+  | 'unauthenticated'
+  /** It clashes with the current state: an email in use, the last admin… (409). */
+  | 'conflict';
 
 export class FinError extends Error {
   constructor(
@@ -22,8 +30,12 @@ export class FinError extends Error {
   }
 }
 
-export const notFound = (what: 'user' | 'conversation', id: string) =>
+export const notFound = (what: 'user' | 'conversation' | 'agent' | 'token' | 'client' | 'delivery', id: string) =>
   new FinError('not_found', `${what}_not_found`, `No ${what} has the id ${JSON.stringify(id)}.`);
 
 export const unprocessable = (code: string, message: string, pointer?: string) =>
   new FinError('unprocessable', code, message, pointer);
+
+export const forbidden = (message: string) => new FinError('forbidden', 'forbidden', message);
+
+export const conflict = (code: string, message: string, pointer?: string) => new FinError('conflict', code, message, pointer);

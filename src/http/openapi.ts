@@ -29,10 +29,17 @@ export function openApiDocumentation(publicUrl: string): SwaggerOptions {
         { name: 'Fin API: REST variant', description: 'Bare objects and arrays; creates answer 201.' },
         { name: 'Fin API: POST-only variant', description: 'Every operation is a POST answered `{"data", "error"}`.' },
         { name: 'OAuth', description: 'Access tokens for Fin (client credentials grant).' },
+        { name: 'Agent API: session', description: 'Sign in with email and password (an HTTP-only cookie plus a CSRF token), or use a personal API token.' },
+        { name: 'Agent API: conversations', description: 'The queues, the thread, replies and notes, assignment. Every change is notified to Fin.' },
+        { name: 'Agent API: end-users' },
+        { name: 'Agent API: deliveries to Fin', description: 'The log of every notification attempt, and replays.' },
+        { name: 'Agent API: settings' },
+        { name: 'Agent API: agents, tokens and clients' },
       ],
       components: {
         securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'An access token from /oauth/token, or a Fin API token' },
+          bearer: { type: 'http', scheme: 'bearer', description: 'Fin API: an access token from /oauth/token or a Fin API token. Agent API: a personal API token.' },
+          session: { type: 'apiKey', in: 'cookie', name: 'finch_session', description: 'The agent API session from POST /api/v1/session; changes also need X-CSRF-Token' },
         },
       },
     },

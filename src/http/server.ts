@@ -10,7 +10,9 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, 
 import type { Config } from '../config.js';
 import { authenticateBearer } from '../domain/auth/credentials.js';
 import type { CredentialStore, FinStore } from '../store/port.js';
+import type { HelpdeskContext } from '../domain/helpdesk/context.js';
 import { finApi } from './fin/plugin.js';
+import { agentApi } from './v1/plugin.js';
 import { openApiDocumentation } from './openapi.js';
 import { oauthTokenEndpoint } from './oauth/plugin.js';
 import { HttpProblem, problemFromError } from './problem.js';
@@ -20,11 +22,13 @@ export interface ServerServices {
   credentials: CredentialStore;
   /** Throws when the database cannot be reached; used by /health. */
   ping: () => Promise<void>;
+  /** The helpdesk side (agent API at /api/v1); absent when only the Fin API is served. */
+  helpdesk?: HelpdeskContext;
 }
 
 export type ServerConfig = Pick<
   Config,
-  'publicUrl' | 'signingSecret' | 'signatureToleranceSeconds' | 'tokenTtlSeconds' | 'tokenRateLimitPerMinute' | 'bodyLimitBytes' | 'logLevel'
+  'publicUrl' | 'signingSecret' | 'signatureToleranceSeconds' | 'tokenTtlSeconds' | 'tokenRateLimitPerMinute' | 'bodyLimitBytes' | 'logLevel' | 'loginRateLimit'
 >;
 
 export interface ServerOptions {
@@ -87,6 +91,16 @@ export async function buildServer(config: ServerConfig, services: ServerServices
       return result.principal.type === 'fin' ? { ok: true } : { ok: false, reason: 'forbidden' };
     },
   });
+
+  if (services.helpdesk) {
+    await app.register(agentApi, {
+      prefix: '/api/v1',
+      ctx: services.helpdesk,
+      loginRateLimit: config.loginRateLimit,
+      secureCookies: config.publicUrl.startsWith('https:'),
+      bodyLimit: config.bodyLimitBytes,
+    });
+  }
 
   app.setNotFoundHandler(async (request) => {
     throw new HttpProblem(404, 'not_found', `Nothing is served at ${request.method} ${request.url.split('?')[0]}.`);

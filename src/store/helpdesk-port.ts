@@ -3,6 +3,9 @@
  * routes conversations to people when Fin cannot be reached. Implemented by the SQL store.
  */
 import type { DeliveryState, FinSettings } from '../domain/fin-settings.js';
+import type { Agent, AgentRole, Conversation, ConversationStatus, Visibility } from '../domain/model.js';
+import type { OutboxWriter } from './outbox-port.js';
+import type { AgentDirectory, FinStore, FinStoreWriter } from './port.js';
 
 export interface SettingsStore {
   getFinSettings(): Promise<FinSettings>;
@@ -20,4 +23,98 @@ export interface FailSafeStore {
    * Returns the ids of the conversations routed.
    */
   routeFinConversationsToPeople(since: string, reason: string, at: string): Promise<string[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The helpdesk's conversations: what agents change (with the outbox in the same transaction) and
+// the queues of the inbox.
+
+export interface HelpdeskWriter extends FinStoreWriter, OutboxWriter {
+  /** The conversations of an end-user that are still going on (open or resolved), newest first. */
+  activeConversationIdsOfUser(userId: string): Promise<string[]>;
+}
+
+export type QueueName = 'waiting' | 'mine' | 'fin' | 'others' | 'all';
+
+export interface ConversationQuery {
+  /** The agent looking: `mine` and `others` are relative to them. */
+  viewerId: string;
+  queue: QueueName;
+  status?: ConversationStatus | undefined;
+  tag?: string | undefined;
+  /** Words that must all appear (as words or word prefixes) in the title or a message. */
+  words?: string[] | undefined;
+  limit: number;
+  /** Where the previous page ended. */
+  after?: ConversationCursor | undefined;
+}
+
+/** A position in a queue's order: the sort time and the id that breaks ties. */
+export interface ConversationCursor {
+  at: string;
+  id: string;
+}
+
+export interface LastMessage {
+  authorType: 'end_user' | 'agent';
+  visibility: Visibility;
+  body: string | null;
+  createdAt: string;
+}
+
+export interface ConversationListItem {
+  conversation: Conversation;
+  lastMessage: LastMessage | null;
+}
+
+export interface QueueCounts {
+  waiting: number;
+  mine: number;
+  fin: number;
+  others: number;
+  all: number;
+}
+
+export interface HelpdeskStore extends FinStore, AgentDirectory {
+  transaction<T>(work: (tx: HelpdeskWriter) => Promise<T>): Promise<T>;
+  /**
+   * One page of a queue: `waiting` oldest wait first (by assignedAt), the others most recent
+   * activity first (by updatedAt); ties broken by id.
+   */
+  listConversations(query: ConversationQuery): Promise<{ items: ConversationListItem[]; next: ConversationCursor | null }>;
+  /** Open conversations per queue, as `viewerId` sees them. */
+  countQueues(viewerId: string): Promise<QueueCounts>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Agents as accounts: sign-in, sessions, administration.
+
+export interface SessionRecord {
+  agentId: string;
+  csrfToken: string;
+  createdAt: string;
+  expiresAt: string;
+  lastSeenAt: string;
+  revokedAt: string | null;
+}
+
+export interface AgentChanges {
+  name?: string;
+  alias?: string | null;
+  role?: AgentRole;
+  active?: boolean;
+  passwordHash?: string;
+}
+
+export interface AccountStore {
+  /** The agent with this email (any case) and its password hash. */
+  findCredentials(email: string): Promise<{ agent: Agent; passwordHash: string | null } | undefined>;
+  /** Every agent, active or not, oldest first. */
+  listAllAgents(): Promise<Agent[]>;
+  updateAgent(id: string, changes: AgentChanges, at: string): Promise<Agent | undefined>;
+  insertSession(session: { tokenHash: string; agentId: string; csrfToken: string; at: string; expiresAt: string }): Promise<void>;
+  findSession(tokenHash: string): Promise<SessionRecord | undefined>;
+  touchSession(tokenHash: string, at: string): Promise<void>;
+  revokeSession(tokenHash: string, at: string): Promise<void>;
+  revokeSessionsOf(agentId: string, at: string): Promise<void>;
 }

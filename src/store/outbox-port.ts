@@ -108,7 +108,11 @@ export interface OutboxStore {
   /** Puts a claimed event back untouched (delivery is off), due again at `availableAt`. */
   release(event: OutboxEvent, availableAt: string): Promise<void>;
 
-  /** Puts a dead or delivered event back to pending, due now. False when there is no such event. */
+  /**
+   * Puts a finished sync event (dead, delivered, expired or superseded) back to pending, due now;
+   * superseded at once when another is pending for its conversation. False when there is no such
+   * event, or it is a typing event (worthless once late).
+   */
   replayEvent(eventId: string, at: string): Promise<boolean>;
   /** Puts every dead event written in [from, to) back to pending. Returns how many. */
   replayDead(from: string, to: string, at: string): Promise<number>;

@@ -9,7 +9,9 @@ import { inject } from 'vitest';
 import { FinClient, fetchAccessToken } from '../../src/client/fin-client.js';
 import type { Variant } from '../../src/contract/models.js';
 import { createClient } from '../../src/domain/auth/credentials.js';
-import { openFinch } from '../../src/finch.js';
+import type { FinSettingsOverrides } from '../../src/domain/fin-settings.js';
+import type { HelpdeskContext } from '../../src/domain/helpdesk/context.js';
+import { helpdeskContext, openFinch, type Finch } from '../../src/finch.js';
 import { buildServer, type ServerConfig } from '../../src/http/server.js';
 import { MemoryCredentialStore } from '../../src/store/memory/memory-credential-store.js';
 import { MemoryFinStore } from '../../src/store/memory/memory-fin-store.js';
@@ -43,6 +45,11 @@ export interface TestFinch {
   store: FinStore & AgentDirectory;
   credentials: CredentialStore;
   database: Database | undefined;
+  /** The SQL stores and the helpdesk side (absent on the in-memory store, which serves only the Fin API). */
+  finch: Finch | undefined;
+  helpdesk: HelpdeskContext | undefined;
+  /** How many committed transactions wrote to the outbox (what wakes the dispatcher). */
+  outboxWrites: () => number;
   clientId: string;
   clientSecret: string;
   token: string;
@@ -59,6 +66,9 @@ export interface TestFinchOptions {
   tokenTtlSeconds?: number;
   tokenRateLimitPerMinute?: number;
   bodyLimitBytes?: number;
+  loginRateLimit?: number;
+  /** Fin settings as if given by FINCH_FIN_* variables. */
+  fin?: FinSettingsOverrides;
 }
 
 export async function startTestFinch(backend: Backend, options: TestFinchOptions = {}): Promise<TestFinch> {
@@ -66,6 +76,9 @@ export async function startTestFinch(backend: Backend, options: TestFinchOptions
   let store: FinStore & AgentDirectory;
   let credentials: CredentialStore;
   let database: Database | undefined;
+  let opened: Finch | undefined;
+  let helpdesk: HelpdeskContext | undefined;
+  let outboxWrites = 0;
   let closeData = async () => {};
   let ping = async () => {};
 
@@ -77,6 +90,8 @@ export async function startTestFinch(backend: Backend, options: TestFinchOptions
     const databaseUrl = backend === 'postgres' ? await createDatabase(inject('postgresUrl')!) : undefined;
     const finch = await openFinch({ dataDir, databaseUrl, dbPoolSize: 20 });
     ({ store, credentials, database, ping } = finch);
+    opened = finch;
+    helpdesk = helpdeskContext(finch, { fin: options.fin ?? {} }, { now: clock.now, outboxWritten: () => outboxWrites++ });
     closeData = async () => {
       await finch.close();
       rmSync(dataDir, { recursive: true, force: true });
@@ -91,8 +106,9 @@ export async function startTestFinch(backend: Backend, options: TestFinchOptions
     tokenRateLimitPerMinute: options.tokenRateLimitPerMinute ?? 100_000,
     bodyLimitBytes: options.bodyLimitBytes ?? 1_048_576,
     logLevel: 'silent',
+    loginRateLimit: options.loginRateLimit ?? 1000,
   };
-  const app = await buildServer(config, { store, credentials, ping }, { logger: false, now: clock.now });
+  const app = await buildServer(config, { store, credentials, ping, ...(helpdesk ? { helpdesk } : {}) }, { logger: false, now: clock.now });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as { port: number };
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -106,6 +122,9 @@ export async function startTestFinch(backend: Backend, options: TestFinchOptions
     store,
     credentials,
     database,
+    finch: opened,
+    helpdesk,
+    outboxWrites: () => outboxWrites,
     clientId,
     clientSecret,
     token: accessToken,
@@ -126,7 +145,7 @@ export async function startTestFinch(backend: Backend, options: TestFinchOptions
   };
 }
 
-const TABLES = ['end_users', 'agents', 'conversations', 'messages', 'oauth_clients', 'access_tokens', 'api_tokens'] as const;
+const TABLES = ['end_users', 'agents', 'conversations', 'messages', 'oauth_clients', 'access_tokens', 'api_tokens', 'outbox_events', 'settings'] as const;
 
 async function dumpStore(store: FinStore, database: Database | undefined): Promise<string> {
   if (!database) {
@@ -136,7 +155,8 @@ async function dumpStore(store: FinStore, database: Database | undefined): Promi
   }
   const tables = [];
   for (const table of TABLES) {
-    tables.push(await database.db.selectFrom(table).selectAll().orderBy(table === 'access_tokens' ? 'token_hash' : 'id').execute());
+    const key = table === 'access_tokens' ? 'token_hash' : table === 'settings' ? 'key' : 'id';
+    tables.push(await database.db.selectFrom(table).selectAll().orderBy(key).execute());
   }
   return JSON.stringify(tables);
 }

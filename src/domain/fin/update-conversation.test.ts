@@ -3,7 +3,8 @@ import { humanAgent, memoryContext } from '../../../test/support/domain.js';
 import { FinError } from '../errors.js';
 import { createConversation } from './create-conversation.js';
 import { createUser } from './create-user.js';
-import { normalizeTags, updateConversation } from './update-conversation.js';
+import { normalizeTags } from '../conversation-changes.js';
+import { updateConversation } from './update-conversation.js';
 
 async function started() {
   const ctx = memoryContext();

@@ -1,8 +1,8 @@
 import type { UpdateConversationInput } from '../../contract/requests.js';
 import type { ConversationChanges } from '../../store/port.js';
 import { assigneeAfterFinUpdate } from '../assignment.js';
-import { mergeAttributes, sameJson } from '../attributes.js';
 import { timestamp, type FinContext } from '../context.js';
+import { assign, fieldChanges } from '../conversation-changes.js';
 import { notFound, unprocessable } from '../errors.js';
 import type { Agent, Conversation } from '../model.js';
 import { normalizeTimestamp } from '../time.js';
@@ -56,22 +56,9 @@ function conversationChanges(
   requestedAssignee: Agent | null | undefined,
   lastUserReadAt: string | null | undefined,
 ): ConversationChanges {
-  const changes: ConversationChanges = {};
-  if (input.title !== undefined && input.title !== current.title) changes.title = input.title;
-  if (input.status !== undefined && input.status !== current.status) changes.status = input.status;
-  if (input.tags !== undefined) {
-    const tags = normalizeTags(input.tags);
-    if (!sameJson(tags, current.tags)) changes.tags = tags;
-  }
-  const attributes = mergeAttributes(current.attributes, input.attributes);
-  if (attributes !== undefined && !sameJson(attributes, current.attributes)) changes.attributes = attributes;
+  let changes = fieldChanges(current, input);
   const assigneeId = assigneeAfterFinUpdate(current.assignee, requestedAssignee);
-  if (assigneeId !== undefined) changes.assigneeId = assigneeId;
+  if (assigneeId !== undefined) changes = assign(changes, current, assigneeId);
   if (lastUserReadAt !== undefined && lastUserReadAt !== current.lastUserReadAt) changes.lastUserReadAt = lastUserReadAt;
   return changes;
-}
-
-/** Tags are a set: blanks and repeats are dropped, first occurrence order kept. */
-export function normalizeTags(tags: readonly string[] | null): string[] {
-  return [...new Set((tags ?? []).map((tag) => tag.trim()).filter((tag) => tag !== ''))];
 }

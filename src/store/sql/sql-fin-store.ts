@@ -3,7 +3,7 @@
  * `ON CONFLICT DO NOTHING` and then read the row that won, which also settles concurrent
  * duplicates: on PostgreSQL the losing insert waits for the winner's transaction to commit.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Agent, Conversation, EndUser, Message } from '../../domain/model.js';
 import { newId } from '../../domain/ids.js';
 import {
@@ -19,9 +19,14 @@ import {
   type NewEndUser,
   type NewMessage,
 } from '../port.js';
+import type { ConversationCursor, ConversationListItem, ConversationQuery, HelpdeskStore, HelpdeskWriter, QueueCounts } from '../helpdesk-port.js';
 import { writeTransaction, type Database, type Dialect } from './database.js';
+import { OUTBOX_CHANNEL } from './outbox-channel.js';
+import { enqueueSync, enqueueTyping } from './sql-outbox-store.js';
+import { countQueues, listConversations } from './sql-queues.js';
 import { prepared } from './prepared.js';
-import { AGENT_COLUMNS, USER_COLUMNS, agentFrom, attachmentsFrom, json, prefixed, userFrom } from './rows.js';
+import { conversationFrom, conversationQuery } from './conversation-rows.js';
+import { AGENT_COLUMNS, USER_COLUMNS, agentFrom, attachmentsFrom, prefixed, userFrom } from './rows.js';
 import type { Schema } from './schema.js';
 
 const FIN_AGENT = { name: 'Fin', email: 'fin@finch.invalid' } as const;
@@ -57,30 +62,6 @@ const READS = {
   messageByObjectId: prepared((db, objectId: string) => messageQuery(db).where('m.object_id', '=', objectId)),
 };
 
-/** A conversation with its end-user and assignee, in one row. */
-function conversationQuery(db: Kysely<Schema>) {
-  return db
-    .selectFrom('conversations as c')
-    .innerJoin('end_users as u', 'u.id', 'c.user_id')
-    .leftJoin('agents as a', 'a.id', 'c.assignee_id')
-    .select([
-      'c.id',
-      'c.object_id',
-      'c.status',
-      'c.title',
-      'c.tags',
-      'c.attributes',
-      'c.last_user_read_at',
-      'c.assigned_at',
-      'c.fin_sync_failed_at',
-      'c.handover_reason',
-      'c.created_at',
-      'c.updated_at',
-      ...prefixed('u', USER_COLUMNS, 'u_'),
-      ...prefixed('a', AGENT_COLUMNS, 'a_'),
-    ]);
-}
-
 /**
  * Messages with their agent authors. An end-user author is always the conversation's end-user,
  * so it is read once per page rather than joined into every row.
@@ -104,9 +85,8 @@ function messageQuery(db: Kysely<Schema>) {
 }
 
 type MessageRow = Awaited<ReturnType<typeof READS.thread.run>>[number];
-type ConversationRow = Awaited<ReturnType<typeof READS.conversation.run>>[number];
 
-class SqlFinQueries implements FinStoreWriter {
+class SqlFinQueries implements HelpdeskWriter {
   constructor(
     protected readonly db: Kysely<Schema>,
     protected readonly dialect: Dialect,
@@ -283,6 +263,38 @@ class SqlFinQueries implements FinStoreWriter {
     return { value, created: inserted !== undefined };
   }
 
+  // --- the outbox, in the same transaction as the change it announces ---------------------------
+
+  async enqueueSync(conversationId: string, at: string): Promise<void> {
+    await enqueueSync(this.db, this.dialect, conversationId, at);
+    await this.notifyDispatchers();
+  }
+
+  async enqueueTyping(event: Parameters<HelpdeskWriter['enqueueTyping']>[0]): Promise<boolean> {
+    const queued = await enqueueTyping(this.db, this.dialect, event);
+    if (queued) await this.notifyDispatchers();
+    return queued;
+  }
+
+  /**
+   * On PostgreSQL, dispatchers in other processes (`finch worker`, other nodes) LISTEN for this;
+   * the notification is sent when the transaction commits, once however many events it wrote.
+   */
+  private async notifyDispatchers(): Promise<void> {
+    if (this.dialect === 'postgres') await sql`select pg_notify(${OUTBOX_CHANNEL}, '')`.execute(this.db);
+  }
+
+  async activeConversationIdsOfUser(userId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('conversations')
+      .select('id')
+      .where('user_id', '=', userId)
+      .where('status', 'in', ['open', 'resolved'])
+      .orderBy('updated_at', 'desc')
+      .execute();
+    return rows.map((row) => row.id);
+  }
+
   /** Rows to messages, reading each end-user author once (usually the one the caller already has). */
   private async messagesFrom(rows: MessageRow[], known?: EndUser): Promise<Message[]> {
     const users = new Map<string, EndUser>(known ? [[known.id, known]] : []);
@@ -307,32 +319,22 @@ class SqlFinQueries implements FinStoreWriter {
   }
 }
 
-function conversationFrom(row: ConversationRow): Conversation {
-  return {
-    id: row.id,
-    objectId: row.object_id,
-    status: row.status,
-    user: userFrom(row, 'u_'),
-    assignee: row.a_id === null ? null : agentFrom(row, 'a_'),
-    title: row.title,
-    tags: json<string[]>(row.tags),
-    attributes: json<Record<string, unknown>>(row.attributes),
-    lastUserReadAt: row.last_user_read_at,
-    assignedAt: row.assigned_at ?? row.created_at,
-    finSyncFailedAt: row.fin_sync_failed_at,
-    handoverReason: row.handover_reason,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
 
-export class SqlFinStore extends SqlFinQueries implements FinStore, AgentDirectory {
+export class SqlFinStore extends SqlFinQueries implements HelpdeskStore {
   constructor(private readonly database: Database) {
     super(database.db, database.dialect);
   }
 
-  transaction<T>(work: (tx: FinStoreWriter) => Promise<T>): Promise<T> {
+  transaction<T>(work: (tx: HelpdeskWriter) => Promise<T>): Promise<T> {
     return writeTransaction(this.database, (trx) => work(new SqlFinQueries(trx, this.dialect)));
+  }
+
+  listConversations(query: ConversationQuery): Promise<{ items: ConversationListItem[]; next: ConversationCursor | null }> {
+    return listConversations(this.db, this.dialect, query);
+  }
+
+  countQueues(viewerId: string): Promise<QueueCounts> {
+    return countQueues(this.db, viewerId);
   }
 
   async insertAgent(agent: NewAgent): Promise<Agent> {

@@ -70,6 +70,8 @@ export const helpdesk: DialectMigration = {
     ) STRICT`,
     `CREATE INDEX webhook_deliveries_created ON webhook_deliveries (created_at, id)`,
     `CREATE INDEX webhook_deliveries_event ON webhook_deliveries (event_id)`,
+    `CREATE INDEX webhook_deliveries_conversation ON webhook_deliveries (conversation_id, created_at, id)`,
+    `CREATE INDEX outbox_finished ON outbox_events (updated_at) WHERE status IN ('delivered', 'dead', 'expired', 'superseded')`,
   ],
   postgres: [
     `CREATE TABLE agent_sessions (
@@ -133,5 +135,7 @@ export const helpdesk: DialectMigration = {
     )`,
     `CREATE INDEX webhook_deliveries_created ON webhook_deliveries (created_at, id)`,
     `CREATE INDEX webhook_deliveries_event ON webhook_deliveries (event_id)`,
+    `CREATE INDEX webhook_deliveries_conversation ON webhook_deliveries (conversation_id, created_at, id)`,
+    `CREATE INDEX outbox_finished ON outbox_events (updated_at) WHERE status IN ('delivered', 'dead', 'expired', 'superseded')`,
   ],
 };

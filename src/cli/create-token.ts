@@ -1,0 +1,22 @@
+import { parseArgs } from 'node:util';
+import { createApiToken } from '../domain/auth/credentials.js';
+import { UsageError, printJson } from './usage.js';
+import { withFinch } from './with-finch.js';
+
+/** `finch create-token --agent EMAIL [--name NAME] [--json]`: a personal API token for scripts. */
+export async function createTokenCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { agent: { type: 'string' }, name: { type: 'string', default: 'script' }, json: { type: 'boolean', default: false } },
+    strict: true,
+  });
+  if (!values.agent) throw new UsageError('--agent EMAIL is required');
+  const created = await withFinch(async (finch) => {
+    const agent = await finch.store.findAgentByEmail(values.agent!);
+    if (!agent || agent.isFin) throw new UsageError(`no agent has the email ${values.agent}`);
+    if (!agent.active) throw new UsageError(`the agent ${values.agent} is deactivated`);
+    return createApiToken(finch.credentials, { name: values.name, scope: 'agent', agentId: agent.id }, new Date());
+  });
+  if (values.json) return printJson({ token: created.token });
+  process.stdout.write(`API token created (${created.id}); it is not shown again.\n  ${created.token}\n`);
+}

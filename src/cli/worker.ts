@@ -1,0 +1,26 @@
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { loadConfig } from '../config.js';
+import { openFinch } from '../finch.js';
+import { REDACTED_PATHS } from '../http/server.js';
+import { runDispatcher } from './dispatching.js';
+
+/**
+ * `finch worker`: delivers the outbox to Fin without serving HTTP. Run any number of them on
+ * PostgreSQL (each event goes to exactly one), and set FINCH_DISPATCHER=off on the servers.
+ */
+export async function workerCommand(args: string[]): Promise<void> {
+  parseArgs({ args, options: {}, strict: true });
+  const config = loadConfig();
+  const logger = pino({ level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
+  const finch = await openFinch(config);
+  const running = await runDispatcher(finch, config, logger);
+  logger.info({ database: finch.database.location }, 'finch worker delivering the outbox to Fin');
+  const stop = async (signal: string) => {
+    logger.info({ signal }, 'worker shutting down');
+    await running.stop();
+    await finch.close();
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}

@@ -1,0 +1,323 @@
+/**
+ * The agent API (`/api/v1`): what human agents, the inbox and scripts use. Finch's own contract,
+ * as TypeBox schemas: validation, serialization, types and the OpenAPI document come from here.
+ */
+import Type, { type Static } from 'typebox';
+import { Attachment, ConversationStatus, Timestamp, Visibility } from './models.js';
+import { nullable } from './nullable.js';
+import { AttachmentInput, LIMITS } from './requests.js';
+
+const Id = (description: string) => Type.String({ minLength: 1, maxLength: LIMITS.id, description });
+const FreeObject = Type.Record(Type.String(), Type.Unknown());
+
+export const Role = Type.Union([Type.Literal('admin'), Type.Literal('agent')]);
+
+export const AgentView = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    email: Type.String(),
+    alias: nullable(Type.String()),
+    photo_url: nullable(Type.String()),
+    role: Role,
+    is_fin: Type.Boolean({ description: 'The agent that represents Fin' }),
+    active: Type.Boolean(),
+    created_at: Timestamp,
+  },
+  { additionalProperties: false },
+);
+export type AgentView = Static<typeof AgentView>;
+
+export const AgentBrief = Type.Object(
+  { id: Type.String(), name: Type.String(), email: Type.String(), photo_url: nullable(Type.String()), is_fin: Type.Boolean() },
+  { additionalProperties: false },
+);
+
+export const SessionView = Type.Object(
+  {
+    agent: AgentView,
+    csrf_token: nullable(Type.String({ description: 'Send as X-CSRF-Token on every change made with the session cookie' })),
+    expires_at: nullable(Timestamp),
+  },
+  { additionalProperties: false },
+);
+export type SessionView = Static<typeof SessionView>;
+
+export const SignInInput = Type.Object({
+  email: Type.String({ minLength: 1, maxLength: 320 }),
+  password: Type.String({ minLength: 1, maxLength: 1024 }),
+});
+export type SignInInput = Static<typeof SignInInput>;
+
+export const EndUserView = Type.Object(
+  {
+    id: Type.String(),
+    name: nullable(Type.String()),
+    email: nullable(Type.String()),
+    photo_url: nullable(Type.String()),
+    attributes: FreeObject,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  },
+  { additionalProperties: false },
+);
+export type EndUserView = Static<typeof EndUserView>;
+
+export const Queue = Type.Union([Type.Literal('waiting'), Type.Literal('mine'), Type.Literal('fin'), Type.Literal('others'), Type.Literal('all')], {
+  description:
+    'waiting: handed over, nobody assigned, oldest first; mine: assigned to you; fin: Fin is handling it; others: assigned to another person; all',
+});
+export type Queue = Static<typeof Queue>;
+
+export const FinSync = Type.Object(
+  {
+    ok: Type.Boolean({ description: 'false while a notification to Fin about this conversation is dead-lettered' }),
+    failed_at: nullable(Timestamp),
+  },
+  { additionalProperties: false },
+);
+
+export const MessagePreview = Type.Object(
+  {
+    author_type: Type.Union([Type.Literal('end_user'), Type.Literal('agent')]),
+    visibility: Visibility,
+    text: Type.String({ description: 'The start of the message as plain text' }),
+    created_at: Timestamp,
+  },
+  { additionalProperties: false },
+);
+
+export const ConversationView = Type.Object(
+  {
+    id: Type.String(),
+    status: ConversationStatus,
+    title: nullable(Type.String()),
+    tags: Type.Array(Type.String()),
+    attributes: FreeObject,
+    user: Type.Object(
+      { id: Type.String(), name: nullable(Type.String()), email: nullable(Type.String()), photo_url: nullable(Type.String()) },
+      { additionalProperties: false },
+    ),
+    assignee: nullable(AgentBrief),
+    queue: Type.Union([Type.Literal('waiting'), Type.Literal('mine'), Type.Literal('fin'), Type.Literal('others'), Type.Literal('none')], {
+      description: 'Where it sits for you; none: unassigned but no longer open',
+    }),
+    assigned_at: Timestamp,
+    handover_reason: nullable(Type.String({ description: 'fin_unreachable: routed to people because Fin could not be reached' })),
+    fin_sync: FinSync,
+    last_message: nullable(MessagePreview),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  },
+  { additionalProperties: false },
+);
+export type ConversationView = Static<typeof ConversationView>;
+
+export const ConversationListQuery = Type.Object({
+  queue: Type.Optional(Queue),
+  status: Type.Optional(ConversationStatus),
+  tag: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.id })),
+  q: Type.Optional(Type.String({ maxLength: 200, description: 'Words to find in titles and message bodies (each word also as a prefix)' })),
+  cursor: Type.Optional(Type.String({ maxLength: 512 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 25 })),
+});
+export type ConversationListQuery = Static<typeof ConversationListQuery>;
+
+export const ConversationPage = Type.Object(
+  { conversations: Type.Array(ConversationView), next_cursor: nullable(Type.String()) },
+  { additionalProperties: false },
+);
+
+export const QueueCounts = Type.Object(
+  { waiting: Type.Integer(), mine: Type.Integer(), fin: Type.Integer(), others: Type.Integer(), all: Type.Integer() },
+  { additionalProperties: false, description: 'Open conversations in each queue' },
+);
+
+export const MessageView = Type.Object(
+  {
+    id: Type.String(),
+    conversation_id: Type.String(),
+    body: nullable(Type.String({ description: 'Sanitized HTML' })),
+    author: Type.Object(
+      {
+        type: Type.Union([Type.Literal('end_user'), Type.Literal('agent')]),
+        id: Type.String(),
+        name: nullable(Type.String()),
+        email: nullable(Type.String()),
+        photo_url: nullable(Type.String()),
+        is_fin: Type.Boolean(),
+      },
+      { additionalProperties: false },
+    ),
+    visibility: Visibility,
+    attachments: Type.Array(Attachment),
+    created_at: Timestamp,
+  },
+  { additionalProperties: false },
+);
+export type MessageView = Static<typeof MessageView>;
+
+export const ConversationDetail = Type.Object(
+  { conversation: ConversationView, user: EndUserView, messages: Type.Array(MessageView) },
+  { additionalProperties: false },
+);
+
+export const ConversationParams = Type.Object({ id: Id('The conversation') });
+export const IdParams = Type.Object({ id: Id('The object') });
+
+export const ReplyInput = Type.Object({
+  body: Type.Optional(nullable(Type.String({ maxLength: LIMITS.body, description: 'HTML, sanitized to the tags Fin supports' }))),
+  visibility: Type.Optional(Visibility),
+  attachments: Type.Optional(Type.Array(AttachmentInput, { maxItems: LIMITS.attachments })),
+});
+export type ReplyInput = Static<typeof ReplyInput>;
+
+export const ConversationPatch = Type.Object({
+  status: Type.Optional(ConversationStatus),
+  title: Type.Optional(nullable(Type.String({ maxLength: LIMITS.title }))),
+  tags: Type.Optional(Type.Array(Type.String({ maxLength: LIMITS.id }), { maxItems: LIMITS.tags, description: 'Replaces the tags' })),
+  attributes: Type.Optional(
+    nullable(Type.Record(Type.String({ maxLength: LIMITS.text }), Type.Unknown(), { maxProperties: LIMITS.attributes, description: 'Merged key by key; null removes a key' })),
+  ),
+  assignee_id: Type.Optional(nullable(Type.String({ minLength: 1, maxLength: LIMITS.id, description: 'An active agent, the Fin agent (hand back), or null (unassign)' }))),
+});
+export type ConversationPatch = Static<typeof ConversationPatch>;
+
+export const TypingResult = Type.Object(
+  { sent: Type.Boolean({ description: 'false when one was sent for you in the last 3 s, or Fin is not configured' }) },
+  { additionalProperties: false },
+);
+
+export const EndUserPatch = Type.Object({
+  name: Type.Optional(nullable(Type.String({ maxLength: LIMITS.text }))),
+  email: Type.Optional(nullable(Type.String({ maxLength: 320, format: 'email' }))),
+  attributes: Type.Optional(
+    nullable(Type.Record(Type.String({ maxLength: LIMITS.text }), Type.Unknown(), { maxProperties: LIMITS.attributes, description: 'Merged key by key; null removes a key' })),
+  ),
+});
+export type EndUserPatch = Static<typeof EndUserPatch>;
+
+export const DeliveryView = Type.Object(
+  {
+    id: Type.String(),
+    event_id: Type.String(),
+    conversation_id: Type.String(),
+    kind: Type.Union([Type.Literal('sync'), Type.Literal('typing')]),
+    attempt: Type.Integer(),
+    url: Type.String(),
+    status_code: nullable(Type.Integer()),
+    latency_ms: nullable(Type.Integer()),
+    response_excerpt: nullable(Type.String()),
+    error: nullable(Type.String()),
+    outcome: Type.Union([Type.Literal('delivered'), Type.Literal('retry'), Type.Literal('dead'), Type.Literal('expired'), Type.Literal('disabled')]),
+    next_attempt_at: nullable(Timestamp),
+    created_at: Timestamp,
+  },
+  { additionalProperties: false },
+);
+
+export const DeliveryListQuery = Type.Object({
+  cursor: Type.Optional(Type.String({ maxLength: 512 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  event_id: Type.Optional(Type.String({ maxLength: LIMITS.id })),
+  conversation_id: Type.Optional(Type.String({ maxLength: LIMITS.id })),
+  outcome: Type.Optional(Type.Union([Type.Literal('delivered'), Type.Literal('retry'), Type.Literal('dead'), Type.Literal('expired'), Type.Literal('disabled')])),
+});
+export type DeliveryListQuery = Static<typeof DeliveryListQuery>;
+
+export const DeliveryPage = Type.Object({ deliveries: Type.Array(DeliveryView), next_cursor: nullable(Type.String()) }, { additionalProperties: false });
+
+export const ReplayRange = Type.Object({
+  from: Timestamp,
+  to: Timestamp,
+});
+export type ReplayRange = Static<typeof ReplayRange>;
+
+export const Replayed = Type.Object({ replayed: Type.Integer() }, { additionalProperties: false });
+
+export const FinSettingsView = Type.Object(
+  {
+    integration_id: nullable(Type.String()),
+    webhook_key_set: Type.Boolean({ description: 'The key itself is never shown' }),
+    region: nullable(Type.Union([Type.Literal('us'), Type.Literal('eu'), Type.Literal('au')])),
+    base_url: nullable(Type.String()),
+    webhook_url: nullable(Type.String({ description: 'Where notifications go, when Fin is configured' })),
+    sending: Type.Boolean({ description: 'Whether Finch is sending notifications to Fin now' }),
+    not_sending_reason: nullable(Type.String()),
+    overridden_by_environment: Type.Array(Type.String(), { description: 'Fields set by FINCH_FIN_* variables, which win over stored values' }),
+    delivery: Type.Object(
+      {
+        enabled: Type.Boolean(),
+        disabled_at: nullable(Timestamp),
+        disabled_reason: nullable(Type.String()),
+        unreachable_since: nullable(Timestamp),
+        last_success_at: nullable(Timestamp),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type FinSettingsView = Static<typeof FinSettingsView>;
+
+export const FinSettingsInput = Type.Object({
+  integration_id: Type.Optional(nullable(Type.String({ minLength: 1, maxLength: LIMITS.id }))),
+  webhook_key: Type.Optional(nullable(Type.String({ minLength: 1, maxLength: 1024 }))),
+  region: Type.Optional(nullable(Type.Union([Type.Literal('us'), Type.Literal('eu'), Type.Literal('au')]))),
+  base_url: Type.Optional(nullable(Type.String({ maxLength: LIMITS.url, description: 'https://, or http:// on localhost; overrides the region' }))),
+  delivery_enabled: Type.Optional(Type.Boolean({ description: 'true re-enables delivery after Fin answered 410' })),
+});
+export type FinSettingsInput = Static<typeof FinSettingsInput>;
+
+export const NewAgentInput = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: LIMITS.text }),
+  email: Type.String({ maxLength: 320, format: 'email' }),
+  role: Type.Optional(Role),
+  alias: Type.Optional(nullable(Type.String({ maxLength: LIMITS.text }))),
+  password: Type.Optional(Type.String({ minLength: 12, maxLength: 1024, description: 'Generated and returned once when absent' })),
+});
+export type NewAgentInput = Static<typeof NewAgentInput>;
+
+export const CreatedAgent = Type.Object(
+  { agent: AgentView, password: Type.Optional(Type.String({ description: 'Only when it was generated; shown once' })) },
+  { additionalProperties: false },
+);
+
+export const AgentPatch = Type.Object({
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.text })),
+  alias: Type.Optional(nullable(Type.String({ maxLength: LIMITS.text }))),
+  role: Type.Optional(Role),
+  active: Type.Optional(Type.Boolean({ description: 'false deactivates: no sign-in, sessions and tokens refused' })),
+  password: Type.Optional(Type.String({ minLength: 12, maxLength: 1024 })),
+});
+export type AgentPatch = Static<typeof AgentPatch>;
+
+export const TokenView = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    scope: Type.Union([Type.Literal('agent'), Type.Literal('fin')], { description: 'agent: the agent API as its agent; fin: the Fin API' }),
+    agent_id: nullable(Type.String()),
+    created_at: Timestamp,
+    revoked_at: nullable(Timestamp),
+  },
+  { additionalProperties: false },
+);
+
+export const NewTokenInput = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: LIMITS.text }),
+  scope: Type.Optional(Type.Union([Type.Literal('agent'), Type.Literal('fin')], { description: 'fin tokens: admins only' })),
+});
+export type NewTokenInput = Static<typeof NewTokenInput>;
+
+export const CreatedToken = Type.Object({ token: Type.String({ description: 'Shown once' }), details: TokenView }, { additionalProperties: false });
+
+export const ClientView = Type.Object(
+  { id: Type.String(), name: Type.String(), created_at: Timestamp, revoked_at: nullable(Timestamp) },
+  { additionalProperties: false },
+);
+export const NewClientInput = Type.Object({ name: Type.String({ minLength: 1, maxLength: LIMITS.text }) });
+export const CreatedClient = Type.Object(
+  { client_id: Type.String(), client_secret: Type.String({ description: 'Shown once' }), details: ClientView },
+  { additionalProperties: false },
+);

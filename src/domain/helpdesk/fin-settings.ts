@@ -1,0 +1,66 @@
+import type { FinSettingsInput } from '../../contract/agent-api.js';
+import { unprocessable } from '../errors.js';
+import { baseUrlProblem, effectiveFinSettings, webhookTarget, type DeliveryState, type FinSettings, type FinSettingsField } from '../fin-settings.js';
+import type { HelpdeskContext } from './context.js';
+
+const FIELDS: readonly FinSettingsField[] = ['integrationId', 'webhookKey', 'region', 'baseUrl'];
+
+export interface FinSettingsReport {
+  settings: FinSettings;
+  /** Where notifications go, when they can. */
+  webhookUrl: string | null;
+  sending: boolean;
+  notSendingReason: string | null;
+  overriddenByEnvironment: FinSettingsField[];
+  delivery: DeliveryState;
+}
+
+/** The settings in effect, whether Finch is sending, and why not when it is not. */
+export async function finSettingsReport(ctx: HelpdeskContext): Promise<FinSettingsReport> {
+  const [stored, delivery] = await Promise.all([ctx.settings.getFinSettings(), ctx.settings.getDeliveryState()]);
+  const settings = effectiveFinSettings(stored, ctx.finOverrides);
+  const target = webhookTarget(settings);
+  const notSendingReason = !target.ok
+    ? target.reason
+    : delivery.disabledAt !== null
+      ? `delivery is disabled: ${delivery.disabledReason ?? 'by an admin'}`
+      : null;
+  return {
+    settings,
+    webhookUrl: target.ok ? target.url : null,
+    sending: notSendingReason === null,
+    notSendingReason,
+    overriddenByEnvironment: FIELDS.filter((field) => ctx.finOverrides[field] !== undefined),
+    delivery,
+  };
+}
+
+/** Stores the fields given (null clears one) and re-enables delivery on request. */
+export async function updateFinSettings(ctx: HelpdeskContext, input: FinSettingsInput): Promise<FinSettingsReport> {
+  if (input.base_url) {
+    const problem = baseUrlProblem(input.base_url);
+    if (problem) throw unprocessable('invalid_base_url', `base_url ${problem}.`, '/base_url');
+  }
+  const at = ctx.now().toISOString();
+  const stored = await ctx.settings.getFinSettings();
+  await ctx.settings.putFinSettings(
+    {
+      integrationId: input.integration_id === undefined ? stored.integrationId : input.integration_id,
+      webhookKey: input.webhook_key === undefined ? stored.webhookKey : input.webhook_key,
+      region: input.region === undefined ? stored.region : input.region,
+      baseUrl: input.base_url === undefined ? stored.baseUrl : input.base_url?.replace(/\/+$/, '') || null,
+    },
+    at,
+  );
+  if (input.delivery_enabled !== undefined) {
+    await ctx.settings.updateDeliveryState(
+      (state) =>
+        input.delivery_enabled
+          ? { ...state, disabledAt: null, disabledReason: null }
+          : { ...state, disabledAt: state.disabledAt ?? at, disabledReason: state.disabledReason ?? 'disabled by an admin' },
+      at,
+    );
+  }
+  ctx.settingsChanged();
+  return finSettingsReport(ctx);
+}

@@ -1,0 +1,24 @@
+import type { ReplyInput } from '../../contract/agent-api.js';
+import { assign } from '../conversation-changes.js';
+import { draftMessage, messageFor } from '../messages.js';
+import type { Agent, Message } from '../model.js';
+import { changeConversation } from './conversation-access.js';
+import type { HelpdeskContext } from './context.js';
+
+/**
+ * An agent's reply (public) or note (private). A reply to a conversation Fin holds, or nobody
+ * does, takes it for the agent in the same transaction: once a person answers, Fin steps back.
+ * Either way Fin is told, and pulls the new message (it shows the end-user only public ones).
+ */
+export async function reply(ctx: HelpdeskContext, agent: Agent, conversationId: string, input: ReplyInput): Promise<Message> {
+  const visibility = input.visibility ?? 'public';
+  const at = ctx.now().toISOString();
+  const draft = draftMessage({ body: input.body, visibility, attachments: input.attachments, author: { id: agent.id, user_type: 'agent' } }, at, '');
+  let message: Message | undefined;
+  await changeConversation(ctx, conversationId, async (current, tx) => {
+    message = (await tx.insertMessage(await messageFor(tx, current, draft, ''))).value;
+    const heldByPerson = current.assignee !== null && !current.assignee.isFin;
+    return visibility === 'public' && !heldByPerson ? assign({}, current, agent.id) : {};
+  }, { changedAnyway: true });
+  return message!;
+}

@@ -1,0 +1,38 @@
+import { effectiveFinSettings, webhookTarget } from '../fin-settings.js';
+import { notFound } from '../errors.js';
+import type { Agent } from '../model.js';
+import type { HelpdeskContext } from './context.js';
+
+/** At most one typing notification per conversation and agent in this window. */
+export const TYPING_THROTTLE_MS = 3_000;
+/** A typing notification is worthless after this: never sent later, never retried. */
+export const TYPING_LIFETIME_MS = 5_000;
+
+/**
+ * Tells Fin the agent is typing, so the Fin Messenger shows it. Returns whether a notification
+ * was queued: not when one went out for this agent less than 3 s ago, nor when Fin is not set up.
+ */
+export async function sendTyping(ctx: HelpdeskContext, agent: Agent, conversationId: string): Promise<boolean> {
+  const settings = effectiveFinSettings(await ctx.settings.getFinSettings(), ctx.finOverrides);
+  const now = ctx.now();
+  const at = now.toISOString();
+  const queued = await ctx.store.transaction(async (tx) => {
+    const conversation = await tx.findConversation(conversationId);
+    if (!conversation) throw notFound('conversation', conversationId);
+    if (!webhookTarget(settings).ok) return false;
+    return tx.enqueueTyping({
+      conversationId,
+      agentId: agent.id,
+      payload: {
+        conversation_id: conversationId,
+        event_type: 'agent_typing',
+        data: { agent: { id: agent.id, user_type: 'agent', name: agent.name, email: agent.email } },
+      },
+      at,
+      expiresAt: new Date(now.getTime() + TYPING_LIFETIME_MS).toISOString(),
+      throttleSince: new Date(now.getTime() - TYPING_THROTTLE_MS).toISOString(),
+    });
+  });
+  if (queued) ctx.outboxWritten();
+  return queued;
+}

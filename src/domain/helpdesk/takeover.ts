@@ -1,0 +1,9 @@
+import { assign } from '../conversation-changes.js';
+import type { Agent, Conversation } from '../model.js';
+import { changeConversation } from './conversation-access.js';
+import type { HelpdeskContext } from './context.js';
+
+/** "Assign to me": the agent takes the conversation, from Fin, from the queue or from a colleague. */
+export function takeOver(ctx: HelpdeskContext, agent: Agent, conversationId: string): Promise<Conversation> {
+  return changeConversation(ctx, conversationId, (current) => assign({}, current, agent.id));
+}

@@ -1,0 +1,148 @@
+/** The inbox: queues, conversations, replies and notes, assignment, typing, end-users. */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import {
+  ConversationDetail,
+  ConversationListQuery,
+  ConversationPage,
+  ConversationParams,
+  ConversationPatch,
+  ConversationView,
+  EndUserPatch,
+  EndUserView,
+  IdParams,
+  MessageView,
+  QueueCounts,
+  ReplyInput,
+  TypingResult,
+} from '../../../contract/agent-api.js';
+import { conversationDetail, countQueues, listConversations } from '../../../domain/helpdesk/conversations.js';
+import { editConversation } from '../../../domain/helpdesk/edit-conversation.js';
+import { handBack } from '../../../domain/helpdesk/hand-back.js';
+import { reply } from '../../../domain/helpdesk/reply.js';
+import { sendTyping } from '../../../domain/helpdesk/send-typing.js';
+import { takeOver } from '../../../domain/helpdesk/takeover.js';
+import { updateEndUser } from '../../../domain/helpdesk/update-end-user.js';
+import type { Conversation } from '../../../domain/model.js';
+import { callerOf } from '../auth.js';
+import { routeSchema, type AgentApiOptions } from '../plugin.js';
+import { lastMessageOf, presentConversation, presentEndUser, presentMessage } from '../presenters.js';
+
+const TAGS = ['Agent API: conversations'];
+
+export const conversationRoutes: FastifyPluginAsync<AgentApiOptions> = async (fastify, { ctx }) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+
+  /** A conversation after a change, as its agent sees it, with its latest message. */
+  const view = async (conversation: Conversation, viewerId: string) => {
+    const messages = await ctx.store.listMessages(conversation.id);
+    return presentConversation(conversation, viewerId, lastMessageOf(messages?.at(-1) ?? null));
+  };
+
+  app.get(
+    '/conversations',
+    {
+      schema: routeSchema(
+        {
+          summary: 'List a queue',
+          description: 'waiting is oldest first; the other queues most recent activity first. Pass next_cursor back as cursor for the next page.',
+          querystring: ConversationListQuery,
+          response: { 200: ConversationPage },
+        },
+        TAGS,
+      ),
+    },
+    async (request) => {
+      const { agent } = callerOf(request);
+      const page = await listConversations(ctx, agent, request.query);
+      return {
+        conversations: page.items.map((item) => presentConversation(item.conversation, agent.id, item.lastMessage)),
+        next_cursor: page.nextCursor,
+      };
+    },
+  );
+
+  app.get(
+    '/conversations/counts',
+    { schema: routeSchema({ summary: 'Open conversations per queue', response: { 200: QueueCounts } }, TAGS) },
+    async (request) => countQueues(ctx, callerOf(request).agent),
+  );
+
+  app.get(
+    '/conversations/:id',
+    { schema: routeSchema({ summary: 'A conversation, its end-user and its thread', params: ConversationParams, response: { 200: ConversationDetail } }, TAGS) },
+    async (request) => {
+      const { agent } = callerOf(request);
+      const detail = await conversationDetail(ctx, request.params.id);
+      return {
+        conversation: presentConversation(detail.conversation, agent.id, lastMessageOf(detail.lastMessage)),
+        user: presentEndUser(detail.user),
+        messages: detail.messages.map(presentMessage),
+      };
+    },
+  );
+
+  app.post(
+    '/conversations/:id/messages',
+    {
+      schema: routeSchema(
+        {
+          summary: 'Reply or add a note',
+          description: 'A public reply to a conversation Fin (or nobody) holds assigns it to you. Fin is notified either way.',
+          params: ConversationParams,
+          body: ReplyInput,
+          response: { 201: MessageView },
+        },
+        TAGS,
+      ),
+    },
+    async (request, response) => {
+      const message = await reply(ctx, callerOf(request).agent, request.params.id, request.body);
+      return response.code(201).send(presentMessage(message));
+    },
+  );
+
+  app.patch(
+    '/conversations/:id',
+    { schema: routeSchema({ summary: 'Edit a conversation', params: ConversationParams, body: ConversationPatch, response: { 200: ConversationView } }, TAGS) },
+    async (request) => {
+      const { agent } = callerOf(request);
+      return view(await editConversation(ctx, agent, request.params.id, request.body), agent.id);
+    },
+  );
+
+  app.post(
+    '/conversations/:id/takeover',
+    { schema: routeSchema({ summary: 'Assign to me', params: ConversationParams, response: { 200: ConversationView } }, TAGS) },
+    async (request) => {
+      const { agent } = callerOf(request);
+      return view(await takeOver(ctx, agent, request.params.id), agent.id);
+    },
+  );
+
+  app.post(
+    '/conversations/:id/handback',
+    { schema: routeSchema({ summary: 'Hand back to Fin', params: ConversationParams, response: { 200: ConversationView } }, TAGS) },
+    async (request) => {
+      const { agent } = callerOf(request);
+      return view(await handBack(ctx, agent, request.params.id), agent.id);
+    },
+  );
+
+  app.post(
+    '/conversations/:id/typing',
+    {
+      schema: routeSchema(
+        { summary: 'Tell Fin you are typing', description: 'At most one notification per 3 s; it expires after 5 s.', params: ConversationParams, response: { 202: TypingResult } },
+        TAGS,
+      ),
+    },
+    async (request, response) => response.code(202).send({ sent: await sendTyping(ctx, callerOf(request).agent, request.params.id) }),
+  );
+
+  app.patch(
+    '/users/:id',
+    { schema: routeSchema({ summary: "Edit an end-user's name, email or attributes", params: IdParams, body: EndUserPatch, response: { 200: EndUserView } }, ['Agent API: end-users']) },
+    async (request) => presentEndUser(await updateEndUser(ctx, request.params.id, request.body)),
+  );
+};

@@ -1,0 +1,260 @@
+/**
+ * Delivers the outbox to Fin. Runs inside the server by default, or in `finch worker` processes;
+ * on PostgreSQL any number of dispatchers can run, each event going to exactly one of them.
+ *
+ * A cycle claims due events for a lease, posts each to Fin, and records the attempt and the event's
+ * fate in one transaction. A dispatcher that dies mid-delivery loses nothing: its lease runs out and
+ * the event is due again. Between cycles it waits for `wake()` (a local change) or the poll interval.
+ */
+import { webhookTarget, type DeliveryState, type FinSettings, type WebhookTarget } from '../domain/fin-settings.js';
+import type { FailSafeStore, SettingsStore } from '../store/helpdesk-port.js';
+import type { AttemptOutcome, EventResolution, OutboxEvent, OutboxStore } from '../store/outbox-port.js';
+import type { Clock } from './clock.js';
+import { nextAttemptAt, retryAfter } from './schedule.js';
+import { postWebhook, type WebhookResult } from './webhook-sender.js';
+
+export interface DispatcherLogger {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
+export interface DispatcherOptions {
+  outbox: OutboxStore;
+  settings: SettingsStore;
+  failSafe: FailSafeStore;
+  /** The Fin settings in effect (stored ones with environment overrides applied). */
+  finSettings: () => Promise<FinSettings>;
+  clock: Clock;
+  logger: DispatcherLogger;
+  /** Names this dispatcher in claims, e.g. `host:pid`. */
+  worker: string;
+  /** Per attempt. Default 10 s. */
+  timeoutMs?: number;
+  /** Wait between cycles when nothing was due. Default 500 ms. */
+  pollMs?: number;
+  /** Events claimed per cycle. Default 50. */
+  batchSize?: number;
+  /** Deliveries in flight at once. Default 16. */
+  concurrency?: number;
+  /** Route Fin's conversations to people after Fin has been unreachable this long. Default 10 min. */
+  failSafeAfterMs?: number;
+  /** Keep the delivery log this long. Default 30 days. */
+  retentionMs?: number;
+  /** For jitter; tests pass a constant. */
+  random?: () => number;
+}
+
+const LEASE_MARGIN_MS = 20_000;
+const SETTINGS_TTL_MS = 2_000;
+const FAIL_SAFE_CHECK_MS = 30_000;
+const PRUNE_EVERY_MS = 3_600_000;
+/** How stale `lastSuccessAt` may get before a success is written down again (one write, not one per delivery). */
+const SUCCESS_NOTE_EVERY_MS = 60_000;
+
+export class Dispatcher {
+  private readonly timeoutMs: number;
+  private readonly pollMs: number;
+  private readonly batchSize: number;
+  private readonly concurrency: number;
+  private readonly failSafeAfterMs: number;
+  private readonly retentionMs: number;
+  private readonly random: () => number;
+
+  private running: Promise<void> | undefined;
+  private stopping = false;
+  private idle: AbortController | undefined;
+  private wakeRequested = false;
+  private cached: { at: number; target: WebhookTarget; state: DeliveryState } | undefined;
+  private lastFailSafeCheck = -Infinity;
+  private lastPrune = -Infinity;
+
+  constructor(private readonly options: DispatcherOptions) {
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.pollMs = options.pollMs ?? 500;
+    this.batchSize = options.batchSize ?? 50;
+    this.concurrency = options.concurrency ?? 16;
+    this.failSafeAfterMs = options.failSafeAfterMs ?? 600_000;
+    this.retentionMs = options.retentionMs ?? 30 * 86_400_000;
+    this.random = options.random ?? Math.random;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.stopping = false;
+    this.running = this.loop();
+  }
+
+  /** Stops after the deliveries in flight finish. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.idle?.abort();
+    await this.running;
+    this.running = undefined;
+  }
+
+  /** Something was written to the outbox: look now rather than at the next poll. */
+  wake(): void {
+    this.wakeRequested = true;
+    this.idle?.abort();
+  }
+
+  /** Settings changed: read them again before the next delivery. */
+  settingsChanged(): void {
+    this.cached = undefined;
+    this.wake();
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      let processed = 0;
+      try {
+        processed = await this.runOnce();
+        await this.housekeeping();
+      } catch (error) {
+        this.options.logger.error({ err: error }, 'outbox cycle failed');
+      }
+      if (processed === 0 && !this.stopping) await this.waitForWork();
+    }
+  }
+
+  private async waitForWork(): Promise<void> {
+    if (this.wakeRequested) {
+      this.wakeRequested = false;
+      return;
+    }
+    this.idle = new AbortController();
+    await this.options.clock.sleep(this.pollMs, this.idle.signal);
+    this.idle = undefined;
+    this.wakeRequested = false;
+  }
+
+  /** One cycle: claim what is due and deliver it. Returns how many events were handled. */
+  async runOnce(): Promise<number> {
+    const { target, state } = await this.current();
+    // Nothing is claimed while Fin is not configured or has switched delivery off: events wait.
+    if (!target.ok || state.disabledAt !== null) return 0;
+    const now = this.options.clock.now();
+    const events = await this.options.outbox.claimDue(
+      this.options.worker,
+      now.toISOString(),
+      new Date(now.getTime() + this.timeoutMs + LEASE_MARGIN_MS).toISOString(),
+      this.batchSize,
+    );
+    await forEachLimited(events, this.concurrency, (event) => this.deliver(event, target));
+    return events.length;
+  }
+
+  private async current(): Promise<{ target: WebhookTarget; state: DeliveryState }> {
+    const now = this.options.clock.now().getTime();
+    if (!this.cached || now - this.cached.at > SETTINGS_TTL_MS) {
+      const [settings, state] = await Promise.all([this.options.finSettings(), this.options.settings.getDeliveryState()]);
+      this.cached = { at: now, target: webhookTarget(settings), state };
+    }
+    return this.cached;
+  }
+
+  private async deliver(event: OutboxEvent, target: Extract<WebhookTarget, { ok: true }>): Promise<void> {
+    const { clock, outbox, logger } = this.options;
+    if (event.kind === 'typing' && event.expiresAt !== null && event.expiresAt <= clock.now().toISOString()) {
+      await outbox.resolve(event, { status: 'expired', error: 'expired before it could be sent' }, null, clock.now().toISOString());
+      return;
+    }
+    const result = await postWebhook(target, event, { timeoutMs: this.timeoutMs, clock });
+    const at = clock.now();
+    const { resolution, outcome } = await this.judge(event, result, at);
+    await outbox.resolve(
+      event,
+      resolution,
+      {
+        eventId: event.id,
+        conversationId: event.conversationId,
+        kind: event.kind,
+        attempt: event.attempts,
+        url: target.url,
+        statusCode: result.statusCode,
+        latencyMs: result.latencyMs,
+        responseExcerpt: result.responseExcerpt,
+        error: result.error,
+        outcome,
+        nextAttemptAt: resolution.status === 'pending' ? resolution.availableAt : null,
+        createdAt: at.toISOString(),
+      },
+      at.toISOString(),
+    );
+    const details = { event: event.id, kind: event.kind, conversation: event.conversationId, attempt: event.attempts, status: result.statusCode };
+    if (outcome === 'dead') logger.error({ ...details, error: result.error }, 'notification to Fin dead-lettered; the conversation is not synced with Fin');
+    else if (outcome !== 'delivered') logger.warn({ ...details, error: result.error, outcome }, 'notification to Fin failed');
+  }
+
+  /** What an attempt's result means for the event, and for delivery as a whole. */
+  private async judge(event: OutboxEvent, result: WebhookResult, at: Date): Promise<{ resolution: EventResolution; outcome: AttemptOutcome }> {
+    const status = result.statusCode;
+    if (status !== null && status >= 200 && status < 300) {
+      await this.noteSuccess(at);
+      return { resolution: { status: 'delivered' }, outcome: 'delivered' };
+    }
+    const error = result.error ?? `Fin answered ${status}`;
+    if (status === 410) {
+      // Gone: the integration no longer exists on Fin's side. Stop until an admin says otherwise.
+      await this.updateState((state) => ({ ...state, disabledAt: state.disabledAt ?? at.toISOString(), disabledReason: 'Fin answered 410 Gone' }), at);
+      this.options.logger.error({ event: event.id }, 'Fin answered 410 Gone: delivery to Fin is disabled until an admin re-enables it');
+      return { resolution: { status: 'pending', availableAt: at.toISOString(), error }, outcome: 'disabled' };
+    }
+    // A 429 means Fin is there and busy; anything else means it is not answering as it should.
+    if (status !== 429) await this.updateState((state) => (state.unreachableSince ? state : { ...state, unreachableSince: at.toISOString() }), at);
+    if (event.kind === 'typing') {
+      // Worthless after a few seconds: never retried, never dead-lettered.
+      return { resolution: { status: 'expired', error }, outcome: 'expired' };
+    }
+    const next = nextAttemptAt(event.createdAt, event.attempts, at, this.random, status === 429 ? retryAfter(result.retryAfter, at) : undefined);
+    if (next === null) return { resolution: { status: 'dead', error }, outcome: 'dead' };
+    return { resolution: { status: 'pending', availableAt: next.toISOString(), error }, outcome: 'retry' };
+  }
+
+  private async noteSuccess(at: Date): Promise<void> {
+    const state = this.cached?.state;
+    const recent = state?.lastSuccessAt && at.getTime() - Date.parse(state.lastSuccessAt) < SUCCESS_NOTE_EVERY_MS;
+    if (state && state.unreachableSince === null && recent) return;
+    await this.updateState((current) => ({ ...current, unreachableSince: null, lastSuccessAt: at.toISOString() }), at);
+  }
+
+  private async updateState(change: (state: DeliveryState) => DeliveryState, at: Date): Promise<void> {
+    const state = await this.options.settings.updateDeliveryState(change, at.toISOString());
+    if (this.cached) this.cached = { ...this.cached, state };
+  }
+
+  /** The fail-safe (Fin unreachable too long: its conversations go to people) and log pruning. */
+  private async housekeeping(): Promise<void> {
+    const now = this.options.clock.now();
+    if (now.getTime() - this.lastFailSafeCheck >= FAIL_SAFE_CHECK_MS) {
+      this.lastFailSafeCheck = now.getTime();
+      await this.checkFailSafe(now);
+    }
+    if (now.getTime() - this.lastPrune >= PRUNE_EVERY_MS) {
+      this.lastPrune = now.getTime();
+      await this.options.outbox.prune(new Date(now.getTime() - this.retentionMs).toISOString());
+    }
+  }
+
+  /** Runs the fail-safe now if it is due; exposed for tests. */
+  async checkFailSafe(now: Date = this.options.clock.now()): Promise<string[]> {
+    const state = await this.options.settings.getDeliveryState();
+    if (state.unreachableSince === null || now.getTime() - Date.parse(state.unreachableSince) < this.failSafeAfterMs) return [];
+    const routed = await this.options.failSafe.routeFinConversationsToPeople(state.unreachableSince, 'fin_unreachable', now.toISOString());
+    if (routed.length > 0) {
+      this.options.logger.warn({ conversations: routed.length, since: state.unreachableSince }, "Fin has been unreachable too long: its conversations were routed to people");
+      this.wake();
+    }
+    return routed;
+  }
+}
+
+/** Runs `work` over `items`, at most `limit` at a time. */
+async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}

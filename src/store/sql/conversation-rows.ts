@@ -1,0 +1,51 @@
+/** Conversations as one row each, with their end-user and assignee joined in. */
+import type { Kysely } from 'kysely';
+import type { Conversation } from '../../domain/model.js';
+import { AGENT_COLUMNS, USER_COLUMNS, agentFrom, json, prefixed, userFrom } from './rows.js';
+import type { Schema } from './schema.js';
+
+/** A conversation with its end-user and assignee, in one row. */
+export function conversationQuery(db: Kysely<Schema>) {
+  return db
+    .selectFrom('conversations as c')
+    .innerJoin('end_users as u', 'u.id', 'c.user_id')
+    .leftJoin('agents as a', 'a.id', 'c.assignee_id')
+    .select([
+      'c.id',
+      'c.object_id',
+      'c.status',
+      'c.title',
+      'c.tags',
+      'c.attributes',
+      'c.last_user_read_at',
+      'c.assigned_at',
+      'c.fin_sync_failed_at',
+      'c.handover_reason',
+      'c.created_at',
+      'c.updated_at',
+      ...prefixed('u', USER_COLUMNS, 'u_'),
+      ...prefixed('a', AGENT_COLUMNS, 'a_'),
+    ]);
+}
+
+
+export type ConversationRow = Awaited<ReturnType<ReturnType<typeof conversationQuery>['executeTakeFirstOrThrow']>>;
+
+export function conversationFrom(row: ConversationRow): Conversation {
+  return {
+    id: row.id,
+    objectId: row.object_id,
+    status: row.status,
+    user: userFrom(row, 'u_'),
+    assignee: row.a_id === null ? null : agentFrom(row, 'a_'),
+    title: row.title,
+    tags: json<string[]>(row.tags),
+    attributes: json<Record<string, unknown>>(row.attributes),
+    lastUserReadAt: row.last_user_read_at,
+    assignedAt: row.assigned_at ?? row.created_at,
+    finSyncFailedAt: row.fin_sync_failed_at,
+    handoverReason: row.handover_reason,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

@@ -1,0 +1,427 @@
+/**
+ * The outbox over SQL, for SQLite and PostgreSQL alike (outbox-port.ts says what it promises).
+ *
+ * Dispatchers in several processes share the table. On PostgreSQL a claim takes its rows with
+ * `FOR UPDATE SKIP LOCKED`, so each event goes to one dispatcher and none waits for another; on
+ * SQLite every write runs in a write transaction, which the database serializes. Every later change
+ * to a claimed event is guarded by the claim it came from (still in flight, same attempt count), so
+ * a dispatcher whose lease ran out cannot overwrite what the dispatcher that took over did.
+ */
+import { sql, type Expression, type ExpressionBuilder, type Insertable, type Kysely, type RawBuilder, type Selectable, type SqlBool, type UpdateObject } from 'kysely';
+import { ulid } from '../../domain/ids.js';
+import type { DeliveryAttempt, DeliveryPage, EventResolution, OutboxEvent, OutboxKind, OutboxStore, AttemptOutcome } from '../outbox-port.js';
+import { writeTransaction, type Database, type Dialect } from './database.js';
+import { prepared } from './prepared.js';
+import { json } from './rows.js';
+import type { OutboxEventsTable, Schema, WebhookDeliveriesTable } from './schema.js';
+
+type EventRow = Selectable<OutboxEventsTable>;
+type DeliveryRow = Selectable<WebhookDeliveriesTable>;
+type EventFilter = (eb: ExpressionBuilder<Schema, 'outbox_events'>) => Expression<SqlBool>;
+type EventChanges = UpdateObject<Schema, 'outbox_events'>;
+
+/**
+ * Kinds and statuses that select a partial index are written into the SQL, not bound: PostgreSQL
+ * runs Finch's queries as named prepared statements, and a generic plan can neither use a partial
+ * index (`outbox_due`) nor infer `outbox_one_pending_sync` as ON CONFLICT's arbiter from a
+ * predicate whose values are parameters. SQLite's upsert matches the index predicate the same way.
+ */
+function literal<T extends string>(value: T): RawBuilder<T> {
+  return sql.lit(value);
+}
+
+const SYNC = literal('sync');
+const TYPING = literal('typing');
+const PENDING = literal('pending');
+const IN_FLIGHT = literal('in_flight');
+const SUPERSEDED = literal('superseded');
+const DUE = [PENDING, IN_FLIGHT];
+/** Nothing more happens to these unless an admin replays them. */
+const FINISHED = (['delivered', 'dead', 'expired', 'superseded'] as const).map(literal);
+
+// --- writes in the transaction of the change they announce (OutboxWriter) -------------------------
+
+/** Runs in every transaction that changes a conversation, so compiled once (see prepared.ts). */
+const ENQUEUE_SYNC = prepared((db, id: string, conversationId: string, payload: string, at: string) =>
+  db
+    .insertInto('outbox_events')
+    .values({ ...newEvent('sync', conversationId, null, at, null), id, payload })
+    .onConflict((conflict) =>
+      conflict
+        .column('conversation_id')
+        .where('kind', '=', SYNC)
+        .where('status', '=', PENDING)
+        .doUpdateSet((eb) => ({ coalesced: eb('outbox_events.coalesced', '+', 1), updated_at: at })),
+    ),
+);
+
+/**
+ * A sync event for the conversation, or one more change counted on the one already pending.
+ * `db` is the caller's transaction.
+ */
+export async function enqueueSync(db: Kysely<Schema>, dialect: Dialect, conversationId: string, at: string): Promise<void> {
+  await ENQUEUE_SYNC.run(db, dialect, newEventId(), conversationId, JSON.stringify({ conversation_id: conversationId }), at);
+}
+
+/**
+ * A typing event, unless one for the same conversation and agent was written at or after
+ * `throttleSince`. `db` is the caller's transaction. On PostgreSQL the conversation row is locked
+ * first, so two concurrent calls take turns and the second sees the first's event; SQLite write
+ * transactions already take turns.
+ */
+export async function enqueueTyping(
+  db: Kysely<Schema>,
+  dialect: Dialect,
+  event: { conversationId: string; agentId: string; payload: Record<string, unknown>; at: string; expiresAt: string; throttleSince: string },
+): Promise<boolean> {
+  if (dialect === 'postgres') {
+    // NO KEY UPDATE: turns with other writers of the conversation, not with inserts that reference it.
+    await db.selectFrom('conversations').select('id').where('id', '=', event.conversationId).forNoKeyUpdate().execute();
+  }
+  const recent = await db
+    .selectFrom('outbox_events')
+    .select('id')
+    .where('conversation_id', '=', event.conversationId)
+    .where('kind', '=', TYPING)
+    .where('agent_id', '=', event.agentId)
+    .where('created_at', '>=', event.throttleSince)
+    .limit(1)
+    .executeTakeFirst();
+  if (recent) return false;
+  await db
+    .insertInto('outbox_events')
+    .values({ ...newEvent('typing', event.conversationId, event.agentId, event.at, event.expiresAt), id: newEventId(), payload: JSON.stringify(event.payload) })
+    .execute();
+  return true;
+}
+
+/** Event ids sort by the time they were made (ids.ts has no `evt` prefix of its own). */
+function newEventId(): string {
+  return `evt_${ulid(Date.now())}`;
+}
+
+/** A pending event, due at once; the caller adds its id and payload. */
+function newEvent(
+  kind: OutboxKind,
+  conversationId: string,
+  agentId: string | null,
+  at: string,
+  expiresAt: string | null,
+): Omit<Insertable<OutboxEventsTable>, 'id' | 'payload'> {
+  return {
+    kind,
+    conversation_id: conversationId,
+    agent_id: agentId,
+    status: 'pending',
+    attempts: 0,
+    coalesced: 0,
+    available_at: at,
+    expires_at: expiresAt,
+    claimed_by: null,
+    last_error: null,
+    created_at: at,
+    updated_at: at,
+    delivered_at: null,
+  };
+}
+
+// --- the dispatcher's side ---------------------------------------------------------------------------
+
+/**
+ * Due events (pending, or in flight past a crashed dispatcher's lease: while in flight,
+ * `available_at` holds the lease's end) become this dispatcher's until `leaseUntil`. On PostgreSQL
+ * rows another dispatcher is claiming are passed over, not waited for. Every dispatcher runs this
+ * on every cycle, so it is compiled once per dialect (see prepared.ts).
+ */
+const claimQuery = (skipLocked: boolean) =>
+  prepared((db, worker: string, now: string, leaseUntil: string, limit: number) => {
+    const due = db.selectFrom('outbox_events').select('id').where('status', 'in', DUE).where('available_at', '<=', now).orderBy('available_at').orderBy('id').limit(limit);
+    return db
+      .updateTable('outbox_events')
+      .set((eb) => ({ status: 'in_flight', claimed_by: worker, available_at: leaseUntil, attempts: eb('attempts', '+', 1), updated_at: now }))
+      .where('id', 'in', skipLocked ? due.forUpdate().skipLocked() : due)
+      .returningAll();
+  });
+/** SQLite has no row locks to skip: its write transactions already run one at a time. */
+const CLAIM = { postgres: claimQuery(true), sqlite: claimQuery(false) };
+
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('the cursor is not one this server handed out');
+    this.name = 'InvalidCursorError';
+  }
+}
+
+export class SqlOutboxStore implements OutboxStore {
+  constructor(private readonly database: Database) {}
+
+  async claimDue(worker: string, now: string, leaseUntil: string, limit: number): Promise<OutboxEvent[]> {
+    const rows = await writeTransaction(this.database, (trx) => CLAIM[this.database.dialect].run(trx, this.database.dialect, worker, now, leaseUntil, limit));
+    // RETURNING has no order; ids follow the order the events were written in.
+    return rows.map(eventFrom).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  async resolve(event: OutboxEvent, resolution: EventResolution, attempt: Omit<DeliveryAttempt, 'id'> | null, at: string): Promise<void> {
+    await writeTransaction(this.database, async (trx) => {
+      // Logged even when the claim was lost: the attempt was made.
+      if (attempt) await logAttempt(trx, attempt);
+      const settled = await settle(trx, stillClaimed(event), resolution, at);
+      if (settled && event.kind === 'sync') await flagConversation(trx, event.conversationId, resolution, at);
+    });
+  }
+
+  async release(event: OutboxEvent, availableAt: string): Promise<void> {
+    // No attempt was made, so the claim's attempt is given back. `updated_at` stays: nothing happened.
+    await writeTransaction(this.database, (trx) =>
+      backToPending(trx, stillClaimed(event), { available_at: availableAt, attempts: sql<number>`attempts - 1` }),
+    );
+  }
+
+  /**
+   * Typing events are not replayed (false, as for an unknown event): a typing indicator is only
+   * true for a few seconds, and showing it later would be wrong.
+   */
+  async replayEvent(eventId: string, at: string): Promise<boolean> {
+    return writeTransaction(this.database, async (trx) => {
+      const event = await trx.selectFrom('outbox_events').select(['kind', 'status']).where('id', '=', eventId).executeTakeFirst();
+      if (!event || event.kind !== 'sync') return false;
+      // A pending or in-flight event will be delivered anyway; a concurrent replay that won also did it.
+      if (event.status !== 'pending' && event.status !== 'in_flight') await replay(trx, eventId, at);
+      return true;
+    });
+  }
+
+  async replayDead(from: string, to: string, at: string): Promise<number> {
+    return writeTransaction(this.database, async (trx) => {
+      const dead = await trx
+        .selectFrom('outbox_events')
+        .select('id')
+        .where('status', '=', literal('dead'))
+        .where('kind', '=', SYNC)
+        .where('created_at', '>=', from)
+        .where('created_at', '<', to)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      // One at a time: of several dead events of one conversation, the first goes back to pending
+      // and the others are superseded by it, which one UPDATE over all of them could not see.
+      let replayed = 0;
+      for (const { id } of dead) replayed += await replay(trx, id, at);
+      return replayed;
+    });
+  }
+
+  async findEvent(eventId: string): Promise<OutboxEvent | undefined> {
+    const row = await this.database.db.selectFrom('outbox_events').selectAll().where('id', '=', eventId).executeTakeFirst();
+    return row && eventFrom(row);
+  }
+
+  async findDelivery(deliveryId: string): Promise<DeliveryAttempt | undefined> {
+    const row = await this.database.db.selectFrom('webhook_deliveries').selectAll().where('id', '=', deliveryId).executeTakeFirst();
+    return row && deliveryFrom(row);
+  }
+
+  /** Newest first, by (createdAt, id); `limit` is at least 1. */
+  async listDeliveries(query: { limit: number; cursor?: string; eventId?: string; conversationId?: string; outcome?: AttemptOutcome }): Promise<DeliveryPage> {
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    let select = this.database.db.selectFrom('webhook_deliveries').selectAll();
+    if (query.eventId !== undefined) select = select.where('event_id', '=', query.eventId);
+    if (query.conversationId !== undefined) select = select.where('conversation_id', '=', query.conversationId);
+    if (query.outcome !== undefined) select = select.where('outcome', '=', query.outcome);
+    if (after) select = select.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(after.created_at, after.id)));
+    // One row more than asked tells whether there is a next page.
+    const rows = await select.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute();
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return { deliveries: page.map(deliveryFrom), nextCursor: rows.length > page.length && last ? encodeCursor(last) : null };
+  }
+
+  async prune(before: string): Promise<void> {
+    const finishedBefore: EventFilter = (eb) => eb.and([eb('status', 'in', FINISHED), eb('updated_at', '<', before)]);
+    await writeTransaction(this.database, async (trx) => {
+      // The events' own attempts go first: the foreign key cascades, but not on a database where
+      // foreign keys were switched off.
+      await trx
+        .deleteFrom('webhook_deliveries')
+        .where((eb) => eb.or([eb('created_at', '<', before), eb('event_id', 'in', eb.selectFrom('outbox_events').select('id').where(finishedBefore))]))
+        .execute();
+      await trx.deleteFrom('outbox_events').where(finishedBefore).execute();
+    });
+  }
+}
+
+// --- event transitions -------------------------------------------------------------------------------
+
+/** The event as its claim left it: once the lease was taken over (attempts went up), nothing matches. */
+function stillClaimed(event: OutboxEvent): EventFilter {
+  return (eb) => eb.and([eb('id', '=', event.id), eb('status', '=', IN_FLIGHT), eb('attempts', '=', event.attempts)]);
+}
+
+/** Applies a resolution to the events `where` selects. Returns whether any was changed. */
+async function settle(trx: Kysely<Schema>, where: EventFilter, resolution: EventResolution, at: string): Promise<boolean> {
+  if (resolution.status === 'pending') {
+    return (await backToPending(trx, where, { available_at: resolution.availableAt, last_error: resolution.error, updated_at: at })) > 0;
+  }
+  const changes: EventChanges =
+    resolution.status === 'delivered'
+      ? { status: 'delivered', delivered_at: at, last_error: null, updated_at: at }
+      : { status: resolution.status, last_error: resolution.error, updated_at: at };
+  return (await update(trx, where, changes)) > 0;
+}
+
+/** A finished sync event, due again now with a fresh count of attempts. Returns 1 when replayed. */
+function replay(trx: Kysely<Schema>, eventId: string, at: string): Promise<number> {
+  return backToPending(trx, (eb) => eb.and([eb('id', '=', eventId), eb('status', 'in', FINISHED)]), {
+    available_at: at,
+    attempts: 0,
+    last_error: null,
+    claimed_by: null,
+    delivered_at: null,
+    updated_at: at,
+  });
+}
+
+async function update(trx: Kysely<Schema>, where: EventFilter, changes: EventChanges): Promise<number> {
+  const result = await trx.updateTable('outbox_events').set(changes).where(where).executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/**
+ * Puts events back to pending, except a sync event whose conversation already has a pending one
+ * (the partial unique index allows one): that one carries it, and this one is superseded.
+ *
+ * On PostgreSQL a concurrent transaction may have just written that pending event, invisible to
+ * this statement until it commits; the unique index then makes this statement wait for it and
+ * fail. Run again after it (from a savepoint, so the transaction survives), the statement sees the
+ * event and supersedes instead. Returns how many events changed.
+ */
+async function backToPending(trx: Kysely<Schema>, where: EventFilter, changes: EventChanges): Promise<number> {
+  const attempt = () => update(trx, where, { ...changes, status: pendingUnlessSuperseded });
+  await sql`savepoint back_to_pending`.execute(trx);
+  let updated: number;
+  try {
+    updated = await attempt();
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    await sql`rollback to savepoint back_to_pending`.execute(trx);
+    updated = await attempt();
+  }
+  await sql`release savepoint back_to_pending`.execute(trx);
+  return updated;
+}
+
+function pendingUnlessSuperseded(eb: ExpressionBuilder<Schema, 'outbox_events'>) {
+  const anotherPendingSync = eb.exists(
+    eb
+      .selectFrom('outbox_events as other')
+      .select('other.id')
+      .whereRef('other.conversation_id', '=', 'outbox_events.conversation_id')
+      .where('other.kind', '=', SYNC)
+      .where('other.status', '=', PENDING),
+  );
+  return eb
+    .case()
+    .when(eb.and([eb('outbox_events.kind', '=', SYNC), anotherPendingSync]))
+    .then(SUPERSEDED)
+    .else(PENDING)
+    .end();
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/**
+ * A delivered sync event means Fin has the conversation's current state; a dead one means it may
+ * not ("not synced with Fin"). Neither is a change to the conversation, so `updated_at` stays.
+ */
+async function flagConversation(trx: Kysely<Schema>, conversationId: string, resolution: EventResolution, at: string): Promise<void> {
+  if (resolution.status === 'delivered') {
+    await trx.updateTable('conversations').set({ fin_sync_failed_at: null }).where('id', '=', conversationId).where('fin_sync_failed_at', 'is not', null).execute();
+  } else if (resolution.status === 'dead') {
+    await trx.updateTable('conversations').set({ fin_sync_failed_at: at }).where('id', '=', conversationId).execute();
+  }
+}
+
+async function logAttempt(trx: Kysely<Schema>, attempt: Omit<DeliveryAttempt, 'id'>): Promise<void> {
+  await trx
+    .insertInto('webhook_deliveries')
+    .values({
+      id: `dlv_${ulid(Date.now())}`,
+      event_id: attempt.eventId,
+      conversation_id: attempt.conversationId,
+      kind: attempt.kind,
+      attempt: attempt.attempt,
+      url: attempt.url,
+      status_code: attempt.statusCode,
+      latency_ms: attempt.latencyMs,
+      response_excerpt: attempt.responseExcerpt,
+      error: attempt.error,
+      outcome: attempt.outcome,
+      next_attempt_at: attempt.nextAttemptAt,
+      created_at: attempt.createdAt,
+    })
+    .execute();
+}
+
+// --- rows and cursors --------------------------------------------------------------------------------
+
+function eventFrom(row: EventRow): OutboxEvent {
+  return {
+    id: row.id,
+    kind: row.kind,
+    conversationId: row.conversation_id,
+    agentId: row.agent_id,
+    payload: json<Record<string, unknown>>(row.payload),
+    status: row.status,
+    attempts: row.attempts,
+    coalesced: row.coalesced,
+    availableAt: row.available_at,
+    expiresAt: row.expires_at,
+    lastError: row.last_error,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    deliveredAt: row.delivered_at,
+  };
+}
+
+function deliveryFrom(row: DeliveryRow): DeliveryAttempt {
+  return {
+    id: row.id,
+    eventId: row.event_id,
+    conversationId: row.conversation_id,
+    kind: row.kind,
+    attempt: row.attempt,
+    url: row.url,
+    statusCode: row.status_code,
+    latencyMs: row.latency_ms,
+    responseExcerpt: row.response_excerpt,
+    error: row.error,
+    outcome: row.outcome,
+    nextAttemptAt: row.next_attempt_at,
+    createdAt: row.created_at,
+  };
+}
+
+interface Cursor {
+  created_at: string;
+  id: string;
+}
+
+function encodeCursor(row: Cursor): string {
+  return Buffer.from(JSON.stringify({ created_at: row.created_at, id: row.id })).toString('base64url');
+}
+
+function decodeCursor(cursor: string): Cursor {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError();
+  }
+  const { created_at: createdAt, id } = (value ?? {}) as Partial<Record<keyof Cursor, unknown>>;
+  // A time PostgreSQL could not read would fail the query instead of the request.
+  if (typeof createdAt !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(createdAt))) throw new InvalidCursorError();
+  return { created_at: createdAt, id };
+}

@@ -1,0 +1,115 @@
+/**
+ * The inbox's queues over SQL: one page of conversations with the last message of each, and the
+ * number of open conversations in every queue. Pages are keyed (time, id), so a page costs the
+ * same however deep into a queue it is.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { ConversationCursor, ConversationListItem, ConversationQuery, LastMessage, QueueCounts } from '../helpdesk-port.js';
+import type { Dialect } from './database.js';
+import { conversationFrom, conversationQuery } from './conversation-rows.js';
+import type { Schema } from './schema.js';
+
+export async function listConversations(
+  db: Kysely<Schema>,
+  dialect: Dialect,
+  query: ConversationQuery,
+): Promise<{ items: ConversationListItem[]; next: ConversationCursor | null }> {
+  const waiting = query.queue === 'waiting';
+  // The waiting queue is oldest wait first; every other queue shows the latest activity first.
+  const sortColumn = waiting ? 'c.assigned_at' : 'c.updated_at';
+  let builder = conversationQuery(db).select((eb) =>
+    eb
+      .selectFrom('messages as lm')
+      .select('lm.id')
+      .whereRef('lm.conversation_id', '=', 'c.id')
+      .orderBy('lm.created_at', 'desc')
+      .orderBy('lm.id', 'desc')
+      .limit(1)
+      .as('last_message_id'),
+  );
+
+  switch (query.queue) {
+    case 'waiting':
+      builder = builder.where('c.assignee_id', 'is', null).where('c.status', '=', 'open');
+      break;
+    case 'mine':
+      builder = builder.where('c.assignee_id', '=', query.viewerId);
+      break;
+    case 'fin':
+      builder = builder.where('a.is_fin', '=', 1);
+      break;
+    case 'others':
+      builder = builder.where('a.is_fin', '=', 0).where('c.assignee_id', '!=', query.viewerId);
+      break;
+    case 'all':
+      break;
+  }
+  if (query.status && !waiting) builder = builder.where('c.status', '=', query.status);
+  if (query.tag !== undefined) builder = builder.where(hasTag(dialect, query.tag));
+  if (query.words && query.words.length > 0) builder = builder.where(matchesWords(dialect, query.words));
+  if (query.after) {
+    const { at, id } = query.after;
+    builder = builder.where((eb) => eb(eb.refTuple(sortColumn, 'c.id'), waiting ? '>' : '<', eb.tuple(at, id)));
+  }
+  const direction = waiting ? 'asc' : 'desc';
+  const rows = await builder.orderBy(sortColumn, direction).orderBy('c.id', direction).limit(query.limit + 1).execute();
+
+  const page = rows.slice(0, query.limit);
+  const lastMessages = await lastMessagesById(db, page.map((row) => row.last_message_id).filter((id): id is string => id !== null));
+  const items = page.map((row) => ({
+    conversation: conversationFrom(row),
+    lastMessage: row.last_message_id === null ? null : (lastMessages.get(row.last_message_id) ?? null),
+  }));
+  const last = page.at(-1);
+  const next =
+    rows.length > query.limit && last
+      ? { at: waiting ? (last.assigned_at ?? last.created_at) : last.updated_at, id: last.id }
+      : null;
+  return { items, next };
+}
+
+async function lastMessagesById(db: Kysely<Schema>, ids: string[]): Promise<Map<string, LastMessage>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('messages').select(['id', 'author_type', 'visibility', 'body', 'created_at']).where('id', 'in', ids).execute();
+  return new Map(
+    rows.map((row) => [row.id, { authorType: row.author_type, visibility: row.visibility, body: row.body, createdAt: row.created_at }]),
+  );
+}
+
+/** Tags are a JSON array: json_each on SQLite, containment (GIN-indexed) on PostgreSQL. */
+function hasTag(dialect: Dialect, tag: string) {
+  return dialect === 'postgres'
+    ? sql<boolean>`c.tags @> ${JSON.stringify([tag])}::jsonb`
+    : sql<boolean>`exists (select 1 from json_each(c.tags) where json_each.value = ${tag})`;
+}
+
+/** Placeholder until the search index exists: every word must occur in the title or a message. */
+function matchesWords(dialect: Dialect, words: string[]) {
+  const like = dialect === 'postgres' ? sql`ilike` : sql`like`;
+  return sql<boolean>`(${sql.join(
+    words.map(
+      (word) =>
+        sql`(c.title ${like} ${`%${word}%`} or exists (select 1 from messages sm where sm.conversation_id = c.id and sm.body ${like} ${`%${word}%`}))`,
+    ),
+    sql` and `,
+  )})`;
+}
+
+export async function countQueues(db: Kysely<Schema>, viewerId: string): Promise<QueueCounts> {
+  const row = await db
+    .selectFrom('conversations as c')
+    .leftJoin('agents as a', 'a.id', 'c.assignee_id')
+    .where('c.status', '=', 'open')
+    .select((eb) => [
+      eb.fn.countAll<number>().as('all'),
+      eb.fn.sum<number>(eb.case().when('c.assignee_id', 'is', null).then(1).else(0).end()).as('waiting'),
+      eb.fn.sum<number>(eb.case().when('c.assignee_id', '=', viewerId).then(1).else(0).end()).as('mine'),
+      eb.fn.sum<number>(eb.case().when('a.is_fin', '=', 1).then(1).else(0).end()).as('fin'),
+      eb.fn
+        .sum<number>(eb.case().when(eb.and([eb('a.is_fin', '=', 0), eb('c.assignee_id', '!=', viewerId)])).then(1).else(0).end())
+        .as('others'),
+    ])
+    .executeTakeFirstOrThrow();
+  const count = (value: unknown) => Number(value ?? 0);
+  return { waiting: count(row.waiting), mine: count(row.mine), fin: count(row.fin), others: count(row.others), all: count(row.all) };
+}

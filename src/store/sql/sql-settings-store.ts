@@ -1,0 +1,65 @@
+/**
+ * Settings over SQL: one row per key in `settings`, its value as JSON. `fin` holds Fin's settings,
+ * `fin_delivery` the state of delivery to Fin, which dispatchers in several processes update.
+ */
+import type { Kysely } from 'kysely';
+import { INITIAL_DELIVERY_STATE, NO_FIN_SETTINGS, type DeliveryState, type FinSettings } from '../../domain/fin-settings.js';
+import type { SettingsStore } from '../helpdesk-port.js';
+import { writeTransaction, type Database } from './database.js';
+import { json } from './rows.js';
+import type { Schema } from './schema.js';
+
+const FIN = 'fin';
+const DELIVERY = 'fin_delivery';
+
+export class SqlSettingsStore implements SettingsStore {
+  constructor(private readonly database: Database) {}
+
+  getFinSettings(): Promise<FinSettings> {
+    return readSetting(this.database.db, FIN, NO_FIN_SETTINGS);
+  }
+
+  putFinSettings(settings: FinSettings, at: string): Promise<void> {
+    return writeSetting(this.database.db, FIN, settings, at);
+  }
+
+  getDeliveryState(): Promise<DeliveryState> {
+    return readSetting(this.database.db, DELIVERY, INITIAL_DELIVERY_STATE);
+  }
+
+  /**
+   * Read, change and write in one write transaction. On PostgreSQL the row is locked for the
+   * duration (after making sure there is one to lock), so concurrent dispatchers take turns instead
+   * of overwriting each other's change; SQLite write transactions take turns anyway.
+   */
+  updateDeliveryState(change: (state: DeliveryState) => DeliveryState, at: string): Promise<DeliveryState> {
+    return writeTransaction(this.database, async (trx) => {
+      await trx
+        .insertInto('settings')
+        .values({ key: DELIVERY, value: JSON.stringify(INITIAL_DELIVERY_STATE), updated_at: at })
+        .onConflict((conflict) => conflict.column('key').doNothing())
+        .execute();
+      const current = await readSetting(trx, DELIVERY, INITIAL_DELIVERY_STATE, this.database.dialect === 'postgres');
+      const next = change(current);
+      // Most reports change nothing (Fin was already known to be unreachable): no write for those.
+      if (JSON.stringify(next) !== JSON.stringify(current)) await writeSetting(trx, DELIVERY, next, at);
+      return next;
+    });
+  }
+}
+
+/** The stored value over the defaults, so that a field added later reads as its default. */
+async function readSetting<T extends object>(db: Kysely<Schema>, key: string, defaults: T, forUpdate = false): Promise<T> {
+  const query = db.selectFrom('settings').select('value').where('key', '=', key);
+  const row = await (forUpdate ? query.forUpdate() : query).executeTakeFirst();
+  return row ? { ...defaults, ...json<Partial<T>>(row.value) } : defaults;
+}
+
+async function writeSetting(db: Kysely<Schema>, key: string, value: object, at: string): Promise<void> {
+  const text = JSON.stringify(value);
+  await db
+    .insertInto('settings')
+    .values({ key, value: text, updated_at: at })
+    .onConflict((conflict) => conflict.column('key').doUpdateSet({ value: text, updated_at: at }))
+    .execute();
+}

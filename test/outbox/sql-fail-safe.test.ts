@@ -1,0 +1,89 @@
+/**
+ * The fail-safe over SQL: which conversations go to people when Fin has been unreachable too long,
+ * what changes on them, and the sync event each gets.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqlFailSafe } from '../../src/store/sql/sql-fail-safe.js';
+import { SqlOutboxStore } from '../../src/store/sql/sql-outbox-store.js';
+import { sqlBackends } from '../support/finch.js';
+import { at, openTestData, type TestData } from './support.js';
+
+describe.each(sqlBackends())('the SQL fail-safe on %s', (backend) => {
+  let data: TestData;
+
+  beforeEach(async () => {
+    data = await openTestData(backend);
+  });
+  afterEach(() => data.close());
+
+  const SINCE = 100;
+
+  /** Every kind of conversation the rule must tell apart, named by what decides its fate. */
+  async function seed() {
+    const outbox = new SqlOutboxStore(data.database);
+    const human = await data.humanAgent();
+    const conversation = data.conversation;
+    const c = {
+      changedSince: await conversation({ at: at(SINCE) }),
+      pendingSync: await conversation({ at: at(10) }),
+      inFlightSync: await conversation({ at: at(10) }),
+      deadSync: await conversation({ at: at(10) }),
+      deliveredSync: await conversation({ at: at(10) }),
+      typingOnly: await conversation({ at: at(10) }),
+      unchanged: await conversation({ at: at(10) }),
+      human: await conversation({ at: at(SINCE + 10), assigneeId: human.id }),
+      unassigned: await conversation({ at: at(SINCE + 10), assigneeId: null }),
+      resolved: await conversation({ at: at(SINCE + 10), status: 'resolved' }),
+      humanWithDeadSync: await conversation({ at: at(10), assigneeId: human.id }),
+    };
+    // Events written at 20 to 40: what matters is their state, not the conversation's updated_at.
+    for (const id of [c.inFlightSync, c.deadSync, c.deliveredSync, c.humanWithDeadSync]) await data.enqueueSync(id, at(20));
+    const claimed = await outbox.claimDue('w1', at(20), at(50), 100);
+    for (const event of claimed) {
+      if (event.conversationId === c.inFlightSync) continue;
+      const resolution = event.conversationId === c.deliveredSync ? ({ status: 'delivered' } as const) : ({ status: 'dead', error: 'gave up' } as const);
+      await outbox.resolve(event, resolution, null, at(30));
+    }
+    await data.enqueueSync(c.pendingSync, at(40));
+    await data.enqueueTyping({ conversationId: c.typingOnly, agentId: human.id, payload: {}, at: at(40), expiresAt: at(45), throttleSince: at(37) });
+    return c;
+  }
+
+  it('routes the open conversations Fin holds that changed since Fin went away or have undelivered sync events', async () => {
+    const c = await seed();
+    const routed = await new SqlFailSafe(data.database).routeFinConversationsToPeople(at(SINCE), 'fin_unreachable', at(700));
+
+    expect(routed).toEqual([c.changedSince, c.pendingSync, c.inFlightSync, c.deadSync].sort());
+    for (const id of routed) {
+      expect(await data.store.findConversation(id)).toMatchObject({ assignee: null, assignedAt: at(700), handoverReason: 'fin_unreachable', updatedAt: at(700), status: 'open' });
+    }
+    for (const id of [c.deliveredSync, c.typingOnly, c.unchanged, c.resolved]) {
+      expect(await data.store.findConversation(id)).toMatchObject({ assignee: { id: data.fin.id }, handoverReason: null });
+    }
+    expect((await data.store.findConversation(c.human))!.assignee).not.toBeNull();
+    expect((await data.store.findConversation(c.unassigned))!.updatedAt).toBe(at(SINCE + 10));
+  });
+
+  it('writes one pending sync event per routed conversation, merged into one already pending', async () => {
+    const c = await seed();
+    const routed = await new SqlFailSafe(data.database).routeFinConversationsToPeople(at(SINCE), 'fin_unreachable', at(700));
+
+    const pending = await data.database.db
+      .selectFrom('outbox_events')
+      .select(['conversation_id', 'coalesced', 'available_at'])
+      .where('kind', '=', 'sync')
+      .where('status', '=', 'pending')
+      .orderBy('conversation_id')
+      .execute();
+    expect(pending.map((event) => event.conversation_id)).toEqual(routed);
+    expect(pending.find((event) => event.conversation_id === c.pendingSync)).toEqual({ conversation_id: c.pendingSync, coalesced: 1, available_at: at(40) });
+    expect(pending.find((event) => event.conversation_id === c.deadSync)).toEqual({ conversation_id: c.deadSync, coalesced: 0, available_at: at(700) });
+  });
+
+  it('routes nothing twice: once with people, a conversation is no longer Fin’s', async () => {
+    await seed();
+    const failSafe = new SqlFailSafe(data.database);
+    expect(await failSafe.routeFinConversationsToPeople(at(SINCE), 'fin_unreachable', at(700))).toHaveLength(4);
+    expect(await failSafe.routeFinConversationsToPeople(at(SINCE), 'fin_unreachable', at(800))).toEqual([]);
+  });
+});
