@@ -86,6 +86,17 @@ describe.each(sqlBackends())('finch on %s', (backend) => {
     expect(stored.stderr).toContain('already exists');
   });
 
+  it('creates a personal API token for an agent, accepted by the agent API', async () => {
+    const result = await runFinch(['create-token', '--agent', 'ada@example.com', '--json'], env);
+    expect(result.code, result.stderr).toBe(0);
+    const { token } = JSON.parse(result.stdout);
+    expect(token).toMatch(/^fpt_/);
+    const session = await fetch(`${server.baseUrl}/api/v1/session`, { headers: { authorization: `Bearer ${token}` } });
+    expect(await session.json()).toMatchObject({ agent: { email: 'ada@example.com', role: 'admin' } });
+    const unknown = await runFinch(['create-token', '--agent', 'nobody@example.com'], env);
+    expect(unknown.code).toBe(2);
+  });
+
   it('refuses bad arguments with exit status 2 and one line saying why', async () => {
     for (const args of [
       ['create-agent', '--email', 'x@example.com'],
@@ -137,6 +148,6 @@ describe('finch configuration', () => {
   it('prints its commands for help', async () => {
     const result = await runFinch(['help'], {});
     expect(result.code).toBe(0);
-    for (const command of ['start', 'create-client', 'create-agent', 'create-fin-token']) expect(result.stdout).toContain(command);
+    for (const command of ['start', 'create-client', 'create-agent', 'create-fin-token', 'create-token', 'worker']) expect(result.stdout).toContain(command);
   });
 });

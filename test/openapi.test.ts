@@ -53,3 +53,52 @@ describe('the OpenAPI document', () => {
     expect(((await config.json()) as { openapi: string }).openapi).toBe('3.1.0');
   });
 });
+
+describe('the OpenAPI document with the helpdesk side', () => {
+  let finch: TestFinch;
+  let doc: any;
+  beforeAll(async () => {
+    finch = await startTestFinch('sqlite');
+    doc = await (await fetch(`${finch.baseUrl}/openapi.json`)).json();
+  });
+  afterAll(() => finch?.close());
+
+  it('describes every route of the agent API', () => {
+    const routes = [
+      'post /api/v1/session',
+      'get /api/v1/session',
+      'delete /api/v1/session',
+      'get /api/v1/conversations',
+      'get /api/v1/conversations/counts',
+      'get /api/v1/conversations/{id}',
+      'post /api/v1/conversations/{id}/messages',
+      'patch /api/v1/conversations/{id}',
+      'post /api/v1/conversations/{id}/takeover',
+      'post /api/v1/conversations/{id}/handback',
+      'post /api/v1/conversations/{id}/typing',
+      'patch /api/v1/users/{id}',
+      'get /api/v1/deliveries',
+      'post /api/v1/deliveries/{id}/replay',
+      'post /api/v1/deliveries/replay',
+      'get /api/v1/settings/fin',
+      'put /api/v1/settings/fin',
+      'get /api/v1/agents',
+      'post /api/v1/agents',
+      'patch /api/v1/agents/{id}',
+      'get /api/v1/tokens',
+      'post /api/v1/tokens',
+      'delete /api/v1/tokens/{id}',
+      'get /api/v1/oauth-clients',
+      'post /api/v1/oauth-clients',
+      'delete /api/v1/oauth-clients/{id}',
+    ];
+    for (const route of routes) {
+      const [method, path] = route.split(' ') as [string, string];
+      const operation = doc.paths[path]?.[method];
+      expect(operation, route).toBeDefined();
+      expect(operation.responses['4XX'], route).toBeDefined();
+      expect(operation.tags[0], route).toMatch(/^Agent API/);
+    }
+    expect(doc.components.securitySchemes.session).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'finch_session' });
+  });
+});

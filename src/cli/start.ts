@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config.js';
 import { createClient, type NewClient } from '../domain/auth/credentials.js';
+import { finSettingsReport, type FinSettingsReport } from '../domain/helpdesk/fin-settings.js';
 import { helpdeskContext, openFinch } from '../finch.js';
 import { buildServer } from '../http/server.js';
 import { runDispatcher } from './dispatching.js';
@@ -27,7 +28,8 @@ export async function startCommand(args: string[]): Promise<void> {
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  process.stdout.write(banner(config, port, finch.database.location, firstClient));
+  const notifications = await finSettingsReport(helpdesk);
+  process.stdout.write(banner(config, port, finch.database.location, firstClient, notifications));
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -48,7 +50,7 @@ export async function startCommand(args: string[]): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
 }
 
-function banner(config: Config, port: number, dataLocation: string, client: NewClient | undefined): string {
+function banner(config: Config, port: number, dataLocation: string, client: NewClient | undefined, notifications: FinSettingsReport): string {
   const base = config.publicUrl.replace(/:\d+$/, '') === config.publicUrl ? config.publicUrl : config.publicUrl.replace(/:\d+$/, `:${port}`);
   const lines = [
     '',
@@ -57,6 +59,10 @@ function banner(config: Config, port: number, dataLocation: string, client: NewC
     `  API reference:     ${base}/docs`,
     `  Data:              ${dataLocation}`,
     `  Request signing:   ${config.signingSecret ? 'required (FINCH_SIGNING_SECRET is set)' : 'off (set FINCH_SIGNING_SECRET to require it)'}`,
+    `  Agent API:         ${base}/api/v1`,
+    `  Notifying Fin:     ${notifications.sending ? `yes, at ${notifications.webhookUrl}` : `no (${notifications.notSendingReason})`}${
+      config.dispatcher === 'off' ? '; delivered by finch worker processes (FINCH_DISPATCHER=off)' : ''
+    }`,
     '',
   ];
   if (client) {

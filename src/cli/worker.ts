@@ -15,7 +15,7 @@ export async function workerCommand(args: string[]): Promise<void> {
   const logger = pino({ level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
   const finch = await openFinch(config);
   const running = await runDispatcher(finch, config, logger);
-  logger.info({ database: finch.database.location }, 'finch worker delivering the outbox to Fin');
+  process.stdout.write(`finch worker delivering notifications to Fin (data: ${finch.database.location})\n`);
   const stop = async (signal: string) => {
     logger.info({ signal }, 'worker shutting down');
     await running.stop();

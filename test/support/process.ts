@@ -72,6 +72,30 @@ export async function startFinchProcess(env: Record<string, string | undefined>)
   };
 }
 
+/** Starts `finch worker` and waits until it says it is delivering. */
+export async function startWorkerProcess(env: Record<string, string | undefined>): Promise<ServerProcess> {
+  const child = spawn(process.execPath, finchArgs(['worker']), { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const closed = new Promise<RunResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout: output, stderr: '' })));
+  const deadline = Date.now() + 30_000;
+  while (!output.includes('finch worker delivering')) {
+    if (child.exitCode !== null) throw new Error(`finch worker exited with ${child.exitCode}:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`finch worker did not start:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    child,
+    baseUrl: '',
+    output: () => output,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return closed;
+    },
+  };
+}
+
 /** The test's own environment without Finch settings, so only what a test sets applies. */
 function cleanEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('FINCH_') && key !== 'DATABASE_URL'));

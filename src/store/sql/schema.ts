@@ -63,6 +63,8 @@ export interface MessagesTable {
   author_user_id: string | null;
   author_agent_id: string | null;
   body: string | null;
+  /** The body as plain text, for search. */
+  body_text: string | null;
   visibility: 'public' | 'private';
   attachments: Json;
   created_at: string;

@@ -4,6 +4,7 @@
  * duplicates: on PostgreSQL the losing insert waits for the winner's transaction to commit.
  */
 import { sql, type Kysely } from 'kysely';
+import { htmlToText } from '../../domain/content.js';
 import type { Agent, Conversation, EndUser, Message } from '../../domain/model.js';
 import { newId } from '../../domain/ids.js';
 import {
@@ -248,6 +249,7 @@ class SqlFinQueries implements HelpdeskWriter {
         author_user_id: message.author.type === 'end_user' ? message.author.id : null,
         author_agent_id: message.author.type === 'agent' ? message.author.id : null,
         body: message.body,
+        body_text: message.body === null ? null : htmlToText(message.body),
         visibility: message.visibility,
         attachments: JSON.stringify(message.attachments),
         created_at: message.createdAt,

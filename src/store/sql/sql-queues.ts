@@ -83,16 +83,20 @@ function hasTag(dialect: Dialect, tag: string) {
     : sql<boolean>`exists (select 1 from json_each(c.tags) where json_each.value = ${tag})`;
 }
 
-/** Placeholder until the search index exists: every word must occur in the title or a message. */
+/**
+ * Every word must appear, as a word or the start of one, in the title or in a message (notes
+ * included): SQLite's FTS5 tables or PostgreSQL's tsvector indexes find them (see 0003_search).
+ * Words are letters and digits only (see searchWords), so they are safe inside the query syntax.
+ */
 function matchesWords(dialect: Dialect, words: string[]) {
-  const like = dialect === 'postgres' ? sql`ilike` : sql`like`;
-  return sql<boolean>`(${sql.join(
-    words.map(
-      (word) =>
-        sql`(c.title ${like} ${`%${word}%`} or exists (select 1 from messages sm where sm.conversation_id = c.id and sm.body ${like} ${`%${word}%`}))`,
-    ),
-    sql` and `,
-  )})`;
+  const conditions = words.map((word) =>
+    dialect === 'postgres'
+      ? sql<boolean>`(to_tsvector('simple', coalesce(c.title, '')) @@ to_tsquery('simple', ${`${word}:*`})
+          or c.id in (select sm.conversation_id from messages sm where to_tsvector('simple', coalesce(sm.body_text, '')) @@ to_tsquery('simple', ${`${word}:*`})))`
+      : sql<boolean>`(c.rowid in (select rowid from conversations_fts where conversations_fts match ${`"${word}"*`})
+          or c.id in (select sm.conversation_id from messages_fts join messages sm on sm.rowid = messages_fts.rowid where messages_fts match ${`"${word}"*`}))`,
+  );
+  return sql<boolean>`(${sql.join(conditions, sql` and `)})`;
 }
 
 export async function countQueues(db: Kysely<Schema>, viewerId: string): Promise<QueueCounts> {

@@ -7,12 +7,22 @@ import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } fr
 import type { Dialect } from '../database.js';
 import { initial } from './0001_initial.js';
 import { helpdesk } from './0002_helpdesk.js';
+import { search } from './0003_search.js';
 
-export type DialectMigration = Record<Dialect, string[]>;
+/**
+ * SQL statements per dialect, and, when existing rows need something only code can compute, a
+ * backfill that runs after them in the same transaction.
+ */
+export type DialectMigration = Record<Dialect, string[]> & {
+  backfill?: (db: Kysely<any>) => Promise<void>;
+  /** Statements per dialect that must run after the backfill (e.g. triggers it must not fire). */
+  afterBackfill?: Partial<Record<Dialect, string[]>>;
+};
 
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001_initial': initial,
   '0002_helpdesk': helpdesk,
+  '0003_search': search,
 };
 
 class SqlMigrationProvider implements MigrationProvider {
@@ -20,11 +30,13 @@ class SqlMigrationProvider implements MigrationProvider {
 
   async getMigrations(): Promise<Record<string, Migration>> {
     return Object.fromEntries(
-      Object.entries(MIGRATIONS).map(([name, statements]) => [
+      Object.entries(MIGRATIONS).map(([name, migration]) => [
         name,
         {
           up: async (db: Kysely<unknown>) => {
-            for (const statement of statements[this.dialect]) await sql.raw(statement).execute(db);
+            for (const statement of migration[this.dialect]) await sql.raw(statement).execute(db);
+            await migration.backfill?.(db);
+            for (const statement of migration.afterBackfill?.[this.dialect] ?? []) await sql.raw(statement).execute(db);
           },
         },
       ]),
@@ -32,9 +44,10 @@ class SqlMigrationProvider implements MigrationProvider {
   }
 }
 
-export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<void> {
+/** Applies every pending migration (or those up to `target`, for tests of a migration itself). */
+export async function migrateToLatest(db: Kysely<any>, dialect: Dialect, target?: string): Promise<void> {
   const migrator = new Migrator({ db, provider: new SqlMigrationProvider(dialect), migrationTableName: 'finch_migrations', migrationLockTableName: 'finch_migrations_lock' });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = target === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(target);
   if (error) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName;
     throw new Error(`database migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
