@@ -32,8 +32,10 @@ describe.each(['memory', ...sqlBackends()] as const)('request signatures on %s',
 
   it('accepts a body signed in hex, in base64, or with a sha256= prefix', async () => {
     const body = JSON.stringify({ user_id: userId });
-    for (const signature of [sign(body), sign(body).toUpperCase(), sign(body, seconds(), 'base64'), sign(body, seconds(), 'base64url'), `sha256=${sign(body)}`]) {
-      const response = await post(body, { 'x-fin-request-timestamp': String(seconds()), 'x-fin-signature': signature });
+    // One timestamp for the signatures and the header: a second boundary in between would break them.
+    const ts = seconds();
+    for (const signature of [sign(body, ts), sign(body, ts).toUpperCase(), sign(body, ts, 'base64'), sign(body, ts, 'base64url'), `sha256=${sign(body, ts)}`]) {
+      const response = await post(body, { 'x-fin-request-timestamp': String(ts), 'x-fin-signature': signature });
       expect(response.status, signature).toBe(200);
     }
   });
@@ -58,14 +60,16 @@ describe.each(['memory', ...sqlBackends()] as const)('request signatures on %s',
     const encoded = `after_id=${encodeURIComponent(afterId)}&conversation_id=${encodeURIComponent(conversationId)}`;
     const sentInOtherOrder = `conversation_id=${conversationId}&after_id=${encodeURIComponent(afterId)}`;
     for (const payload of [raw, encoded]) {
-      const response = await get(sentInOtherOrder, { 'x-fin-request-timestamp': String(seconds()), 'x-fin-signature': sign(payload) });
+      const ts = seconds();
+      const response = await get(sentInOtherOrder, { 'x-fin-request-timestamp': String(ts), 'x-fin-signature': sign(payload, ts) });
       expect(response.status, payload).toBe(200);
     }
   });
 
   it('accepts a POST without a body signed over its (empty) query', async () => {
+    const ts = seconds();
     const response = await finch.client('post').send('POST', `${finch.apiUrl}/get_agents`, undefined, {
-      headers: { 'x-fin-request-timestamp': String(seconds()), 'x-fin-signature': sign('') },
+      headers: { 'x-fin-request-timestamp': String(ts), 'x-fin-signature': sign('', ts) },
     });
     expect(response.status).toBe(200);
   });
@@ -100,7 +104,8 @@ describe.each(['memory', ...sqlBackends()] as const)('request signatures on %s',
   });
 
   it('refuses a signed GET whose query was changed', async () => {
-    const response = await get('conversation_id=conv_x', { 'x-fin-request-timestamp': String(seconds()), 'x-fin-signature': sign('conversation_id=conv_y') });
+    const ts = seconds();
+    const response = await get('conversation_id=conv_x', { 'x-fin-request-timestamp': String(ts), 'x-fin-signature': sign('conversation_id=conv_y', ts) });
     expect(response.status).toBe(401);
   });
 
@@ -128,9 +133,10 @@ describe.each(['memory', ...sqlBackends()] as const)('request signatures on %s',
 
   it('still requires the bearer token on signed requests, and leaves the token endpoint unsigned', async () => {
     const body = JSON.stringify({ user_id: userId });
+    const ts = seconds();
     const response = await finch.client('post').send('POST', `${finch.apiUrl}/get_user`, body, {
       token: '',
-      headers: { 'x-fin-request-timestamp': String(seconds()), 'x-fin-signature': sign(body) },
+      headers: { 'x-fin-request-timestamp': String(ts), 'x-fin-signature': sign(body, ts) },
     });
     expect(response.status).toBe(401);
     expectProblem(response, 401, 'unauthenticated');
