@@ -35,7 +35,9 @@ const FORBIDDEN: Record<string, string[]> = {
   'store/memory': ['http', 'cli', 'store/sql', 'fastify', 'kysely'],
   'store/sql': ['http', 'cli', 'store/memory', 'fastify'],
   client: ['domain', 'store', 'store/sql', 'store/memory', 'http', 'cli', 'fastify', 'kysely'],
-  http: ['cli', 'store/sql', 'kysely', 'pg', 'better-sqlite3'],
+  http: ['cli', 'store/sql', 'kysely', 'pg', 'better-sqlite3', 'outbox'],
+  // The dispatcher reaches data through the ports and Fin over HTTP; it knows nothing of Fastify or SQL.
+  outbox: ['http', 'cli', 'store/sql', 'store/memory', 'fastify', 'kysely', 'pg', 'better-sqlite3'],
 };
 
 describe('architecture', () => {
