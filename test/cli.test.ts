@@ -38,6 +38,7 @@ describe.each(sqlBackends())('finch on %s', (backend) => {
     expect(output).toMatch(/Token URL:\s+http:\/\/127\.0\.0\.1:\d+\/oauth\/token/);
     expect(firstClient.id).toMatch(/^fcl_/);
     expect(firstClient.secret).toMatch(/^fcs_/);
+    expect(output).toMatch(/Email:\s+admin@finch\.local\n\s+Password:\s+\S{16}/);
     expect(output).toContain(backend === 'sqlite' ? path.join(dataDir, 'finch.db') : 'postgres://');
   });
 
@@ -45,7 +46,7 @@ describe.each(sqlBackends())('finch on %s', (backend) => {
     const { accessToken } = await fetchAccessToken(`${server.baseUrl}/oauth/token`, firstClient.id, firstClient.secret);
     const agents = await new FinClient({ baseUrl: `${server.baseUrl}/api/fin`, variant: 'rest', token: accessToken }).call('get_agents');
     expect(agents.status).toBe(200);
-    expect(agents.payload).toEqual([expect.objectContaining({ name: 'Fin', user_type: 'agent' })]);
+    expect(agents.payload).toEqual([expect.objectContaining({ name: 'Fin', user_type: 'agent' }), expect.objectContaining({ name: 'Admin', email: 'admin@finch.local' })]);
   });
 
   it('answers /health', async () => {
@@ -79,7 +80,7 @@ describe.each(sqlBackends())('finch on %s', (backend) => {
 
     const { accessToken } = await fetchAccessToken(`${server.baseUrl}/oauth/token`, firstClient.id, firstClient.secret);
     const agents = await new FinClient({ baseUrl: `${server.baseUrl}/api/fin`, variant: 'post', token: accessToken }).call('get_agents');
-    expect((agents.payload as { email: string }[]).map((agent) => agent.email)).toEqual(['fin@finch.invalid', 'ada@example.com', 'gus@example.com']);
+    expect((agents.payload as { email: string }[]).map((agent) => agent.email)).toEqual(['fin@finch.invalid', 'admin@finch.local', 'ada@example.com', 'gus@example.com']);
 
     const stored = await runFinch(['create-agent', '--name', 'Ada Again', '--email', 'ADA@example.com'], env);
     expect(stored.code).toBe(2);

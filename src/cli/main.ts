@@ -24,6 +24,7 @@ Commands:
                           --json prints {"token"}
   worker                Deliver notifications to Fin without serving HTTP
                           (set FINCH_DISPATCHER=off on the servers)
+  emulate               Run the Fin emulator against a helpdesk (see finch emulate --help)
   help                  Show this help
 
 Configuration comes from environment variables; see the README.`;
@@ -38,6 +39,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'create-fin-token': async () => (await import('./create-fin-token.js')).createFinTokenCommand,
   'create-token': async () => (await import('./create-token.js')).createTokenCommand,
   worker: async () => (await import('./worker.js')).workerCommand,
+  emulate: async () => (await import('./emulate.js')).emulateCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

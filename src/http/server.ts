@@ -12,6 +12,7 @@ import { authenticateBearer } from '../domain/auth/credentials.js';
 import type { CredentialStore, FinStore } from '../store/port.js';
 import type { HelpdeskContext } from '../domain/helpdesk/context.js';
 import { finApi } from './fin/plugin.js';
+import { closeGracefully } from './graceful-close.js';
 import { agentApi } from './v1/plugin.js';
 import { openApiDocumentation } from './openapi.js';
 import { oauthTokenEndpoint } from './oauth/plugin.js';
@@ -59,6 +60,7 @@ export async function buildServer(config: ServerConfig, services: ServerServices
     },
   });
 
+  closeGracefully(app);
   await app.register(swagger, openApiDocumentation(config.publicUrl));
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: true, docExpansion: 'list' } });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -44,7 +44,8 @@ export interface ServerProcess {
 export async function startFinchProcess(env: Record<string, string | undefined>): Promise<ServerProcess> {
   const child = spawn(process.execPath, finchArgs(['start']), {
     cwd: ROOT,
-    env: cleanEnv({ FINCH_PORT: '0', ...env }),
+    // The demo (Finch with the Fin emulator) only when a test asks for it, and never on a fixed port.
+    env: cleanEnv({ FINCH_PORT: '0', FINCH_DEMO: 'off', FINCH_EMULATOR_PORT: '0', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

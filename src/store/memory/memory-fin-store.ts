@@ -21,7 +21,7 @@ import {
   type NewEndUser,
   type NewMessage,
 } from '../port.js';
-import { Mutex } from './mutex.js';
+import { Mutex } from '../../lib/mutex.js';
 
 interface ConversationRow {
   id: string;

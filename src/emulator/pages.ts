@@ -1,0 +1,150 @@
+/**
+ * The emulator's two pages, served as they are: the messenger an end-user chats in, and the error
+ * log. The end-user's words are always shown as text; messages from Fin and from agents are HTML
+ * that the emulator sanitized before storing them.
+ */
+import type { ErrorEntry } from './state.js';
+
+const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+const STYLE = `
+  body { font: 15px/1.45 system-ui, sans-serif; margin: 0; background: #f4f5f7; color: #1d2330; }
+  main { max-width: 440px; margin: 0 auto; min-height: 100vh; display: flex; flex-direction: column; background: #fff; box-shadow: 0 0 24px #0001; }
+  header { padding: 14px 18px; background: #1f3a5f; color: #fff; display: flex; justify-content: space-between; align-items: center; }
+  header h1 { font-size: 17px; margin: 0; }
+  header button { background: transparent; color: #fff; border: 1px solid #fff8; border-radius: 6px; padding: 4px 10px; cursor: pointer; }
+  #status { font-size: 13px; color: #4b5565; padding: 6px 18px; border-bottom: 1px solid #e6e8ec; min-height: 18px; }
+  #thread { flex: 1; overflow-y: auto; padding: 16px 18px; display: flex; flex-direction: column; gap: 10px; }
+  .message { max-width: 85%; padding: 9px 12px; border-radius: 12px; word-wrap: break-word; }
+  .message p { margin: 0 0 6px; } .message p:last-child { margin: 0; }
+  .message .author { display: block; font-size: 12px; color: #5b6474; margin-bottom: 2px; }
+  .user { align-self: flex-end; background: #1f3a5f; color: #fff; white-space: pre-wrap; }
+  .bot, .agent { align-self: flex-start; background: #eef1f5; }
+  .system { align-self: center; background: #fde8e8; color: #8a1c1c; font-size: 14px; }
+  #typing { font-size: 13px; color: #5b6474; padding: 0 18px 6px; min-height: 18px; }
+  form { display: flex; gap: 8px; padding: 12px 18px; border-top: 1px solid #e6e8ec; flex-wrap: wrap; }
+  input, textarea { font: inherit; padding: 8px 10px; border: 1px solid #c9ced6; border-radius: 8px; }
+  textarea { flex: 1; resize: none; min-height: 40px; }
+  form button { font: inherit; background: #1f3a5f; color: #fff; border: 0; border-radius: 8px; padding: 8px 16px; cursor: pointer; }
+  #start { flex-direction: column; padding: 24px 18px; border: 0; }
+  #start input, #start textarea { width: 100%; box-sizing: border-box; }
+  [hidden] { display: none !important; }
+`;
+
+const SCRIPT = `
+  const visitorId = localStorage.getItem('finch-visitor') || (localStorage.setItem('finch-visitor', crypto.randomUUID()), localStorage.getItem('finch-visitor'));
+  let chatId = localStorage.getItem('finch-chat');
+  const $ = (id) => document.getElementById(id);
+  const STATUS = { bot: 'Fin is answering', waiting: 'Waiting for a person to reply', human: 'You are talking with our team', resolved: 'Resolved', ended: 'This chat has ended' };
+
+  function render(view) {
+    $('start').hidden = true; $('chat').hidden = false; $('reply').hidden = view.chat.mode === 'ended';
+    $('status').textContent = STATUS[view.chat.mode] || '';
+    $('typing').textContent = view.typing ? view.typing + ' is typing…' : '';
+    const thread = $('thread');
+    const atBottom = thread.scrollTop + thread.clientHeight >= thread.scrollHeight - 4;
+    thread.replaceChildren(...view.messages.map((message) => {
+      const item = document.createElement('div');
+      item.className = 'message ' + message.role;
+      item.dataset.role = message.role;
+      item.setAttribute('aria-label', message.role === 'user' ? 'You' : (message.author_name || 'Fin'));
+      if (message.role !== 'user' && message.role !== 'system') {
+        const author = document.createElement('span');
+        author.className = 'author';
+        author.textContent = message.author_name || 'Fin';
+        item.append(author);
+      }
+      const body = document.createElement('div');
+      // The end-user's own words are text; Fin's and agents' were sanitized to Fin's HTML by the emulator.
+      if (message.role === 'user' || message.role === 'system') body.textContent = message.body; else body.innerHTML = message.body;
+      item.append(body);
+      return item;
+    }));
+    if (atBottom) thread.scrollTop = thread.scrollHeight;
+  }
+
+  async function refresh() {
+    if (!chatId) return;
+    const response = await fetch('/api/chats/' + chatId);
+    if (response.status === 404) { localStorage.removeItem('finch-chat'); chatId = null; return showStart(); }
+    if (response.ok) render(await response.json());
+  }
+
+  function showStart() { $('start').hidden = false; $('chat').hidden = true; }
+
+  $('start').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const message = $('first-message').value.trim();
+    if (!message) return;
+    $('start-button').disabled = true;
+    const response = await fetch('/api/chats', { method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ visitor_id: visitorId, name: $('name').value.trim() || null, email: $('email').value.trim() || null, message }) });
+    $('start-button').disabled = false;
+    if (!response.ok) { alert('The chat could not start.'); return; }
+    const view = await response.json();
+    chatId = view.chat.id; localStorage.setItem('finch-chat', chatId); $('first-message').value = '';
+    render(view);
+  });
+
+  $('reply').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const message = $('message').value.trim();
+    if (!message) return;
+    $('message').value = '';
+    const response = await fetch('/api/chats/' + chatId + '/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message }) });
+    if (response.ok) render(await response.json());
+  });
+  $('message').addEventListener('keydown', (event) => { if (event.key === 'Enter' && !event.shiftKey) { event.preventDefault(); $('reply').requestSubmit(); } });
+  $('new-chat').addEventListener('click', () => { localStorage.removeItem('finch-chat'); chatId = null; showStart(); });
+
+  if (chatId) refresh(); else showStart();
+  setInterval(refresh, 700);
+`;
+
+export function messengerPage(): string {
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Messenger · Fin emulator</title><style>${STYLE}</style></head>
+<body>
+<main>
+  <header><h1>Chat with us</h1><button id="new-chat" type="button" aria-label="Start a new chat">New chat</button></header>
+  <form id="start" aria-label="Start a chat" hidden>
+    <label>Your name <input id="name" name="name" autocomplete="name" aria-label="Your name"></label>
+    <label>Your email <input id="email" name="email" type="email" autocomplete="email" aria-label="Your email"></label>
+    <label>How can we help? <textarea id="first-message" name="message" rows="3" aria-label="Your question" required></textarea></label>
+    <button id="start-button" type="submit">Start chat</button>
+  </form>
+  <section id="chat" aria-label="Conversation" hidden>
+    <div id="status" role="status"></div>
+  </section>
+  <div id="thread" aria-live="polite" aria-label="Messages"></div>
+  <div id="typing" aria-live="polite"></div>
+  <form id="reply" aria-label="Reply" hidden>
+    <textarea id="message" name="message" rows="1" aria-label="Your message" placeholder="Write a message…"></textarea>
+    <button type="submit" aria-label="Send">Send</button>
+  </form>
+</main>
+<script>${SCRIPT}</script>
+</body>
+</html>`;
+}
+
+export function errorLogPage(errors: ErrorEntry[]): string {
+  const rows = errors
+    .map(
+      (entry) =>
+        `<tr><td>${escape(entry.at)}</td><td>${escape(entry.operation)}</td><td>${entry.status ?? ''}</td><td>${entry.attempt}</td><td>${escape(entry.conversationId ?? '')}</td><td>${escape(entry.detail)}</td></tr>`,
+    )
+    .join('\n');
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Error logs · Fin emulator</title>
+<style>body { font: 14px system-ui, sans-serif; margin: 24px; } table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid #ddd; vertical-align: top; } td:last-child { font-family: ui-monospace, monospace; }</style></head>
+<body>
+<h1>Error logs</h1>
+<p>Failed synchronizations with the helpdesk, newest first. Also as JSON at <a href="/api/errors">/api/errors</a>.</p>
+<table><thead><tr><th>When</th><th>Operation</th><th>Status</th><th>Attempt</th><th>Conversation</th><th>What happened</th></tr></thead>
+<tbody>${rows || '<tr><td colspan="6">No errors.</td></tr>'}</tbody></table>
+</body>
+</html>`;
+}

@@ -1,0 +1,115 @@
+/**
+ * The emulator's HTTP side: the messenger page and its JSON API, Fin's webhook receiver, and the
+ * error log (page and JSON), like Fin's "Error logs".
+ */
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Type from 'typebox';
+import { safeEqual } from '../domain/auth/secrets.js';
+import { closeGracefully } from '../http/graceful-close.js';
+import { useJsonBodies } from '../http/json-body.js';
+import { HttpProblem, problemFromError } from '../http/problem.js';
+import { validatorCompiler } from '../http/validation.js';
+import type { FinEmulator } from './fin-emulator.js';
+import { errorLogPage, messengerPage } from './pages.js';
+import type { EmulatorState } from './state.js';
+
+export interface EmulatorServerOptions {
+  emulator: FinEmulator;
+  state: EmulatorState;
+  integrationId: string;
+  webhookKey: string;
+  logger?: FastifyServerOptions['logger'];
+}
+
+const StartChat = Type.Object({
+  visitor_id: Type.String({ minLength: 1, maxLength: 100 }),
+  name: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+  email: Type.Optional(Type.Union([Type.String({ maxLength: 320, format: 'email' }), Type.Null()])),
+  message: Type.String({ minLength: 1, maxLength: 10_000 }),
+});
+const PostMessage = Type.Object({ message: Type.String({ minLength: 1, maxLength: 10_000 }) });
+
+export async function buildEmulatorServer(options: EmulatorServerOptions): Promise<FastifyInstance> {
+  const { emulator, state } = options;
+  const app = Fastify({ logger: options.logger ?? false });
+  closeGracefully(app);
+  app.setValidatorCompiler(validatorCompiler);
+  useJsonBodies(app, { bodyLimit: 65_536 });
+  app.setErrorHandler(async (error, request, reply) => {
+    const { problem, headers } = problemFromError(error, request);
+    return reply.code(problem.status).headers(headers).type('application/problem+json').send(problem);
+  });
+
+  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').header('content-security-policy', PAGE_CSP).send(messengerPage()));
+  app.get('/errors', async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').header('content-security-policy', PAGE_CSP).send(errorLogPage(state.errors())),
+  );
+  app.get('/api/errors', async () => ({ errors: state.errors() }));
+  app.get('/health', async () => ({ status: 'ok' }));
+
+  app.post('/api/chats', { schema: { body: StartChat } }, async (request, reply) => {
+    const body = request.body as { visitor_id: string; name?: string | null; email?: string | null; message: string };
+    const chat = await emulator.startChat({ visitorId: body.visitor_id, name: body.name ?? null, email: body.email ?? null, message: body.message });
+    return reply.code(201).send(chatView(emulator, chat.id));
+  });
+
+  app.get('/api/chats/:id', async (request) => {
+    const view = chatView(emulator, (request.params as { id: string }).id);
+    if (!view) throw new HttpProblem(404, 'not_found', 'No such chat.');
+    return view;
+  });
+
+  app.post('/api/chats/:id/messages', { schema: { body: PostMessage } }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    if (!state.chat(id)) throw new HttpProblem(404, 'not_found', 'No such chat.');
+    try {
+      await emulator.postMessage(id, (request.body as { message: string }).message);
+    } catch (error) {
+      throw new HttpProblem(409, 'chat_ended', (error as Error).message);
+    }
+    return reply.code(202).send(chatView(emulator, id));
+  });
+
+  // Fin's webhook endpoint, as the helpdesk calls it.
+  app.post('/hooks/standalone/custom_helpdesk_conversation_event/:integrationId', async (request, reply) => {
+    const { integrationId } = request.params as { integrationId: string };
+    if (integrationId !== options.integrationId) throw new HttpProblem(404, 'unknown_integration', 'No integration has this id.');
+    const key = request.headers['x-webhook-key'];
+    if (typeof key !== 'string' || !safeEqual(key, options.webhookKey)) throw new HttpProblem(401, 'invalid_webhook_key', 'X-Webhook-Key is missing or wrong.');
+    const event = parseEvent(request.body);
+    if (event.kind === 'typing') emulator.onTyping(event.conversationId, event.agentName);
+    // Answered at once, pulled afterwards: the helpdesk should not wait for Fin's synchronization.
+    else void emulator.onSyncEvent(event.conversationId).catch((error: unknown) => request.log.warn({ err: error }, 'synchronization failed'));
+    return reply.code(202).send({ status: 'accepted' });
+  });
+
+  return app;
+}
+
+/** Scripts only from this page, no framing, no plugins: the page shows text from strangers. */
+const PAGE_CSP = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' https: data:; frame-ancestors 'none'; object-src 'none'";
+
+type WebhookEvent = { kind: 'sync'; conversationId: string } | { kind: 'typing'; conversationId: string; agentName: string };
+
+function parseEvent(body: unknown): WebhookEvent {
+  const event = body as { conversation_id?: unknown; event_type?: unknown; data?: { agent?: { name?: unknown; id?: unknown } } } | undefined;
+  if (!event || typeof event !== 'object' || typeof event.conversation_id !== 'string' || event.conversation_id === '') {
+    throw new HttpProblem(400, 'invalid_event', 'The body must be an object with a conversation_id string.');
+  }
+  if (event.event_type === undefined) return { kind: 'sync', conversationId: event.conversation_id };
+  if (event.event_type !== 'agent_typing' || typeof event.data?.agent?.id !== 'string') {
+    throw new HttpProblem(400, 'invalid_event', 'Unknown event_type, or agent_typing without data.agent.');
+  }
+  const name = typeof event.data.agent.name === 'string' ? event.data.agent.name : 'An agent';
+  return { kind: 'typing', conversationId: event.conversation_id, agentName: name };
+}
+
+function chatView(emulator: FinEmulator, chatId: string) {
+  const view = emulator.view(chatId);
+  if (!view) return undefined;
+  return {
+    chat: { id: view.chat.id, mode: view.chat.mode, title: view.chat.title, conversation_id: view.chat.conversationId },
+    messages: view.messages.map((message) => ({ id: message.id, role: message.role, author_name: message.authorName, body: message.body, created_at: message.createdAt })),
+    typing: view.typing,
+  };
+}
