@@ -24,12 +24,14 @@ Commands:
                           --json prints {"token"}
   worker                Deliver notifications to Fin without serving HTTP
                           (set FINCH_DISPATCHER=off on the servers)
-  emulate               Run the Fin emulator against a helpdesk (see finch emulate --help)
+  emulate               Run the Fin emulator against a helpdesk (flags: see the README)
+  check                 Check a helpdesk against the Fin Custom Helpdesk API (see finch check --help)
   help                  Show this help
 
 Configuration comes from environment variables; see the README.`;
 
-type Command = (args: string[]) => Promise<void>;
+/** Resolves to the exit status, or to nothing for 0. */
+type Command = (args: string[]) => Promise<void | number>;
 
 /** Loaded on demand: a command pays only for the modules it uses (the server's are the heaviest). */
 const COMMANDS: Record<string, () => Promise<Command>> = {
@@ -40,6 +42,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'create-token': async () => (await import('./create-token.js')).createTokenCommand,
   worker: async () => (await import('./worker.js')).workerCommand,
   emulate: async () => (await import('./emulate.js')).emulateCommand,
+  check: async () => (await import('./check.js')).checkCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -55,8 +58,7 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     const run = await load();
-    await run(rest);
-    return 0;
+    return (await run(rest)) ?? 0;
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError || isParseArgsError(error)) {
       process.stderr.write(`finch ${command}: ${(error as Error).message}\n`);

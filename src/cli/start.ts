@@ -80,17 +80,23 @@ interface Firsts {
 async function ensureFirstAdmin(finch: Finch): Promise<{ email: string; password: string } | undefined> {
   if ((await finch.accounts.listAllAgents()).some((agent) => !agent.isFin)) return undefined;
   const password = randomBytes(12).toString('base64url');
-  const agent = await finch.store.insertAgent({
-    name: 'Admin',
-    email: 'admin@finch.local',
-    alias: null,
-    photoUrl: null,
-    role: 'admin',
-    isFin: false,
-    passwordHash: await hashPassword(password),
-    at: new Date().toISOString(),
-  });
-  return { email: agent.email, password };
+  try {
+    const agent = await finch.store.insertAgent({
+      name: 'Admin',
+      email: 'admin@finch.local',
+      alias: null,
+      photoUrl: null,
+      role: 'admin',
+      isFin: false,
+      passwordHash: await hashPassword(password),
+      at: new Date().toISOString(),
+    });
+    return { email: agent.email, password };
+  } catch (error) {
+    // Another node starting on the same PostgreSQL database created it first: it printed the password.
+    if ((await finch.accounts.listAllAgents()).some((agent) => !agent.isFin)) return undefined;
+    throw error;
+  }
 }
 
 function banner(config: Config, port: number, dataLocation: string, { client, admin, notifications, messengerUrl }: Firsts): string {

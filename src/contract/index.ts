@@ -4,3 +4,4 @@ export * from './requests.js';
 export * from './operations.js';
 export * from './problem.js';
 export * from './oauth.js';
+export * from './webhooks.js';

@@ -3,6 +3,8 @@
  * from Fin's settings, and Fin's host, by region or as a base URL (the emulator and tests use one).
  * Stored in the database, each field overridable by environment variables.
  */
+import { WEBHOOK_PATH_PREFIX } from '../contract/webhooks.js';
+
 export type FinRegion = 'us' | 'eu' | 'au';
 
 export const REGION_HOSTS: Record<FinRegion, string> = {
@@ -46,7 +48,7 @@ export function webhookTarget(settings: FinSettings): WebhookTarget {
   ].filter((field): field is string => field !== null);
   if (missing.length > 0) return { ok: false, reason: `Fin is not configured: ${missing.join(', ')} missing` };
   const base = (settings.baseUrl ?? REGION_HOSTS[settings.region!]).replace(/\/+$/, '');
-  const url = `${base}/hooks/standalone/custom_helpdesk_conversation_event/${encodeURIComponent(settings.integrationId!)}`;
+  const url = `${base}${WEBHOOK_PATH_PREFIX}${encodeURIComponent(settings.integrationId!)}`;
   return { ok: true, url, webhookKey: settings.webhookKey! };
 }
 

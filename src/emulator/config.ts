@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config.js';
 import type { HelpdeskSetup } from '../client/helpdesk-connection.js';
-import { OPERATIONS, type OperationName } from '../contract/operations.js';
+import { readEndpoints } from '../client/endpoints-file.js';
 import type { Article } from './demo-knowledge.js';
 import { DEMO_KNOWLEDGE } from './demo-knowledge.js';
 
@@ -92,19 +92,6 @@ function integer(value: string, name: string, min: number, max: number): number 
   const number = Number(value);
   if (!Number.isInteger(number) || number < min || number > max) throw new ConfigError(`--${name} must be a whole number from ${min} to ${max}`);
   return number;
-}
-
-/** `{"get_user": "https://…", …}`: the nine URLs given one by one, as Fin's settings allow. */
-export function readEndpoints(file: string): Partial<Record<OperationName, string>> {
-  const parsed = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  const known = new Set<string>(OPERATIONS.map((op) => op.name));
-  const endpoints: Partial<Record<OperationName, string>> = {};
-  for (const [name, url] of Object.entries(parsed)) {
-    if (!known.has(name)) throw new ConfigError(`${file}: ${name} is not an operation (${[...known].join(', ')})`);
-    if (typeof url !== 'string' || !/^https?:\/\//.test(url)) throw new ConfigError(`${file}: ${name} must be an http(s) URL`);
-    endpoints[name as OperationName] = url;
-  }
-  return endpoints;
 }
 
 function readKnowledge(file: string): Article[] {

@@ -14,6 +14,7 @@
  * - Webhooks from the helpdesk start a synchronization, or show "… is typing" for a few seconds.
  */
 import type { FinResponse } from '../client/fin-client.js';
+import { pickFinAgent, type AgentPayload } from '../client/fin-agent.js';
 import type { HelpdeskConnection } from '../client/helpdesk-connection.js';
 import type { OperationName } from '../contract/operations.js';
 import { sanitizeBody } from '../domain/content.js';
@@ -40,14 +41,6 @@ export interface FinEmulatorOptions {
   retryIntervalMs?: number;
   now?: () => Date;
   logger: EmulatorLogger;
-}
-
-interface AgentPayload {
-  id: string;
-  name?: string | null;
-  email?: string | null;
-  alias?: string | null;
-  alias_name?: string | null;
 }
 
 class SyncFailed extends Error {
@@ -86,11 +79,7 @@ export class FinEmulator {
     }
     const agents = response.payload as AgentPayload[];
     const wanted = this.options.finAgentId ?? this.options.state.setting('fin_agent_id');
-    const fin =
-      agents.find((agent) => agent.id === wanted) ??
-      agents.find((agent) => agent.name?.toLowerCase() === 'fin') ??
-      agents.find((agent) => agent.email?.toLowerCase().startsWith('fin@')) ??
-      agents[0];
+    const fin = pickFinAgent(agents, wanted);
     if (!fin) throw new Error('Get Agents returned no agent to represent Fin');
     this.options.state.saveSetting('fin_agent_id', fin.id);
     this.finAgent = fin;

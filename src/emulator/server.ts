@@ -2,6 +2,7 @@
  * The emulator's HTTP side: the messenger page and its JSON API, Fin's webhook receiver, and the
  * error log (page and JSON), like Fin's "Error logs".
  */
+import { WEBHOOK_PATH_PREFIX } from '../contract/webhooks.js';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import Type from 'typebox';
 import { safeEqual } from '../domain/auth/secrets.js';
@@ -71,7 +72,7 @@ export async function buildEmulatorServer(options: EmulatorServerOptions): Promi
   });
 
   // Fin's webhook endpoint, as the helpdesk calls it.
-  app.post('/hooks/standalone/custom_helpdesk_conversation_event/:integrationId', async (request, reply) => {
+  app.post(`${WEBHOOK_PATH_PREFIX}:integrationId`, async (request, reply) => {
     const { integrationId } = request.params as { integrationId: string };
     if (integrationId !== options.integrationId) throw new HttpProblem(404, 'unknown_integration', 'No integration has this id.');
     const key = request.headers['x-webhook-key'];

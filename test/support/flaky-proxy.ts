@@ -1,9 +1,30 @@
 /**
  * A reverse proxy on loopback that can be told to fail: it forwards requests to a real helpdesk
- * and answers the next few matching ones with an error instead, to see how Fin's side copes.
+ * and answers the next few matching ones with an error instead, to see how Fin's side copes. With
+ * rewrite hooks it turns a correct helpdesk into a broken one (the conformance checker's tests).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+
+export interface ProxiedRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export interface ProxiedResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export interface Rewrite {
+  /** Changes a request before it reaches the helpdesk, or answers it in the helpdesk's place. */
+  request?: (request: ProxiedRequest) => ProxiedRequest | ProxiedResponse;
+  /** Changes the helpdesk's answer. */
+  response?: (response: ProxiedResponse, request: ProxiedRequest) => ProxiedResponse;
+}
 
 export class FlakyProxy {
   /** Requests that will fail: a method and path prefix, how many times, and the status. */
@@ -11,7 +32,10 @@ export class FlakyProxy {
   readonly seen: { method: string; path: string; status: number }[] = [];
   private readonly server = http.createServer((request, response) => void this.forward(request, response));
 
-  constructor(private readonly target: string) {}
+  constructor(
+    private readonly target: string,
+    private readonly rewrite: Rewrite = {},
+  ) {}
 
   async start(): Promise<this> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
@@ -43,15 +67,27 @@ export class FlakyProxy {
       response.end(JSON.stringify({ type: 'about:blank', title: 'Injected failure', status: fault.status }));
       return;
     }
-    const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => name !== 'host' && name !== 'connection')) as Record<string, string>;
-    const upstream = await fetch(`${this.target}${path}`, {
-      method: request.method!,
-      headers,
-      ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
+    const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => name !== 'host' && name !== 'connection' && name !== 'content-length')) as Record<string, string>;
+    const rewritten = this.rewrite.request ? this.rewrite.request({ method: request.method!, path, headers, body: Buffer.concat(chunks) }) : undefined;
+    if (rewritten && 'status' in rewritten) return this.answer(response, rewritten, path, request.method!);
+    const sent: ProxiedRequest = rewritten ?? { method: request.method!, path, headers, body: Buffer.concat(chunks) };
+    const upstream = await fetch(`${this.target}${sent.path}`, {
+      method: sent.method,
+      headers: sent.headers,
+      ...(sent.body.length > 0 ? { body: sent.body } : {}),
     });
-    this.seen.push({ method: request.method!, path, status: upstream.status });
-    const body = Buffer.from(await upstream.arrayBuffer());
-    response.writeHead(upstream.status, Object.fromEntries([...upstream.headers].filter(([name]) => name !== 'content-encoding' && name !== 'transfer-encoding' && name !== 'content-length')));
-    response.end(body);
+    let answer: ProxiedResponse = {
+      status: upstream.status,
+      headers: Object.fromEntries([...upstream.headers].filter(([name]) => name !== 'content-encoding' && name !== 'transfer-encoding' && name !== 'content-length')),
+      body: Buffer.from(await upstream.arrayBuffer()),
+    };
+    if (this.rewrite.response) answer = this.rewrite.response(answer, sent);
+    this.answer(response, answer, path, request.method!);
+  }
+
+  private answer(response: http.ServerResponse, answer: ProxiedResponse, path: string, method: string): void {
+    this.seen.push({ method, path, status: answer.status });
+    response.writeHead(answer.status, answer.headers);
+    response.end(answer.body);
   }
 }

@@ -1,0 +1,95 @@
+/**
+ * The doors of a helpdesk: its token endpoint, bearer tokens on every operation, request
+ * signatures when a secret is configured, and malformed input refused with a 4xx problem (never a
+ * 5xx).
+ */
+import { signatureHeaders, sortedQuery } from '../client/fin-client.js';
+import { fail, type Recorder } from './recorder.js';
+import { isClientError, isStatus, type Session } from './session.js';
+
+export interface ClientCredentials {
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+/** Token endpoint checks (OAuth client credentials, spec §7). Returns the access token issued. */
+export async function checkTokenEndpoint(recorder: Recorder, credentials: ClientCredentials, timeoutMs: number): Promise<string | undefined> {
+  const token = await recorder.check('token endpoint: issues a bearer token for the client credentials', async () => {
+    const { status, body } = await requestToken(credentials, credentials.clientSecret, timeoutMs);
+    recorder.lastSeen = `token ${status}`;
+    if (status !== 200) fail(`the token endpoint answered ${status}: ${JSON.stringify(body)}`);
+    if (typeof body?.access_token !== 'string' || body.access_token === '') fail(`no access_token in ${JSON.stringify(body)}`);
+    if (typeof body.token_type !== 'string' || body.token_type.toLowerCase() !== 'bearer') fail(`token_type is ${JSON.stringify(body.token_type)}, not "Bearer"`);
+    if (body.expires_in !== undefined && !(typeof body.expires_in === 'number' && body.expires_in > 0)) {
+      fail(`expires_in must be a positive number of seconds, got ${JSON.stringify(body.expires_in)}`);
+    }
+    return body.access_token;
+  });
+
+  await recorder.check('token endpoint: refuses a wrong client secret', async () => {
+    const { status, body } = await requestToken(credentials, `${credentials.clientSecret}-wrong`, timeoutMs);
+    recorder.lastSeen = `token ${status}`;
+    if (status !== 401 && status !== 400) fail(`a wrong client secret got ${status} instead of 401 (RFC 6749 §5.2 invalid_client)`);
+    if (body?.error !== 'invalid_client') fail(`the error is ${JSON.stringify(body?.error)}, not "invalid_client" (RFC 6749 §5.2)`);
+  });
+  return token;
+}
+
+async function requestToken(credentials: ClientCredentials, secret: string, timeoutMs: number): Promise<{ status: number; body: Record<string, unknown> | undefined }> {
+  let response: Response;
+  try {
+    response = await fetch(credentials.tokenUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${encodeURIComponent(credentials.clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`,
+      },
+      body: new URLSearchParams({ grant_type: 'client_credentials' }).toString(),
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    fail(`no answer from the token endpoint ${credentials.tokenUrl}: ${(error as Error).message}`);
+  }
+  const body = (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined;
+  return { status: response.status, body };
+}
+
+/** Bearer token and malformed-input checks of one variant. */
+export async function checkAccess(session: Session, recorder: Recorder): Promise<void> {
+  const v = session.variant;
+  await recorder.check(`${v} auth: a request without a token is a 401 problem`, async () => {
+    session.expectProblem('get_agents', await session.call('get_agents', {}, { token: '' }), isStatus(401), '401');
+  });
+  await recorder.check(`${v} auth: a wrong token is a 401 problem`, async () => {
+    session.expectProblem('get_agents', await session.call('get_agents', {}, { token: 'finch-check-not-a-token' }), isStatus(401), '401');
+  });
+
+  const createUser = session.client.request('create_user', {});
+  await recorder.check(`${v} malformed input: broken JSON is a 4xx problem`, async () => {
+    const response = await session.send('create_user', createUser.method, createUser.url, '{"name": "finch check",');
+    session.expectProblem('create_user', response, isClientError, 'a 4xx (400)');
+  });
+  await recorder.check(`${v} malformed input: wrong types are a 4xx problem`, async () => {
+    const response = await session.send('create_user', createUser.method, createUser.url, JSON.stringify({ name: { first: 'finch' }, email: 42 }));
+    session.expectProblem('create_user', response, isClientError, 'a 4xx (400)');
+  });
+}
+
+/** Signature enforcement (spec §7), when the helpdesk was given a signing secret. */
+export async function checkSignatures(session: Session, recorder: Recorder, secret: string): Promise<void> {
+  const v = session.variant;
+  const { method, url, body } = session.client.request('get_agents', {});
+  const payload = body ?? sortedQuery(url);
+  const refused = async (headers: Record<string, string> | undefined) => {
+    const response = await session.send('get_agents', method, url, body, headers ? { headers } : { sign: false });
+    session.expectProblem('get_agents', response, isStatus(401), '401');
+  };
+
+  await recorder.check(`${v} signature: an unsigned request is refused with 401`, () => refused(undefined));
+  await recorder.check(`${v} signature: a wrong signature is refused with 401`, () => refused(signatureHeaders(`${secret}-wrong`, payload, new Date())));
+  await recorder.check(`${v} signature: a stale timestamp is refused with 401`, () =>
+    refused(signatureHeaders(secret, payload, new Date(Date.now() - 60 * 60 * 1000))),
+  );
+}

@@ -1,0 +1,87 @@
+/**
+ * `finch check` as a library: proves a helpdesk against the contract, in one variant or both, and
+ * returns every check with its outcome. Everything it creates is marked (see marks.ts).
+ */
+import type { HelpdeskCredentials } from '../client/helpdesk-connection.js';
+import type { Variant } from '../contract/models.js';
+import type { OperationName } from '../contract/operations.js';
+import { checkAccess, checkSignatures, checkTokenEndpoint } from './access-checks.js';
+import { runMarks } from './marks.js';
+import { checkOperations } from './operation-checks.js';
+import { Recorder, type CheckResult } from './recorder.js';
+import { Session } from './session.js';
+import { checkWebhook, type ListenOptions } from './webhook-checks.js';
+
+export interface ConformanceOptions {
+  /** The helpdesk's base URL, e.g. `https://helpdesk.example.com/api/fin`. */
+  baseUrl: string;
+  variants: Variant[];
+  credentials: HelpdeskCredentials;
+  /** Individual operation URLs, overriding base URL + path. */
+  endpoints?: Partial<Record<OperationName, string>>;
+  /** The signing secret the helpdesk was given: requests are signed, and enforcement is checked. */
+  signingSecret?: string;
+  /** Wait for the helpdesk's webhook (`--listen`). */
+  listen?: ListenOptions;
+  timeoutMs?: number;
+  runId?: string;
+}
+
+export interface ConformanceHooks {
+  /** Each check as it finishes (progress). */
+  onResult?: (result: CheckResult) => void;
+  /** The checker is listening at `url` for a webhook about a change to `conversationId`. */
+  onListening?: (url: string, conversationId: string | undefined) => void | Promise<void>;
+}
+
+export interface ConformanceReport {
+  runId: string;
+  passed: number;
+  failed: number;
+  checks: CheckResult[];
+  /** Checks not run, and why (e.g. no signing secret given). */
+  skipped: string[];
+}
+
+export async function runConformance(options: ConformanceOptions, hooks: ConformanceHooks = {}): Promise<ConformanceReport> {
+  const recorder = new Recorder(hooks.onResult);
+  const marks = runMarks(options.runId);
+  const skipped: string[] = [];
+  const timeoutMs = options.timeoutMs ?? 10_000;
+
+  const { credentials } = options;
+  let token: string | undefined;
+  if (credentials.kind === 'oauth') token = await checkTokenEndpoint(recorder, credentials, timeoutMs);
+  else {
+    token = credentials.token;
+    skipped.push('token endpoint: a fixed token was given (--token)');
+  }
+
+  let conversationId: string | undefined;
+  if (token === undefined) skipped.push('every operation: no access token');
+  else {
+    for (const variant of options.variants) {
+      const session = new Session(
+        {
+          baseUrl: options.baseUrl,
+          variant,
+          token,
+          timeoutMs,
+          ...(options.endpoints ? { endpoints: options.endpoints } : {}),
+          ...(options.signingSecret ? { signingSecret: options.signingSecret } : {}),
+        },
+        recorder,
+      );
+      await checkAccess(session, recorder);
+      if (options.signingSecret) await checkSignatures(session, recorder, options.signingSecret);
+      else skipped.push(`${variant} signature: no signing secret given (--signing-secret)`);
+      conversationId = (await checkOperations(session, recorder, marks)).conversationId ?? conversationId;
+    }
+  }
+
+  if (options.listen) await checkWebhook(recorder, options.listen, (url) => hooks.onListening?.(url, conversationId));
+  else skipped.push('webhook: not listening (--listen)');
+
+  const failed = recorder.results.filter((result) => !result.ok).length;
+  return { runId: marks.runId, passed: recorder.results.length - failed, failed, checks: recorder.results, skipped };
+}
