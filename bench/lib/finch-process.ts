@@ -61,6 +61,7 @@ function finchEnv(target: FinchTarget): NodeJS.ProcessEnv {
   env.FINCH_PORT = '0'; // any free port; the banner says which
   env.FINCH_DATA_DIR = target.dataDir;
   env.FINCH_LOG_LEVEL = 'warn'; // request logs would measure pino, not Finch
+  env.FINCH_DEMO = 'off'; // no emulator beside the server being measured
   if (target.databaseUrl) env.DATABASE_URL = target.databaseUrl;
   return env;
 }

@@ -1,0 +1,122 @@
+/**
+ * Finch set up to notify Fin, as an operator runs it: the FINCH_FIN_* variables point at a
+ * receiver, an admin agent and its personal API token come from the `finch` commands, and the
+ * outbox is delivered either by the server itself (FINCH_DISPATCHER=server, the default) or by
+ * `finch worker` processes beside a server started with FINCH_DISPATCHER=off.
+ *
+ * finch-process.ts starts Finch with a fixed environment that has no room for these variables,
+ * hence this module; it uses the same child-process plumbing (service.ts).
+ */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Cleanup } from './cleanup.js';
+import type { FinchTarget } from './finch-process.js';
+import { REPO_ROOT } from './paths.js';
+import { startService } from './service.js';
+
+const MAIN = path.join(REPO_ROOT, 'dist', 'cli', 'main.js');
+const ADMIN = { name: 'Bench Admin', email: 'bench-admin@example.test', password: 'bench password, not secret' };
+
+export interface DeploymentOptions extends FinchTarget {
+  /** FINCH_FIN_BASE_URL: where notifications go. */
+  receiverUrl: string;
+  /** 0: the server delivers; n > 0: FINCH_DISPATCHER=off on the server and n `finch worker` processes. */
+  workers: number;
+}
+
+export interface Deployment {
+  baseUrl: string;
+  serverPid: number;
+  workerPids: number[];
+  /** An admin's personal API token, for the agent API (no CSRF with a bearer token). */
+  agentToken: string;
+  /** A fixed Fin API token (`finch create-fin-token`), for seeding as Fin. */
+  finToken: string;
+  /** The processes that deliver notifications: the server, or the workers. */
+  dispatcherPids: number[];
+}
+
+/** Creates the credentials, starts the server and the workers; each is stopped at cleanup. */
+export async function deployFinch(options: DeploymentOptions, cleanup: Cleanup): Promise<Deployment> {
+  const env = deploymentEnv(options);
+  // Before the server starts, so that the first command (not the server) migrates the database.
+  await finch(env, 'create-agent', '--name', ADMIN.name, '--email', ADMIN.email, '--password', ADMIN.password, '--role', 'admin', '--json');
+  const agentToken = (JSON.parse(await finch(env, 'create-token', '--agent', ADMIN.email, '--json')) as { token: string }).token;
+  const finToken = (JSON.parse(await finch(env, 'create-fin-token', '--json')) as { token: string }).token;
+
+  const server = await startService({
+    name: 'Finch',
+    command: process.execPath,
+    args: [MAIN, 'start'],
+    cwd: REPO_ROOT,
+    env: { ...env, FINCH_PORT: '0' },
+    timeoutMs: 120_000,
+    ready: (lines) => serverReady(lines, options.receiverUrl),
+  });
+  cleanup.add('stop Finch', server.stop);
+
+  const workerPids: number[] = [];
+  for (let index = 0; index < options.workers; index++) {
+    const worker = await startService({
+      name: `finch worker ${index + 1}`,
+      command: process.execPath,
+      args: [MAIN, 'worker'],
+      cwd: REPO_ROOT,
+      env,
+      ready: (lines) => (lines.some((line) => line.startsWith('finch worker delivering')) ? true : undefined),
+    });
+    cleanup.add(`stop finch worker ${index + 1}`, worker.stop);
+    workerPids.push(worker.pid);
+  }
+  return {
+    baseUrl: server.info,
+    serverPid: server.pid,
+    workerPids,
+    agentToken,
+    finToken,
+    dispatcherPids: options.workers > 0 ? workerPids : [server.pid],
+  };
+}
+
+function deploymentEnv(options: DeploymentOptions): NodeJS.ProcessEnv {
+  // Only what Finch is documented to read (as finch-process.ts does), so that the caller's own
+  // FINCH_* settings cannot change what is measured.
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    FINCH_DATA_DIR: options.dataDir,
+    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+    // Request logs would measure pino; warnings and errors still go to the (discarded) output.
+    FINCH_LOG_LEVEL: 'warn',
+    FINCH_FIN_INTEGRATION_ID: 'int_bench',
+    FINCH_FIN_WEBHOOK_KEY: 'bench-webhook-key',
+    FINCH_FIN_BASE_URL: options.receiverUrl,
+    FINCH_DISPATCHER: options.workers > 0 ? 'off' : 'server',
+  };
+}
+
+/**
+ * The server's base URL once its banner is complete. The banner's "Notifying Fin" line must name
+ * the receiver: a Finch that would not send anything would measure nothing.
+ */
+function serverReady(lines: readonly string[], receiverUrl: string): string | undefined {
+  const notifying = lines.find((line) => line.trimStart().startsWith('Notifying Fin:'));
+  if (!notifying) return undefined;
+  if (!notifying.includes(`yes, at ${receiverUrl}/`)) throw new Error(`Finch will not notify the receiver: ${notifying.trim()}`);
+  const url = lines.map((line) => /Finch is running at (http:\/\/\S+)/.exec(line)?.[1]).find(Boolean);
+  if (!url) throw new Error('the banner has no "Finch is running at" line');
+  return url;
+}
+
+const execFileAsync = promisify(execFile);
+
+/** `finch <args>` to completion; its standard output. */
+async function finch(env: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
+  try {
+    return (await execFileAsync(process.execPath, [MAIN, ...args], { cwd: REPO_ROOT, env })).stdout;
+  } catch (error) {
+    const { stderr } = error as { stderr?: string };
+    throw new Error(`finch ${args[0]} failed: ${stderr?.trim() || (error as Error).message}`);
+  }
+}
