@@ -18,6 +18,7 @@ import { SqlFailSafe } from './store/sql/sql-fail-safe.js';
 import { SqlFinStore } from './store/sql/sql-fin-store.js';
 import { SqlOutboxStore } from './store/sql/sql-outbox-store.js';
 import { SqlSettingsStore } from './store/sql/sql-settings-store.js';
+import { SqlCannedReplyStore } from './store/sql/sql-canned-reply-store.js';
 
 export interface Finch {
   database: Database;
@@ -27,6 +28,7 @@ export interface Finch {
   outbox: SqlOutboxStore;
   settings: SqlSettingsStore;
   failSafe: SqlFailSafe;
+  cannedReplies: SqlCannedReplyStore;
   ping: () => Promise<void>;
   close: () => Promise<void>;
 }
@@ -45,6 +47,7 @@ export async function openFinch(config: Pick<Config, 'databaseUrl' | 'dataDir' |
       outbox: new SqlOutboxStore(database),
       settings: new SqlSettingsStore(database),
       failSafe: new SqlFailSafe(database),
+      cannedReplies: new SqlCannedReplyStore(database),
       ping: async () => {
         await sql`select 1`.execute(database.db);
       },
@@ -68,6 +71,7 @@ export function helpdeskContext(
     credentials: finch.credentials,
     outbox: finch.outbox,
     settings: finch.settings,
+    cannedReplies: finch.cannedReplies,
     finOverrides: config.fin,
     now: hooks.now ?? (() => new Date()),
     outboxWritten: hooks.outboxWritten ?? (() => undefined),

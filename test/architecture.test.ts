@@ -57,6 +57,20 @@ describe('architecture', () => {
     expect(offending).toEqual([]);
   });
 
+  it('keeps the inbox (web/) on the agent API: only type imports of the contract from src', () => {
+    const web = path.resolve(SRC, '../web/src');
+    const intoSrc = readdirSync(web)
+      .filter((name) => /\.tsx?$/.test(name))
+      .flatMap((name) =>
+        [...readFileSync(path.join(web, name), 'utf8').matchAll(/^(import(?:\s+type)?)[^'"]*?from\s+['"]([^'"]*\/src\/[^'"]*)['"]/gm)].map(([statement, kind, specifier]) => ({
+          statement: `${name}: ${statement}`,
+          allowed: kind === 'import type' && specifier!.includes('/src/contract/'),
+        })),
+      );
+    expect(intoSrc.length).toBeGreaterThan(0);
+    expect(intoSrc.filter((found) => !found.allowed).map((found) => found.statement)).toEqual([]);
+  });
+
   it('finds the imports it checks', () => {
     expect(imports(path.join(SRC, 'http/server.ts'))).toContain('fastify');
     expect(files.length).toBeGreaterThan(30);

@@ -76,6 +76,7 @@ describe('the OpenAPI document with the helpdesk side', () => {
       'post /api/v1/conversations/{id}/takeover',
       'post /api/v1/conversations/{id}/handback',
       'post /api/v1/conversations/{id}/typing',
+      'get /api/v1/events',
       'patch /api/v1/users/{id}',
       'get /api/v1/deliveries',
       'post /api/v1/deliveries/{id}/replay',
@@ -99,6 +100,7 @@ describe('the OpenAPI document with the helpdesk side', () => {
       expect(operation.responses['4XX'], route).toBeDefined();
       expect(operation.tags[0], route).toMatch(/^Agent API/);
     }
+    expect(Object.keys(doc.paths['/api/v1/events'].get.responses['200'].content)).toEqual(['text/event-stream']);
     expect(doc.components.securitySchemes.session).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'finch_session' });
   });
 });

@@ -321,3 +321,23 @@ export const CreatedClient = Type.Object(
   { client_id: Type.String(), client_secret: Type.String({ description: 'Shown once' }), details: ClientView },
   { additionalProperties: false },
 );
+
+/** The data of a `conversations` event of `GET /api/v1/events`. */
+export const ChangedConversations = Type.Object(
+  { ids: Type.Array(Type.String(), { minItems: 1, description: 'The conversations that changed; read them again' }) },
+  { additionalProperties: false },
+);
+export type ChangedConversations = Static<typeof ChangedConversations>;
+
+/** `GET /api/v1/events` answers a stream of Server-Sent Events, not JSON: this documents its lines. */
+export const InboxEventStream = Type.String({
+  description: [
+    'Server-Sent Events (text/event-stream), each ended by a blank line:',
+    '',
+    '- `event: ready` with `data: {}` when the stream starts, and again whenever changes may have been missed: read what you show again.',
+    '- `event: conversations` with `data: {"ids": ["conv_…", …]}` when conversations were created, edited, assigned, got a message, or',
+    '  failed or recovered their sync with Fin, in any Finch process. Changes made within about 50 ms come as one event.',
+    '- `: keep-alive` (a comment) every 20 s.',
+  ].join('\n'),
+  examples: ['event: ready\ndata: {}\n\nevent: conversations\ndata: {"ids":["conv_01JD3M1X5Q2W7ZC9R8T4Y6V0BN"]}\n\n: keep-alive\n\n'],
+});

@@ -5,3 +5,4 @@ export * from './operations.js';
 export * from './problem.js';
 export * from './oauth.js';
 export * from './webhooks.js';
+export * from './canned-replies.js';

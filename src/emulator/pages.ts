@@ -104,7 +104,7 @@ const SCRIPT = `
 export function messengerPage(): string {
   return `<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Messenger · Fin emulator</title><style>${STYLE}</style></head>
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Messenger · Fin emulator</title><link rel="icon" href="data:,"><style>${STYLE}</style></head>
 <body>
 <main>
   <header><h1>Chat with us</h1><button id="new-chat" type="button" aria-label="Start a new chat">New chat</button></header>
@@ -138,7 +138,7 @@ export function errorLogPage(errors: ErrorEntry[]): string {
     .join('\n');
   return `<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><title>Error logs · Fin emulator</title>
+<head><meta charset="utf-8"><title>Error logs · Fin emulator</title><link rel="icon" href="data:,">
 <style>body { font: 14px system-ui, sans-serif; margin: 24px; } table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid #ddd; vertical-align: top; } td:last-child { font-family: ui-monospace, monospace; }</style></head>
 <body>
 <h1>Error logs</h1>

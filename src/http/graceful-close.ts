@@ -1,14 +1,26 @@
+import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 
 /**
  * Lets `close()` finish as soon as the requests in flight do. Closing stops new connections and
  * drops idle ones, but a keep-alive connection whose request finishes during the close would stay
  * open until its keep-alive timeout (72 s): answers given while closing ask the client to close.
+ *
+ * A connection that has not sent a request yet (a browser's preconnect, an HTTP client's spare)
+ * is not idle to Node either: it would hold the close until its headers timeout (60 s). Such
+ * connections are dropped when closing starts.
  */
 export function closeGracefully(app: FastifyInstance): void {
   let closing = false;
+  const unused = new Set<Socket>();
+  app.server.on('connection', (socket: Socket) => {
+    unused.add(socket);
+    socket.once('close', () => unused.delete(socket));
+  });
+  app.server.on('request', (request: { socket: Socket }) => unused.delete(request.socket));
   app.addHook('preClose', async () => {
     closing = true;
+    for (const socket of unused) socket.destroy();
   });
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close');

@@ -1,6 +1,6 @@
 /**
- * The Finch HTTP server: the Fin API under `/api/fin`, the token endpoint, health, and the
- * OpenAPI document with its reference page. It is built from configuration and already-open
+ * The Finch HTTP server: the Fin API under `/api/fin`, the token endpoint, health, the OpenAPI
+ * document with its reference page, and (with the helpdesk side) the agent API and the inbox. It is built from configuration and already-open
  * stores, so tests can build it over any store.
  */
 import { randomUUID } from 'node:crypto';
@@ -14,6 +14,7 @@ import type { HelpdeskContext } from '../domain/helpdesk/context.js';
 import { finApi } from './fin/plugin.js';
 import { closeGracefully } from './graceful-close.js';
 import { agentApi } from './v1/plugin.js';
+import { registerWebApp } from './web-app.js';
 import { openApiDocumentation } from './openapi.js';
 import { oauthTokenEndpoint } from './oauth/plugin.js';
 import { HttpProblem, problemFromError } from './problem.js';
@@ -102,6 +103,8 @@ export async function buildServer(config: ServerConfig, services: ServerServices
       secureCookies: config.publicUrl.startsWith('https:'),
       bodyLimit: config.bodyLimitBytes,
     });
+    // The inbox, for people; it works through the agent API above.
+    registerWebApp(app);
   }
 
   app.setNotFoundHandler(async (request) => {

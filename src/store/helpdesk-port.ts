@@ -84,6 +84,14 @@ export interface HelpdeskStore extends FinStore, AgentDirectory {
   listConversations(query: ConversationQuery): Promise<{ items: ConversationListItem[]; next: ConversationCursor | null }>;
   /** Open conversations per queue, as `viewerId` sees them. */
   countQueues(viewerId: string): Promise<QueueCounts>;
+  /**
+   * The inbox's live view: calls `onChange` with the ids of the conversations each committed write
+   * changed (created, edited, assigned, a new message, Fin sync failed or recovered), whichever
+   * process of the helpdesk made it, until the returned function is called. Resolves once changes
+   * are being listened for. `onMissed` is called when some may have been missed (the store lost
+   * its notifications for a while): the subscriber should read everything again.
+   */
+  subscribeToChanges(onChange: (conversationIds: string[]) => void, onMissed?: () => void): Promise<() => Promise<void>>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -24,6 +24,11 @@ export class AgentClient {
     return client;
   }
 
+  /** What authenticates a request: the session cookie or the token (for requests made without this client). */
+  authHeaders(): Record<string, string> {
+    return { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...(this.cookie ? { cookie: this.cookie } : {}) };
+  }
+
   get = <T = any>(path: string) => this.request<T>('GET', path);
   post = <T = any>(path: string, body?: unknown) => this.request<T>('POST', path, body);
   patch = <T = any>(path: string, body?: unknown) => this.request<T>('PATCH', path, body);
@@ -31,10 +36,8 @@ export class AgentClient {
   delete = <T = any>(path: string) => this.request<T>('DELETE', path);
 
   async request<T = any>(method: string, path: string, body?: unknown, options: { csrf?: boolean; headers?: Record<string, string> } = {}): Promise<AgentResponse<T>> {
-    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers, ...this.authHeaders() };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
-    if (this.cookie) headers.cookie = this.cookie;
     if (this.csrfToken && options.csrf !== false && method !== 'GET') headers['x-csrf-token'] = this.csrfToken;
     const response = await fetch(`${this.baseUrl}/api/v1${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
     const setCookie = response.headers.get('set-cookie');

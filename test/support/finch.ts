@@ -45,6 +45,8 @@ export interface TestFinch {
   store: FinStore & AgentDirectory;
   credentials: CredentialStore;
   database: Database | undefined;
+  /** The PostgreSQL database it uses, for another Finch on the same data (`databaseUrl` option). */
+  databaseUrl: string | undefined;
   /** The SQL stores and the helpdesk side (absent on the in-memory store, which serves only the Fin API). */
   finch: Finch | undefined;
   helpdesk: HelpdeskContext | undefined;
@@ -69,6 +71,8 @@ export interface TestFinchOptions {
   loginRateLimit?: number;
   /** Fin settings as if given by FINCH_FIN_* variables. */
   fin?: FinSettingsOverrides;
+  /** PostgreSQL only: serve this existing database (another test Finch's) instead of a new one, as a second node would. */
+  databaseUrl?: string;
 }
 
 export async function startTestFinch(backend: Backend, options: TestFinchOptions = {}): Promise<TestFinch> {
@@ -76,6 +80,7 @@ export async function startTestFinch(backend: Backend, options: TestFinchOptions
   let store: FinStore & AgentDirectory;
   let credentials: CredentialStore;
   let database: Database | undefined;
+  let databaseUrl: string | undefined;
   let opened: Finch | undefined;
   let helpdesk: HelpdeskContext | undefined;
   let outboxWrites = 0;
@@ -87,7 +92,8 @@ export async function startTestFinch(backend: Backend, options: TestFinchOptions
     credentials = new MemoryCredentialStore();
   } else {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'finch-test-'));
-    const databaseUrl = backend === 'postgres' ? await createDatabase(inject('postgresUrl')!) : undefined;
+    if (options.databaseUrl !== undefined && backend !== 'postgres') throw new Error('only PostgreSQL databases are shared between test servers');
+    databaseUrl = backend === 'postgres' ? (options.databaseUrl ?? (await createDatabase(inject('postgresUrl')!))) : undefined;
     const finch = await openFinch({ dataDir, databaseUrl, dbPoolSize: 20 });
     ({ store, credentials, database, ping } = finch);
     opened = finch;
@@ -122,6 +128,7 @@ export async function startTestFinch(backend: Backend, options: TestFinchOptions
     store,
     credentials,
     database,
+    databaseUrl,
     finch: opened,
     helpdesk,
     outboxWrites: () => outboxWrites,

@@ -16,10 +16,15 @@ declare module 'vitest' {
 
 let server: PostgresServer | undefined;
 
-/** Tests run the `finch` program as users do, from dist/; an incremental build keeps it current. */
+/**
+ * Tests run the `finch` program as users do, from dist/, and the browser tests the inbox from
+ * dist/web; incremental builds keep both current.
+ */
 function buildCli(): void {
-  const build = spawnSync(process.execPath, [path.resolve('node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`the build failed, so the CLI cannot be tested:\n${build.stdout}${build.stderr}`);
+  for (const args of [[path.resolve('node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], [path.resolve('scripts/build-web.mjs')]]) {
+    const build = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`the build failed, so the CLI and the inbox cannot be tested:\n${build.stdout}${build.stderr}`);
+  }
 }
 
 export async function setup(project: TestProject): Promise<void> {

@@ -1,5 +1,6 @@
 import type { FinSettingsOverrides } from '../fin-settings.js';
 import type { AccountStore, HelpdeskStore, SettingsStore } from '../../store/helpdesk-port.js';
+import type { CannedReplyStore } from '../../store/canned-reply-port.js';
 import type { OutboxStore } from '../../store/outbox-port.js';
 import type { CredentialStore } from '../../store/port.js';
 
@@ -10,6 +11,7 @@ export interface HelpdeskContext {
   credentials: CredentialStore;
   outbox: OutboxStore;
   settings: SettingsStore;
+  cannedReplies: CannedReplyStore;
   /** Fin settings given by environment variables; they win over stored ones. */
   finOverrides: FinSettingsOverrides;
   now: () => Date;

@@ -13,7 +13,9 @@ import { HttpProblem, problemFromError } from '../problem.js';
 import { validatorCompiler } from '../validation.js';
 import { authenticateAgent } from './auth.js';
 import { adminRoutes } from './routes/admin.js';
+import { cannedReplyRoutes } from './routes/canned-replies.js';
 import { conversationRoutes } from './routes/conversations.js';
+import { eventRoutes } from './routes/events.js';
 import { sessionRoutes } from './routes/session.js';
 
 export interface AgentApiOptions {
@@ -62,6 +64,8 @@ export const agentApi: FastifyPluginAsync<AgentApiOptions> = async (app, options
   const routeOptions = { ctx: options.ctx, loginRateLimit: options.loginRateLimit, secureCookies: options.secureCookies };
   await app.register(sessionRoutes, routeOptions);
   await app.register(conversationRoutes, routeOptions);
+  await app.register(eventRoutes, routeOptions);
+  await app.register(cannedReplyRoutes, routeOptions);
   await app.register(adminRoutes, routeOptions);
 };
 

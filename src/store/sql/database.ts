@@ -7,6 +7,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
+import { ChangeFeed } from './change-feed.js';
 import type { Schema } from './schema.js';
 import { withNamedStatements } from './named-statements.js';
 import { withStatementCache } from './statement-cache.js';
@@ -18,6 +19,8 @@ export interface Database {
   dialect: Dialect;
   /** Where the data lives, for people: the SQLite file, or the PostgreSQL server without credentials. */
   location: string;
+  /** The conversations each committed write transaction changed (see change-feed.ts). */
+  changes: ChangeFeed;
   close(): Promise<void>;
 }
 
@@ -45,7 +48,7 @@ function openSqlite(dataDir: string): Database {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+  return withChanges({ db, dialect: 'sqlite', location: file }, new ChangeFeed());
 }
 
 const INT8 = 20;
@@ -66,7 +69,18 @@ function openPostgres(url: string, poolSize: number): Database {
   // An idle connection that the server drops must not crash the process.
   pool.on('error', () => undefined);
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }) });
-  return { db, dialect: 'postgres', location: redactUrl(url), close: () => db.destroy() };
+  return withChanges({ db, dialect: 'postgres', location: redactUrl(url) }, new ChangeFeed(url));
+}
+
+function withChanges(database: Omit<Database, 'changes' | 'close'>, changes: ChangeFeed): Database {
+  return {
+    ...database,
+    changes,
+    close: async () => {
+      await changes.close();
+      await database.db.destroy();
+    },
+  };
 }
 
 const UTC_TIMESTAMP = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?\+00$/;
@@ -97,21 +111,32 @@ export function redactUrl(url: string): string {
  * Runs `work` in a write transaction. On SQLite it starts with BEGIN IMMEDIATE, taking the write
  * lock up front: a transaction that reads first and writes later could otherwise fail when
  * another process (the CLI, a worker) wrote in between.
+ *
+ * `work` adds to `changed` the conversations it changed as the inbox shows them; they are
+ * announced on `database.changes` once the transaction commits, and not at all if it fails.
  */
-export async function writeTransaction<T>(database: Database, work: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
-  if (database.dialect === 'postgres') {
-    return database.db.transaction().execute((trx: Transaction<Schema>) => work(trx));
-  }
-  return database.db.connection().execute(async (conn) => {
-    await sql`begin immediate`.execute(conn);
-    try {
-      const result = await work(conn);
-      await sql`commit`.execute(conn);
-      return result;
-    } catch (error) {
-      // SQLite may already have rolled back on its own (e.g. a full disk); the first error matters.
-      await sql`rollback`.execute(conn).catch(() => undefined);
-      throw error;
-    }
-  });
+export async function writeTransaction<T>(database: Database, work: (trx: Kysely<Schema>, changed: Set<string>) => Promise<T>): Promise<T> {
+  const changed = new Set<string>();
+  const workThenNotify = async (trx: Kysely<Schema>) => {
+    const result = await work(trx, changed);
+    if (changed.size > 0) await database.changes.notify(trx, changed);
+    return result;
+  };
+  const result =
+    database.dialect === 'postgres'
+      ? await database.db.transaction().execute((trx: Transaction<Schema>) => workThenNotify(trx))
+      : await database.db.connection().execute(async (conn) => {
+          await sql`begin immediate`.execute(conn);
+          try {
+            const result = await workThenNotify(conn);
+            await sql`commit`.execute(conn);
+            return result;
+          } catch (error) {
+            // SQLite may already have rolled back on its own (e.g. a full disk); the first error matters.
+            await sql`rollback`.execute(conn).catch(() => undefined);
+            throw error;
+          }
+        });
+  if (changed.size > 0) database.changes.committed(changed);
+  return result;
 }

@@ -145,6 +145,16 @@ export interface WebhookDeliveriesTable {
   created_at: string;
 }
 
+export interface CannedRepliesTable {
+  id: string;
+  shortcut: string;
+  title: string;
+  body: string;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Schema {
   end_users: EndUsersTable;
   agents: AgentsTable;
@@ -157,6 +167,7 @@ export interface Schema {
   settings: SettingsTable;
   outbox_events: OutboxEventsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  canned_replies: CannedRepliesTable;
 }
 
 export type EndUserRow = Selectable<EndUsersTable>;

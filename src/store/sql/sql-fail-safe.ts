@@ -19,7 +19,7 @@ export class SqlFailSafe implements FailSafeStore {
    * concurrent transaction changed (an agent took it, say) is checked again in its new state.
    */
   routeFinConversationsToPeople(since: string, reason: string, at: string): Promise<string[]> {
-    return writeTransaction(this.database, async (trx) => {
+    return writeTransaction(this.database, async (trx, changed) => {
       const routed = await trx
         .updateTable('conversations')
         .set({ assignee_id: null, assigned_at: at, handover_reason: reason, updated_at: at })
@@ -41,7 +41,10 @@ export class SqlFailSafe implements FailSafeStore {
         .returning('id')
         .execute();
       const ids = routed.map((row) => row.id).sort();
-      for (const id of ids) await enqueueSync(trx, this.database.dialect, id, at);
+      for (const id of ids) {
+        await enqueueSync(trx, this.database.dialect, id, at);
+        changed.add(id);
+      }
       return ids;
     });
   }

@@ -87,10 +87,14 @@ function messageQuery(db: Kysely<Schema>) {
 
 type MessageRow = Awaited<ReturnType<typeof READS.thread.run>>[number];
 
+/** Told of each conversation a write changed, so the inbox hears of it (see change-feed.ts). */
+type Changed = (conversationId: string) => Promise<void> | void;
+
 class SqlFinQueries implements HelpdeskWriter {
   constructor(
     protected readonly db: Kysely<Schema>,
     protected readonly dialect: Dialect,
+    private readonly changed: Changed,
   ) {}
 
   // --- reads -----------------------------------------------------------------------------------
@@ -210,7 +214,10 @@ class SqlFinQueries implements HelpdeskWriter {
       .onConflict((conflict) => conflict.doNothing())
       .returning('id')
       .executeTakeFirst();
-    if (inserted) return { value: (await this.findConversation(id))!, created: true };
+    if (inserted) {
+      await this.changed(id);
+      return { value: (await this.findConversation(id))!, created: true };
+    }
     const existing = await this.db
       .selectFrom('conversations')
       .select('id')
@@ -234,6 +241,7 @@ class SqlFinQueries implements HelpdeskWriter {
       })
       .where('id', '=', id)
       .execute();
+    await this.changed(id);
     return (await this.findConversation(id))!;
   }
 
@@ -262,14 +270,17 @@ class SqlFinQueries implements HelpdeskWriter {
       : await READS.messageByObjectId.run(this.db, this.dialect, message.objectId!);
     const [value] = await this.messagesFrom(rows);
     if (!value) throw new Error(`message ${inserted ? id : message.objectId} vanished`);
+    if (inserted) await this.changed(message.conversationId);
     return { value, created: inserted !== undefined };
   }
 
   // --- the outbox, in the same transaction as the change it announces ---------------------------
 
+  /** Also a change the inbox shows: Fin is told of every change to a conversation, its end-user's included. */
   async enqueueSync(conversationId: string, at: string): Promise<void> {
     await enqueueSync(this.db, this.dialect, conversationId, at);
     await this.notifyDispatchers();
+    await this.changed(conversationId);
   }
 
   async enqueueTyping(event: Parameters<HelpdeskWriter['enqueueTyping']>[0]): Promise<boolean> {
@@ -324,11 +335,19 @@ class SqlFinQueries implements HelpdeskWriter {
 
 export class SqlFinStore extends SqlFinQueries implements HelpdeskStore {
   constructor(private readonly database: Database) {
-    super(database.db, database.dialect);
+    // A write outside `transaction` has committed by the time it returns: announced at once.
+    super(database.db, database.dialect, async (conversationId) => {
+      await database.changes.notify(database.db, [conversationId]);
+      database.changes.committed([conversationId]);
+    });
   }
 
   transaction<T>(work: (tx: HelpdeskWriter) => Promise<T>): Promise<T> {
-    return writeTransaction(this.database, (trx) => work(new SqlFinQueries(trx, this.dialect)));
+    return writeTransaction(this.database, (trx, changed) => work(new SqlFinQueries(trx, this.dialect, (id) => void changed.add(id))));
+  }
+
+  subscribeToChanges(onChange: (conversationIds: string[]) => void, onMissed?: () => void): Promise<() => Promise<void>> {
+    return this.database.changes.subscribe(onChange, onMissed);
   }
 
   listConversations(query: ConversationQuery): Promise<{ items: ConversationListItem[]; next: ConversationCursor | null }> {

@@ -14,6 +14,7 @@ import { writeTransaction, type Database, type Dialect } from './database.js';
 import { prepared } from './prepared.js';
 import { json } from './rows.js';
 import type { OutboxEventsTable, Schema, WebhookDeliveriesTable } from './schema.js';
+import { isUniqueViolation } from './errors.js';
 
 type EventRow = Selectable<OutboxEventsTable>;
 type DeliveryRow = Selectable<WebhookDeliveriesTable>;
@@ -162,11 +163,12 @@ export class SqlOutboxStore implements OutboxStore {
   }
 
   async resolve(event: OutboxEvent, resolution: EventResolution, attempt: Omit<DeliveryAttempt, 'id'> | null, at: string): Promise<void> {
-    await writeTransaction(this.database, async (trx) => {
+    await writeTransaction(this.database, async (trx, changed) => {
       // Logged even when the claim was lost: the attempt was made.
       if (attempt) await logAttempt(trx, attempt);
       const settled = await settle(trx, stillClaimed(event), resolution, at);
-      if (settled && event.kind === 'sync') await flagConversation(trx, event.conversationId, resolution, at);
+      // The inbox shows whether the conversation is synced with Fin.
+      if (settled && event.kind === 'sync' && (await flagConversation(trx, event.conversationId, resolution, at))) changed.add(event.conversationId);
     });
   }
 
@@ -327,21 +329,20 @@ function pendingUnlessSuperseded(eb: ExpressionBuilder<Schema, 'outbox_events'>)
     .end();
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
-
 /**
  * A delivered sync event means Fin has the conversation's current state; a dead one means it may
  * not ("not synced with Fin"). Neither is a change to the conversation, so `updated_at` stays.
+ * Returns whether the flag changed.
  */
-async function flagConversation(trx: Kysely<Schema>, conversationId: string, resolution: EventResolution, at: string): Promise<void> {
-  if (resolution.status === 'delivered') {
-    await trx.updateTable('conversations').set({ fin_sync_failed_at: null }).where('id', '=', conversationId).where('fin_sync_failed_at', 'is not', null).execute();
-  } else if (resolution.status === 'dead') {
-    await trx.updateTable('conversations').set({ fin_sync_failed_at: at }).where('id', '=', conversationId).execute();
-  }
+async function flagConversation(trx: Kysely<Schema>, conversationId: string, resolution: EventResolution, at: string): Promise<boolean> {
+  const flag = trx.updateTable('conversations').where('id', '=', conversationId);
+  const result =
+    resolution.status === 'delivered'
+      ? await flag.set({ fin_sync_failed_at: null }).where('fin_sync_failed_at', 'is not', null).executeTakeFirst()
+      : resolution.status === 'dead'
+        ? await flag.set({ fin_sync_failed_at: at }).executeTakeFirst()
+        : undefined;
+  return Number(result?.numUpdatedRows ?? 0) > 0;
 }
 
 async function logAttempt(trx: Kysely<Schema>, attempt: Omit<DeliveryAttempt, 'id'>): Promise<void> {

@@ -8,6 +8,7 @@ import type { Dialect } from '../database.js';
 import { initial } from './0001_initial.js';
 import { helpdesk } from './0002_helpdesk.js';
 import { search } from './0003_search.js';
+import { cannedReplies } from './0004_canned_replies.js';
 
 /**
  * SQL statements per dialect, and, when existing rows need something only code can compute, a
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0001_initial': initial,
   '0002_helpdesk': helpdesk,
   '0003_search': search,
+  '0004_canned_replies': cannedReplies,
 };
 
 class SqlMigrationProvider implements MigrationProvider {

@@ -1,0 +1,165 @@
+/**
+ * Which conversations changed, for the inbox's live view (the port's `subscribeToChanges`). Every
+ * write transaction collects the conversations it changed (`writeTransaction` hands it the set) and
+ * they are announced only once it commits, so a subscriber that reads them back sees the change.
+ *
+ * On PostgreSQL several Finch processes share the database: the transaction NOTIFYs `finch_inbox`
+ * (PostgreSQL delivers it at commit, to every process LISTENing, this one included), and each
+ * process LISTENs on one connection of its own, opened on the first subscription. On SQLite there
+ * is one process: the ids go straight to its subscribers after the commit.
+ */
+import { sql, type Kysely } from 'kysely';
+import pg from 'pg';
+import type { Schema } from './schema.js';
+
+export const INBOX_CHANNEL = 'finch_inbox';
+/** PostgreSQL refuses a NOTIFY payload of 8000 bytes or more. */
+const MAX_PAYLOAD_BYTES = 7999;
+/** How long to wait before listening again after the connection was lost, doubling up to the cap. */
+const RELISTEN_MS = { first: 500, max: 10_000 };
+/** How the listening connection shows in `pg_stat_activity`. */
+export const LISTENER_APPLICATION_NAME = 'finch inbox feed';
+
+export type ChangeListener = (conversationIds: string[]) => void;
+
+interface Subscriber {
+  onChange: ChangeListener;
+  onMissed: (() => void) | undefined;
+}
+
+export class ChangeFeed {
+  private readonly subscribers = new Set<Subscriber>();
+  private client: pg.Client | undefined;
+  private connecting: Promise<void> | undefined;
+  private relisten: NodeJS.Timeout | undefined;
+  private relistenMs = RELISTEN_MS.first;
+  private closed = false;
+
+  /** `postgresUrl` is absent on SQLite, where no other process writes. */
+  constructor(private readonly postgresUrl?: string) {}
+
+  /**
+   * Inside the transaction that changed them: on PostgreSQL, NOTIFY (held back until the commit,
+   * dropped on rollback). Nothing on SQLite, which announces in `committed`.
+   */
+  async notify(db: Kysely<Schema>, conversationIds: Iterable<string>): Promise<void> {
+    if (this.postgresUrl === undefined) return;
+    for (const payload of payloads([...conversationIds])) await sql`select pg_notify(${INBOX_CHANNEL}, ${payload})`.execute(db);
+  }
+
+  /** After the commit: on SQLite, tells this process's subscribers. */
+  committed(conversationIds: Iterable<string>): void {
+    if (this.postgresUrl === undefined) this.emit([...conversationIds]);
+  }
+
+  /**
+   * Calls `onChange` with the ids of the conversations changed by each committed transaction (in
+   * any process on PostgreSQL) until the returned function is called. Resolves once changes are
+   * being listened for. `onMissed` is called when changes may have been missed (the PostgreSQL
+   * connection was lost and is back): whatever the subscriber shows may be out of date.
+   */
+  async subscribe(onChange: ChangeListener, onMissed?: () => void): Promise<() => Promise<void>> {
+    if (this.closed) throw new Error('the change feed is closed');
+    if (this.postgresUrl !== undefined) await this.listen();
+    const subscriber: Subscriber = { onChange, onMissed };
+    this.subscribers.add(subscriber);
+    return async () => {
+      this.subscribers.delete(subscriber);
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.subscribers.clear();
+    clearTimeout(this.relisten);
+    await this.connecting?.catch(() => undefined);
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  private emit(conversationIds: string[]): void {
+    if (conversationIds.length > 0) this.tell((subscriber) => subscriber.onChange(conversationIds));
+  }
+
+  private tell(call: (subscriber: Subscriber) => void): void {
+    for (const subscriber of this.subscribers) {
+      try {
+        call(subscriber);
+      } catch {
+        // One subscriber's failure is its own; the others still hear of the change.
+      }
+    }
+  }
+
+  /** The LISTEN connection, opened once and shared by every subscriber of this process. */
+  private listen(): Promise<void> {
+    if (this.client) return Promise.resolve();
+    this.connecting ??= this.connect().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.postgresUrl, application_name: LISTENER_APPLICATION_NAME });
+    // An error ends the connection, and 'end' follows whatever the cause.
+    client.on('error', () => undefined);
+    client.on('end', () => this.lost(client));
+    client.on('notification', (message) => {
+      if (message.channel === INBOX_CHANNEL) this.emit((message.payload ?? '').split(',').filter((id) => id !== ''));
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${INBOX_CHANNEL}`);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    if (this.closed) {
+      await client.end().catch(() => undefined);
+      throw new Error('the change feed is closed');
+    }
+    this.client = client;
+    this.relistenMs = RELISTEN_MS.first;
+  }
+
+  /** Notifications sent while nobody listened are gone: listen again, then say so. */
+  private lost(client: pg.Client): void {
+    if (this.client !== client) return;
+    this.client = undefined;
+    this.scheduleRelisten();
+  }
+
+  private scheduleRelisten(): void {
+    if (this.closed || this.subscribers.size === 0 || this.relisten) return;
+    this.relisten = setTimeout(() => {
+      this.relisten = undefined;
+      this.listen().then(
+        () => this.tell((subscriber) => subscriber.onMissed?.()),
+        () => {
+          this.relistenMs = Math.min(this.relistenMs * 2, RELISTEN_MS.max);
+          this.scheduleRelisten();
+        },
+      );
+    }, this.relistenMs);
+    this.relisten.unref();
+  }
+}
+
+/** Comma-joined ids, as few payloads as fit under PostgreSQL's limit. */
+function payloads(conversationIds: string[]): string[] {
+  const chunks: string[] = [];
+  let current = '';
+  for (const id of conversationIds) {
+    const next = current === '' ? id : `${current},${id}`;
+    if (Buffer.byteLength(next) > MAX_PAYLOAD_BYTES && current !== '') {
+      chunks.push(current);
+      current = id;
+    } else {
+      current = next;
+    }
+  }
+  if (current !== '') chunks.push(current);
+  return chunks;
+}

@@ -1,0 +1,259 @@
+/**
+ * The inbox's live view, GET /api/v1/events: a Server-Sent Events stream that names every
+ * conversation changed by Fin, by agents, by the outbox (Fin sync failed or recovered) and by the
+ * fail-safe, within a second, a burst as few events; on PostgreSQL across Finch servers sharing
+ * the database, and again after the listening connection was lost. Streams end when the server
+ * closes, and stop being fed when the client goes away.
+ */
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiToken } from '../../src/domain/auth/credentials.js';
+import type { Agent } from '../../src/domain/model.js';
+import type { EventResolution } from '../../src/store/outbox-port.js';
+import { LISTENER_APPLICATION_NAME } from '../../src/store/sql/change-feed.js';
+import { writeTransaction } from '../../src/store/sql/database.js';
+import { AgentClient } from '../support/agent-client.js';
+import { EventStreamClient, idsOf } from '../support/event-stream.js';
+import { sqlBackends, startTestFinch, type TestFinch, type TestFinchOptions } from '../support/finch.js';
+import { PASSWORD, finConversation, makeAgent } from '../support/helpdesk.js';
+
+const FIN: TestFinchOptions = { fin: { integrationId: 'int_1', webhookKey: 'key', baseUrl: 'http://127.0.0.1:1' } };
+
+const eventsUrl = (finch: TestFinch) => `${finch.baseUrl}/api/v1/events`;
+
+/** The number of subscribers to the process's change feed (to see that a stream let go). */
+const subscribersOf = (finch: TestFinch) => (finch.database!.changes as unknown as { subscribers: Set<unknown> }).subscribers.size;
+
+async function until(condition: () => boolean, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`not so within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe.each(sqlBackends())('the inbox event stream on %s', (backend) => {
+  let finch: TestFinch;
+  let hana: Agent;
+  let fin: Agent;
+  let asHana: AgentClient;
+  let stream: EventStreamClient;
+
+  beforeAll(async () => {
+    finch = await startTestFinch(backend, FIN);
+    hana = await makeAgent(finch, 'Hana');
+    fin = await finch.store.findFinAgent();
+    asHana = await AgentClient.signIn(finch.baseUrl, hana.email, PASSWORD);
+    stream = await EventStreamClient.connect(eventsUrl(finch), asHana.authHeaders());
+  });
+  afterAll(async () => {
+    stream?.close();
+    await finch?.close();
+  });
+
+  it('answers with an unbuffered event stream that starts with ready', async () => {
+    expect(stream.response.status).toBe(200);
+    expect(stream.response.headers.get('content-type')).toBe('text/event-stream');
+    expect(stream.response.headers.get('cache-control')).toBe('no-cache');
+    expect(stream.response.headers.get('x-accel-buffering')).toBe('no');
+    const first = await stream.next(() => true);
+    expect(first).toMatchObject({ event: 'ready', data: '{}' });
+  });
+
+  it('names a conversation Fin creates through the Fin API', async () => {
+    const from = stream.mark();
+    const conversation = await finConversation(finch, 'Where is my parcel?');
+    await stream.changeOf(conversation.id, { from });
+  });
+
+  it('names a conversation Fin posts a message to', async () => {
+    const conversation = await finConversation(finch);
+    const from = stream.mark();
+    const posted = await finch
+      .client('rest')
+      .call('create_message', { conversation_id: conversation.id, body: 'From Fin', author: { id: fin.id, user_type: 'agent' } });
+    expect(posted.status).toBe(201);
+    await stream.changeOf(conversation.id, { from });
+  });
+
+  it('names a conversation an agent replies to', async () => {
+    const conversation = await finConversation(finch);
+    const from = stream.mark();
+    expect((await asHana.post(`/conversations/${conversation.id}/messages`, { body: '<p>On it</p>' })).status).toBe(201);
+    await stream.changeOf(conversation.id, { from });
+  });
+
+  it('names a conversation an agent takes over, then resolves', async () => {
+    const conversation = await finConversation(finch);
+    const takenFrom = stream.mark();
+    expect((await asHana.post(`/conversations/${conversation.id}/takeover`)).status).toBe(200);
+    await stream.changeOf(conversation.id, { from: takenFrom });
+    const resolvedFrom = stream.mark();
+    expect((await asHana.patch(`/conversations/${conversation.id}`, { status: 'resolved' })).status).toBe(200);
+    await stream.changeOf(conversation.id, { from: resolvedFrom });
+  });
+
+  it('names a conversation whose notification to Fin died, and again once one is delivered', async () => {
+    const conversation = await finConversation(finch);
+    await asHana.post(`/conversations/${conversation.id}/takeover`);
+    const outbox = finch.finch!.outbox;
+    /** The conversation's due sync event, claimed as a dispatcher would, and resolved. */
+    const settle = async (resolution: EventResolution) => {
+      const now = finch.clock.now();
+      const claimed = await outbox.claimDue('test', now.toISOString(), new Date(now.getTime() + 60_000).toISOString(), 1000);
+      const event = claimed.find((e) => e.conversationId === conversation.id);
+      expect(event).toBeDefined();
+      await outbox.resolve(event!, resolution, null, now.toISOString());
+    };
+
+    const diedFrom = stream.mark();
+    await settle({ status: 'dead', error: 'HTTP 500' });
+    await stream.changeOf(conversation.id, { from: diedFrom });
+    expect((await asHana.get(`/conversations/${conversation.id}`)).body.conversation.fin_sync.ok).toBe(false);
+
+    await asHana.patch(`/conversations/${conversation.id}`, { title: 'Retitled' });
+    const deliveredFrom = stream.mark();
+    await settle({ status: 'delivered' });
+    await stream.changeOf(conversation.id, { from: deliveredFrom });
+    expect((await asHana.get(`/conversations/${conversation.id}`)).body.conversation.fin_sync.ok).toBe(true);
+  });
+
+  it('names every conversation the fail-safe routes to people, in one event', async () => {
+    const since = finch.clock.now().toISOString();
+    const held = [await finConversation(finch), await finConversation(finch), await finConversation(finch)].map((c) => c.id);
+    const from = stream.mark();
+    const routed = await finch.finch!.failSafe.routeFinConversationsToPeople(since, 'fin_unreachable', finch.clock.now().toISOString());
+    expect(routed).toEqual(expect.arrayContaining(held));
+    const event = await stream.changeOf(held[0]!, { from });
+    expect(idsOf(event)).toEqual(expect.arrayContaining(held));
+  });
+
+  it('names a conversation written outside a transaction, and nothing for a transaction that failed', async () => {
+    const conversation = await finConversation(finch);
+    const from = stream.mark();
+    const failed = writeTransaction(finch.database!, async (_trx, changed) => {
+      changed.add('conv_rolled_back');
+      throw new Error('rolled back');
+    });
+    await expect(failed).rejects.toThrow('rolled back');
+    await finch.finch!.store.updateConversation(conversation.id, { title: 'Written directly' }, finch.clock.now().toISOString());
+    await stream.changeOf(conversation.id, { from });
+    // Announced in commit order: had the failed one been announced, it would have come first.
+    expect(stream.events.slice(from).filter((event) => event.event === 'conversations').flatMap(idsOf)).not.toContain('conv_rolled_back');
+  });
+
+  it('coalesces a burst of changes into fewer events', async () => {
+    const ids = await Promise.all(Array.from({ length: 5 }, async () => (await finConversation(finch)).id));
+    const from = stream.mark();
+    await Promise.all(ids.map((id) => asHana.post(`/conversations/${id}/takeover`)));
+    await Promise.all(ids.map((id) => stream.changeOf(id, { from })));
+    const events = stream.events.slice(from).filter((event) => event.event === 'conversations');
+    expect(events.length).toBeLessThan(ids.length);
+  });
+
+  it('accepts a personal API token', async () => {
+    const { token } = await createApiToken(finch.credentials, { name: 'inbox script', scope: 'agent', agentId: hana.id }, finch.clock.now());
+    const script = await EventStreamClient.connect(eventsUrl(finch), { authorization: `Bearer ${token}` });
+    try {
+      expect(script.response.status).toBe(200);
+      await script.next((event) => event.event === 'ready');
+      const conversation = await finConversation(finch);
+      await script.changeOf(conversation.id);
+    } finally {
+      script.close();
+    }
+  });
+
+  it.each([
+    ['no credentials', {}],
+    ['a session cookie that is not one', { cookie: 'finch_session=fss_nope' }],
+    ["Fin's token", 'fin'],
+  ] as const)('refuses %s with a problem', async (_label, headers) => {
+    const status = headers === 'fin' ? 403 : 401;
+    const refused = await fetch(eventsUrl(finch), {
+      headers: { accept: 'text/event-stream', ...(headers === 'fin' ? { authorization: `Bearer ${finch.token}` } : headers) },
+    });
+    expect(refused.status).toBe(status);
+    expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await refused.json()).toMatchObject({ status, title: expect.any(String), code: expect.any(String) });
+  });
+
+  it('stops following changes when the client goes away', async () => {
+    const before = subscribersOf(finch);
+    const visitor = await EventStreamClient.connect(eventsUrl(finch), asHana.authHeaders());
+    await visitor.next((event) => event.event === 'ready');
+    expect(subscribersOf(finch)).toBe(before + 1);
+    visitor.close();
+    await until(() => subscribersOf(finch) === before);
+  });
+});
+
+describe.each(sqlBackends())('closing a server with open event streams on %s', (backend) => {
+  it('ends them and finishes promptly', async () => {
+    const finch = await startTestFinch(backend);
+    const agent = await makeAgent(finch, 'Nora');
+    const asNora = await AgentClient.signIn(finch.baseUrl, agent.email, PASSWORD);
+    const streams = await Promise.all([1, 2].map(() => EventStreamClient.connect(eventsUrl(finch), asNora.authHeaders())));
+    await Promise.all(streams.map((stream) => stream.next((event) => event.event === 'ready')));
+    const started = performance.now();
+    await finch.close();
+    expect(performance.now() - started).toBeLessThan(2000);
+    await Promise.all(streams.map((stream) => stream.ended));
+  });
+});
+
+describe.runIf(sqlBackends().includes('postgres'))('event streams across Finch servers on one PostgreSQL database', () => {
+  let a: TestFinch;
+  let b: TestFinch;
+  let asHanaOnA: AgentClient;
+  let streamOnB: EventStreamClient;
+
+  beforeAll(async () => {
+    a = await startTestFinch('postgres', FIN);
+    b = await startTestFinch('postgres', { ...FIN, databaseUrl: a.databaseUrl! });
+    const hana = await makeAgent(a, 'Hana');
+    asHanaOnA = await AgentClient.signIn(a.baseUrl, hana.email, PASSWORD);
+    const asHanaOnB = await AgentClient.signIn(b.baseUrl, hana.email, PASSWORD);
+    streamOnB = await EventStreamClient.connect(eventsUrl(b), asHanaOnB.authHeaders());
+    await streamOnB.next((event) => event.event === 'ready');
+  });
+  afterAll(async () => {
+    streamOnB?.close();
+    await b?.close();
+    await a?.close();
+  });
+
+  const mark = () => streamOnB.mark();
+  const received = (from: number) => streamOnB.events.slice(from).filter((event) => event.event === 'conversations').flatMap(idsOf);
+
+  it('tells a client of server B of changes made through server A', async () => {
+    const from = mark();
+    const conversation = await finConversation(a);
+    await streamOnB.changeOf(conversation.id, { from });
+    const repliedFrom = mark();
+    expect((await asHanaOnA.post(`/conversations/${conversation.id}/messages`, { body: '<p>Hello from A</p>' })).status).toBe(201);
+    await streamOnB.changeOf(conversation.id, { from: repliedFrom });
+  });
+
+  it('splits the ids of a large transaction over several notifications, losing none', async () => {
+    const ids = Array.from({ length: 600 }, (_, i) => `conv_${String(i).padStart(26, '0')}`);
+    const from = mark();
+    await writeTransaction(a.database!, async (_trx, changed) => ids.forEach((id) => changed.add(id)));
+    await until(() => received(from).length >= ids.length);
+    expect(received(from).sort()).toEqual(ids);
+  });
+
+  it('listens again after losing its connection, and sends ready so the inbox reads everything again', async () => {
+    const from = mark();
+    // Server B's: server A has had no subscriber, so it has not listened yet.
+    const { rows } = await sql<{ pid: number }>`
+      select pid from pg_stat_activity where application_name = ${LISTENER_APPLICATION_NAME} and datname = current_database()`.execute(a.database!.db);
+    expect(rows).toHaveLength(1);
+    await sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name = ${LISTENER_APPLICATION_NAME} and datname = current_database()`.execute(
+      a.database!.db,
+    );
+    await streamOnB.next((event) => event.event === 'ready', { from, timeoutMs: 5000 });
+    const conversation = await finConversation(a);
+    await streamOnB.changeOf(conversation.id, { from });
+  });
+});

@@ -1,0 +1,439 @@
+import { useCallback, useEffect, useImperativeHandle, useRef, useState, type FormEvent, type RefObject } from 'react';
+import { ErrorNote, StatusOptions } from './common.js';
+import { api, type AgentView, type CannedReplyView, type ConversationDetail, type MessageView } from './api.js';
+import { Avatar, safeHtml, when } from './format.js';
+
+type Controls = { focus: (mode: 'public' | 'private') => void; takeOver: () => void; resolve: () => void };
+
+/** Typing is worth telling Fin about at most this often (Finch throttles to 3 s as well). */
+const TYPING_EVERY_MS = 3000;
+
+export function ConversationPane(props: { id: string; me: AgentView; version: number; controls: RefObject<Controls | null>; onClose: () => void }) {
+  const { id, me, version } = props;
+  const [detail, setDetail] = useState<ConversationDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [agents, setAgents] = useState<AgentView[]>([]);
+  const composer = useRef<HTMLTextAreaElement>(null);
+  const [mode, setMode] = useState<'public' | 'private'>('public');
+
+  const reload = useCallback(async () => {
+    try {
+      setDetail(await api.conversation(id));
+      setError(null);
+    } catch (failure) {
+      setError((failure as Error).message);
+    }
+  }, [id]);
+
+  useEffect(() => {
+    void reload();
+  }, [reload, version]);
+  useEffect(() => {
+    api.agents().then(setAgents, () => setAgents([]));
+  }, []);
+
+  const act = useCallback(
+    async (action: () => Promise<unknown>) => {
+      try {
+        await action();
+        await reload();
+      } catch (failure) {
+        setError((failure as Error).message);
+      }
+    },
+    [reload],
+  );
+
+  useImperativeHandle(
+    props.controls,
+    () => ({
+      focus: (next) => {
+        setMode(next);
+        composer.current?.focus();
+      },
+      takeOver: () => void act(() => api.takeover(id)),
+      resolve: () => void act(() => api.patch(id, { status: 'resolved' })),
+    }),
+    [act, id],
+  );
+
+  if (!detail) {
+    return (
+      <section className="conversation" aria-label="Conversation">
+        {error ? (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        ) : (
+          <p className="loading">Loading…</p>
+        )}
+      </section>
+    );
+  }
+
+  const { conversation, user, messages } = detail;
+  const finAgent = agents.find((agent) => agent.is_fin);
+  const mine = conversation.assignee?.id === me.id;
+
+  return (
+    <section className="conversation" aria-label="Conversation">
+      <header className="conversation-head">
+        <button type="button" className="back" onClick={props.onClose} aria-label="Back to the list">
+          ←
+        </button>
+        <h1>{conversation.title || 'Untitled conversation'}</h1>
+        <span className={`badge ${conversation.status}`}>{conversation.status}</span>
+        <div className="actions" role="toolbar" aria-label="Conversation actions">
+          {!mine && (
+            <button type="button" onClick={() => void act(() => api.takeover(id))}>
+              Take over
+            </button>
+          )}
+          {!conversation.assignee?.is_fin && (
+            <button type="button" onClick={() => void act(() => api.handback(id))}>
+              Hand back to Fin
+            </button>
+          )}
+          {conversation.assignee && !conversation.assignee.is_fin && (
+            <button type="button" onClick={() => void act(() => api.patch(id, { assignee_id: null }))}>
+              Unassign
+            </button>
+          )}
+          <label className="inline">
+            <span className="visually-hidden">Assign to</span>
+            <select
+              aria-label="Assign to"
+              value={conversation.assignee?.id ?? ''}
+              onChange={(event) => void act(() => api.patch(id, { assignee_id: event.target.value || null }))}
+            >
+              <option value="">Nobody</option>
+              {agents
+                .filter((agent) => agent.active)
+                .map((agent) => (
+                  <option key={agent.id} value={agent.id}>
+                    {agent.is_fin ? 'Fin' : agent.name}
+                  </option>
+                ))}
+            </select>
+          </label>
+          {conversation.status === 'open' ? (
+            <button type="button" onClick={() => void act(() => api.patch(id, { status: 'resolved' }))}>
+              Resolve
+            </button>
+          ) : (
+            <button type="button" onClick={() => void act(() => api.patch(id, { status: 'open' }))}>
+              Reopen
+            </button>
+          )}
+          <label className="inline">
+            <span className="visually-hidden">Status</span>
+            <select aria-label="Status" value={conversation.status} onChange={(event) => void act(() => api.patch(id, { status: event.target.value as 'open' }))}>
+              <StatusOptions />
+            </select>
+          </label>
+        </div>
+      </header>
+      <ErrorNote error={error} />
+      {!conversation.fin_sync.ok && <NotSynced conversationId={id} failedAt={conversation.fin_sync.failed_at} admin={me.role === 'admin'} onRetried={reload} />}
+      <div className="conversation-body">
+        <Thread messages={messages} />
+        <aside className="panels" aria-label="Details">
+          <EndUserPanel detail={detail} onSaved={reload} />
+          <ConversationPanel detail={detail} onSaved={reload} />
+          <p className="assignee">
+            Assignee: <strong>{conversation.assignee ? (conversation.assignee.is_fin ? 'Fin' : conversation.assignee.name) : 'nobody'}</strong>
+            {finAgent && conversation.assignee?.id === finAgent.id && ' (Fin is handling it)'}
+          </p>
+          <p className="user-id">End-user {user.id}</p>
+        </aside>
+      </div>
+      <Composer id={id} textarea={composer} mode={mode} setMode={setMode} onSent={reload} />
+    </section>
+  );
+}
+
+function Thread({ messages }: { messages: MessageView[] }) {
+  const end = useRef<HTMLLIElement>(null);
+  // Braces, not an arrow's value: Chromium's scrollIntoView returns a promise, which React would
+  // take for a cleanup function.
+  useEffect(() => {
+    end.current?.scrollIntoView({ block: 'end' });
+  }, [messages.length]);
+  return (
+    <ol className="thread" aria-label="Messages">
+      {messages.map((message) => {
+        const name = message.author.is_fin ? 'Fin' : (message.author.name ?? message.author.email ?? 'End-user');
+        const note = message.visibility === 'private';
+        return (
+          <li key={message.id} className={`message ${message.author.type}${note ? ' note' : ''}${message.author.is_fin ? ' from-fin' : ''}`}>
+            <Avatar name={name} photoUrl={message.author.photo_url} fin={message.author.is_fin} />
+            <div className="message-main">
+              <div className="message-head">
+                <span className="author">{name}</span>
+                {message.author.is_fin && <span className="badge fin">Fin</span>}
+                {note && <span className="badge note">Private note</span>}
+                <time dateTime={message.created_at}>{when(message.created_at)}</time>
+              </div>
+              {message.body && <div className="body" dangerouslySetInnerHTML={{ __html: safeHtml(message.body) }} />}
+              {message.attachments.length > 0 && (
+                <ul className="attachments">
+                  {message.attachments.map((attachment) => (
+                    <li key={attachment.url}>
+                      <a href={attachment.url} target="_blank" rel="noopener noreferrer">
+                        {/^(png|jpe?g|gif|webp)$/i.test(attachment.filetype) && attachment.url.startsWith('https://') ? (
+                          <img src={attachment.url} alt={attachment.filename} className="thumbnail" />
+                        ) : (
+                          `${attachment.filename} (${attachment.filetype})`
+                        )}
+                      </a>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </div>
+          </li>
+        );
+      })}
+      <li ref={end} aria-hidden="true" className="thread-end" />
+    </ol>
+  );
+}
+
+function Composer(props: { id: string; textarea: RefObject<HTMLTextAreaElement | null>; mode: 'public' | 'private'; setMode: (mode: 'public' | 'private') => void; onSent: () => Promise<void> }) {
+  const { id, mode } = props;
+  const [text, setText] = useState('');
+  const [attachment, setAttachment] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const lastTyping = useRef(0);
+  const [canned, setCanned] = useState<CannedReplyView[]>([]);
+  const [active, setActive] = useState(0);
+  useEffect(() => {
+    api.cannedReplies().then(setCanned, () => setCanned([]));
+  }, []);
+  // "/ship" at the start of an empty composer offers the canned replies whose shortcut or title match.
+  const query = /^\/(\S*)$/.exec(text)?.[1]?.toLowerCase();
+  const suggestions = query === undefined ? [] : canned.filter((reply) => reply.shortcut.startsWith(query) || reply.title.toLowerCase().includes(query)).slice(0, 8);
+  const insert = (reply: CannedReplyView) => {
+    setText(reply.body);
+    setActive(0);
+    props.textarea.current?.focus();
+  };
+
+  const onType = (value: string) => {
+    setText(value);
+    const now = Date.now();
+    if (mode === 'public' && value.trim() && now - lastTyping.current > TYPING_EVERY_MS) {
+      lastTyping.current = now;
+      void api.typing(id).catch(() => undefined);
+    }
+  };
+
+  const send = async (event?: FormEvent) => {
+    event?.preventDefault();
+    if (!text.trim() && !attachment.trim()) return;
+    setBusy(true);
+    try {
+      const url = attachment.trim();
+      await api.reply(id, {
+        body: textToHtml(text),
+        visibility: mode,
+        ...(url ? { attachments: [{ url, filetype: url.split('.').pop()?.slice(0, 10) ?? 'file', filename: decodeURIComponent(url.split('/').pop() ?? 'attachment') }] } : {}),
+      });
+      setText('');
+      setAttachment('');
+      setError(null);
+      await props.onSent();
+    } catch (failure) {
+      setError((failure as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className={`composer ${mode}`} onSubmit={(event) => void send(event)} aria-label="Composer">
+      <div className="modes" role="radiogroup" aria-label="Send as">
+        <label>
+          <input type="radio" name="mode" checked={mode === 'public'} onChange={() => props.setMode('public')} /> Reply
+        </label>
+        <label>
+          <input type="radio" name="mode" checked={mode === 'private'} onChange={() => props.setMode('private')} /> Private note
+        </label>
+      </div>
+      <textarea
+        ref={props.textarea}
+        aria-label={mode === 'public' ? 'Reply to the end-user' : 'Private note for agents'}
+        placeholder={mode === 'public' ? 'Reply… (Ctrl+Enter sends)' : 'Note for agents only… (Ctrl+Enter saves)'}
+        value={text}
+        onChange={(event) => onType(event.target.value)}
+        onKeyDown={(event) => {
+          if (suggestions.length > 0) {
+            if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+              event.preventDefault();
+              setActive((index) => (index + (event.key === 'ArrowDown' ? 1 : suggestions.length - 1)) % suggestions.length);
+              return;
+            }
+            if ((event.key === 'Enter' && !event.ctrlKey && !event.metaKey) || event.key === 'Tab') {
+              event.preventDefault();
+              insert(suggestions[Math.min(active, suggestions.length - 1)]!);
+              return;
+            }
+          }
+          if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) void send();
+        }}
+        rows={3}
+        aria-autocomplete="list"
+        aria-controls={suggestions.length > 0 ? 'canned-suggestions' : undefined}
+      />
+      {suggestions.length > 0 && (
+        <ul id="canned-suggestions" role="listbox" aria-label="Canned replies" className="suggestions">
+          {suggestions.map((reply, index) => (
+            <li
+              key={reply.id}
+              role="option"
+              aria-selected={index === Math.min(active, suggestions.length - 1)}
+              onMouseDown={(event) => {
+                event.preventDefault();
+                insert(reply);
+              }}
+            >
+              <strong>/{reply.shortcut}</strong> {reply.title}
+            </li>
+          ))}
+        </ul>
+      )}
+      <label className="attachment">
+        Attachment URL (HTTPS)
+        <input type="url" value={attachment} placeholder="https://…" onChange={(event) => setAttachment(event.target.value)} />
+      </label>
+      <ErrorNote error={error} />
+      <button type="submit" disabled={busy}>
+        {mode === 'public' ? 'Send reply' : 'Add note'}
+      </button>
+    </form>
+  );
+}
+
+/** The agent's plain text as HTML: escaped, one paragraph per blank-line block, line breaks kept. */
+function textToHtml(text: string): string | null {
+  const trimmed = text.trim();
+  if (!trimmed) return null;
+  const escape = (value: string) => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return trimmed
+    .split(/\n{2,}/)
+    .map((paragraph) => `<p>${escape(paragraph).replace(/\n/g, '<br>')}</p>`)
+    .join('');
+}
+
+function NotSynced(props: { conversationId: string; failedAt: string | null; admin: boolean; onRetried: () => Promise<void> }) {
+  const [state, setState] = useState<string | null>(null);
+  const retry = async () => {
+    try {
+      const dead = await api.deliveries({ conversation_id: props.conversationId, outcome: 'dead' });
+      const events = [...new Map(dead.items.map((delivery) => [delivery.event_id, delivery])).values()];
+      for (const delivery of events) await api.replay(delivery.id);
+      setState(events.length ? 'Retrying…' : 'Nothing to retry');
+      await props.onRetried();
+    } catch (failure) {
+      setState((failure as Error).message);
+    }
+  };
+  return (
+    <div className="banner" role="status">
+      <strong>Not synced with Fin</strong>
+      {props.failedAt && <> since {when(props.failedAt)}</>}: Fin has not heard of the latest changes.
+      {props.admin ? (
+        <button type="button" onClick={() => void retry()}>
+          Retry
+        </button>
+      ) : (
+        <span> An admin can retry from the delivery log.</span>
+      )}
+      {state && <span className="state"> {state}</span>}
+    </div>
+  );
+}
+
+function EndUserPanel({ detail, onSaved }: { detail: ConversationDetail; onSaved: () => Promise<void> }) {
+  const { user } = detail;
+  const [error, setError] = useState<string | null>(null);
+  const save = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    try {
+      await api.patchUser(user.id, { name: String(form.get('name') || '') || null, email: String(form.get('email') || '') || null });
+      setError(null);
+      await onSaved();
+    } catch (failure) {
+      setError((failure as Error).message);
+    }
+  };
+  return (
+    <form className="panel" aria-label="End-user" onSubmit={(event) => void save(event)} key={user.updated_at}>
+      <h2>End-user</h2>
+      <label>
+        Name
+        <input name="name" defaultValue={user.name ?? ''} />
+      </label>
+      <label>
+        Email
+        <input name="email" type="email" defaultValue={user.email ?? ''} />
+      </label>
+      <Attributes attributes={user.attributes} />
+      <ErrorNote error={error} />
+      <button type="submit">Save end-user</button>
+    </form>
+  );
+}
+
+function ConversationPanel({ detail, onSaved }: { detail: ConversationDetail; onSaved: () => Promise<void> }) {
+  const { conversation } = detail;
+  const [error, setError] = useState<string | null>(null);
+  const save = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const tags = String(form.get('tags') ?? '')
+      .split(',')
+      .map((tag) => tag.trim())
+      .filter(Boolean);
+    try {
+      await api.patch(conversation.id, { title: String(form.get('title') ?? '') || null, tags });
+      setError(null);
+      await onSaved();
+    } catch (failure) {
+      setError((failure as Error).message);
+    }
+  };
+  return (
+    <form className="panel" aria-label="Conversation details" onSubmit={(event) => void save(event)} key={conversation.updated_at}>
+      <h2>Conversation</h2>
+      <label>
+        Title
+        <input name="title" defaultValue={conversation.title ?? ''} />
+      </label>
+      <label>
+        Tags (comma-separated)
+        <input name="tags" defaultValue={conversation.tags.join(', ')} />
+      </label>
+      <Attributes attributes={conversation.attributes} />
+      <ErrorNote error={error} />
+      <button type="submit">Save conversation</button>
+    </form>
+  );
+}
+
+function Attributes({ attributes }: { attributes: Record<string, unknown> }) {
+  const entries = Object.entries(attributes);
+  if (entries.length === 0) return null;
+  return (
+    <dl className="attributes">
+      {entries.map(([key, value]) => (
+        <div key={key}>
+          <dt>{key}</dt>
+          <dd>{typeof value === 'string' ? value : JSON.stringify(value)}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}

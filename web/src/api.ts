@@ -1,0 +1,130 @@
+/**
+ * The agent API as the inbox calls it: JSON over fetch with the session cookie, the CSRF token on
+ * every change, and RFC 7807 problems turned into errors with a readable message. The shapes are
+ * the server's own (src/contract/agent-api.ts), imported as types only.
+ */
+import type {
+  AgentView,
+  ClientView as ClientViewSchema,
+  ConversationPatch,
+  ConversationView,
+  DeliveryView as DeliveryViewSchema,
+  EndUserPatch,
+  EndUserView,
+  FinSettingsInput,
+  FinSettingsView,
+  MessageView,
+  NewAgentInput,
+  Queue,
+  ReplyInput,
+  SessionView,
+  TokenView as TokenViewSchema,
+} from '../../src/contract/agent-api.js';
+import type { CannedReplyView, NewCannedReplyInput } from '../../src/contract/canned-replies.js';
+import type { Static } from 'typebox';
+
+export type { CannedReplyView };
+export type { AgentView, ConversationView, EndUserView, FinSettingsView, MessageView, Queue, SessionView };
+export type DeliveryView = Static<typeof DeliveryViewSchema>;
+export type TokenView = Static<typeof TokenViewSchema>;
+export type ClientView = Static<typeof ClientViewSchema>;
+export type QueueCounts = Record<'waiting' | 'mine' | 'fin' | 'others' | 'all', number>;
+export interface ConversationDetail {
+  conversation: ConversationView;
+  user: EndUserView;
+  messages: MessageView[];
+}
+export interface Page<T> {
+  items: T[];
+  next: string | null;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+let csrfToken: string | null = null;
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  const response = await fetch(`/api/v1${path}`, { method, headers, credentials: 'same-origin', ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const text = await response.text();
+  const parsed = text ? (JSON.parse(text) as unknown) : undefined;
+  if (!response.ok) {
+    const problem = (parsed ?? {}) as { title?: string; detail?: string; code?: string };
+    throw new ApiError(response.status, problem.detail ?? problem.title ?? `HTTP ${response.status}`, problem.code);
+  }
+  return parsed as T;
+}
+
+const query = (params: Record<string, string | number | undefined | null>) => {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
+  const text = search.toString();
+  return text ? `?${text}` : '';
+};
+
+export const api = {
+  async session(): Promise<SessionView | null> {
+    try {
+      const session = await request<SessionView>('GET', '/session');
+      csrfToken = session.csrf_token;
+      return session;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) return null;
+      throw error;
+    }
+  },
+  async signIn(email: string, password: string): Promise<SessionView> {
+    const session = await request<SessionView>('POST', '/session', { email, password });
+    csrfToken = session.csrf_token;
+    return session;
+  },
+  async signOut(): Promise<void> {
+    await request('DELETE', '/session');
+    csrfToken = null;
+  },
+
+  counts: () => request<QueueCounts>('GET', '/conversations/counts'),
+  async conversations(params: { queue: Queue; status?: string; tag?: string; q?: string; cursor?: string | null; limit?: number }): Promise<Page<ConversationView>> {
+    const page = await request<{ conversations: ConversationView[]; next_cursor: string | null }>('GET', `/conversations${query(params)}`);
+    return { items: page.conversations, next: page.next_cursor };
+  },
+  conversation: (id: string) => request<ConversationDetail>('GET', `/conversations/${encodeURIComponent(id)}`),
+  reply: (id: string, input: ReplyInput) => request<MessageView>('POST', `/conversations/${encodeURIComponent(id)}/messages`, input),
+  patch: (id: string, patch: ConversationPatch) => request<ConversationView>('PATCH', `/conversations/${encodeURIComponent(id)}`, patch),
+  takeover: (id: string) => request<ConversationView>('POST', `/conversations/${encodeURIComponent(id)}/takeover`),
+  handback: (id: string) => request<ConversationView>('POST', `/conversations/${encodeURIComponent(id)}/handback`),
+  typing: (id: string) => request<{ sent: boolean }>('POST', `/conversations/${encodeURIComponent(id)}/typing`),
+  patchUser: (id: string, patch: EndUserPatch) => request<EndUserView>('PATCH', `/users/${encodeURIComponent(id)}`, patch),
+
+  cannedReplies: () => request<CannedReplyView[]>('GET', '/canned-replies'),
+  createCannedReply: (input: NewCannedReplyInput) => request<CannedReplyView>('POST', '/canned-replies', input),
+  updateCannedReply: (id: string, input: Partial<NewCannedReplyInput>) => request<CannedReplyView>('PATCH', `/canned-replies/${encodeURIComponent(id)}`, input),
+  deleteCannedReply: (id: string) => request('DELETE', `/canned-replies/${encodeURIComponent(id)}`),
+
+  agents: () => request<AgentView[]>('GET', '/agents'),
+  createAgent: (input: NewAgentInput) => request<{ agent: AgentView; password?: string }>('POST', '/agents', input),
+  patchAgent: (id: string, patch: Record<string, unknown>) => request<AgentView>('PATCH', `/agents/${encodeURIComponent(id)}`, patch),
+  tokens: () => request<TokenView[]>('GET', '/tokens'),
+  createToken: (name: string, scope: 'agent' | 'fin') => request<{ token: string }>('POST', '/tokens', { name, scope }),
+  revokeToken: (id: string) => request('DELETE', `/tokens/${encodeURIComponent(id)}`),
+  clients: () => request<ClientView[]>('GET', '/oauth-clients'),
+  createClient: (name: string) => request<{ client_id: string; client_secret: string }>('POST', '/oauth-clients', { name }),
+  revokeClient: (id: string) => request('DELETE', `/oauth-clients/${encodeURIComponent(id)}`),
+  finSettings: () => request<FinSettingsView>('GET', '/settings/fin'),
+  saveFinSettings: (input: FinSettingsInput) => request<FinSettingsView>('PUT', '/settings/fin', input),
+  async deliveries(params: { cursor?: string | null; conversation_id?: string; outcome?: string }): Promise<Page<DeliveryView>> {
+    const page = await request<{ deliveries: DeliveryView[]; next_cursor: string | null }>('GET', `/deliveries${query({ limit: 50, ...params })}`);
+    return { items: page.deliveries, next: page.next_cursor };
+  },
+  replay: (deliveryId: string) => request('POST', `/deliveries/${encodeURIComponent(deliveryId)}/replay`),
+};
