@@ -27,6 +27,10 @@ export interface Config {
   failSafeMinutes: number;
   /** Sign-in attempts per 15 minutes for one address and email. */
   loginRateLimit: number;
+  /** Largest file an agent may attach (bytes). */
+  attachmentLimitBytes: number;
+  /** How long a signed file URL works (seconds). */
+  attachmentUrlTtlSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -63,6 +67,8 @@ export function loadConfig(env: Env = process.env): Config {
     dispatcher: oneOf(env, 'FINCH_DISPATCHER', 'server', ['server', 'off']),
     failSafeMinutes: integer(env, 'FINCH_FAILSAFE_MINUTES', 10, 1, 10_080),
     loginRateLimit: integer(env, 'FINCH_LOGIN_RATE_LIMIT', 10, 1, 1_000_000),
+    attachmentLimitBytes: integer(env, 'FINCH_ATTACHMENT_LIMIT', 10_485_760, 1024, 104_857_600),
+    attachmentUrlTtlSeconds: integer(env, 'FINCH_ATTACHMENT_URL_TTL', 604_800, 60, 31_536_000),
   };
 }
 

@@ -19,6 +19,7 @@ import { SqlFinStore } from './store/sql/sql-fin-store.js';
 import { SqlOutboxStore } from './store/sql/sql-outbox-store.js';
 import { SqlSettingsStore } from './store/sql/sql-settings-store.js';
 import { SqlCannedReplyStore } from './store/sql/sql-canned-reply-store.js';
+import { SqlFileStore } from './store/sql/sql-file-store.js';
 
 export interface Finch {
   database: Database;
@@ -29,6 +30,7 @@ export interface Finch {
   settings: SqlSettingsStore;
   failSafe: SqlFailSafe;
   cannedReplies: SqlCannedReplyStore;
+  files: SqlFileStore;
   ping: () => Promise<void>;
   close: () => Promise<void>;
 }
@@ -48,6 +50,7 @@ export async function openFinch(config: Pick<Config, 'databaseUrl' | 'dataDir' |
       settings: new SqlSettingsStore(database),
       failSafe: new SqlFailSafe(database),
       cannedReplies: new SqlCannedReplyStore(database),
+      files: new SqlFileStore(database),
       ping: async () => {
         await sql`select 1`.execute(database.db);
       },
@@ -62,7 +65,7 @@ export async function openFinch(config: Pick<Config, 'databaseUrl' | 'dataDir' |
 /** What the agent API's use cases run against. `outboxWritten` wakes the local dispatcher. */
 export function helpdeskContext(
   finch: Finch,
-  config: Pick<Config, 'fin'>,
+  config: Pick<Config, 'fin' | 'publicUrl' | 'attachmentUrlTtlSeconds'>,
   hooks: { now?: () => Date; outboxWritten?: () => void; settingsChanged?: () => void } = {},
 ): HelpdeskContext {
   return {
@@ -72,6 +75,9 @@ export function helpdeskContext(
     outbox: finch.outbox,
     settings: finch.settings,
     cannedReplies: finch.cannedReplies,
+    files: finch.files,
+    publicUrl: config.publicUrl,
+    fileUrlTtlSeconds: config.attachmentUrlTtlSeconds,
     finOverrides: config.fin,
     now: hooks.now ?? (() => new Date()),
     outboxWritten: hooks.outboxWritten ?? (() => undefined),

@@ -6,3 +6,4 @@ export * from './problem.js';
 export * from './oauth.js';
 export * from './webhooks.js';
 export * from './canned-replies.js';
+export * from './files.js';

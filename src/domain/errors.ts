@@ -14,7 +14,9 @@ export type FinErrorKind =
   /** Not signed in, or the credentials are not (or no longer) valid (401). */
   | 'unauthenticated'
   /** It clashes with the current state: an email in use, the last admin… (409). */
-  | 'conflict';
+  | 'conflict'
+  /** It existed but is no longer available: an expired file link (410). */
+  | 'gone';
 
 export class FinError extends Error {
   constructor(

@@ -26,7 +26,7 @@ export interface ProblemReply {
   headers: Record<string, string>;
 }
 
-const FIN_ERROR_STATUS = { bad_request: 400, not_found: 404, unprocessable: 422, forbidden: 403, unauthenticated: 401, conflict: 409 } as const;
+const FIN_ERROR_STATUS = { bad_request: 400, not_found: 404, unprocessable: 422, forbidden: 403, unauthenticated: 401, conflict: 409, gone: 410 } as const;
 
 /** Fastify's own errors for bad requests, by code. */
 const FRAMEWORK_ERRORS: Record<string, { status: number; code: string; detail?: string }> = {

@@ -11,6 +11,7 @@ import type { Config } from '../config.js';
 import { authenticateBearer } from '../domain/auth/credentials.js';
 import type { CredentialStore, FinStore } from '../store/port.js';
 import type { HelpdeskContext } from '../domain/helpdesk/context.js';
+import { signedFiles } from './files.js';
 import { finApi } from './fin/plugin.js';
 import { closeGracefully } from './graceful-close.js';
 import { agentApi } from './v1/plugin.js';
@@ -30,7 +31,7 @@ export interface ServerServices {
 
 export type ServerConfig = Pick<
   Config,
-  'publicUrl' | 'signingSecret' | 'signatureToleranceSeconds' | 'tokenTtlSeconds' | 'tokenRateLimitPerMinute' | 'bodyLimitBytes' | 'logLevel' | 'loginRateLimit'
+  'publicUrl' | 'signingSecret' | 'signatureToleranceSeconds' | 'tokenTtlSeconds' | 'tokenRateLimitPerMinute' | 'bodyLimitBytes' | 'logLevel' | 'loginRateLimit' | 'attachmentLimitBytes'
 >;
 
 export interface ServerOptions {
@@ -62,6 +63,11 @@ export async function buildServer(config: ServerConfig, services: ServerServices
   });
 
   closeGracefully(app);
+  // Before any plugin: an encapsulated plugin keeps the error handler it was registered under.
+  app.setErrorHandler(async (error, request, reply) => {
+    const { problem, headers } = problemFromError(error, request);
+    return reply.code(problem.status).headers(headers).type('application/problem+json').send(problem);
+  });
   await app.register(swagger, openApiDocumentation(config.publicUrl));
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: true, docExpansion: 'list' } });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -102,17 +108,15 @@ export async function buildServer(config: ServerConfig, services: ServerServices
       loginRateLimit: config.loginRateLimit,
       secureCookies: config.publicUrl.startsWith('https:'),
       bodyLimit: config.bodyLimitBytes,
+      attachmentLimitBytes: config.attachmentLimitBytes,
     });
+    await app.register(signedFiles, { ctx: services.helpdesk });
     // The inbox, for people; it works through the agent API above.
     registerWebApp(app);
   }
 
   app.setNotFoundHandler(async (request) => {
     throw new HttpProblem(404, 'not_found', `Nothing is served at ${request.method} ${request.url.split('?')[0]}.`);
-  });
-  app.setErrorHandler(async (error, request, reply) => {
-    const { problem, headers } = problemFromError(error, request);
-    return reply.code(problem.status).headers(headers).type('application/problem+json').send(problem);
   });
   return app;
 }

@@ -114,7 +114,9 @@ export class Dispatcher {
       } catch (error) {
         this.options.logger.error({ err: error }, 'outbox cycle failed');
       }
-      if (processed === 0 && !this.stopping) await this.waitForWork();
+      // A cycle that claimed less than a full batch took everything due: wait for a wake-up (one
+      // that came during the cycle ends the wait at once) instead of claiming again for nothing.
+      if (processed < this.batchSize && !this.stopping) await this.waitForWork();
     }
   }
 

@@ -20,10 +20,11 @@ export interface WatchedPage {
 
 /**
  * Chrome logs every 4xx answer to fetch as a console error ("Failed to load resource"); a refused
- * sign-in and the signed-out session check are expected ones. Anything else counts.
+ * sign-in, the signed-out session check and refusals the page explains are expected ones.
+ * Anything else counts.
  */
 function expectedNetworkLog(message: ConsoleMessage): boolean {
-  return /^Failed to load resource: the server responded with a status of (401|403|409)/.test(message.text());
+  return /^Failed to load resource: the server responded with a status of (401|403|409|422)/.test(message.text());
 }
 
 export async function openPage(browser: Browser, options: { viewport?: { width: number; height: number } } = {}): Promise<WatchedPage> {

@@ -71,6 +71,9 @@ export interface TestFinchOptions {
   loginRateLimit?: number;
   /** Fin settings as if given by FINCH_FIN_* variables. */
   fin?: FinSettingsOverrides;
+  /** FINCH_PUBLIC_URL (file links are made from it; HTTPS enables attachments). */
+  publicUrl?: string;
+  attachmentLimitBytes?: number;
   /** PostgreSQL only: serve this existing database (another test Finch's) instead of a new one, as a second node would. */
   databaseUrl?: string;
 }
@@ -97,7 +100,7 @@ export async function startTestFinch(backend: Backend, options: TestFinchOptions
     const finch = await openFinch({ dataDir, databaseUrl, dbPoolSize: 20 });
     ({ store, credentials, database, ping } = finch);
     opened = finch;
-    helpdesk = helpdeskContext(finch, { fin: options.fin ?? {} }, { now: clock.now, outboxWritten: () => outboxWrites++ });
+    helpdesk = helpdeskContext(finch, { fin: options.fin ?? {}, publicUrl: options.publicUrl ?? 'http://127.0.0.1', attachmentUrlTtlSeconds: 3600 }, { now: clock.now, outboxWritten: () => outboxWrites++ });
     closeData = async () => {
       await finch.close();
       rmSync(dataDir, { recursive: true, force: true });
@@ -105,7 +108,7 @@ export async function startTestFinch(backend: Backend, options: TestFinchOptions
   }
 
   const config: ServerConfig = {
-    publicUrl: 'http://127.0.0.1',
+    publicUrl: options.publicUrl ?? 'http://127.0.0.1',
     signingSecret: options.signingSecret,
     signatureToleranceSeconds: options.signatureToleranceSeconds ?? 300,
     tokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
@@ -113,6 +116,7 @@ export async function startTestFinch(backend: Backend, options: TestFinchOptions
     bodyLimitBytes: options.bodyLimitBytes ?? 1_048_576,
     logLevel: 'silent',
     loginRateLimit: options.loginRateLimit ?? 1000,
+    attachmentLimitBytes: options.attachmentLimitBytes ?? 10_485_760,
   };
   const app = await buildServer(config, { store, credentials, ping, ...(helpdesk ? { helpdesk } : {}) }, { logger: false, now: clock.now });
   await app.listen({ host: '127.0.0.1', port: 0 });

@@ -196,6 +196,48 @@ describe('the inbox in Chromium', () => {
     await messenger.getByText('Yes, we gift wrap every order for free.').waitFor({ timeout: 5000 });
   });
 
+  it('explains why a file cannot be uploaded while Finch has no HTTPS public URL', async () => {
+    const conversation = await finConversation(loop.finch, 'Upload attempt');
+    const { page } = await open();
+    await signIn(page, loop.finch.baseUrl, 'hana@example.com', PASSWORD);
+    await page.goto(`${loop.finch.baseUrl}/c/${conversation.id}`);
+    await page.getByLabel('Or upload a file').setInputFiles({ name: 'note.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+    await page.getByRole('alert').filter({ hasText: 'HTTPS' }).waitFor();
+  });
+
+  it('edits the conversation: title, tags and attributes (added, changed, removed)', async () => {
+    const conversation = await finConversation(loop.finch, 'Attribute edits');
+    const { page } = await open();
+    await signIn(page, loop.finch.baseUrl, 'hana@example.com', PASSWORD);
+    await page.goto(`${loop.finch.baseUrl}/c/${conversation.id}`);
+    const panel = page.getByRole('form', { name: 'Conversation details' });
+    await panel.getByLabel('Tags (comma-separated)').fill('vip, billing');
+    await panel.getByLabel('New attribute name').fill('plan');
+    await panel.getByLabel('New attribute value').fill('gold');
+    await panel.getByRole('button', { name: 'Save conversation' }).click();
+    await panel.getByLabel('plan').waitFor();
+    const read = async () => (await loop.agent.get(`/conversations/${conversation.id}`)).body.conversation as { tags: string[]; attributes: Record<string, unknown> };
+    expect(await read()).toMatchObject({ tags: ['vip', 'billing'], attributes: { plan: 'gold' } });
+
+    await panel.getByLabel('plan').fill('');
+    await panel.getByRole('button', { name: 'Save conversation' }).click();
+    await expect.poll(async () => (await read()).attributes.plan).toBeUndefined();
+  });
+
+  it('shows "Not synced with Fin" for a dead-lettered conversation until Retry gets it to Fin', async () => {
+    const conversation = await finConversation(loop.finch, 'Lost on the way');
+    // As the dispatcher leaves it after the last failed attempt.
+    await loop.finch.database!.db.updateTable('conversations').set({ fin_sync_failed_at: new Date().toISOString() }).where('id', '=', conversation.id).execute();
+    const { page } = await open();
+    await signIn(page, loop.finch.baseUrl, 'ivan@example.com', PASSWORD);
+    await page.goto(`${loop.finch.baseUrl}/c/${conversation.id}`);
+    const banner = page.getByRole('status').filter({ hasText: 'Not synced with Fin' });
+    await banner.waitFor();
+    await banner.getByRole('button', { name: 'Retry' }).click();
+    // The emulator stands in for Fin: once it has the notification, the banner goes, without a reload.
+    await banner.waitFor({ state: 'detached', timeout: 5000 });
+  });
+
   it('refuses a wrong password', async () => {
     const { page } = await open();
     await page.goto(loop.finch.baseUrl);

@@ -134,7 +134,7 @@ export function ConversationPane(props: { id: string; me: AgentView; version: nu
         </div>
       </header>
       <ErrorNote error={error} />
-      {!conversation.fin_sync.ok && <NotSynced conversationId={id} failedAt={conversation.fin_sync.failed_at} admin={me.role === 'admin'} onRetried={reload} />}
+      {!conversation.fin_sync.ok && <NotSynced conversationId={id} failedAt={conversation.fin_sync.failed_at} onRetried={reload} />}
       <div className="conversation-body">
         <Thread messages={messages} />
         <aside className="panels" aria-label="Details">
@@ -203,6 +203,22 @@ function Composer(props: { id: string; textarea: RefObject<HTMLTextAreaElement |
   const { id, mode } = props;
   const [text, setText] = useState('');
   const [attachment, setAttachment] = useState('');
+  /** Name and type of an uploaded file whose signed URL is in `attachment`. */
+  const [uploaded, setUploaded] = useState<{ filename: string; filetype: string } | null>(null);
+  const attach = async (file: File | undefined) => {
+    if (!file) return;
+    setBusy(true);
+    try {
+      const result = await api.upload(file);
+      setAttachment(result.url);
+      setUploaded({ filename: result.filename, filetype: result.filetype });
+      setError(null);
+    } catch (failure) {
+      setError((failure as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const lastTyping = useRef(0);
@@ -238,10 +254,11 @@ function Composer(props: { id: string; textarea: RefObject<HTMLTextAreaElement |
       await api.reply(id, {
         body: textToHtml(text),
         visibility: mode,
-        ...(url ? { attachments: [{ url, filetype: url.split('.').pop()?.slice(0, 10) ?? 'file', filename: decodeURIComponent(url.split('/').pop() ?? 'attachment') }] } : {}),
+        ...(url ? { attachments: [{ url, ...(uploaded ?? attachmentOf(url)) }] } : {}),
       });
       setText('');
       setAttachment('');
+      setUploaded(null);
       setError(null);
       await props.onSent();
     } catch (failure) {
@@ -305,7 +322,19 @@ function Composer(props: { id: string; textarea: RefObject<HTMLTextAreaElement |
       )}
       <label className="attachment">
         Attachment URL (HTTPS)
-        <input type="url" value={attachment} placeholder="https://…" onChange={(event) => setAttachment(event.target.value)} />
+        <input
+          type="url"
+          value={attachment}
+          placeholder="https://…"
+          onChange={(event) => {
+            setAttachment(event.target.value);
+            setUploaded(null);
+          }}
+        />
+      </label>
+      <label className="attachment">
+        Or upload a file
+        <input type="file" onChange={(event) => void attach(event.target.files?.[0])} />
       </label>
       <ErrorNote error={error} />
       <button type="submit" disabled={busy}>
@@ -313,6 +342,12 @@ function Composer(props: { id: string; textarea: RefObject<HTMLTextAreaElement |
       </button>
     </form>
   );
+}
+
+/** A linked file's type and name, from its URL. */
+function attachmentOf(url: string): { filename: string; filetype: string } {
+  const name = decodeURIComponent(new URL(url, location.href).pathname.split('/').pop() || 'attachment');
+  return { filename: name, filetype: /\.([A-Za-z0-9]{1,10})$/.exec(name)?.[1]?.toLowerCase() ?? 'file' };
 }
 
 /** The agent's plain text as HTML: escaped, one paragraph per blank-line block, line breaks kept. */
@@ -326,14 +361,12 @@ function textToHtml(text: string): string | null {
     .join('');
 }
 
-function NotSynced(props: { conversationId: string; failedAt: string | null; admin: boolean; onRetried: () => Promise<void> }) {
+function NotSynced(props: { conversationId: string; failedAt: string | null; onRetried: () => Promise<void> }) {
   const [state, setState] = useState<string | null>(null);
   const retry = async () => {
     try {
-      const dead = await api.deliveries({ conversation_id: props.conversationId, outcome: 'dead' });
-      const events = [...new Map(dead.items.map((delivery) => [delivery.event_id, delivery])).values()];
-      for (const delivery of events) await api.replay(delivery.id);
-      setState(events.length ? 'Retrying…' : 'Nothing to retry');
+      await api.resync(props.conversationId);
+      setState('Retrying… the banner goes once Fin has it.');
       await props.onRetried();
     } catch (failure) {
       setState((failure as Error).message);
@@ -343,13 +376,9 @@ function NotSynced(props: { conversationId: string; failedAt: string | null; adm
     <div className="banner" role="status">
       <strong>Not synced with Fin</strong>
       {props.failedAt && <> since {when(props.failedAt)}</>}: Fin has not heard of the latest changes.
-      {props.admin ? (
-        <button type="button" onClick={() => void retry()}>
-          Retry
-        </button>
-      ) : (
-        <span> An admin can retry from the delivery log.</span>
-      )}
+      <button type="button" onClick={() => void retry()}>
+        Retry
+      </button>
       {state && <span className="state"> {state}</span>}
     </div>
   );
@@ -362,7 +391,8 @@ function EndUserPanel({ detail, onSaved }: { detail: ConversationDetail; onSaved
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     try {
-      await api.patchUser(user.id, { name: String(form.get('name') || '') || null, email: String(form.get('email') || '') || null });
+      const attributes = attributesPatch(form, user.attributes);
+      await api.patchUser(user.id, { name: String(form.get('name') || '') || null, email: String(form.get('email') || '') || null, ...(attributes ? { attributes } : {}) });
       setError(null);
       await onSaved();
     } catch (failure) {
@@ -398,7 +428,8 @@ function ConversationPanel({ detail, onSaved }: { detail: ConversationDetail; on
       .map((tag) => tag.trim())
       .filter(Boolean);
     try {
-      await api.patch(conversation.id, { title: String(form.get('title') ?? '') || null, tags });
+      const attributes = attributesPatch(form, conversation.attributes);
+      await api.patch(conversation.id, { title: String(form.get('title') ?? '') || null, tags, ...(attributes ? { attributes } : {}) });
       setError(null);
       await onSaved();
     } catch (failure) {
@@ -423,17 +454,47 @@ function ConversationPanel({ detail, onSaved }: { detail: ConversationDetail; on
   );
 }
 
+/** Attributes as form fields: each value editable (empty removes it), and one new key and value. */
 function Attributes({ attributes }: { attributes: Record<string, unknown> }) {
   const entries = Object.entries(attributes);
-  if (entries.length === 0) return null;
   return (
-    <dl className="attributes">
+    <fieldset className="attributes">
+      <legend>Attributes (an empty value removes one)</legend>
       {entries.map(([key, value]) => (
-        <div key={key}>
-          <dt>{key}</dt>
-          <dd>{typeof value === 'string' ? value : JSON.stringify(value)}</dd>
-        </div>
+        <label key={key}>
+          {key}
+          <input name={`attribute:${key}`} defaultValue={typeof value === 'string' ? value : JSON.stringify(value)} />
+        </label>
       ))}
-    </dl>
+      <div className="new-attribute">
+        <input name="new-attribute-key" aria-label="New attribute name" placeholder="New attribute" />
+        <input name="new-attribute-value" aria-label="New attribute value" placeholder="Value" />
+      </div>
+    </fieldset>
   );
+}
+
+/**
+ * The attributes that changed, as a merge patch: a new value, or null for one emptied. Values that
+ * were not strings (numbers, booleans, objects) are read back as JSON when they parse.
+ */
+export function attributesPatch(form: FormData, original: Record<string, unknown>): Record<string, unknown> | undefined {
+  const patch: Record<string, unknown> = {};
+  for (const [key, before] of Object.entries(original)) {
+    const text = String(form.get(`attribute:${key}`) ?? '');
+    const shown = typeof before === 'string' ? before : JSON.stringify(before);
+    if (text === shown) continue;
+    if (text === '') patch[key] = null;
+    else if (typeof before === 'string') patch[key] = text;
+    else {
+      try {
+        patch[key] = JSON.parse(text) as unknown;
+      } catch {
+        patch[key] = text;
+      }
+    }
+  }
+  const newKey = String(form.get('new-attribute-key') ?? '').trim();
+  if (newKey) patch[newKey] = String(form.get('new-attribute-value') ?? '');
+  return Object.keys(patch).length > 0 ? patch : undefined;
 }

@@ -51,11 +51,13 @@ export class ApiError extends Error {
 
 let csrfToken: string | null = null;
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+async function request<T>(method: string, path: string, body?: unknown, raw?: Blob): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
+  if (raw) headers['content-type'] = raw.type || 'application/octet-stream';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
-  const response = await fetch(`/api/v1${path}`, { method, headers, credentials: 'same-origin', ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const payload = raw ?? (body === undefined ? undefined : JSON.stringify(body));
+  const response = await fetch(`/api/v1${path}`, { method, headers, credentials: 'same-origin', ...(payload === undefined ? {} : { body: payload }) });
   const text = await response.text();
   const parsed = text ? (JSON.parse(text) as unknown) : undefined;
   if (!response.ok) {
@@ -103,7 +105,10 @@ export const api = {
   patch: (id: string, patch: ConversationPatch) => request<ConversationView>('PATCH', `/conversations/${encodeURIComponent(id)}`, patch),
   takeover: (id: string) => request<ConversationView>('POST', `/conversations/${encodeURIComponent(id)}/takeover`),
   handback: (id: string) => request<ConversationView>('POST', `/conversations/${encodeURIComponent(id)}/handback`),
+  resync: (id: string) => request<{ queued: boolean }>('POST', `/conversations/${encodeURIComponent(id)}/resync`),
   typing: (id: string) => request<{ sent: boolean }>('POST', `/conversations/${encodeURIComponent(id)}/typing`),
+  /** Uploads a file for a reply; the answer's url is signed and HTTPS (Finch needs an HTTPS public URL). */
+  upload: (file: File) => request<{ url: string; filename: string; filetype: string }>('POST', `/attachments${query({ filename: file.name })}`, undefined, file),
   patchUser: (id: string, patch: EndUserPatch) => request<EndUserView>('PATCH', `/users/${encodeURIComponent(id)}`, patch),
 
   cannedReplies: () => request<CannedReplyView[]>('GET', '/canned-replies'),

@@ -1,6 +1,7 @@
 import type { FinSettingsOverrides } from '../fin-settings.js';
 import type { AccountStore, HelpdeskStore, SettingsStore } from '../../store/helpdesk-port.js';
 import type { CannedReplyStore } from '../../store/canned-reply-port.js';
+import type { FileStore } from '../../store/file-port.js';
 import type { OutboxStore } from '../../store/outbox-port.js';
 import type { CredentialStore } from '../../store/port.js';
 
@@ -12,6 +13,11 @@ export interface HelpdeskContext {
   outbox: OutboxStore;
   settings: SettingsStore;
   cannedReplies: CannedReplyStore;
+  files: FileStore;
+  /** FINCH_PUBLIC_URL: where Fin and browsers reach Finch (file links are made from it). */
+  publicUrl: string;
+  /** How long a signed file URL works. */
+  fileUrlTtlSeconds: number;
   /** Fin settings given by environment variables; they win over stored ones. */
   finOverrides: FinSettingsOverrides;
   now: () => Date;

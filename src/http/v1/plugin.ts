@@ -13,6 +13,7 @@ import { HttpProblem, problemFromError } from '../problem.js';
 import { validatorCompiler } from '../validation.js';
 import { authenticateAgent } from './auth.js';
 import { adminRoutes } from './routes/admin.js';
+import { attachmentRoutes } from './routes/attachments.js';
 import { cannedReplyRoutes } from './routes/canned-replies.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { eventRoutes } from './routes/events.js';
@@ -25,6 +26,8 @@ export interface AgentApiOptions {
   /** Mark the session cookie Secure (Finch is served over HTTPS). */
   secureCookies: boolean;
   bodyLimit?: number;
+  /** Largest file an agent may upload (FINCH_ATTACHMENT_LIMIT). */
+  attachmentLimitBytes?: number;
 }
 
 declare module 'fastify' {
@@ -66,6 +69,7 @@ export const agentApi: FastifyPluginAsync<AgentApiOptions> = async (app, options
   await app.register(conversationRoutes, routeOptions);
   await app.register(eventRoutes, routeOptions);
   await app.register(cannedReplyRoutes, routeOptions);
+  await app.register(attachmentRoutes, { ...routeOptions, attachmentLimitBytes: options.attachmentLimitBytes ?? 10_485_760 });
   await app.register(adminRoutes, routeOptions);
 };
 

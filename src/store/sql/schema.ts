@@ -155,6 +155,16 @@ export interface CannedRepliesTable {
   updated_at: string;
 }
 
+export interface FilesTable {
+  id: string;
+  filename: string;
+  content_type: string;
+  size: number;
+  data: Buffer;
+  uploaded_by: string | null;
+  created_at: string;
+}
+
 export interface Schema {
   end_users: EndUsersTable;
   agents: AgentsTable;
@@ -168,6 +178,7 @@ export interface Schema {
   outbox_events: OutboxEventsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   canned_replies: CannedRepliesTable;
+  files: FilesTable;
 }
 
 export type EndUserRow = Selectable<EndUsersTable>;

@@ -1,6 +1,7 @@
 /** The inbox: queues, conversations, replies and notes, assignment, typing, end-users. */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
+import Type from 'typebox';
 import {
   ConversationDetail,
   ConversationListQuery,
@@ -20,6 +21,7 @@ import { conversationDetail, countQueues, listConversations } from '../../../dom
 import { editConversation } from '../../../domain/helpdesk/edit-conversation.js';
 import { handBack } from '../../../domain/helpdesk/hand-back.js';
 import { reply } from '../../../domain/helpdesk/reply.js';
+import { resync } from '../../../domain/helpdesk/resync.js';
 import { sendTyping } from '../../../domain/helpdesk/send-typing.js';
 import { takeOver } from '../../../domain/helpdesk/takeover.js';
 import { updateEndUser } from '../../../domain/helpdesk/update-end-user.js';
@@ -138,6 +140,25 @@ export const conversationRoutes: FastifyPluginAsync<AgentApiOptions> = async (fa
       ),
     },
     async (request, response) => response.code(202).send({ sent: await sendTyping(ctx, callerOf(request).agent, request.params.id) }),
+  );
+
+  app.post(
+    '/conversations/:id/resync',
+    {
+      schema: routeSchema(
+        {
+          summary: 'Notify Fin of the conversation again',
+          description: 'For a conversation not synced with Fin: a fresh sync event; the flag clears once it is delivered. 422 when Fin is not configured.',
+          params: ConversationParams,
+          response: { 202: Type.Object({ queued: Type.Boolean() }, { additionalProperties: false }) },
+        },
+        TAGS,
+      ),
+    },
+    async (request, response) => {
+      await resync(ctx, request.params.id);
+      return response.code(202).send({ queued: true });
+    },
   );
 
   app.patch(

@@ -9,6 +9,7 @@ import { initial } from './0001_initial.js';
 import { helpdesk } from './0002_helpdesk.js';
 import { search } from './0003_search.js';
 import { cannedReplies } from './0004_canned_replies.js';
+import { files } from './0005_files.js';
 
 /**
  * SQL statements per dialect, and, when existing rows need something only code can compute, a
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0002_helpdesk': helpdesk,
   '0003_search': search,
   '0004_canned_replies': cannedReplies,
+  '0005_files': files,
 };
 
 class SqlMigrationProvider implements MigrationProvider {
