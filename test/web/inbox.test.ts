@@ -238,6 +238,60 @@ describe('the inbox in Chromium', () => {
     await banner.waitFor({ state: 'detached', timeout: 5000 });
   });
 
+  it('notifies an agent who allowed it of a new hand-over, with a chime', async () => {
+    const { page, context } = await open();
+    await context.grantPermissions(['notifications'], { origin: loop.finch.baseUrl });
+    // Records what the page shows and plays, as the browser would.
+    await page.addInitScript(() => {
+      const shown: string[] = [];
+      (window as any).__notifications = shown;
+      (window as any).Notification = class {
+        static permission = 'granted';
+        static requestPermission = async () => 'granted';
+        constructor(title: string) {
+          shown.push(title);
+        }
+      };
+      (window as any).__tones = 0;
+      const Original = window.AudioContext;
+      (window as any).AudioContext = class extends Original {
+        createOscillator() {
+          (window as any).__tones += 1;
+          return super.createOscillator();
+        }
+      };
+    });
+    await signIn(page, loop.finch.baseUrl, 'hana@example.com', PASSWORD);
+    await page.getByRole('button', { name: /Waiting for a human/ }).waitFor();
+    await expect.poll(() => page.locator('.count').first().innerText()).not.toBe('–');
+
+    const messenger = await startChat('Is there a discount for students?');
+    await say(messenger, 'I want a human');
+    await expect.poll(() => page.evaluate(() => window.__notifications), { timeout: 5000 }).toEqual(['A conversation is waiting for a human']);
+    expect(await page.evaluate(() => window.__tones)).toBeGreaterThan(0);
+  });
+
+  it('keeps a long queue light: only the rows on screen are in the page, and more load on scroll', async () => {
+    for (let i = 0; i < 120; i++) await finConversation(loop.finch, `Bulk conversation ${i}`);
+    const { page } = await open();
+    await signIn(page, loop.finch.baseUrl, 'hana@example.com', PASSWORD);
+    await page.getByRole('button', { name: /^Fin is handling/ }).click();
+    await page.locator('.row-title', { hasText: /^Bulk conversation 119$/ }).waitFor();
+    const rendered = await page.locator('.list .row').count();
+    expect(rendered).toBeLessThan(40);
+    // Scrolling to the end loads the next pages (cursor pagination) until the oldest appears.
+    await expect
+      .poll(
+        async () => {
+          await page.locator('.list').evaluate((list: any) => list.scrollTo(0, list.scrollHeight));
+          return page.locator('.row-title', { hasText: /^Bulk conversation 0$/ }).count();
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(1);
+    expect(await page.locator('.list .row').count()).toBeLessThan(40);
+  });
+
   it('refuses a wrong password', async () => {
     const { page } = await open();
     await page.goto(loop.finch.baseUrl);
