@@ -10,6 +10,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
+import { OUTBOX_CHANNEL } from './outbox-channel.js';
 import type { Schema } from './schema.js';
 
 export const INBOX_CHANNEL = 'finch_inbox';
@@ -42,9 +43,15 @@ export class ChangeFeed {
    * Inside the transaction that changed them: on PostgreSQL, NOTIFY (held back until the commit,
    * dropped on rollback). Nothing on SQLite, which announces in `committed`.
    */
-  async notify(db: Kysely<Schema>, conversationIds: Iterable<string>): Promise<void> {
+  async notify(db: Kysely<Schema>, conversationIds: Iterable<string>, outboxWritten = false): Promise<void> {
     if (this.postgresUrl === undefined) return;
-    for (const payload of payloads([...conversationIds])) await sql`select pg_notify(${INBOX_CHANNEL}, ${payload})`.execute(db);
+    // The dispatchers' wake-up rides in the same statement as the first payload: one round trip.
+    const [first, ...rest] = payloads([...conversationIds]);
+    if (first === undefined) {
+      if (outboxWritten) await sql`select pg_notify(${OUTBOX_CHANNEL}, '')`.execute(db);
+    } else if (outboxWritten) await sql`select pg_notify(${INBOX_CHANNEL}, ${first}), pg_notify(${OUTBOX_CHANNEL}, '')`.execute(db);
+    else await sql`select pg_notify(${INBOX_CHANNEL}, ${first})`.execute(db);
+    for (const payload of rest) await sql`select pg_notify(${INBOX_CHANNEL}, ${payload})`.execute(db);
   }
 
   /** After the commit: on SQLite, tells this process's subscribers. */

@@ -107,19 +107,26 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** What a write transaction changed: conversations (for the inbox) and whether the outbox got events. */
+export class WriteNotes extends Set<string> {
+  /** Dispatchers in other processes should look (PostgreSQL: NOTIFY finch_outbox at commit). */
+  outboxWritten = false;
+}
+
 /**
  * Runs `work` in a write transaction. On SQLite it starts with BEGIN IMMEDIATE, taking the write
  * lock up front: a transaction that reads first and writes later could otherwise fail when
  * another process (the CLI, a worker) wrote in between.
  *
- * `work` adds to `changed` the conversations it changed as the inbox shows them; they are
- * announced on `database.changes` once the transaction commits, and not at all if it fails.
+ * `work` notes in `changed` the conversations it changed as the inbox shows them, and whether it
+ * wrote to the outbox; they are announced (one statement on PostgreSQL) once the transaction
+ * commits, and not at all if it fails.
  */
-export async function writeTransaction<T>(database: Database, work: (trx: Kysely<Schema>, changed: Set<string>) => Promise<T>): Promise<T> {
-  const changed = new Set<string>();
+export async function writeTransaction<T>(database: Database, work: (trx: Kysely<Schema>, changed: WriteNotes) => Promise<T>): Promise<T> {
+  const changed = new WriteNotes();
   const workThenNotify = async (trx: Kysely<Schema>) => {
     const result = await work(trx, changed);
-    if (changed.size > 0) await database.changes.notify(trx, changed);
+    if (changed.size > 0 || changed.outboxWritten) await database.changes.notify(trx, changed, changed.outboxWritten);
     return result;
   };
   const result =

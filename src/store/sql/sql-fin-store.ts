@@ -3,7 +3,7 @@
  * `ON CONFLICT DO NOTHING` and then read the row that won, which also settles concurrent
  * duplicates: on PostgreSQL the losing insert waits for the winner's transaction to commit.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { htmlToText } from '../../domain/content.js';
 import type { Agent, Conversation, EndUser, Message } from '../../domain/model.js';
 import { newId } from '../../domain/ids.js';
@@ -22,7 +22,6 @@ import {
 } from '../port.js';
 import type { ConversationCursor, ConversationListItem, ConversationQuery, HelpdeskStore, HelpdeskWriter, QueueCounts } from '../helpdesk-port.js';
 import { writeTransaction, type Database, type Dialect } from './database.js';
-import { OUTBOX_CHANNEL } from './outbox-channel.js';
 import { enqueueSync, enqueueTyping } from './sql-outbox-store.js';
 import { countQueues, listConversations } from './sql-queues.js';
 import { prepared } from './prepared.js';
@@ -87,14 +86,20 @@ function messageQuery(db: Kysely<Schema>) {
 
 type MessageRow = Awaited<ReturnType<typeof READS.thread.run>>[number];
 
-/** Told of each conversation a write changed, so the inbox hears of it (see change-feed.ts). */
-type Changed = (conversationId: string) => Promise<void> | void;
+/**
+ * Told of each conversation a write changed, so the inbox hears of it (see change-feed.ts), and of
+ * outbox writes, so dispatchers in other processes look.
+ */
+interface Announcer {
+  changed(conversationId: string): Promise<void> | void;
+  outboxWritten(): Promise<void> | void;
+}
 
 class SqlFinQueries implements HelpdeskWriter {
   constructor(
     protected readonly db: Kysely<Schema>,
     protected readonly dialect: Dialect,
-    private readonly changed: Changed,
+    private readonly announce: Announcer,
   ) {}
 
   // --- reads -----------------------------------------------------------------------------------
@@ -215,7 +220,7 @@ class SqlFinQueries implements HelpdeskWriter {
       .returning('id')
       .executeTakeFirst();
     if (inserted) {
-      await this.changed(id);
+      await this.announce.changed(id);
       return { value: (await this.findConversation(id))!, created: true };
     }
     const existing = await this.db
@@ -241,7 +246,7 @@ class SqlFinQueries implements HelpdeskWriter {
       })
       .where('id', '=', id)
       .execute();
-    await this.changed(id);
+    await this.announce.changed(id);
     return (await this.findConversation(id))!;
   }
 
@@ -270,7 +275,7 @@ class SqlFinQueries implements HelpdeskWriter {
       : await READS.messageByObjectId.run(this.db, this.dialect, message.objectId!);
     const [value] = await this.messagesFrom(rows);
     if (!value) throw new Error(`message ${inserted ? id : message.objectId} vanished`);
-    if (inserted) await this.changed(message.conversationId);
+    if (inserted) await this.announce.changed(message.conversationId);
     return { value, created: inserted !== undefined };
   }
 
@@ -279,22 +284,14 @@ class SqlFinQueries implements HelpdeskWriter {
   /** Also a change the inbox shows: Fin is told of every change to a conversation, its end-user's included. */
   async enqueueSync(conversationId: string, at: string): Promise<void> {
     await enqueueSync(this.db, this.dialect, conversationId, at);
-    await this.notifyDispatchers();
-    await this.changed(conversationId);
+    await this.announce.outboxWritten();
+    await this.announce.changed(conversationId);
   }
 
   async enqueueTyping(event: Parameters<HelpdeskWriter['enqueueTyping']>[0]): Promise<boolean> {
     const queued = await enqueueTyping(this.db, this.dialect, event);
-    if (queued) await this.notifyDispatchers();
+    if (queued) await this.announce.outboxWritten();
     return queued;
-  }
-
-  /**
-   * On PostgreSQL, dispatchers in other processes (`finch worker`, other nodes) LISTEN for this;
-   * the notification is sent when the transaction commits, once however many events it wrote.
-   */
-  private async notifyDispatchers(): Promise<void> {
-    if (this.dialect === 'postgres') await sql`select pg_notify(${OUTBOX_CHANNEL}, '')`.execute(this.db);
   }
 
   async activeConversationIdsOfUser(userId: string): Promise<string[]> {
@@ -336,14 +333,20 @@ class SqlFinQueries implements HelpdeskWriter {
 export class SqlFinStore extends SqlFinQueries implements HelpdeskStore {
   constructor(private readonly database: Database) {
     // A write outside `transaction` has committed by the time it returns: announced at once.
-    super(database.db, database.dialect, async (conversationId) => {
-      await database.changes.notify(database.db, [conversationId]);
-      database.changes.committed([conversationId]);
+    super(database.db, database.dialect, {
+      changed: async (conversationId) => {
+        await database.changes.notify(database.db, [conversationId]);
+        database.changes.committed([conversationId]);
+      },
+      outboxWritten: () => database.changes.notify(database.db, [], true),
     });
   }
 
   transaction<T>(work: (tx: HelpdeskWriter) => Promise<T>): Promise<T> {
-    return writeTransaction(this.database, (trx, changed) => work(new SqlFinQueries(trx, this.dialect, (id) => void changed.add(id))));
+    // On PostgreSQL the dispatchers' NOTIFY goes out with the inbox's at the end, in one statement.
+    return writeTransaction(this.database, (trx, changed) =>
+      work(new SqlFinQueries(trx, this.dialect, { changed: (id) => void changed.add(id), outboxWritten: () => void (changed.outboxWritten = true) })),
+    );
   }
 
   subscribeToChanges(onChange: (conversationIds: string[]) => void, onMissed?: () => void): Promise<() => Promise<void>> {
