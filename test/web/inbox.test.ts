@@ -9,6 +9,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AgentClient } from '../support/agent-client.js';
 import { launchBrowser, openPage, signIn, type WatchedPage } from '../support/browser.js';
 import { startLoop, type Loop } from '../support/emulator.js';
 import { PASSWORD, finConversation, makeAgent } from '../support/helpdesk.js';
@@ -319,6 +320,36 @@ describe('the inbox in Chromium', () => {
     await hana.getByRole('heading', { name: 'Delivery log' }).waitFor();
     await hana.getByRole('link', { name: 'Fin settings' }).click();
     await hana.getByText(/Notifying Fin at http:\/\/127\.0\.0\.1/).waitFor();
+  });
+
+  it('lets an admin invite and deactivate an agent, and create and revoke tokens and OAuth clients (secrets shown once)', async () => {
+    const { page } = await open();
+    await signIn(page, loop.finch.baseUrl, 'hana@example.com', PASSWORD);
+    await page.goto(`${loop.finch.baseUrl}/admin/agents`);
+    const invite = page.getByRole('form', { name: 'Invite an agent' });
+    await invite.getByLabel('Name').fill('Jo New');
+    await invite.getByLabel('Email').fill('jo.new@example.com');
+    await invite.getByRole('button', { name: 'Invite' }).click();
+    await page.getByRole('status').filter({ hasText: 'Password (shown only now): jo.new@example.com:' }).waitFor();
+    await page.getByRole('button', { name: 'Deactivate Jo New' }).click();
+    await page.getByRole('button', { name: 'Reactivate Jo New' }).waitFor();
+
+    await page.getByRole('link', { name: 'API tokens' }).click();
+    const token = page.getByRole('form', { name: 'Create an API token' });
+    await token.getByLabel('Token name').fill('ci script');
+    await token.getByRole('button', { name: 'Create token' }).click();
+    const shown = await page.getByRole('status').filter({ hasText: 'Token (shown only now):' }).locator('code').innerText();
+    expect((await new AgentClient(loop.finch.baseUrl, shown).get('/conversations/counts')).status).toBe(200);
+    await page.getByRole('button', { name: 'Revoke ci script' }).click();
+    await expect.poll(async () => (await new AgentClient(loop.finch.baseUrl, shown).get('/conversations/counts')).status).toBe(401);
+
+    await page.getByRole('link', { name: 'OAuth clients' }).click();
+    const client = page.getByRole('form', { name: 'Create an OAuth client' });
+    await client.getByLabel('Client name').fill('Fin staging');
+    await client.getByRole('button', { name: 'Create client' }).click();
+    await page.getByRole('status').filter({ hasText: /client secret fcs_/ }).waitFor();
+    await page.getByRole('button', { name: 'Revoke Fin staging' }).click();
+    await page.getByRole('button', { name: 'Revoke Fin staging' }).waitFor({ state: 'detached' });
   });
 
   it('works on a phone-sized screen, with a name on every control', async () => {
