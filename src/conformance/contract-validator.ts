@@ -9,6 +9,7 @@ import Type, { type TSchema } from 'typebox';
 import type { Variant } from '../contract/models.js';
 import { operation, outputSchema, type OperationName } from '../contract/operations.js';
 import { SuccessEnvelope } from '../contract/problem.js';
+import { WebhookEvent } from '../contract/webhooks.js';
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -47,6 +48,11 @@ export function successValidator(name: OperationName, variant: Variant): Validat
 /** The body of a failed answer: the problem (REST) or `{data: null, error: problem}` (POST-only). */
 export function problemValidator(variant: Variant): ValidateFunction {
   return validator(`problem:${variant}`, () => (variant === 'post' ? LooseErrorEnvelope : LooseProblem));
+}
+
+/** A body the helpdesk posted to Fin's webhook endpoint: a sync or an agent_typing event. */
+export function webhookEventValidator(): ValidateFunction {
+  return validator('webhook-event', () => WebhookEvent);
 }
 
 /** Ajv's errors as a short sentence: `/0 has userType, which the contract does not have; …`. */

@@ -5,9 +5,8 @@
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Ajv } from 'ajv';
-import { WEBHOOK_PATH_PREFIX, WebhookEvent } from '../contract/webhooks.js';
-import { describeErrors } from './contract-validator.js';
+import { WEBHOOK_PATH_PREFIX } from '../contract/webhooks.js';
+import { describeErrors, webhookEventValidator } from './contract-validator.js';
 import { fail, need, type Recorder } from './recorder.js';
 
 export interface ListenOptions {
@@ -26,7 +25,6 @@ interface Received {
   body: string;
 }
 
-const validateEvent = new Ajv({ allErrors: true, strict: false }).compile(WebhookEvent);
 const MAX_BODY = 64 * 1024;
 
 /**
@@ -92,7 +90,8 @@ export async function checkWebhook(recorder: Recorder, options: ListenOptions, a
       } catch {
         fail(`the body is not JSON: ${got.body.slice(0, 120)}`);
       }
-      if (!validateEvent(event)) fail(`the body ${got.body.slice(0, 120)} is neither event: ${describeErrors(validateEvent.errors)}`);
+      const validate = webhookEventValidator();
+      if (!validate(event)) fail(`the body ${got.body.slice(0, 120)} is neither event: ${describeErrors(validate.errors)}`);
       recorder.lastSeen = `conversation ${(event as { conversation_id: string }).conversation_id}`;
     });
   } finally {

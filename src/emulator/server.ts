@@ -2,7 +2,8 @@
  * The emulator's HTTP side: the messenger page and its JSON API, Fin's webhook receiver, and the
  * error log (page and JSON), like Fin's "Error logs".
  */
-import { WEBHOOK_PATH_PREFIX } from '../contract/webhooks.js';
+import { Value } from 'typebox/value';
+import { WEBHOOK_PATH_PREFIX, WebhookEvent } from '../contract/webhooks.js';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import Type from 'typebox';
 import { safeEqual } from '../domain/auth/secrets.js';
@@ -90,19 +91,15 @@ export async function buildEmulatorServer(options: EmulatorServerOptions): Promi
 /** Scripts only from this page, no framing, no plugins: the page shows text from strangers. */
 const PAGE_CSP = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' https: data:; frame-ancestors 'none'; object-src 'none'";
 
-type WebhookEvent = { kind: 'sync'; conversationId: string } | { kind: 'typing'; conversationId: string; agentName: string };
+type ReceivedEvent = { kind: 'sync'; conversationId: string } | { kind: 'typing'; conversationId: string; agentName: string };
 
-function parseEvent(body: unknown): WebhookEvent {
-  const event = body as { conversation_id?: unknown; event_type?: unknown; data?: { agent?: { name?: unknown; id?: unknown } } } | undefined;
-  if (!event || typeof event !== 'object' || typeof event.conversation_id !== 'string' || event.conversation_id === '') {
-    throw new HttpProblem(400, 'invalid_event', 'The body must be an object with a conversation_id string.');
+/** The body as the contract's webhook event (src/contract/webhooks.ts), or a 400. */
+function parseEvent(body: unknown): ReceivedEvent {
+  if (!Value.Check(WebhookEvent, body)) {
+    throw new HttpProblem(400, 'invalid_event', 'The body must be a sync event {"conversation_id"} or an agent_typing event with data.agent.');
   }
-  if (event.event_type === undefined) return { kind: 'sync', conversationId: event.conversation_id };
-  if (event.event_type !== 'agent_typing' || typeof event.data?.agent?.id !== 'string') {
-    throw new HttpProblem(400, 'invalid_event', 'Unknown event_type, or agent_typing without data.agent.');
-  }
-  const name = typeof event.data.agent.name === 'string' ? event.data.agent.name : 'An agent';
-  return { kind: 'typing', conversationId: event.conversation_id, agentName: name };
+  if (!('event_type' in body)) return { kind: 'sync', conversationId: body.conversation_id };
+  return { kind: 'typing', conversationId: body.conversation_id, agentName: body.data.agent.name ?? 'An agent' };
 }
 
 function chatView(emulator: FinEmulator, chatId: string) {
