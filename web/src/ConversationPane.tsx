@@ -72,7 +72,6 @@ export function ConversationPane(props: { id: string; me: AgentView; version: nu
   }
 
   const { conversation, user, messages } = detail;
-  const finAgent = agents.find((agent) => agent.is_fin);
   const mine = conversation.assignee?.id === me.id;
 
   return (
@@ -142,7 +141,7 @@ export function ConversationPane(props: { id: string; me: AgentView; version: nu
           <ConversationPanel detail={detail} onSaved={reload} />
           <p className="assignee">
             Assignee: <strong>{conversation.assignee ? (conversation.assignee.is_fin ? 'Fin' : conversation.assignee.name) : 'nobody'}</strong>
-            {finAgent && conversation.assignee?.id === finAgent.id && ' (Fin is handling it)'}
+            {conversation.assignee?.is_fin && ' (Fin is handling it)'}
           </p>
           <p className="user-id">End-user {user.id}</p>
         </aside>

@@ -5,6 +5,8 @@ import type { Agent, Conversation, EndUser, Message } from '../../domain/model.j
 import type { DeliveryAttempt } from '../../store/outbox-port.js';
 import type { ApiTokenRecord, OAuthClient } from '../../store/port.js';
 import type { LastMessage } from '../../store/helpdesk-port.js';
+import type { CannedReplyView } from '../../contract/canned-replies.js';
+import type { CannedReply } from '../../store/canned-reply-port.js';
 
 const PREVIEW_CHARACTERS = 140;
 
@@ -112,4 +114,8 @@ export function presentToken(token: ApiTokenRecord) {
 
 export function presentClient(client: OAuthClient) {
   return { id: client.id, name: client.name, created_at: client.createdAt, revoked_at: client.revokedAt };
+}
+
+export function presentCannedReply(reply: CannedReply): CannedReplyView {
+  return { id: reply.id, shortcut: reply.shortcut, title: reply.title, body: reply.body, created_by: reply.createdBy, created_at: reply.createdAt, updated_at: reply.updatedAt };
 }

@@ -4,16 +4,12 @@ import type { FastifyPluginAsync } from 'fastify';
 import Type from 'typebox';
 import { IdParams } from '../../../contract/agent-api.js';
 import { CannedReplyPatch, CannedReplyView, NewCannedReplyInput } from '../../../contract/canned-replies.js';
+import { presentCannedReply as present } from '../presenters.js';
 import { createCannedReply, deleteCannedReply, listCannedReplies, updateCannedReply } from '../../../domain/helpdesk/canned-replies.js';
-import type { CannedReply } from '../../../store/canned-reply-port.js';
 import { callerOf } from '../auth.js';
 import { routeSchema, type AgentApiOptions } from '../plugin.js';
 
 const TAGS = ['Agent API: canned replies'];
-
-function present(reply: CannedReply): CannedReplyView {
-  return { id: reply.id, shortcut: reply.shortcut, title: reply.title, body: reply.body, created_by: reply.createdBy, created_at: reply.createdAt, updated_at: reply.updatedAt };
-}
 
 export const cannedReplyRoutes: FastifyPluginAsync<AgentApiOptions> = async (fastify, { ctx }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
