@@ -38,6 +38,8 @@ export interface ServerOptions {
   /** Replaces the default pino logger settings (tests pass `false`). */
   logger?: FastifyServerOptions['logger'];
   now?: () => Date;
+  /** How often an idle event stream gets a keep-alive comment (20 s unless a test needs it sooner). */
+  eventKeepAliveMs?: number;
 }
 
 /** Header values that must never reach a log line. */
@@ -109,6 +111,7 @@ export async function buildServer(config: ServerConfig, services: ServerServices
       secureCookies: config.publicUrl.startsWith('https:'),
       bodyLimit: config.bodyLimitBytes,
       attachmentLimitBytes: config.attachmentLimitBytes,
+      eventKeepAliveMs: options.eventKeepAliveMs,
     });
     await app.register(signedFiles, { ctx: services.helpdesk });
     // The inbox, for people; it works through the agent API above.

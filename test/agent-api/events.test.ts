@@ -192,6 +192,29 @@ describe.each(sqlBackends())('the inbox event stream on %s', (backend) => {
   });
 });
 
+describe('an idle event stream', () => {
+  it('gets a keep-alive comment now and then, so proxies do not drop it', async () => {
+    const finch = await startTestFinch('sqlite', { eventKeepAliveMs: 100 });
+    try {
+      const agent = await makeAgent(finch, 'Ida');
+      const asIda = await AgentClient.signIn(finch.baseUrl, agent.email, PASSWORD);
+      const idle = await EventStreamClient.connect(eventsUrl(finch), asIda.authHeaders());
+      try {
+        const from = idle.mark();
+        const first = await idle.next((event) => event.event === 'comment', { from });
+        const second = await idle.next((event) => event.event === 'comment' && event !== first, { from });
+        expect([first.data, second.data]).toEqual(['keep-alive', 'keep-alive']);
+        // Comments only: EventSource ignores them, so the inbox reads nothing again.
+        expect(idle.events.filter((event) => event.event === 'conversations')).toEqual([]);
+      } finally {
+        idle.close();
+      }
+    } finally {
+      await finch.close();
+    }
+  });
+});
+
 describe.each(sqlBackends())('closing a server with open event streams on %s', (backend) => {
   it('ends them and finishes promptly', async () => {
     const finch = await startTestFinch(backend);

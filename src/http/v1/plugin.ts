@@ -28,6 +28,8 @@ export interface AgentApiOptions {
   bodyLimit?: number;
   /** Largest file an agent may upload (FINCH_ATTACHMENT_LIMIT). */
   attachmentLimitBytes?: number;
+  /** How often an idle event stream gets a keep-alive comment. */
+  eventKeepAliveMs?: number;
 }
 
 declare module 'fastify' {
@@ -67,7 +69,7 @@ export const agentApi: FastifyPluginAsync<AgentApiOptions> = async (app, options
   const routeOptions = { ctx: options.ctx, loginRateLimit: options.loginRateLimit, secureCookies: options.secureCookies };
   await app.register(sessionRoutes, routeOptions);
   await app.register(conversationRoutes, routeOptions);
-  await app.register(eventRoutes, routeOptions);
+  await app.register(eventRoutes, { ...routeOptions, eventKeepAliveMs: options.eventKeepAliveMs });
   await app.register(cannedReplyRoutes, routeOptions);
   await app.register(attachmentRoutes, { ...routeOptions, attachmentLimitBytes: options.attachmentLimitBytes ?? 10_485_760 });
   await app.register(adminRoutes, routeOptions);

@@ -15,7 +15,7 @@ const COALESCE_MS = 50;
 /** A comment this often keeps proxies and load balancers from dropping an idle stream. */
 const KEEP_ALIVE_MS = 20_000;
 
-export const eventRoutes: FastifyPluginAsync<AgentApiOptions> = async (app, { ctx }) => {
+export const eventRoutes: FastifyPluginAsync<AgentApiOptions> = async (app, { ctx, eventKeepAliveMs = KEEP_ALIVE_MS }) => {
   const open = new Set<EventStream>();
   let closing = false;
   // Before the server stops listening, which waits for every connection: a stream never ends by itself.
@@ -40,7 +40,7 @@ export const eventRoutes: FastifyPluginAsync<AgentApiOptions> = async (app, { ct
     },
     async (request, reply) => {
       callerOf(request);
-      const stream = new EventStream(reply.raw);
+      const stream = new EventStream(reply.raw, eventKeepAliveMs);
       try {
         stream.unsubscribe = await ctx.store.subscribeToChanges(
           (ids) => stream.changed(ids),
@@ -83,7 +83,10 @@ class EventStream {
   private keepAlive: NodeJS.Timeout | undefined;
   private ending: Promise<void> | undefined;
 
-  constructor(private readonly raw: ServerResponse) {}
+  constructor(
+    private readonly raw: ServerResponse,
+    private readonly keepAliveMs: number,
+  ) {}
 
   start(): void {
     this.started = true;
@@ -101,7 +104,7 @@ class EventStream {
     this.ready();
     this.keepAlive = setInterval(() => {
       if (!this.blocked) this.write(': keep-alive\n\n');
-    }, KEEP_ALIVE_MS);
+    }, this.keepAliveMs);
     if (this.pending.size > 0) this.schedule();
   }
 
