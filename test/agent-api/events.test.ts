@@ -5,10 +5,12 @@
  * the database, and again after the listening connection was lost. Streams end when the server
  * closes, and stop being fed when the client goes away.
  */
+import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/domain/auth/credentials.js';
 import type { Agent } from '../../src/domain/model.js';
+import { openFinch, type Finch } from '../../src/finch.js';
 import type { EventResolution } from '../../src/store/outbox-port.js';
 import { LISTENER_APPLICATION_NAME } from '../../src/store/sql/change-feed.js';
 import { writeTransaction } from '../../src/store/sql/database.js';
@@ -282,5 +284,45 @@ describe.runIf(sqlBackends().includes('postgres'))('event streams across Finch s
     await streamOnB.next((event) => event.event === 'ready', { from, timeoutMs: 5000 });
     const conversation = await finConversation(a);
     await streamOnB.changeOf(conversation.id, { from });
+  });
+});
+
+describe('event streams on SQLite when another process writes the file', () => {
+  let finch: TestFinch;
+  let worker: Finch;
+  let stream: EventStreamClient;
+
+  beforeAll(async () => {
+    finch = await startTestFinch('sqlite', FIN);
+    // As `finch worker` would: its own connection to the same file.
+    worker = await openFinch({ dataDir: path.dirname(finch.database!.location), databaseUrl: undefined, dbPoolSize: 1 });
+    const ida = await makeAgent(finch, 'Ida');
+    const asIda = await AgentClient.signIn(finch.baseUrl, ida.email, PASSWORD);
+    stream = await EventStreamClient.connect(eventsUrl(finch), asIda.authHeaders());
+    await stream.next((event) => event.event === 'ready');
+  });
+  afterAll(async () => {
+    stream?.close();
+    await worker?.close();
+    await finch?.close();
+  });
+
+  it('sends ready (read everything again) once the other process has committed', async () => {
+    const since = finch.clock.now().toISOString();
+    const conversation = await finConversation(finch);
+    const from = stream.mark();
+    const routed = await worker.failSafe.routeFinConversationsToPeople(since, 'fin_unreachable', finch.clock.now().toISOString());
+    expect(routed).toContain(conversation.id);
+    await stream.next((event) => event.event === 'ready', { from, timeoutMs: 2000 });
+  });
+
+  it("says nothing more for this process's own changes, which it names", async () => {
+    const conversation = await finConversation(finch);
+    const from = stream.mark();
+    await finch.finch!.store.updateConversation(conversation.id, { title: 'Retitled here' }, finch.clock.now().toISOString());
+    await stream.changeOf(conversation.id, { from });
+    // Longer than the feed takes to look at the file twice.
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    expect(stream.events.slice(from).filter((event) => event.event === 'ready')).toEqual([]);
   });
 });

@@ -5,8 +5,12 @@
  *
  * On PostgreSQL several Finch processes share the database: the transaction NOTIFYs `finch_inbox`
  * (PostgreSQL delivers it at commit, to every process LISTENing, this one included), and each
- * process LISTENs on one connection of its own, opened on the first subscription. On SQLite there
- * is one process: the ids go straight to its subscribers after the commit.
+ * process LISTENs on one connection of its own, opened on the first subscription. On SQLite the ids
+ * go straight to this process's subscribers after the commit. Another process may write the same
+ * file (a `finch worker` delivering to Fin and running the fail-safe, a CLI command); SQLite cannot
+ * say what it changed, only that something was committed (`PRAGMA data_version`, which moves only
+ * for other connections' commits), so while anyone subscribes the feed looks twice a second and,
+ * when it moved, tells subscribers they may have missed changes: the inbox reads again.
  */
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
@@ -20,6 +24,11 @@ const MAX_PAYLOAD_BYTES = 7999;
 const RELISTEN_MS = { first: 500, max: 10_000 };
 /** How the listening connection shows in `pg_stat_activity`. */
 export const LISTENER_APPLICATION_NAME = 'finch inbox feed';
+/** SQLite: how often to look whether another process committed. */
+const OTHER_PROCESS_POLL_MS = 500;
+
+/** Where changes come from besides this process: other nodes on PostgreSQL, other processes on one SQLite file. */
+export type ChangeSource = { postgresUrl: string } | { sqliteDataVersion: () => number };
 
 export type ChangeListener = (conversationIds: string[]) => void;
 
@@ -35,9 +44,15 @@ export class ChangeFeed {
   private relisten: NodeJS.Timeout | undefined;
   private relistenMs = RELISTEN_MS.first;
   private closed = false;
+  private readonly postgresUrl: string | undefined;
+  private readonly sqliteDataVersion: (() => number) | undefined;
+  private watchTimer: NodeJS.Timeout | undefined;
+  private seenDataVersion: number | undefined;
 
-  /** `postgresUrl` is absent on SQLite, where no other process writes. */
-  constructor(private readonly postgresUrl?: string) {}
+  constructor(source: ChangeSource) {
+    this.postgresUrl = 'postgresUrl' in source ? source.postgresUrl : undefined;
+    this.sqliteDataVersion = 'sqliteDataVersion' in source ? source.sqliteDataVersion : undefined;
+  }
 
   /**
    * Inside the transaction that changed them: on PostgreSQL, NOTIFY (held back until the commit,
@@ -63,21 +78,25 @@ export class ChangeFeed {
    * Calls `onChange` with the ids of the conversations changed by each committed transaction (in
    * any process on PostgreSQL) until the returned function is called. Resolves once changes are
    * being listened for. `onMissed` is called when changes may have been missed (the PostgreSQL
-   * connection was lost and is back): whatever the subscriber shows may be out of date.
+   * connection was lost and is back; another process wrote the SQLite file): whatever the
+   * subscriber shows may be out of date.
    */
   async subscribe(onChange: ChangeListener, onMissed?: () => void): Promise<() => Promise<void>> {
     if (this.closed) throw new Error('the change feed is closed');
     if (this.postgresUrl !== undefined) await this.listen();
     const subscriber: Subscriber = { onChange, onMissed };
     this.subscribers.add(subscriber);
+    this.watchOtherProcesses();
     return async () => {
       this.subscribers.delete(subscriber);
+      if (this.subscribers.size === 0) this.stopWatching();
     };
   }
 
   async close(): Promise<void> {
     this.closed = true;
     this.subscribers.clear();
+    this.stopWatching();
     clearTimeout(this.relisten);
     await this.connecting?.catch(() => undefined);
     const client = this.client;
@@ -97,6 +116,30 @@ export class ChangeFeed {
         // One subscriber's failure is its own; the others still hear of the change.
       }
     }
+  }
+
+  /** SQLite: polls the file's data version while anyone subscribes (a cheap read of a counter). */
+  private watchOtherProcesses(): void {
+    const dataVersion = this.sqliteDataVersion;
+    if (dataVersion === undefined || this.watchTimer) return;
+    this.seenDataVersion = dataVersion();
+    this.watchTimer = setInterval(() => {
+      let version: number;
+      try {
+        version = dataVersion();
+      } catch {
+        return; // The database is being closed.
+      }
+      if (version === this.seenDataVersion) return;
+      this.seenDataVersion = version;
+      this.tell((subscriber) => subscriber.onMissed?.());
+    }, OTHER_PROCESS_POLL_MS);
+    this.watchTimer.unref();
+  }
+
+  private stopWatching(): void {
+    clearInterval(this.watchTimer);
+    this.watchTimer = undefined;
   }
 
   /** The LISTEN connection, opened once and shared by every subscriber of this process. */

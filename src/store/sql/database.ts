@@ -48,7 +48,8 @@ function openSqlite(dataDir: string): Database {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return withChanges({ db, dialect: 'sqlite', location: file }, new ChangeFeed());
+  const sqliteDataVersion = () => sqlite.pragma('data_version', { simple: true }) as number;
+  return withChanges({ db, dialect: 'sqlite', location: file }, new ChangeFeed({ sqliteDataVersion }));
 }
 
 const INT8 = 20;
@@ -69,7 +70,7 @@ function openPostgres(url: string, poolSize: number): Database {
   // An idle connection that the server drops must not crash the process.
   pool.on('error', () => undefined);
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }) });
-  return withChanges({ db, dialect: 'postgres', location: redactUrl(url) }, new ChangeFeed(url));
+  return withChanges({ db, dialect: 'postgres', location: redactUrl(url) }, new ChangeFeed({ postgresUrl: url }));
 }
 
 function withChanges(database: Omit<Database, 'changes' | 'close'>, changes: ChangeFeed): Database {
