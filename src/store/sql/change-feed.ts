@@ -11,19 +11,23 @@
  * say what it changed, only that something was committed (`PRAGMA data_version`, which moves only
  * for other connections' commits), so while anyone subscribes the feed looks twice a second and,
  * when it moved, tells subscribers they may have missed changes: the inbox reads again.
+ *
+ * The same transaction wakes dispatchers in other processes when it wrote to the outbox: NOTIFY
+ * `finch_outbox`, heard on the same one connection (`wakeOnOutboxWrites`). On SQLite dispatchers in
+ * other processes find new events at their next poll.
  */
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
-import { OUTBOX_CHANNEL } from './outbox-channel.js';
 import type { Schema } from './schema.js';
 
 export const INBOX_CHANNEL = 'finch_inbox';
+export const OUTBOX_CHANNEL = 'finch_outbox';
 /** PostgreSQL refuses a NOTIFY payload of 8000 bytes or more. */
 const MAX_PAYLOAD_BYTES = 7999;
 /** How long to wait before listening again after the connection was lost, doubling up to the cap. */
 const RELISTEN_MS = { first: 500, max: 10_000 };
 /** How the listening connection shows in `pg_stat_activity`. */
-export const LISTENER_APPLICATION_NAME = 'finch inbox feed';
+export const LISTENER_APPLICATION_NAME = 'finch change feed';
 /** SQLite: how often to look whether another process committed. */
 const OTHER_PROCESS_POLL_MS = 500;
 
@@ -37,9 +41,21 @@ interface Subscriber {
   onMissed: (() => void) | undefined;
 }
 
+interface OutboxWaker {
+  wake: () => void;
+  onTrouble: (error: Error) => void;
+}
+
 export class ChangeFeed {
   private readonly subscribers = new Set<Subscriber>();
+  private readonly outboxWakers = new Set<OutboxWaker>();
+  /** The channels asked for so far: each (re)connection LISTENs to all of them. */
+  private readonly channels = new Set<string>();
   private client: pg.Client | undefined;
+  /** The channels the current connection LISTENs to. */
+  private listening = new Set<string>();
+  /** Why the last connection ended, for the dispatchers' logs. */
+  private lastError: Error | undefined;
   private connecting: Promise<void> | undefined;
   private relisten: NodeJS.Timeout | undefined;
   private relistenMs = RELISTEN_MS.first;
@@ -83,7 +99,7 @@ export class ChangeFeed {
    */
   async subscribe(onChange: ChangeListener, onMissed?: () => void): Promise<() => Promise<void>> {
     if (this.closed) throw new Error('the change feed is closed');
-    if (this.postgresUrl !== undefined) await this.listen();
+    if (this.postgresUrl !== undefined) await this.listen(INBOX_CHANNEL);
     const subscriber: Subscriber = { onChange, onMissed };
     this.subscribers.add(subscriber);
     this.watchOtherProcesses();
@@ -93,9 +109,32 @@ export class ChangeFeed {
     };
   }
 
+  /**
+   * PostgreSQL: calls `wake` whenever a transaction in any process wrote to the outbox, and after
+   * the listening connection came back (notifications may have been missed), until the returned
+   * function is called. Resolves once listening, or once the first attempt failed: `onTrouble`
+   * hears of that and of every lost connection, and the feed keeps trying (the dispatcher polls
+   * meanwhile). Nothing on SQLite.
+   */
+  async wakeOnOutboxWrites(wake: () => void, onTrouble: (error: Error) => void): Promise<() => Promise<void>> {
+    if (this.postgresUrl === undefined || this.closed) return async () => {};
+    const waker: OutboxWaker = { wake, onTrouble };
+    this.outboxWakers.add(waker);
+    try {
+      await this.listen(OUTBOX_CHANNEL);
+    } catch (error) {
+      onTrouble(error as Error);
+      this.scheduleRelisten();
+    }
+    return async () => {
+      this.outboxWakers.delete(waker);
+    };
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.subscribers.clear();
+    this.outboxWakers.clear();
     this.stopWatching();
     clearTimeout(this.relisten);
     await this.connecting?.catch(() => undefined);
@@ -142,26 +181,41 @@ export class ChangeFeed {
     this.watchTimer = undefined;
   }
 
-  /** The LISTEN connection, opened once and shared by every subscriber of this process. */
-  private listen(): Promise<void> {
-    if (this.client) return Promise.resolve();
+  /** The LISTEN connection, opened once and shared by every subscriber of this process, now also on `channel`. */
+  private async listen(channel: string): Promise<void> {
+    this.channels.add(channel);
+    await this.connected();
+    const client = this.client;
+    if (!client) throw new Error('the connection listening for changes was lost');
+    if (this.listening.has(channel)) return;
+    this.listening.add(channel);
+    await client.query(`LISTEN ${channel}`);
+  }
+
+  /** Connects unless connected; connecting LISTENs to every channel asked for so far. */
+  private async connected(): Promise<void> {
+    if (this.client) return;
     this.connecting ??= this.connect().finally(() => {
       this.connecting = undefined;
     });
-    return this.connecting;
+    await this.connecting;
   }
 
   private async connect(): Promise<void> {
     const client = new pg.Client({ connectionString: this.postgresUrl, application_name: LISTENER_APPLICATION_NAME });
     // An error ends the connection, and 'end' follows whatever the cause.
-    client.on('error', () => undefined);
+    client.on('error', (error) => {
+      this.lastError = error;
+    });
     client.on('end', () => this.lost(client));
     client.on('notification', (message) => {
       if (message.channel === INBOX_CHANNEL) this.emit((message.payload ?? '').split(',').filter((id) => id !== ''));
+      else if (message.channel === OUTBOX_CHANNEL) this.wakeDispatchers();
     });
+    const channels = [...this.channels];
     try {
       await client.connect();
-      await client.query(`LISTEN ${INBOX_CHANNEL}`);
+      for (const channel of channels) await client.query(`LISTEN ${channel}`);
     } catch (error) {
       await client.end().catch(() => undefined);
       throw error;
@@ -171,23 +225,36 @@ export class ChangeFeed {
       throw new Error('the change feed is closed');
     }
     this.client = client;
+    this.listening = new Set(channels);
     this.relistenMs = RELISTEN_MS.first;
+  }
+
+  private wakeDispatchers(): void {
+    for (const waker of this.outboxWakers) waker.wake();
   }
 
   /** Notifications sent while nobody listened are gone: listen again, then say so. */
   private lost(client: pg.Client): void {
     if (this.client !== client) return;
     this.client = undefined;
+    this.listening = new Set();
+    const error = this.lastError ?? new Error('the connection listening for changes ended');
+    this.lastError = undefined;
+    if (!this.closed) for (const waker of this.outboxWakers) waker.onTrouble(error);
     this.scheduleRelisten();
   }
 
   private scheduleRelisten(): void {
-    if (this.closed || this.subscribers.size === 0 || this.relisten) return;
+    if (this.closed || (this.subscribers.size === 0 && this.outboxWakers.size === 0) || this.relisten) return;
     this.relisten = setTimeout(() => {
       this.relisten = undefined;
-      this.listen().then(
-        () => this.tell((subscriber) => subscriber.onMissed?.()),
+      this.connected().then(
         () => {
+          this.tell((subscriber) => subscriber.onMissed?.());
+          this.wakeDispatchers();
+        },
+        (error: Error) => {
+          for (const waker of this.outboxWakers) waker.onTrouble(error);
           this.relistenMs = Math.min(this.relistenMs * 2, RELISTEN_MS.max);
           this.scheduleRelisten();
         },

@@ -1,0 +1,111 @@
+/**
+ * The change feed on PostgreSQL: one LISTEN connection per process carries both the inbox's
+ * changes and the dispatchers' wake-ups; when it is lost, the feed listens again (on every channel
+ * it had), tells dispatchers of the trouble and wakes them, since notifications may have been
+ * missed. On SQLite there is nothing to listen to for the outbox.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { LISTENER_APPLICATION_NAME } from '../../src/store/sql/change-feed.js';
+import { openDatabase, writeTransaction, type Database } from '../../src/store/sql/database.js';
+import { sqlBackends } from '../support/finch.js';
+import { createDatabase } from '../support/postgres-server.js';
+
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`not so within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** A transaction that changed `conversationIds` and, with `outbox`, wrote to the outbox. */
+const write = (database: Database, conversationIds: string[], outbox: boolean) =>
+  writeTransaction(database, async (_trx, changed) => {
+    for (const id of conversationIds) changed.add(id);
+    changed.outboxWritten = outbox;
+  });
+
+describe.runIf(sqlBackends().includes('postgres'))('the change feed on PostgreSQL', () => {
+  let listener: Database;
+  let writer: Database;
+  const wakes: number[] = [];
+  const troubles: string[] = [];
+  const changes: string[][] = [];
+  let missed = 0;
+
+  const listenerConnections = async () => {
+    const { rows } = await sql<{ pid: number }>`
+      select pid from pg_stat_activity where application_name = ${LISTENER_APPLICATION_NAME} and datname = current_database()`.execute(writer.db);
+    return rows;
+  };
+
+  beforeAll(async () => {
+    const url = await createDatabase(inject('postgresUrl')!);
+    const dataDir = path.join(os.tmpdir(), 'unused');
+    listener = openDatabase({ url, dataDir, poolSize: 2 });
+    writer = openDatabase({ url, dataDir, poolSize: 2 });
+    await listener.changes.subscribe(
+      (ids) => changes.push(ids),
+      () => missed++,
+    );
+    await listener.changes.wakeOnOutboxWrites(
+      () => wakes.push(Date.now()),
+      (error) => troubles.push(error.message),
+    );
+  });
+  afterAll(async () => {
+    await listener?.close();
+    await writer?.close();
+  });
+
+  it('holds one connection for the inbox and the dispatchers', async () => {
+    expect(await listenerConnections()).toHaveLength(1);
+  });
+
+  it("wakes dispatchers when another process's transaction wrote to the outbox, and only then", async () => {
+    const before = wakes.length;
+    await write(writer, ['conv_a'], false);
+    await until(() => changes.some((ids) => ids.includes('conv_a')));
+    expect(wakes.length).toBe(before);
+    await write(writer, ['conv_b'], true);
+    await until(() => wakes.length === before + 1 && changes.some((ids) => ids.includes('conv_b')));
+    await write(writer, [], true);
+    await until(() => wakes.length === before + 2);
+  });
+
+  it('listens again on both channels after losing its connection, reporting the trouble and waking dispatchers', async () => {
+    const [connection] = await listenerConnections();
+    const wakesBefore = wakes.length;
+    const missedBefore = missed;
+    await sql`select pg_terminate_backend(${connection!.pid})`.execute(writer.db);
+    await until(() => troubles.length > 0 && missed === missedBefore + 1 && wakes.length > wakesBefore);
+    const afterReconnect = wakes.length;
+    await write(writer, ['conv_c'], true);
+    await until(() => wakes.length > afterReconnect && changes.some((ids) => ids.includes('conv_c')));
+    expect(await listenerConnections()).toHaveLength(1);
+  });
+});
+
+describe('the change feed on SQLite', () => {
+  it('has no outbox notifications to listen to (dispatchers in other processes poll)', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'finch-feed-'));
+    const database = openDatabase({ dataDir });
+    try {
+      const wakes: number[] = [];
+      const stop = await database.changes.wakeOnOutboxWrites(
+        () => wakes.push(1),
+        () => undefined,
+      );
+      await write(database, ['conv_a'], true);
+      await stop();
+      expect(wakes).toEqual([]);
+    } finally {
+      await database.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
