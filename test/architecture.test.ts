@@ -57,18 +57,22 @@ describe('architecture', () => {
     expect(offending).toEqual([]);
   });
 
-  it('keeps the inbox (web/) on the agent API: only type imports of the contract from src', () => {
+  it('keeps the inbox (web/) on the agent API: only type imports of the contract from src, and its dependency-free plain-text module', () => {
     const web = path.resolve(SRC, '../web/src');
     const intoSrc = readdirSync(web)
       .filter((name) => /\.tsx?$/.test(name))
       .flatMap((name) =>
         [...readFileSync(path.join(web, name), 'utf8').matchAll(/^(import(?:\s+type)?)[^'"]*?from\s+['"]([^'"]*\/src\/[^'"]*)['"]/gm)].map(([statement, kind, specifier]) => ({
           statement: `${name}: ${statement}`,
-          allowed: kind === 'import type' && specifier!.includes('/src/contract/'),
+          allowed: specifier!.includes('/src/contract/') && (kind === 'import type' || specifier!.endsWith('/src/contract/plain-text.js')),
         })),
       );
     expect(intoSrc.length).toBeGreaterThan(0);
     expect(intoSrc.filter((found) => !found.allowed).map((found) => found.statement)).toEqual([]);
+  });
+
+  it('keeps the plain-text module free of imports, since the browser bundles it', () => {
+    expect(imports(path.join(SRC, 'contract/plain-text.ts'))).toEqual([]);
   });
 
   it('finds the imports it checks', () => {

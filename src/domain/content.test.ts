@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { FinError } from './errors.js';
+import { plainTextToHtml } from '../contract/plain-text.js';
 import { normalizeAttachments, requireContent, sanitizeBody } from './content.js';
 
 describe('sanitizeBody', () => {
+  it('keeps typed plain text, as the inbox and the emulator send it, as it is', () => {
+    const body = plainTextToHtml('a < b\n\nc > d & "e"\nf');
+    expect(sanitizeBody(body)).toBe(body);
+  });
+
   it('keeps the HTML Fin supports', () => {
     const html = '<h1>T</h1><h2>S</h2><p>a <b>b</b> <i>i</i> <code>c</code><br /><a href="https://x.example/">l</a></p><ul><li>1</li></ul><ol><li>2</li></ol><img src="https://x.example/i.png" alt="i" />';
     expect(sanitizeBody(html)).toBe(html);

@@ -17,6 +17,7 @@ import type { FinResponse } from '../client/fin-client.js';
 import { pickFinAgent, type AgentPayload } from '../client/fin-agent.js';
 import type { HelpdeskConnection } from '../client/helpdesk-connection.js';
 import type { OperationName } from '../contract/operations.js';
+import { plainTextToHtml } from '../contract/plain-text.js';
 import { sanitizeBody } from '../domain/content.js';
 import { Mutex } from '../lib/mutex.js';
 import type { Bot } from './bot.js';
@@ -181,7 +182,7 @@ export class FinEmulator {
       ...user,
       initial_message: {
         message_type: 'comment',
-        body: textToHtml(first.body),
+        body: plainTextToHtml(first.body),
         author: { id: visitor.userId, user_type: 'end_user' },
         visibility: 'public',
         created_at: first.createdAt,
@@ -244,7 +245,7 @@ export class FinEmulator {
       const created = (await this.expect('create_message', {
         conversation_id: chat.conversationId,
         message_type: 'comment',
-        body: message.role === 'user' ? textToHtml(message.body) : message.body,
+        body: message.role === 'user' ? plainTextToHtml(message.body) : message.body,
         author,
         visibility: 'public',
         created_at: message.createdAt,
@@ -364,10 +365,4 @@ function modeAfterPull(chat: Chat, conversation: { status: string; assignee?: Ag
 function titleFrom(message: string): string {
   const words = message.trim().replace(/\s+/g, ' ');
   return words.length <= 60 ? words : `${words.slice(0, 57)}…`;
-}
-
-/** What the end-user typed, as HTML: escaped, paragraphs kept. */
-export function textToHtml(text: string): string {
-  const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-  return `<p>${escaped.trim().replace(/\n/g, '<br>')}</p>`;
 }

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useImperativeHandle, useRef, useState, type For
 import { ErrorNote, StatusOptions } from './common.js';
 import { api, type AgentView, type CannedReplyView, type ConversationDetail, type MessageView } from './api.js';
 import { Avatar, safeHtml, when } from './format.js';
+import { plainTextToHtml } from '../../src/contract/plain-text.js';
 
 type Controls = { focus: (mode: 'public' | 'private') => void; takeOver: () => void; resolve: () => void };
 
@@ -251,7 +252,7 @@ function Composer(props: { id: string; textarea: RefObject<HTMLTextAreaElement |
     try {
       const url = attachment.trim();
       await api.reply(id, {
-        body: textToHtml(text),
+        body: plainTextToHtml(text) || null,
         visibility: mode,
         ...(url ? { attachments: [{ url, ...(uploaded ?? attachmentOf(url)) }] } : {}),
       });
@@ -347,17 +348,6 @@ function Composer(props: { id: string; textarea: RefObject<HTMLTextAreaElement |
 function attachmentOf(url: string): { filename: string; filetype: string } {
   const name = decodeURIComponent(new URL(url, location.href).pathname.split('/').pop() || 'attachment');
   return { filename: name, filetype: /\.([A-Za-z0-9]{1,10})$/.exec(name)?.[1]?.toLowerCase() ?? 'file' };
-}
-
-/** The agent's plain text as HTML: escaped, one paragraph per blank-line block, line breaks kept. */
-function textToHtml(text: string): string | null {
-  const trimmed = text.trim();
-  if (!trimmed) return null;
-  const escape = (value: string) => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-  return trimmed
-    .split(/\n{2,}/)
-    .map((paragraph) => `<p>${escape(paragraph).replace(/\n/g, '<br>')}</p>`)
-    .join('');
 }
 
 function NotSynced(props: { conversationId: string; failedAt: string | null; onRetried: () => Promise<void> }) {
