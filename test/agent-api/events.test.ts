@@ -218,15 +218,14 @@ describe('an idle event stream', () => {
 });
 
 describe.each(sqlBackends())('closing a server with open event streams on %s', (backend) => {
-  it('ends them and finishes promptly', async () => {
+  it('ends them, rather than waiting for them to end', async () => {
     const finch = await startTestFinch(backend);
     const agent = await makeAgent(finch, 'Nora');
     const asNora = await AgentClient.signIn(finch.baseUrl, agent.email, PASSWORD);
     const streams = await Promise.all([1, 2].map(() => EventStreamClient.connect(eventsUrl(finch), asNora.authHeaders())));
     await Promise.all(streams.map((stream) => stream.next((event) => event.event === 'ready')));
-    const started = performance.now();
+    // Without ending them first, closing would wait for the streams forever (the test's timeout).
     await finch.close();
-    expect(performance.now() - started).toBeLessThan(2000);
     await Promise.all(streams.map((stream) => stream.ended));
   });
 });
