@@ -31,13 +31,15 @@ export function draftMessage(input: InitialMessageInput, at: string, pointer: st
 
 /**
  * The author must be the conversation's end-user or an active agent (Fin posts its answers as
- * the Fin agent); anyone else is refused with 422.
+ * the Fin agent); anyone else is refused with 422. `authorIsCaller`: the author is the agent who
+ * made the request, found active when it was authenticated, so it is not read again.
  */
 export async function messageFor(
   tx: FinStoreWriter,
   conversation: Pick<Conversation, 'id' | 'user'>,
   draft: MessageDraft,
   pointer: string,
+  options: { authorIsCaller?: boolean } = {},
 ): Promise<NewMessage> {
   const { author } = draft;
   if (author.user_type === 'end_user' && author.id !== conversation.user.id) {
@@ -47,7 +49,7 @@ export async function messageFor(
       `${pointer}/author/id`,
     );
   }
-  if (author.user_type === 'agent') {
+  if (author.user_type === 'agent' && !options.authorIsCaller) {
     const agent = await tx.findAgent(author.id);
     if (!agent?.active) {
       throw unprocessable('unknown_author', `No active agent has the id ${JSON.stringify(author.id)}.`, `${pointer}/author/id`);

@@ -1,8 +1,26 @@
 /** Conversations as one row each, with their end-user and assignee joined in. */
-import type { Kysely } from 'kysely';
+import type { Kysely, Updateable } from 'kysely';
 import type { Conversation } from '../../domain/model.js';
 import { AGENT_COLUMNS, USER_COLUMNS, agentFrom, json, prefixed, userFrom } from './rows.js';
 import type { Schema } from './schema.js';
+
+/** The columns of a conversation row: the conversation as `c`, its end-user `u`, its assignee `a`. */
+const CONVERSATION_COLUMNS = [
+  'c.id',
+  'c.object_id',
+  'c.status',
+  'c.title',
+  'c.tags',
+  'c.attributes',
+  'c.last_user_read_at',
+  'c.assigned_at',
+  'c.fin_sync_failed_at',
+  'c.handover_reason',
+  'c.created_at',
+  'c.updated_at',
+  ...prefixed('u', USER_COLUMNS, 'u_'),
+  ...prefixed('a', AGENT_COLUMNS, 'a_'),
+] as const;
 
 /** A conversation with its end-user and assignee, in one row. */
 export function conversationQuery(db: Kysely<Schema>) {
@@ -10,24 +28,21 @@ export function conversationQuery(db: Kysely<Schema>) {
     .selectFrom('conversations as c')
     .innerJoin('end_users as u', 'u.id', 'c.user_id')
     .leftJoin('agents as a', 'a.id', 'c.assignee_id')
-    .select([
-      'c.id',
-      'c.object_id',
-      'c.status',
-      'c.title',
-      'c.tags',
-      'c.attributes',
-      'c.last_user_read_at',
-      'c.assigned_at',
-      'c.fin_sync_failed_at',
-      'c.handover_reason',
-      'c.created_at',
-      'c.updated_at',
-      ...prefixed('u', USER_COLUMNS, 'u_'),
-      ...prefixed('a', AGENT_COLUMNS, 'a_'),
-    ]);
+    .select(CONVERSATION_COLUMNS);
 }
 
+/**
+ * PostgreSQL only (SQLite has no data-modifying WITH): updates a conversation and gives the row
+ * `conversationQuery` would read afterwards, in one statement instead of two.
+ */
+export function updateConversationReturningRow(db: Kysely<Schema>, id: string, set: Updateable<Schema['conversations']>) {
+  return db
+    .with('updated', (qb) => qb.updateTable('conversations').set(set).where('id', '=', id).returningAll())
+    .selectFrom('updated as c')
+    .innerJoin('end_users as u', 'u.id', 'c.user_id')
+    .leftJoin('agents as a', 'a.id', 'c.assignee_id')
+    .select(CONVERSATION_COLUMNS);
+}
 
 export type ConversationRow = Awaited<ReturnType<ReturnType<typeof conversationQuery>['executeTakeFirstOrThrow']>>;
 

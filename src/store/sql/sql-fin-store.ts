@@ -3,7 +3,7 @@
  * `ON CONFLICT DO NOTHING` and then read the row that won, which also settles concurrent
  * duplicates: on PostgreSQL the losing insert waits for the winner's transaction to commit.
  */
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely, Updateable } from 'kysely';
 import { htmlToText } from '../../domain/content.js';
 import type { Agent, Conversation, EndUser, Message } from '../../domain/model.js';
 import { newId } from '../../domain/ids.js';
@@ -25,7 +25,7 @@ import { writeTransaction, type Database, type Dialect } from './database.js';
 import { enqueueSync, enqueueTyping } from './sql-outbox-store.js';
 import { countQueues, listConversations } from './sql-queues.js';
 import { prepared } from './prepared.js';
-import { conversationFrom, conversationQuery } from './conversation-rows.js';
+import { conversationFrom, conversationQuery, updateConversationReturningRow } from './conversation-rows.js';
 import { AGENT_COLUMNS, USER_COLUMNS, agentFrom, attachmentsFrom, prefixed, userFrom } from './rows.js';
 import type { Schema } from './schema.js';
 
@@ -62,26 +62,38 @@ const READS = {
   messageByObjectId: prepared((db, objectId: string) => messageQuery(db).where('m.object_id', '=', objectId)),
 };
 
+const MESSAGE_COLUMNS = [
+  'm.id',
+  'm.object_id',
+  'm.conversation_id',
+  'm.author_type',
+  'm.author_user_id',
+  'm.body',
+  'm.visibility',
+  'm.attachments',
+  'm.created_at',
+  ...prefixed('a', AGENT_COLUMNS, 'a_'),
+] as const;
+
 /**
  * Messages with their agent authors. An end-user author is always the conversation's end-user,
  * so it is read once per page rather than joined into every row.
  */
 function messageQuery(db: Kysely<Schema>) {
+  return db.selectFrom('messages as m').leftJoin('agents as a', 'a.id', 'm.author_agent_id').select(MESSAGE_COLUMNS);
+}
+
+/**
+ * PostgreSQL only (SQLite has no data-modifying WITH): inserts a message unless its `object_id`
+ * is taken, and gives the row `messageQuery` would read afterwards (none after a conflict), in one
+ * statement instead of two.
+ */
+function insertMessageReturningRow(db: Kysely<Schema>, values: Insertable<Schema['messages']>) {
   return db
-    .selectFrom('messages as m')
+    .with('inserted', (qb) => qb.insertInto('messages').values(values).onConflict((conflict) => conflict.doNothing()).returningAll())
+    .selectFrom('inserted as m')
     .leftJoin('agents as a', 'a.id', 'm.author_agent_id')
-    .select([
-      'm.id',
-      'm.object_id',
-      'm.conversation_id',
-      'm.author_type',
-      'm.author_user_id',
-      'm.body',
-      'm.visibility',
-      'm.attachments',
-      'm.created_at',
-      ...prefixed('a', AGENT_COLUMNS, 'a_'),
-    ]);
+    .select(MESSAGE_COLUMNS);
 }
 
 type MessageRow = Awaited<ReturnType<typeof READS.thread.run>>[number];
@@ -232,51 +244,58 @@ class SqlFinQueries implements HelpdeskWriter {
   }
 
   async updateConversation(id: string, changes: ConversationChanges, at: string): Promise<Conversation> {
-    await this.db
-      .updateTable('conversations')
-      .set({
-        ...(changes.status === undefined ? {} : { status: changes.status }),
-        ...(changes.assigneeId === undefined ? {} : { assignee_id: changes.assigneeId, assigned_at: at }),
-        ...(changes.title === undefined ? {} : { title: changes.title }),
-        ...(changes.tags === undefined ? {} : { tags: JSON.stringify(changes.tags) }),
-        ...(changes.attributes === undefined ? {} : { attributes: JSON.stringify(changes.attributes) }),
-        ...(changes.lastUserReadAt === undefined ? {} : { last_user_read_at: changes.lastUserReadAt }),
-        ...(changes.handoverReason === undefined ? {} : { handover_reason: changes.handoverReason }),
-        updated_at: at,
-      })
-      .where('id', '=', id)
-      .execute();
+    const set: Updateable<Schema['conversations']> = {
+      ...(changes.status === undefined ? {} : { status: changes.status }),
+      ...(changes.assigneeId === undefined ? {} : { assignee_id: changes.assigneeId, assigned_at: at }),
+      ...(changes.title === undefined ? {} : { title: changes.title }),
+      ...(changes.tags === undefined ? {} : { tags: JSON.stringify(changes.tags) }),
+      ...(changes.attributes === undefined ? {} : { attributes: JSON.stringify(changes.attributes) }),
+      ...(changes.lastUserReadAt === undefined ? {} : { last_user_read_at: changes.lastUserReadAt }),
+      ...(changes.handoverReason === undefined ? {} : { handover_reason: changes.handoverReason }),
+      updated_at: at,
+    };
+    let updated: Conversation | undefined;
+    if (this.dialect === 'postgres') {
+      const row = await updateConversationReturningRow(this.db, id, set).executeTakeFirst();
+      updated = row && conversationFrom(row);
+    } else {
+      await this.db.updateTable('conversations').set(set).where('id', '=', id).execute();
+      updated = await this.findConversation(id);
+    }
+    if (!updated) throw new Error(`conversation ${id} vanished`);
     await this.announce.changed(id);
-    return (await this.findConversation(id))!;
+    return updated;
   }
 
   async insertMessage(message: NewMessage): Promise<Inserted<Message>> {
     const id = newId('msg');
-    const inserted = await this.db
-      .insertInto('messages')
-      .values({
-        id,
-        object_id: message.objectId,
-        conversation_id: message.conversationId,
-        author_type: message.author.type,
-        author_user_id: message.author.type === 'end_user' ? message.author.id : null,
-        author_agent_id: message.author.type === 'agent' ? message.author.id : null,
-        body: message.body,
-        body_text: message.body === null ? null : htmlToText(message.body),
-        visibility: message.visibility,
-        attachments: JSON.stringify(message.attachments),
-        created_at: message.createdAt,
-      })
-      .onConflict((conflict) => conflict.doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    const rows = inserted
-      ? await READS.message.run(this.db, this.dialect, id)
-      : await READS.messageByObjectId.run(this.db, this.dialect, message.objectId!);
+    const values: Insertable<Schema['messages']> = {
+      id,
+      object_id: message.objectId,
+      conversation_id: message.conversationId,
+      author_type: message.author.type,
+      author_user_id: message.author.type === 'end_user' ? message.author.id : null,
+      author_agent_id: message.author.type === 'agent' ? message.author.id : null,
+      body: message.body,
+      body_text: message.body === null ? null : htmlToText(message.body),
+      visibility: message.visibility,
+      attachments: JSON.stringify(message.attachments),
+      created_at: message.createdAt,
+    };
+    let rows: MessageRow[];
+    if (this.dialect === 'postgres') {
+      rows = await insertMessageReturningRow(this.db, values).execute();
+    } else {
+      const inserted = await this.db.insertInto('messages').values(values).onConflict((conflict) => conflict.doNothing()).returning('id').executeTakeFirst();
+      rows = inserted ? await READS.message.run(this.db, this.dialect, id) : [];
+    }
+    const created = rows.length > 0;
+    // Not inserted: a message with this object_id exists (an idempotent retry); answer with it.
+    if (!created) rows = await READS.messageByObjectId.run(this.db, this.dialect, message.objectId!);
     const [value] = await this.messagesFrom(rows);
-    if (!value) throw new Error(`message ${inserted ? id : message.objectId} vanished`);
-    if (inserted) await this.announce.changed(message.conversationId);
-    return { value, created: inserted !== undefined };
+    if (!value) throw new Error(`message ${created ? id : message.objectId} vanished`);
+    if (created) await this.announce.changed(message.conversationId);
+    return { value, created };
   }
 
   // --- the outbox, in the same transaction as the change it announces ---------------------------
