@@ -98,7 +98,8 @@ export interface HelpdeskStore extends FinStore, AgentDirectory {
 // Agents as accounts: sign-in, sessions, administration.
 
 export interface SessionRecord {
-  agentId: string;
+  /** The agent signed in, as the agent is now (read with the session: every request needs both). */
+  agent: Agent;
   csrfToken: string;
   createdAt: string;
   expiresAt: string;

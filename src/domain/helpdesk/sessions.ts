@@ -54,8 +54,8 @@ export async function checkSession(ctx: HelpdeskContext, sessionToken: string): 
   const now = ctx.now();
   const idleSince = Date.parse(session.lastSeenAt);
   if (session.expiresAt <= now.toISOString() || now.getTime() - idleSince > SESSION_IDLE_MS) return { ok: false, reason: 'expired' };
-  const agent = await ctx.store.findAgent(session.agentId);
-  if (!agent?.active) return { ok: false, reason: 'inactive' };
+  const { agent } = session;
+  if (!agent.active) return { ok: false, reason: 'inactive' };
   if (now.getTime() - idleSince > TOUCH_EVERY_MS) await ctx.accounts.touchSession(tokenHash, now.toISOString());
   return { ok: true, agent, csrfToken: session.csrfToken, expiresAt: session.expiresAt };
 }

@@ -4,15 +4,16 @@ import type { Agent } from '../../domain/model.js';
 import type { AccountStore, AgentChanges, SessionRecord } from '../helpdesk-port.js';
 import type { Database, Dialect } from './database.js';
 import { prepared } from './prepared.js';
-import { AGENT_COLUMNS, agentFrom } from './rows.js';
+import { AGENT_COLUMNS, agentFrom, prefixed } from './rows.js';
 import type { Schema } from './schema.js';
 
-/** Read on every request made with a session cookie. */
+/** Read on every request made with a session cookie, with its agent: one statement for both. */
 const sessionByHash = prepared((db, tokenHash: string) =>
   db
-    .selectFrom('agent_sessions')
-    .select(['agent_id', 'csrf_token', 'created_at', 'expires_at', 'last_seen_at', 'revoked_at'])
-    .where('token_hash', '=', tokenHash),
+    .selectFrom('agent_sessions as s')
+    .innerJoin('agents as a', 'a.id', 's.agent_id')
+    .select(['s.csrf_token', 's.created_at', 's.expires_at', 's.last_seen_at', 's.revoked_at', ...prefixed('a', AGENT_COLUMNS, 'a_')])
+    .where('s.token_hash', '=', tokenHash),
 );
 
 export class SqlAccountStore implements AccountStore {
@@ -74,7 +75,7 @@ export class SqlAccountStore implements AccountStore {
     const [row] = await sessionByHash.run(this.db, this.dialect, tokenHash);
     return (
       row && {
-        agentId: row.agent_id,
+        agent: agentFrom(row, 'a_'),
         csrfToken: row.csrf_token,
         createdAt: row.created_at,
         expiresAt: row.expires_at,
