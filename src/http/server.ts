@@ -40,6 +40,8 @@ export interface ServerOptions {
   now?: () => Date;
   /** How often an idle event stream gets a keep-alive comment (20 s unless a test needs it sooner). */
   eventKeepAliveMs?: number;
+  /** Changes this close together go out as one event (50 ms unless a test needs a wider window). */
+  eventCoalesceMs?: number;
 }
 
 /** Header values that must never reach a log line. */
@@ -112,6 +114,7 @@ export async function buildServer(config: ServerConfig, services: ServerServices
       bodyLimit: config.bodyLimitBytes,
       attachmentLimitBytes: config.attachmentLimitBytes,
       eventKeepAliveMs: options.eventKeepAliveMs,
+      eventCoalesceMs: options.eventCoalesceMs,
     });
     await app.register(signedFiles, { ctx: services.helpdesk });
     // The inbox, for people; it works through the agent API above.

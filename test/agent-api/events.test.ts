@@ -42,7 +42,8 @@ describe.each(sqlBackends())('the inbox event stream on %s', (backend) => {
   let stream: EventStreamClient;
 
   beforeAll(async () => {
-    finch = await startTestFinch(backend, FIN);
+    // A window wide enough that a burst of concurrent requests falls into it on a loaded machine.
+    finch = await startTestFinch(backend, { ...FIN, eventCoalesceMs: 200 });
     hana = await makeAgent(finch, 'Hana');
     fin = await finch.store.findFinAgent();
     asHana = await AgentClient.signIn(finch.baseUrl, hana.email, PASSWORD);

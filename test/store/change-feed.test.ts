@@ -90,6 +90,55 @@ describe.runIf(sqlBackends().includes('postgres'))('the change feed on PostgreSQ
   });
 });
 
+describe.runIf(sqlBackends().includes('postgres'))('the change feed on PostgreSQL, opened by a dispatcher', () => {
+  let listener: Database;
+  let writer: Database;
+
+  beforeAll(async () => {
+    const url = await createDatabase(inject('postgresUrl')!);
+    const dataDir = path.join(os.tmpdir(), 'unused');
+    listener = openDatabase({ url, dataDir, poolSize: 2 });
+    writer = openDatabase({ url, dataDir, poolSize: 2 });
+  });
+  afterAll(async () => {
+    await listener?.close();
+    await writer?.close();
+  });
+
+  it("adds the inbox's channel to the dispatcher's connection, for subscribers arriving at once", async () => {
+    const wakes: number[] = [];
+    await listener.changes.wakeOnOutboxWrites(
+      () => wakes.push(1),
+      () => undefined,
+    );
+    const seenByFirst: string[] = [];
+    const seenBySecond: string[] = [];
+    await Promise.all([
+      listener.changes.subscribe((ids) => seenByFirst.push(...ids)),
+      listener.changes.subscribe((ids) => seenBySecond.push(...ids)),
+    ]);
+    await write(writer, ['conv_x'], true);
+    await until(() => seenByFirst.includes('conv_x') && seenBySecond.includes('conv_x') && wakes.length === 1);
+  });
+
+  it('goes on waking the other dispatchers when one of them throws', async () => {
+    await listener.changes.wakeOnOutboxWrites(
+      () => {
+        throw new Error('a broken dispatcher');
+      },
+      () => undefined,
+    );
+    const wakes: number[] = [];
+    await listener.changes.wakeOnOutboxWrites(
+      () => wakes.push(1),
+      () => undefined,
+    );
+    await write(writer, [], true);
+    await write(writer, [], true);
+    await until(() => wakes.length === 2);
+  });
+});
+
 describe('the change feed on SQLite', () => {
   it('has no outbox notifications to listen to (dispatchers in other processes poll)', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'finch-feed-'));

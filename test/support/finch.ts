@@ -77,6 +77,7 @@ export interface TestFinchOptions {
   /** PostgreSQL only: serve this existing database (another test Finch's) instead of a new one, as a second node would. */
   databaseUrl?: string;
   eventKeepAliveMs?: number;
+  eventCoalesceMs?: number;
 }
 
 export async function startTestFinch(backend: Backend, options: TestFinchOptions = {}): Promise<TestFinch> {
@@ -119,7 +120,7 @@ export async function startTestFinch(backend: Backend, options: TestFinchOptions
     loginRateLimit: options.loginRateLimit ?? 1000,
     attachmentLimitBytes: options.attachmentLimitBytes ?? 10_485_760,
   };
-  const app = await buildServer(config, { store, credentials, ping, ...(helpdesk ? { helpdesk } : {}) }, { logger: false, now: clock.now, eventKeepAliveMs: options.eventKeepAliveMs });
+  const app = await buildServer(config, { store, credentials, ping, ...(helpdesk ? { helpdesk } : {}) }, { logger: false, now: clock.now, eventKeepAliveMs: options.eventKeepAliveMs, eventCoalesceMs: options.eventCoalesceMs });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as { port: number };
   const baseUrl = `http://127.0.0.1:${port}`;

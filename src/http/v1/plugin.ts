@@ -30,6 +30,8 @@ export interface AgentApiOptions {
   attachmentLimitBytes?: number;
   /** How often an idle event stream gets a keep-alive comment. */
   eventKeepAliveMs?: number;
+  /** Changes this close together go out as one event. */
+  eventCoalesceMs?: number;
 }
 
 declare module 'fastify' {
@@ -69,7 +71,7 @@ export const agentApi: FastifyPluginAsync<AgentApiOptions> = async (app, options
   const routeOptions = { ctx: options.ctx, loginRateLimit: options.loginRateLimit, secureCookies: options.secureCookies };
   await app.register(sessionRoutes, routeOptions);
   await app.register(conversationRoutes, routeOptions);
-  await app.register(eventRoutes, { ...routeOptions, eventKeepAliveMs: options.eventKeepAliveMs });
+  await app.register(eventRoutes, { ...routeOptions, eventKeepAliveMs: options.eventKeepAliveMs, eventCoalesceMs: options.eventCoalesceMs });
   await app.register(cannedReplyRoutes, routeOptions);
   await app.register(attachmentRoutes, { ...routeOptions, attachmentLimitBytes: options.attachmentLimitBytes ?? 10_485_760 });
   await app.register(adminRoutes, routeOptions);

@@ -5,12 +5,13 @@
  *
  * On PostgreSQL several Finch processes share the database: the transaction NOTIFYs `finch_inbox`
  * (PostgreSQL delivers it at commit, to every process LISTENing, this one included), and each
- * process LISTENs on one connection of its own, opened on the first subscription. On SQLite the ids
- * go straight to this process's subscribers after the commit. Another process may write the same
- * file (a `finch worker` delivering to Fin and running the fail-safe, a CLI command); SQLite cannot
- * say what it changed, only that something was committed (`PRAGMA data_version`, which moves only
- * for other connections' commits), so while anyone subscribes the feed looks twice a second and,
- * when it moved, tells subscribers they may have missed changes: the inbox reads again.
+ * process LISTENs on one connection of its own, opened when first needed (an inbox stream, a
+ * dispatcher). On SQLite the ids go straight to this process's subscribers after the commit.
+ * Another process may write the same file (a `finch worker` delivering to Fin and running the
+ * fail-safe, a CLI command); SQLite cannot say what it changed, only that something was committed
+ * (`PRAGMA data_version`, which moves only for other connections' commits), so while anyone
+ * subscribes the feed looks twice a second and, when it moved, tells subscribers they may have
+ * missed changes: the inbox reads again.
  *
  * The same transaction wakes dispatchers in other processes when it wrote to the outbox: NOTIFY
  * `finch_outbox`, heard on the same one connection (`wakeOnOutboxWrites`). On SQLite dispatchers in
@@ -28,6 +29,8 @@ const MAX_PAYLOAD_BYTES = 7999;
 const RELISTEN_MS = { first: 500, max: 10_000 };
 /** How the listening connection shows in `pg_stat_activity`. */
 export const LISTENER_APPLICATION_NAME = 'finch change feed';
+/** How long connecting the listening connection may take before it counts as failed. */
+const CONNECT_TIMEOUT_MS = 10_000;
 /** SQLite: how often to look whether another process committed. */
 const OTHER_PROCESS_POLL_MS = 500;
 
@@ -52,8 +55,8 @@ export class ChangeFeed {
   /** The channels asked for so far: each (re)connection LISTENs to all of them. */
   private readonly channels = new Set<string>();
   private client: pg.Client | undefined;
-  /** The channels the current connection LISTENs to. */
-  private listening = new Set<string>();
+  /** The channels the current connection LISTENs to (or is starting to). */
+  private listening = new Map<string, Promise<void>>();
   /** Why the last connection ended, for the dispatchers' logs. */
   private lastError: Error | undefined;
   private connecting: Promise<void> | undefined;
@@ -100,9 +103,10 @@ export class ChangeFeed {
   async subscribe(onChange: ChangeListener, onMissed?: () => void): Promise<() => Promise<void>> {
     if (this.closed) throw new Error('the change feed is closed');
     if (this.postgresUrl !== undefined) await this.listen(INBOX_CHANNEL);
+    // Before the subscriber is added: should the first reading fail, nothing is left behind.
+    this.watchOtherProcesses();
     const subscriber: Subscriber = { onChange, onMissed };
     this.subscribers.add(subscriber);
-    this.watchOtherProcesses();
     return async () => {
       this.subscribers.delete(subscriber);
       if (this.subscribers.size === 0) this.stopWatching();
@@ -123,8 +127,11 @@ export class ChangeFeed {
     try {
       await this.listen(OUTBOX_CHANNEL);
     } catch (error) {
-      onTrouble(error as Error);
-      this.scheduleRelisten();
+      try {
+        onTrouble(error as Error);
+      } finally {
+        this.scheduleRelisten();
+      }
     }
     return async () => {
       this.outboxWakers.delete(waker);
@@ -153,6 +160,17 @@ export class ChangeFeed {
         call(subscriber);
       } catch {
         // One subscriber's failure is its own; the others still hear of the change.
+      }
+    }
+  }
+
+  /** As `tell`, for dispatchers: a throwing callback must not stop the others or the feed itself. */
+  private tellDispatchers(call: (waker: OutboxWaker) => void): void {
+    for (const waker of this.outboxWakers) {
+      try {
+        call(waker);
+      } catch {
+        // The dispatcher polls anyway; the feed carries on.
       }
     }
   }
@@ -187,9 +205,17 @@ export class ChangeFeed {
     await this.connected();
     const client = this.client;
     if (!client) throw new Error('the connection listening for changes was lost');
-    if (this.listening.has(channel)) return;
-    this.listening.add(channel);
-    await client.query(`LISTEN ${channel}`);
+    // Callers asking at once all wait for the one LISTEN; a failed one is tried again next time.
+    let listening = this.listening.get(channel);
+    if (!listening) {
+      const started = client.query(`LISTEN ${channel}`).then(() => undefined);
+      listening = started;
+      this.listening.set(channel, started);
+      started.catch(() => {
+        if (this.listening.get(channel) === started) this.listening.delete(channel);
+      });
+    }
+    await listening;
   }
 
   /** Connects unless connected; connecting LISTENs to every channel asked for so far. */
@@ -202,7 +228,14 @@ export class ChangeFeed {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.postgresUrl, application_name: LISTENER_APPLICATION_NAME });
+    const client = new pg.Client({
+      connectionString: this.postgresUrl,
+      application_name: LISTENER_APPLICATION_NAME,
+      // A connect that hangs must fail (and be retried), and a half-open socket must be noticed:
+      // this connection only ever reads, so nothing else would find out that it died.
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      keepAlive: true,
+    });
     // An error ends the connection, and 'end' follows whatever the cause.
     client.on('error', (error) => {
       this.lastError = error;
@@ -225,42 +258,49 @@ export class ChangeFeed {
       throw new Error('the change feed is closed');
     }
     this.client = client;
-    this.listening = new Set(channels);
+    this.listening = new Map(channels.map((channel) => [channel, Promise.resolve()]));
     this.relistenMs = RELISTEN_MS.first;
   }
 
   private wakeDispatchers(): void {
-    for (const waker of this.outboxWakers) waker.wake();
+    this.tellDispatchers((waker) => waker.wake());
   }
 
   /** Notifications sent while nobody listened are gone: listen again, then say so. */
   private lost(client: pg.Client): void {
     if (this.client !== client) return;
     this.client = undefined;
-    this.listening = new Set();
+    this.listening = new Map();
     const error = this.lastError ?? new Error('the connection listening for changes ended');
     this.lastError = undefined;
-    if (!this.closed) for (const waker of this.outboxWakers) waker.onTrouble(error);
+    if (!this.closed) this.tellDispatchers((waker) => waker.onTrouble(error));
     this.scheduleRelisten();
   }
 
   private scheduleRelisten(): void {
-    if (this.closed || (this.subscribers.size === 0 && this.outboxWakers.size === 0) || this.relisten) return;
+    if (!this.needed() || this.relisten) return;
     this.relisten = setTimeout(() => {
       this.relisten = undefined;
+      // Everyone may have gone meanwhile: then the next subscriber connects.
+      if (!this.needed()) return;
       this.connected().then(
         () => {
           this.tell((subscriber) => subscriber.onMissed?.());
           this.wakeDispatchers();
         },
         (error: Error) => {
-          for (const waker of this.outboxWakers) waker.onTrouble(error);
+          this.tellDispatchers((waker) => waker.onTrouble(error));
           this.relistenMs = Math.min(this.relistenMs * 2, RELISTEN_MS.max);
           this.scheduleRelisten();
         },
       );
     }, this.relistenMs);
     this.relisten.unref();
+  }
+
+  /** Whether anyone in this process still listens. */
+  private needed(): boolean {
+    return !this.closed && (this.subscribers.size > 0 || this.outboxWakers.size > 0);
   }
 }
 

@@ -15,7 +15,7 @@ const COALESCE_MS = 50;
 /** A comment this often keeps proxies and load balancers from dropping an idle stream. */
 const KEEP_ALIVE_MS = 20_000;
 
-export const eventRoutes: FastifyPluginAsync<AgentApiOptions> = async (app, { ctx, eventKeepAliveMs = KEEP_ALIVE_MS }) => {
+export const eventRoutes: FastifyPluginAsync<AgentApiOptions> = async (app, { ctx, eventKeepAliveMs = KEEP_ALIVE_MS, eventCoalesceMs = COALESCE_MS }) => {
   const open = new Set<EventStream>();
   let closing = false;
   // Before the server stops listening, which waits for every connection: a stream never ends by itself.
@@ -40,7 +40,7 @@ export const eventRoutes: FastifyPluginAsync<AgentApiOptions> = async (app, { ct
     },
     async (request, reply) => {
       callerOf(request);
-      const stream = new EventStream(reply.raw, eventKeepAliveMs);
+      const stream = new EventStream(reply.raw, { keepAliveMs: eventKeepAliveMs, coalesceMs: eventCoalesceMs });
       try {
         stream.unsubscribe = await ctx.store.subscribeToChanges(
           (ids) => stream.changed(ids),
@@ -85,7 +85,7 @@ class EventStream {
 
   constructor(
     private readonly raw: ServerResponse,
-    private readonly keepAliveMs: number,
+    private readonly timing: { keepAliveMs: number; coalesceMs: number },
   ) {}
 
   start(): void {
@@ -104,7 +104,7 @@ class EventStream {
     this.ready();
     this.keepAlive = setInterval(() => {
       if (!this.blocked) this.write(': keep-alive\n\n');
-    }, this.keepAliveMs);
+    }, this.timing.keepAliveMs);
     if (this.pending.size > 0) this.schedule();
   }
 
@@ -131,7 +131,7 @@ class EventStream {
     this.flushTimer ??= setTimeout(() => {
       this.flushTimer = undefined;
       this.flush();
-    }, COALESCE_MS);
+    }, this.timing.coalesceMs);
   }
 
   private flush(): void {
