@@ -157,7 +157,14 @@ export class SqlOutboxStore implements OutboxStore {
   constructor(private readonly database: Database) {}
 
   async claimDue(worker: string, now: string, leaseUntil: string, limit: number): Promise<OutboxEvent[]> {
-    const rows = await writeTransaction(this.database, (trx) => CLAIM[this.database.dialect].run(trx, this.database.dialect, worker, now, leaseUntil, limit));
+    const { db, dialect } = this.database;
+    // The claim is one statement. On PostgreSQL that is a transaction of its own, so it runs
+    // without begin and commit: one round trip instead of three, on every poll of every worker.
+    // On SQLite it stays in a write transaction, which costs no round trip in-process.
+    const rows =
+      dialect === 'postgres'
+        ? await CLAIM.postgres.run(db, dialect, worker, now, leaseUntil, limit)
+        : await writeTransaction(this.database, (trx) => CLAIM.sqlite.run(trx, dialect, worker, now, leaseUntil, limit));
     // RETURNING has no order; ids follow the order the events were written in.
     return rows.map(eventFrom).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
