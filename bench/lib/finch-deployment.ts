@@ -4,14 +4,14 @@
  * outbox is delivered either by the server itself (FINCH_DISPATCHER=server, the default) or by
  * `finch worker` processes beside a server started with FINCH_DISPATCHER=off.
  *
- * finch-process.ts starts Finch with a fixed environment that has no room for these variables,
- * hence this module; it uses the same child-process plumbing (service.ts).
+ * The environment is finch-process.ts's fixed one (so that the caller's own FINCH_* settings
+ * cannot change what is measured) plus these variables; the child-process plumbing is service.ts.
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Cleanup } from './cleanup.js';
-import type { FinchTarget } from './finch-process.js';
+import { finchEnv, type FinchTarget } from './finch-process.js';
 import { REPO_ROOT } from './paths.js';
 import { startService } from './service.js';
 
@@ -33,8 +33,6 @@ export interface Deployment {
   agentToken: string;
   /** A fixed Fin API token (`finch create-fin-token`), for seeding as Fin. */
   finToken: string;
-  /** The processes that deliver notifications: the server, or the workers. */
-  dispatcherPids: number[];
 }
 
 /** Creates the credentials, starts the server and the workers; each is stopped at cleanup. */
@@ -50,7 +48,7 @@ export async function deployFinch(options: DeploymentOptions, cleanup: Cleanup):
     command: process.execPath,
     args: [MAIN, 'start'],
     cwd: REPO_ROOT,
-    env: { ...env, FINCH_PORT: '0' },
+    env,
     timeoutMs: 120_000,
     ready: (lines) => serverReady(lines, options.receiverUrl),
   });
@@ -75,20 +73,12 @@ export async function deployFinch(options: DeploymentOptions, cleanup: Cleanup):
     workerPids,
     agentToken,
     finToken,
-    dispatcherPids: options.workers > 0 ? workerPids : [server.pid],
   };
 }
 
 function deploymentEnv(options: DeploymentOptions): NodeJS.ProcessEnv {
-  // Only what Finch is documented to read (as finch-process.ts does), so that the caller's own
-  // FINCH_* settings cannot change what is measured.
   return {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    FINCH_DATA_DIR: options.dataDir,
-    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
-    // Request logs would measure pino; warnings and errors still go to the (discarded) output.
-    FINCH_LOG_LEVEL: 'warn',
+    ...finchEnv(options),
     FINCH_FIN_INTEGRATION_ID: 'int_bench',
     FINCH_FIN_WEBHOOK_KEY: 'bench-webhook-key',
     FINCH_FIN_BASE_URL: options.receiverUrl,

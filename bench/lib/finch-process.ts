@@ -54,7 +54,7 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-function finchEnv(target: FinchTarget): NodeJS.ProcessEnv {
+export function finchEnv(target: FinchTarget): NodeJS.ProcessEnv {
   // Only what Finch is documented to read, so the caller's own FINCH_* settings (say, a signing
   // secret) cannot change what is measured.
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };

@@ -7,6 +7,7 @@ import { effectiveFinSettings, webhookTarget } from '../domain/fin-settings.js';
 import { finSettingsReport, type FinSettingsReport } from '../domain/helpdesk/fin-settings.js';
 import { helpdeskContext, openFinch, type Finch } from '../finch.js';
 import { buildServer } from '../http/server.js';
+import { EmailTakenError } from '../store/port.js';
 import { demoSettings, startDemoEmulator, type RunningDemo } from './demo.js';
 import { runDispatcher } from './dispatching.js';
 
@@ -94,7 +95,7 @@ async function ensureFirstAdmin(finch: Finch): Promise<{ email: string; password
     return { email: agent.email, password };
   } catch (error) {
     // Another node starting on the same PostgreSQL database created it first: it printed the password.
-    if ((await finch.accounts.listAllAgents()).some((agent) => !agent.isFin)) return undefined;
+    if (error instanceof EmailTakenError) return undefined;
     throw error;
   }
 }

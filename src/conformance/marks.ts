@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Variant } from '../contract/models.js';
 
-export const TITLE_PREFIX = '[finch check]';
+const TITLE_PREFIX = '[finch check]';
 
 export interface RunMarks {
   runId: string;

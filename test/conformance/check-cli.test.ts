@@ -69,7 +69,7 @@ describe('finch check (the command)', () => {
     const result = await runFinch(['check', '--url', fin, '--variant', 'post', '--token', 'not-a-token'], { FINCH_CHECK_SIGNING_SECRET: SIGNING_SECRET });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^post get_agents: lists the agents in the contract shape\s+FAIL\s+get_agents answered 401 instead of 200/m);
-    expect(result.stdout).toMatch(/0 passed|[1-9]\d* passed, [1-9]\d* failed/);
+    expect(result.stdout).toMatch(/\b\d+ passed, [1-9]\d* failed/);
   });
 
   it('calls operations at individual URLs with --endpoints', async () => {
