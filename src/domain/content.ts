@@ -72,7 +72,8 @@ function lastPathSegment(url: URL): string {
   }
 }
 
-function extension(filename: string): string {
+/** A file name's extension, lower-cased, or '' when it has none. */
+export function extension(filename: string): string {
   const dot = filename.lastIndexOf('.');
   return dot > 0 ? filename.slice(dot + 1).toLowerCase() : '';
 }

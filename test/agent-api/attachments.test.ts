@@ -59,16 +59,24 @@ describe.each(sqlBackends())('attachments on %s', (backend) => {
     expect(served.headers.get('content-disposition')).toMatch(/^attachment; filename\*=UTF-8''page\.html$/);
   });
 
-  it('refuses a forged signature (403), an expired link (410) and an unknown file (403)', async () => {
+  it("refuses a forged signature (403), another file's id under a signature (403), an expired link (410) and a removed file (404)", async () => {
     const { url } = (await (await upload(Buffer.from('hello'), 'a.txt', 'text/plain')).json()) as { url: string };
     const forged = await fetch(local(url.replace(/signature=[\w-]+/, 'signature=forged')));
     expect(forged.status, await forged.clone().text()).toBe(403);
     expect((await fetch(local(url.replace(/file_[0-9A-Z]+/, 'file_01ZZZZZZZZZZZZZZZZZZZZZZZZ')))).status).toBe(403);
     finch.clock.advance(3601 * 1000);
-    const expired = await fetch(local(url));
-    expect(expired.status).toBe(410);
-    expect(await expired.json()).toMatchObject({ status: 410, code: 'link_expired' });
-    finch.clock.advance(-3601 * 1000);
+    try {
+      const expired = await fetch(local(url));
+      expect(expired.status).toBe(410);
+      expect(await expired.json()).toMatchObject({ status: 410, code: 'link_expired' });
+    } finally {
+      finch.clock.advance(-3601 * 1000);
+    }
+    const id = /file_[0-9A-Z]+/.exec(url)![0];
+    await finch.database!.db.deleteFrom('files').where('id', '=', id).execute();
+    const removed = await fetch(local(url));
+    expect(removed.status).toBe(404);
+    expect(await removed.json()).toMatchObject({ status: 404, code: 'file_not_found' });
   });
 
   it('refuses an empty file (422), a file over the limit (413), strangers (401) and a missing CSRF token (403)', async () => {

@@ -5,7 +5,8 @@
  */
 import { createHmac } from 'node:crypto';
 import { safeEqual } from '../auth/secrets.js';
-import { FinError, unprocessable } from '../errors.js';
+import { extension } from '../content.js';
+import { FinError, notFound, unprocessable } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Agent } from '../model.js';
 import type { FileStore, StoredFile } from '../../store/file-port.js';
@@ -58,7 +59,7 @@ export async function openSignedFile(ctx: FileContext, id: string, expires: numb
   if (!safeEqual(signature, await sign(ctx, id, expires))) throw new FinError('forbidden', 'bad_signature', 'This file link is not valid.');
   if (expires * 1000 < ctx.now().getTime()) throw new FinError('gone', 'link_expired', 'This file link has expired.');
   const file = await ctx.files.readFile(id);
-  if (!file) throw new FinError('not_found', 'file_not_found', 'No such file.');
+  if (!file) throw notFound('file', id);
   return file;
 }
 
@@ -74,6 +75,5 @@ function cleanFilename(name: string): string {
 }
 
 function filetypeOf(filename: string, contentType: string): string {
-  const extension = /\.([A-Za-z0-9]{1,10})$/.exec(filename)?.[1];
-  return (extension ?? contentType.split('/')[1]?.split(';')[0] ?? 'file').toLowerCase();
+  return extension(filename) || contentType.split('/')[1]?.split(';')[0]?.toLowerCase() || 'file';
 }

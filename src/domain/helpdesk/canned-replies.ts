@@ -4,15 +4,13 @@
  */
 import type { CannedReplyPatch, NewCannedReplyInput } from '../../contract/canned-replies.js';
 import { ShortcutTakenError, type CannedReply, type CannedReplyStore } from '../../store/canned-reply-port.js';
-import { conflict, FinError, unprocessable } from '../errors.js';
+import { conflict, notFound, unprocessable } from '../errors.js';
 import type { Agent } from '../model.js';
 
 export interface CannedReplyContext {
   cannedReplies: CannedReplyStore;
   now: () => Date;
 }
-
-const notFound = (id: string) => new FinError('not_found', 'canned_reply_not_found', `No canned reply has the id ${JSON.stringify(id)}.`);
 
 async function shortcutChecked<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -41,10 +39,10 @@ export function createCannedReply(ctx: CannedReplyContext, agent: Agent, input: 
 
 export async function updateCannedReply(ctx: CannedReplyContext, id: string, patch: CannedReplyPatch): Promise<CannedReply> {
   const updated = await shortcutChecked(() => ctx.cannedReplies.updateCannedReply(id, { ...patch, ...(patch.title === undefined ? {} : { title: title(patch.title) }) }, ctx.now().toISOString()));
-  if (!updated) throw notFound(id);
+  if (!updated) throw notFound('canned_reply', id);
   return updated;
 }
 
 export async function deleteCannedReply(ctx: CannedReplyContext, id: string): Promise<void> {
-  if (!(await ctx.cannedReplies.deleteCannedReply(id))) throw notFound(id);
+  if (!(await ctx.cannedReplies.deleteCannedReply(id))) throw notFound('canned_reply', id);
 }
