@@ -4,7 +4,7 @@ import { api, type AgentView, type CannedReplyView, type ConversationDetail, typ
 import { Avatar, safeHtml, when } from './format.js';
 import { plainTextToHtml } from '../../src/contract/plain-text.js';
 
-type Controls = { focus: (mode: 'public' | 'private') => void; takeOver: () => void; resolve: () => void };
+export type Controls = { focus: (mode: 'public' | 'private') => void; takeOver: () => void; resolve: () => void };
 
 /** Typing is worth telling Fin about at most this often (Finch throttles to 3 s as well). */
 const TYPING_EVERY_MS = 3000;
@@ -61,13 +61,7 @@ export function ConversationPane(props: { id: string; me: AgentView; version: nu
   if (!detail) {
     return (
       <section className="conversation" aria-label="Conversation">
-        {error ? (
-          <p role="alert" className="error">
-            {error}
-          </p>
-        ) : (
-          <p className="loading">Loading…</p>
-        )}
+        {error ? <ErrorNote error={error} /> : <p className="loading">Loading…</p>}
       </section>
     );
   }

@@ -2,7 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ErrorNote, StatusOptions } from './common.js';
 import { api, type AgentView, type ConversationView, type Queue, type QueueCounts } from './api.js';
-import { ConversationPane } from './ConversationPane.js';
+import { ConversationPane, type Controls } from './ConversationPane.js';
 import { Avatar, when } from './format.js';
 import { HelpOverlay, useShortcuts } from './shortcuts.js';
 import { chime, useLiveChanges } from './live.js';
@@ -34,11 +34,15 @@ export function Inbox({ me, conversationId }: { me: AgentView; conversationId: s
   const [version, setVersion] = useState(0);
   const [help, setHelp] = useState(false);
   const searchRef = useRef<HTMLInputElement>(null);
-  const composerRef = useRef<{ focus: (mode: 'public' | 'private') => void; takeOver: () => void; resolve: () => void } | null>(null);
+  const composerRef = useRef<Controls | null>(null);
   const lastWaiting = useRef<number | null>(null);
 
+  // Live changes reload the list from the top while a next page may be on its way: an answer
+  // that a later reload overtook is dropped, or its rows would be appended twice or out of date.
+  const generation = useRef(0);
   const load = useCallback(
     async (cursor: string | null, keep: number) => {
+      const started = cursor ? generation.current : ++generation.current;
       setLoading(true);
       try {
         const page = await api.conversations({
@@ -49,13 +53,14 @@ export function Inbox({ me, conversationId }: { me: AgentView; conversationId: s
           cursor,
           limit: Math.min(100, Math.max(PAGE, keep)),
         });
+        if (started !== generation.current) return;
         setItems((current) => (cursor ? [...current, ...page.items] : page.items));
         setNext(page.next);
         setError(null);
       } catch (failure) {
-        setError((failure as Error).message);
+        if (started === generation.current) setError((failure as Error).message);
       } finally {
-        setLoading(false);
+        if (started === generation.current) setLoading(false);
       }
     },
     [filters],
@@ -92,6 +97,11 @@ export function Inbox({ me, conversationId }: { me: AgentView; conversationId: s
       [load, refreshCounts, conversationId],
     ),
   );
+
+  // Stable, so the list's end-of-scroll effect runs when the list moves, not on every render.
+  const loadMore = useCallback(() => {
+    if (next && !loading) void load(next, 0);
+  }, [next, loading, load]);
 
   const open = useCallback((id: string) => navigate(`/c/${encodeURIComponent(id)}`), []);
   const step = useCallback(
@@ -166,7 +176,7 @@ export function Inbox({ me, conversationId }: { me: AgentView; conversationId: s
           </button>
         </div>
       </aside>
-      <ConversationList items={items} selected={conversationId} onOpen={open} onEnd={() => next && !loading && void load(next, 0)} error={error} loading={loading} />
+      <ConversationList items={items} selected={conversationId} onOpen={open} onEnd={loadMore} error={error} loading={loading} />
       {conversationId ? (
         <ConversationPane key={conversationId} id={conversationId} me={me} version={version} controls={composerRef} onClose={() => navigate('/')} />
       ) : (
