@@ -129,8 +129,16 @@ export function sortedQuery(url: string): string {
     .join('&');
 }
 
-/** Fetches an access token with the client credentials grant. */
-export async function fetchAccessToken(tokenUrl: string, clientId: string, clientSecret: string): Promise<{ accessToken: string; expiresIn: number }> {
+/**
+ * One client credentials grant request (RFC 6749 §4.4, client authenticated with HTTP Basic), as
+ * Fin makes it: the status and the JSON body, whatever they are. Throws when nothing answers.
+ */
+export async function requestClientCredentialsToken(
+  tokenUrl: string,
+  clientId: string,
+  clientSecret: string,
+  timeoutMs = 10_000,
+): Promise<{ status: number; body: Record<string, unknown> | undefined }> {
   const response = await fetch(tokenUrl, {
     method: 'POST',
     headers: {
@@ -139,11 +147,17 @@ export async function fetchAccessToken(tokenUrl: string, clientId: string, clien
     },
     body: new URLSearchParams({ grant_type: 'client_credentials' }).toString(),
     redirect: 'manual',
-    signal: AbortSignal.timeout(10_000),
+    signal: AbortSignal.timeout(timeoutMs),
   });
   const body = (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined;
-  if (!response.ok || typeof body?.access_token !== 'string') {
-    throw new Error(`token request to ${tokenUrl} failed: ${response.status} ${JSON.stringify(body ?? null)}`);
+  return { status: response.status, body };
+}
+
+/** Fetches an access token with the client credentials grant. */
+export async function fetchAccessToken(tokenUrl: string, clientId: string, clientSecret: string): Promise<{ accessToken: string; expiresIn: number }> {
+  const { status, body } = await requestClientCredentialsToken(tokenUrl, clientId, clientSecret);
+  if (status < 200 || status > 299 || typeof body?.access_token !== 'string') {
+    throw new Error(`token request to ${tokenUrl} failed: ${status} ${JSON.stringify(body ?? null)}`);
   }
   return { accessToken: body.access_token, expiresIn: Number(body.expires_in ?? 0) };
 }

@@ -3,15 +3,12 @@
  * signatures when a secret is configured, and malformed input refused with a 4xx problem (never a
  * 5xx).
  */
-import { signatureHeaders, sortedQuery } from '../client/fin-client.js';
+import { requestClientCredentialsToken, signatureHeaders, sortedQuery } from '../client/fin-client.js';
+import type { HelpdeskCredentials } from '../client/helpdesk-connection.js';
 import { fail, type Recorder } from './recorder.js';
 import { isClientError, isStatus, type Session } from './session.js';
 
-export interface ClientCredentials {
-  tokenUrl: string;
-  clientId: string;
-  clientSecret: string;
-}
+export type ClientCredentials = Omit<Extract<HelpdeskCredentials, { kind: 'oauth' }>, 'kind'>;
 
 /** Token endpoint checks (OAuth client credentials, spec §7). Returns the access token issued. */
 export async function checkTokenEndpoint(recorder: Recorder, credentials: ClientCredentials, timeoutMs: number): Promise<string | undefined> {
@@ -36,24 +33,12 @@ export async function checkTokenEndpoint(recorder: Recorder, credentials: Client
   return token;
 }
 
-async function requestToken(credentials: ClientCredentials, secret: string, timeoutMs: number): Promise<{ status: number; body: Record<string, unknown> | undefined }> {
-  let response: Response;
+async function requestToken(credentials: ClientCredentials, secret: string, timeoutMs: number): ReturnType<typeof requestClientCredentialsToken> {
   try {
-    response = await fetch(credentials.tokenUrl, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        authorization: `Basic ${Buffer.from(`${encodeURIComponent(credentials.clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`,
-      },
-      body: new URLSearchParams({ grant_type: 'client_credentials' }).toString(),
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    return await requestClientCredentialsToken(credentials.tokenUrl, credentials.clientId, secret, timeoutMs);
   } catch (error) {
     fail(`no answer from the token endpoint ${credentials.tokenUrl}: ${(error as Error).message}`);
   }
-  const body = (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined;
-  return { status: response.status, body };
 }
 
 /** Bearer token and malformed-input checks of one variant. */

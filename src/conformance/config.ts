@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { readEndpoints } from '../client/endpoints-file.js';
+import { credentialsFromFlags } from '../client/credential-flags.js';
 import { ConfigError } from '../config.js';
 import type { Variant } from '../contract/models.js';
 import type { ConformanceOptions } from './run-checks.js';
@@ -75,7 +76,8 @@ export function loadCheckConfig(args: string[], env: Record<string, string | und
   const clientId = get('client-id');
   const clientSecret = get('client-secret');
   if (token && (clientId || clientSecret)) throw new ConfigError('give --token or --client-id and --client-secret, not both');
-  if (!token && !(clientId && clientSecret)) throw new ConfigError('give --client-id and --client-secret, or --token');
+  const tokenUrl = get('token-url');
+  const credentials = credentialsFromFlags({ token, clientId, clientSecret, tokenUrl: tokenUrl && httpUrl(tokenUrl, '--token-url') }, baseUrl);
 
   const endpointsFile = get('endpoints');
   if (endpointsFile && variants.length > 1) throw new ConfigError("--endpoints gives one variant's URLs: add --variant rest or --variant post");
@@ -91,9 +93,7 @@ export function loadCheckConfig(args: string[], env: Record<string, string | und
     options: {
       baseUrl,
       variants,
-      credentials: token
-        ? { kind: 'token', token }
-        : { kind: 'oauth', tokenUrl: httpUrl(get('token-url') ?? `${new URL(baseUrl).origin}/oauth/token`, '--token-url'), clientId: clientId!, clientSecret: clientSecret! },
+      credentials,
       ...(endpointsFile ? { endpoints: readEndpoints(endpointsFile) } : {}),
       ...(signingSecret ? { signingSecret } : {}),
       ...(listen

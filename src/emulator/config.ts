@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config.js';
 import type { HelpdeskSetup } from '../client/helpdesk-connection.js';
+import { credentialsFromFlags } from '../client/credential-flags.js';
 import { readEndpoints } from '../client/endpoints-file.js';
 import type { Article } from './demo-knowledge.js';
 import { DEMO_KNOWLEDGE } from './demo-knowledge.js';
@@ -58,10 +59,7 @@ export function loadEmulatorConfig(args: string[], env: Env = process.env): Emul
   if (variant !== 'rest' && variant !== 'post') throw new ConfigError('--variant must be rest or post');
   const webhookKey = get('webhook-key');
   if (!webhookKey) throw new ConfigError('--webhook-key (or FINCH_EMULATOR_WEBHOOK_KEY) is required: the helpdesk must send it with its webhooks');
-  const token = get('token');
-  const clientId = get('client-id');
-  const clientSecret = get('client-secret');
-  if (!token && !(clientId && clientSecret)) throw new ConfigError('give --client-id and --client-secret, or --token');
+  const credentials = credentialsFromFlags({ token: get('token'), clientId: get('client-id'), clientSecret: get('client-secret'), tokenUrl: get('token-url') }, baseUrl);
   const signingSecret = get('signing-secret');
   const endpoints = get('endpoints');
 
@@ -73,9 +71,7 @@ export function loadEmulatorConfig(args: string[], env: Env = process.env): Emul
       baseUrl,
       variant,
       ...(endpoints ? { endpoints: readEndpoints(endpoints) } : {}),
-      credentials: token
-        ? { kind: 'token', token }
-        : { kind: 'oauth', tokenUrl: get('token-url') ?? `${new URL(baseUrl).origin}/oauth/token`, clientId: clientId!, clientSecret: clientSecret! },
+      credentials,
       ...(signingSecret ? { signingSecret } : {}),
     },
     integrationId: get('integration-id') ?? 'finch-emulator',
