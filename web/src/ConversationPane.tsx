@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useImperativeHandle, useRef, useState, type FormEvent, type RefObject } from 'react';
+import { useCallback, useEffect, useImperativeHandle, useRef, useState, type FormEvent, type ReactNode, type RefObject } from 'react';
 import { ErrorNote, StatusOptions } from './common.js';
 import { api, type AgentView, type CannedReplyView, type ConversationDetail, type MessageView } from './api.js';
 import { Avatar, safeHtml, when } from './format.js';
@@ -132,8 +132,8 @@ export function ConversationPane(props: { id: string; me: AgentView; version: nu
       <div className="conversation-body">
         <Thread messages={messages} />
         <aside className="panels" aria-label="Details">
-          <EndUserPanel detail={detail} onSaved={reload} />
-          <ConversationPanel detail={detail} onSaved={reload} />
+          <EndUserPanel user={detail.user} onSaved={reload} />
+          <ConversationPanel conversation={detail.conversation} onSaved={reload} />
           <p className="assignee">
             Assignee: <strong>{conversation.assignee ? (conversation.assignee.is_fin ? 'Fin' : conversation.assignee.name) : 'nobody'}</strong>
             {conversation.assignee?.is_fin && ' (Fin is handling it)'}
@@ -367,24 +367,19 @@ function NotSynced(props: { conversationId: string; failedAt: string | null; onR
   );
 }
 
-function EndUserPanel({ detail, onSaved }: { detail: ConversationDetail; onSaved: () => Promise<void> }) {
-  const { user } = detail;
-  const [error, setError] = useState<string | null>(null);
-  const save = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    try {
-      const attributes = attributesPatch(form, user.attributes);
-      await api.patchUser(user.id, { name: String(form.get('name') || '') || null, email: String(form.get('email') || '') || null, ...(attributes ? { attributes } : {}) });
-      setError(null);
-      await onSaved();
-    } catch (failure) {
-      setError((failure as Error).message);
-    }
-  };
+function EndUserPanel({ user, onSaved }: { user: ConversationDetail['user']; onSaved: () => Promise<void> }) {
   return (
-    <form className="panel" aria-label="End-user" onSubmit={(event) => void save(event)} key={user.updated_at}>
-      <h2>End-user</h2>
+    <AttributesForm
+      label="End-user"
+      title="End-user"
+      stamp={user.updated_at}
+      attributes={user.attributes}
+      submit="Save end-user"
+      onSaved={onSaved}
+      save={(form, attributes) =>
+        api.patchUser(user.id, { name: String(form.get('name') || '') || null, email: String(form.get('email') || '') || null, ...(attributes ? { attributes } : {}) })
+      }
+    >
       <label>
         Name
         <input name="name" defaultValue={user.name ?? ''} />
@@ -393,35 +388,27 @@ function EndUserPanel({ detail, onSaved }: { detail: ConversationDetail; onSaved
         Email
         <input name="email" type="email" defaultValue={user.email ?? ''} />
       </label>
-      <Attributes attributes={user.attributes} />
-      <ErrorNote error={error} />
-      <button type="submit">Save end-user</button>
-    </form>
+    </AttributesForm>
   );
 }
 
-function ConversationPanel({ detail, onSaved }: { detail: ConversationDetail; onSaved: () => Promise<void> }) {
-  const { conversation } = detail;
-  const [error, setError] = useState<string | null>(null);
-  const save = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const tags = String(form.get('tags') ?? '')
-      .split(',')
-      .map((tag) => tag.trim())
-      .filter(Boolean);
-    try {
-      const attributes = attributesPatch(form, conversation.attributes);
-      await api.patch(conversation.id, { title: String(form.get('title') ?? '') || null, tags, ...(attributes ? { attributes } : {}) });
-      setError(null);
-      await onSaved();
-    } catch (failure) {
-      setError((failure as Error).message);
-    }
-  };
+function ConversationPanel({ conversation, onSaved }: { conversation: ConversationDetail['conversation']; onSaved: () => Promise<void> }) {
   return (
-    <form className="panel" aria-label="Conversation details" onSubmit={(event) => void save(event)} key={conversation.updated_at}>
-      <h2>Conversation</h2>
+    <AttributesForm
+      label="Conversation details"
+      title="Conversation"
+      stamp={conversation.updated_at}
+      attributes={conversation.attributes}
+      submit="Save conversation"
+      onSaved={onSaved}
+      save={(form, attributes) => {
+        const tags = String(form.get('tags') ?? '')
+          .split(',')
+          .map((tag) => tag.trim())
+          .filter(Boolean);
+        return api.patch(conversation.id, { title: String(form.get('title') ?? '') || null, tags, ...(attributes ? { attributes } : {}) });
+      }}
+    >
       <label>
         Title
         <input name="title" defaultValue={conversation.title ?? ''} />
@@ -430,9 +417,43 @@ function ConversationPanel({ detail, onSaved }: { detail: ConversationDetail; on
         Tags (comma-separated)
         <input name="tags" defaultValue={conversation.tags.join(', ')} />
       </label>
-      <Attributes attributes={conversation.attributes} />
+    </AttributesForm>
+  );
+}
+
+/**
+ * An editable panel: its own fields, then the attributes; `save` gets the form and the attribute
+ * changes (none when nothing changed). Keyed by `stamp` so that a newer version resets the fields.
+ */
+function AttributesForm(props: {
+  label: string;
+  title: string;
+  stamp: string;
+  attributes: Record<string, unknown>;
+  submit: string;
+  save: (form: FormData, attributes: ReturnType<typeof attributesPatch>) => Promise<unknown>;
+  onSaved: () => Promise<void>;
+  children: ReactNode;
+}) {
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    try {
+      await props.save(form, attributesPatch(form, props.attributes));
+      setError(null);
+      await props.onSaved();
+    } catch (failure) {
+      setError((failure as Error).message);
+    }
+  };
+  return (
+    <form className="panel" aria-label={props.label} onSubmit={(event) => void submit(event)} key={props.stamp}>
+      <h2>{props.title}</h2>
+      {props.children}
+      <Attributes attributes={props.attributes} />
       <ErrorNote error={error} />
-      <button type="submit">Save conversation</button>
+      <button type="submit">{props.submit}</button>
     </form>
   );
 }
@@ -461,7 +482,7 @@ function Attributes({ attributes }: { attributes: Record<string, unknown> }) {
  * The attributes that changed, as a merge patch: a new value, or null for one emptied. Values that
  * were not strings (numbers, booleans, objects) are read back as JSON when they parse.
  */
-export function attributesPatch(form: FormData, original: Record<string, unknown>): Record<string, unknown> | undefined {
+function attributesPatch(form: FormData, original: Record<string, unknown>): Record<string, unknown> | undefined {
   const patch: Record<string, unknown> = {};
   for (const [key, before] of Object.entries(original)) {
     const text = String(form.get(`attribute:${key}`) ?? '');
