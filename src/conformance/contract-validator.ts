@@ -4,15 +4,13 @@
  * contract's: keys spelled as documented, nothing undeclared, the POST-only envelope in place.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import Type, { type TSchema } from 'typebox';
 import type { Variant } from '../contract/models.js';
 import { operation, outputSchema, type OperationName } from '../contract/operations.js';
 import { SuccessEnvelope } from '../contract/problem.js';
 import { WebhookEvent } from '../contract/webhooks.js';
+import { addFormats } from '../lib/ajv-formats.js';
 
-// ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const ajv = addFormats(new Ajv({ allErrors: true, strict: false }));
 
 /**

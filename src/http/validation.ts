@@ -4,11 +4,8 @@
  * there Ajv may coerce (and turn a repeated parameter into the 400 it deserves).
  */
 import { Ajv, type Options } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
-
-// ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+import { addFormats } from '../lib/ajv-formats.js';
 
 const common: Options = { allErrors: true, useDefaults: true, removeAdditional: false, strict: false };
 
