@@ -2,6 +2,7 @@
  * `finch check` as a library: proves a helpdesk against the contract, in one variant or both, and
  * returns every check with its outcome. Everything it creates is marked (see marks.ts).
  */
+import { FinClient } from '../client/fin-client.js';
 import type { HelpdeskCredentials } from '../client/helpdesk-connection.js';
 import type { Variant } from '../contract/models.js';
 import type { OperationName } from '../contract/operations.js';
@@ -61,17 +62,8 @@ export async function runConformance(options: ConformanceOptions, hooks: Conform
   if (token === undefined) skipped.push('every operation: no access token');
   else {
     for (const variant of options.variants) {
-      const session = new Session(
-        {
-          baseUrl: options.baseUrl,
-          variant,
-          token,
-          timeoutMs,
-          ...(options.endpoints ? { endpoints: options.endpoints } : {}),
-          ...(options.signingSecret ? { signingSecret: options.signingSecret } : {}),
-        },
-        recorder,
-      );
+      const client = new FinClient({ baseUrl: options.baseUrl, variant, token, timeoutMs, endpoints: options.endpoints, signingSecret: options.signingSecret });
+      const session = new Session(client, recorder);
       await checkAccess(session, recorder);
       if (options.signingSecret) await checkSignatures(session, recorder, options.signingSecret);
       else skipped.push(`${variant} signature: no signing secret given (--signing-secret)`);

@@ -3,40 +3,21 @@
  * requests look exactly like Fin's, signed when a secret is set) and judges the answers against
  * the contract: status code, schema, problem shape.
  */
-import { FinClient, type CallOverrides, type FinResponse } from '../client/fin-client.js';
+import type { CallOverrides, FinClient, FinResponse } from '../client/fin-client.js';
 import type { Variant } from '../contract/models.js';
 import { operation, type OperationName } from '../contract/operations.js';
 import { describeErrors, problemValidator, successValidator } from './contract-validator.js';
 import { fail, type Recorder } from './recorder.js';
 
-export interface SessionOptions {
-  baseUrl: string;
-  variant: Variant;
-  token: string;
-  endpoints?: Partial<Record<OperationName, string>>;
-  signingSecret?: string;
-  timeoutMs?: number;
-}
-
 export class Session {
-  readonly client: FinClient;
-
   constructor(
-    readonly options: SessionOptions,
+    /** Fin's own client for one variant, with the token (and the signing secret) to use. */
+    readonly client: FinClient,
     private readonly recorder: Recorder,
-  ) {
-    this.client = new FinClient({
-      baseUrl: options.baseUrl,
-      variant: options.variant,
-      token: options.token,
-      ...(options.endpoints ? { endpoints: options.endpoints } : {}),
-      ...(options.signingSecret ? { signingSecret: options.signingSecret } : {}),
-      timeoutMs: options.timeoutMs ?? 10_000,
-    });
-  }
+  ) {}
 
   get variant(): Variant {
-    return this.options.variant;
+    return this.client.options.variant;
   }
 
   /** Calls an operation as Fin would; no answer at all fails the check. */
