@@ -50,19 +50,15 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export interface CheckCommandConfig {
-  help: boolean;
-  json: boolean;
-  junitFile: string | undefined;
-  options: ConformanceOptions;
-}
+/** `--help` alone needs nothing else; otherwise what to check. */
+export type CheckCommandConfig = { help: true } | { help: false; json: boolean; junitFile: string | undefined; options: ConformanceOptions };
 
 export function loadCheckConfig(args: string[], env: Record<string, string | undefined> = process.env): CheckCommandConfig {
   const { values } = parseArgs({ args, options: FLAGS, strict: true, allowPositionals: false });
   const get = (flag: Exclude<keyof typeof FLAGS, 'json' | 'help'>) =>
     values[flag] ?? env[`FINCH_CHECK_${flag.toUpperCase().replace(/-/g, '_')}`] ?? undefined;
-  const common = { help: values.help ?? false, json: values.json ?? env.FINCH_CHECK_JSON === 'true', junitFile: get('junit') };
-  if (common.help) return { ...common, options: undefined as never };
+  if (values.help) return { help: true };
+  const common = { help: false as const, json: values.json ?? env.FINCH_CHECK_JSON === 'true', junitFile: get('junit') };
 
   const url = get('url');
   if (!url) throw new ConfigError('--url is required: the helpdesk base URL, e.g. https://helpdesk.example.com/api/fin');
