@@ -4,7 +4,7 @@
  */
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 
-export const CHROMIUM = process.env.FINCH_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.FINCH_CHROMIUM ?? '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 export function launchBrowser(): Promise<Browser> {

@@ -1,7 +1,7 @@
 /** Small pieces every page uses. */
 import { useCallback, useEffect, useState } from 'react';
 
-export const STATUSES = [
+const STATUSES = [
   ['open', 'Open'],
   ['resolved', 'Resolved'],
   ['closed', 'Closed'],

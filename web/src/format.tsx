@@ -15,7 +15,7 @@ export function when(iso: string): string {
     : date.toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 }
 
-export function initials(name: string | null | undefined): string {
+function initials(name: string | null | undefined): string {
   const words = (name ?? '?').trim().split(/\s+/);
   return ((words[0]?.[0] ?? '?') + (words.length > 1 ? (words.at(-1)?.[0] ?? '') : '')).toUpperCase();
 }

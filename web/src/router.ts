@@ -6,7 +6,7 @@ import { useEffect, useState } from 'react';
 
 export type Place = { page: 'inbox'; conversationId: string | null } | { page: 'admin'; section: string } | { page: 'replies' };
 
-export function parse(pathname: string): Place {
+function parse(pathname: string): Place {
   const conversation = /^\/c\/([^/]+)$/.exec(pathname);
   if (conversation) return { page: 'inbox', conversationId: decodeURIComponent(conversation[1]!) };
   if (pathname === '/replies') return { page: 'replies' };

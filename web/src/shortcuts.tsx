@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 
-export const SHORTCUTS: [string, string][] = [
+const SHORTCUTS: [string, string][] = [
   ['j', 'Next conversation'],
   ['k', 'Previous conversation'],
   ['r', 'Reply'],
