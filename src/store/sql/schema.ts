@@ -51,6 +51,8 @@ export interface ConversationsTable {
   fin_sync_failed_at: string | null;
   /** Why the conversation went to people without Fin asking, e.g. `fin_unreachable`. */
   handover_reason: string | null;
+  /** The title's words for search, space-separated (domain/search-words.ts; null without a title). */
+  title_words: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -63,8 +65,8 @@ export interface MessagesTable {
   author_user_id: string | null;
   author_agent_id: string | null;
   body: string | null;
-  /** The body as plain text, for search. */
-  body_text: string | null;
+  /** The body's words for search, space-separated (domain/search-words.ts; null without a body). */
+  body_words: string | null;
   visibility: 'public' | 'private';
   attachments: Json;
   created_at: string;

@@ -5,6 +5,7 @@
  */
 import type { Insertable, Kysely, Updateable } from 'kysely';
 import { htmlToText } from '../../domain/content.js';
+import { searchText } from '../../domain/search-words.js';
 import type { Agent, Conversation, EndUser, Message } from '../../domain/model.js';
 import { newId } from '../../domain/ids.js';
 import {
@@ -221,6 +222,7 @@ class SqlFinQueries implements HelpdeskWriter {
         assignee_id: conversation.assigneeId,
         status: conversation.status,
         title: conversation.title,
+        title_words: conversation.title === null ? null : searchText(conversation.title),
         tags: JSON.stringify(conversation.tags),
         attributes: JSON.stringify(conversation.attributes),
         last_user_read_at: null,
@@ -247,7 +249,7 @@ class SqlFinQueries implements HelpdeskWriter {
     const set: Updateable<Schema['conversations']> = {
       ...(changes.status === undefined ? {} : { status: changes.status }),
       ...(changes.assigneeId === undefined ? {} : { assignee_id: changes.assigneeId, assigned_at: at }),
-      ...(changes.title === undefined ? {} : { title: changes.title }),
+      ...(changes.title === undefined ? {} : { title: changes.title, title_words: changes.title === null ? null : searchText(changes.title) }),
       ...(changes.tags === undefined ? {} : { tags: JSON.stringify(changes.tags) }),
       ...(changes.attributes === undefined ? {} : { attributes: JSON.stringify(changes.attributes) }),
       ...(changes.lastUserReadAt === undefined ? {} : { last_user_read_at: changes.lastUserReadAt }),
@@ -277,7 +279,7 @@ class SqlFinQueries implements HelpdeskWriter {
       author_user_id: message.author.type === 'end_user' ? message.author.id : null,
       author_agent_id: message.author.type === 'agent' ? message.author.id : null,
       body: message.body,
-      body_text: message.body === null ? null : htmlToText(message.body),
+      body_words: message.body === null ? null : searchText(htmlToText(message.body)),
       visibility: message.visibility,
       attachments: JSON.stringify(message.attachments),
       created_at: message.createdAt,

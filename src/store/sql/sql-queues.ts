@@ -5,6 +5,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { ConversationCursor, ConversationListItem, ConversationQuery, LastMessage, QueueCounts } from '../helpdesk-port.js';
+import { searchWords } from '../../domain/search-words.js';
 import type { Dialect } from './database.js';
 import { conversationFrom, conversationQuery } from './conversation-rows.js';
 import type { Schema } from './schema.js';
@@ -85,14 +86,19 @@ function hasTag(dialect: Dialect, tag: string) {
 
 /**
  * Every word must appear, as a word or the start of one, in the title or in a message (notes
- * included): SQLite's FTS5 tables or PostgreSQL's tsvector indexes find them (see 0003_search).
- * Words are letters and digits only (see searchWords), so they are safe inside the query syntax.
+ * included). The index holds words Finch computed (domain/search-words.ts, see 0007_search_words),
+ * and the words asked for are put through the same rule here, so both sides agree on every
+ * database; the rule leaves only letters, marks and digits, safe inside either query syntax.
+ * SQLite: FTS5 prefix queries. PostgreSQL: the indexed expression, matched by a prefix lexeme
+ * written as tsquery input (`'word':*`), which, unlike to_tsquery, takes the word as it is.
  */
-function matchesWords(dialect: Dialect, words: string[]) {
+function matchesWords(dialect: Dialect, asked: string[]) {
+  const words = [...new Set(asked.flatMap(searchWords))];
+  if (words.length === 0) return sql<boolean>`true`;
   const conditions = words.map((word) =>
     dialect === 'postgres'
-      ? sql<boolean>`(to_tsvector('simple', coalesce(c.title, '')) @@ to_tsquery('simple', ${`${word}:*`})
-          or c.id in (select sm.conversation_id from messages sm where to_tsvector('simple', coalesce(sm.body_text, '')) @@ to_tsquery('simple', ${`${word}:*`})))`
+      ? sql<boolean>`(array_to_tsvector(string_to_array(c.title_words, ' ')) @@ ${`'${word}':*`}::tsquery
+          or c.id in (select sm.conversation_id from messages sm where array_to_tsvector(string_to_array(sm.body_words, ' ')) @@ ${`'${word}':*`}::tsquery))`
       : sql<boolean>`(c.rowid in (select rowid from conversations_fts where conversations_fts match ${`"${word}"*`})
           or c.id in (select sm.conversation_id from messages_fts join messages sm on sm.rowid = messages_fts.rowid where messages_fts match ${`"${word}"*`}))`,
   );
