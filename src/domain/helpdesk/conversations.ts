@@ -4,12 +4,13 @@ import { notFound } from '../errors.js';
 import type { Agent, Conversation, EndUser, Message } from '../model.js';
 import type { HelpdeskContext } from './context.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { searchWords as wordsOf } from '../search-words.js';
 
 const MAX_WORDS = 8;
 
-/** Words of a search, lower-cased: letters and digits in any script; the rest separates them. */
+/** Words of a search, by the one word rule of the index (domain/search-words.ts): at most 8, without repeats. */
 export function searchWords(q: string | undefined): string[] {
-  return [...new Set((q ?? '').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])].slice(0, MAX_WORDS);
+  return [...new Set(wordsOf(q ?? ''))].slice(0, MAX_WORDS);
 }
 
 export async function listConversations(
