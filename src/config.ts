@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { baseUrlProblem, type FinRegion, type FinSettingsOverrides } from './domain/fin-settings.js';
+import { NetworkListError, parseNetworks } from './lib/network-rule.js';
 
 export interface Config {
   host: string;
@@ -19,7 +20,11 @@ export interface Config {
   tokenRateLimitPerMinute: number;
   bodyLimitBytes: number;
   logLevel: string;
-  /** Fin settings set by FINCH_FIN_*; they win over the ones stored by the agent API. */
+  /**
+   * Fin settings set by FINCH_FIN_*; they win over the ones stored by the agent API.
+   * `fin.allowedNetworks` (FINCH_FIN_ALLOWED_NETWORKS) lists the private networks an https:// base
+   * URL may reach (on-premises targets); none by default.
+   */
   fin: FinSettingsOverrides;
   /** Deliver the outbox inside the server (`server`), or leave it to `finch worker` processes (`off`). */
   dispatcher: 'server' | 'off';
@@ -74,11 +79,19 @@ export function loadConfig(env: Env = process.env): Config {
 
 function finOverrides(env: Env): FinSettingsOverrides {
   const overrides: FinSettingsOverrides = {};
+  if (env.FINCH_FIN_ALLOWED_NETWORKS) {
+    try {
+      overrides.allowedNetworks = parseNetworks(env.FINCH_FIN_ALLOWED_NETWORKS);
+    } catch (error) {
+      if (error instanceof NetworkListError) throw new ConfigError(`FINCH_FIN_ALLOWED_NETWORKS: ${error.message}.`);
+      throw error;
+    }
+  }
   if (env.FINCH_FIN_INTEGRATION_ID) overrides.integrationId = env.FINCH_FIN_INTEGRATION_ID;
   if (env.FINCH_FIN_WEBHOOK_KEY) overrides.webhookKey = env.FINCH_FIN_WEBHOOK_KEY;
   if (env.FINCH_FIN_REGION) overrides.region = oneOf<FinRegion>(env, 'FINCH_FIN_REGION', 'us', ['us', 'eu', 'au']);
   if (env.FINCH_FIN_BASE_URL) {
-    const problem = baseUrlProblem(env.FINCH_FIN_BASE_URL);
+    const problem = baseUrlProblem(env.FINCH_FIN_BASE_URL, overrides.allowedNetworks);
     if (problem) throw new ConfigError(`FINCH_FIN_BASE_URL ${problem}.`);
     overrides.baseUrl = env.FINCH_FIN_BASE_URL.replace(/\/+$/, '');
   }

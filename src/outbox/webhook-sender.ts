@@ -1,37 +1,47 @@
 /**
- * One POST of an event to Fin's webhook endpoint. Redirects are not followed (a 3xx is a failed
- * attempt: the key must only ever go to the configured host), the answer is read only far enough
- * for the delivery log, and nothing secret ends up in the result.
+ * One POST of an event to Fin's webhook endpoint. Only to an address the outbound guard permits
+ * (`outbound-guard.ts`: no private, loopback or link-local address over https unless
+ * FINCH_FIN_ALLOWED_NETWORKS names it; loopback only over http), checked before and while
+ * connecting. Redirects are not followed (a 3xx is a failed attempt: the key must only ever go to
+ * the configured host, and a hop would skip the check), the answer is read only far enough for the
+ * delivery log, and nothing secret ends up in the result.
  */
 import http from 'node:http';
 import https from 'node:https';
 import type { Clock } from './clock.js';
+import { ADDRESS_REFUSED, guardFor, refusedTarget } from './outbound-guard.js';
 
 export interface WebhookResult {
   statusCode: number | null;
   latencyMs: number;
+  /**
+   * The start of the answer (at most 500 characters, control characters blanked, the webhook key
+   * masked), only when it was not a 2xx: enough to tell why Fin refused. Never anything from a
+   * refused address, since no connection is made.
+   */
   responseExcerpt: string | null;
   retryAfter: string | null;
-  /** Why the attempt failed, when it did (a status other than 2xx, a timeout, a network error). */
+  /** Why the attempt failed, when it did (a status other than 2xx, a timeout, a network error, a refused address). */
   error: string | null;
 }
 
 const EXCERPT_CHARACTERS = 500;
 const READ_LIMIT_BYTES = 8192;
 
-/**
- * Connections to Fin are kept open between deliveries: most notifications go to one host, and a
- * TLS handshake per POST would cost more than the POST. node:http rather than fetch: a worker
- * needed about a fifth less CPU at 200 deliveries/s (0.34 → 0.27 cores, bench/README.md), and it
- * never follows redirects by itself.
+/*
+ * Connections to Fin are kept open between deliveries (the guard's agents): most notifications go
+ * to one host, and a TLS handshake per POST would cost more than the POST. node:http rather than
+ * fetch: a worker needed about a fifth less CPU at 200 deliveries/s (0.34 → 0.27 cores,
+ * bench/README.md), it never follows redirects by itself, and its agents take the `lookup` that
+ * checks each address.
  */
-const AGENTS = {
-  'http:': new http.Agent({ keepAlive: true, maxSockets: 64 }),
-  'https:': new https.Agent({ keepAlive: true, maxSockets: 64 }),
-};
 
+/**
+ * @param target the webhook URL, the key, and the networks beyond the public ones the URL may reach
+ * (FINCH_FIN_ALLOWED_NETWORKS; none when absent).
+ */
 export async function postWebhook(
-  target: { url: string; webhookKey: string },
+  target: { url: string; webhookKey: string; allowedNetworks?: readonly string[] },
   event: { id: string; payload: Record<string, unknown> },
   options: { timeoutMs: number; clock: Clock },
 ): Promise<WebhookResult> {
@@ -39,12 +49,16 @@ export async function postWebhook(
   const latency = () => Math.round(performance.now() - started);
   let timedOut = false;
   let request: http.ClientRequest | undefined;
+  const guard = guardFor(target.allowedNetworks);
+  const url = URL.canParse(target.url) ? new URL(target.url) : undefined;
+  // An IP literal is connected to without a lookup: judged here, before any socket exists.
+  const refused = url ? refusedTarget(url, guard) : 'refused to connect: the webhook URL is not a URL';
+  if (refused || !url) return { statusCode: null, latencyMs: latency(), responseExcerpt: null, retryAfter: null, error: refused ?? null };
   const cancelTimer = options.clock.setTimer(options.timeoutMs, () => {
     timedOut = true;
     request?.destroy(new Error('timeout'));
   });
   try {
-    const url = new URL(target.url);
     const body = Buffer.from(JSON.stringify(event.payload));
     const response = await new Promise<{ status: number; excerpt: string | null; retryAfter: string | null }>((resolve, reject) => {
       const send = url.protocol === 'https:' ? https.request : http.request;
@@ -52,7 +66,7 @@ export async function postWebhook(
         url,
         {
           method: 'POST',
-          agent: AGENTS[url.protocol as keyof typeof AGENTS],
+          agent: guard.agents[url.protocol as 'http:' | 'https:'],
           headers: {
             'content-type': 'application/json',
             'content-length': body.length,
@@ -66,7 +80,7 @@ export async function postWebhook(
           const chunks: Buffer[] = [];
           let size = 0;
           const finish = () => {
-            const text = Buffer.concat(chunks).toString('utf8').slice(0, EXCERPT_CHARACTERS);
+            const text = Buffer.concat(chunks).toString('utf8');
             const retryAfter = incoming.headers['retry-after'];
             resolve({ status: incoming.statusCode ?? 0, excerpt: text === '' ? null : text, retryAfter: typeof retryAfter === 'string' ? retryAfter : null });
           };
@@ -91,7 +105,7 @@ export async function postWebhook(
     return {
       statusCode: response.status,
       latencyMs: latency(),
-      responseExcerpt: response.excerpt,
+      responseExcerpt: ok ? null : shown(response.excerpt, target.webhookKey),
       retryAfter: response.retryAfter,
       error: ok ? null : `Fin answered ${response.status}${response.status >= 300 && response.status < 400 ? ' (redirects are not followed)' : ''}`,
     };
@@ -108,11 +122,21 @@ export async function postWebhook(
   }
 }
 
+/** What of an answer the delivery log may show: its first 500 characters, control characters blanked, the key (should Fin echo it) masked. */
+function shown(excerpt: string | null, webhookKey: string): string | null {
+  if (excerpt === null) return null;
+  // Masked before it is cut, so no part of the key survives at the cut.
+  const masked = webhookKey === '' ? excerpt : excerpt.split(webhookKey).join('[webhook key]');
+  return masked.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, ' ').slice(0, EXCERPT_CHARACTERS);
+}
+
 /** A network failure in words, e.g. "connection refused (ECONNREFUSED)". */
 function networkError(error: unknown): string {
   const failure = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
   const cause = failure.code ? failure : failure.cause;
   const code = cause?.code;
+  // The guard's own words: which host, which address, why.
+  if (code === ADDRESS_REFUSED) return cause!.message ?? 'refused to connect';
   const words: Record<string, string> = {
     ECONNREFUSED: 'connection refused',
     ECONNRESET: 'connection reset',
@@ -122,6 +146,13 @@ function networkError(error: unknown): string {
     UND_ERR_SOCKET: 'connection closed',
     ECONNABORTED: 'connection closed',
     EPIPE: 'connection closed',
+    // TLS: an on-premises target whose certificate comes from a private CA needs NODE_EXTRA_CA_CERTS.
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'certificate not trusted',
+    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'certificate not trusted',
+    SELF_SIGNED_CERT_IN_CHAIN: 'certificate not trusted',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'certificate not trusted',
+    CERT_HAS_EXPIRED: 'certificate expired',
+    ERR_TLS_CERT_ALTNAME_INVALID: 'certificate is for another host',
   };
   if (code) return `${words[code] ?? 'network error'} (${code})`;
   return `network error: ${cause?.message ?? (error as Error).message}`;

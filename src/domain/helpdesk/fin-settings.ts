@@ -38,7 +38,8 @@ export async function finSettingsReport(ctx: HelpdeskContext): Promise<FinSettin
 /** Stores the fields given (null clears one) and re-enables delivery on request. */
 export async function updateFinSettings(ctx: HelpdeskContext, input: FinSettingsInput): Promise<FinSettingsReport> {
   if (input.base_url) {
-    const problem = baseUrlProblem(input.base_url);
+    // IP literals are judged now (FINCH_FIN_ALLOWED_NETWORKS applies); host names when connecting.
+    const problem = baseUrlProblem(input.base_url, ctx.finOverrides.allowedNetworks);
     if (problem) throw unprocessable('invalid_base_url', `base_url ${problem}.`, '/base_url');
   }
   const at = ctx.now().toISOString();
