@@ -1,7 +1,8 @@
 /**
  * The JSON body parser for Finch's APIs. It keeps the raw text (request signatures are computed
- * over it), treats an empty body as no body (Fin may call Get Agents without one), and drops
- * `__proto__` / `constructor.prototype` keys instead of letting them reach an object's prototype.
+ * over it), treats an empty body as no body (Fin may call Get Agents without one), drops
+ * `__proto__` / `constructor.prototype` keys instead of letting them reach an object's prototype,
+ * and refuses text no store can keep (see `findUnstorable`) before any route sees the body.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import secureJson from 'secure-json-parse';
@@ -17,6 +18,9 @@ declare module 'fastify' {
 /** Runs on the raw body before it is parsed; throwing refuses the request. */
 export type RawBodyCheck = (request: FastifyRequest, rawBody: string) => void;
 
+/** Bodies this parser already inspected, so the `preValidation` hook does not walk them twice. */
+const inspected = new WeakSet<object>();
+
 export function useJsonBodies(app: FastifyInstance, options: { bodyLimit: number; check?: RawBodyCheck }): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
@@ -29,9 +33,8 @@ export function useJsonBodies(app: FastifyInstance, options: { bodyLimit: number
         options.check?.(request, text);
         if (text.trim() === '') return done(null, undefined);
         const parsed: unknown = secureJson.parse(text, undefined, { protoAction: 'remove', constructorAction: 'remove' });
-        const refusal = inspectJson(parsed);
-        if (refusal === 'nul') return done(nulProblem());
-        if (refusal === 'too_deep') return done(new HttpProblem(400, 'too_deep', `The body nests deeper than ${MAX_JSON_DEPTH} levels.`));
+        refuseUnstorable(parsed, '');
+        if (typeof parsed === 'object' && parsed !== null) inspected.add(parsed);
         done(null, parsed);
       } catch (error) {
         if (error instanceof HttpProblem) return done(error);
@@ -45,37 +48,123 @@ export function useJsonBodies(app: FastifyInstance, options: { bodyLimit: number
 export const MAX_JSON_DEPTH = 32;
 
 /**
- * Refuses U+0000 anywhere in the body or the query string: PostgreSQL cannot store it in text or
- * jsonb, and no legitimate helpdesk data contains it. Refusing it here keeps every store's
- * behaviour the same, and keeps the database from turning bad input into a 500.
+ * `preValidation` hook for every API: refuses unstorable text in the path parameters, the query
+ * string and a body that did not come through `useJsonBodies` (a form, say). JSON bodies were
+ * checked when parsed. Path parameters matter too: PostgreSQL refuses a NUL in a text parameter,
+ * so `/conversations/conv%00` would otherwise be a 500 there and a 404 on SQLite.
  */
-export async function refuseNulCharacters(request: FastifyRequest): Promise<void> {
-  if (inspectJson(request.query) === 'nul' || inspectJson(request.body) === 'nul') throw nulProblem();
+export async function refuseUnstorableText(request: FastifyRequest): Promise<void> {
+  // A path no route matched is a 404 whatever it holds.
+  if (!request.is404) refuseUnstorable(request.params, '', 'path');
+  refuseUnstorable(request.query, '', 'query string');
+  const body = request.body;
+  if (typeof body === 'object' && body !== null && inspected.has(body)) return;
+  refuseUnstorable(body, '');
 }
 
-const nulProblem = () => new HttpProblem(400, 'nul_character', 'The request contains a NUL character (U+0000), which Finch does not accept.');
+/** The former name of `refuseUnstorableText`, which now refuses unpaired surrogates too. */
+export const refuseNulCharacters = refuseUnstorableText;
 
+/** True when the value holds a NUL or an unpaired surrogate anywhere (strings and keys). */
 export function containsNul(value: unknown): boolean {
-  return inspectJson(value) === 'nul';
+  return findUnstorable(value) !== undefined;
+}
+
+/** What `findUnstorable` found, and where (a JSON pointer, RFC 6901). */
+export interface Unstorable {
+  problem: 'nul' | 'surrogate' | 'too_deep';
+  pointer: string;
+}
+
+function refuseUnstorable(value: unknown, prefix: string, where = 'body'): void {
+  const found = findUnstorable(value);
+  if (!found) return;
+  const pointer = prefix + found.pointer;
+  const at = pointer === '' ? `the ${where}` : `${where === 'body' ? '' : `${where} `}${pointer}`;
+  if (found.problem === 'too_deep') {
+    throw new HttpProblem(400, 'too_deep', `The ${where} nests deeper than ${MAX_JSON_DEPTH} levels.`, { errors: [{ pointer, detail: `${at} nests too deep` }] });
+  }
+  const what = found.problem === 'nul' ? 'a NUL character (U+0000)' : 'an unpaired UTF-16 surrogate (e.g. \\ud800 without its pair)';
+  const detail = `${at} contains ${what}, which is not text Finch can store`;
+  throw new HttpProblem(400, 'invalid_text', `The request is refused: ${detail}.`, { errors: [{ pointer, detail }] });
 }
 
 /**
- * Walks a parsed value without recursion (so hostile nesting cannot exhaust the stack) and
- * reports the first thing Finch refuses in it.
+ * The first thing in a parsed value that no store can keep, or that nests too deep:
+ * - U+0000 in a string or key: PostgreSQL cannot store it in text or jsonb;
+ * - an unpaired UTF-16 surrogate (the JSON escape `\ud800` alone) in a string or key: PostgreSQL's
+ *   jsonb refuses it ("invalid input syntax for type json"), and as UTF-8 it cannot be written at all;
+ * - nesting deeper than `MAX_JSON_DEPTH`.
+ * Refusing these at the edge makes every store answer alike (400), instead of a 500 on one and a
+ * stored value on another. The walk is iterative (hostile nesting cannot exhaust the stack) and
+ * keeps one frame per container, not per element, so a 520,000-element array costs milliseconds.
  */
-export function inspectJson(value: unknown): 'nul' | 'too_deep' | undefined {
-  const pending: [unknown, number][] = [[value, 0]];
-  while (pending.length > 0) {
-    const [item, depth] = pending.pop()!;
-    if (typeof item === 'string') {
-      if (item.includes('\u0000')) return 'nul';
-    } else if (typeof item === 'object' && item !== null) {
-      if (depth >= MAX_JSON_DEPTH) return 'too_deep';
-      for (const [key, child] of Object.entries(item)) {
-        if (key.includes('\u0000')) return 'nul';
-        pending.push([child, depth + 1]);
+export function findUnstorable(value: unknown): Unstorable | undefined {
+  const problem = textProblem(value);
+  if (problem) return { problem, pointer: '' };
+  if (typeof value !== 'object' || value === null) return undefined;
+  const stack: Frame[] = [];
+  const open = (container: object): Unstorable | undefined => {
+    if (stack.length >= MAX_JSON_DEPTH) return { problem: 'too_deep', pointer: pointerOf(stack) };
+    const keys = Array.isArray(container) ? undefined : Object.keys(container);
+    stack.push({ container, keys, index: -1 });
+    if (keys) {
+      for (let i = 0; i < keys.length; i++) {
+        const keyProblem = textProblem(keys[i]);
+        if (keyProblem) {
+          stack.at(-1)!.index = i;
+          return { problem: keyProblem, pointer: pointerOf(stack) };
+        }
       }
+    }
+    return undefined;
+  };
+  const opened = open(value);
+  if (opened) return opened;
+  while (stack.length > 0) {
+    const frame = stack.at(-1)!;
+    const length = frame.keys ? frame.keys.length : (frame.container as unknown[]).length;
+    if (++frame.index >= length) {
+      stack.pop();
+      continue;
+    }
+    const child = frame.keys ? (frame.container as Record<string, unknown>)[frame.keys[frame.index]!] : (frame.container as unknown[])[frame.index];
+    if (typeof child === 'string') {
+      const childProblem = textProblem(child);
+      if (childProblem) return { problem: childProblem, pointer: pointerOf(stack) };
+    } else if (typeof child === 'object' && child !== null) {
+      const found = open(child);
+      if (found) return found;
     }
   }
   return undefined;
 }
+
+interface Frame {
+  container: object;
+  /** An object's keys; undefined for an array. */
+  keys: string[] | undefined;
+  /** The member being looked at. */
+  index: number;
+}
+
+function textProblem(value: unknown): 'nul' | 'surrogate' | undefined {
+  if (typeof value !== 'string') return undefined;
+  if (value.includes('\u0000')) return 'nul';
+  return isWellFormed(value) ? undefined : 'surrogate';
+}
+
+/** `String.prototype.isWellFormed` (ES2024, Node 20): false when a surrogate is unpaired. */
+const isWellFormed = (text: string): boolean => (text as string & { isWellFormed(): boolean }).isWellFormed();
+
+/** RFC 6901, with any unpaired surrogate of a key shown as U+FFFD so the pointer itself is valid text. */
+function pointerOf(stack: readonly Frame[]): string {
+  return stack
+    .map((frame) => {
+      const segment = frame.keys ? frame.keys[frame.index]! : String(frame.index);
+      return `/${toWellFormed(segment).replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    })
+    .join('');
+}
+
+const toWellFormed = (text: string): string => (text as string & { toWellFormed(): string }).toWellFormed();
