@@ -24,9 +24,16 @@ const Id = (description: string) => Type.String({ minLength: 1, maxLength: LIMIT
 const Text = (description?: string) => Type.String({ maxLength: LIMITS.text, ...(description ? { description } : {}) });
 const Email = Type.String({ maxLength: 320, format: 'email' });
 const PhotoUrl = Type.String({ maxLength: LIMITS.url, format: 'uri' });
-const AttributesInput = Type.Record(Type.String({ maxLength: LIMITS.text }), Type.Unknown(), {
+/**
+ * Attributes as sent. Their size limits are checked by the domain (`ATTRIBUTE_LIMITS`, 422 with a
+ * pointer), the same for Fin and for agents; a JSON Schema record cannot bound its keys' length.
+ */
+export const AttributesInput = Type.Record(Type.String(), Type.Unknown(), {
   maxProperties: LIMITS.attributes,
-  description: 'Merged key by key into the stored attributes; a key sent as null is removed; null clears them all',
+  description:
+    'Merged key by key into the stored attributes; a key sent as null is removed; null clears them all. ' +
+    'Limits (422 attribute_limit_exceeded): keys up to 255 characters; each value up to 64 KiB of JSON, arrays and objects up to 1,000 members, 8 levels deep; ' +
+    'the merged attributes up to 1,000 keys and 256 KiB of JSON.',
 });
 const ObjectId = (what: string) =>
   Type.String({

@@ -1,6 +1,6 @@
 import type { CreateConversationInput } from '../../contract/requests.js';
 import type { FinStoreWriter } from '../../store/port.js';
-import { initialAttributes } from '../attributes.js';
+import { checkAttributes, initialAttributes } from '../attributes.js';
 import { timestamp, type FinContext } from '../context.js';
 import { unprocessable } from '../errors.js';
 import { draftMessage, messageFor } from '../messages.js';
@@ -22,6 +22,9 @@ export async function createConversation(
   ctx: FinContext,
   input: CreateConversationInput,
 ): Promise<Created<CreatedConversation>> {
+  // Before the transaction: a refused request costs no lock (and little time).
+  checkAttributes(input.attributes, '/attributes');
+  checkAttributes(input.user?.attributes, '/user/attributes');
   const at = timestamp(ctx);
   const draft = draftMessage(input.initial_message, at, '/initial_message');
 
@@ -72,8 +75,8 @@ async function resolveEndUser(tx: FinStoreWriter, input: CreateConversationInput
   }
   const { id, user_type: _userType, ...fields } = input.user;
   if (id !== undefined) {
-    const existing = await applyUserFields(tx, id, fields, at);
+    const existing = await applyUserFields(tx, id, fields, at, '/user/attributes');
     if (existing) return existing;
   }
-  return (await tx.insertUser(newUser({ ...fields, ...(id === undefined ? {} : { id }) }, at))).value;
+  return (await tx.insertUser(newUser({ ...fields, ...(id === undefined ? {} : { id }) }, at, '/user/attributes'))).value;
 }

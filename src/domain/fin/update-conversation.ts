@@ -1,6 +1,7 @@
 import type { UpdateConversationInput } from '../../contract/requests.js';
 import type { ConversationChanges } from '../../store/port.js';
 import { assigneeAfterFinUpdate } from '../assignment.js';
+import { checkAttributes } from '../attributes.js';
 import { timestamp, type FinContext } from '../context.js';
 import { assign, fieldChanges } from '../conversation-changes.js';
 import { notFound, unprocessable } from '../errors.js';
@@ -15,6 +16,9 @@ import { applyUserFields } from '../users.js';
  * end-of-sync calls do not move conversations around the helpdesk's lists.
  */
 export async function updateConversation(ctx: FinContext, input: UpdateConversationInput): Promise<Conversation> {
+  // Before the transaction: a refused request costs no lock (and little time).
+  checkAttributes(input.attributes, '/attributes');
+  checkAttributes(input.user?.attributes, '/user/attributes');
   const at = timestamp(ctx);
   const lastUserReadAt =
     input.last_user_read_at === undefined || input.last_user_read_at === null
@@ -40,7 +44,7 @@ export async function updateConversation(ctx: FinContext, input: UpdateConversat
       if (id !== undefined && id !== conversation.user.id) {
         throw unprocessable('user_mismatch', `user.id ${JSON.stringify(id)} is not the end-user of this conversation.`, '/user/id');
       }
-      const updated = await applyUserFields(tx, conversation.user.id, fields, at);
+      const updated = await applyUserFields(tx, conversation.user.id, fields, at, '/user/attributes');
       userChanged = updated !== undefined && updated.updatedAt !== conversation.user.updatedAt;
     }
 

@@ -1,4 +1,5 @@
 import type { ConversationPatch } from '../../contract/agent-api.js';
+import { checkAttributes } from '../attributes.js';
 import { assign, fieldChanges } from '../conversation-changes.js';
 import { unprocessable } from '../errors.js';
 import type { Agent, Conversation } from '../model.js';
@@ -10,6 +11,8 @@ import type { HelpdeskContext } from './context.js';
  * assignee (any active agent; the Fin agent hands it back to Fin; null puts it in the waiting queue).
  */
 export function editConversation(ctx: HelpdeskContext, _agent: Agent, conversationId: string, patch: ConversationPatch): Promise<Conversation> {
+  // Before the transaction: a refused request costs no lock (and little time).
+  checkAttributes(patch.attributes, '/attributes');
   return changeConversation(ctx, conversationId, async (current, tx) => {
     const changes = fieldChanges(current, patch);
     if (patch.assignee_id === undefined) return changes;

@@ -1,4 +1,5 @@
 import type { EndUserPatch } from '../../contract/agent-api.js';
+import { checkAttributes } from '../attributes.js';
 import { notFound } from '../errors.js';
 import type { EndUser } from '../model.js';
 import { userChanges } from '../users.js';
@@ -9,6 +10,8 @@ import type { HelpdeskContext } from './context.js';
  * the user's conversations still going on, since its notifications name a conversation.
  */
 export async function updateEndUser(ctx: HelpdeskContext, userId: string, patch: EndUserPatch): Promise<EndUser> {
+  // Before the transaction: a refused request costs no lock (and little time).
+  checkAttributes(patch.attributes, '/attributes');
   const at = ctx.now().toISOString();
   const { user, changed } = await ctx.store.transaction(async (tx) => {
     const current = await tx.lockUser(userId);
