@@ -20,7 +20,7 @@ describe('sanitizeBody', () => {
 
   it.each([
     ['<script>alert(1)</script>hi', 'hi'],
-    ['<img src=x onerror=alert(1)>', '<img src="x" />'],
+    ['<img src=x onerror=alert(1)>', null],
     ['<a href="javascript:alert(1)">x</a>', '<a>x</a>'],
     ['<a href="JaVaScRiPt:alert(1)">x</a>', '<a>x</a>'],
     ['<a href="data:text/html,<script>alert(1)</script>">x</a>', '<a>x</a>'],
@@ -29,14 +29,55 @@ describe('sanitizeBody', () => {
     ['<svg><script>alert(1)</script></svg>ok', 'ok'],
     ['<div><span>kept text</span></div>', 'kept text'],
     ['<style>p{}</style><p>x</p>', '<p>x</p>'],
-    ['<img src="//evil.example/x.png">', '<img />'],
+    ['<img src="//evil.example/x.png">', null],
     ['5 < 6 & 7 > 3', '5 &lt; 6 &amp; 7 &gt; 3'],
-  ])('neutralizes %s', (input, expected) => {
+  ] as [string, string | null][])('neutralizes %s', (input, expected) => {
+    expect(sanitizeBody(input)).toBe(expected);
+  });
+
+  // Spec §5: links and images point only to absolute http(s) URLs (and mailto: for links). A
+  // relative src would make every agent's browser request Finch itself, with its cookie.
+  it.each([
+    ['<p>x<img src="/api/v1/session"></p>', '<p>x</p>'],
+    ['<p>x<img src="api/v1/session"></p>', '<p>x</p>'],
+    ['<p>x<img src="./a.png"></p>', '<p>x</p>'],
+    ['<p>x<img src="//evil.example/a.png"></p>', '<p>x</p>'],
+    ['<p>x<img src="\\\\evil.example/a.png"></p>', '<p>x</p>'],
+    ['<p>x<img src="/\\evil.example/a.png"></p>', '<p>x</p>'],
+    ['<p>x<img src="https:/api/v1/session"></p>', '<p>x</p>'],
+    ['<p>x<img src="https:api/v1/session"></p>', '<p>x</p>'],
+    ['<p>x<img src="http:\\\\evil.example/a.png"></p>', '<p>x</p>'],
+    ['<p>x<img src="mailto:a@b.example"></p>', '<p>x</p>'],
+    ['<p>x<img src="data:image/png;base64,AAAA"></p>', '<p>x</p>'],
+    ['<p>x<img src="&#47;api&#47;v1&#47;session"></p>', '<p>x</p>'],
+    ['<p>x<img srcset="/api/v1/session 1x"></p>', '<p>x</p>'],
+    ['<p>x<img srcset="/api/v1/session 1x" src="https://x.example/a.png"></p>', '<p>x<img src="https://x.example/a.png" /></p>'],
+    ['<a href="/api/v1/session">x</a>', '<a>x</a>'],
+    ['<a href="?q=1">x</a>', '<a>x</a>'],
+    ['<a href="#top">x</a>', '<a>x</a>'],
+    ['<a href="//evil.example">x</a>', '<a>x</a>'],
+    ['<a href="\\\\evil.example">x</a>', '<a>x</a>'],
+    ['<a href="https:evil.example">x</a>', '<a>x</a>'],
+    ['<a href="&#47;&#47;evil.example">x</a>', '<a>x</a>'],
+    ['<a href="java&#x09;script:alert(1)">x</a>', '<a>x</a>'],
+    ['<a href=" javascript:alert(1)">x</a>', '<a>x</a>'],
+    ['<a href="vbscript:x">x</a>', '<a>x</a>'],
+    ['<a href="ftp://x.example/a">x</a>', '<a>x</a>'],
+    ['<a href="https://">x</a>', '<a>x</a>'],
+    // What survives is written as the browser reads it.
+    ['<a href=" HTTPS://x.example/a">x</a>', '<a href="https://x.example/a">x</a>'],
+    ['<a href="ht&#x74;ps://x.example/a">x</a>', '<a href="https://x.example/a">x</a>'],
+    ['<a href="h\ttt\nps://x.example/a">x</a>', '<a href="https://x.example/a">x</a>'],
+    ['<a href="https://x.example\\a">x</a>', '<a href="https://x.example/a">x</a>'],
+    ['<a href="http://x.example/a?b=1&amp;c=2">x</a>', '<a href="http://x.example/a?b=1&amp;c=2">x</a>'],
+    ['<a href="MAILTO:help@x.example">x</a>', '<a href="mailto:help@x.example">x</a>'],
+    ['<img alt="i" src="HTTP://x.example/a.png">', '<img alt="i" src="http://x.example/a.png" />'],
+  ] as [string, string | null][])('keeps only absolute http(s) (and mailto: links) in %s', (input, expected) => {
     expect(sanitizeBody(input)).toBe(expected);
   });
 
   it('reduces a body with nothing visible to null', () => {
-    for (const body of [null, undefined, '', '  ', '<p></p>', '<p>&nbsp;</p>', '<script>x</script>', '<br>']) expect(sanitizeBody(body)).toBeNull();
+    for (const body of [null, undefined, '', '  ', '<p></p>', '<p>&nbsp;</p>', '<script>x</script>', '<br>', '<img src="/api/v1/session">']) expect(sanitizeBody(body)).toBeNull();
     expect(sanitizeBody('<img src="https://x.example/a.png">')).toBe('<img src="https://x.example/a.png" />');
   });
 });

@@ -7,18 +7,73 @@ import type { AttachmentInput } from '../contract/requests.js';
 import { unprocessable } from './errors.js';
 import type { Attachment } from './model.js';
 
+/**
+ * Where a link may point (`<a href>`) and where an image may come from (`<img src>`): only absolute
+ * http(s) URLs, and `mailto:` for links (spec §5's allow-list). Anything else (relative,
+ * protocol-relative, `javascript:`, `data:`…) loses the attribute, the element stays.
+ */
+const LINK_SCHEMES = ['http', 'https', 'mailto'] as const;
+const IMAGE_SCHEMES = ['http', 'https'] as const;
+
 const FIN_HTML: sanitizeHtml.IOptions = {
   allowedTags: ['p', 'h1', 'h2', 'b', 'i', 'a', 'img', 'br', 'code', 'ul', 'ol', 'li'],
   allowedAttributes: { a: ['href'], img: ['src', 'alt'] },
-  allowedSchemes: ['https', 'http', 'mailto'],
-  allowedSchemesByTag: { img: ['https', 'http'] },
+  allowedSchemes: [...LINK_SCHEMES],
+  allowedSchemesByTag: { img: [...IMAGE_SCHEMES] },
   allowProtocolRelative: false,
   // Fin shows h3–h6 as h2; strong/em are the usual spellings of b/i.
-  transformTags: { h3: 'h2', h4: 'h2', h5: 'h2', h6: 'h2', strong: 'b', em: 'i' },
+  transformTags: {
+    h3: 'h2',
+    h4: 'h2',
+    h5: 'h2',
+    h6: 'h2',
+    strong: 'b',
+    em: 'i',
+    a: keepAbsoluteUrl('href', LINK_SCHEMES),
+    img: keepAbsoluteUrl('src', IMAGE_SCHEMES),
+  },
+  // An image with nowhere to come from shows nothing: it goes, so it cannot count as content.
+  exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
   // Unknown tags are dropped but their text kept; these are dropped with everything inside.
   nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'template', 'title', 'head', 'iframe', 'object'],
   disallowedTagsMode: 'discard',
 };
+
+/** A transform that keeps `attribute` only as an absolute URL of one of `schemes`, rewritten as `URL.href`. */
+function keepAbsoluteUrl(attribute: string, schemes: readonly string[]): sanitizeHtml.Transformer {
+  return (tagName, attribs) => {
+    const kept: sanitizeHtml.Attributes = {};
+    for (const [name, value] of Object.entries(attribs)) {
+      const url = name === attribute ? absoluteUrl(value, schemes) : value;
+      if (url !== undefined) kept[name] = url;
+    }
+    return { tagName, attribs: kept };
+  };
+}
+
+/**
+ * The URL a browser would follow, when it is absolute and of one of `schemes`; otherwise undefined.
+ * `value` is the attribute as the browser sees it (entities already decoded). Read as a browser
+ * does (WHATWG URL): leading and trailing spaces and controls are ignored, tabs and newlines
+ * anywhere are removed, the scheme is case-insensitive. http(s) must be followed by `//`: on an
+ * https page a browser reads `https:/api` or `https:\\host`-less forms relative to the page, so
+ * only `scheme://…` is absolute everywhere. The result is the parsed URL's `href`, so what is kept
+ * is unambiguous (`https://evil.com\x` is stored as `https://evil.com/x`).
+ */
+export function absoluteUrl(value: string, schemes: readonly string[]): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  const text = value.replace(/[\t\n\r]/g, '').replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '');
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text)?.[1]?.toLowerCase();
+  if (scheme === undefined || !schemes.includes(scheme)) return undefined;
+  if (scheme !== 'mailto' && !/^https?:\/\//i.test(text)) return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return undefined;
+  }
+  return url.protocol === `${scheme}:` ? url.href : undefined;
+}
 
 const VISIBLE_ONLY: sanitizeHtml.IOptions = { allowedTags: ['img'], allowedAttributes: { img: ['src'] } };
 
