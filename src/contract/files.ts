@@ -3,7 +3,11 @@ import Type, { type Static } from 'typebox';
 import { Timestamp } from './models.js';
 
 export const UploadQuery = Type.Object({
-  filename: Type.String({ minLength: 1, maxLength: 255, description: 'The name to show; the body is the file, its content-type the file type' }),
+  filename: Type.String({
+    maxLength: 255,
+    description:
+      "The name to show (its last path segment, without control characters, at most 200 characters; 'attachment' when nothing is left). The body is the file, its content-type the file type",
+  }),
 });
 export type UploadQuery = Static<typeof UploadQuery>;
 
