@@ -4,6 +4,7 @@
  * FINCH_FIN_ALLOWED_NETWORKS; with that variable (and NODE_EXTRA_CA_CERTS for the target's private
  * CA) Finch delivers to it over TLS. The target is an HTTPS server on 127.0.0.1.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,10 +13,29 @@ import { FinClient, fetchAccessToken } from '../../src/client/fin-client.js';
 import { AgentClient } from '../support/agent-client.js';
 import { sqlBackends } from '../support/finch.js';
 import { createDatabase } from '../support/postgres-server.js';
-import { runFinch, startFinchProcess } from '../support/process.js';
+import { finchArgs, runFinch, startFinchProcess } from '../support/process.js';
 import { TEST_CA_FILE, TlsReceiver } from '../support/tls-receiver.js';
 
 const PASSWORD = 'correct horse battery staple';
+
+/**
+ * `finch start` that is expected to stop at once on its configuration; killed after 15 s if it
+ * starts after all, so a failing test leaves no server behind.
+ */
+function startRefused(env: Record<string, string | undefined>): Promise<{ code: number | null; stderr: string }> {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('FINCH_') && key !== 'DATABASE_URL'));
+  const defined = Object.fromEntries(Object.entries({ ...env, FINCH_PORT: '0', FINCH_DEMO: 'off' }).filter(([, value]) => value !== undefined));
+  const child = spawn(process.execPath, finchArgs(['start']), { cwd: path.resolve(import.meta.dirname, '../..'), env: { ...base, ...defined }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(killer);
+      resolve({ code, stderr });
+    }),
+  );
+}
 
 describe.each(sqlBackends())('an on-premises Fin target with the finch program on %s', (backend) => {
   let tls: TlsReceiver;
@@ -40,11 +60,11 @@ describe.each(sqlBackends())('an on-premises Fin target with the finch program o
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('will not start with a loopback https:// base URL, or a network list it cannot read, naming the variable', async () => {
-    const refused = await runFinch(['start'], { ...env, FINCH_PORT: '0', FINCH_DEMO: 'off' });
+  it('will not start with a loopback https:// base URL, or a network list it cannot read, naming the variable', { timeout: 45_000 }, async () => {
+    const refused = await startRefused(env);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain('FINCH_FIN_BASE_URL must not point to localhost, a loopback address (set FINCH_FIN_ALLOWED_NETWORKS to allow an on-premises network).');
-    const unreadable = await runFinch(['start'], { ...env, FINCH_PORT: '0', FINCH_DEMO: 'off', FINCH_FIN_ALLOWED_NETWORKS: '127.0.0.0/8,intranet' });
+    const unreadable = await startRefused({ ...env, FINCH_FIN_ALLOWED_NETWORKS: '127.0.0.0/8,intranet' });
     expect(unreadable.code).not.toBe(0);
     expect(unreadable.stderr).toContain('FINCH_FIN_ALLOWED_NETWORKS: "intranet" is not a network');
     expect(tls.connections).toBe(0);
