@@ -5,6 +5,13 @@
  */
 import type { ErrorEntry } from './state.js';
 
+/**
+ * The longest message the messenger takes, in characters (the chat API's schema in server.ts
+ * refuses longer ones with a 400). The page counts as the person types and says so before sending,
+ * and keeps the text whenever a message is refused, so nothing vanishes without a word.
+ */
+export const MESSAGE_LIMIT = 10_000;
+
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 const STYLE = `
@@ -21,6 +28,9 @@ const STYLE = `
   .user { align-self: flex-end; background: #1f3a5f; color: #fff; white-space: pre-wrap; }
   .bot, .agent { align-self: flex-start; background: #eef1f5; }
   .system { align-self: center; background: #fde8e8; color: #8a1c1c; font-size: 14px; }
+  .notice { font-size: 13px; color: #8a1c1c; margin: 0; flex-basis: 100%; }
+  .counter { font-size: 12px; color: #5b6474; margin: 0; flex-basis: 100%; text-align: right; }
+  .counter.over { color: #8a1c1c; font-weight: 600; }
   #typing { font-size: 13px; color: #5b6474; padding: 0 18px 6px; min-height: 18px; }
   form { display: flex; gap: 8px; padding: 12px 18px; border-top: 1px solid #e6e8ec; flex-wrap: wrap; }
   input, textarea { font: inherit; padding: 8px 10px; border: 1px solid #c9ced6; border-radius: 8px; }
@@ -32,6 +42,7 @@ const STYLE = `
 `;
 
 const SCRIPT = `
+  const LIMIT = ${MESSAGE_LIMIT};
   const visitorId = localStorage.getItem('finch-visitor') || (localStorage.setItem('finch-visitor', crypto.randomUUID()), localStorage.getItem('finch-visitor'));
   let chatId = localStorage.getItem('finch-chat');
   const $ = (id) => document.getElementById(id);
@@ -72,27 +83,68 @@ const SCRIPT = `
 
   function showStart() { $('start').hidden = false; $('chat').hidden = true; }
 
+  // Characters as the server counts them (code points), and what to say when there are too many.
+  const length = (text) => [...text].length;
+  const tooLong = (text) => 'Your message is ' + length(text).toLocaleString('en') + ' characters long; the limit is ' + LIMIT.toLocaleString('en') + '. Shorten it or send it in parts.';
+  function say(id, text) { $(id).textContent = text || ''; $(id).hidden = !text; }
+  function count(field, counter) {
+    const used = length($(field).value);
+    // Shown from 90 % of the limit on, so short messages stay uncluttered.
+    $(counter).hidden = used < LIMIT * 0.9;
+    $(counter).textContent = used.toLocaleString('en') + ' / ' + LIMIT.toLocaleString('en') + ' characters';
+    $(counter).classList.toggle('over', used > LIMIT);
+  }
+  /** Why a message was refused, in the person's words. */
+  function refusal(response, text) {
+    if (response.status === 409) return 'This chat has ended, so the message was not sent. Start a new chat to write to us again.';
+    if (response.status === 400 && length(text) > LIMIT) return tooLong(text);
+    if (response.status === 413) return tooLong(text);
+    return 'Your message could not be sent. Please try again.';
+  }
+  $('message').addEventListener('input', () => { count('message', 'message-count'); say('reply-notice', ''); });
+  $('first-message').addEventListener('input', () => { count('first-message', 'first-count'); say('start-notice', ''); });
+
   $('start').addEventListener('submit', async (event) => {
     event.preventDefault();
     const message = $('first-message').value.trim();
     if (!message) return;
+    if (length(message) > LIMIT) return say('start-notice', tooLong(message));
     $('start-button').disabled = true;
-    const response = await fetch('/api/chats', { method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ visitor_id: visitorId, name: $('name').value.trim() || null, email: $('email').value.trim() || null, message }) });
+    let response;
+    try {
+      response = await fetch('/api/chats', { method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ visitor_id: visitorId, name: $('name').value.trim() || null, email: $('email').value.trim() || null, message }) });
+    } catch { response = null; }
     $('start-button').disabled = false;
-    if (!response.ok) { alert('The chat could not start.'); return; }
+    if (!response || !response.ok) {
+      return say('start-notice', response && response.status === 400 && length(message) > LIMIT ? tooLong(message)
+        : response && response.status === 400 ? 'The chat could not start: check your name and email, then try again.'
+        : 'The chat could not start. Please try again in a moment.');
+    }
     const view = await response.json();
     chatId = view.chat.id; localStorage.setItem('finch-chat', chatId); $('first-message').value = '';
+    say('start-notice', ''); count('first-message', 'first-count');
     render(view);
   });
 
   $('reply').addEventListener('submit', async (event) => {
     event.preventDefault();
-    const message = $('message').value.trim();
+    const typed = $('message').value;
+    const message = typed.trim();
     if (!message) return;
+    // Too long: said at once, and the text stays for the person to shorten.
+    if (length(message) > LIMIT) return say('reply-notice', tooLong(message));
     $('message').value = '';
-    const response = await fetch('/api/chats/' + chatId + '/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message }) });
-    if (response.ok) render(await response.json());
+    count('message', 'message-count');
+    let response;
+    try {
+      response = await fetch('/api/chats/' + chatId + '/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message }) });
+    } catch { response = null; }
+    if (response && response.ok) { say('reply-notice', ''); return render(await response.json()); }
+    // Refused or unsent: the text comes back (unless something new was typed meanwhile), with why.
+    if (!$('message').value) $('message').value = typed;
+    count('message', 'message-count');
+    say('reply-notice', response ? refusal(response, message) : 'Your message could not be sent: the connection failed. Please try again.');
   });
   $('message').addEventListener('keydown', (event) => { if (event.key === 'Enter' && !event.shiftKey) { event.preventDefault(); $('reply').requestSubmit(); } });
   $('new-chat').addEventListener('click', () => { localStorage.removeItem('finch-chat'); chatId = null; showStart(); });
@@ -111,7 +163,9 @@ export function messengerPage(): string {
   <form id="start" aria-label="Start a chat" hidden>
     <label>Your name <input id="name" name="name" autocomplete="name" aria-label="Your name"></label>
     <label>Your email <input id="email" name="email" type="email" autocomplete="email" aria-label="Your email"></label>
-    <label>How can we help? <textarea id="first-message" name="message" rows="3" aria-label="Your question" required></textarea></label>
+    <label>How can we help? <textarea id="first-message" name="message" rows="3" aria-label="Your question" aria-describedby="first-count start-notice" required></textarea></label>
+    <p id="first-count" class="counter" aria-live="polite" hidden></p>
+    <p id="start-notice" class="notice" role="alert" hidden></p>
     <button id="start-button" type="submit">Start chat</button>
   </form>
   <section id="chat" aria-label="Conversation" hidden>
@@ -120,8 +174,10 @@ export function messengerPage(): string {
   <div id="thread" aria-live="polite" aria-label="Messages"></div>
   <div id="typing" aria-live="polite"></div>
   <form id="reply" aria-label="Reply" hidden>
-    <textarea id="message" name="message" rows="1" aria-label="Your message" placeholder="Write a message…"></textarea>
+    <textarea id="message" name="message" rows="1" aria-label="Your message" aria-describedby="message-count reply-notice" placeholder="Write a message…"></textarea>
     <button type="submit" aria-label="Send">Send</button>
+    <p id="message-count" class="counter" aria-live="polite" hidden></p>
+    <p id="reply-notice" class="notice" role="alert" hidden></p>
   </form>
 </main>
 <script>${SCRIPT}</script>

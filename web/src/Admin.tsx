@@ -81,43 +81,45 @@ function Agents({ me }: { me: AgentView }) {
         <button type="submit">Invite</button>
       </form>
       {password && <ShownOnce label="Password" value={password} />}
-      <table>
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Email</th>
-            <th>Role</th>
-            <th>Status</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {data?.map((agent) => (
-            <tr key={agent.id}>
-              <td>{agent.is_fin ? 'Fin (the agent that represents Fin)' : agent.name}</td>
-              <td>{agent.email}</td>
-              <td>
-                {agent.is_fin ? (
-                  '—'
-                ) : (
-                  <select aria-label={`Role of ${agent.name}`} value={agent.role} disabled={agent.id === me.id} onChange={(event) => void run(() => api.patchAgent(agent.id, { role: event.target.value }))}>
-                    <option value="agent">Agent</option>
-                    <option value="admin">Admin</option>
-                  </select>
-                )}
-              </td>
-              <td>{agent.active ? 'Active' : 'Deactivated'}</td>
-              <td>
-                {!agent.is_fin && agent.id !== me.id && (
-                  <button type="button" onClick={() => void run(() => api.patchAgent(agent.id, { active: !agent.active }))}>
-                    {agent.active ? `Deactivate ${agent.name}` : `Reactivate ${agent.name}`}
-                  </button>
-                )}
-              </td>
+      <div className="table-scroll">
+        <table>
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Email</th>
+              <th>Role</th>
+              <th>Status</th>
+              <th />
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {data?.map((agent) => (
+              <tr key={agent.id}>
+                <td>{agent.is_fin ? 'Fin (the agent that represents Fin)' : agent.name}</td>
+                <td>{agent.email}</td>
+                <td>
+                  {agent.is_fin ? (
+                    '—'
+                  ) : (
+                    <select aria-label={`Role of ${agent.name}`} value={agent.role} disabled={agent.id === me.id} onChange={(event) => void run(() => api.patchAgent(agent.id, { role: event.target.value }))}>
+                      <option value="agent">Agent</option>
+                      <option value="admin">Admin</option>
+                    </select>
+                  )}
+                </td>
+                <td>{agent.active ? 'Active' : 'Deactivated'}</td>
+                <td>
+                  {!agent.is_fin && agent.id !== me.id && (
+                    <button type="button" onClick={() => void run(() => api.patchAgent(agent.id, { active: !agent.active }))}>
+                      {agent.active ? `Deactivate ${agent.name}` : `Reactivate ${agent.name}`}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </Section>
   );
 }
@@ -171,35 +173,37 @@ function Clients() {
 
 function Listing<T extends { id: string; name: string }>(props: { items: T[] | null; columns: string[]; cells: (item: T) => string[]; revoke: (item: T) => false | (() => void) }) {
   return (
-    <table>
-      <thead>
-        <tr>
-          {props.columns.map((column) => (
-            <th key={column}>{column}</th>
-          ))}
-          <th />
-        </tr>
-      </thead>
-      <tbody>
-        {props.items?.map((item) => {
-          const revoke = props.revoke(item);
-          return (
-            <tr key={item.id}>
-              {props.cells(item).map((cell, index) => (
-                <td key={index}>{cell}</td>
-              ))}
-              <td>
-                {revoke && (
-                  <button type="button" onClick={revoke}>
-                    Revoke {item.name}
-                  </button>
-                )}
-              </td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <div className="table-scroll">
+      <table>
+        <thead>
+          <tr>
+            {props.columns.map((column) => (
+              <th key={column}>{column}</th>
+            ))}
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {props.items?.map((item) => {
+            const revoke = props.revoke(item);
+            return (
+              <tr key={item.id}>
+                {props.cells(item).map((cell, index) => (
+                  <td key={index}>{cell}</td>
+                ))}
+                <td>
+                  {revoke && (
+                    <button type="button" onClick={revoke}>
+                      Revoke {item.name}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -300,46 +304,48 @@ function Deliveries() {
           ))}
         </select>
       </label>
-      <table>
-        <thead>
-          <tr>
-            <th>When</th>
-            <th>Conversation</th>
-            <th>Kind</th>
-            <th>Attempt</th>
-            <th>Status</th>
-            <th>Latency</th>
-            <th>Outcome</th>
-            <th>Error</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((delivery) => (
-            <tr key={delivery.id}>
-              <td>{when(delivery.created_at)}</td>
-              <td>
-                <a href={`/c/${encodeURIComponent(delivery.conversation_id)}`} onClick={(event) => (event.preventDefault(), navigate(`/c/${encodeURIComponent(delivery.conversation_id)}`))}>
-                  {delivery.conversation_id}
-                </a>
-              </td>
-              <td>{delivery.kind}</td>
-              <td>{delivery.attempt}</td>
-              <td>{delivery.status_code ?? '—'}</td>
-              <td>{delivery.latency_ms === null ? '—' : `${delivery.latency_ms} ms`}</td>
-              <td>{delivery.outcome}</td>
-              <td>{delivery.error ?? delivery.response_excerpt ?? ''}</td>
-              <td>
-                {delivery.kind === 'sync' && delivery.outcome !== 'delivered' && (
-                  <button type="button" onClick={() => void api.replay(delivery.id).then(() => load(null), (failure: Error) => setError(failure.message))}>
-                    Replay
-                  </button>
-                )}
-              </td>
+      <div className="table-scroll">
+        <table className="deliveries">
+          <thead>
+            <tr>
+              <th>When</th>
+              <th>Conversation</th>
+              <th>Kind</th>
+              <th>Attempt</th>
+              <th>Status</th>
+              <th>Latency</th>
+              <th>Outcome</th>
+              <th>Error or response</th>
+              <th />
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {items.map((delivery) => (
+              <tr key={delivery.id}>
+                <td>{when(delivery.created_at)}</td>
+                <td className="id">
+                  <a href={`/c/${encodeURIComponent(delivery.conversation_id)}`} onClick={(event) => (event.preventDefault(), navigate(`/c/${encodeURIComponent(delivery.conversation_id)}`))}>
+                    {delivery.conversation_id}
+                  </a>
+                </td>
+                <td>{delivery.kind}</td>
+                <td>{delivery.attempt}</td>
+                <td>{delivery.status_code ?? '—'}</td>
+                <td>{delivery.latency_ms === null ? '—' : `${delivery.latency_ms} ms`}</td>
+                <td>{delivery.outcome}</td>
+                <td className="text">{problemOf(delivery)}</td>
+                <td>
+                  {delivery.kind === 'sync' && delivery.outcome !== 'delivered' && (
+                    <button type="button" onClick={() => void api.replay(delivery.id).then(() => load(null), (failure: Error) => setError(failure.message))}>
+                      Replay
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {next && (
         <button type="button" onClick={() => void load(next)}>
           Older
@@ -347,4 +353,14 @@ function Deliveries() {
       )}
     </Section>
   );
+}
+
+/**
+ * What went wrong with a delivery: its error, or for a refused one what Fin answered. A delivered
+ * row has neither: Fin's answer to a success ({"status":"accepted"}) is no error.
+ */
+function problemOf(delivery: DeliveryView): string {
+  if (delivery.outcome === 'delivered') return '';
+  if (delivery.error) return delivery.response_excerpt ? `${delivery.error} (Fin answered: ${delivery.response_excerpt})` : delivery.error;
+  return delivery.response_excerpt ? `Fin answered: ${delivery.response_excerpt}` : '';
 }

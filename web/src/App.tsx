@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api, type SessionView } from './api.js';
+import { api, onSignedOut, type SessionView } from './api.js';
+import { AccountDialog } from './Account.js';
 import { Admin } from './Admin.js';
+import { forgetOldDrafts } from './drafts.js';
 import { CannedReplies } from './CannedReplies.js';
 import { Inbox } from './Inbox.js';
 import { navigate, usePlace } from './router.js';
@@ -9,21 +11,40 @@ import { SignIn } from './SignIn.js';
 export function App() {
   const [session, setSession] = useState<SessionView | null | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
+  /** Why the sign-in page is showing, when the session ended under the agent's feet. */
+  const [notice, setNotice] = useState<string | null>(null);
+  const [account, setAccount] = useState(false);
   const place = usePlace();
 
   useEffect(() => {
+    forgetOldDrafts();
     api.session().then(setSession, (failure: Error) => setError(failure.message));
+  }, []);
+  // Any 401 from any call: back to the sign-in page, on the same URL, so signing in again returns
+  // to the same conversation and its draft (drafts.ts).
+  useEffect(() => {
+    onSignedOut((why) => {
+      setNotice(why);
+      setAccount(false);
+      setSession(null);
+    });
+    return () => onSignedOut(null);
   }, []);
 
   const signOut = useCallback(async () => {
     await api.signOut().catch(() => undefined);
+    setNotice(null);
     setSession(null);
     navigate('/');
   }, []);
+  const signedIn = useCallback((fresh: SessionView) => {
+    setNotice(null);
+    setSession(fresh);
+  }, []);
 
-  if (error) return <p role="alert" className="fatal">Finch cannot be reached: {error}</p>;
+  if (error) return <p role="alert" className="fatal">{error}</p>;
   if (session === undefined) return <p className="loading">Loading…</p>;
-  if (session === null) return <SignIn onSignedIn={setSession} />;
+  if (session === null) return <SignIn onSignedIn={signedIn} notice={notice} />;
 
   const me = session.agent;
   return (
@@ -37,7 +58,8 @@ export function App() {
             Inbox
           </a>
           <a href="/replies" aria-current={place.page === 'replies' ? 'page' : undefined} onClick={(event) => (event.preventDefault(), navigate('/replies'))}>
-            Canned replies
+            <span className="long-label">Canned replies</span>
+            <span className="short-label">Replies</span>
           </a>
           {me.role === 'admin' && (
             <a href="/admin" aria-current={place.page === 'admin' ? 'page' : undefined} onClick={(event) => (event.preventDefault(), navigate('/admin'))}>
@@ -45,9 +67,9 @@ export function App() {
             </a>
           )}
         </nav>
-        <span className="me" title={me.email}>
+        <button type="button" className="me" title={`${me.email}: your account and password`} aria-label={`Your account (${me.name})`} onClick={() => setAccount(true)}>
           {me.name}
-        </span>
+        </button>
         <button type="button" onClick={() => void signOut()}>
           Sign out
         </button>
@@ -66,6 +88,7 @@ export function App() {
       ) : (
         <Inbox me={me} conversationId={place.conversationId} />
       )}
+      {account && <AccountDialog me={me} onClose={() => setAccount(false)} />}
     </div>
   );
 }

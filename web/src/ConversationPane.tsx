@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useImperativeHandle, useRef, useState, type FormEvent, type ReactNode, type RefObject } from 'react';
 import { ErrorNote, StatusOptions } from './common.js';
 import { api, type AgentView, type CannedReplyView, type ConversationDetail, type MessageView } from './api.js';
+import { clearDraft, loadDraft, saveDraft } from './drafts.js';
 import { Avatar, safeHtml, when } from './format.js';
 import { plainTextToHtml } from '../../src/contract/plain-text.js';
 
@@ -15,7 +16,9 @@ export function ConversationPane(props: { id: string; me: AgentView; version: nu
   const [error, setError] = useState<string | null>(null);
   const [agents, setAgents] = useState<AgentView[]>([]);
   const composer = useRef<HTMLTextAreaElement>(null);
-  const [mode, setMode] = useState<'public' | 'private'>('public');
+  const [mode, setMode] = useState<'public' | 'private'>(() => loadDraft(me.id, id)?.mode ?? 'public');
+  /** On a phone the details (end-user, conversation) open over the thread. */
+  const [details, setDetails] = useState(false);
 
   const reload = useCallback(async () => {
     try {
@@ -77,6 +80,9 @@ export function ConversationPane(props: { id: string; me: AgentView; version: nu
         </button>
         <h1>{conversation.title || 'Untitled conversation'}</h1>
         <span className={`badge ${conversation.status}`}>{conversation.status}</span>
+        <button type="button" className="phone-only" aria-expanded={details} aria-controls="conversation-details" onClick={() => setDetails((shown) => !shown)}>
+          Details
+        </button>
         <div className="actions" role="toolbar" aria-label="Conversation actions">
           {!mine && (
             <button type="button" onClick={() => void act(() => api.takeover(id))}>
@@ -131,7 +137,10 @@ export function ConversationPane(props: { id: string; me: AgentView; version: nu
       {!conversation.fin_sync.ok && <NotSynced conversationId={id} failedAt={conversation.fin_sync.failed_at} onRetried={reload} />}
       <div className="conversation-body">
         <Thread messages={messages} />
-        <aside className="panels" aria-label="Details">
+        <aside id="conversation-details" className={details ? 'panels open' : 'panels'} aria-label="Details">
+          <button type="button" className="phone-only close-details" onClick={() => setDetails(false)}>
+            Close details
+          </button>
           <EndUserPanel user={detail.user} onSaved={reload} />
           <ConversationPanel conversation={detail.conversation} onSaved={reload} />
           <p className="assignee">
@@ -141,7 +150,7 @@ export function ConversationPane(props: { id: string; me: AgentView; version: nu
           <p className="user-id">End-user {user.id}</p>
         </aside>
       </div>
-      <Composer id={id} textarea={composer} mode={mode} setMode={setMode} onSent={reload} />
+      <Composer id={id} agentId={me.id} textarea={composer} mode={mode} setMode={setMode} onSent={reload} />
     </section>
   );
 }
@@ -193,10 +202,19 @@ function Thread({ messages }: { messages: MessageView[] }) {
   );
 }
 
-function Composer(props: { id: string; textarea: RefObject<HTMLTextAreaElement | null>; mode: 'public' | 'private'; setMode: (mode: 'public' | 'private') => void; onSent: () => Promise<void> }) {
-  const { id, mode } = props;
-  const [text, setText] = useState('');
-  const [attachment, setAttachment] = useState('');
+function Composer(props: {
+  id: string;
+  agentId: string;
+  textarea: RefObject<HTMLTextAreaElement | null>;
+  mode: 'public' | 'private';
+  setMode: (mode: 'public' | 'private') => void;
+  onSent: () => Promise<void>;
+}) {
+  const { id, agentId, mode } = props;
+  // The draft survives a reload and a lost session (drafts.ts); the pane is keyed by conversation.
+  const [text, setText] = useState(() => loadDraft(agentId, id)?.text ?? '');
+  const [attachment, setAttachment] = useState(() => loadDraft(agentId, id)?.attachment ?? '');
+  useEffect(() => saveDraft(agentId, id, { text, mode, attachment }), [agentId, id, text, mode, attachment]);
   /** Name and type of an uploaded file whose signed URL is in `attachment`. */
   const [uploaded, setUploaded] = useState<{ filename: string; filetype: string } | null>(null);
   const attach = async (file: File | undefined) => {
@@ -250,6 +268,7 @@ function Composer(props: { id: string; textarea: RefObject<HTMLTextAreaElement |
         visibility: mode,
         ...(url ? { attachments: [{ url, ...(uploaded ?? attachmentOf(url)) }] } : {}),
       });
+      clearDraft(agentId, id);
       setText('');
       setAttachment('');
       setUploaded(null);

@@ -8,14 +8,17 @@ import { HelpOverlay, useShortcuts } from './shortcuts.js';
 import { chime, useLiveChanges } from './live.js';
 import { navigate } from './router.js';
 
-const QUEUES: { id: Queue; label: string }[] = [
-  { id: 'waiting', label: 'Waiting for a human' },
-  { id: 'mine', label: 'Mine' },
-  { id: 'fin', label: 'Fin is handling' },
-  { id: 'others', label: 'Assigned to others' },
-  { id: 'all', label: 'All' },
+/** The queues, with what an empty one says when no search or filter narrows it. */
+const QUEUES: { id: Queue; label: string; empty: string }[] = [
+  { id: 'waiting', label: 'Waiting for a human', empty: 'Nobody is waiting for a human right now.' },
+  { id: 'mine', label: 'Mine', empty: 'No conversation is assigned to you.' },
+  { id: 'fin', label: 'Fin is handling', empty: 'Fin is not handling any conversation.' },
+  { id: 'others', label: 'Assigned to others', empty: 'No conversation is assigned to another agent.' },
+  { id: 'all', label: 'All', empty: 'There are no conversations yet.' },
 ];
 const PAGE = 50;
+/** Search and the tag filter apply this long after the last key press. */
+const TYPING_PAUSE_MS = 250;
 
 interface Filters {
   queue: Queue;
@@ -33,6 +36,10 @@ export function Inbox({ me, conversationId }: { me: AgentView; conversationId: s
   const [error, setError] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
   const [help, setHelp] = useState(false);
+  /** On a phone the status and tag filters fold away behind a Filters button. */
+  const [filtersShown, setFiltersShown] = useState(false);
+  const [search, setSearch] = useState('');
+  const [tag, setTag] = useState('');
   const searchRef = useRef<HTMLInputElement>(null);
   const composerRef = useRef<Controls | null>(null);
   const lastWaiting = useRef<number | null>(null);
@@ -126,7 +133,20 @@ export function Inbox({ me, conversationId }: { me: AgentView; conversationId: s
     Escape: () => setHelp(false),
   });
 
-  const setFilter = (change: Partial<Filters>) => setFilters((current) => ({ ...current, ...change }));
+  // Unchanged filters keep their object, so nothing reloads for nothing.
+  const setFilter = useCallback(
+    (change: Partial<Filters>) =>
+      setFilters((current) => ((Object.keys(change) as (keyof Filters)[]).every((key) => current[key] === change[key]) ? current : { ...current, ...change })),
+    [],
+  );
+  // Search and tag apply as the agent types, once they pause; Enter applies at once.
+  useEffect(() => {
+    const timer = setTimeout(() => setFilter({ q: search.trim(), tag: tag.trim() }), TYPING_PAUSE_MS);
+    return () => clearTimeout(timer);
+  }, [search, tag, setFilter]);
+  const applyNow = () => setFilter({ q: search.trim(), tag: tag.trim() });
+  const queue = QUEUES.find((candidate) => candidate.id === filters.queue)!;
+  const narrowed = filters.q || filters.tag || (filters.status && filters.queue !== 'waiting');
 
   return (
     <div className={conversationId ? 'inbox has-conversation' : 'inbox'}>
@@ -142,19 +162,32 @@ export function Inbox({ me, conversationId }: { me: AgentView; conversationId: s
                   onClick={() => setFilter({ queue: queue.id })}
                 >
                   <span>{queue.label}</span>
-                  <span className="count" aria-label={`${counts?.[queue.id] ?? 0} conversations`}>
-                    {counts?.[queue.id] ?? '–'}
+                  {/* The counts are open conversations; the list shows every status unless filtered. */}
+                  <span className="count" title={counts ? openCount(counts[queue.id]) : 'Counting…'} aria-label={counts ? openCount(counts[queue.id]) : 'counting'}>
+                    {counts ? `${counts[queue.id]} open` : '–'}
                   </span>
                 </button>
               </li>
             ))}
           </ul>
         </nav>
-        <div className="filters">
+        <div className={filtersShown ? 'filters shown' : 'filters'}>
           <label>
             Search
-            <input ref={searchRef} type="search" placeholder="Titles and messages  ( / )" defaultValue={filters.q} onKeyDown={(event) => event.key === 'Enter' && setFilter({ q: event.currentTarget.value.trim() })} />
+            <input
+              ref={searchRef}
+              type="search"
+              placeholder="Titles and messages  ( / )"
+              maxLength={200}
+              value={search}
+              onChange={(event) => setSearch(event.target.value)}
+              onKeyDown={(event) => event.key === 'Enter' && applyNow()}
+            />
           </label>
+          <button type="button" className="phone-only filters-toggle" aria-expanded={filtersShown} onClick={() => setFiltersShown((shown) => !shown)}>
+            {filtersShown ? 'Fewer filters' : 'Filters'}
+            {!filtersShown && (filters.tag || filters.status) ? ' (on)' : ''}
+          </button>
           <label>
             Status
             <select value={filters.status} onChange={(event) => setFilter({ status: event.target.value })}>
@@ -164,7 +197,7 @@ export function Inbox({ me, conversationId }: { me: AgentView; conversationId: s
           </label>
           <label>
             Tag
-            <input type="text" defaultValue={filters.tag} onKeyDown={(event) => event.key === 'Enter' && setFilter({ tag: event.currentTarget.value.trim() })} />
+            <input type="text" maxLength={255} placeholder="e.g. billing" value={tag} onChange={(event) => setTag(event.target.value)} onKeyDown={(event) => event.key === 'Enter' && applyNow()} />
           </label>
           {typeof Notification !== 'undefined' && Notification.permission === 'default' && (
             <button type="button" className="link" onClick={() => void Notification.requestPermission()}>
@@ -176,7 +209,16 @@ export function Inbox({ me, conversationId }: { me: AgentView; conversationId: s
           </button>
         </div>
       </aside>
-      <ConversationList items={items} selected={conversationId} onOpen={open} onEnd={loadMore} error={error} loading={loading} />
+      <ConversationList
+        items={items}
+        selected={conversationId}
+        onOpen={open}
+        onEnd={loadMore}
+        error={error}
+        loading={loading}
+        caption={listCaption(queue.label, filters)}
+        empty={narrowed ? noResults(filters) : queue.empty}
+      />
       {conversationId ? (
         <ConversationPane key={conversationId} id={conversationId} me={me} version={version} controls={composerRef} onClose={() => navigate('/')} />
       ) : (
@@ -189,7 +231,33 @@ export function Inbox({ me, conversationId }: { me: AgentView; conversationId: s
   );
 }
 
-function ConversationList(props: { items: ConversationView[]; selected: string | null; onOpen: (id: string) => void; onEnd: () => void; error: string | null; loading: boolean }) {
+/** What a queue's count is: open conversations, whatever the list beside it is filtered to. */
+function openCount(count: number): string {
+  return `${count} open ${count === 1 ? 'conversation' : 'conversations'} in this queue`;
+}
+
+/** What the list shows, above it: the queue, and which statuses (the counts are open ones only). */
+function listCaption(queueLabel: string, filters: Filters): string {
+  const statuses = filters.queue === 'waiting' ? 'open only' : filters.status ? `${filters.status} only` : 'every status';
+  return `${queueLabel}: ${statuses}${filters.tag ? `, tagged “${filters.tag}”` : ''}${filters.q ? `, matching “${filters.q}”` : ''}`;
+}
+
+/** The empty list's text when a search or a filter narrowed it. */
+function noResults(filters: Filters): string {
+  const what = [filters.q && `“${filters.q}”`, filters.tag && `the tag “${filters.tag}”`, filters.status && filters.queue !== 'waiting' && `status ${filters.status}`].filter(Boolean).join(' with ');
+  return `No results for ${what} in this queue.`;
+}
+
+function ConversationList(props: {
+  items: ConversationView[];
+  selected: string | null;
+  onOpen: (id: string) => void;
+  onEnd: () => void;
+  error: string | null;
+  loading: boolean;
+  caption: string;
+  empty: string;
+}) {
   const { items, selected, onOpen, onEnd } = props;
   const parent = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({ count: items.length, getScrollElement: () => parent.current, estimateSize: () => 76, overscan: 8 });
@@ -201,8 +269,11 @@ function ConversationList(props: { items: ConversationView[]; selected: string |
 
   return (
     <section className="list" aria-label="Conversations" ref={parent}>
+      <p className="list-caption" role="status">
+        {props.caption}
+      </p>
       <ErrorNote error={props.error} />
-      {items.length === 0 && !props.loading && <p className="none">No conversations here.</p>}
+      {items.length === 0 && !props.loading && !props.error && <p className="none">{props.empty}</p>}
       <ul role="list" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
         {virtualItems.map((row) => {
           const item = items[row.index]!;

@@ -2,7 +2,8 @@ import { useState, type FormEvent } from 'react';
 import { ErrorNote } from './common.js';
 import { api, type SessionView } from './api.js';
 
-export function SignIn({ onSignedIn }: { onSignedIn: (session: SessionView) => void }) {
+/** The sign-in form; `notice` says why the agent is here again (the session ended elsewhere). */
+export function SignIn({ onSignedIn, notice }: { onSignedIn: (session: SessionView) => void; notice?: string | null }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -25,6 +26,11 @@ export function SignIn({ onSignedIn }: { onSignedIn: (session: SessionView) => v
     <main className="signin">
       <form onSubmit={(event) => void submit(event)} aria-labelledby="signin-title">
         <h1 id="signin-title">Sign in to Finch</h1>
+        {notice && (
+          <p role="status" className="notice">
+            {notice}
+          </p>
+        )}
         <label>
           Email
           <input type="email" autoComplete="username" required value={email} onChange={(event) => setEmail(event.target.value)} />

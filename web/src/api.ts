@@ -1,6 +1,7 @@
 /**
  * The agent API as the inbox calls it: JSON over fetch with the session cookie, the CSRF token on
- * every change, and RFC 7807 problems turned into errors with a readable message. The shapes are
+ * every change, and RFC 9457 problems turned into errors whose message is written for the agent
+ * (src/problems.ts). The shapes are
  * the server's own (src/contract/agent-api.ts), imported as types only.
  */
 import type {
@@ -22,6 +23,7 @@ import type {
 } from '../../src/contract/agent-api.js';
 import type { CannedReplyView, NewCannedReplyInput } from '../../src/contract/canned-replies.js';
 import type { Static } from 'typebox';
+import { CANNOT_REACH, describeProblem, signedOutNotice, type ProblemBody } from './problems.js';
 
 export type { CannedReplyView };
 export type { AgentView, ConversationView, EndUserView, FinSettingsView, MessageView, Queue, SessionView };
@@ -41,7 +43,9 @@ export interface Page<T> {
 
 export class ApiError extends Error {
   constructor(
+    /** The HTTP status; 0 when nothing answered. */
     readonly status: number,
+    /** What the agent reads (src/problems.ts). */
     message: string,
     readonly code?: string,
   ) {
@@ -51,20 +55,72 @@ export class ApiError extends Error {
 
 let csrfToken: string | null = null;
 
-async function request<T>(method: string, path: string, body?: unknown, raw?: Blob): Promise<T> {
+/** Who to tell when Finch says the session is gone (App shows the sign-in page with `notice`). */
+let signedOutHandler: ((notice: string) => void) | null = null;
+export function onSignedOut(handler: ((notice: string) => void) | null): void {
+  signedOutHandler = handler;
+}
+
+interface RequestOptions {
+  /** Signing in, the session check and signing out: a 401 there is an answer, not a lost session. */
+  sessionRoute?: boolean;
+  /** Already retried once with a fresh CSRF token. */
+  retried?: boolean;
+}
+
+/**
+ * Every call of the inbox goes through here, so every answer is handled once: a 401 sends the
+ * agent back to the sign-in page, a stale CSRF token (the session was renewed in another tab) is
+ * refreshed and the call retried once, and every refusal becomes a sentence for the agent.
+ */
+async function request<T>(method: string, path: string, body?: unknown, raw?: Blob, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (raw) headers['content-type'] = raw.type || 'application/octet-stream';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   const payload = raw ?? (body === undefined ? undefined : JSON.stringify(body));
-  const response = await fetch(`/api/v1${path}`, { method, headers, credentials: 'same-origin', ...(payload === undefined ? {} : { body: payload }) });
-  const text = await response.text();
-  const parsed = text ? (JSON.parse(text) as unknown) : undefined;
-  if (!response.ok) {
-    const problem = (parsed ?? {}) as { title?: string; detail?: string; code?: string };
-    throw new ApiError(response.status, problem.detail ?? problem.title ?? `HTTP ${response.status}`, problem.code);
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(`/api/v1${path}`, { method, headers, credentials: 'same-origin', ...(payload === undefined ? {} : { body: payload }) });
+    text = await response.text();
+  } catch {
+    throw new ApiError(0, CANNOT_REACH);
   }
-  return parsed as T;
+  const parsed = parseJson(text);
+  if (response.ok) {
+    if (text && parsed === undefined) throw new ApiError(response.status, describeProblem(502, {}, null));
+    return parsed as T;
+  }
+  const problem: ProblemBody = parsed && typeof parsed === 'object' ? (parsed as ProblemBody) : {};
+  if (response.status === 401 && !options.sessionRoute) {
+    csrfToken = null;
+    signedOutHandler?.(signedOutNotice(problem.code));
+  }
+  if (response.status === 403 && problem.code === 'csrf_failed' && !options.retried && (await refreshCsrfToken())) {
+    return request<T>(method, path, body, raw, { ...options, retried: true });
+  }
+  throw new ApiError(response.status, describeProblem(response.status, problem, response.headers.get('retry-after')), problem.code);
+}
+
+function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The session's current CSRF token; false when there is no session (the 401 handling took over). */
+async function refreshCsrfToken(): Promise<boolean> {
+  try {
+    const session = await request<SessionView>('GET', '/session');
+    csrfToken = session.csrf_token;
+    return csrfToken !== null;
+  } catch {
+    return false;
+  }
 }
 
 const query = (params: Record<string, string | number | undefined | null>) => {
@@ -77,7 +133,7 @@ const query = (params: Record<string, string | number | undefined | null>) => {
 export const api = {
   async session(): Promise<SessionView | null> {
     try {
-      const session = await request<SessionView>('GET', '/session');
+      const session = await request<SessionView>('GET', '/session', undefined, undefined, { sessionRoute: true });
       csrfToken = session.csrf_token;
       return session;
     } catch (error) {
@@ -86,14 +142,20 @@ export const api = {
     }
   },
   async signIn(email: string, password: string): Promise<SessionView> {
-    const session = await request<SessionView>('POST', '/session', { email, password });
+    const session = await request<SessionView>('POST', '/session', { email, password }, undefined, { sessionRoute: true });
     csrfToken = session.csrf_token;
     return session;
   },
   async signOut(): Promise<void> {
-    await request('DELETE', '/session');
-    csrfToken = null;
+    try {
+      await request('DELETE', '/session', undefined, undefined, { sessionRoute: true });
+    } finally {
+      csrfToken = null;
+    }
   },
+
+  /** Changes the signed-in agent's password: 204; 403 wrong_password; 422 weak_password with a detail to show. */
+  changePassword: (currentPassword: string, newPassword: string) => request<void>('POST', '/me/password', { current_password: currentPassword, new_password: newPassword }),
 
   counts: () => request<QueueCounts>('GET', '/conversations/counts'),
   async conversations(params: { queue: Queue; status?: string; tag?: string; q?: string; cursor?: string | null; limit?: number }): Promise<Page<ConversationView>> {

@@ -4,22 +4,49 @@
  * reconnect everything is re-read, since changes may have been missed meanwhile.
  */
 import { useEffect, useRef } from 'react';
+import { api, ApiError } from './api.js';
+
+/** How long after a refused stream it is opened again. */
+const RECONNECT_MS = 5000;
 
 export function useLiveChanges(onChange: (conversationIds: string[] | 'all') => void): void {
   const handler = useRef(onChange);
   handler.current = onChange;
   useEffect(() => {
-    const source = new EventSource('/api/v1/events');
+    let source: EventSource | null = null;
+    let retry: ReturnType<typeof setTimeout> | undefined;
     let connectedBefore = false;
-    source.addEventListener('ready', () => {
-      if (connectedBefore) handler.current('all');
-      connectedBefore = true;
-    });
-    source.addEventListener('conversations', (event) => {
-      const { ids } = JSON.parse((event as MessageEvent<string>).data) as { ids: string[] };
-      handler.current(ids);
-    });
-    return () => source.close();
+    let stopped = false;
+    const connect = () => {
+      if (stopped) return;
+      source = new EventSource('/api/v1/events');
+      source.addEventListener('ready', () => {
+        if (connectedBefore) handler.current('all');
+        connectedBefore = true;
+      });
+      source.addEventListener('conversations', (event) => {
+        const { ids } = JSON.parse((event as MessageEvent<string>).data) as { ids: string[] };
+        handler.current(ids);
+      });
+      // EventSource gives up for good on an error answer (a 401 once the session ended elsewhere,
+      // a 503 while Finch is busy). One ordinary call finds out which: a 401 there takes the agent
+      // to the sign-in page (api.ts); otherwise the stream is opened again a little later.
+      source.addEventListener('error', () => {
+        if (source?.readyState !== EventSource.CLOSED) return;
+        void api.counts().then(
+          () => (retry = setTimeout(connect, RECONNECT_MS)),
+          (failure: unknown) => {
+            if (!(failure instanceof ApiError && failure.status === 401)) retry = setTimeout(connect, RECONNECT_MS);
+          },
+        );
+      });
+    };
+    connect();
+    return () => {
+      stopped = true;
+      clearTimeout(retry);
+      source?.close();
+    };
   }, []);
 }
 

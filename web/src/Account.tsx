@@ -1,0 +1,92 @@
+/**
+ * The signed-in agent's own account, opened from the top bar: who they are, and changing their
+ * password (`POST /api/v1/me/password`: 204; 403 wrong_password; 422 weak_password, whose detail
+ * says why and is shown as it is).
+ */
+import { useEffect, useRef, useState, type FormEvent, type RefObject } from 'react';
+import { api, type AgentView } from './api.js';
+import { ErrorNote } from './common.js';
+
+export function AccountDialog({ me, onClose }: { me: AgentView; onClose: () => void }) {
+  const first = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    first.current?.focus();
+  }, []);
+  return (
+    <div className="overlay" onClick={onClose}>
+      <div className="dialog account" role="dialog" aria-modal="true" aria-labelledby="account-title" onClick={(event) => event.stopPropagation()} onKeyDown={(event) => event.key === 'Escape' && onClose()}>
+        <h2 id="account-title">Your account</h2>
+        <p className="who">
+          {me.name} · {me.email} · {me.role === 'admin' ? 'Admin' : 'Agent'}
+        </p>
+        <PasswordForm firstField={first} />
+        <button type="button" onClick={onClose}>
+          Close
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** Agents' passwords are at least this long (src/contract/agent-api.ts); the server judges the rest. */
+const MIN_LENGTH = 12;
+
+function PasswordForm({ firstField }: { firstField: RefObject<HTMLInputElement | null> }) {
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setDone(false);
+    setError(null);
+    if (next !== confirm) return setError('The new password and its confirmation differ. Type the same password twice.');
+    if (next === current) return setError('The new password is the same as the current one.');
+    setBusy(true);
+    try {
+      await api.changePassword(current, next);
+      setError(null);
+      setDone(true);
+      setCurrent('');
+      setNext('');
+      setConfirm('');
+    } catch (failure) {
+      setError((failure as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="settings" aria-label="Change your password" onSubmit={(event) => void submit(event)}>
+      <h3>Change your password</h3>
+      <label>
+        Current password
+        <input ref={firstField} type="password" autoComplete="current-password" required value={current} onChange={(event) => setCurrent(event.target.value)} />
+      </label>
+      <label>
+        New password
+        <input type="password" autoComplete="new-password" required maxLength={1024} aria-describedby="password-rule" value={next} onChange={(event) => setNext(event.target.value)} />
+      </label>
+      <p id="password-rule" className="hint">
+        At least {MIN_LENGTH} characters; a few unrelated words make a good one.
+      </p>
+      <label>
+        Confirm new password
+        <input type="password" autoComplete="new-password" required maxLength={1024} value={confirm} onChange={(event) => setConfirm(event.target.value)} />
+      </label>
+      <ErrorNote error={error} />
+      {done && (
+        <p role="status" className="ok">
+          Your password has been changed.
+        </p>
+      )}
+      <button type="submit" disabled={busy}>
+        {busy ? 'Changing…' : 'Change password'}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,214 @@
+/**
+ * What an agent reads when Finch refuses something: one sentence per problem `code` the agent API
+ * can answer to the inbox (src/http/problem.ts, src/http/v1/auth.ts, the FinErrors of
+ * src/domain), written for a person at the inbox, never for a developer: no URLs, methods or
+ * header names. A code not listed here gets a sentence for its status, plus the server's own
+ * detail when that reads as plain language.
+ */
+
+/** An RFC 9457 problem as the agent API answers it (src/contract/problem.ts). */
+export interface ProblemBody {
+  title?: string;
+  detail?: string;
+  code?: string;
+  request_id?: string;
+  errors?: { pointer?: string; detail?: string }[];
+}
+
+/** When nothing answered at all (offline, Finch stopped, a proxy cut the connection). */
+export const CANNOT_REACH = 'Finch cannot be reached. Check your connection and try again.';
+
+/** Why the inbox went back to the sign-in page, by the 401's code. */
+export function signedOutNotice(code: string | undefined): string {
+  switch (code) {
+    case 'session_expired':
+      return 'Your session has expired. Sign in again to carry on; your drafts are kept.';
+    case 'session_inactive':
+      return 'Your account has been deactivated. Ask an admin if you still need access.';
+    default:
+      return 'You have been signed out (perhaps in another tab or window). Sign in again to carry on; your drafts are kept.';
+  }
+}
+
+const INVISIBLE = 'The text contains an invisible character that Finch cannot store (often from pasting). Retype that part, or paste it again as plain text.';
+
+const NOT_FOUND: Record<string, string> = {
+  conversation_not_found: 'This conversation no longer exists.',
+  user_not_found: 'This end-user no longer exists.',
+  agent_not_found: 'This agent no longer exists.',
+  token_not_found: 'This API token no longer exists.',
+  client_not_found: 'This OAuth client no longer exists.',
+  delivery_not_found: 'This delivery is no longer in the log.',
+  canned_reply_not_found: 'This canned reply no longer exists; someone may have removed it.',
+  file_not_found: 'This file no longer exists.',
+};
+
+/** Sentences for the codes an agent can meet; a function when the answer adds something useful. */
+const MESSAGES: Record<string, string | ((problem: ProblemBody, retryAfter: string | null) => string)> = {
+  ...NOT_FOUND,
+  // Signing in and the session.
+  invalid_credentials: 'The email or password is wrong.',
+  rate_limited: (_problem, retryAfter) =>
+    retryAfter && /^\d+$/.test(retryAfter) ? `Too many attempts. Wait ${waitFor(Number(retryAfter))} and try again.` : 'Too many attempts. Wait a few minutes and try again.',
+  csrf_failed: 'This page is out of date with your session. Reload the page and try again.',
+  forbidden: 'Only an admin may do this.',
+  // The password change.
+  wrong_password: 'Your current password is not right.',
+  weak_password: (problem) => problem.detail?.trim() || 'Choose a longer, less common password.',
+  // Replies, notes and attachments.
+  empty_message: 'Write a message or add an attachment first.',
+  invalid_attachment_url: 'The attachment link is not a valid web address.',
+  insecure_attachment_url: 'The attachment link must start with https:// (Fin accepts only secure links).',
+  https_required: 'Files cannot be uploaded on this Finch: uploads need it to be served over HTTPS. Ask an admin, or paste an HTTPS link to a file hosted elsewhere.',
+  empty_file: 'This file is empty.',
+  body_too_large: 'This is too large for Finch to accept. Shorten the text, or pick a smaller file.',
+  nul_character: INVISIBLE,
+  invalid_text: INVISIBLE,
+  attribute_limit_exceeded: (problem) => {
+    const name = attributeName(problem);
+    return `${name ? `The attribute “${name}”` : 'An attribute'} is too large or too deeply nested to keep. Shorten it, or keep the details elsewhere and link to them.`;
+  },
+  unknown_agent: 'That agent is not active any more. Pick someone else.',
+  unknown_author: 'That agent is not active any more. Pick someone else.',
+  fin_not_configured: (problem) => `Fin is not set up yet, so nothing can be sent to it. An admin can set it up under Admin, Fin settings.${plainDetail(problem)}`,
+  // Canned replies.
+  shortcut_taken: 'Another canned reply already uses this shortcut. Pick another one.',
+  empty_title: 'The title must not be blank.',
+  // Administration.
+  email_taken: 'An agent with this email already exists.',
+  last_admin: 'Finch needs at least one active admin. Make someone else an admin first.',
+  fin_agent: 'The Fin agent is part of Finch: it cannot be deactivated or signed in as.',
+  invalid_base_url: 'The custom Fin base URL must start with https:// (http:// only for this computer).',
+  not_replayable: 'Typing notifications are not replayed: they are worthless after a few seconds.',
+  empty_range: 'The start must come before the end.',
+  // Lists that moved on, and parts of Finch that are missing or busy.
+  invalid_cursor: 'The list changed while you were scrolling. Reload the page to start from the top.',
+  no_such_endpoint: 'This Finch does not offer that yet (it may be an older version). Reload the page; if it persists, ask an admin.',
+  internal_error: (problem) => `Something went wrong in Finch. Try again; if it keeps happening, tell an admin${problem.request_id ? ` (reference ${problem.request_id})` : ''}.`,
+  events_unavailable: 'Live updates are paused for a moment; the list refreshes when they come back.',
+  shutting_down: 'Finch is restarting. Try again in a moment.',
+  database_unavailable: (_problem, retryAfter) => byStatus(503, retryAfter),
+  rate_limit_unavailable: (_problem, retryAfter) => byStatus(503, retryAfter),
+  validation_failed: (problem) => describeInvalid(problem),
+};
+
+/**
+ * Codes the inbox cannot meet, so they need no sentence of their own (the fallback covers them if
+ * one ever shows): the Fin API's own refusals, file links (opened straight in the browser, not
+ * through the API), bearer tokens (the inbox uses its session), and malformed requests the inbox
+ * never makes. test/web/hardening.test.ts checks every code Finch can answer is here or above.
+ */
+export const OUTSIDE_THE_INBOX = [
+  'missing_user',
+  'unknown_user',
+  'user_mismatch',
+  'object_id_taken',
+  'invalid_timestamp',
+  'bad_signature',
+  'link_expired',
+  'not_found',
+  'web_app_not_built',
+  'bad_url',
+  'invalid_content_length',
+  'invalid_json',
+  'too_deep',
+  'unsupported_charset',
+  'unsupported_media_type',
+];
+
+/** Every code with a sentence of its own, plus the 401s (which go back to the sign-in page). */
+export const DESCRIBED_CODES = [...Object.keys(MESSAGES), 'unauthenticated', 'session_unknown', 'session_expired', 'session_revoked', 'session_inactive'];
+
+/** The sentence for a refused request. */
+export function describeProblem(status: number, problem: ProblemBody, retryAfter: string | null): string {
+  const known = problem.code ? MESSAGES[problem.code] : undefined;
+  if (typeof known === 'string') return known;
+  if (known) return known(problem, retryAfter);
+  return `${byStatus(status, retryAfter)}${plainDetail(problem)}`;
+}
+
+function byStatus(status: number, retryAfter: string | null): string {
+  if (status === 401) return signedOutNotice(undefined);
+  if (status === 403) return 'You are not allowed to do this.';
+  if (status === 404) return 'This no longer exists; someone may have removed it.';
+  if (status === 409) return 'This clashes with a change someone else made. Reload and try again.';
+  if (status === 410) return 'This is no longer available.';
+  if (status === 413) return MESSAGES.body_too_large as string;
+  if (status === 429) return (MESSAGES.rate_limited as (p: ProblemBody, r: string | null) => string)({}, retryAfter);
+  if (status === 503 || status === 502 || status === 504) {
+    return `Finch is busy or briefly unavailable. Try again ${retryAfter && /^\d+$/.test(retryAfter) ? `in ${waitFor(Number(retryAfter))}` : 'in a moment'}; nothing was lost.`;
+  }
+  if (status >= 500) return 'Something went wrong in Finch. Try again; if it keeps happening, tell an admin.';
+  return 'Finch could not do this.';
+}
+
+function waitFor(seconds: number): string {
+  if (seconds < 90) return `${Math.max(1, seconds)} seconds`;
+  return `${Math.ceil(seconds / 60)} minutes`;
+}
+
+/**
+ * The server's own detail, after "Details:", when it reads as plain language. Details that name
+ * endpoints, methods, headers or fields in code form are for developers and are left out.
+ */
+function plainDetail(problem: ProblemBody): string {
+  const detail = problem.detail?.trim();
+  if (!detail || looksTechnical(detail)) return '';
+  return ` Details: ${detail}`;
+}
+
+function looksTechnical(text: string): boolean {
+  return /\/api\/|https?:\/\/|\b(GET|POST|PUT|PATCH|DELETE)\b|\bX-[A-Za-z-]+|Authorization|Bearer|\bHTTP\b|[{}<>`]|\b[a-z]+_[a-z_]+\b|FINCH_/.test(text);
+}
+
+function attributeName(problem: ProblemBody): string | undefined {
+  const pointer = problem.errors?.[0]?.pointer ?? '';
+  const name = /^\/attributes\/([^/]+)/.exec(pointer)?.[1];
+  return name === undefined ? undefined : name.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+/** Labels of the fields the inbox sends, as an agent knows them. */
+const FIELDS: Record<string, string> = {
+  title: 'The title',
+  body: 'The message',
+  tags: 'The tags',
+  attributes: 'The attributes',
+  name: 'The name',
+  email: 'The email',
+  password: 'The password',
+  new_password: 'The new password',
+  current_password: 'The current password',
+  shortcut: 'The shortcut',
+  q: 'The search',
+  tag: 'The tag',
+  attachments: 'The attachment',
+  url: 'The attachment link',
+  filename: 'The file name',
+  integration_id: 'The integration id',
+  webhook_key: 'The webhook key',
+  base_url: 'The custom Fin base URL',
+  region: 'The region',
+  role: 'The role',
+};
+
+/** A 400 validation failure (src/http/problem.ts): one sentence per field, in the agent's words. */
+function describeInvalid(problem: ProblemBody): string {
+  const sentences = (problem.errors ?? []).map(({ pointer = '', detail = '' }) => {
+    const names = pointer.split('/').filter((part) => part && !/^\d+$/.test(part));
+    const field = FIELDS[names.at(-1) ?? ''] ?? FIELDS[names[0] ?? ''] ?? 'A value';
+    return `${field} ${ruleOf(detail)}.`;
+  });
+  return sentences.length > 0 ? [...new Set(sentences)].join(' ') : 'Some of what you entered is not accepted. Check the fields and try again.';
+}
+
+function ruleOf(detail: string): string {
+  let match: RegExpExecArray | null;
+  if ((match = /more than (\d+) characters/.exec(detail))) return `is too long (at most ${Number(match[1]).toLocaleString('en')} characters)`;
+  if ((match = /fewer than (\d+) characters/.exec(detail))) return `is too short (at least ${match[1]} characters)`;
+  if ((match = /more than (\d+) (items|properties)/.exec(detail))) return `has too many entries (at most ${match[1]})`;
+  if (/format "email"/.test(detail)) return 'is not a valid email address';
+  if (/format "(uri|url)"/.test(detail)) return 'is not a valid web address';
+  if (/must match pattern/.test(detail)) return 'contains characters that are not allowed';
+  if (/is required/.test(detail)) return 'is required';
+  return 'is not accepted';
+}
