@@ -10,7 +10,8 @@ import { effectiveFinSettings } from './domain/fin-settings.js';
 import type { HelpdeskContext } from './domain/helpdesk/context.js';
 import type { Clock } from './outbox/clock.js';
 import { Dispatcher, type DispatcherLogger } from './outbox/dispatcher.js';
-import { openDatabase, type Database } from './store/sql/database.js';
+import { openDatabase, probeWrite, type Database } from './store/sql/database.js';
+import { DatabaseUnavailableError } from './store/port.js';
 import { migrateToLatest } from './store/sql/migrations/index.js';
 import { SqlAccountStore } from './store/sql/sql-account-store.js';
 import { SqlCredentialStore } from './store/sql/sql-credential-store.js';
@@ -31,8 +32,50 @@ export interface Finch {
   failSafe: SqlFailSafe;
   cannedReplies: SqlCannedReplyStore;
   files: SqlFileStore;
+  /**
+   * Resolves when the database serves reads and takes writes; throws `DatabaseUnavailableError`
+   * otherwise (see `ping`). Used by /health.
+   */
   ping: () => Promise<void>;
   close: () => Promise<void>;
+}
+
+/**
+ * The database is healthy when `select 1` answers and, should a write have been refused for
+ * storage reasons (full disk, read-only, I/O error) with none committed since, when a probe write
+ * now commits. Reads alone would call a full disk healthy; the probe, rather than waiting for the
+ * next real write, lets /health turn healthy again when space returns even if no traffic comes
+ * (a load balancer sends none to a node whose /health fails).
+ */
+async function ping(database: Database): Promise<void> {
+  await sql`select 1`.execute(database.db);
+  const failure = database.health.lastFailure;
+  if (failure === undefined) return;
+  try {
+    await probeWrite(database);
+  } catch (error) {
+    throw error instanceof DatabaseUnavailableError ? error : failure;
+  }
+}
+
+/**
+ * `openFinch`, waiting while the database is unavailable (not yet started, restarting, full)
+ * instead of failing: for long-running processes (`finch worker`), which a service manager may
+ * start before the database. `onWait` hears of each failed attempt; tries double from 0.5 s to 10 s.
+ */
+export async function openFinchWhenAvailable(
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolSize'>,
+  onWait: (error: DatabaseUnavailableError, retryInMs: number) => void,
+): Promise<Finch> {
+  for (let delayMs = 500; ; delayMs = Math.min(delayMs * 2, 10_000)) {
+    try {
+      return await openFinch(config);
+    } catch (error) {
+      if (!(error instanceof DatabaseUnavailableError)) throw error;
+      onWait(error, delayMs);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
 }
 
 export async function openFinch(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolSize'>): Promise<Finch> {
@@ -51,9 +94,7 @@ export async function openFinch(config: Pick<Config, 'databaseUrl' | 'dataDir' |
       failSafe: new SqlFailSafe(database),
       cannedReplies: new SqlCannedReplyStore(database),
       files: new SqlFileStore(database),
-      ping: async () => {
-        await sql`select 1`.execute(database.db);
-      },
+      ping: () => ping(database),
       close: () => database.close(),
     };
   } catch (error) {

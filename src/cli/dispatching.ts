@@ -18,7 +18,7 @@ export async function runDispatcher(finch: Finch, config: Config, logger: Dispat
   dispatcher.start();
   const stopWaking = await finch.database.changes.wakeOnOutboxWrites(
     () => dispatcher.wake(),
-    (error) => logger.warn({ err: error }, 'not listening for outbox notifications; polling until listening again'),
+    (error) => logger.warn({ error: error.message }, 'not listening for outbox notifications; polling until listening again'),
   );
   return {
     dispatcher,

@@ -1,19 +1,22 @@
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { loadConfig } from '../config.js';
-import { openFinch } from '../finch.js';
+import { openFinchWhenAvailable } from '../finch.js';
 import { REDACTED_PATHS } from '../http/server.js';
 import { runDispatcher } from './dispatching.js';
 
 /**
  * `finch worker`: delivers the outbox to Fin without serving HTTP. Run any number of them on
  * PostgreSQL (each event goes to exactly one), and set FINCH_DISPATCHER=off on the servers.
+ * It waits for the database when started before it, and rides out its restarts.
  */
 export async function workerCommand(args: string[]): Promise<void> {
   parseArgs({ args, options: {}, strict: true });
   const config = loadConfig();
   const logger = pino({ level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
-  const finch = await openFinch(config);
+  const finch = await openFinchWhenAvailable(config, (error, retryInMs) =>
+    logger.warn({ error: error.message, retryInMs }, 'the database is unavailable; waiting for it'),
+  );
   const running = await runDispatcher(finch, config, logger);
   process.stdout.write(`finch worker delivering notifications to Fin (data: ${finch.database.location})\n`);
   const stop = async (signal: string) => {

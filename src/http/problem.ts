@@ -1,12 +1,14 @@
 /**
  * Every error Finch answers becomes an RFC 9457 problem object (spec §6) with the right status
- * code. Bad input maps to 4xx; anything unexpected is a 500 whose details go to the log, never to
- * the caller.
+ * code. Bad input maps to 4xx; a database that cannot serve right now to 503 with `Retry-After`
+ * (the request may simply be sent again); anything unexpected is a 500 whose details go to the
+ * log, never to the caller.
  */
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyRequest } from 'fastify';
 import type { Problem } from '../contract/problem.js';
 import { FinError } from '../domain/errors.js';
+import { DatabaseUnavailableError } from '../store/port.js';
 
 /** An error the HTTP edge raises on purpose, with the status and code it should answer with. */
 export class HttpProblem extends Error {
@@ -62,6 +64,12 @@ export function problemFromError(error: unknown, request: FastifyRequest): Probl
     const body = problem(FIN_ERROR_STATUS[error.kind], error.code, error.message, request);
     if (error.pointer !== undefined) body.errors = [{ pointer: error.pointer, detail: error.message }];
     return { problem: body, headers: {} };
+  }
+  if (error instanceof DatabaseUnavailableError) {
+    // Expected while the database restarts or its disk is full: one line, no stack trace.
+    request.log.warn(`request refused: ${error.message}`);
+    const body = problem(503, 'database_unavailable', `The database is unavailable right now; try again in ${error.retryAfterSeconds} s.`, request);
+    return { problem: body, headers: { 'retry-after': String(error.retryAfterSeconds) } };
   }
   const fastifyError = error as Partial<FastifyError> & { validation?: ValidationIssue[]; validationContext?: string };
   if (fastifyError.validation) return { problem: validationProblem(fastifyError, request), headers: {} };

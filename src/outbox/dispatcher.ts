@@ -5,9 +5,12 @@
  * A cycle claims due events for a lease, posts each to Fin, and records the attempt and the event's
  * fate in one transaction. A dispatcher that dies mid-delivery loses nothing: its lease runs out and
  * the event is due again. Between cycles it waits for `wake()` (a local change) or the poll interval.
+ * While the database is unavailable (restarting, full) cycles fail and are tried again at each poll:
+ * said once in the log when it goes and once when it is back, never ending the process.
  */
 import { webhookTarget, type DeliveryState, type FinSettings, type WebhookTarget } from '../domain/fin-settings.js';
 import type { FailSafeStore, SettingsStore } from '../store/helpdesk-port.js';
+import { DatabaseUnavailableError } from '../store/port.js';
 import type { AttemptOutcome, EventResolution, OutboxEvent, OutboxStore } from '../store/outbox-port.js';
 import type { Clock } from './clock.js';
 import { nextAttemptAt, retryAfter } from './schedule.js';
@@ -68,6 +71,8 @@ export class Dispatcher {
   private cached: { at: number; target: WebhookTarget; state: DeliveryState } | undefined;
   private lastFailSafeCheck = -Infinity;
   private lastPrune = -Infinity;
+  /** Since when cycles fail because the database is unavailable (ms since epoch), if they do. */
+  private databaseDownSince: number | undefined;
 
   constructor(private readonly options: DispatcherOptions) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
@@ -111,13 +116,30 @@ export class Dispatcher {
       try {
         processed = await this.runOnce();
         await this.housekeeping();
+        this.databaseBack();
       } catch (error) {
-        this.options.logger.error({ err: error }, 'outbox cycle failed');
+        this.cycleFailed(error);
       }
       // A cycle that claimed less than a full batch took everything due: wait for a wake-up (one
       // that came during the cycle ends the wait at once) instead of claiming again for nothing.
       if (processed < this.batchSize && !this.stopping) await this.waitForWork();
     }
+  }
+
+  private cycleFailed(error: unknown): void {
+    if (!(error instanceof DatabaseUnavailableError)) {
+      this.options.logger.error({ err: error }, 'outbox cycle failed');
+      return;
+    }
+    if (this.databaseDownSince !== undefined) return;
+    this.databaseDownSince = Date.now();
+    this.options.logger.warn({ error: error.message }, 'the database is unavailable: notifications to Fin wait and are tried again at each poll');
+  }
+
+  private databaseBack(): void {
+    if (this.databaseDownSince === undefined) return;
+    this.options.logger.info({ downMs: Date.now() - this.databaseDownSince }, 'the database is available again: delivering notifications to Fin');
+    this.databaseDownSince = undefined;
   }
 
   private async waitForWork(): Promise<void> {

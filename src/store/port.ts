@@ -192,3 +192,23 @@ export class EmailTakenError extends Error {
     this.name = 'EmailTakenError';
   }
 }
+
+/**
+ * The database cannot serve the request right now, through no fault of the request: it is
+ * unreachable or restarting (connection refused or lost, PostgreSQL shutting down or starting up,
+ * no free connection in time), or it refuses writes (a full disk, a read-only file, an I/O error,
+ * a lock held past the busy timeout). Any store method may throw it; the HTTP edge answers 503
+ * with `Retry-After: retryAfterSeconds`, and a caller may simply try again later. `cause` is the
+ * driver's error, for the log.
+ */
+export class DatabaseUnavailableError extends Error {
+  constructor(
+    message: string,
+    /** Seconds after which trying again is sensible. */
+    readonly retryAfterSeconds: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'DatabaseUnavailableError';
+  }
+}

@@ -122,3 +122,68 @@ export async function createDatabase(serverUrl: string, prefix = 'finch_test'): 
   url.pathname = `/${name}`;
   return url.toString();
 }
+
+/** A PostgreSQL server of a test's own, run by pg_ctl so that the test can restart or stop it. */
+export interface ControlledPostgres extends PostgresServer {
+  /** The server itself, for the test's own reads (`postgres` database). */
+  serverUrl: string;
+  /** `pg_ctl restart -m <mode>`: every connection is ended; resolves once it accepts connections again. */
+  restart: (mode?: 'fast' | 'immediate') => Promise<void>;
+  /** `pg_ctl stop -m <mode>`. */
+  halt: (mode?: 'fast' | 'immediate') => Promise<void>;
+  /** `pg_ctl start`, waiting until it accepts connections. */
+  resume: () => Promise<void>;
+}
+
+/**
+ * A dedicated PostgreSQL (not the run's shared one) that tests may take down: as `startPostgres`,
+ * but detached under pg_ctl, which can restart it on the same port. As root it runs as `postgres`.
+ */
+export async function startControlledPostgres(): Promise<ControlledPostgres> {
+  const bin = findPostgresBin();
+  if (!bin) throw new Error('no PostgreSQL binaries under /usr/lib/postgresql/*/bin');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'finch-pgctl-'));
+  const dataDir = path.join(dir, 'data');
+  let runAs: string[] = [];
+  if (process.getuid?.() === 0) {
+    const uid = Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.trim());
+    const gid = Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim());
+    if (!Number.isInteger(uid) || uid <= 0) throw new Error('running as root and there is no "postgres" user to run PostgreSQL as');
+    chmodSync(dir, 0o755);
+    chownSync(dir, uid, gid);
+    runAs = ['runuser', '-u', 'postgres', '--'];
+  }
+  const run = (command: string, args: string[]) => {
+    const argv = [...runAs, path.join(bin, command), ...args];
+    // Not spawnSync: pg_ctl waits for the server, and the test's own timers must keep running meanwhile.
+    return new Promise<{ status: number | null; output: string }>((resolve) => {
+      const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.on('close', (status) => resolve({ status, output }));
+    });
+  };
+  const init = await run('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-sync', '--locale=C']);
+  if (init.status !== 0) throw new Error(`initdb failed: ${init.output}`);
+  const port = await freePort();
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200`;
+  const log = path.join(dir, 'postgres.log');
+  const ctl = async (args: string[]) => {
+    const result = await run('pg_ctl', ['-D', dataDir, '-l', log, '-w', '-t', '60', ...args]);
+    if (result.status !== 0) throw new Error(`pg_ctl ${args.join(' ')} failed: ${result.output}\n${existsSync(log) ? readFileSync(log, 'utf8').slice(-2000) : ''}`);
+  };
+  await ctl(['-o', options, 'start']);
+  const serverUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  return {
+    url: serverUrl,
+    serverUrl,
+    restart: (mode = 'fast') => ctl(['-m', mode, 'restart']),
+    halt: (mode = 'fast') => ctl(['-m', mode, 'stop']),
+    resume: () => ctl(['-o', options, 'start']),
+    stop: async () => {
+      if (existsSync(path.join(dataDir, 'postmaster.pid'))) await ctl(['-m', 'immediate', 'stop']).catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -19,6 +19,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
+import { translateError } from './errors.js';
 import type { Schema } from './schema.js';
 
 export const INBOX_CHANNEL = 'finch_inbox';
@@ -102,7 +103,14 @@ export class ChangeFeed {
    */
   async subscribe(onChange: ChangeListener, onMissed?: () => void): Promise<() => Promise<void>> {
     if (this.closed) throw new Error('the change feed is closed');
-    if (this.postgresUrl !== undefined) await this.listen(INBOX_CHANNEL);
+    if (this.postgresUrl !== undefined) {
+      try {
+        await this.listen(INBOX_CHANNEL);
+      } catch (error) {
+        // The database is down or restarting: the caller answers 503 and the client tries again.
+        throw translateError(error);
+      }
+    }
     // Before the subscriber is added: should the first reading fail, nothing is left behind.
     this.watchOtherProcesses();
     const subscriber: Subscriber = { onChange, onMissed };
@@ -128,7 +136,7 @@ export class ChangeFeed {
       await this.listen(OUTBOX_CHANNEL);
     } catch (error) {
       try {
-        onTrouble(error as Error);
+        onTrouble(translateError(error) as Error);
       } finally {
         this.scheduleRelisten();
       }
@@ -237,8 +245,9 @@ export class ChangeFeed {
       keepAlive: true,
     });
     // An error ends the connection, and 'end' follows whatever the cause.
+    // Without this listener a lost connection (a restart, pg_terminate_backend) would crash the process.
     client.on('error', (error) => {
-      this.lastError = error;
+      this.lastError = translateError(error) as Error;
     });
     client.on('end', () => this.lost(client));
     client.on('notification', (message) => {
@@ -289,7 +298,7 @@ export class ChangeFeed {
           this.wakeDispatchers();
         },
         (error: Error) => {
-          this.tellDispatchers((waker) => waker.onTrouble(error));
+          this.tellDispatchers((waker) => waker.onTrouble(translateError(error) as Error));
           this.relistenMs = Math.min(this.relistenMs * 2, RELISTEN_MS.max);
           this.scheduleRelisten();
         },

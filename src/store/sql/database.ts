@@ -1,6 +1,10 @@
 /**
  * Opens Finch's database: embedded SQLite (the default, one file under the data directory) or
  * PostgreSQL when a `postgres://` URL is given (to run several Finch nodes on one database).
+ *
+ * Losing the database never ends the process: every connection, in use or idle, has an error
+ * listener; the drivers' errors that mean "unavailable" reach the stores' callers as the port's
+ * `DatabaseUnavailableError` (errors.ts), and new connections are made once it is back.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -8,6 +12,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { ChangeFeed } from './change-feed.js';
+import { translateError, WriteHealth } from './errors.js';
 import type { Schema } from './schema.js';
 import { withNamedStatements } from './named-statements.js';
 import { withStatementCache } from './statement-cache.js';
@@ -21,6 +26,8 @@ export interface Database {
   location: string;
   /** The conversations each committed write transaction changed (see change-feed.ts). */
   changes: ChangeFeed;
+  /** Whether writes are being refused for storage reasons (full disk, read-only): for /health. */
+  health: WriteHealth;
   close(): Promise<void>;
 }
 
@@ -40,19 +47,31 @@ export function openDatabase(options: DatabaseOptions): Database {
 function openSqlite(dataDir: string): Database {
   mkdirSync(dataDir, { recursive: true });
   const file = path.resolve(dataDir, 'finch.db');
-  const sqlite = new BetterSqlite3(file);
-  // WAL lets the CLI and the server use the file at once; busy_timeout makes a writer wait for
-  // another process's write instead of failing; NORMAL sync is durable across process crashes.
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  let sqlite: BetterSqlite3.Database | undefined;
+  try {
+    sqlite = new BetterSqlite3(file);
+    // WAL lets the CLI and the server use the file at once; busy_timeout makes a writer wait for
+    // another process's write instead of failing; NORMAL sync is durable across process crashes.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+  } catch (error) {
+    // A file that cannot be opened or written (read-only, a full disk) is said so, not as a crash.
+    sqlite?.close();
+    throw translateError(error);
+  }
+  const health = new WriteHealth();
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite, health) }) });
   const sqliteDataVersion = () => sqlite.pragma('data_version', { simple: true }) as number;
-  return withChanges({ db, dialect: 'sqlite', location: file }, new ChangeFeed({ sqliteDataVersion }));
+  return withChanges({ db, dialect: 'sqlite', location: file, health }, new ChangeFeed({ sqliteDataVersion }));
 }
 
 const INT8 = 20;
+/** How long getting a PostgreSQL connection may take before the request is answered 503. */
+const CONNECT_TIMEOUT_MS = 5_000;
+/** Idle time before the kernel starts probing a PostgreSQL connection. */
+const KEEP_ALIVE_DELAY_MS = 10_000;
 const TIMESTAMPTZ = 1184;
 
 function openPostgres(url: string, poolSize: number): Database {
@@ -66,11 +85,27 @@ function openPostgres(url: string, poolSize: number): Database {
     }) as typeof pg.types.getTypeParser,
   };
   // Sessions in UTC, so timestamps arrive as "2025-10-27 14:30:00.123+00" and convert by string.
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, types, options: '-c TimeZone=UTC' });
-  // An idle connection that the server drops must not crash the process.
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    types,
+    options: '-c TimeZone=UTC',
+    // Waiting for a connection (a new one, or a free one of the pool) fails after this long, so a
+    // request answers 503 instead of hanging while the database is unreachable.
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // A connection whose peer vanished (a network drop) is noticed by the kernel, not never.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEP_ALIVE_DELAY_MS,
+  });
+  // A connection the server drops (a restart, pg_terminate_backend, a network drop) emits 'error'
+  // whether idle or in use. The pool listens on idle ones only; one in use between two queries
+  // (inside a transaction) would otherwise crash the process. Its next query fails instead, and
+  // the pool discards it when it is released.
   pool.on('error', () => undefined);
-  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }) });
-  return withChanges({ db, dialect: 'postgres', location: redactUrl(url) }, new ChangeFeed({ postgresUrl: url }));
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  const health = new WriteHealth();
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool, health) }) });
+  return withChanges({ db, dialect: 'postgres', location: redactUrl(url), health }, new ChangeFeed({ postgresUrl: url }));
 }
 
 function withChanges(database: Omit<Database, 'changes' | 'close'>, changes: ChangeFeed): Database {
@@ -147,4 +182,31 @@ export async function writeTransaction<T>(database: Database, work: (trx: Kysely
         });
   if (changed.size > 0) database.changes.committed(changed);
   return result;
+}
+
+/**
+ * Commits a write that changes nothing, to learn whether the database takes writes again after a
+ * storage failure (full disk, read-only): on SQLite it rewrites the header's `user_version` with
+ * its own value (one page to the WAL, which is what a full disk refuses); on PostgreSQL it commits
+ * a transaction that takes a transaction id (a WAL record). Success clears `database.health`;
+ * failure throws `DatabaseUnavailableError`.
+ */
+export async function probeWrite(database: Database): Promise<void> {
+  if (database.dialect === 'postgres') {
+    await database.db.transaction().execute(async (trx) => {
+      await sql`select txid_current()`.execute(trx);
+    });
+    return;
+  }
+  await database.db.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn);
+    try {
+      const { rows } = await sql<{ user_version: number }>`pragma user_version`.execute(conn);
+      await sql.raw(`pragma user_version = ${Math.trunc(Number(rows[0]?.user_version ?? 0))}`).execute(conn);
+      await sql`commit`.execute(conn);
+    } catch (error) {
+      await sql`rollback`.execute(conn).catch(() => undefined);
+      throw error;
+    }
+  });
 }

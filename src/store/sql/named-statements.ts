@@ -3,15 +3,22 @@
  * plans each distinct query once per connection instead of on every call; for Finch's small,
  * frequent reads that planning was a large share of the database's work. Names come from a hash
  * of the SQL text, so the same query always reuses its statement.
+ *
+ * Errors that mean the database cannot serve (connection refused or lost, the server shutting
+ * down or starting up, no free connection in time, a full disk) leave here as
+ * `DatabaseUnavailableError` (see errors.ts); `health` hears of refused writes and of commits.
  */
 import { createHash } from 'node:crypto';
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import type pg from 'pg';
+import { translateError, type WriteHealth } from './errors.js';
 
 /** Only these can be prepared; anything else (DDL, transaction control) runs as it is. */
 const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
+/** A statement whose success shows that the database takes writes. */
+const WRITE = /^\s*(commit|insert|update|delete)\b/i;
 
-export function withNamedStatements(pool: pg.Pool): PostgresPool {
+export function withNamedStatements(pool: pg.Pool, health?: WriteHealth): PostgresPool {
   const names = new Map<string, string>();
   const nameOf = (sql: string) => {
     let name = names.get(sql);
@@ -23,12 +30,25 @@ export function withNamedStatements(pool: pg.Pool): PostgresPool {
   };
   return {
     async connect(): Promise<PostgresPoolClient> {
-      const client = await pool.connect();
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        throw translateError(error, health);
+      }
+      const run = async (query: string, values: unknown[]) => {
+        try {
+          const result = await (PREPARABLE.test(query) ? client.query({ name: nameOf(query), text: query, values }) : client.query(query, values));
+          if (WRITE.test(query)) health?.committed();
+          return result;
+        } catch (error) {
+          throw translateError(error, health);
+        }
+      };
       return {
         query: ((query: string | object, parameters?: ReadonlyArray<unknown>) => {
           if (typeof query !== 'string') return client.query(query as pg.Submittable);
-          const values = [...(parameters ?? [])];
-          return PREPARABLE.test(query) ? client.query({ name: nameOf(query), text: query, values }) : client.query(query, values);
+          return run(query, [...(parameters ?? [])]);
         }) as unknown as PostgresPoolClient['query'],
         release: (destroy?: boolean) => client.release(destroy),
       };

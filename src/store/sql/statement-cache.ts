@@ -3,20 +3,56 @@
  * driver prepares every query afresh; preparing (parsing and planning the SQL) cost as much CPU as
  * running it in the benchmarks. Statements are keyed by their SQL text, which stays the same from
  * one call to the next while the parameters change.
+ *
+ * Errors that mean the database cannot serve (a full disk, a read-only file, an I/O error, a lock
+ * held past the busy timeout) leave here as `DatabaseUnavailableError` (see errors.ts), and
+ * `health` hears of refused writes and of every write that committed.
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
+import { translateError, type WriteHealth } from './errors.js';
 
 /** Enough for every distinct query Finch sends; past it the oldest statement is dropped. */
 const CAPACITY = 500;
+const COMMIT = /^\s*(commit|end)\b/i;
 
-export function withStatementCache(database: BetterSqlite3.Database): SqliteDatabase {
+export function withStatementCache(database: BetterSqlite3.Database, health?: WriteHealth): SqliteDatabase {
   const statements = new Map<string, SqliteStatement>();
+  const guarded = <T>(work: () => T): T => {
+    try {
+      return work();
+    } catch (error) {
+      throw translateError(error, health);
+    }
+  };
   return {
     prepare(sql: string): SqliteStatement {
       let statement = statements.get(sql);
       if (!statement) {
-        statement = database.prepare(sql) as unknown as SqliteStatement;
+        const prepared = guarded(() => database.prepare(sql));
+        const raw = prepared as unknown as SqliteStatement;
+        // A write that committed (on its own, or by COMMIT): the database takes writes again.
+        // (SQLite calls COMMIT read-only, as it writes nothing itself; a ROLLBACK proves nothing.)
+        const writes = !prepared.readonly || COMMIT.test(sql);
+        const noteCommit = () => {
+          if (writes && !database.inTransaction) health?.committed();
+        };
+        statement = {
+          reader: prepared.reader,
+          all: (parameters) =>
+            guarded(() => {
+              const rows = raw.all(parameters);
+              noteCommit();
+              return rows;
+            }),
+          run: (parameters) =>
+            guarded(() => {
+              const result = raw.run(parameters);
+              noteCommit();
+              return result;
+            }),
+          iterate: (parameters) => guarded(() => raw.iterate(parameters)),
+        };
         if (statements.size >= CAPACITY) statements.delete(statements.keys().next().value!);
         statements.set(sql, statement);
       }
