@@ -177,6 +177,11 @@ describe.each(sqlBackends())('the inbox when things go wrong (%s)', (backend) =>
     await expect.poll(() => page.getByRole('link', { name: /Already resolved one/ }).count()).toBe(0);
     await page.getByRole('button', { name: /^Waiting for a human/ }).click();
     await expect.poll(() => page.locator('.list-caption').innerText()).toBe('Waiting for a human: open only');
+    // An empty queue says what it is empty of; narrowed by a filter, it says which.
+    await page.getByRole('button', { name: /^Assigned to others/ }).click();
+    await page.getByText('No results for status open in this queue.').waitFor();
+    await page.getByLabel('Status').selectOption('');
+    await page.getByText('No conversation is assigned to another agent.').waitFor();
   });
 
   it('keeps a draft per conversation across a reload, and forgets it once sent', async () => {
@@ -266,6 +271,8 @@ describe.each(sqlBackends())('the inbox when things go wrong (%s)', (backend) =>
         expect(squeezed).toEqual([]);
         expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
         await shot(page, 'phone-delivery-log');
+        await page.locator('.table-scroll').evaluate((element: any) => element.scrollTo(element.scrollWidth, 0));
+        await shot(page, 'phone-delivery-log-scrolled');
       }
     }
   });

@@ -315,7 +315,7 @@ function Deliveries() {
               <th>Status</th>
               <th>Latency</th>
               <th>Outcome</th>
-              <th>Error or response</th>
+              <th>Error</th>
               <th />
             </tr>
           </thead>

@@ -42,7 +42,16 @@ export function App() {
     setSession(fresh);
   }, []);
 
-  if (error) return <p role="alert" className="fatal">{error}</p>;
+  if (error) {
+    return (
+      <main className="fatal">
+        <p role="alert">{error}</p>
+        <button type="button" onClick={() => location.reload()}>
+          Try again
+        </button>
+      </main>
+    );
+  }
   if (session === undefined) return <p className="loading">Loading…</p>;
   if (session === null) return <SignIn onSignedIn={signedIn} notice={notice} />;
 
