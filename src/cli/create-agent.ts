@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { normalizeEmail } from '../domain/auth/email.js';
+import { judgePassword } from '../domain/auth/password-strength.js';
 import { hashPassword } from '../domain/auth/secrets.js';
 import type { AgentRole } from '../domain/model.js';
 import { EmailTakenError } from '../store/port.js';
@@ -7,7 +9,6 @@ import { UsageError, printJson } from './usage.js';
 import { withFinch } from './with-finch.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const MIN_PASSWORD = 12;
 
 /** `finch create-agent --name N --email E [--password P] [--role admin|agent] [--json]`. */
 export async function createAgentCommand(args: string[]): Promise<void> {
@@ -23,12 +24,14 @@ export async function createAgentCommand(args: string[]): Promise<void> {
     strict: true,
   });
   const name = values.name?.trim();
-  const email = values.email?.trim();
+  const email = values.email === undefined ? undefined : normalizeEmail(values.email);
   if (!name) throw new UsageError('--name is required');
   if (!email || !EMAIL.test(email)) throw new UsageError('--email must be an email address');
   if (values.role !== 'admin' && values.role !== 'agent') throw new UsageError('--role must be admin or agent');
-  if (values.password !== undefined && values.password.length < MIN_PASSWORD) {
-    throw new UsageError(`--password must be at least ${MIN_PASSWORD} characters`);
+  if (values.password !== undefined) {
+    // The rule every password Finch sets follows (the agent API answers 422 weak_password).
+    const verdict = judgePassword(values.password, { email, name });
+    if (!verdict.ok) throw new UsageError(`--password is too weak: ${verdict.detail}`);
   }
   const generated = values.password === undefined ? randomBytes(12).toString('base64url') : undefined;
   const password = values.password ?? generated!;

@@ -49,6 +49,13 @@ export const SignInInput = Type.Object({
 });
 export type SignInInput = Static<typeof SignInInput>;
 
+/** `POST /api/v1/me/password`. The new password's strength is judged by the server (422 `weak_password`, with why). */
+export const PasswordChangeInput = Type.Object({
+  current_password: Type.String({ minLength: 1, maxLength: 1024 }),
+  new_password: Type.String({ minLength: 1, maxLength: 1024, description: 'At least 12 characters, and hard to guess (zxcvbn score 3 or more)' }),
+});
+export type PasswordChangeInput = Static<typeof PasswordChangeInput>;
+
 export const EndUserView = Type.Object(
   {
     id: Type.String(),
@@ -338,6 +345,10 @@ export const InboxEventStream = Type.String({
     '- `event: conversations` with `data: {"ids": ["conv_…", …]}` when conversations were created, edited, assigned, got a message, or',
     '  failed or recovered their sync with Fin, in any Finch process. Changes made within about 50 ms come as one event.',
     '- `: keep-alive` (a comment) every 20 s.',
+    '',
+    'The stream ends when what opened it stops being valid: the session signed out, expired or ended by a password change, the',
+    'personal token revoked, or the agent deactivated. At once when that happens through the same Finch process, within about 5 s',
+    'otherwise. Connecting again then answers 401.',
   ].join('\n'),
   examples: ['event: ready\ndata: {}\n\nevent: conversations\ndata: {"ids":["conv_01JD3M1X5Q2W7ZC9R8T4Y6V0BN"]}\n\n: keep-alive\n\n'],
 });

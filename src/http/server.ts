@@ -89,6 +89,8 @@ export async function buildServer(config: ServerConfig, services: ServerServices
     credentials: services.credentials,
     tokenTtlSeconds: config.tokenTtlSeconds,
     rateLimitPerMinute: config.tokenRateLimitPerMinute,
+    // On SQL, counted in the database (shared by every Finch process on it).
+    rateLimits: services.helpdesk?.accounts.rateLimits,
     now,
   });
 

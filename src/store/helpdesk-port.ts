@@ -5,6 +5,7 @@
 import type { DeliveryState, FinSettings } from '../domain/fin-settings.js';
 import type { Agent, AgentRole, Conversation, ConversationStatus, Visibility } from '../domain/model.js';
 import type { OutboxWriter } from './outbox-port.js';
+import type { RateLimitStore } from './rate-limit-port.js';
 import type { AgentDirectory, FinStore, FinStoreWriter } from './port.js';
 
 export interface SettingsStore {
@@ -116,8 +117,20 @@ export interface AgentChanges {
 }
 
 export interface AccountStore {
-  /** The agent with this email (any case) and its password hash. */
+  /**
+   * The agent with this email and its password hash. `email` is normalized (domain/auth/email.ts),
+   * as every stored email is.
+   */
   findCredentials(email: string): Promise<{ agent: Agent; passwordHash: string | null } | undefined>;
+  /** The agent's password hash: null when it has none, undefined when there is no such agent. */
+  passwordHashOf(agentId: string): Promise<string | null | undefined>;
+  /**
+   * Sets the agent's password hash if it is still `expected` (a password changed meanwhile is not
+   * overwritten); `at` also marks the agent updated, absent for a rehash. False when it was not.
+   */
+  replacePasswordHash(agentId: string, expected: string, replacement: string, at?: string): Promise<boolean>;
+  /** Counters shared by every Finch process on this data: sign-in and password attempts, token requests. */
+  readonly rateLimits: RateLimitStore;
   /** Every agent, active or not, oldest first. */
   listAllAgents(): Promise<Agent[]>;
   updateAgent(id: string, changes: AgentChanges, at: string): Promise<Agent | undefined>;
@@ -125,5 +138,6 @@ export interface AccountStore {
   findSession(tokenHash: string): Promise<SessionRecord | undefined>;
   touchSession(tokenHash: string, at: string): Promise<void>;
   revokeSession(tokenHash: string, at: string): Promise<void>;
-  revokeSessionsOf(agentId: string, at: string): Promise<void>;
+  /** Ends every session of the agent, except the one with `keepTokenHash` when given. */
+  revokeSessionsOf(agentId: string, at: string, keepTokenHash?: string): Promise<void>;
 }

@@ -89,6 +89,20 @@ describe.each(sqlBackends())('agent API authentication on %s', (backend) => {
     expect(revoked.body).toMatchObject({ code: 'token_revoked' });
   });
 
+  it('guards the password change like every change: a session or personal token, and the CSRF token with a session', async () => {
+    const body = { current_password: PASSWORD, new_password: 'velvet arcade pinecone 93' };
+    const anonymous = await new AgentClient(finch.baseUrl).post('/me/password', body);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body).toMatchObject({ code: 'unauthenticated' });
+    expect((await new AgentClient(finch.baseUrl, finch.token).post('/me/password', body)).status).toBe(403);
+    const client = await AgentClient.signIn(finch.baseUrl, 'sam.agent@example.com', PASSWORD);
+    const withoutCsrf = await client.request('POST', '/me/password', body, { csrf: false });
+    expect(withoutCsrf.status).toBe(403);
+    expect(withoutCsrf.body).toMatchObject({ code: 'csrf_failed' });
+    // Nothing changed: the old password still signs in.
+    expect((await new AgentClient(finch.baseUrl).post('/session', { email: 'sam.agent@example.com', password: PASSWORD })).status).toBe(200);
+  });
+
   it("refuses Fin's tokens on the agent API (403)", async () => {
     const response = await new AgentClient(finch.baseUrl, finch.token).get('/conversations');
     expect(response.status).toBe(403);
@@ -142,6 +156,10 @@ describe('sign-in rate limit', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await new AgentClient(finch.baseUrl).post('/session', { email: 'target@example.com', password: `guess ${i}` })).status);
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+    // Padding or casing the email is the same email, not five more attempts.
+    for (const email of ['  target@example.com', '\ttarget@example.com', 'TARGET@example.com\u00a0']) {
+      expect((await new AgentClient(finch.baseUrl).post('/session', { email, password: 'another guess' })).status).toBe(429);
+    }
     // Another email from the same address is counted apart.
     expect((await new AgentClient(finch.baseUrl).post('/session', { email: 'sam.agent@example.com', password: PASSWORD })).status).toBe(200);
   });

@@ -3,12 +3,15 @@
  * conversation changed by Fin, by agents, by the outbox (Fin sync failed or recovered) and by the
  * fail-safe, within a second, a burst as few events; on PostgreSQL across Finch servers sharing
  * the database, and again after the listening connection was lost. Streams end when the server
- * closes, and stop being fed when the client goes away.
+ * closes, and stop being fed when the client goes away. A stream ends with what opened it: a
+ * session signed out, expired or ended, a token revoked, an agent deactivated, here or on another
+ * server.
  */
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/domain/auth/credentials.js';
+import { hashToken } from '../../src/domain/auth/secrets.js';
 import type { Agent } from '../../src/domain/model.js';
 import { openFinch, type Finch } from '../../src/finch.js';
 import type { EventResolution } from '../../src/store/outbox-port.js';
@@ -324,5 +327,154 @@ describe('event streams on SQLite when another process writes the file', () => {
     // Longer than the feed takes to look at the file twice.
     await new Promise((resolve) => setTimeout(resolve, 1200));
     expect(stream.events.slice(from).filter((event) => event.event === 'ready')).toEqual([]);
+  });
+});
+
+/** Resolves when the server has ended the stream, or fails after `ms`. */
+async function endsWithin(stream: EventStreamClient, ms: number): Promise<number> {
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    stream.ended,
+    new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`the stream was still open after ${ms} ms`)), ms))),
+  ]).finally(() => clearTimeout(timer));
+  return performance.now() - started;
+}
+
+const sessionTokenOf = (client: AgentClient) => decodeURIComponent((client as unknown as { cookie: string }).cookie.split('=')[1]!);
+
+/** The stream's own recheck (5 s) plus room for a loaded machine. */
+const RECHECK_WAIT_MS = 9000;
+
+describe.each(sqlBackends())('an event stream lives no longer than its credentials on %s', (backend) => {
+  let finch: TestFinch;
+  let asAdmin: AgentClient;
+  let count = 0;
+
+  beforeAll(async () => {
+    finch = await startTestFinch(backend, FIN);
+    const admin = await makeAgent(finch, 'Ada Admin', 'admin');
+    asAdmin = await AgentClient.signIn(finch.baseUrl, admin.email, PASSWORD);
+  });
+  afterAll(() => finch?.close());
+
+  /** A new agent signed in, with an open stream that has said ready. */
+  async function streaming(via: 'session' | 'token' = 'session') {
+    const agent = await makeAgent(finch, `Streamer ${++count}`);
+    const client =
+      via === 'session'
+        ? await AgentClient.signIn(finch.baseUrl, agent.email, PASSWORD)
+        : new AgentClient(finch.baseUrl, (await createApiToken(finch.credentials, { name: 'script', scope: 'agent', agentId: agent.id }, finch.clock.now())).token);
+    const stream = await EventStreamClient.connect(eventsUrl(finch), client.authHeaders());
+    expect(stream.response.status).toBe(200);
+    await stream.next((event) => event.event === 'ready');
+    return { agent, client, stream };
+  }
+
+  it('ends at once when its session signs out, and the stream cannot be opened again', async () => {
+    const { client, stream } = await streaming();
+    const headers = client.authHeaders();
+    expect((await client.delete('/session')).status).toBe(204);
+    await endsWithin(stream, 1500);
+    const again = await EventStreamClient.connect(eventsUrl(finch), headers);
+    expect(again.response.status).toBe(401);
+    again.close();
+  });
+
+  it('ends at once when the agent is deactivated, whether opened with a session or a token', async () => {
+    const { agent, client, stream } = await streaming();
+    const token = await createApiToken(finch.credentials, { name: 'script', scope: 'agent', agentId: agent.id }, finch.clock.now());
+    const viaToken = await EventStreamClient.connect(eventsUrl(finch), new AgentClient(finch.baseUrl, token.token).authHeaders());
+    await viaToken.next((event) => event.event === 'ready');
+    expect((await asAdmin.patch(`/agents/${agent.id}`, { active: false })).status).toBe(200);
+    await Promise.all([endsWithin(stream, 1500), endsWithin(viaToken, 1500)]);
+    expect((await client.get('/session')).status).toBe(401);
+  });
+
+  it('ends at once when its token is revoked', async () => {
+    const { agent, stream } = await streaming('token');
+    const [token] = (await asAdmin.get<{ id: string; agent_id: string | null }[]>('/tokens')).body.filter((listed) => listed.agent_id === agent.id);
+    expect((await asAdmin.delete(`/tokens/${token!.id}`)).status).toBe(204);
+    await endsWithin(stream, 1500);
+  });
+
+  it("ends the other sessions' streams when the password changes, and keeps the one that changed it", async () => {
+    const { agent, client, stream } = await streaming();
+    const other = await AgentClient.signIn(finch.baseUrl, agent.email, PASSWORD);
+    const otherStream = await EventStreamClient.connect(eventsUrl(finch), other.authHeaders());
+    await otherStream.next((event) => event.event === 'ready');
+    expect((await client.post('/me/password', { current_password: PASSWORD, new_password: 'velvet arcade pinecone 93' })).status).toBe(204);
+    await endsWithin(otherStream, 1500);
+    const from = stream.mark();
+    const conversation = await finConversation(finch);
+    await stream.changeOf(conversation.id, { from, timeoutMs: 3000 });
+    stream.close();
+  });
+
+  it('ends when its session expires, within a few seconds', async () => {
+    const { stream } = await streaming();
+    finch.clock.advance(12 * 3_600_000 + 1000);
+    try {
+      await endsWithin(stream, RECHECK_WAIT_MS);
+    } finally {
+      finch.clock.advance(-(12 * 3_600_000 + 1000));
+    }
+  });
+
+  it('ends within a few seconds when its session is ended by another process (here, straight in the store)', async () => {
+    const { client, stream } = await streaming();
+    await finch.helpdesk!.accounts.revokeSession(hashToken(sessionTokenOf(client)), finch.clock.now().toISOString());
+    await endsWithin(stream, RECHECK_WAIT_MS);
+  });
+
+  it('sends no conversation ids once its session has ended, even before its next check', async () => {
+    const { agent, stream } = await streaming();
+    // Longer than a batch may go out on an earlier check.
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    await finch.helpdesk!.accounts.revokeSessionsOf(agent.id, finch.clock.now().toISOString());
+    const conversation = await finConversation(finch);
+    const waited = await endsWithin(stream, 3000);
+    expect(waited).toBeLessThan(3000);
+    expect(stream.events.filter((event) => event.event === 'conversations').flatMap(idsOf)).not.toContain(conversation.id);
+  });
+});
+
+describe.runIf(sqlBackends().includes('postgres'))('event streams end when their credentials end on another Finch server (PostgreSQL)', () => {
+  let a: TestFinch;
+  let b: TestFinch;
+
+  beforeAll(async () => {
+    a = await startTestFinch('postgres', FIN);
+    b = await startTestFinch('postgres', { ...FIN, databaseUrl: a.databaseUrl! });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+  });
+
+  it('ends streams on server A after a sign-out, a deactivation, a token revocation and a password change on server B', async () => {
+    const admin = await makeAgent(a, 'Ada Admin', 'admin');
+    const adminOnB = await AgentClient.signIn(b.baseUrl, admin.email, PASSWORD);
+    const [leaving, revoking, changing, signingOut] = await Promise.all(['Leaving', 'Revoking', 'Changing', 'Signing Out'].map((name) => makeAgent(a, name)));
+    const open = async (client: AgentClient) => {
+      const stream = await EventStreamClient.connect(eventsUrl(a), client.authHeaders());
+      await stream.next((event) => event.event === 'ready');
+      return stream;
+    };
+
+    const signingOutOnB = await AgentClient.signIn(b.baseUrl, signingOut!.email, PASSWORD);
+    const signedOutStream = await open(signingOutOnB);
+    const leavingStream = await open(await AgentClient.signIn(a.baseUrl, leaving!.email, PASSWORD));
+    const token = await createApiToken(a.credentials, { name: 'script', scope: 'agent', agentId: revoking!.id }, a.clock.now());
+    const revokedStream = await open(new AgentClient(a.baseUrl, token.token));
+    const changedStream = await open(await AgentClient.signIn(a.baseUrl, changing!.email, PASSWORD));
+    const changingOnB = await AgentClient.signIn(b.baseUrl, changing!.email, PASSWORD);
+
+    expect((await signingOutOnB.delete('/session')).status).toBe(204);
+    expect((await adminOnB.patch(`/agents/${leaving!.id}`, { active: false })).status).toBe(200);
+    expect((await adminOnB.delete(`/tokens/${token.id}`)).status).toBe(204);
+    expect((await changingOnB.post('/me/password', { current_password: PASSWORD, new_password: 'velvet arcade pinecone 93' })).status).toBe(204);
+
+    await Promise.all([signedOutStream, leavingStream, revokedStream, changedStream].map((stream) => endsWithin(stream, RECHECK_WAIT_MS)));
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PREFIX, generateSecret, hashPassword, hashToken, safeEqual, verifyPassword } from './secrets.js';
+import { scryptSync } from 'node:crypto';
+import { PREFIX, generateSecret, hashPassword, hashToken, needsRehash, safeEqual, verifyPassword } from './secrets.js';
 
 describe('secrets', () => {
   it('generates prefixed secrets with 256 random bits', () => {
@@ -20,12 +21,44 @@ describe('secrets', () => {
     expect(safeEqual('', '')).toBe(true);
   });
 
-  it('hashes passwords with scrypt and a salt, and verifies them', async () => {
+  it("hashes passwords with scrypt at OWASP's minimum cost (N=2^17, r=8, p=1) and a salt, and verifies them", async () => {
     const hash = await hashPassword('correct horse battery staple');
-    expect(hash).toMatch(/^scrypt\$16384\$8\$1\$/);
+    expect(hash).toMatch(/^scrypt\$131072\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
+    expect(needsRehash(hash)).toBe(false);
     expect(await hashPassword('correct horse battery staple')).not.toBe(hash);
     expect(await verifyPassword('correct horse battery staple', hash)).toBe(true);
     expect(await verifyPassword('Correct horse battery staple', hash)).toBe(false);
     expect(await verifyPassword('x', 'not-a-hash')).toBe(false);
+  });
+
+  it('verifies hashes made at an older cost, and says they need rehashing', async () => {
+    const salt = Buffer.from('0123456789abcdef');
+    const key = scryptSync('correct horse battery staple', salt, 32, { N: 16384, r: 8, p: 1 });
+    const old = ['scrypt', 16384, 8, 1, salt.toString('base64url'), key.toString('base64url')].join('$');
+    expect(await verifyPassword('correct horse battery staple', old)).toBe(true);
+    expect(await verifyPassword('correct horse battery stapler', old)).toBe(false);
+    expect(needsRehash(old)).toBe(true);
+  });
+
+  it('refuses stored hashes with malformed or unaffordable parameters instead of computing them', async () => {
+    const salt = 'MDEyMzQ1Njc4OWFiY2RlZg';
+    const hash = 'A'.repeat(43);
+    for (const stored of [`scrypt$1000$8$1$${salt}$${hash}`, `scrypt$1048576$8$1$${salt}$${hash}`, `scrypt$16384$0$1$${salt}$${hash}`, `scrypt$16384$8$1$${salt}$`, `bcrypt$16384$8$1$${salt}$${hash}`]) {
+      expect(await verifyPassword('x', stored), stored).toBe(false);
+      expect(needsRehash(stored)).toBe(true);
+    }
+  });
+
+  it('computes at most two hashes at once, so a burst of sign-ins stays within 256 MiB', async () => {
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+    try {
+      await Promise.all(Array.from({ length: 6 }, (_, i) => hashPassword(`password number ${i}`)));
+    } finally {
+      clearInterval(sampler);
+    }
+    // Two at 128 MiB each, and some slack for the sampler's timing; four at once would be 512 MiB.
+    expect((peak - before) / 1024 / 1024).toBeLessThan(300);
   });
 });

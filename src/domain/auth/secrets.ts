@@ -5,7 +5,7 @@
  * table useless and keeps the per-request check cheap. Passwords are chosen by people and get
  * scrypt, a deliberately slow, memory-hard hash with a per-password salt.
  */
-import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
 /** Prefixes make a leaked secret recognizable (and findable by secret scanners). */
 export const PREFIX = {
@@ -30,31 +30,71 @@ export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(left, right) && a.length === b.length;
 }
 
-const SCRYPT: ScryptOptions & { N: number; r: number; p: number } = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+/**
+ * OWASP's minimum for scrypt (Password Storage Cheat Sheet): N=2^17, r=8, p=1. One hash takes
+ * 128 × N × r = 128 MiB (plus a few KiB) and ~0.3 s of one core. Hashes keep their parameters, so
+ * older ones still verify and are replaced at the next sign-in (`needsRehash`).
+ */
+export const SCRYPT_PARAMS = { N: 2 ** 17, r: 8, p: 1 } as const;
+/** Node refuses a computation needing more than this; 2^17 × 8 needs just over 128 MiB. */
+const SCRYPT_MAXMEM = 256 * 1024 * 1024;
+/**
+ * Hashes computed at once, per process. Each holds 128 MiB, and scrypt runs on libuv's threadpool
+ * (4 threads by default), which file reads and DNS lookups share: a burst of sign-ins must neither
+ * take 512 MiB nor stall the rest of Finch. The others wait their turn.
+ */
+const CONCURRENT_HASHES = 2;
 const KEY_LENGTH = 32;
 
-function scryptAsync(password: string, salt: Buffer, length: number, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scrypt(password, salt, length, options, (error, key) => (error ? reject(error) : resolve(key))),
-  );
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function scryptLimited(password: string, salt: Buffer, length: number, options: { N: number; r: number; p: number }): Promise<Buffer> {
+  if (running >= CONCURRENT_HASHES) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  try {
+    return await new Promise((resolve, reject) =>
+      scrypt(password, salt, length, { ...options, maxmem: SCRYPT_MAXMEM }, (error, key) => (error ? reject(error) : resolve(key))),
+    );
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
 }
 
 /** `scrypt$N$r$p$salt$hash`, so that the cost can be raised later without breaking old hashes. */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scryptAsync(password, salt, KEY_LENGTH, SCRYPT);
-  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+  const key = await scryptLimited(password, salt, KEY_LENGTH, SCRYPT_PARAMS);
+  return ['scrypt', SCRYPT_PARAMS.N, SCRYPT_PARAMS.r, SCRYPT_PARAMS.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+}
+
+interface StoredHash {
+  params: { N: number; r: number; p: number };
+  salt: Buffer;
+  hash: Buffer;
+}
+
+/** A stored hash, or undefined when it is malformed or asks for a cost Finch would not compute. */
+function parseHash(stored: string): StoredHash | undefined {
+  const [scheme, n, r, p, salt, hash, ...rest] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !hash || rest.length > 0) return undefined;
+  const params = { N: Number(n), r: Number(r), p: Number(p) };
+  const powerOfTwo = Number.isInteger(params.N) && params.N >= 2 && (params.N & (params.N - 1)) === 0;
+  if (!powerOfTwo || !Number.isInteger(params.r) || !Number.isInteger(params.p) || params.r < 1 || params.p < 1 || params.p > 16) return undefined;
+  if (128 * params.N * params.r > SCRYPT_MAXMEM - 1024 * 1024) return undefined;
+  return { params, salt: Buffer.from(salt, 'base64url'), hash: Buffer.from(hash, 'base64url') };
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
-  const expected = Buffer.from(hash, 'base64url');
-  const key = await scryptAsync(password, Buffer.from(salt, 'base64url'), expected.length, {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-    maxmem: SCRYPT.maxmem,
-  });
-  return timingSafeEqual(key, expected);
+  const parsed = parseHash(stored);
+  if (!parsed || parsed.hash.length === 0) return false;
+  const key = await scryptLimited(password, parsed.salt, parsed.hash.length, parsed.params);
+  return timingSafeEqual(key, parsed.hash);
+}
+
+/** Whether a stored hash was made with other parameters than today's (it is replaced at sign-in). */
+export function needsRehash(stored: string): boolean {
+  const parsed = parseHash(stored);
+  return !parsed || parsed.params.N !== SCRYPT_PARAMS.N || parsed.params.r !== SCRYPT_PARAMS.r || parsed.params.p !== SCRYPT_PARAMS.p || parsed.hash.length !== KEY_LENGTH;
 }

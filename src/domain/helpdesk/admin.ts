@@ -5,6 +5,8 @@ import type { AgentChanges } from '../../store/helpdesk-port.js';
 import type { ApiTokenRecord, OAuthClient } from '../../store/port.js';
 import { EmailTakenError } from '../../store/port.js';
 import { createApiToken, createClient } from '../auth/credentials.js';
+import { normalizeEmail } from '../auth/email.js';
+import { requireStrongPassword } from '../auth/password-strength.js';
 import { hashPassword } from '../auth/secrets.js';
 import { conflict, forbidden, notFound, unprocessable } from '../errors.js';
 import type { Agent } from '../model.js';
@@ -21,11 +23,15 @@ export async function listAgents(ctx: HelpdeskContext, viewer: Agent): Promise<A
 
 export async function inviteAgent(ctx: HelpdeskContext, admin: Agent, input: NewAgentInput): Promise<{ agent: Agent; password?: string }> {
   requireAdmin(admin);
+  const name = input.name.trim();
+  const email = normalizeEmail(input.email);
+  if (input.password !== undefined) requireStrongPassword(input.password, { email, name }, '/password');
+  // 96 random bits: strong by construction.
   const generated = input.password === undefined ? randomBytes(12).toString('base64url') : undefined;
   try {
     const agent = await ctx.store.insertAgent({
-      name: input.name.trim(),
-      email: input.email.trim(),
+      name,
+      email,
       alias: input.alias ?? null,
       photoUrl: null,
       role: input.role ?? 'agent',
@@ -47,6 +53,7 @@ export async function editAgent(ctx: HelpdeskContext, admin: Agent, agentId: str
   if (target.isFin && (patch.role !== undefined || patch.active === false || patch.password !== undefined)) {
     throw unprocessable('fin_agent', 'The Fin agent stays active and cannot sign in.');
   }
+  if (patch.password !== undefined) requireStrongPassword(patch.password, { email: target.email, name: patch.name ?? target.name }, '/password');
   const demoted = (patch.role !== undefined && patch.role !== 'admin') || patch.active === false;
   if (target.role === 'admin' && target.active && demoted) {
     const admins = (await ctx.accounts.listAllAgents()).filter((agent) => agent.role === 'admin' && agent.active);
@@ -81,10 +88,12 @@ export async function createToken(ctx: HelpdeskContext, viewer: Agent, input: Ne
   return { token: created.token, details };
 }
 
-export async function revokeToken(ctx: HelpdeskContext, viewer: Agent, tokenId: string): Promise<void> {
+/** Revokes a token; returns it (as it was), so the caller knows whose it was. */
+export async function revokeToken(ctx: HelpdeskContext, viewer: Agent, tokenId: string): Promise<ApiTokenRecord> {
   const token = (await ctx.credentials.listApiTokens()).find((candidate) => candidate.id === tokenId);
   if (!token || (viewer.role !== 'admin' && token.agentId !== viewer.id)) throw notFound('token', tokenId);
   await ctx.credentials.revokeApiToken(tokenId, ctx.now().toISOString());
+  return token;
 }
 
 export async function listClients(ctx: HelpdeskContext, admin: Agent): Promise<OAuthClient[]> {

@@ -1,10 +1,12 @@
 /**
  * Signing in: an agent's email and password give a session (an HTTP-only cookie holding a random
  * token, stored hashed) and a CSRF token the browser sends back with every change. Sessions last
- * 7 days at most and end after 12 hours without use.
+ * 7 days at most and end after 12 hours without use. An agent changes their own password here too.
  */
 import { randomBytes } from 'node:crypto';
-import { generateSecret, hashPassword, hashToken, verifyPassword } from '../auth/secrets.js';
+import { normalizeEmail } from '../auth/email.js';
+import { requireStrongPassword } from '../auth/password-strength.js';
+import { generateSecret, hashPassword, hashToken, needsRehash, verifyPassword } from '../auth/secrets.js';
 import { FinError } from '../errors.js';
 import type { Agent } from '../model.js';
 import type { HelpdeskContext } from './context.js';
@@ -29,10 +31,13 @@ const passwordToWasteTimeOn = () => (dummyHash ??= hashPassword(randomBytes(16).
 const invalidCredentials = () => new FinError('unauthenticated', 'invalid_credentials', 'The email or password is wrong.');
 
 export async function signIn(ctx: HelpdeskContext, input: { email: string; password: string }): Promise<SignedIn> {
-  const found = await ctx.accounts.findCredentials(input.email.trim());
-  const matches = await verifyPassword(input.password, found?.passwordHash ?? (await passwordToWasteTimeOn()));
-  if (!found || !found.passwordHash || !matches) throw invalidCredentials();
+  const found = await ctx.accounts.findCredentials(normalizeEmail(input.email));
+  const stored = found?.passwordHash ?? null;
+  const matches = await verifyPassword(input.password, stored ?? (await passwordToWasteTimeOn()));
+  if (!found || stored === null || !matches) throw invalidCredentials();
   if (!found.agent.active || found.agent.isFin) throw invalidCredentials();
+  // Hashes made at an older cost are replaced now, the only time the password is known.
+  if (needsRehash(stored)) await ctx.accounts.replacePasswordHash(found.agent.id, stored, await hashPassword(input.password));
 
   const now = ctx.now();
   const sessionToken = generateSecret(SESSION_PREFIX);
@@ -46,7 +51,11 @@ export type SessionCheck =
   | { ok: true; agent: Agent; csrfToken: string; expiresAt: string }
   | { ok: false; reason: 'unknown' | 'expired' | 'revoked' | 'inactive' };
 
-export async function checkSession(ctx: HelpdeskContext, sessionToken: string): Promise<SessionCheck> {
+/**
+ * Whether a session may be used now. A request uses it (`touch`, the default: it stays alive while
+ * used); an open event stream only checks it, so an inbox left open still ends after 12 idle hours.
+ */
+export async function checkSession(ctx: HelpdeskContext, sessionToken: string, options: { touch?: boolean } = {}): Promise<SessionCheck> {
   const tokenHash = hashToken(sessionToken);
   const session = await ctx.accounts.findSession(tokenHash);
   if (!session) return { ok: false, reason: 'unknown' };
@@ -56,10 +65,32 @@ export async function checkSession(ctx: HelpdeskContext, sessionToken: string): 
   if (session.expiresAt <= now.toISOString() || now.getTime() - idleSince > SESSION_IDLE_MS) return { ok: false, reason: 'expired' };
   const { agent } = session;
   if (!agent.active) return { ok: false, reason: 'inactive' };
-  if (now.getTime() - idleSince > TOUCH_EVERY_MS) await ctx.accounts.touchSession(tokenHash, now.toISOString());
+  if (options.touch !== false && now.getTime() - idleSince > TOUCH_EVERY_MS) await ctx.accounts.touchSession(tokenHash, now.toISOString());
   return { ok: true, agent, csrfToken: session.csrfToken, expiresAt: session.expiresAt };
 }
 
 export async function signOut(ctx: HelpdeskContext, sessionToken: string): Promise<void> {
   await ctx.accounts.revokeSession(hashToken(sessionToken), ctx.now().toISOString());
+}
+
+/**
+ * An agent changes their own password: the current one must be right (403 `wrong_password`), the
+ * new one strong enough (422 `weak_password`, saying why). Every other session of the agent ends;
+ * the one making the change (`keepSessionToken`, when made with a session) stays.
+ */
+export async function changePassword(
+  ctx: HelpdeskContext,
+  agent: Agent,
+  input: { currentPassword: string; newPassword: string; keepSessionToken?: string | undefined },
+): Promise<void> {
+  const stored = await ctx.accounts.passwordHashOf(agent.id);
+  const matches = await verifyPassword(input.currentPassword, stored ?? (await passwordToWasteTimeOn()));
+  if (!stored || !matches) throw new FinError('forbidden', 'wrong_password', 'The current password is wrong.', '/current_password');
+  requireStrongPassword(input.newPassword, agent, '/new_password');
+  const at = ctx.now().toISOString();
+  // Not over a change made meanwhile (another tab, an admin): that one wins, this one is refused.
+  if (!(await ctx.accounts.replacePasswordHash(agent.id, stored, await hashPassword(input.newPassword), at))) {
+    throw new FinError('forbidden', 'wrong_password', 'The password was changed meanwhile; sign in again with the new one.', '/current_password');
+  }
+  await ctx.accounts.revokeSessionsOf(agent.id, at, input.keepSessionToken === undefined ? undefined : hashToken(input.keepSessionToken));
 }

@@ -10,8 +10,10 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError, TokenRequest, TokenResponse, type OAuthErrorCode } from '../../contract/oauth.js';
 import { issueAccessToken } from '../../domain/auth/credentials.js';
 import type { CredentialStore } from '../../store/port.js';
+import type { RateLimitStore } from '../../store/rate-limit-port.js';
 import { containsNul, refuseNulCharacters, useJsonBodies } from '../json-body.js';
 import { problem, problemFromError } from '../problem.js';
+import { sharedRateLimitStore } from '../shared-rate-limit.js';
 import { validatorCompiler } from '../validation.js';
 
 export interface OAuthOptions {
@@ -19,6 +21,8 @@ export interface OAuthOptions {
   tokenTtlSeconds: number;
   /** Token requests per minute and client address. */
   rateLimitPerMinute: number;
+  /** Where requests are counted: the database on SQL, shared by every Finch process; this process's memory when absent. */
+  rateLimits?: RateLimitStore | undefined;
   now?: () => Date;
 }
 
@@ -45,6 +49,7 @@ export const oauthTokenEndpoint: FastifyPluginAsync<OAuthOptions> = async (app, 
   await app.register(rateLimit, {
     max: options.rateLimitPerMinute,
     timeWindow: 60_000,
+    ...(options.rateLimits ? { store: sharedRateLimitStore(options.rateLimits, now, 'oauth-token') } : {}),
     errorResponseBuilder: (_request, context) => {
       const error = new Error(`Too many token requests; retry in ${Math.ceil(context.ttl / 1000)} s.`) as Error & { statusCode: number; code: string };
       error.statusCode = 429;

@@ -19,6 +19,8 @@ export interface Caller {
   agent: Agent;
   /** Set when the caller uses the session cookie. */
   session?: { token: string; csrfToken: string; expiresAt: string };
+  /** The personal API token, when the caller uses one. */
+  bearer?: string;
 }
 
 declare module 'fastify' {
@@ -68,7 +70,20 @@ async function viaToken(ctx: HelpdeskContext, token: string): Promise<Caller> {
   if (result.principal.type !== 'agent') throw new HttpProblem(403, 'forbidden', 'This token is for the Fin API; use a personal API token.');
   const agent = await ctx.store.findAgent(result.principal.agentId);
   if (!agent?.active) throw new HttpProblem(401, 'session_inactive', SESSION_FAILURES.inactive, { headers: challenge });
-  return { agent };
+  return { agent, bearer: token };
+}
+
+/**
+ * Whether what a caller authenticated with is still good: the session not signed out, expired or
+ * ended, the token not revoked, the agent active. For requests that outlive their authentication
+ * (event streams); it does not count as using the session. Throws when the store cannot tell.
+ */
+export async function callerStillValid(ctx: HelpdeskContext, caller: Caller): Promise<boolean> {
+  if (caller.session) return (await checkSession(ctx, caller.session.token, { touch: false })).ok;
+  if (caller.bearer === undefined) return false;
+  const result = await authenticateBearer(ctx.credentials, caller.bearer, ctx.now());
+  if (!result.ok || result.principal.type !== 'agent') return false;
+  return (await ctx.store.findAgent(result.principal.agentId))?.active === true;
 }
 
 export function callerOf(request: FastifyRequest): Caller {

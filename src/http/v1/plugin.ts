@@ -9,6 +9,7 @@ import type { TSchema } from 'typebox';
 import { PROBLEM_CONTENT_TYPE, Problem } from '../../contract/problem.js';
 import type { HelpdeskContext } from '../../domain/helpdesk/context.js';
 import { refuseNulCharacters, useJsonBodies } from '../json-body.js';
+import { sharedRateLimitStore } from '../shared-rate-limit.js';
 import { HttpProblem, problemFromError } from '../problem.js';
 import { validatorCompiler } from '../validation.js';
 import { authenticateAgent } from './auth.js';
@@ -16,7 +17,7 @@ import { adminRoutes } from './routes/admin.js';
 import { attachmentRoutes } from './routes/attachments.js';
 import { cannedReplyRoutes } from './routes/canned-replies.js';
 import { conversationRoutes } from './routes/conversations.js';
-import { eventRoutes } from './routes/events.js';
+import { LiveStreams, eventRoutes } from './routes/events.js';
 import { sessionRoutes } from './routes/session.js';
 
 export interface AgentApiOptions {
@@ -32,7 +33,12 @@ export interface AgentApiOptions {
   eventKeepAliveMs?: number;
   /** Changes this close together go out as one event. */
   eventCoalesceMs?: number;
+  /** How often an open event stream checks its session or token again (5 s). */
+  eventRecheckMs?: number;
 }
+
+/** What the route modules get: the options, and this server's open event streams. */
+export type AgentRouteOptions = Pick<AgentApiOptions, 'ctx' | 'loginRateLimit' | 'secureCookies'> & { streams: LiveStreams };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -56,7 +62,8 @@ export function routeSchema<S extends FastifySchema & { response?: Record<number
 export const agentApi: FastifyPluginAsync<AgentApiOptions> = async (app, options) => {
   app.setValidatorCompiler(validatorCompiler);
   useJsonBodies(app, { bodyLimit: options.bodyLimit ?? 1_048_576 });
-  await app.register(rateLimit, { global: false });
+  // Counted in the database, so every Finch process on it shares each limit.
+  await app.register(rateLimit, { global: false, store: sharedRateLimitStore(options.ctx.accounts.rateLimits, options.ctx.now, 'agent-api') });
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config.public) return;
     request.caller = await authenticateAgent(options.ctx, request);
@@ -68,10 +75,15 @@ export const agentApi: FastifyPluginAsync<AgentApiOptions> = async (app, options
   });
 
   // Not `options` itself: it carries this plugin's prefix, which the route modules must not add again.
-  const routeOptions = { ctx: options.ctx, loginRateLimit: options.loginRateLimit, secureCookies: options.secureCookies };
+  const routeOptions: AgentRouteOptions = { ctx: options.ctx, loginRateLimit: options.loginRateLimit, secureCookies: options.secureCookies, streams: new LiveStreams() };
   await app.register(sessionRoutes, routeOptions);
   await app.register(conversationRoutes, routeOptions);
-  await app.register(eventRoutes, { ...routeOptions, eventKeepAliveMs: options.eventKeepAliveMs, eventCoalesceMs: options.eventCoalesceMs });
+  await app.register(eventRoutes, {
+    ...routeOptions,
+    eventKeepAliveMs: options.eventKeepAliveMs,
+    eventCoalesceMs: options.eventCoalesceMs,
+    eventRecheckMs: options.eventRecheckMs,
+  });
   await app.register(cannedReplyRoutes, routeOptions);
   await app.register(attachmentRoutes, { ...routeOptions, attachmentLimitBytes: options.attachmentLimitBytes ?? 10_485_760 });
   await app.register(adminRoutes, routeOptions);

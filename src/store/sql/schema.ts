@@ -167,6 +167,15 @@ export interface FilesTable {
   created_at: string;
 }
 
+/** One rate-limited key's current window (see migrations/0006_rate_limits.ts). */
+export interface RateLimitsTable {
+  /** SHA-256 of the limit's name and key, hex. */
+  key: string;
+  hits: number;
+  /** Milliseconds since the epoch. */
+  resets_at: number;
+}
+
 export interface Schema {
   end_users: EndUsersTable;
   agents: AgentsTable;
@@ -181,6 +190,7 @@ export interface Schema {
   webhook_deliveries: WebhookDeliveriesTable;
   canned_replies: CannedRepliesTable;
   files: FilesTable;
+  rate_limits: RateLimitsTable;
 }
 
 export type EndUserRow = Selectable<EndUsersTable>;

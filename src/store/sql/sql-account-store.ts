@@ -4,6 +4,7 @@ import type { Agent } from '../../domain/model.js';
 import type { AccountStore, AgentChanges, SessionRecord } from '../helpdesk-port.js';
 import type { Database, Dialect } from './database.js';
 import { prepared } from './prepared.js';
+import { SqlRateLimitStore } from './sql-rate-limit-store.js';
 import { AGENT_COLUMNS, agentFrom, prefixed } from './rows.js';
 import type { Schema } from './schema.js';
 
@@ -19,19 +20,37 @@ const sessionByHash = prepared((db, tokenHash: string) =>
 export class SqlAccountStore implements AccountStore {
   private readonly db: Kysely<Schema>;
   private readonly dialect: Dialect;
+  readonly rateLimits: SqlRateLimitStore;
 
   constructor(database: Database) {
     this.db = database.db;
     this.dialect = database.dialect;
+    this.rateLimits = new SqlRateLimitStore(database);
   }
 
   async findCredentials(email: string): Promise<{ agent: Agent; passwordHash: string | null } | undefined> {
+    // Stored emails are normalized (migration 0006); lower(email) is what the unique index holds.
     const row = await this.db
       .selectFrom('agents')
       .select([...AGENT_COLUMNS, 'password_hash'])
-      .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+      .where((eb) => eb(eb.fn('lower', ['email']), '=', email))
       .executeTakeFirst();
     return row && { agent: agentFrom(row), passwordHash: row.password_hash };
+  }
+
+  async passwordHashOf(agentId: string): Promise<string | null | undefined> {
+    const row = await this.db.selectFrom('agents').select('password_hash').where('id', '=', agentId).executeTakeFirst();
+    return row?.password_hash;
+  }
+
+  async replacePasswordHash(agentId: string, expected: string, replacement: string, at?: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('agents')
+      .set({ password_hash: replacement, ...(at === undefined ? {} : { updated_at: at }) })
+      .where('id', '=', agentId)
+      .where('password_hash', '=', expected)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   async listAllAgents(): Promise<Agent[]> {
@@ -93,7 +112,9 @@ export class SqlAccountStore implements AccountStore {
     await this.db.updateTable('agent_sessions').set({ revoked_at: at }).where('token_hash', '=', tokenHash).where('revoked_at', 'is', null).execute();
   }
 
-  async revokeSessionsOf(agentId: string, at: string): Promise<void> {
-    await this.db.updateTable('agent_sessions').set({ revoked_at: at }).where('agent_id', '=', agentId).where('revoked_at', 'is', null).execute();
+  async revokeSessionsOf(agentId: string, at: string, keepTokenHash?: string): Promise<void> {
+    let query = this.db.updateTable('agent_sessions').set({ revoked_at: at }).where('agent_id', '=', agentId).where('revoked_at', 'is', null);
+    if (keepTokenHash !== undefined) query = query.where('token_hash', '<>', keepTokenHash);
+    await query.execute();
   }
 }

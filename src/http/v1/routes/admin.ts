@@ -36,14 +36,14 @@ import {
 import { listDeliveries, replayDeadRange, replayDelivery } from '../../../domain/helpdesk/deliveries.js';
 import { finSettingsReport, updateFinSettings, type FinSettingsReport } from '../../../domain/helpdesk/fin-settings.js';
 import { callerOf } from '../auth.js';
-import { routeSchema, type AgentApiOptions } from '../plugin.js';
+import { routeSchema, type AgentRouteOptions } from '../plugin.js';
 import { presentAgent, presentClient, presentDelivery, presentToken } from '../presenters.js';
 
 const DELIVERIES = ['Agent API: deliveries to Fin'];
 const SETTINGS = ['Agent API: settings'];
 const ACCOUNTS = ['Agent API: agents, tokens and clients'];
 
-export const adminRoutes: FastifyPluginAsync<AgentApiOptions> = async (fastify, { ctx }) => {
+export const adminRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fastify, { ctx, streams }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const admin = (request: Parameters<typeof callerOf>[0]) => {
     const { agent } = callerOf(request);
@@ -126,7 +126,12 @@ export const adminRoutes: FastifyPluginAsync<AgentApiOptions> = async (fastify, 
   app.patch(
     '/agents/:id',
     { schema: routeSchema({ summary: 'Edit, promote or deactivate an agent (admin)', params: IdParams, body: AgentPatch, response: { 200: AgentView } }, ACCOUNTS) },
-    async (request) => presentAgent(await editAgent(ctx, callerOf(request).agent, request.params.id, request.body)),
+    async (request) => {
+      const edited = await editAgent(ctx, callerOf(request).agent, request.params.id, request.body);
+      // Deactivated, or the password changed: their open streams end now, not at the next check.
+      if (request.body.active === false || request.body.password !== undefined) await streams.recheck(edited.id);
+      return presentAgent(edited);
+    },
   );
 
   app.get(
@@ -148,7 +153,8 @@ export const adminRoutes: FastifyPluginAsync<AgentApiOptions> = async (fastify, 
     '/tokens/:id',
     { schema: routeSchema({ summary: 'Revoke an API token', params: IdParams, response: { 204: Type.Null() } }, ACCOUNTS) },
     async (request, reply) => {
-      await revokeToken(ctx, callerOf(request).agent, request.params.id);
+      const revoked = await revokeToken(ctx, callerOf(request).agent, request.params.id);
+      if (revoked.agentId !== null) await streams.recheck(revoked.agentId);
       return reply.code(204).send(null);
     },
   );

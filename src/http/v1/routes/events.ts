@@ -2,27 +2,61 @@
  * The inbox's live view: `GET /events` streams Server-Sent Events naming the conversations that
  * changed, in this process or (on PostgreSQL) any other, so the inbox reads them again within a
  * moment instead of polling. The format is documented with `InboxEventStream`.
+ *
+ * A stream lives no longer than what opened it: the session or token is checked again every few
+ * seconds and before a batch goes out (so a sign-out, expiry, deactivation or revocation made by
+ * any Finch process ends it), and at once when this process makes that change (`LiveStreams`).
  */
 import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsync } from 'fastify';
 import { InboxEventStream, type ChangedConversations } from '../../../contract/agent-api.js';
 import { HttpProblem } from '../../problem.js';
-import { callerOf } from '../auth.js';
-import { routeSchema, type AgentApiOptions } from '../plugin.js';
+import { callerOf, callerStillValid } from '../auth.js';
+import { routeSchema, type AgentApiOptions, type AgentRouteOptions } from '../plugin.js';
 
 /** Changes this close together go out as one event. */
 const COALESCE_MS = 50;
 /** A comment this often keeps proxies and load balancers from dropping an idle stream. */
 const KEEP_ALIVE_MS = 20_000;
+/** How often an open stream checks its session or token: the longest a revocation elsewhere goes unnoticed. */
+const RECHECK_MS = 5_000;
+/** A batch of changes goes out only if the credential was found valid this recently. */
+const BATCH_RECHECK_MS = 1_000;
 
-export const eventRoutes: FastifyPluginAsync<AgentApiOptions> = async (app, { ctx, eventKeepAliveMs = KEEP_ALIVE_MS, eventCoalesceMs = COALESCE_MS }) => {
-  const open = new Set<EventStream>();
-  let closing = false;
+/** The open streams of this process, by agent, so a change to an agent's credentials here is felt at once. */
+export class LiveStreams {
+  private readonly open = new Map<EventStream, string>();
+  private closing = false;
+
+  add(stream: EventStream, agentId: string): void {
+    this.open.set(stream, agentId);
+  }
+
+  remove(stream: EventStream): void {
+    this.open.delete(stream);
+  }
+
+  /** The agent signed out, was deactivated, changed password or lost a token here: their streams check now. */
+  recheck(agentId: string): Promise<void> {
+    return Promise.all([...this.open].filter(([, owner]) => owner === agentId).map(([stream]) => stream.verify())).then(() => undefined);
+  }
+
+  get isClosing(): boolean {
+    return this.closing;
+  }
+
+  async endAll(): Promise<void> {
+    this.closing = true;
+    await Promise.all([...this.open.keys()].map((stream) => stream.end()));
+  }
+}
+
+export const eventRoutes: FastifyPluginAsync<AgentRouteOptions & Pick<AgentApiOptions, 'eventKeepAliveMs' | 'eventCoalesceMs' | 'eventRecheckMs'>> = async (
+  app,
+  { ctx, streams, eventKeepAliveMs = KEEP_ALIVE_MS, eventCoalesceMs = COALESCE_MS, eventRecheckMs = RECHECK_MS },
+) => {
   // Before the server stops listening, which waits for every connection: a stream never ends by itself.
-  app.addHook('preClose', async () => {
-    closing = true;
-    await Promise.all([...open].map((stream) => stream.end()));
-  });
+  app.addHook('preClose', () => streams.endAll());
 
   app.get(
     '/events',
@@ -39,8 +73,14 @@ export const eventRoutes: FastifyPluginAsync<AgentApiOptions> = async (app, { ct
       ),
     },
     async (request, reply) => {
-      callerOf(request);
-      const stream = new EventStream(reply.raw, { keepAliveMs: eventKeepAliveMs, coalesceMs: eventCoalesceMs });
+      const caller = callerOf(request);
+      const stream = new EventStream(reply.raw, {
+        keepAliveMs: eventKeepAliveMs,
+        coalesceMs: eventCoalesceMs,
+        recheckMs: eventRecheckMs,
+        stillValid: () => callerStillValid(ctx, caller),
+        onCheckFailed: (error) => request.log.warn({ err: error }, 'could not check an event stream’s credentials; it stays open'),
+      });
       try {
         stream.unsubscribe = await ctx.store.subscribeToChanges(
           (ids) => stream.changed(ids),
@@ -52,7 +92,7 @@ export const eventRoutes: FastifyPluginAsync<AgentApiOptions> = async (app, { ct
           headers: { 'retry-after': '5' },
         });
       }
-      if (closing) {
+      if (streams.isClosing) {
         await stream.end();
         throw new HttpProblem(503, 'shutting_down', 'The server is shutting down; connect again.', { headers: { 'retry-after': '1' } });
       }
@@ -62,15 +102,24 @@ export const eventRoutes: FastifyPluginAsync<AgentApiOptions> = async (app, { ct
         await stream.end();
         return;
       }
-      open.add(stream);
+      streams.add(stream, caller.agent.id);
       reply.raw.on('close', () => {
-        open.delete(stream);
+        streams.remove(stream);
         void stream.end();
       });
       stream.start();
     },
   );
 };
+
+interface StreamOptions {
+  keepAliveMs: number;
+  coalesceMs: number;
+  recheckMs: number;
+  /** Whether the session or token that opened the stream is still good; throws when that cannot be told. */
+  stillValid: () => Promise<boolean>;
+  onCheckFailed: (error: unknown) => void;
+}
 
 /** One client's stream: changes coalesced over a short window, a comment now and then. */
 class EventStream {
@@ -81,12 +130,34 @@ class EventStream {
   private blocked = false;
   private flushTimer: NodeJS.Timeout | undefined;
   private keepAlive: NodeJS.Timeout | undefined;
+  private recheck: NodeJS.Timeout | undefined;
   private ending: Promise<void> | undefined;
+  /** When the credential was last found valid (the request that opened the stream checked it). */
+  private verifiedAt = Date.now();
+  private verifying: Promise<void> | undefined;
 
   constructor(
     private readonly raw: ServerResponse,
-    private readonly timing: { keepAliveMs: number; coalesceMs: number },
+    private readonly timing: StreamOptions,
   ) {}
+
+  /** Checks the credential again (one check at a time); ends the stream when it is no longer valid. */
+  verify(): Promise<void> {
+    this.verifying ??= (async () => {
+      try {
+        const valid = await this.timing.stillValid();
+        this.verifiedAt = Date.now();
+        if (!valid) await this.end();
+      } catch (error) {
+        // The store cannot tell now (e.g. the database is unreachable): keep the stream, ask again later.
+        this.verifiedAt = Date.now();
+        this.timing.onCheckFailed(error);
+      } finally {
+        this.verifying = undefined;
+      }
+    })();
+    return this.verifying;
+  }
 
   start(): void {
     this.started = true;
@@ -105,6 +176,7 @@ class EventStream {
     this.keepAlive = setInterval(() => {
       if (!this.blocked) this.write(': keep-alive\n\n');
     }, this.timing.keepAliveMs);
+    this.recheck = setInterval(() => void this.verify(), this.timing.recheckMs);
     if (this.pending.size > 0) this.schedule();
   }
 
@@ -121,6 +193,7 @@ class EventStream {
     this.ending ??= (async () => {
       clearTimeout(this.flushTimer);
       clearInterval(this.keepAlive);
+      clearInterval(this.recheck);
       if (this.started && !this.raw.writableEnded) this.raw.end();
       await this.unsubscribe?.();
     })();
@@ -136,6 +209,11 @@ class EventStream {
 
   private flush(): void {
     if (!this.started || this.blocked || this.ending || this.pending.size === 0) return;
+    // No conversation ids to a credential that may have ended since it was last checked.
+    if (Date.now() - this.verifiedAt > BATCH_RECHECK_MS) {
+      void (this.verifying ?? this.verify()).then(() => this.flush());
+      return;
+    }
     const data: ChangedConversations = { ids: [...this.pending] };
     this.pending.clear();
     this.write(`event: conversations\ndata: ${JSON.stringify(data)}\n\n`);

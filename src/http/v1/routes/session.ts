@@ -1,17 +1,22 @@
-/** Signing in and out, and who is signed in. */
+/** Signing in and out, who is signed in, and changing one's own password. */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { SessionView, SignInInput } from '../../../contract/agent-api.js';
-import { SESSION_LIFETIME_MS, signIn, signOut } from '../../../domain/helpdesk/sessions.js';
+import { PasswordChangeInput, SessionView, SignInInput } from '../../../contract/agent-api.js';
+import { normalizeEmail } from '../../../domain/auth/email.js';
+import { SESSION_LIFETIME_MS, changePassword, signIn, signOut } from '../../../domain/helpdesk/sessions.js';
 import { callerOf, setSessionCookie } from '../auth.js';
-import { routeSchema, type AgentApiOptions } from '../plugin.js';
+import { routeSchema, type AgentRouteOptions } from '../plugin.js';
 import { presentAgent } from '../presenters.js';
 
 const TAGS = ['Agent API: session'];
-const LOGIN_WINDOW_MS = 15 * 60_000;
+/** Password attempts (sign-in, a password change) are counted over this window. */
+const PASSWORD_WINDOW_MS = 15 * 60_000;
 
-export const sessionRoutes: FastifyPluginAsync<AgentApiOptions> = async (fastify, { ctx, loginRateLimit, secureCookies }) => {
+const tooManyAttempts = (what: string) => (_request: FastifyRequest, context: { ttl: number }) =>
+  Object.assign(new Error(`Too many ${what}; try again in ${Math.ceil(context.ttl / 1000)} s.`), { statusCode: 429, code: 'rate_limited' });
+
+export const sessionRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fastify, { ctx, loginRateLimit, secureCookies, streams }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
   app.post(
@@ -20,14 +25,14 @@ export const sessionRoutes: FastifyPluginAsync<AgentApiOptions> = async (fastify
       config: {
         public: true,
         // Per address and email: guessing one agent's password is slow, and one address cannot
-        // lock everybody out. Counted after the body is read, since the email is in it.
+        // lock everybody out. Counted after the body is read, since the email is in it, and by
+        // the email as sign-in reads it, so no spelling of one address gets fresh attempts.
         rateLimit: {
           max: loginRateLimit,
-          timeWindow: LOGIN_WINDOW_MS,
+          timeWindow: PASSWORD_WINDOW_MS,
           hook: 'preHandler',
-          keyGenerator: (request) => `${request.ip}|${String((request.body as { email?: unknown } | undefined)?.email ?? '').toLowerCase()}`,
-          errorResponseBuilder: (_request, context) =>
-            Object.assign(new Error(`Too many sign-in attempts; try again in ${Math.ceil(context.ttl / 1000)} s.`), { statusCode: 429, code: 'rate_limited' }),
+          keyGenerator: (request) => `${request.ip}|${normalizeEmail(String((request.body as { email?: unknown } | undefined)?.email ?? ''))}`,
+          errorResponseBuilder: tooManyAttempts('sign-in attempts'),
         },
       },
       schema: routeSchema(
@@ -56,9 +61,44 @@ export const sessionRoutes: FastifyPluginAsync<AgentApiOptions> = async (fastify
     '/session',
     { schema: routeSchema({ summary: 'Sign out', response: { 204: Type.Null() } }, TAGS) },
     async (request, reply) => {
-      const { session } = callerOf(request);
+      const { session, agent } = callerOf(request);
       if (session) await signOut(ctx, session.token);
       setSessionCookie(reply, '', { secure: secureCookies, maxAgeSeconds: 0 });
+      await streams.recheck(agent.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/me/password',
+    {
+      config: {
+        // Per agent: a borrowed session must not become a way to guess the current password.
+        rateLimit: {
+          max: loginRateLimit,
+          timeWindow: PASSWORD_WINDOW_MS,
+          hook: 'preHandler',
+          keyGenerator: (request) => callerOf(request).agent.id,
+          errorResponseBuilder: tooManyAttempts('password attempts'),
+        },
+      },
+      schema: routeSchema(
+        {
+          summary: 'Change your password',
+          description:
+            'Needs the current password (403 `wrong_password`). The new one must be at least 12 characters and hard to guess ' +
+            '(422 `weak_password`, whose detail says why). Your other sessions end; this one stays.',
+          body: PasswordChangeInput,
+          response: { 204: Type.Null() },
+        },
+        TAGS,
+      ),
+    },
+    async (request, reply) => {
+      const { agent, session } = callerOf(request);
+      await changePassword(ctx, agent, { currentPassword: request.body.current_password, newPassword: request.body.new_password, keepSessionToken: session?.token });
+      request.log.info({ agent: agent.id }, 'agent changed their password');
+      await streams.recheck(agent.id);
       return reply.code(204).send(null);
     },
   );

@@ -10,6 +10,7 @@ import { helpdesk } from './0002_helpdesk.js';
 import { search } from './0003_search.js';
 import { cannedReplies } from './0004_canned_replies.js';
 import { files } from './0005_files.js';
+import { rateLimits } from './0006_rate_limits.js';
 import { searchWords } from './0007_search_words.js';
 
 /**
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0003_search': search,
   '0004_canned_replies': cannedReplies,
   '0005_files': files,
+  '0006_rate_limits': rateLimits,
   '0007_search_words': searchWords,
 };
 

@@ -1,0 +1,37 @@
+/**
+ * @fastify/rate-limit over Finch's `RateLimitStore`, so a limit counts the attempts made on every
+ * Finch process sharing the database, not N times the limit on N nodes. Without a shared store
+ * the plugin keeps its own in-memory counters.
+ */
+import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
+import type { RateLimitStore } from '../store/rate-limit-port.js';
+import { HttpProblem } from './problem.js';
+
+/**
+ * The store class to give @fastify/rate-limit's `store` option. Keys are kept apart per `name` and,
+ * for limits configured on a route, per route.
+ */
+export function sharedRateLimitStore(store: RateLimitStore, now: () => Date, name: string): FastifyRateLimitStoreCtor {
+  class Shared implements FastifyRateLimitStore {
+    constructor(
+      _options: unknown,
+      private readonly scope = name,
+    ) {}
+
+    incr(key: string, callback: (error: Error | null, result?: { current: number; ttl: number }) => void, timeWindow: number): void {
+      const at = now();
+      store.hit(`${this.scope}|${key}`, timeWindow, at).then(
+        ({ count, resetAt }) => callback(null, { current: count, ttl: Math.max(0, resetAt - at.getTime()) }),
+        // Attempts that cannot be counted are refused, not let through uncounted.
+        () => callback(new HttpProblem(503, 'rate_limit_unavailable', 'Attempts cannot be counted right now; try again shortly.', { headers: { 'retry-after': '5' } })),
+      );
+    }
+
+    /** Called with the route's merged limit settings (typed as route options), which carry the route as `routeInfo`. */
+    child(settings: object): FastifyRateLimitStore {
+      const route = (settings as { routeInfo?: { method?: string | string[]; url?: string } }).routeInfo;
+      return new Shared(undefined, `${name}|${String(route?.method ?? '')} ${route?.url ?? ''}`);
+    }
+  }
+  return Shared as unknown as FastifyRateLimitStoreCtor;
+}
