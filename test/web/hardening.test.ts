@@ -87,8 +87,8 @@ describe.each(sqlBackends())('the inbox when things go wrong (%s)', (backend) =>
     const shown = await page.locator('body').innerText();
     expect(shown).not.toMatch(/\/api\/|POST|personal API token/);
 
-    // Signing in again lands on the same conversation with the draft in the composer.
-    await page.getByLabel('Email').fill('hana@example.com');
+    // Signing in again (the email is filled in) lands on the same conversation with the draft in the composer.
+    expect(await page.getByLabel('Email').inputValue()).toBe('hana@example.com');
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.getByLabel('Reply to the end-user').inputValue()).toBe('A careful answer that must not be lost');
@@ -351,7 +351,13 @@ describe.each(sqlBackends())('the inbox when things go wrong (%s)', (backend) =>
     const { page: messenger } = await open();
     await messenger.goto(loop.emulator.url);
     await messenger.getByLabel('Your name').fill('Eve');
+    // The first question has the same limit, said the same way.
+    await messenger.getByLabel('Your question').fill('q'.repeat(MESSAGE_LIMIT + 5));
+    await messenger.getByRole('button', { name: 'Start chat' }).click();
+    await expect.poll(() => messenger.getByRole('alert').innerText()).toMatch(/the limit is 10,000/);
+    expect(await messenger.getByLabel('Your question').inputValue()).toHaveLength(MESSAGE_LIMIT + 5);
     await messenger.getByLabel('Your question').fill('Do you sell gift cards?');
+    expect(await messenger.getByRole('alert').isVisible()).toBe(false);
     await messenger.getByRole('button', { name: 'Start chat' }).click();
     await messenger.locator('#thread .message.bot').first().waitFor();
     const before = await messenger.locator('#thread .message').count();

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, onSignedOut, type SessionView } from './api.js';
 import { AccountDialog } from './Account.js';
 import { Admin } from './Admin.js';
@@ -14,6 +14,10 @@ export function App() {
   /** Why the sign-in page is showing, when the session ended under the agent's feet. */
   const [notice, setNotice] = useState<string | null>(null);
   const [account, setAccount] = useState(false);
+  /** Who was signed in when the session ended, to fill in the sign-in form. */
+  const [lastEmail, setLastEmail] = useState('');
+  const current = useRef(session);
+  current.current = session;
   const place = usePlace();
 
   useEffect(() => {
@@ -26,6 +30,7 @@ export function App() {
     onSignedOut((why) => {
       setNotice(why);
       setAccount(false);
+      if (current.current) setLastEmail(current.current.agent.email);
       setSession(null);
     });
     return () => onSignedOut(null);
@@ -53,7 +58,7 @@ export function App() {
     );
   }
   if (session === undefined) return <p className="loading">Loading…</p>;
-  if (session === null) return <SignIn onSignedIn={signedIn} notice={notice} />;
+  if (session === null) return <SignIn onSignedIn={signedIn} notice={notice} email={notice ? lastEmail : ''} />;
 
   const me = session.agent;
   return (

@@ -3,8 +3,9 @@ import { ErrorNote } from './common.js';
 import { api, type SessionView } from './api.js';
 
 /** The sign-in form; `notice` says why the agent is here again (the session ended elsewhere). */
-export function SignIn({ onSignedIn, notice }: { onSignedIn: (session: SessionView) => void; notice?: string | null }) {
-  const [email, setEmail] = useState('');
+export function SignIn(props: { onSignedIn: (session: SessionView) => void; notice?: string | null; email?: string }) {
+  const { onSignedIn, notice } = props;
+  const [email, setEmail] = useState(props.email ?? '');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
