@@ -99,8 +99,16 @@ export async function openFinch(config: Pick<Config, 'databaseUrl' | 'dataDir' |
     };
   } catch (error) {
     await database.close();
-    throw error;
+    // Migrating wraps what went wrong; a database that is down is that, not a failed migration.
+    throw unavailableCause(error) ?? error;
   }
+}
+
+function unavailableCause(error: unknown): DatabaseUnavailableError | undefined {
+  for (let at = error, depth = 0; at instanceof Error && depth < 5; at = at.cause, depth++) {
+    if (at instanceof DatabaseUnavailableError) return at;
+  }
+  return undefined;
 }
 
 /** What the agent API's use cases run against. `outboxWritten` wakes the local dispatcher. */

@@ -1,7 +1,7 @@
 /**
  * Losing PostgreSQL under load never ends a Finch process. A dedicated server is restarted
  * (`pg_ctl restart -m fast`), stopped for a while, and has every Finch connection terminated
- * (`pg_terminate_backend`, the LISTEN one included) while Fin mirrors messages and agents add
+ * (`pg_terminate_backend`, the LISTEN one included), and loses its network for a while, while Fin mirrors messages and agents add
  * notes in parallel: meanwhile requests answer 2xx or 503 with Retry-After and a problem body
  * (never 500, never a broken connection), /health says 503 and then 200, Finch recovers by itself,
  * and every write that was acknowledged is in the database afterwards. A `finch worker` rides out
@@ -16,7 +16,8 @@ import { LISTENER_APPLICATION_NAME } from '../../src/store/sql/change-feed.js';
 import { EventStreamClient } from '../support/event-stream.js';
 import { FinReceiver } from '../support/fin-receiver.js';
 import { createDatabase, findPostgresBin, startControlledPostgres, type ControlledPostgres } from '../support/postgres-server.js';
-import { startFinchProcess, startWorkerProcess, type ServerProcess } from '../support/process.js';
+import { runFinch, startFinchProcess, startWorkerProcess, type ServerProcess } from '../support/process.js';
+import { TcpProxy } from './tcp-proxy.js';
 import { acknowledged, createAccounts, expectOnlySuccessOr503, prepareActors, startLoad, summarize, type Load } from './load.js';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -195,6 +196,33 @@ describe.skipIf(!findPostgresBin())('a Finch process when PostgreSQL goes away u
     }
   });
 
+  it('stays up when the network to PostgreSQL drops (connections reset, new ones refused) and recovers', { timeout: 90_000 }, async () => {
+    const target = new URL(databaseUrl);
+    const proxy = await new TcpProxy(target.hostname, Number(target.port)).start();
+    const viaProxy = new URL(databaseUrl);
+    viaProxy.port = String(proxy.port);
+    const server = await startFinchProcess({ ...env, DATABASE_URL: viaProxy.toString() });
+    try {
+      const actors = await prepareActors(server.baseUrl, accounts);
+      const load = startLoad(server.baseUrl, actors);
+      await throughOutage(server, load, async () => {
+        proxy.cut();
+        await pause(2000);
+        proxy.mend();
+      });
+      expectOnlySuccessOr503(load.answers);
+      const summary = summarize(load.answers);
+      expect(summary.unavailable).toBeGreaterThan(0);
+      expect(summary.healthUnavailable).toBeGreaterThan(0);
+      expect(await missingMessages(databaseUrl, acknowledged(load.answers))).toEqual([]);
+      process.stdout.write(`network to PostgreSQL dropped for 2 s under load: ${JSON.stringify(summary)}\n`);
+    } finally {
+      const stopped = await server.stop();
+      expect(stopped.code, stopped.stdout + stopped.stderr).toBe(0);
+      await proxy.stop();
+    }
+  });
+
   it('keeps a finch worker running through a restart, delivering what is written after it', { timeout: 90_000 }, async () => {
     const server = await startFinchProcess({ ...env, FINCH_DISPATCHER: 'off' });
     const worker = await startWorkerProcess(env);
@@ -217,6 +245,37 @@ describe.skipIf(!findPostgresBin())('a Finch process when PostgreSQL goes away u
       const stopped = await worker.stop();
       expect(stopped.code, stopped.stdout).toBe(0);
       await server.stop();
+    }
+  });
+
+  it('finch start says plainly that the database is down; finch worker waits for it and then delivers', { timeout: 90_000 }, async () => {
+    await postgres.halt('fast');
+    let worker: Promise<ServerProcess> | undefined;
+    try {
+      const refused = await runFinch(['start'], { ...env, FINCH_PORT: '0', FINCH_DEMO: 'off' });
+      expect(refused.code, refused.stdout + refused.stderr).toBe(1);
+      expect(refused.stderr).toMatch(/^finch start: the database cannot be reached: .*ECONNREFUSED/m);
+      expect(refused.stderr).not.toMatch(/Unhandled|\n\s+at /);
+
+      worker = startWorkerProcess(env);
+      await pause(2500);
+    } finally {
+      await postgres.resume();
+    }
+    const started = await worker;
+    try {
+      expect(started.output()).toContain('the database is unavailable; waiting for it');
+      const server = await startFinchProcess({ ...env, FINCH_DISPATCHER: 'off' });
+      try {
+        const actors = await prepareActors(server.baseUrl, accounts, 1);
+        const delivered = receiver.received.length;
+        expect((await actors.agent.post(`/conversations/${actors.conversationIds[0]}/messages`, { body: 'Hello worker', visibility: 'public' })).status).toBe(201);
+        await until(() => receiver.received.slice(delivered).some((hook) => hook.body.conversation_id === actors.conversationIds[0]), 15_000, 'the worker to deliver');
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      expect((await started.stop()).code).toBe(0);
     }
   });
 });

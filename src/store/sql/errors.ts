@@ -57,7 +57,7 @@ export function unavailability(error: unknown): Unavailability | undefined {
 
 const DESCRIPTIONS: Record<Unavailability, string> = {
   connection: 'the database cannot be reached',
-  storage: 'the database refuses writes',
+  storage: 'the database cannot be opened or written',
   busy: 'the database stayed locked by another process',
 };
 

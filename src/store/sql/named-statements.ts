@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import type pg from 'pg';
-import { translateError, type WriteHealth } from './errors.js';
+import { translateError, unavailability, type WriteHealth } from './errors.js';
 
 /** Only these can be prepared; anything else (DDL, transaction control) runs as it is. */
 const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
@@ -36,12 +36,15 @@ export function withNamedStatements(pool: pg.Pool, health?: WriteHealth): Postgr
       } catch (error) {
         throw translateError(error, health);
       }
+      // A connection that failed as a connection (lost, terminated) is not given back to the pool.
+      let broken = false;
       const run = async (query: string, values: unknown[]) => {
         try {
           const result = await (PREPARABLE.test(query) ? client.query({ name: nameOf(query), text: query, values }) : client.query(query, values));
           if (WRITE.test(query)) health?.committed();
           return result;
         } catch (error) {
+          if (unavailability(error) === 'connection') broken = true;
           throw translateError(error, health);
         }
       };
@@ -50,7 +53,7 @@ export function withNamedStatements(pool: pg.Pool, health?: WriteHealth): Postgr
           if (typeof query !== 'string') return client.query(query as pg.Submittable);
           return run(query, [...(parameters ?? [])]);
         }) as unknown as PostgresPoolClient['query'],
-        release: (destroy?: boolean) => client.release(destroy),
+        release: (destroy?: boolean) => client.release(destroy || broken || undefined),
       };
     },
     end: () => pool.end(),
