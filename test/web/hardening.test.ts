@@ -45,6 +45,7 @@ describe.each(sqlBackends())('the inbox when things go wrong (%s)', (backend) =>
   beforeAll(async () => {
     browser = await launchBrowser();
     loop = await startLoop(backend, 'rest', { retryIntervalMs: 300 });
+    await makeAgent(loop.finch, 'Ivan', 'agent');
   });
   afterAll(async () => {
     await browser?.close();
@@ -116,6 +117,36 @@ describe.each(sqlBackends())('the inbox when things go wrong (%s)', (backend) =>
     await page.getByRole('button', { name: 'Send reply' }).click();
     await page.locator('.message.agent', { hasText: 'Sent after a renewal' }).waitFor();
     expect(await page.getByRole('alert').count()).toBe(0);
+  });
+
+  it('never acts under another agent who signed in in another tab: back to sign-in, draft kept', async () => {
+    const conversation = await finConversation(loop.finch, 'Another agent signs in');
+    const { page, context } = await open();
+    await signIn(page, loop.finch.baseUrl, 'hana@example.com', PASSWORD);
+    await page.goto(conversationUrl(conversation.id));
+    await page.getByRole('button', { name: 'Take over' }).click();
+    await page.getByText('Assignee: Hana').waitFor();
+
+    const other = await context.newPage();
+    await other.goto(loop.finch.baseUrl);
+    await other.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(other, loop.finch.baseUrl, 'ivan@example.com', PASSWORD);
+    await other.close();
+
+    await page.getByLabel('Reply to the end-user').fill('Written by Hana');
+    await page
+      .getByRole('button', { name: 'Send reply' })
+      .click({ timeout: 3000 })
+      .catch(() => undefined);
+    await page.getByRole('heading', { name: 'Sign in to Finch' }).waitFor();
+    expect(await page.getByRole('status').innerText()).toMatch(/Someone else signed in/);
+    const messages = (await loop.agent.get(`/conversations/${conversation.id}`)).body.messages as { body: string | null }[];
+    expect(messages.some((message) => message.body?.includes('Written by Hana'))).toBe(false);
+
+    expect(await page.getByLabel('Email').inputValue()).toBe('hana@example.com');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByLabel('Reply to the end-user').inputValue()).toBe('Written by Hana');
   });
 
   it('searches as the agent types, and says when nothing matches', async () => {

@@ -23,7 +23,7 @@ import type {
 } from '../../src/contract/agent-api.js';
 import type { CannedReplyView, NewCannedReplyInput } from '../../src/contract/canned-replies.js';
 import type { Static } from 'typebox';
-import { CANNOT_REACH, describeProblem, signedOutNotice, type ProblemBody } from './problems.js';
+import { ANOTHER_AGENT, CANNOT_REACH, describeProblem, signedOutNotice, type ProblemBody } from './problems.js';
 
 export type { CannedReplyView };
 export type { AgentView, ConversationView, EndUserView, FinSettingsView, MessageView, Queue, SessionView };
@@ -54,6 +54,8 @@ export class ApiError extends Error {
 }
 
 let csrfToken: string | null = null;
+/** The agent this page signed in as: a session renewed in another tab must be theirs to be used. */
+let agentId: string | null = null;
 
 /** Who to tell when Finch says the session is gone (App shows the sign-in page with `notice`). */
 let signedOutHandler: ((notice: string) => void) | null = null;
@@ -112,15 +114,26 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** The session's current CSRF token; false when there is no session (the 401 handling took over). */
+/**
+ * The session's current CSRF token, after a `csrf_failed`: the cookie now holds a session signed in
+ * in another tab. Only when it is the same agent's is the change sent again (the 403 came before
+ * anything was done); another agent's session must not act under this page's name, so the page goes
+ * back to the sign-in page instead. False when there is no usable session.
+ */
 async function refreshCsrfToken(): Promise<boolean> {
+  let session: SessionView;
   try {
-    const session = await request<SessionView>('GET', '/session');
-    csrfToken = session.csrf_token;
-    return csrfToken !== null;
+    session = await request<SessionView>('GET', '/session');
   } catch {
     return false;
   }
+  if (session.agent.id !== agentId) {
+    csrfToken = null;
+    signedOutHandler?.(ANOTHER_AGENT);
+    return false;
+  }
+  csrfToken = session.csrf_token;
+  return csrfToken !== null;
 }
 
 const query = (params: Record<string, string | number | undefined | null>) => {
@@ -135,6 +148,7 @@ export const api = {
     try {
       const session = await request<SessionView>('GET', '/session', undefined, undefined, { sessionRoute: true });
       csrfToken = session.csrf_token;
+      agentId = session.agent.id;
       return session;
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) return null;
@@ -144,6 +158,7 @@ export const api = {
   async signIn(email: string, password: string): Promise<SessionView> {
     const session = await request<SessionView>('POST', '/session', { email, password }, undefined, { sessionRoute: true });
     csrfToken = session.csrf_token;
+    agentId = session.agent.id;
     return session;
   },
   async signOut(): Promise<void> {

@@ -18,6 +18,9 @@ export interface ProblemBody {
 /** When nothing answered at all (offline, Finch stopped, a proxy cut the connection). */
 export const CANNOT_REACH = 'Finch cannot be reached. Check your connection and try again.';
 
+/** When the browser's session now belongs to another agent, signed in in another tab. */
+export const ANOTHER_AGENT = 'Someone else signed in on this browser (in another tab or window). Sign in again to carry on as yourself; your drafts are kept.';
+
 /** Why the inbox went back to the sign-in page, by the 401's code. */
 export function signedOutNotice(code: string | undefined): string {
   switch (code) {
