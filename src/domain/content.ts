@@ -77,12 +77,53 @@ export function absoluteUrl(value: string, schemes: readonly string[]): string |
 
 const VISIBLE_ONLY: sanitizeHtml.IOptions = { allowedTags: ['img'], allowedAttributes: { img: ['src'] } };
 
-/** The body reduced to Fin's HTML, or null when nothing visible is left of it. */
-export function sanitizeBody(body: string | null | undefined): string | null {
+/**
+ * The body reduced to Fin's HTML, or null when nothing visible is left of it. HTML nesting deeper
+ * than `MAX_HTML_DEPTH` is 422 `body_too_deep` (at `pointer`, when given), before it is parsed.
+ */
+export function sanitizeBody(body: string | null | undefined, pointer?: string): string | null {
   if (body === null || body === undefined) return null;
+  if (nestsDeeperThan(body, MAX_HTML_DEPTH)) {
+    throw unprocessable('body_too_deep', `The body nests HTML elements more than ${MAX_HTML_DEPTH} deep.`, pointer);
+  }
   const clean = sanitizeHtml(body, FIN_HTML).trim();
   const visible = sanitizeHtml(clean, VISIBLE_ONLY).replace(/&nbsp;|\s/g, '');
   return visible === '' ? null : clean;
+}
+
+/**
+ * Deeper HTML is refused: no message nests more than a few levels, and the HTML parser's time
+ * grows with the square of the depth of open elements (a 256 KiB body of 87,000 unclosed `<b>`
+ * held the event loop for 6 s).
+ */
+export const MAX_HTML_DEPTH = 100;
+
+/** Void elements never hold others; these close an open one of the same name (`<li><li>`). */
+const VOID = new Set(['area', 'base', 'basefont', 'bgsound', 'br', 'col', 'embed', 'frame', 'hr', 'img', 'input', 'keygen', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
+const CLOSES_ITS_LIKE = new Set(['p', 'li', 'dd', 'dt', 'option', 'optgroup', 'tr', 'td', 'th', 'rb', 'rt', 'rp']);
+/** A start or end tag as the HTML tokenizer sees it: `<`, an optional `/`, a letter, then the name. */
+const TAG = /<(\/?)([a-zA-Z][^\t\n\f\r />]*)/g;
+
+/**
+ * Whether the elements left open at some point number more than `limit`, counted in one linear
+ * pass. It may count more than a browser would (tags inside comments or `<script>`, elements a
+ * parser closes implicitly), never fewer, so it errs towards refusing odd HTML, not a slow parse.
+ */
+export function nestsDeeperThan(html: string, limit: number): boolean {
+  const open: string[] = [];
+  for (const [, end, rawName] of html.matchAll(TAG)) {
+    const name = rawName!.toLowerCase();
+    if (end) {
+      const at = open.lastIndexOf(name);
+      if (at >= 0) open.length = at;
+      continue;
+    }
+    if (VOID.has(name)) continue;
+    if (CLOSES_ITS_LIKE.has(name) && open.at(-1) === name) open.pop();
+    open.push(name);
+    if (open.length > limit) return true;
+  }
+  return false;
 }
 
 /** Checks every attachment is an HTTPS URL and fills in a display name and type when absent. */
