@@ -175,6 +175,15 @@ describe('Finch on SQLite when the database refuses writes', () => {
     await sql`pragma query_only = 1`.execute(database.db);
     try {
       expect503(await createUser('Read-only'));
+      // The POST-only variant says the same inside its envelope, with the same status and header.
+      const enveloped = await fetch(`${finch.apiUrl}/create_user`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${finch.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Read-only' }),
+      });
+      expect(enveloped.status).toBe(503);
+      expect(Number(enveloped.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await enveloped.json()).toMatchObject({ data: null, error: { status: 503, code: 'database_unavailable' } });
       expect((await fetch(`${finch.baseUrl}/health`)).status).toBe(503);
     } finally {
       await sql`pragma query_only = 0`.execute(database.db);

@@ -188,13 +188,17 @@ export async function writeTransaction<T>(database: Database, work: (trx: Kysely
  * Commits a write that changes nothing, to learn whether the database takes writes again after a
  * storage failure (full disk, read-only): on SQLite it rewrites the header's `user_version` with
  * its own value (one page to the WAL, which is what a full disk refuses); on PostgreSQL it commits
- * a transaction that takes a transaction id (a WAL record). Success clears `database.health`;
- * failure throws `DatabaseUnavailableError`.
+ * a transaction that takes a transaction id (a WAL record) and updates a table (refused when the
+ * database is read-only). Success clears `database.health`; failure throws
+ * `DatabaseUnavailableError`. (On PostgreSQL a full data directory may still refuse larger writes
+ * after a probe succeeded: the next such write notes the failure again.)
  */
 export async function probeWrite(database: Database): Promise<void> {
   if (database.dialect === 'postgres') {
     await database.db.transaction().execute(async (trx) => {
       await sql`select txid_current()`.execute(trx);
+      // Refused in a read-only transaction (a standby, default_transaction_read_only), though it changes no row.
+      await sql`update finch_migrations_lock set is_locked = is_locked where false`.execute(trx);
     });
     return;
   }
