@@ -3,11 +3,12 @@
  * working on the same data while the server runs, health, graceful shutdown, and secrets kept out
  * of the logs. On SQLite and on PostgreSQL.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FinClient, fetchAccessToken } from '../src/client/fin-client.js';
+import { AgentClient } from './support/agent-client.js';
 import { createDatabase } from './support/postgres-server.js';
 import { runFinch, startFinchProcess, type ServerProcess } from './support/process.js';
 import { sqlBackends } from './support/finch.js';
@@ -38,8 +39,30 @@ describe.each(sqlBackends())('finch on %s', (backend) => {
     expect(output).toMatch(/Token URL:\s+http:\/\/127\.0\.0\.1:\d+\/oauth\/token/);
     expect(firstClient.id).toMatch(/^fcl_/);
     expect(firstClient.secret).toMatch(/^fcs_/);
-    expect(output).toMatch(/Email:\s+admin@finch\.local\n\s+Password:\s+\S{16}/);
     expect(output).toContain(backend === 'sqlite' ? path.join(dataDir, 'finch.db') : 'postgres://');
+  });
+
+  it("keeps the first admin's password out of the output (the log stream): in a file only its owner can read, whose place it prints", async () => {
+    const file = path.join(dataDir, 'first-admin.txt');
+    expect(server.output()).toContain(`the first admin's email and password are in\n  ${file}\n`);
+    expect(server.output()).not.toMatch(/Password/);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toMatch(/^Email:\s+admin@finch\.local$/m);
+    const password = /^Password:\s+(\S{16})$/m.exec(text)![1]!;
+    expect(server.output()).not.toContain(password);
+    const admin = await AgentClient.signIn(server.baseUrl, 'admin@finch.local', password);
+    expect((await admin.get('/session')).body).toMatchObject({ agent: { email: 'admin@finch.local', role: 'admin' } });
+  });
+
+  it('refuses a second start on the same port at once, with status 2 and one line naming FINCH_PORT; the first keeps serving', async () => {
+    const port = new URL(server.baseUrl).port;
+    const started = Date.now();
+    const second = await runFinch(['start'], { ...env, FINCH_PORT: port, FINCH_DEMO: 'off' });
+    expect(second.code, second.stderr).toBe(2);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(second.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^finch start: FINCH_PORT: 127\.0\.0\.1:\d+ is already in use .*set FINCH_PORT to a free port$/)]);
+    expect((await fetch(`${server.baseUrl}/health`)).status).toBe(200);
   });
 
   it('serves the Fin API to the printed client, with the Fin agent already there', async () => {
@@ -98,6 +121,32 @@ describe.each(sqlBackends())('finch on %s', (backend) => {
     expect(unknown.code).toBe(2);
   });
 
+  it('resets a password: a new generated one works, the old one and its sessions no longer do', async () => {
+    const before = await AgentClient.signIn(server.baseUrl, 'ada@example.com', 'correct horse battery');
+    const result = await runFinch(['reset-password', '--agent', 'ADA@example.com', '--json'], env);
+    expect(result.code, result.stderr).toBe(0);
+    const { email, password } = JSON.parse(result.stdout);
+    expect(email).toBe('ada@example.com');
+    expect(password).toMatch(/^[\w-]{24}$/);
+    expect((await before.get('/session')).status).toBe(401);
+    await expect(AgentClient.signIn(server.baseUrl, 'ada@example.com', 'correct horse battery')).rejects.toThrow(/401/);
+    const after = await AgentClient.signIn(server.baseUrl, 'ada@example.com', password);
+    expect((await after.get('/session')).status).toBe(200);
+    // Said on the command's own output, never in the server's log.
+    expect(server.output()).not.toContain(password);
+
+    const printed = await runFinch(['reset-password', '--agent', 'gus@example.com'], env);
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(printed.stdout).toMatch(/^New password for Gus <gus@example\.com>; their sessions were ended\.\n  Password: [\w-]{24}  \(shown once\)\n$/);
+
+    for (const unknown of ['nobody@example.com', 'fin@finch.invalid']) {
+      const refused = await runFinch(['reset-password', '--agent', unknown], env);
+      expect(refused.code, unknown).toBe(1);
+      expect(refused.stderr).toBe(`finch reset-password: no agent has the email ${unknown}\n`);
+    }
+    expect((await runFinch(['reset-password'], env)).code).toBe(2);
+  });
+
   it('refuses bad arguments with exit status 2 and one line saying why', async () => {
     for (const args of [
       ['create-agent', '--email', 'x@example.com'],
@@ -128,6 +177,8 @@ describe.each(sqlBackends())('finch on %s', (backend) => {
     server = await startFinchProcess(env);
     expect(server.output()).not.toMatch(/Client secret/);
     expect(server.output()).toContain('finch create-client');
+    expect(server.output()).toContain(`The first admin's password is still in ${path.join(dataDir, 'first-admin.txt')}: delete it once you have signed in`);
+    expect(server.output()).not.toMatch(/Password/);
     const { accessToken } = await fetchAccessToken(`${server.baseUrl}/oauth/token`, firstClient.id, firstClient.secret);
     expect(accessToken).toMatch(/^fat_/);
   });
@@ -149,6 +200,6 @@ describe('finch configuration', () => {
   it('prints its commands for help', async () => {
     const result = await runFinch(['help'], {});
     expect(result.code).toBe(0);
-    for (const command of ['start', 'create-client', 'create-agent', 'create-fin-token', 'create-token', 'worker']) expect(result.stdout).toContain(command);
+    for (const command of ['start', 'create-client', 'create-agent', 'create-fin-token', 'create-token', 'reset-password', 'worker']) expect(result.stdout).toContain(command);
   });
 });

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Config } from '../config.js';
+import { ConfigError, type Config } from '../config.js';
 import { createClient } from '../domain/auth/credentials.js';
 import type { FinSettingsOverrides } from '../domain/fin-settings.js';
 import type { Finch } from '../finch.js';
@@ -52,7 +52,12 @@ export async function demoSettings(finch: Finch, config: Config): Promise<{ over
   return { overrides: { integrationId: DEMO_INTEGRATION_ID, webhookKey: credentials.webhookKey }, credentials };
 }
 
-/** Starts the emulator process against Finch at `finchUrl` and waits until it is listening. */
+/**
+ * Starts the emulator process against Finch at `finchUrl` and waits until it is listening. The
+ * child holds an IPC channel to this process: when this process ends in any way (even SIGKILL),
+ * the channel closes and the emulator stops (src/cli/emulate.ts). When it cannot start (its port
+ * is taken), the error says so in its own words, as a `ConfigError` (exit status 2).
+ */
 export async function startDemoEmulator(config: Config, finchUrl: string, credentials: DemoCredentials): Promise<RunningDemo> {
   const child: ChildProcess = spawn(process.execPath, [CLI, 'emulate'], {
     env: {
@@ -68,27 +73,43 @@ export async function startDemoEmulator(config: Config, finchUrl: string, creden
       ...(config.signingSecret ? { FINCH_EMULATOR_SIGNING_SECRET: config.signingSecret } : {}),
       FINCH_LOG_LEVEL: process.env.FINCH_LOG_LEVEL ?? 'warn',
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  // The channel is the emulator's lifeline, not a reason for this process to stay up.
+  child.channel?.unref();
   let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Fin emulator is running at (\S+)/.exec(output);
-      if (match) resolve(match[1]!);
+  let errors = '';
+  const collectErrors = (chunk: Buffer) => (errors += chunk.toString());
+  child.stderr!.on('data', collectErrors);
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout!.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /Fin emulator is running at (\S+)/.exec(output);
+        if (match) resolve(match[1]!);
+      });
+      child.once('error', reject);
+      child.once('exit', (code) => {
+        const why = errors.trim().split('\n').at(-1)?.replace(/^finch emulate: /, '') ?? '';
+        reject(code === 2 ? new ConfigError(`the demo's Fin emulator could not start: ${why}`) : new Error(`the Fin emulator exited (${code}) before it was ready:\n${output}${errors}`));
+      });
     });
-    child.once('exit', (code) => reject(new Error(`the Fin emulator exited (${code}) before it was ready:\n${output}`)));
-  });
-  // Whatever the emulator logs goes on to this process's output.
-  child.stdout!.removeAllListeners('data');
-  child.stdout!.pipe(process.stdout);
-  return {
-    messengerUrl: url,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+    // Whatever the emulator prints goes on to this process's output.
+    child.stdout!.removeAllListeners('data');
+    child.stderr!.off('data', collectErrors);
+    process.stderr.write(errors);
+    child.stdout!.pipe(process.stdout);
+    child.stderr!.pipe(process.stderr);
+    return { messengerUrl: url, stop: () => stopChild(child) };
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
 }

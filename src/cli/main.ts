@@ -4,6 +4,8 @@
  * (FINCH_DATA_DIR, DATABASE_URL, …) and works while a server runs on the same data.
  */
 import { ConfigError } from '../config.js';
+import { ListenError } from '../http/listen.js';
+import { scrubSecrets } from '../http/logging.js';
 import { UsageError } from './usage.js';
 
 const HELP = `Usage: finch <command> [options]
@@ -22,6 +24,9 @@ Commands:
   create-token          Create a personal API token for the agent API
       --agent EMAIL [--name NAME] [--json]
                           --json prints {"token"}
+  reset-password        Give an agent a new generated password and sign them out everywhere
+      --agent EMAIL [--json]
+                          Prints the new password (--json: {"email", "password"})
   worker                Deliver notifications to Fin without serving HTTP
                           (set FINCH_DISPATCHER=off on the servers)
   emulate               Run the Fin emulator against a helpdesk (flags: see the README)
@@ -40,6 +45,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'create-agent': async () => (await import('./create-agent.js')).createAgentCommand,
   'create-fin-token': async () => (await import('./create-fin-token.js')).createFinTokenCommand,
   'create-token': async () => (await import('./create-token.js')).createTokenCommand,
+  'reset-password': async () => (await import('./reset-password.js')).resetPasswordCommand,
   worker: async () => (await import('./worker.js')).workerCommand,
   emulate: async () => (await import('./emulate.js')).emulateCommand,
   check: async () => (await import('./check.js')).checkCommand,
@@ -60,14 +66,23 @@ async function main(argv: string[]): Promise<number> {
     const run = await load();
     return (await run(rest)) ?? 0;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError || isParseArgsError(error)) {
-      process.stderr.write(`finch ${command}: ${(error as Error).message}\n`);
-      return 2;
-    }
-    process.stderr.write(`finch ${command}: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
+    // One line, without any secret the message may quote (a database URL's password, a token).
+    const message = scrubSecrets(error instanceof Error ? error.message : String(error));
+    const setup = error instanceof UsageError || error instanceof ConfigError || error instanceof ListenError || isParseArgsError(error);
+    process.stderr.write(`finch ${command}: ${message}\n`);
+    failed();
+    return setup ? 2 : 1;
   }
 }
+
+/**
+ * A command that failed has stopped what it started; should anything still hold the process
+ * (a timer, a connection a driver keeps), it exits anyway after a moment, rather than hang.
+ */
+function failed(): void {
+  setTimeout(() => process.exit(), FAILED_EXIT_DELAY_MS).unref();
+}
+const FAILED_EXIT_DELAY_MS = 500;
 
 function isParseArgsError(error: unknown): boolean {
   return typeof error === 'object' && error !== null && String((error as { code?: string }).code).startsWith('ERR_PARSE_ARGS');

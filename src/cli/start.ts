@@ -1,90 +1,160 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../config.js';
 import { createClient, type NewClient } from '../domain/auth/credentials.js';
 import { hashPassword } from '../domain/auth/secrets.js';
 import { effectiveFinSettings, webhookTarget } from '../domain/fin-settings.js';
 import { finSettingsReport, type FinSettingsReport } from '../domain/helpdesk/fin-settings.js';
 import { helpdeskContext, openFinch, type Finch } from '../finch.js';
+import { listenOn } from '../http/listen.js';
 import { buildServer } from '../http/server.js';
 import { EmailTakenError } from '../store/port.js';
 import { demoSettings, startDemoEmulator, type RunningDemo } from './demo.js';
-import { runDispatcher } from './dispatching.js';
+import { runDispatcher, type RunningDispatcher } from './dispatching.js';
+import { FIRST_ADMIN_EMAIL, firstAdminFile, keepFirstAdmin, type FirstAdmin } from './first-admin.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
+/** How often a server started by npm checks that npm is still there. */
+const PARENT_CHECK_MS = 1_000;
 
-/** `finch start`: runs the server until SIGINT or SIGTERM, then drains requests and closes. */
+/**
+ * `finch start`: runs the server until SIGINT or SIGTERM, then drains requests and closes. When
+ * it cannot start (the port is taken, the database unreachable), it stops what it had started
+ * and fails at once, so the process exits instead of hanging.
+ */
 export async function startCommand(args: string[]): Promise<void> {
   parseArgs({ args, options: {}, strict: true });
   const loaded = loadConfig();
   const finch = await openFinch(loaded);
-  // First start: give Fin a client to authenticate with, and people an admin to sign in as.
-  // The secrets are printed once, here.
-  const firstClient = (await finch.credentials.listClients()).length === 0 ? await createClient(finch.credentials, 'Fin', new Date()) : undefined;
-  const firstAdmin = await ensureFirstAdmin(finch);
+  const running: Running = { finch };
+  try {
+    await start(loaded, running);
+  } catch (error) {
+    await stopAll(running).catch(() => undefined);
+    throw error;
+  }
+}
 
+/** What has been started so far, stopped in this order. */
+interface Running {
+  app?: FastifyInstance;
+  dispatching?: RunningDispatcher;
+  emulator?: RunningDemo;
+  finch: Finch;
+}
+
+async function stopAll({ app, dispatching, emulator, finch }: Running): Promise<void> {
+  await app?.close();
+  await dispatching?.stop();
+  await emulator?.stop();
+  await finch.close();
+}
+
+async function start(loaded: Config, running: Running): Promise<void> {
+  const { finch } = running;
   // No Fin settings at all: run the demo, with the Fin emulator standing in for Fin.
   const configured = webhookTarget(effectiveFinSettings(await finch.settings.getFinSettings(), loaded.fin)).ok;
   const demo = !configured && process.env.FINCH_DEMO !== 'off' ? await demoSettings(finch, loaded) : undefined;
   const config: Config = demo ? { ...loaded, fin: demo.overrides } : loaded;
 
+  // First start: give people an admin to sign in as (and, once listening, Fin a client).
+  const created = await ensureFirstAdmin(finch);
+  // Outside the demo the password goes to a file only this user can read, never to the output
+  // (which is the log stream); kept before anything else can fail, so it is not lost.
+  const firstAdmin: FirstAdminNotice = demo
+    ? { shown: created }
+    : created
+      ? keepFirstAdmin(config.dataDir, created, config.publicUrl)
+      : { stillIn: firstAdminFile(config.dataDir) };
+
   let wake = () => {};
   let settingsChanged = () => {};
   const helpdesk = helpdeskContext(finch, config, { outboxWritten: () => wake(), settingsChanged: () => settingsChanged() });
   const app = await buildServer(config, { ...finch, helpdesk });
+  running.app = app;
   const dispatching = config.dispatcher === 'server' ? await runDispatcher(finch, config, app.log) : undefined;
+  running.dispatching = dispatching;
   if (dispatching) {
     wake = () => dispatching.dispatcher.wake();
     settingsChanged = () => dispatching.dispatcher.settingsChanged();
   }
-  await app.listen({ host: config.host, port: config.port });
+  await listenOn(app, { host: config.host, port: config.port, portSetting: 'FINCH_PORT', hostSetting: 'FINCH_HOST' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  let emulator: RunningDemo | undefined;
   if (demo) {
-    emulator = await startDemoEmulator(config, `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`, demo.credentials);
+    running.emulator = await startDemoEmulator(config, `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`, demo.credentials);
     // The same object the dispatcher and the agent API read: they notify the emulator from now on.
-    demo.overrides.baseUrl = emulator.messengerUrl;
+    demo.overrides.baseUrl = running.emulator.messengerUrl;
     settingsChanged();
   }
+  // Made only now that nothing can fail before the banner: its secret is printed once, there.
+  // The demo's own client (for the emulator) does not count.
+  const clients = (await finch.credentials.listClients()).filter((client) => client.id !== demo?.credentials.clientId);
+  const firstClient = clients.length === 0 ? await createClient(finch.credentials, 'Fin', new Date()) : undefined;
   const notifications = await finSettingsReport(helpdesk);
-  process.stdout.write(banner(config, port, finch.database.location, { client: firstClient, admin: firstAdmin, notifications, messengerUrl: emulator?.messengerUrl }));
+  process.stdout.write(
+    banner(config, port, finch.database.location, { client: firstClient, admin: firstAdmin, notifications, messengerUrl: running.emulator?.messengerUrl }),
+  );
 
   let stopping = false;
-  const stop = async (signal: string) => {
+  const stop = async (reason: string) => {
     if (stopping) return;
     stopping = true;
-    app.log.info({ signal }, 'shutting down');
+    app.log.info({ signal: reason }, 'shutting down');
     const force = setTimeout(() => {
       app.log.error('requests did not finish in time; exiting');
       process.exit(1);
     }, SHUTDOWN_GRACE_MS);
     force.unref();
-    await app.close();
-    await dispatching?.stop();
-    await emulator?.stop();
-    await finch.close();
+    await stopAll(running);
     clearTimeout(force);
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+  stopWithNpm(() => void stop('npm exited'));
 }
+
+/**
+ * `npm start` runs Finch through a shell (`sh -c`), and npm passes SIGTERM and SIGINT to that
+ * shell only: the shell dies and Finch would run on, orphaned. Started by npm, Finch stops when
+ * its parent goes away (it is then adopted, and its parent process id changes).
+ */
+function stopWithNpm(stop: () => void): void {
+  if (!process.env.npm_lifecycle_event) return;
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    stop();
+  }, PARENT_CHECK_MS);
+  timer.unref();
+}
+
+/** What the banner says about the first admin's password. */
+type FirstAdminNotice =
+  /** The demo: the password itself, on the terminal. */
+  | { shown: FirstAdmin | undefined }
+  /** Written to this file now (or not, and why). */
+  | { writtenTo: string; error?: string }
+  /** Written on an earlier start, and the file is still there. */
+  | { stillIn: string | undefined };
 
 interface Firsts {
   client: NewClient | undefined;
-  admin: { email: string; password: string } | undefined;
+  admin: FirstAdminNotice;
   notifications: FinSettingsReport;
   messengerUrl: string | undefined;
 }
 
 /** The first agent, an admin, so that someone can sign in; none when any person has an account. */
-async function ensureFirstAdmin(finch: Finch): Promise<{ email: string; password: string } | undefined> {
+async function ensureFirstAdmin(finch: Finch): Promise<FirstAdmin | undefined> {
   if ((await finch.accounts.listAllAgents()).some((agent) => !agent.isFin)) return undefined;
   const password = randomBytes(12).toString('base64url');
   try {
     const agent = await finch.store.insertAgent({
       name: 'Admin',
-      email: 'admin@finch.local',
+      email: FIRST_ADMIN_EMAIL,
       alias: null,
       photoUrl: null,
       role: 'admin',
@@ -94,7 +164,7 @@ async function ensureFirstAdmin(finch: Finch): Promise<{ email: string; password
     });
     return { email: agent.email, password };
   } catch (error) {
-    // Another node starting on the same PostgreSQL database created it first: it printed the password.
+    // Another node starting on the same PostgreSQL database created it first: it kept the password.
     if (error instanceof EmailTakenError) return undefined;
     throw error;
   }
@@ -124,9 +194,7 @@ function banner(config: Config, port: number, dataLocation: string, { client, ad
       '',
     );
   }
-  if (admin) {
-    lines.push('Sign in as an agent (the password is shown only this once):', `  Email:     ${admin.email}`, `  Password:  ${admin.password}`, '');
-  }
+  lines.push(...adminLines(admin));
   if (client) {
     lines.push(
       "Paste these into Fin's settings (the secret is shown only this once):",
@@ -139,4 +207,18 @@ function banner(config: Config, port: number, dataLocation: string, { client, ad
     lines.push('Fin authenticates with the OAuth client created on first start; `finch create-client` makes another.', '');
   }
   return `${lines.join('\n')}\n`;
+}
+
+function adminLines(admin: FirstAdminNotice): string[] {
+  const resetHint = `finch reset-password --agent ${FIRST_ADMIN_EMAIL}`;
+  if ('shown' in admin) {
+    if (!admin.shown) return [];
+    return ['Sign in as an agent (the password is shown only this once):', `  Email:     ${admin.shown.email}`, `  Password:  ${admin.shown.password}`, ''];
+  }
+  if ('writtenTo' in admin) {
+    if (admin.error) return [`The first admin (${FIRST_ADMIN_EMAIL}) was created, but its password could not be written to ${admin.writtenTo} (${admin.error}).`, `  Set one with: ${resetHint}`, ''];
+    return ['Sign in as an agent: the first admin\'s email and password are in', `  ${admin.writtenTo}`, '  (readable by this user only; delete it once you have signed in)', ''];
+  }
+  if (!admin.stillIn) return [];
+  return [`The first admin's password is still in ${admin.stillIn}: delete it once you have signed in (lost it? ${resetHint}).`, ''];
 }

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { HelpdeskConnection } from '../client/helpdesk-connection.js';
+import { listenOn } from '../http/listen.js';
 import { Bot } from './bot.js';
 import type { EmulatorConfig } from './config.js';
 import { FinEmulator, type EmulatorLogger } from './fin-emulator.js';
@@ -33,7 +34,14 @@ export async function runEmulator(config: EmulatorConfig, logger: EmulatorLogger
     logger,
   });
   const server = await buildEmulatorServer({ emulator, state, integrationId: config.integrationId, webhookKey: config.webhookKey });
-  await server.listen({ host: config.host, port: config.port });
+  try {
+    await listenOn(server, { host: config.host, port: config.port, portSetting: 'FINCH_EMULATOR_PORT (--port)', hostSetting: 'FINCH_EMULATOR_HOST (--host)' });
+  } catch (error) {
+    // Nothing else has started yet: close what is open, so the process can exit with the error.
+    await server.close();
+    state.close();
+    throw error;
+  }
   const { port } = server.server.address() as { port: number };
 
   let stopped = false;

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import type { DestinationStream } from 'pino';
 import type { Config } from '../config.js';
 import { authenticateBearer } from '../domain/auth/credentials.js';
 import type { CredentialStore, FinStore } from '../store/port.js';
@@ -14,6 +15,7 @@ import type { HelpdeskContext } from '../domain/helpdesk/context.js';
 import { signedFiles } from './files.js';
 import { finApi } from './fin/plugin.js';
 import { closeGracefully } from './graceful-close.js';
+import { finchLoggerOptions } from './logging.js';
 import { agentApi } from './v1/plugin.js';
 import { registerWebApp } from './web-app.js';
 import { openApiDocumentation } from './openapi.js';
@@ -37,6 +39,10 @@ export type ServerConfig = Pick<
 export interface ServerOptions {
   /** Replaces the default pino logger settings (tests pass `false`). */
   logger?: FastifyServerOptions['logger'];
+  /** Where the server's own logger writes (standard output unless a test reads the lines). */
+  logStream?: DestinationStream;
+  /** How long clients may take (see `HTTP_TIMEOUTS`; tests shorten them). */
+  timeouts?: Partial<HttpTimeouts>;
   now?: () => Date;
   /** How often an idle event stream gets a keep-alive comment (20 s unless a test needs it sooner). */
   eventKeepAliveMs?: number;
@@ -44,21 +50,60 @@ export interface ServerOptions {
   eventCoalesceMs?: number;
 }
 
-/** Header values that must never reach a log line. */
-export const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["x-fin-signature"]',
-  'req.headers["x-webhook-key"]',
-  'res.headers["set-cookie"]',
-];
+export { REDACTED_PATHS } from './logging.js';
+
+/**
+ * How long a client may take, in milliseconds, so that slow or stalled clients (a slowloris
+ * trickling its headers, an upload that stops) cannot hold connections open indefinitely.
+ */
+export interface HttpTimeouts {
+  /** From the start of a request to the end of its headers. */
+  headersMs: number;
+  /**
+   * From the start to the end of receiving a request, its body included (an upload of up to
+   * FINCH_ATTACHMENT_LIMIT on a slow line). It ends when the request has arrived: the answer, an
+   * event stream included, may take as long as it takes.
+   */
+  requestMs: number;
+  /** A connection on which nothing moves, either way, for this long is closed. */
+  idleMs: number;
+  /** How long a connection is kept for a next request after an answer. */
+  keepAliveMs: number;
+}
+
+export const HTTP_TIMEOUTS: HttpTimeouts = {
+  headersMs: 10_000,
+  requestMs: 300_000,
+  // Above the event stream's keep-alive comments (every 20 s), which keep an idle stream moving.
+  idleMs: 60_000,
+  // Above the 60 s idle timeout of common load balancers, so that they close first.
+  keepAliveMs: 72_000,
+};
+
+/** The servers' timeout settings for `timeouts`: Fastify's options and Node's. */
+function timeoutOptions(timeouts: HttpTimeouts) {
+  const headersTimeout = Math.min(timeouts.headersMs, timeouts.requestMs);
+  return {
+    connectionTimeout: timeouts.idleMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    requestTimeout: timeouts.requestMs,
+    // Node checks the headers and request timeouts every `connectionsCheckingInterval` (30 s by
+    // default): often enough that a connection is closed soon after its time is up.
+    http: { headersTimeout, requestTimeout: timeouts.requestMs, connectionsCheckingInterval: Math.max(250, Math.min(5_000, Math.floor(headersTimeout / 2))) },
+  };
+}
+
+/** Every answer says this: no MIME sniffing, no referrer (a signed file URL is a permission). */
+const BASE_HEADERS = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
+const HSTS = 'max-age=31536000; includeSubDomains';
 
 export async function buildServer(config: ServerConfig, services: ServerServices, options: ServerOptions = {}): Promise<FastifyInstance> {
   const now = options.now ?? (() => new Date());
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
+    logger: options.logger ?? { ...finchLoggerOptions(config.logLevel), ...(options.logStream ? { stream: options.logStream } : {}) },
     genReqId: () => randomUUID(),
     bodyLimit: config.bodyLimitBytes,
+    ...timeoutOptions({ ...HTTP_TIMEOUTS, ...options.timeouts }),
     // A malformed URL is the caller's mistake: answer it as a problem like every other.
     frameworkErrors: (error, request, reply) => {
       const { problem, headers } = problemFromError(error, request as FastifyRequest);
@@ -67,6 +112,7 @@ export async function buildServer(config: ServerConfig, services: ServerServices
   });
 
   closeGracefully(app);
+  securityHeaders(app, { hsts: config.publicUrl.startsWith('https:') });
   // Before any plugin: an encapsulated plugin keeps the error handler it was registered under.
   app.setErrorHandler(async (error, request, reply) => {
     const { problem, headers } = problemFromError(error, request);
@@ -127,4 +173,24 @@ export async function buildServer(config: ServerConfig, services: ServerServices
     throw new HttpProblem(404, 'not_found', `Nothing is served at ${request.method} ${request.url.split('?')[0]}.`);
   });
   return app;
+}
+
+/**
+ * Headers on every answer, set on the raw answer so that answers written directly (the event
+ * stream) carry them too; a route that sets its own value wins (the inbox's pages and assets,
+ * signed files, the event stream's `no-cache`).
+ *
+ * - `Cache-Control: no-store` unless the route says otherwise: API answers carry secrets (a new
+ *   token, a client secret, a session's CSRF token, signed file URLs) and people's conversations,
+ *   and no cache, shared or the browser's, should keep them.
+ * - `Strict-Transport-Security` when Finch is reached over HTTPS (FINCH_PUBLIC_URL), so browsers
+ *   never try plain HTTP again.
+ */
+function securityHeaders(app: FastifyInstance, { hsts }: { hsts: boolean }): void {
+  app.addHook('onRequest', (_request, reply, done) => {
+    for (const [name, value] of Object.entries(BASE_HEADERS)) reply.raw.setHeader(name, value);
+    reply.raw.setHeader('cache-control', 'no-store');
+    if (hsts) reply.raw.setHeader('strict-transport-security', HSTS);
+    done();
+  });
 }

@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { hashPassword } from '../domain/auth/secrets.js';
+import { UsageError, printJson } from './usage.js';
+import { withFinch } from './with-finch.js';
+
+/** 144 random bits, 24 characters of base64url: strong whatever rules passwords must follow. */
+const GENERATED_PASSWORD_BYTES = 18;
+
+/** An agent that is not there: the command fails with status 1 and says so. */
+class UnknownAgentError extends Error {}
+
+/**
+ * `finch reset-password --agent EMAIL [--json]`: the way back in for someone who lost their
+ * password, the first admin included. Sets a generated password for that agent (never Fin),
+ * ends all of their sessions, and prints the password: to the terminal of whoever has access to
+ * the server's data, never to the server's log. Personal API tokens stay valid (scripts hold
+ * them); revoke them in the inbox if they may have leaked too.
+ */
+export async function resetPasswordCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { agent: { type: 'string' }, json: { type: 'boolean', default: false } },
+    strict: true,
+  });
+  const email = values.agent?.trim();
+  if (!email) throw new UsageError('--agent EMAIL is required');
+  const password = randomBytes(GENERATED_PASSWORD_BYTES).toString('base64url');
+
+  const agent = await withFinch(async (finch) => {
+    const found = await finch.store.findAgentByEmail(email);
+    if (!found || found.isFin) throw new UnknownAgentError(`no agent has the email ${email}`);
+    const at = new Date().toISOString();
+    const updated = await finch.accounts.updateAgent(found.id, { passwordHash: await hashPassword(password) }, at);
+    if (!updated) throw new UnknownAgentError(`no agent has the email ${email}`);
+    // Whoever signed in with the old password is signed out.
+    await finch.accounts.revokeSessionsOf(found.id, at);
+    return updated;
+  });
+
+  if (values.json) return printJson({ email: agent.email, password });
+  process.stdout.write(
+    `New password for ${agent.name} <${agent.email}>; their sessions were ended.\n` +
+      `  Password: ${password}  (shown once)\n` +
+      (agent.active ? '' : '  This agent is deactivated: an admin must reactivate them before they can sign in.\n'),
+  );
+}

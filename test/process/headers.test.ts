@@ -1,0 +1,121 @@
+/**
+ * Headers on every answer, on SQLite and PostgreSQL: `Cache-Control: no-store` on every answer
+ * that carries a secret (and every API answer), `Strict-Transport-Security` when Finch is reached
+ * over HTTPS, no MIME sniffing, no referrer; pages and files that set their own caching keep it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentClient } from '../support/agent-client.js';
+import { sqlBackends } from '../support/finch.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, startServer, type RunningServer } from './server.js';
+
+const PUBLIC = 'https://finch.example.com';
+const HSTS = 'max-age=31536000; includeSubDomains';
+
+describe.each(sqlBackends())('headers on %s', (backend) => {
+  let server: RunningServer;
+  let admin: AgentClient;
+  /** Every answer the test got, by what it was. */
+  const answers: { what: string; headers: Headers }[] = [];
+  const keep = <R extends { headers: Headers; status: number }>(what: string, response: R): R => {
+    answers.push({ what: `${what} (${response.status})`, headers: response.headers });
+    return response;
+  };
+
+  beforeAll(async () => {
+    server = await startServer(backend, { publicUrl: PUBLIC });
+    const signIn = await fetch(`${server.baseUrl}/api/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
+    });
+    keep('POST /api/v1/session', signIn);
+    admin = await AgentClient.signIn(server.baseUrl, ADMIN_EMAIL, ADMIN_PASSWORD);
+  });
+  afterAll(() => server?.close());
+
+  it('answers with a secret say no-store: sessions, tokens, OAuth clients, invited passwords, Fin settings, the token endpoint, signed file URLs', async () => {
+    keep('GET /api/v1/session', await admin.get('/session'));
+    const token = keep('POST /api/v1/tokens', await admin.post('/tokens', { name: 'script' }));
+    expect(token.status).toBe(201);
+    keep('POST /api/v1/tokens (fin)', await admin.post('/tokens', { name: 'fin', scope: 'fin' }));
+    const client = keep('POST /api/v1/oauth-clients', await admin.post('/oauth-clients', { name: 'Fin' }));
+    expect(client.status).toBe(201);
+    const invited = keep('POST /api/v1/agents', await admin.post('/agents', { name: 'Gus', email: 'gus@example.com' }));
+    expect(invited.body.password).toEqual(expect.any(String));
+    keep('PUT /api/v1/settings/fin', await admin.put('/settings/fin', { integration_id: 'int_1', webhook_key: 'a webhook key', region: 'eu' }));
+    keep('GET /api/v1/settings/fin', await admin.get('/settings/fin'));
+    keep('GET /api/v1/agents', await admin.get('/agents'));
+    keep('GET /api/v1/conversations', await admin.get('/conversations'));
+    keep('GET /api/v1/nothing', await admin.get('/nothing-here'));
+    keep('GET /api/v1/session (401)', await new AgentClient(server.baseUrl).request('GET', '/session'));
+
+    const credentials = Buffer.from(`nobody:wrong`).toString('base64');
+    keep('POST /oauth/token (401)', await fetch(`${server.baseUrl}/oauth/token`, { method: 'POST', headers: { authorization: `Basic ${credentials}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' }));
+    const upload = keep(
+      'POST /api/v1/attachments',
+      await fetch(`${server.baseUrl}/api/v1/attachments?filename=a.txt`, { method: 'POST', headers: { 'content-type': 'text/plain', ...admin.authHeaders(), 'x-csrf-token': admin.csrfToken! }, body: 'hello' }),
+    );
+    expect(upload.status).toBe(201);
+    keep('GET /api/fin/agents', await fetch(`${server.baseUrl}/api/fin/agents`, { headers: { authorization: `Bearer ${server.finToken}` } }));
+    keep('GET /api/fin/agents (401)', await fetch(`${server.baseUrl}/api/fin/agents`));
+    keep('GET /health', await fetch(`${server.baseUrl}/health`));
+    keep('GET /nowhere (404)', await fetch(`${server.baseUrl}/nowhere`));
+
+    const issued = await fetch(`${server.baseUrl}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: client.body.client_id, client_secret: client.body.client_secret }),
+    });
+    expect(issued.status).toBe(200);
+    keep('POST /oauth/token', issued);
+
+    for (const { what, headers } of answers) {
+      expect(headers.get('cache-control'), what).toBe('no-store');
+      expect(headers.get('strict-transport-security'), what).toBe(HSTS);
+      expect(headers.get('x-content-type-options'), what).toBe('nosniff');
+    }
+  });
+
+  it('pages, assets and signed files keep their own caching, with HSTS and no sniffing; so does the event stream', async () => {
+    const page = await fetch(`${server.baseUrl}/`);
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    expect(page.headers.get('referrer-policy')).toBe('same-origin');
+    const upload = await fetch(`${server.baseUrl}/api/v1/attachments?filename=a.txt`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', ...admin.authHeaders(), 'x-csrf-token': admin.csrfToken! },
+      body: 'hello',
+    });
+    const { url } = (await upload.json()) as { url: string };
+    const file = await fetch(`${server.baseUrl}${url.slice(PUBLIC.length)}`);
+    expect(file.status).toBe(200);
+    expect(file.headers.get('cache-control')).toBe('private, max-age=3600');
+    // A signed URL is a permission: it must not leave in a Referer header (a link in a PDF).
+    expect(file.headers.get('referrer-policy')).toBe('no-referrer');
+
+    const controller = new AbortController();
+    const stream = await fetch(`${server.baseUrl}/api/v1/events`, { headers: admin.authHeaders(), signal: controller.signal });
+    expect(stream.headers.get('content-type')).toBe('text/event-stream');
+    controller.abort();
+    for (const [what, response] of [['page', page], ['file', file], ['event stream', stream]] as const) {
+      expect(response.headers.get('strict-transport-security'), what).toBe(HSTS);
+      expect(response.headers.get('x-content-type-options'), what).toBe('nosniff');
+    }
+  });
+});
+
+describe.each(sqlBackends())('headers over plain HTTP on %s', (backend) => {
+  it('sends no Strict-Transport-Security when FINCH_PUBLIC_URL is http://, but still no-store', async () => {
+    const server = await startServer(backend, { publicUrl: 'http://127.0.0.1:8080' });
+    try {
+      for (const response of [
+        await fetch(`${server.baseUrl}/health`),
+        await fetch(`${server.baseUrl}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }) }),
+      ]) {
+        expect(response.headers.get('strict-transport-security')).toBeNull();
+        expect(response.headers.get('cache-control')).toBe('no-store');
+      }
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * Finch's server as `finch start` builds it (its own logger settings, its own timeouts), over
+ * SQLite or PostgreSQL, on a loopback port: for tests of what the server does to every request
+ * (headers, timeouts, log lines) rather than what one route does.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { inject } from 'vitest';
+import { fetchAccessToken } from '../../src/client/fin-client.js';
+import { loadConfig } from '../../src/config.js';
+import { createClient } from '../../src/domain/auth/credentials.js';
+import { hashPassword } from '../../src/domain/auth/secrets.js';
+import { helpdeskContext, openFinch, type Finch } from '../../src/finch.js';
+import { buildServer, type HttpTimeouts, type ServerOptions } from '../../src/http/server.js';
+import type { Backend } from '../support/finch.js';
+import { createDatabase } from '../support/postgres-server.js';
+
+export const ADMIN_EMAIL = 'ada@example.com';
+export const ADMIN_PASSWORD = 'correct horse battery staple';
+
+export interface RunningServer {
+  baseUrl: string;
+  finch: Finch;
+  /** A Fin API access token (OAuth client credentials). */
+  finToken: string;
+  clientSecret: string;
+  /** Every log line the server wrote, as written. */
+  log: () => string;
+  close: () => Promise<void>;
+}
+
+export async function startServer(
+  backend: Backend,
+  options: { publicUrl?: string; timeouts?: Partial<HttpTimeouts>; logLevel?: string; server?: ServerOptions } = {},
+): Promise<RunningServer> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'finch-process-'));
+  const databaseUrl = backend === 'postgres' ? await createDatabase(inject('postgresUrl')!) : undefined;
+  const config = loadConfig({
+    FINCH_DATA_DIR: dataDir,
+    DATABASE_URL: databaseUrl,
+    FINCH_PUBLIC_URL: options.publicUrl ?? 'https://finch.example.com',
+    FINCH_LOG_LEVEL: options.logLevel ?? 'info',
+  });
+  const finch = await openFinch(config);
+  const helpdesk = helpdeskContext(finch, config);
+  let log = '';
+  const logStream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      log += chunk.toString();
+      done();
+    },
+  });
+  const app = await buildServer(config, { ...finch, helpdesk }, { logStream, timeouts: options.timeouts, ...options.server });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const baseUrl = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  await finch.store.insertAgent({
+    name: 'Ada',
+    email: ADMIN_EMAIL,
+    alias: null,
+    photoUrl: null,
+    role: 'admin',
+    isFin: false,
+    passwordHash: await hashPassword(ADMIN_PASSWORD),
+    at: new Date().toISOString(),
+  });
+  const { clientId, clientSecret } = await createClient(finch.credentials, 'tests', new Date());
+  const { accessToken } = await fetchAccessToken(`${baseUrl}/oauth/token`, clientId, clientSecret);
+  return {
+    baseUrl,
+    finch,
+    finToken: accessToken,
+    clientSecret,
+    log: () => log,
+    close: async () => {
+      await app.close();
+      await finch.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
