@@ -60,6 +60,7 @@ const MESSAGES: Record<string, string | ((problem: ProblemBody, retryAfter: stri
   weak_password: (problem) => problem.detail?.trim() || 'Choose a longer, less common password.',
   // Replies, notes and attachments.
   empty_message: 'Write a message or add an attachment first.',
+  body_too_deep: 'The message has formatting nested too deeply to keep. Paste it again as plain text.',
   invalid_attachment_url: 'The attachment link is not a valid web address.',
   insecure_attachment_url: 'The attachment link must start with https:// (Fin accepts only secure links).',
   https_required: 'Files cannot be uploaded on this Finch: uploads need it to be served over HTTPS. Ask an admin, or paste an HTTPS link to a file hosted elsewhere.',
