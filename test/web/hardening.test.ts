@@ -403,6 +403,11 @@ describe.each(sqlBackends())('the inbox when things go wrong (%s)', (backend) =>
     expect(await messenger.locator('#thread .message').count()).toBe(before);
     await shot(messenger, 'messenger-over-limit');
 
+    // The chat API refuses the same message: the page says so before sending, not after.
+    const chatId = (await messenger.evaluate(() => (globalThis as any).localStorage.getItem('finch-chat'))) as string;
+    const refused = await fetch(`${loop.emulator.url}/api/chats/${chatId}/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: tooLong }) });
+    expect(refused.status).toBe(400);
+
     // At the limit it goes through: the page and the chat API agree on where the limit is.
     await messenger.getByLabel('Your message').fill('b'.repeat(MESSAGE_LIMIT));
     await messenger.getByLabel('Your message').press('Enter');

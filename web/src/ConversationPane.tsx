@@ -19,6 +19,10 @@ export function ConversationPane(props: { id: string; me: AgentView; version: nu
   const [mode, setMode] = useState<'public' | 'private'>(() => loadDraft(me.id, id)?.mode ?? 'public');
   /** On a phone the details (end-user, conversation) open over the thread. */
   const [details, setDetails] = useState(false);
+  const closeDetails = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (details) closeDetails.current?.focus();
+  }, [details]);
 
   const reload = useCallback(async () => {
     try {
@@ -138,7 +142,7 @@ export function ConversationPane(props: { id: string; me: AgentView; version: nu
       <div className="conversation-body">
         <Thread messages={messages} />
         <aside id="conversation-details" className={details ? 'panels open' : 'panels'} aria-label="Details">
-          <button type="button" className="phone-only close-details" onClick={() => setDetails(false)}>
+          <button ref={closeDetails} type="button" className="phone-only close-details" onClick={() => setDetails(false)}>
             Close details
           </button>
           <EndUserPanel user={detail.user} onSaved={reload} />
