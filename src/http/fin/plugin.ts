@@ -12,7 +12,7 @@ import { OPERATIONS, outputSchema, type Operation } from '../../contract/operati
 import { ErrorEnvelope, PROBLEM_CONTENT_TYPE, Problem, SuccessEnvelope } from '../../contract/problem.js';
 import type { FinContext } from '../../domain/context.js';
 import type { FinStore } from '../../store/port.js';
-import { refuseNulCharacters, useJsonBodies } from '../json-body.js';
+import { refuseUnstorableText, useJsonBodies } from '../json-body.js';
 import { HttpProblem, problemFromError } from '../problem.js';
 import { validatorCompiler } from '../validation.js';
 import { requireFin, type Authenticate } from './auth.js';
@@ -46,7 +46,7 @@ export const finApi: FastifyPluginAsync<FinApiOptions> = async (app, options) =>
     ...(signing ? { check: (request: FastifyRequest) => verifySignature(request, signing, now()) } : {}),
   });
   app.addHook('onRequest', async (request) => requireFin(request, options.authenticate));
-  app.addHook('preValidation', refuseNulCharacters);
+  app.addHook('preValidation', refuseUnstorableText);
   if (signing) {
     // Requests with a body were checked by the parser, before their JSON was parsed.
     app.addHook('preValidation', async (request) => {
