@@ -70,6 +70,7 @@ describe('the OpenAPI document with the helpdesk side', () => {
       'post /api/v1/session',
       'get /api/v1/session',
       'delete /api/v1/session',
+      'post /api/v1/me/password',
       'get /api/v1/conversations',
       'get /api/v1/conversations/counts',
       'get /api/v1/conversations/{id}',

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createApiToken } from '../domain/auth/credentials.js';
+import { normalizeEmail } from '../domain/auth/email.js';
 import { UsageError, printJson } from './usage.js';
 import { withFinch } from './with-finch.js';
 
@@ -12,7 +13,7 @@ export async function createTokenCommand(args: string[]): Promise<void> {
   });
   if (!values.agent) throw new UsageError('--agent EMAIL is required');
   const created = await withFinch(async (finch) => {
-    const agent = await finch.store.findAgentByEmail(values.agent!);
+    const agent = await finch.store.findAgentByEmail(normalizeEmail(values.agent!));
     if (!agent || agent.isFin) throw new UsageError(`no agent has the email ${values.agent}`);
     if (!agent.active) throw new UsageError(`the agent ${values.agent} is deactivated`);
     return createApiToken(finch.credentials, { name: values.name, scope: 'agent', agentId: agent.id }, new Date());

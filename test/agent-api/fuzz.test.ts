@@ -36,7 +36,7 @@ describe('generated input to the agent API', () => {
       fc.constantFrom('', null, 'open', 'resolved', 'private', 'public', 'admin', 'us', 'https://x.example', 'http://x.example', '2026-01-01T00:00:00Z', 'not-a-date', '\u0000'),
       id,
     );
-    const fields = ['body', 'visibility', 'attachments', 'status', 'title', 'tags', 'attributes', 'assignee_id', 'name', 'email', 'password', 'role', 'active', 'alias', 'scope', 'integration_id', 'webhook_key', 'region', 'base_url', 'delivery_enabled', 'from', 'to'];
+    const fields = ['body', 'visibility', 'attachments', 'status', 'title', 'tags', 'attributes', 'assignee_id', 'name', 'email', 'password', 'role', 'active', 'alias', 'scope', 'integration_id', 'webhook_key', 'region', 'base_url', 'delivery_enabled', 'from', 'to', 'current_password', 'new_password'];
     const body = fc.oneof(
       fc.dictionary(fc.constantFrom(...fields), value, { maxKeys: 6 }).map((object) => JSON.stringify(object)),
       fc.jsonValue({ maxDepth: 3 }).map((json) => JSON.stringify(json)),
@@ -67,6 +67,7 @@ describe('generated input to the agent API', () => {
             ['POST', '/oauth-clients'],
             ['DELETE', '/oauth-clients/:id'],
             ['POST', '/session'],
+            ['POST', '/me/password'],
           ),
           id,
           body,

@@ -53,8 +53,8 @@ function knownWords(person: { email?: string; name?: string }): string[] {
     if (!text) return;
     const lower = text.toLowerCase();
     words.add(lower);
-    words.add(lower.replace(/[^\p{L}\p{N}]+/gu, ''));
-    for (const piece of lower.split(/[^\p{L}\p{N}]+/u)) if (piece.length >= 3) words.add(piece);
+    words.add(lower.replace(/[^\p{L}\p{M}\p{N}]+/gu, ''));
+    for (const piece of lower.split(/[^\p{L}\p{M}\p{N}]+/u)) if (piece.length >= 3) words.add(piece);
   };
   add(person.email);
   add(person.email?.split('@')[0]);
