@@ -202,13 +202,20 @@ export class EmailTakenError extends Error {
  * driver's error, for the log.
  */
 export class DatabaseUnavailableError extends Error {
+  /**
+   * `unreachable`: it cannot be reached or is restarting; `refusing_writes`: full disk, read-only,
+   * I/O error; `busy`: another process held the write lock too long.
+   */
+  readonly reason: 'unreachable' | 'refusing_writes' | 'busy';
+
   constructor(
     message: string,
     /** Seconds after which trying again is sensible. */
     readonly retryAfterSeconds: number,
-    options?: { cause?: unknown },
+    options: { cause?: unknown; reason?: DatabaseUnavailableError['reason'] } = {},
   ) {
-    super(message, options);
+    super(message, { cause: options.cause });
     this.name = 'DatabaseUnavailableError';
+    this.reason = options.reason ?? 'unreachable';
   }
 }

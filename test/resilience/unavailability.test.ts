@@ -56,10 +56,12 @@ describe('unavailability', () => {
     const lost = translateError(withCode('57P01', 'terminating connection due to administrator command'), health) as DatabaseUnavailableError;
     expect(lost).toBeInstanceOf(DatabaseUnavailableError);
     expect(lost.retryAfterSeconds).toBe(5);
+    expect(lost.reason).toBe('unreachable');
     expect((lost.cause as { code: string }).code).toBe('57P01');
     expect(health.lastFailure).toBeUndefined();
     const full = translateError(withCode('SQLITE_FULL', 'database or disk is full'), health) as DatabaseUnavailableError;
     expect(full.retryAfterSeconds).toBe(30);
+    expect(full.reason).toBe('refusing_writes');
     expect(health.lastFailure).toBe(full);
     expect(translateError(full, health)).toBe(full);
     health.committed();

@@ -55,6 +55,8 @@ export function unavailability(error: unknown): Unavailability | undefined {
   return cause !== undefined && cause !== error ? unavailability(cause) : undefined;
 }
 
+const REASONS = { connection: 'unreachable', storage: 'refusing_writes', busy: 'busy' } as const satisfies Record<Unavailability, DatabaseUnavailableError['reason']>;
+
 const DESCRIPTIONS: Record<Unavailability, string> = {
   connection: 'the database cannot be reached',
   storage: 'the database cannot be opened or written',
@@ -93,7 +95,7 @@ export function translateError(error: unknown, health?: WriteHealth): unknown {
   const why = unavailability(error);
   if (why === undefined) return error;
   const detail = error instanceof Error ? error.message : String(error);
-  const translated = new DatabaseUnavailableError(`${DESCRIPTIONS[why]}: ${detail}`, RETRY_AFTER_SECONDS[why], { cause: error });
+  const translated = new DatabaseUnavailableError(`${DESCRIPTIONS[why]}: ${detail}`, RETRY_AFTER_SECONDS[why], { cause: error, reason: REASONS[why] });
   if (why === 'storage') health?.failed(translated);
   return translated;
 }
