@@ -5,7 +5,7 @@
 import Type, { type Static } from 'typebox';
 import { Attachment, ConversationStatus, Timestamp, Visibility } from './models.js';
 import { nullable } from './nullable.js';
-import { AttachmentInput, LIMITS } from './requests.js';
+import { AttachmentInput, AttributesInput, LIMITS } from './requests.js';
 
 const Id = (description: string) => Type.String({ minLength: 1, maxLength: LIMITS.id, description });
 const FreeObject = Type.Record(Type.String(), Type.Unknown());
@@ -183,9 +183,7 @@ export const ConversationPatch = Type.Object({
   status: Type.Optional(ConversationStatus),
   title: Type.Optional(nullable(Type.String({ maxLength: LIMITS.title }))),
   tags: Type.Optional(Type.Array(Type.String({ maxLength: LIMITS.id }), { maxItems: LIMITS.tags, description: 'Replaces the tags' })),
-  attributes: Type.Optional(
-    nullable(Type.Record(Type.String({ maxLength: LIMITS.text }), Type.Unknown(), { maxProperties: LIMITS.attributes, description: 'Merged key by key; null removes a key' })),
-  ),
+  attributes: Type.Optional(nullable(AttributesInput)),
   assignee_id: Type.Optional(nullable(Type.String({ minLength: 1, maxLength: LIMITS.id, description: 'An active agent, the Fin agent (hand back), or null (unassign)' }))),
 });
 export type ConversationPatch = Static<typeof ConversationPatch>;
@@ -198,9 +196,7 @@ export const TypingResult = Type.Object(
 export const EndUserPatch = Type.Object({
   name: Type.Optional(nullable(Type.String({ maxLength: LIMITS.text }))),
   email: Type.Optional(nullable(Type.String({ maxLength: 320, format: 'email' }))),
-  attributes: Type.Optional(
-    nullable(Type.Record(Type.String({ maxLength: LIMITS.text }), Type.Unknown(), { maxProperties: LIMITS.attributes, description: 'Merged key by key; null removes a key' })),
-  ),
+  attributes: Type.Optional(nullable(AttributesInput)),
 });
 export type EndUserPatch = Static<typeof EndUserPatch>;
 

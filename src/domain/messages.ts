@@ -16,7 +16,7 @@ export interface MessageDraft {
 }
 
 export function draftMessage(input: InitialMessageInput, at: string, pointer: string): MessageDraft {
-  const body = sanitizeBody(input.body);
+  const body = sanitizeBody(input.body, `${pointer}/body`);
   const attachments = normalizeAttachments(input.attachments, `${pointer}/attachments`);
   requireContent(body, attachments, pointer);
   return {

@@ -62,11 +62,8 @@ export async function refuseUnstorableText(request: FastifyRequest): Promise<voi
   refuseUnstorable(body, '');
 }
 
-/** The former name of `refuseUnstorableText`, which now refuses unpaired surrogates too. */
-export const refuseNulCharacters = refuseUnstorableText;
-
 /** True when the value holds a NUL or an unpaired surrogate anywhere (strings and keys). */
-export function containsNul(value: unknown): boolean {
+export function containsUnstorableText(value: unknown): boolean {
   return findUnstorable(value) !== undefined;
 }
 

@@ -11,7 +11,7 @@ import { OAuthError, TokenRequest, TokenResponse, type OAuthErrorCode } from '..
 import { issueAccessToken } from '../../domain/auth/credentials.js';
 import type { CredentialStore } from '../../store/port.js';
 import type { RateLimitStore } from '../../store/rate-limit-port.js';
-import { containsNul, refuseNulCharacters, useJsonBodies } from '../json-body.js';
+import { containsUnstorableText, refuseUnstorableText, useJsonBodies } from '../json-body.js';
 import { problem, problemFromError } from '../problem.js';
 import { sharedRateLimitStore } from '../shared-rate-limit.js';
 import { validatorCompiler } from '../validation.js';
@@ -58,7 +58,7 @@ export const oauthTokenEndpoint: FastifyPluginAsync<OAuthOptions> = async (app, 
     },
   });
 
-  app.addHook('preValidation', refuseNulCharacters);
+  app.addHook('preValidation', refuseUnstorableText);
   app.setErrorHandler(async (error, request, reply) => {
     if (error instanceof OAuthFailure) return sendOAuthError(reply, request, error);
     const { problem: body, headers } = problemFromError(error, request);
@@ -114,7 +114,7 @@ function basicCredentials(header: string | undefined): { clientId: string; clien
   if (!match) return undefined;
   const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon < 0 || containsNul(decoded)) throw new OAuthFailure(401, 'invalid_client', 'The Basic credentials must be client_id:client_secret.');
+  if (colon < 0 || containsUnstorableText(decoded)) throw new OAuthFailure(401, 'invalid_client', 'The Basic credentials must be client_id:client_secret.');
   // RFC 6749 §2.3.1: both parts are form-encoded before they are joined.
   const decode = (part: string) => {
     try {

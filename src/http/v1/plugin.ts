@@ -8,7 +8,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifySchema } from 'fastify';
 import type { TSchema } from 'typebox';
 import { PROBLEM_CONTENT_TYPE, Problem } from '../../contract/problem.js';
 import type { HelpdeskContext } from '../../domain/helpdesk/context.js';
-import { refuseNulCharacters, useJsonBodies } from '../json-body.js';
+import { refuseUnstorableText, useJsonBodies } from '../json-body.js';
 import { sharedRateLimitStore } from '../shared-rate-limit.js';
 import { HttpProblem, problemFromError } from '../problem.js';
 import { validatorCompiler } from '../validation.js';
@@ -68,7 +68,7 @@ export const agentApi: FastifyPluginAsync<AgentApiOptions> = async (app, options
     if (request.routeOptions.config.public) return;
     request.caller = await authenticateAgent(options.ctx, request);
   });
-  app.addHook('preValidation', refuseNulCharacters);
+  app.addHook('preValidation', refuseUnstorableText);
   app.setErrorHandler(async (error, request, reply) => sendProblem(reply, problemFromError(error, request)));
   app.setNotFoundHandler(async (request) => {
     throw new HttpProblem(404, 'no_such_endpoint', `${request.method} ${request.url.split('?')[0]} is not an endpoint of the agent API.`);
