@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { normalizeEmail } from '../domain/auth/email.js';
 import { hashPassword } from '../domain/auth/secrets.js';
 import { UsageError, printJson } from './usage.js';
 import { withFinch } from './with-finch.js';
@@ -23,7 +24,7 @@ export async function resetPasswordCommand(args: string[]): Promise<void> {
     options: { agent: { type: 'string' }, json: { type: 'boolean', default: false } },
     strict: true,
   });
-  const email = values.agent?.trim();
+  const email = values.agent === undefined ? undefined : normalizeEmail(values.agent);
   if (!email) throw new UsageError('--agent EMAIL is required');
   const password = randomBytes(GENERATED_PASSWORD_BYTES).toString('base64url');
 

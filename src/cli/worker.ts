@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { loadConfig } from '../config.js';
 import { openFinchWhenAvailable } from '../finch.js';
-import { REDACTED_PATHS } from '../http/server.js';
+import { finchLoggerOptions } from '../http/logging.js';
 import { runDispatcher } from './dispatching.js';
 
 /**
@@ -13,7 +13,7 @@ import { runDispatcher } from './dispatching.js';
 export async function workerCommand(args: string[]): Promise<void> {
   parseArgs({ args, options: {}, strict: true });
   const config = loadConfig();
-  const logger = pino({ level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
+  const logger = pino(finchLoggerOptions(config.logLevel));
   const finch = await openFinchWhenAvailable(config, (error, retryInMs) =>
     logger.warn({ error: error.message, retryInMs }, 'the database is unavailable; waiting for it'),
   );

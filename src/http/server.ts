@@ -10,7 +10,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, 
 import type { DestinationStream } from 'pino';
 import type { Config } from '../config.js';
 import { authenticateBearer } from '../domain/auth/credentials.js';
-import type { CredentialStore, FinStore } from '../store/port.js';
+import { DatabaseUnavailableError, type CredentialStore, type FinStore } from '../store/port.js';
 import type { HelpdeskContext } from '../domain/helpdesk/context.js';
 import { signedFiles } from './files.js';
 import { finApi } from './fin/plugin.js';
@@ -50,7 +50,6 @@ export interface ServerOptions {
   eventCoalesceMs?: number;
 }
 
-export { REDACTED_PATHS } from './logging.js';
 
 /**
  * How long a client may take, in milliseconds, so that slow or stalled clients (a slowloris
@@ -126,8 +125,13 @@ export async function buildServer(config: ServerConfig, services: ServerServices
     try {
       await services.ping();
       return { status: 'ok', database: 'ok' };
-    } catch {
-      return reply.code(503).send({ status: 'unavailable', database: 'unreachable' });
+    } catch (error) {
+      // The same wait a refused request is told (problem.ts), so probes and clients back off alike.
+      const down = error instanceof DatabaseUnavailableError ? error : undefined;
+      return reply
+        .code(503)
+        .header('retry-after', String(down?.retryAfterSeconds ?? 5))
+        .send({ status: 'unavailable', database: down?.reason === 'refusing_writes' ? 'refusing_writes' : 'unreachable' });
     }
   });
 

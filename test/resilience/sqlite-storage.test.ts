@@ -184,7 +184,10 @@ describe('Finch on SQLite when the database refuses writes', () => {
       expect(enveloped.status).toBe(503);
       expect(Number(enveloped.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(await enveloped.json()).toMatchObject({ data: null, error: { status: 503, code: 'database_unavailable' } });
-      expect((await fetch(`${finch.baseUrl}/health`)).status).toBe(503);
+      const health = await fetch(`${finch.baseUrl}/health`);
+      expect(health.status).toBe(503);
+      expect(Number(health.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await health.json()).toEqual({ status: 'unavailable', database: 'refusing_writes' });
     } finally {
       await sql`pragma query_only = 0`.execute(database.db);
     }
