@@ -87,6 +87,7 @@ describe.each(sqlBackends())('the inbox when things go wrong (%s)', (backend) =>
     expect(notice).toMatch(/draft/i);
     const shown = await page.locator('body').innerText();
     expect(shown).not.toMatch(/\/api\/|POST|personal API token/);
+    await shot(page, 'signed-out');
 
     // Signing in again (the email is filled in) lands on the same conversation with the draft in the composer.
     expect(await page.getByLabel('Email').inputValue()).toBe('hana@example.com');

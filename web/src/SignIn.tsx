@@ -38,7 +38,7 @@ export function SignIn(props: { onSignedIn: (session: SessionView) => void; noti
         </label>
         <label>
           Password
-          <input type="password" autoComplete="current-password" required value={password} onChange={(event) => setPassword(event.target.value)} />
+          <input type="password" autoComplete="current-password" required autoFocus={Boolean(props.email)} value={password} onChange={(event) => setPassword(event.target.value)} />
         </label>
         <ErrorNote error={error} />
         <button type="submit" disabled={busy}>
