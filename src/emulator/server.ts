@@ -10,6 +10,7 @@ import { safeEqual } from '../domain/auth/secrets.js';
 import { closeGracefully } from '../http/graceful-close.js';
 import { useJsonBodies } from '../http/json-body.js';
 import { HttpProblem, problemFromError } from '../http/problem.js';
+import { HTTP_TIMEOUTS, timeoutOptions } from '../http/timeouts.js';
 import { validatorCompiler } from '../http/validation.js';
 import type { FinEmulator } from './fin-emulator.js';
 import { errorLogPage, messengerPage } from './pages.js';
@@ -33,7 +34,8 @@ const PostMessage = Type.Object({ message: Type.String({ minLength: 1, maxLength
 
 export async function buildEmulatorServer(options: EmulatorServerOptions): Promise<FastifyInstance> {
   const { emulator, state } = options;
-  const app = Fastify({ logger: options.logger ?? false });
+  // The same client timeouts as Finch's server: the messenger is reachable by browsers too.
+  const app = Fastify({ logger: options.logger ?? false, ...timeoutOptions(HTTP_TIMEOUTS) });
   closeGracefully(app);
   app.setValidatorCompiler(validatorCompiler);
   useJsonBodies(app, { bodyLimit: 65_536 });

@@ -13,7 +13,8 @@ import { loadConfig } from '../../src/config.js';
 import { createClient } from '../../src/domain/auth/credentials.js';
 import { hashPassword } from '../../src/domain/auth/secrets.js';
 import { helpdeskContext, openFinch, type Finch } from '../../src/finch.js';
-import { buildServer, type HttpTimeouts, type ServerOptions } from '../../src/http/server.js';
+import { buildServer, type ServerOptions } from '../../src/http/server.js';
+import type { HttpTimeouts } from '../../src/http/timeouts.js';
 import type { Backend } from '../support/finch.js';
 import { createDatabase } from '../support/postgres-server.js';
 

@@ -7,7 +7,7 @@
  */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HttpTimeouts } from '../../src/http/server.js';
+import type { HttpTimeouts } from '../../src/http/timeouts.js';
 import { AgentClient } from '../support/agent-client.js';
 import { sqlBackends } from '../support/finch.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startServer, type RunningServer } from './server.js';
