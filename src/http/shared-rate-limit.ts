@@ -4,6 +4,7 @@
  * the plugin keeps its own in-memory counters.
  */
 import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
+import { DatabaseUnavailableError } from '../store/port.js';
 import type { RateLimitStore } from '../store/rate-limit-port.js';
 import { HttpProblem } from './problem.js';
 
@@ -22,8 +23,14 @@ export function sharedRateLimitStore(store: RateLimitStore, now: () => Date, nam
       const at = now();
       store.hit(`${this.scope}|${key}`, timeWindow, at).then(
         ({ count, resetAt }) => callback(null, { current: count, ttl: Math.max(0, resetAt - at.getTime()) }),
-        // Attempts that cannot be counted are refused, not let through uncounted.
-        () => callback(new HttpProblem(503, 'rate_limit_unavailable', 'Attempts cannot be counted right now; try again shortly.', { headers: { 'retry-after': '5' } })),
+        // Attempts that cannot be counted are refused, not let through uncounted: a database that is
+        // down is said as such (503 database_unavailable with its Retry-After, as everywhere else).
+        (error: unknown) =>
+          callback(
+            error instanceof DatabaseUnavailableError
+              ? error
+              : new HttpProblem(503, 'rate_limit_unavailable', 'Attempts cannot be counted right now; try again shortly.', { headers: { 'retry-after': '5' } }),
+          ),
       );
     }
 

@@ -127,7 +127,7 @@ describe('a Finch process on SQLite when the disk is full', () => {
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ grant_type: 'client_credentials', client_id: accounts.clientId, client_secret: accounts.clientSecret }).toString(),
       }));
-      expect503(token, /_unavailable$/);
+      expect503(token);
       // Reads still work; /health says the database is failing, again and again while it is.
       const read = await fetch(`${base}/api/fin/messages?conversation_id=${conversationId}`, { headers: { authorization: `Bearer ${actors.finToken}` } });
       expect(read.status).toBe(200);
