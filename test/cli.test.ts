@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FinClient, fetchAccessToken } from '../src/client/fin-client.js';
 import { AgentClient } from './support/agent-client.js';
 import { createDatabase } from './support/postgres-server.js';
-import { runFinch, startFinchProcess, type ServerProcess } from './support/process.js';
+import { finClientFromBanner, runFinch, startFinchProcess, type ServerProcess } from './support/process.js';
 import { sqlBackends } from './support/finch.js';
 
 describe.each(sqlBackends())('finch on %s', (backend) => {
@@ -25,7 +25,8 @@ describe.each(sqlBackends())('finch on %s', (backend) => {
     env = { FINCH_DATA_DIR: dataDir, DATABASE_URL: databaseUrl, FINCH_LOG_LEVEL: 'info' };
     server = await startFinchProcess(env);
     const output = server.output();
-    firstClient = { id: /Client ID:\s+(\S+)/.exec(output)![1]!, secret: /Client secret:\s+(\S+)/.exec(output)![1]! };
+    const client = finClientFromBanner(output)!;
+    firstClient = { id: client.clientId, secret: client.clientSecret };
   });
   afterAll(async () => {
     await server?.stop();
@@ -40,6 +41,14 @@ describe.each(sqlBackends())('finch on %s', (backend) => {
     expect(firstClient.id).toMatch(/^fcl_/);
     expect(firstClient.secret).toMatch(/^fcs_/);
     expect(output).toContain(backend === 'sqlite' ? path.join(dataDir, 'finch.db') : 'postgres://');
+  });
+
+  it("keeps Fin's client secret out of the output too: in a file only its owner can read, whose place it prints", () => {
+    const file = path.join(dataDir, 'fin-client.txt');
+    expect(server.output()).toContain(`The client secret is in ${file}\n`);
+    expect(server.output()).not.toContain(firstClient.secret);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8')).toMatch(new RegExp(`^Client ID:\\s+${firstClient.id}$[\\s\\S]*^Client secret:\\s+${firstClient.secret}$`, 'm'));
   });
 
   it("keeps the first admin's password out of the output (the log stream): in a file only its owner can read, whose place it prints", async () => {

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fetchAccessToken } from '../../src/client/fin-client.js';
+import { finClientFromBanner } from '../../test/support/process.js';
 import { REPO_ROOT } from './paths.js';
 import { startService } from './service.js';
 
@@ -93,9 +94,8 @@ interface Banner {
 function parseBanner(lines: readonly string[]): Banner | undefined {
   const text = lines.join('\n');
   const url = /Finch is running at (http:\/\/\S+)/.exec(text)?.[1];
-  const clientId = /Client ID:\s+(\S+)/.exec(text)?.[1];
-  const clientSecret = /Client secret:\s+(\S+)/.exec(text)?.[1];
-  if (url && clientId && clientSecret) return { baseUrl: url, client: { clientId, clientSecret } };
+  const client = finClientFromBanner(text);
+  if (url && client) return { baseUrl: url, client };
   if (url && /finch create-client/.test(text)) return { baseUrl: url, client: undefined };
   return undefined;
 }

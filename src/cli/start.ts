@@ -12,7 +12,7 @@ import { buildServer } from '../http/server.js';
 import { EmailTakenError } from '../store/port.js';
 import { demoSettings, startDemoEmulator, type RunningDemo } from './demo.js';
 import { runDispatcher, type RunningDispatcher } from './dispatching.js';
-import { FIRST_ADMIN_EMAIL, firstAdminFile, keepFirstAdmin, type FirstAdmin } from './first-admin.js';
+import { FIRST_ADMIN_EMAIL, firstAdminFile, keepFinClient, keepFirstAdmin, type FirstAdmin } from './first-admin.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 /** How often a server started by npm checks that npm is still there. */
@@ -88,10 +88,15 @@ async function start(loaded: Config, running: Running): Promise<void> {
     demo.overrides.baseUrl = running.emulator.messengerUrl;
     settingsChanged();
   }
-  // Made only now that nothing can fail before the banner: its secret is printed once, there.
+  // Made only now that nothing can fail before the banner, which shows its secret once (the demo) or where it is kept.
   // The demo's own client (for the emulator) does not count.
   const clients = (await finch.credentials.listClients()).filter((client) => client.id !== demo?.credentials.clientId);
-  const firstClient = clients.length === 0 ? await createClient(finch.credentials, 'Fin', new Date()) : undefined;
+  const createdClient = clients.length === 0 ? await createClient(finch.credentials, 'Fin', new Date()) : undefined;
+  // Outside the demo its secret goes to a file, like the admin's password.
+  const firstClient: FinClientNotice | undefined = createdClient && {
+    client: createdClient,
+    ...(demo ? {} : { kept: keepFinClient(config.dataDir, createdClient, `${config.publicUrl}/oauth/token`) }),
+  };
   const notifications = await finSettingsReport(helpdesk);
   process.stdout.write(
     banner(config, port, finch.database.location, { client: firstClient, admin: firstAdmin, notifications, messengerUrl: running.emulator?.messengerUrl }),
@@ -140,8 +145,14 @@ type FirstAdminNotice =
   /** Written on an earlier start, and the file is still there. */
   | { stillIn: string | undefined };
 
+/** Fin's first OAuth client: its secret shown on the terminal (the demo) or `kept` in a file. */
+interface FinClientNotice {
+  client: NewClient;
+  kept?: { writtenTo: string; error?: string };
+}
+
 interface Firsts {
-  client: NewClient | undefined;
+  client: FinClientNotice | undefined;
   admin: FirstAdminNotice;
   notifications: FinSettingsReport;
   messengerUrl: string | undefined;
@@ -195,12 +206,22 @@ function banner(config: Config, port: number, dataLocation: string, { client, ad
     );
   }
   lines.push(...adminLines(admin));
-  if (client) {
+  if (client?.kept && !client.kept.error) {
     lines.push(
-      "Paste these into Fin's settings (the secret is shown only this once):",
+      "Fin's OAuth client (paste it into Fin's settings):",
       `  Token URL:      ${base}/oauth/token`,
-      `  Client ID:      ${client.clientId}`,
-      `  Client secret:  ${client.clientSecret}`,
+      `  Client ID:      ${client.client.clientId}`,
+      `  The client secret is in ${client.kept.writtenTo}`,
+      "  (readable by this user only; delete it once Fin has it)",
+      '',
+    );
+  } else if (client) {
+    // The demo, or a data directory the file could not be written to: the terminal is the only way left.
+    lines.push(
+      `Paste these into Fin's settings (the secret is shown only this once${client.kept?.error ? `; it could not be written to ${client.kept.writtenTo}: ${client.kept.error}` : ''}):`,
+      `  Token URL:      ${base}/oauth/token`,
+      `  Client ID:      ${client.client.clientId}`,
+      `  Client secret:  ${client.client.clientSecret}`,
       '',
     );
   } else {

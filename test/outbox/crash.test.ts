@@ -12,7 +12,7 @@ import { AgentClient } from '../support/agent-client.js';
 import { FinReceiver } from '../support/fin-receiver.js';
 import { sqlBackends, type Backend } from '../support/finch.js';
 import { createDatabase } from '../support/postgres-server.js';
-import { runFinch, startFinchProcess, startWorkerProcess, type ServerProcess } from '../support/process.js';
+import { finClientFromBanner, runFinch, startFinchProcess, startWorkerProcess, type ServerProcess } from '../support/process.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -61,10 +61,10 @@ async function changeConversations(server: ServerProcess, count: number, credent
   return ids;
 }
 
-const clientOf = (server: ServerProcess) => ({
-  id: /Client ID:\s+(\S+)/.exec(server.output())![1]!,
-  secret: /Client secret:\s+(\S+)/.exec(server.output())![1]!,
-});
+const clientOf = (server: ServerProcess) => {
+  const client = finClientFromBanner(server.output())!;
+  return { id: client.clientId, secret: client.clientSecret };
+};
 
 describe.each(sqlBackends())('a killed server on %s', (backend) => {
   let context: Setup;

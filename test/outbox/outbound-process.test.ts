@@ -13,7 +13,7 @@ import { FinClient, fetchAccessToken } from '../../src/client/fin-client.js';
 import { AgentClient } from '../support/agent-client.js';
 import { sqlBackends } from '../support/finch.js';
 import { createDatabase } from '../support/postgres-server.js';
-import { finchArgs, runFinch, startFinchProcess } from '../support/process.js';
+import { finClientFromBanner, finchArgs, runFinch, startFinchProcess } from '../support/process.js';
 import { TEST_CA_FILE, TlsReceiver } from '../support/tls-receiver.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -77,7 +77,8 @@ describe.each(sqlBackends())('an on-premises Fin target with the finch program o
     const server = await startFinchProcess(allowed);
     try {
       const output = server.output();
-      const { accessToken } = await fetchAccessToken(`${server.baseUrl}/oauth/token`, /Client ID:\s+(\S+)/.exec(output)![1]!, /Client secret:\s+(\S+)/.exec(output)![1]!);
+      const client = finClientFromBanner(output)!;
+      const { accessToken } = await fetchAccessToken(`${server.baseUrl}/oauth/token`, client.clientId, client.clientSecret);
       const fin = new FinClient({ baseUrl: `${server.baseUrl}/api/fin`, variant: 'rest', token: accessToken });
       const user = (await fin.call('create_user', { name: 'On-prem user' })).payload as { id: string };
       const conversation = (await fin.call('create_conversation', { user_id: user.id, initial_message: { body: 'Hello', author: { id: user.id, user_type: 'end_user' } } })).payload as { conversation: { id: string } };

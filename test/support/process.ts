@@ -3,6 +3,7 @@
  * global setup) in a separate process, configured by environment variables.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -101,4 +102,18 @@ export async function startWorkerProcess(env: Record<string, string | undefined>
 function cleanEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('FINCH_') && key !== 'DATABASE_URL'));
   return { ...base, ...Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined)) } as NodeJS.ProcessEnv;
+}
+
+/**
+ * Fin's first OAuth client from a start banner: shown on the terminal (the demo), or kept in the
+ * owner-only file the banner names (src/cli/first-admin.ts). Undefined until the banner names it.
+ */
+export function finClientFromBanner(text: string): { clientId: string; clientSecret: string } | undefined {
+  const clientId = /Client ID:\s+(\S+)/.exec(text)?.[1];
+  if (!clientId) return undefined;
+  const shown = /Client secret:\s+(\S+)/.exec(text)?.[1];
+  if (shown) return { clientId, clientSecret: shown };
+  const file = /The client secret is in (\S+)/.exec(text)?.[1];
+  const kept = file ? /Client secret:\s+(\S+)/.exec(readFileSync(file, 'utf8'))?.[1] : undefined;
+  return kept ? { clientId, clientSecret: kept } : undefined;
 }
