@@ -11,8 +11,20 @@
  * which an admin can see and change.
  */
 import type { Kysely } from 'kysely';
-import { normalizeEmail } from '../../../domain/auth/email.js';
 import type { DialectMigration } from './index.js';
+
+/**
+ * A frozen copy of domain/auth/email.ts's `normalizeEmail` as it was when this migration was
+ * written: a migration must run the same on every installation, whatever the live rule becomes.
+ */
+function normalizeEmail(input: string): string {
+  return input
+    .normalize('NFKC')
+    .replace(/\p{Default_Ignorable_Code_Point}/gu, '')
+    .replace(/^\p{White_Space}+|\p{White_Space}+$/gu, '')
+    .toLowerCase()
+    .normalize('NFKC');
+}
 
 export const rateLimits: DialectMigration = {
   sqlite: [
