@@ -145,7 +145,7 @@ export function Inbox({ me, conversationId }: { me: AgentView; conversationId: s
     return () => clearTimeout(timer);
   }, [search, tag, setFilter]);
   const applyNow = () => setFilter({ q: search.trim(), tag: tag.trim() });
-  const queue = QUEUES.find((candidate) => candidate.id === filters.queue)!;
+  const shownQueue = QUEUES.find((candidate) => candidate.id === filters.queue)!;
   const narrowed = filters.q || filters.tag || (filters.status && filters.queue !== 'waiting');
 
   return (
@@ -216,8 +216,8 @@ export function Inbox({ me, conversationId }: { me: AgentView; conversationId: s
         onEnd={loadMore}
         error={error}
         loading={loading}
-        caption={listCaption(queue.label, filters)}
-        empty={narrowed ? noResults(filters) : queue.empty}
+        caption={listCaption(shownQueue.label, filters)}
+        empty={narrowed ? noResults(filters) : shownQueue.empty}
       />
       {conversationId ? (
         <ConversationPane key={conversationId} id={conversationId} me={me} version={version} controls={composerRef} onClose={() => navigate('/')} />
