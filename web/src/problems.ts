@@ -65,6 +65,8 @@ const MESSAGES: Record<string, string | ((problem: ProblemBody, retryAfter: stri
   insecure_attachment_url: 'The attachment link must start with https:// (Fin accepts only secure links).',
   https_required: 'Files cannot be uploaded on this Finch: uploads need it to be served over HTTPS. Ask an admin, or paste an HTTPS link to a file hosted elsewhere.',
   empty_file: 'This file is empty.',
+  request_timeout: 'Finch stopped waiting for this to arrive (a slow connection, or a large file). Check your connection and try again.',
+  headers_too_large: "Your browser sent more than Finch accepts, often too many cookies for this site. Clear this site's cookies, then sign in again.",
   body_too_large: 'This is too large for Finch to accept. Shorten the text, or pick a smaller file.',
   nul_character: INVISIBLE,
   invalid_text: INVISIBLE,
@@ -113,6 +115,7 @@ export const OUTSIDE_THE_INBOX = [
   'not_found',
   'web_app_not_built',
   'bad_url',
+  'bad_request',
   'invalid_content_length',
   'invalid_json',
   'too_deep',
@@ -136,6 +139,7 @@ function byStatus(status: number, retryAfter: string | null): string {
   if (status === 403) return 'You are not allowed to do this.';
   if (status === 404) return 'This no longer exists; someone may have removed it.';
   if (status === 409) return 'This clashes with a change someone else made. Reload and try again.';
+  if (status === 408) return MESSAGES.request_timeout as string;
   if (status === 410) return 'This is no longer available.';
   if (status === 413) return MESSAGES.body_too_large as string;
   if (status === 429) return (MESSAGES.rate_limited as (p: ProblemBody, r: string | null) => string)({}, retryAfter);
