@@ -17,7 +17,6 @@ export const LIMITS = {
   url: 2048,
   tags: 100,
   attachments: 25,
-  attributes: 200,
 } as const;
 
 const Id = (description: string) => Type.String({ minLength: 1, maxLength: LIMITS.id, description });
@@ -25,11 +24,13 @@ const Text = (description?: string) => Type.String({ maxLength: LIMITS.text, ...
 const Email = Type.String({ maxLength: 320, format: 'email' });
 const PhotoUrl = Type.String({ maxLength: LIMITS.url, format: 'uri' });
 /**
- * Attributes as sent. Their size limits are checked by the domain (`ATTRIBUTE_LIMITS`, 422 with a
- * pointer), the same for Fin and for agents; a JSON Schema record cannot bound its keys' length.
+ * Attributes as sent. Every size limit, the number of keys included, is checked by the domain
+ * (`ATTRIBUTE_LIMITS`, 422 `attribute_limit_exceeded` with a pointer), the same for Fin and for
+ * agents, so one rule answers: a JSON Schema record cannot bound its keys' length, and a
+ * `maxProperties` here would answer 400 before the domain's 422. The body size limit bounds the
+ * cost of what reaches the domain.
  */
 export const AttributesInput = Type.Record(Type.String(), Type.Unknown(), {
-  maxProperties: LIMITS.attributes,
   description:
     'Merged key by key into the stored attributes; a key sent as null is removed; null clears them all. ' +
     'Limits (422 attribute_limit_exceeded): keys up to 255 characters; each value up to 64 KiB of JSON, arrays and objects up to 1,000 members, 8 levels deep; ' +

@@ -17,6 +17,8 @@ const { keyLength, items, depth, valueSize, totalSize } = ATTRIBUTE_LIMITS;
 const nested = (levels: number): unknown => (levels === 0 ? 'leaf' : { n: nested(levels - 1) });
 /** The 1 MiB attack: one attribute holding 520,000 zeros. */
 const HUGE_ARRAY = `[${Array(520_000).fill('0').join(',')}]`;
+/** Attributes with `count` top-level keys. */
+const manyKeys = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`k${i}`, i]));
 
 /** Attribute objects one past a limit, and where the refusal points (under the attributes' own pointer). */
 const OVER: [string, () => Record<string, unknown>, string][] = [
@@ -26,6 +28,7 @@ const OVER: [string, () => Record<string, unknown>, string][] = [
   ['an array too long', () => ({ list: Array(items + 1).fill(1) }), '/list'],
   ['a value too deep', () => ({ deep: nested(depth + 1) }), `/deep${'/n'.repeat(depth)}`],
   ['a value too large', () => ({ text: 'x'.repeat(valueSize) }), '/text'],
+  ['one key too many (1,001)', () => manyKeys(ATTRIBUTE_LIMITS.keys + 1), ''],
   ['attributes too large together', () => Object.fromEntries(['a', 'b', 'c', 'd', 'e'].map((key) => [key, 'x'.repeat(Math.ceil(totalSize / 5))])), ''],
 ];
 /** Attributes at every limit: accepted. */
@@ -98,6 +101,18 @@ describe.each(sqlBackends())('attribute limits on %s', (backend) => {
       }
     });
 
+    it('accepts 201 and 1,000 keys everywhere (the number of keys is the domain\'s rule, not the schema\'s)', async () => {
+      for (const count of [201, ATTRIBUTE_LIMITS.keys]) {
+        for (const [name, input] of places) {
+          // Cleared first: the limit is on the merged attributes, and these places share the seed's.
+          expect((await fin.call(name, input(null))).status).toBeLessThan(300);
+          const response = await fin.call(name, input(manyKeys(count)));
+          expect(response.status, `${name} with ${count} keys: ${JSON.stringify(response.body).slice(0, 300)}`).toBeLessThan(300);
+        }
+      }
+      for (const [name, input] of places) await fin.call(name, input(null));
+    });
+
     it('refuses the 1 MiB, 520,000-element attribute quickly, without holding up other requests', async () => {
       const body = `{"user_id":"${seed.userId}","attributes":{"big":${HUGE_ARRAY}}}`;
       expect(body.length).toBeGreaterThan(1_000_000);
@@ -134,6 +149,17 @@ describe.each(sqlBackends())('attribute limits on %s', (backend) => {
     it('accepts attributes at every limit', async () => {
       expect((await agent.patch(`/conversations/${seed.conversationId}`, { attributes: AT_LIMITS() })).status).toBe(200);
       expect((await agent.patch(`/users/${seed.userId}`, { attributes: AT_LIMITS() })).status).toBe(200);
+    });
+
+    it('accepts 201 and 1,000 keys in conversation and end-user edits', async () => {
+      for (const count of [201, ATTRIBUTE_LIMITS.keys]) {
+        for (const path of [`/conversations/${seed.conversationId}`, `/users/${seed.userId}`]) {
+          expect((await agent.patch(path, { attributes: null })).status).toBe(200);
+          const response = await agent.patch(path, { attributes: manyKeys(count) });
+          expect(response.status, `${path} with ${count} keys: ${JSON.stringify(response.body).slice(0, 300)}`).toBe(200);
+        }
+      }
+      for (const path of [`/conversations/${seed.conversationId}`, `/users/${seed.userId}`]) await agent.patch(path, { attributes: null });
     });
 
     it('refuses the 1 MiB, 520,000-element attribute quickly', async () => {
