@@ -4,6 +4,8 @@
  * stores, so tests can build it over any store.
  */
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
@@ -58,20 +60,29 @@ const HSTS = 'max-age=31536000; includeSubDomains';
 
 export async function buildServer(config: ServerConfig, services: ServerServices, options: ServerOptions = {}): Promise<FastifyInstance> {
   const now = options.now ?? (() => new Date());
+  const security = securityHeaderValues(isHttpsUrl(config.publicUrl));
   const app = Fastify({
     logger: options.logger ?? { ...finchLoggerOptions(config.logLevel), ...(options.logStream ? { stream: options.logStream } : {}) },
     genReqId: () => randomUUID(),
     bodyLimit: config.bodyLimitBytes,
     ...timeoutOptions({ ...HTTP_TIMEOUTS, ...options.timeouts }),
-    // A malformed URL is the caller's mistake: answer it as a problem like every other.
+    // A malformed URL is the caller's mistake: answer it as a problem like every other. Routing
+    // fails before the onRequest hooks run, so the security headers are set here too.
     frameworkErrors: (error, request, reply) => {
       const { problem, headers } = problemFromError(error, request as FastifyRequest);
-      void (reply as FastifyReply).code(problem.status).headers(headers).type('application/problem+json').send(problem);
+      void (reply as FastifyReply)
+        .code(problem.status)
+        .headers({ ...security, ...headers })
+        .type('application/problem+json')
+        .send(problem);
     },
+    // What Node's HTTP parser refuses (raw bytes in a URL, headers too large, a client too slow)
+    // never reaches Fastify's routing: answered here, as a problem with the same headers.
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, security),
   });
 
   closeGracefully(app);
-  securityHeaders(app, { hsts: config.publicUrl.startsWith('https:') });
+  securityHeaders(app, security);
   // Before any plugin: an encapsulated plugin keeps the error handler it was registered under.
   app.setErrorHandler(async (error, request, reply) => {
     const { problem, headers } = problemFromError(error, request);
@@ -122,7 +133,7 @@ export async function buildServer(config: ServerConfig, services: ServerServices
       prefix: '/api/v1',
       ctx: services.helpdesk,
       loginRateLimit: config.loginRateLimit,
-      secureCookies: config.publicUrl.startsWith('https:'),
+      secureCookies: isHttpsUrl(config.publicUrl),
       bodyLimit: config.bodyLimitBytes,
       attachmentLimitBytes: config.attachmentLimitBytes,
       eventKeepAliveMs: options.eventKeepAliveMs,
@@ -150,11 +161,49 @@ export async function buildServer(config: ServerConfig, services: ServerServices
  * - `Strict-Transport-Security` when Finch is reached over HTTPS (FINCH_PUBLIC_URL), so browsers
  *   never try plain HTTP again.
  */
-function securityHeaders(app: FastifyInstance, { hsts }: { hsts: boolean }): void {
+/**
+ * The headers every answer carries: no MIME sniffing, no referrer, nothing stored by caches (every
+ * API answer may carry a secret; a route that may be cached says so itself), and HSTS when Finch
+ * is reached over HTTPS.
+ */
+function securityHeaderValues(https: boolean): Record<string, string> {
+  return { ...BASE_HEADERS, 'cache-control': 'no-store', ...(https ? { 'strict-transport-security': HSTS } : {}) };
+}
+
+function securityHeaders(app: FastifyInstance, headers: Record<string, string>): void {
   app.addHook('onRequest', (_request, reply, done) => {
-    for (const [name, value] of Object.entries(BASE_HEADERS)) reply.raw.setHeader(name, value);
-    reply.raw.setHeader('cache-control', 'no-store');
-    if (hsts) reply.raw.setHeader('strict-transport-security', HSTS);
+    for (const [name, value] of Object.entries(headers)) reply.raw.setHeader(name, value);
     done();
   });
+}
+
+/** Whether a URL's scheme is https, in any case (schemes are case-insensitive: `HTTPS://` too). */
+function isHttpsUrl(url: string): boolean {
+  return /^https:/i.test(url);
+}
+
+const CLIENT_ERRORS: Record<string, { status: number; code: string; detail: string }> = {
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, code: 'request_timeout', detail: 'The request took too long to arrive.' },
+  HPE_HEADER_OVERFLOW: { status: 431, code: 'headers_too_large', detail: 'The request headers are too large.' },
+};
+
+/**
+ * Answers a request Node's HTTP parser refused, on the raw socket (no request object exists), as
+ * an RFC 9457 problem with the security headers, then closes the connection.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex, headers: Record<string, string>): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const known = (error.code && CLIENT_ERRORS[error.code]) || { status: 400, code: 'bad_request', detail: 'The request is malformed (a URL must be percent-encoded ASCII).' };
+  const body = JSON.stringify({ type: 'about:blank', title: STATUS_CODES[known.status], status: known.status, detail: known.detail, code: known.code });
+  if (socket.writable) {
+    const lines = [
+      `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status]}`,
+      'content-type: application/problem+json',
+      `content-length: ${Buffer.byteLength(body)}`,
+      'connection: close',
+      ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+    ];
+    socket.write(`${lines.join('\r\n')}\r\n\r\n${body}`);
+  }
+  socket.destroy(error);
 }

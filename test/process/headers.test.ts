@@ -3,6 +3,7 @@
  * that carries a secret (and every API answer), `Strict-Transport-Security` when Finch is reached
  * over HTTPS, no MIME sniffing, no referrer; pages and files that set their own caching keep it.
  */
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentClient } from '../support/agent-client.js';
 import { sqlBackends } from '../support/finch.js';
@@ -117,5 +118,63 @@ describe.each(sqlBackends())('headers over plain HTTP on %s', (backend) => {
     } finally {
       await server.close();
     }
+  });
+});
+
+/** A raw HTTP/1.1 exchange, for requests no HTTP client will send (raw bytes in the path). */
+function rawRequest(baseUrl: string, head: Buffer): Promise<{ status: number; headers: Map<string, string>; body: string }> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.end(head));
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const [headText = '', body = ''] = text.split('\r\n\r\n');
+      const [statusLine = '', ...headerLines] = headText.split('\r\n');
+      const headers = new Map(headerLines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body });
+    });
+  });
+}
+
+describe.each(sqlBackends())('headers on answers outside routing on %s', (backend) => {
+  let server: RunningServer;
+  // An upper-case scheme is still HTTPS (schemes are case-insensitive).
+  beforeAll(async () => {
+    server = await startServer(backend, { publicUrl: 'HTTPS://Finch.Example.com' });
+  });
+  afterAll(() => server?.close());
+
+  it('a malformed URL is a problem with every security header', async () => {
+    const response = await fetch(`${server.baseUrl}/api/v1/conversations/%ED%A0%80`);
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(response.headers.get('strict-transport-security')).toBe(HSTS);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+  });
+
+  it("what Node's parser refuses (raw bytes in the path) is a problem with every security header", async () => {
+    const head = Buffer.concat([Buffer.from('GET /api/v1/conversations?q='), Buffer.from('खाता', 'utf8'), Buffer.from(' HTTP/1.1\r\nHost: localhost\r\n\r\n')]);
+    const answer = await rawRequest(server.baseUrl, head);
+    expect(answer.status).toBe(400);
+    expect(answer.headers.get('content-type')).toBe('application/problem+json');
+    expect(JSON.parse(answer.body)).toMatchObject({ status: 400, code: 'bad_request' });
+    expect(answer.headers.get('strict-transport-security')).toBe(HSTS);
+    expect(answer.headers.get('cache-control')).toBe('no-store');
+    expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('sets Secure on the session cookie', async () => {
+    const signIn = await fetch(`${server.baseUrl}/api/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
+    });
+    expect(signIn.status).toBe(200);
+    expect(signIn.headers.getSetCookie().join('\n')).toMatch(/finch_session=[^;]+;.*Secure/);
   });
 });
