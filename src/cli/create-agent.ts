@@ -1,14 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { normalizeEmail } from '../domain/auth/email.js';
+import { judgeAgentEmail } from '../domain/auth/email.js';
 import { judgePassword } from '../domain/auth/password-strength.js';
 import { hashPassword } from '../domain/auth/secrets.js';
 import type { AgentRole } from '../domain/model.js';
 import { EmailTakenError } from '../store/port.js';
 import { UsageError, printJson } from './usage.js';
 import { withFinch } from './with-finch.js';
-
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** `finch create-agent --name N --email E [--password P] [--role admin|agent] [--json]`. */
 export async function createAgentCommand(args: string[]): Promise<void> {
@@ -24,9 +22,12 @@ export async function createAgentCommand(args: string[]): Promise<void> {
     strict: true,
   });
   const name = values.name?.trim();
-  const email = values.email === undefined ? undefined : normalizeEmail(values.email);
   if (!name) throw new UsageError('--name is required');
-  if (!email || !EMAIL.test(email)) throw new UsageError('--email must be an email address');
+  if (values.email === undefined) throw new UsageError('--email is required');
+  // The agent API's rule: normalized, then judged once.
+  const verdict = judgeAgentEmail(values.email);
+  if (!verdict.ok) throw new UsageError(`--email is not an email address: ${verdict.detail}`);
+  const { email } = verdict;
   if (values.role !== 'admin' && values.role !== 'agent') throw new UsageError('--role must be admin or agent');
   if (values.password !== undefined) {
     // The rule every password Finch sets follows (the agent API answers 422 weak_password).

@@ -274,7 +274,11 @@ export type FinSettingsInput = Static<typeof FinSettingsInput>;
 
 export const NewAgentInput = Type.Object({
   name: Type.String({ minLength: 1, maxLength: LIMITS.text }),
-  email: Type.String({ maxLength: 320, format: 'email' }),
+  email: Type.String({
+    // No `format` here: the address is judged once normalized (the domain's rule), not as typed.
+    maxLength: 1024,
+    description: 'Stored in one spelling (NFKC, invisible characters removed, white space trimmed, lower case), then checked: 422 invalid_email when it is not an address',
+  }),
   role: Type.Optional(Role),
   alias: Type.Optional(nullable(Type.String({ maxLength: LIMITS.text }))),
   password: Type.Optional(Type.String({ minLength: 12, maxLength: 1024, description: 'Generated and returned once when absent' })),

@@ -2,7 +2,9 @@
  * An email is one key however it is typed: sign-in finds the agent by any spelling, every spelling
  * counts against one sign-in limit (padding the address used to give fresh attempts), invites store
  * one spelling and refuse another spelling of a taken address, and migration 0006 rewrites emails
- * stored before in that spelling.
+ * stored before in that spelling. An agent's address is judged once normalized, by one rule for
+ * the agent API and `finch create-agent`: any spelling of a good address is accepted and stored
+ * plain, anything else is 422 `invalid_email` pointing at /email.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -15,6 +17,7 @@ import { AgentClient } from '../support/agent-client.js';
 import { sqlBackends, startTestFinch, type TestFinch } from '../support/finch.js';
 import { PASSWORD, makeAgent } from '../support/helpdesk.js';
 import { createDatabase } from '../support/postgres-server.js';
+import { runFinch } from '../support/process.js';
 
 const SPELLINGS = [
   'admin@example.com',
@@ -67,6 +70,71 @@ describe.each(sqlBackends())('emails as keys on %s', (backend) => {
     expect(again.body).toMatchObject({ code: 'email_taken' });
     // The generated password signs in, by the address as it was typed.
     expect((await new AgentClient(finch.baseUrl).post('/session', { email: ' New.Person@Example.COM ', password: created.body.password })).status).toBe(200);
+  });
+});
+
+/** Spellings of good addresses the schema's `format: 'email'` refused before they were normalized: [typed, stored]. */
+const LOOK_ALIKES = [
+  ['\u00a0ALICE@Example.com\u200b', 'alice@example.com'],
+  ['ａlice2@example.com', 'alice2@example.com'],
+  ['\u212aate@example.com', 'kate@example.com'],
+  ['ｂｏｂ＠ｅｘａｍｐｌｅ．ｃｏｍ', 'bob@example.com'],
+  ['\ufb01sh@example.com', 'fish@example.com'],
+  ['\u{1d41a}nn@example.com', 'ann@example.com'],
+  ['\tZed@Example.com\n', 'zed@example.com'],
+  ['ce\u00adcile@example.com', 'cecile@example.com'],
+  ['JOSÉ@Example.com', 'josé@example.com'],
+] as const;
+const NOT_ADDRESSES = ['', '\u200b\u00a0', 'not an email', 'alice@', '@example.com', 'a@b@example.com', 'ad min@example.com', 'alice@localhost', '"q"@example.com', `${'a'.repeat(65)}@example.com`];
+
+describe.each(sqlBackends())("agents' addresses on %s", (backend) => {
+  let finch: TestFinch;
+  let admin: AgentClient;
+  beforeAll(async () => {
+    finch = await startTestFinch(backend);
+    await makeAgent(finch, 'Ivy Admin', 'admin');
+    admin = await AgentClient.signIn(finch.baseUrl, 'ivy.admin@example.com', PASSWORD);
+  });
+  afterAll(() => finch?.close());
+
+  it.each(LOOK_ALIKES)('invites %j as %j, who signs in by the plain spelling and the typed one', async (typed, stored) => {
+    const created = await admin.post('/agents', { name: 'Look Alike', email: typed });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.agent.email).toBe(stored);
+    for (const email of [stored, typed, stored.toUpperCase()]) {
+      const signedIn = await new AgentClient(finch.baseUrl).post('/session', { email, password: created.body.password });
+      expect(signedIn.status, JSON.stringify(email)).toBe(200);
+      expect(signedIn.body.agent.id).toBe(created.body.agent.id);
+    }
+    // Another spelling of the same address is the same agent.
+    expect((await admin.post('/agents', { name: 'Again', email: ` ${stored.toUpperCase()} ` })).body).toMatchObject({ code: 'email_taken' });
+  });
+
+  it.each(NOT_ADDRESSES)('refuses %j with 422 invalid_email pointing at /email, storing nothing', async (email) => {
+    const before = await finch.dump();
+    const refused = await admin.post('/agents', { name: 'Nobody', email });
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ code: 'invalid_email', errors: [{ pointer: '/email', detail: expect.any(String) }] });
+    expect(await finch.dump()).toBe(before);
+  });
+});
+
+describe('finch create-agent judges the address by the same rule', () => {
+  it('accepts a look-alike spelling, stores it plain, and refuses what the agent API refuses (exit status 2)', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'finch-cli-'));
+    try {
+      const env = { FINCH_DATA_DIR: dataDir, DATABASE_URL: undefined, FINCH_LOG_LEVEL: 'error' };
+      const created = await runFinch(['create-agent', '--name', 'Kate Kelvin', '--email', '\u212aate@Example.com\u200b', '--json'], env);
+      expect(created.code, created.stderr).toBe(0);
+      expect(JSON.parse(created.stdout)).toMatchObject({ email: 'kate@example.com' });
+      for (const email of ['alice@localhost', 'ad min@example.com', '"q"@example.com']) {
+        const refused = await runFinch(['create-agent', '--name', 'Nobody', '--email', email], env);
+        expect(refused.code, email).toBe(2);
+        expect(refused.stderr).toMatch(/not an email address/);
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeEmail } from './email.js';
+import { judgeAgentEmail, normalizeEmail } from './email.js';
 
 describe('normalizeEmail', () => {
   it.each([
@@ -25,5 +25,52 @@ describe('normalizeEmail', () => {
 
   it('is idempotent', () => {
     for (const input of ['  ＡDMIN@x\u00a0', 'İstanbul@example.com', 'ß@EXAMPLE.com']) expect(normalizeEmail(normalizeEmail(input))).toBe(normalizeEmail(input));
+  });
+});
+
+describe('judgeAgentEmail', () => {
+  it.each([
+    ['\u00a0ALICE@Example.com\u200b', 'alice@example.com'],
+    ['ａlice@example.com', 'alice@example.com'],
+    ['\u212aate@example.com', 'kate@example.com'],
+    ['ｂｏｂ＠ｅｘａｍｐｌｅ．ｃｏｍ', 'bob@example.com'],
+    ['\ufb01sh@example.com', 'fish@example.com'],
+    ['\u{1d41a}nn@example.com', 'ann@example.com'],
+    ['  Zed@Example.com \n', 'zed@example.com'],
+    ['ann+support@example.com', 'ann+support@example.com'],
+    ["o'brien.j@mail.example.co.uk", "o'brien.j@mail.example.co.uk"],
+    ['JOSÉ@bücher.example', 'josé@bücher.example'],
+    ['x@xn--bcher-kva.example', 'x@xn--bcher-kva.example'],
+  ])('accepts %j as %j', (input, email) => {
+    expect(judgeAgentEmail(input)).toEqual({ ok: true, email });
+  });
+
+  it.each([
+    '',
+    '\u200b \u00a0',
+    'not an email',
+    'alice',
+    'alice@',
+    '@example.com',
+    'alice@@example.com',
+    'a@b@example.com',
+    'ad min@example.com',
+    'alice@localhost',
+    'alice@example.123',
+    'alice@-example.com',
+    'alice@example..com',
+    '.alice@example.com',
+    'alice.@example.com',
+    'al..ice@example.com',
+    '"alice"@example.com',
+    'alice@[127.0.0.1]',
+    'ali\u0000ce@example.com',
+    `${'a'.repeat(65)}@example.com`,
+    `a@${'b'.repeat(64)}.com`,
+    `a@${'b.'.repeat(130)}com`,
+  ])('refuses %j, saying why', (input) => {
+    const verdict = judgeAgentEmail(input);
+    expect(verdict.ok).toBe(false);
+    if (!verdict.ok) expect(verdict.detail).toMatch(/\S/);
   });
 });

@@ -21,3 +21,41 @@ const EDGE_SPACE = /^\p{White_Space}+|\p{White_Space}+$/gu;
 export function normalizeEmail(input: string): string {
   return input.normalize('NFKC').replace(INVISIBLE, '').replace(EDGE_SPACE, '').toLowerCase().normalize('NFKC');
 }
+
+/**
+ * What an agent's address must look like once normalized (docs/decisions.md, "Agents' email
+ * addresses"): one rule for the agent API's invites and `finch create-agent`, checked after
+ * `normalizeEmail`, so a padded, fullwidth or otherwise look-alike spelling is judged by the
+ * address it stands for.
+ *
+ * - at most 254 characters (RFC 5321 §4.5.3.1.3: a path of 256 less its angle brackets);
+ * - one `@`; the local part 1–64 characters of dot-separated atoms: RFC 5322 `atext`
+ *   (letters, digits, ``!#$%&'*+/=?^_`{|}~-``) or, as RFC 6531 allows, non-ASCII letters, marks
+ *   and digits; no quoted local parts (no one invites an agent by `"a b"@example.com`);
+ * - a domain of two or more dot-separated labels, each 1–63 letters, marks, digits or hyphens, not
+ *   starting or ending with a hyphen, the last one holding a letter (no IP literals).
+ */
+const ATOM = /^[\p{L}\p{M}\p{Nd}!#$%&'*+/=?^_`{|}~-]+$/u;
+const LABEL = /^[\p{L}\p{M}\p{Nd}](?:[\p{L}\p{M}\p{Nd}-]{0,61}[\p{L}\p{M}\p{Nd}])?$/u;
+
+export type EmailVerdict = { ok: true; email: string } | { ok: false; email: string; detail: string };
+
+/** The agent's email in its one spelling, or why it is not an address, for a person to read. */
+export function judgeAgentEmail(input: string): EmailVerdict {
+  const email = normalizeEmail(input);
+  const refuse = (detail: string): EmailVerdict => ({ ok: false, email, detail });
+  if (email.length === 0) return refuse('The email is empty.');
+  if (email.length > 254) return refuse(`The email is ${email.length} characters long; at most 254.`);
+  const at = email.lastIndexOf('@');
+  const local = email.slice(0, at);
+  const domain = email.slice(at + 1);
+  if (at < 0 || local.includes('@')) return refuse('The email must have exactly one @.');
+  if (local.length === 0 || local.length > 64 || !local.split('.').every((atom) => ATOM.test(atom))) {
+    return refuse('The part before the @ must be 1 to 64 letters, digits or !#$%&\'*+/=?^_`{|}~- in dot-separated pieces, without spaces.');
+  }
+  const labels = domain.split('.');
+  if (labels.length < 2 || !labels.every((label) => LABEL.test(label)) || !/\p{L}/u.test(labels.at(-1)!)) {
+    return refuse('The part after the @ must be a domain name such as example.com.');
+  }
+  return { ok: true, email };
+}

@@ -5,7 +5,7 @@ import type { AgentChanges } from '../../store/helpdesk-port.js';
 import type { ApiTokenRecord, OAuthClient } from '../../store/port.js';
 import { EmailTakenError } from '../../store/port.js';
 import { createApiToken, createClient } from '../auth/credentials.js';
-import { normalizeEmail } from '../auth/email.js';
+import { judgeAgentEmail } from '../auth/email.js';
 import { requireStrongPassword } from '../auth/password-strength.js';
 import { hashPassword } from '../auth/secrets.js';
 import { conflict, forbidden, notFound, unprocessable } from '../errors.js';
@@ -24,7 +24,9 @@ export async function listAgents(ctx: HelpdeskContext, viewer: Agent): Promise<A
 export async function inviteAgent(ctx: HelpdeskContext, admin: Agent, input: NewAgentInput): Promise<{ agent: Agent; password?: string }> {
   requireAdmin(admin);
   const name = input.name.trim();
-  const email = normalizeEmail(input.email);
+  const verdict = judgeAgentEmail(input.email);
+  if (!verdict.ok) throw unprocessable('invalid_email', verdict.detail, '/email');
+  const { email } = verdict;
   if (input.password !== undefined) requireStrongPassword(input.password, { email, name }, '/password');
   // 96 random bits: strong by construction.
   const generated = input.password === undefined ? randomBytes(12).toString('base64url') : undefined;
