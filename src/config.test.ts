@@ -28,6 +28,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_URL: 'sqlite:finch.db' })).toThrow(/DATABASE_URL/);
   });
 
+  it('reads FINCH_DB_QUERY_TIMEOUT in seconds, 10 by default, from 1 to 3600', () => {
+    expect(loadConfig({}).dbQueryTimeoutSeconds).toBe(10);
+    expect(loadConfig({ FINCH_DB_QUERY_TIMEOUT: '30' }).dbQueryTimeoutSeconds).toBe(30);
+    for (const refused of ['0', '3601', '2.5', 'ten']) expect(() => loadConfig({ FINCH_DB_QUERY_TIMEOUT: refused })).toThrow(/FINCH_DB_QUERY_TIMEOUT/);
+  });
+
   it('reads FINCH_FIN_ALLOWED_NETWORKS as a list of networks; none by default', () => {
     expect(loadConfig({}).fin.allowedNetworks).toBeUndefined();
     expect(loadConfig({ FINCH_FIN_ALLOWED_NETWORKS: '10.20.0.0/16, fd00:1::/64 192.168.1.5' }).fin.allowedNetworks).toEqual(['10.20.0.0/16', 'fd00:1::/64', '192.168.1.5/32']);

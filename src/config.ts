@@ -14,6 +14,11 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   dbPoolSize: number;
+  /**
+   * PostgreSQL: seconds a statement may run or wait for a lock before it is cancelled and the
+   * request answered 503 (FINCH_DB_QUERY_TIMEOUT, 1 to 3600, default 10).
+   */
+  dbQueryTimeoutSeconds: number;
   signingSecret: string | undefined;
   signatureToleranceSeconds: number;
   tokenTtlSeconds: number;
@@ -62,6 +67,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: path.resolve(env.FINCH_DATA_DIR || 'data'),
     databaseUrl,
     dbPoolSize: integer(env, 'FINCH_DB_POOL_SIZE', 10, 1, 1000),
+    dbQueryTimeoutSeconds: integer(env, 'FINCH_DB_QUERY_TIMEOUT', 10, 1, 3600),
     signingSecret: env.FINCH_SIGNING_SECRET || undefined,
     signatureToleranceSeconds: integer(env, 'FINCH_SIGNATURE_TOLERANCE', 300, 1, 86_400),
     tokenTtlSeconds: integer(env, 'FINCH_TOKEN_TTL', 3600, 60, 31_536_000),

@@ -64,7 +64,7 @@ async function ping(database: Database): Promise<void> {
  * start before the database. `onWait` hears of each failed attempt; tries double from 0.5 s to 10 s.
  */
 export async function openFinchWhenAvailable(
-  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolSize'>,
+  config: DatabaseConfig,
   onWait: (error: DatabaseUnavailableError, retryInMs: number) => void,
 ): Promise<Finch> {
   for (let delayMs = 500; ; delayMs = Math.min(delayMs * 2, 10_000)) {
@@ -78,10 +78,14 @@ export async function openFinchWhenAvailable(
   }
 }
 
-export async function openFinch(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolSize'>): Promise<Finch> {
-  const database = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize });
+/** Where the data is; `dbQueryTimeoutSeconds` defaults to 10. */
+export type DatabaseConfig = Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolSize'> & Partial<Pick<Config, 'dbQueryTimeoutSeconds'>>;
+
+export async function openFinch(config: DatabaseConfig): Promise<Finch> {
+  const database = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize, queryTimeoutSeconds: config.dbQueryTimeoutSeconds });
   try {
-    await migrateToLatest(database.db, database.dialect);
+    if (database.dialect === 'postgres') await migratePostgres(config);
+    else await migrateToLatest(database.db, database.dialect);
     const store = new SqlFinStore(database);
     await store.ensureFinAgent(new Date().toISOString());
     return {
@@ -101,6 +105,20 @@ export async function openFinch(config: Pick<Config, 'databaseUrl' | 'dataDir' |
     await database.close();
     // Migrating wraps what went wrong; a database that is down is that, not a failed migration.
     throw unavailableCause(error) ?? error;
+  }
+}
+
+/**
+ * Brings PostgreSQL's schema to the latest version, on connections of their own without
+ * the statement timeouts (FINCH_DB_QUERY_TIMEOUT), which would cut a long migration (an index on
+ * a big table) and leave the node unable to start; it is closed before the node serves.
+ */
+async function migratePostgres(config: DatabaseConfig): Promise<void> {
+  const database = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: 2, queryTimeoutSeconds: 0 });
+  try {
+    await migrateToLatest(database.db, database.dialect);
+  } finally {
+    await database.close();
   }
 }
 

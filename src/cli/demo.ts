@@ -41,7 +41,8 @@ async function demoCredentials(finch: Finch, config: Config): Promise<DemoCreden
   }
   const client = await createClient(finch.credentials, 'Fin emulator (demo)', new Date());
   const credentials = { clientId: client.clientId, clientSecret: client.clientSecret, webhookKey: randomBytes(24).toString('base64url') };
-  mkdirSync(config.dataDir, { recursive: true });
+  // Owner only, as the database (a directory that exists keeps its mode; mode applies on creation).
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   writeFileSync(file, JSON.stringify(credentials, null, 2), { mode: 0o600 });
   return credentials;
 }

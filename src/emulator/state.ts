@@ -3,7 +3,7 @@
  * messenger's chats and their messages, which helpdesk message each chat has seen last (the
  * `after_id` cursor), the syncs still to retry, and the error log.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { ulid } from '../domain/ids.js';
@@ -66,8 +66,15 @@ export class EmulatorState {
   private readonly db: BetterSqlite3.Database;
 
   constructor(dataDir: string) {
-    mkdirSync(dataDir, { recursive: true });
-    this.db = new BetterSqlite3(path.join(dataDir, 'emulator.db'));
+    // Owner only when created here (visitors' chats); SQLite gives -wal/-shm the file's mode.
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const file = path.join(dataDir, 'emulator.db');
+    try {
+      closeSync(openSync(file, 'wx', 0o600));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    this.db = new BetterSqlite3(file);
     this.db.pragma('journal_mode = WAL');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS visitors (visitor_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, name TEXT, email TEXT);

@@ -223,6 +223,84 @@ describe.skipIf(!findPostgresBin())('a Finch process when PostgreSQL goes away u
     }
   });
 
+  it('answers 503 within FINCH_DB_QUERY_TIMEOUT when PostgreSQL stops answering on open connections, /health included, and recovers', { timeout: 90_000 }, async () => {
+    const target = new URL(databaseUrl);
+    const proxy = await new TcpProxy(target.hostname, Number(target.port)).start();
+    const viaProxy = new URL(databaseUrl);
+    viaProxy.port = String(proxy.port);
+    const server = await startFinchProcess({ ...env, DATABASE_URL: viaProxy.toString(), FINCH_DB_QUERY_TIMEOUT: '2' });
+    try {
+      const actors = await prepareActors(server.baseUrl, accounts, 1);
+      const agents = () => fetch(`${server.baseUrl}/api/fin/agents`, { headers: { authorization: `Bearer ${actors.finToken}` }, signal: AbortSignal.timeout(30_000) });
+      const health = () => fetch(`${server.baseUrl}/health`, { signal: AbortSignal.timeout(30_000) });
+      // The pool is warm: requests find open connections that will not answer.
+      for (let i = 0; i < 3; i++) expect((await Promise.all([agents(), health()])).map((response) => response.status)).toEqual([200, 200]);
+      proxy.stall();
+      const startedAt = Date.now();
+      const timed = async (send: () => Promise<Response>) => {
+        const response = await send();
+        return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as { code?: string; status?: string }, ms: Date.now() - startedAt };
+      };
+      const answers = await Promise.all([timed(health), timed(agents), timed(agents), timed(health)]);
+      for (const answer of answers) {
+        expect(answer.status, JSON.stringify(answer)).toBe(503);
+        expect(Number(answer.retryAfter)).toBeGreaterThan(0);
+        // 2 s statement bound + 1 s client grace, or 5 s for a new connection; never the 60 s idle timeout.
+        expect(answer.ms).toBeLessThan(9_000);
+      }
+      expect(answers[1]!.body.code).toBe('database_unavailable');
+      expect(answers[0]!.body.status).toBe('unavailable');
+      process.stdout.write(`PostgreSQL stalled, query timeout 2 s: answered 503 after ${answers.map((answer) => answer.ms).join(', ')} ms\n`);
+      proxy.flow();
+      // The timed-out connections were discarded: their late answers reach no later query, and
+      // every request answers right again.
+      await until(async () => (await health()).status === 200, 20_000, '/health to say 200');
+      for (let i = 0; i < 10; i++) {
+        const [listed, healthy] = await Promise.all([agents(), health()]);
+        expect(listed.status).toBe(200);
+        expect(Array.isArray(await listed.json())).toBe(true);
+        expect(healthy.status).toBe(200);
+      }
+      expect(server.child.exitCode, server.output()).toBeNull();
+    } finally {
+      proxy.flow();
+      const stopped = await server.stop();
+      expect(stopped.code, stopped.stdout + stopped.stderr).toBe(0);
+      await proxy.stop();
+    }
+  });
+
+  it('answers 503 busy within FINCH_DB_QUERY_TIMEOUT while another session holds a lock, and serves when it is released', { timeout: 60_000 }, async () => {
+    const server = await startFinchProcess({ ...env, FINCH_DB_QUERY_TIMEOUT: '2' });
+    const locker = new pg.Client({ connectionString: databaseUrl });
+    await locker.connect();
+    try {
+      const actors = await prepareActors(server.baseUrl, accounts, 1);
+      const agents = () => fetch(`${server.baseUrl}/api/fin/agents`, { headers: { authorization: `Bearer ${actors.finToken}` }, signal: AbortSignal.timeout(30_000) });
+      expect((await agents()).status).toBe(200);
+      await locker.query('begin');
+      await locker.query('lock table agents in access exclusive mode');
+      const startedAt = Date.now();
+      const refused = await agents();
+      const ms = Date.now() - startedAt;
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('2');
+      expect(((await refused.json()) as { code: string }).code).toBe('database_unavailable');
+      expect(ms).toBeGreaterThanOrEqual(1_500);
+      expect(ms).toBeLessThan(6_000);
+      // A lock on one table is contention, not an unavailable database.
+      expect((await fetch(`${server.baseUrl}/health`, { signal: AbortSignal.timeout(10_000) })).status).toBe(200);
+      process.stdout.write(`agents locked by another session, query timeout 2 s: 503 after ${ms} ms\n`);
+      await locker.query('rollback');
+      expect((await agents()).status).toBe(200);
+      expect(server.output()).toMatch(/locked or busy/);
+    } finally {
+      await locker.end();
+      const stopped = await server.stop();
+      expect(stopped.code, stopped.stdout + stopped.stderr).toBe(0);
+    }
+  });
+
   it('keeps a finch worker running through a restart, delivering what is written after it', { timeout: 90_000 }, async () => {
     const server = await startFinchProcess({ ...env, FINCH_DISPATCHER: 'off' });
     const worker = await startWorkerProcess(env);

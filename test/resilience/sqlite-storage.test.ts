@@ -195,13 +195,85 @@ describe('Finch on SQLite when the database refuses writes', () => {
     expect((await createUser('Writable again')).status).toBe(201);
   });
 
-  it('answers 503 when another process holds the write lock past the busy timeout', { timeout: 20_000 }, async () => {
+  /** The longest the event loop stood still while `work` ran (ms), measured by a 10 ms timer. */
+  async function loopStall<T>(work: () => Promise<T>): Promise<{ result: T; stallMs: number }> {
+    let last = performance.now();
+    let stallMs = 0;
+    const timer = setInterval(() => {
+      const now = performance.now();
+      stallMs = Math.max(stallMs, now - last - 10);
+      last = now;
+    }, 10);
+    try {
+      return { result: await work(), stallMs };
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  async function timedHealth(): Promise<{ status: number; ms: number }> {
+    const startedAt = performance.now();
+    const response = await fetch(`${finch.baseUrl}/health`);
+    await response.arrayBuffer();
+    return { status: response.status, ms: performance.now() - startedAt };
+  }
+
+  const listAgents = () => fetch(`${finch.apiUrl}/agents`, { headers: { authorization: `Bearer ${finch.token}` } });
+
+  for (const mode of ['immediate', 'exclusive'] as const) {
+    it(`waits for another process's write lock (BEGIN ${mode.toUpperCase()}) without stopping the process, and writes once it is released`, { timeout: 20_000 }, async () => {
+      const other = new BetterSqlite3(finch.database!.location);
+      other.exec(`begin ${mode}`);
+      let releasedAt = 0;
+      const release = setTimeout(() => {
+        other.exec('rollback');
+        releasedAt = performance.now();
+      }, 3_000);
+      try {
+        const { result, stallMs } = await loopStall(async () => {
+          const write = createUser(`Waited (${mode})`);
+          // Meanwhile the server answers: /health and reads need no write lock in WAL mode.
+          const healths: Array<{ status: number; ms: number }> = [];
+          for (let i = 0; i < 5; i++) {
+            await new Promise((resolve) => setTimeout(resolve, 300));
+            healths.push(await timedHealth());
+          }
+          const read = await listAgents();
+          return { written: await write, writtenAt: performance.now(), healths, readStatus: read.status };
+        });
+        expect(result.healths.map((health) => health.status)).toEqual([200, 200, 200, 200, 200]);
+        expect(Math.max(...result.healths.map((health) => health.ms))).toBeLessThan(250);
+        expect(result.readStatus).toBe(200);
+        // The write waited for the lock (asynchronously) and went through once it was released.
+        expect(result.written.status).toBe(201);
+        expect(result.writtenAt).toBeGreaterThanOrEqual(releasedAt);
+        expect(stallMs).toBeLessThan(250);
+        process.stdout.write(`SQLite locked (${mode}) 3 s: /health ${result.healths.map((health) => Math.round(health.ms)).join('/')} ms, event loop stalled at most ${Math.round(stallMs)} ms\n`);
+      } finally {
+        clearTimeout(release);
+        if (other.inTransaction) other.exec('rollback');
+        other.close();
+      }
+    });
+  }
+
+  it('answers 503 busy when another process holds the write lock past the 5 s budget, without stopping the process meanwhile', { timeout: 20_000 }, async () => {
     const other = new BetterSqlite3(finch.database!.location);
     other.exec('begin immediate');
     try {
-      const refused = await createUser('Locked out');
-      expect503(refused);
-      expect(refused.retryAfter).toBe('2');
+      const startedAt = performance.now();
+      const { result, stallMs } = await loopStall(async () => {
+        const write = createUser('Locked out');
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        const health = await timedHealth();
+        return { refused: await write, refusedAt: performance.now(), health };
+      });
+      expect503(result.refused);
+      expect(result.refused.retryAfter).toBe('2');
+      expect(result.refusedAt - startedAt).toBeGreaterThanOrEqual(4_500);
+      expect(result.health.status).toBe(200);
+      expect(result.health.ms).toBeLessThan(250);
+      expect(stallMs).toBeLessThan(250);
     } finally {
       other.exec('rollback');
       other.close();

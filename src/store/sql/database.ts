@@ -6,7 +6,7 @@
  * listener; the drivers' errors that mean "unavailable" reach the stores' callers as the port's
  * `DatabaseUnavailableError` (errors.ts), and new connections are made once it is back.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
@@ -16,6 +16,7 @@ import { translateError, WriteHealth } from './errors.js';
 import type { Schema } from './schema.js';
 import { withNamedStatements } from './named-statements.js';
 import { withStatementCache } from './statement-cache.js';
+import { AsyncBusySqliteDialect, SQLITE_BUSY_BUDGET_MS } from './sqlite-busy.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -38,32 +39,77 @@ export interface DatabaseOptions {
   dataDir: string;
   /** PostgreSQL connections per process. */
   poolSize?: number;
+  /**
+   * PostgreSQL: seconds a statement may run (or wait for a lock) before the server cancels it;
+   * the client gives up on a connection that has not answered a second after that. 0 for none
+   * (migrations, which may legitimately run long). Default 10. Unused by SQLite.
+   */
+  queryTimeoutSeconds?: number;
 }
 
+/** FINCH_DB_QUERY_TIMEOUT's default (seconds). */
+export const DEFAULT_QUERY_TIMEOUT_SECONDS = 10;
+
 export function openDatabase(options: DatabaseOptions): Database {
-  return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openSqlite(options.dataDir);
+  return options.url
+    ? openPostgres(options.url, options.poolSize ?? 10, options.queryTimeoutSeconds ?? DEFAULT_QUERY_TIMEOUT_SECONDS)
+    : openSqlite(options.dataDir);
+}
+
+/**
+ * Creates `dataDir` (owner only, 0700, when Finch creates it) and the empty SQLite file (0600)
+ * before SQLite opens it: the database holds password hashes, the Fin webhook key and every
+ * conversation. SQLite gives its -wal and -shm files the main file's permissions. A directory or
+ * file that already exists keeps the permissions its operator chose.
+ */
+export function prepareDataFile(dataDir: string, name: string): string {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = path.resolve(dataDir, name);
+  try {
+    // 'wx' creates only: an existing file is left as it is (and not truncated).
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  return file;
 }
 
 function openSqlite(dataDir: string): Database {
-  mkdirSync(dataDir, { recursive: true });
-  const file = path.resolve(dataDir, 'finch.db');
   let sqlite: BetterSqlite3.Database | undefined;
+  let file: string;
   try {
-    sqlite = new BetterSqlite3(file);
-    // WAL lets the CLI and the server use the file at once; busy_timeout makes a writer wait for
-    // another process's write instead of failing; NORMAL sync is durable across process crashes.
+    file = prepareDataFile(dataDir, 'finch.db');
+    // Opening waits synchronously (up to 5 s) for another process's lock: nothing is served yet.
+    sqlite = new BetterSqlite3(file, { timeout: SQLITE_BUSY_BUDGET_MS });
+    // WAL lets the CLI and the server use the file at once (readers never wait for a writer);
+    // NORMAL sync is durable across process crashes.
     sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
+    // From here on a statement meeting another process's lock fails at once (SQLITE_BUSY) and is
+    // retried asynchronously (sqlite-busy.ts): SQLite's own busy wait sleeps inside the call and
+    // would stop the whole process, every request and /health included, for as long.
+    sqlite.pragma('busy_timeout = 0');
   } catch (error) {
     // A file that cannot be opened or written (read-only, a full disk) is said so, not as a crash.
     sqlite?.close();
     throw translateError(error);
   }
   const health = new WriteHealth();
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite, health) }) });
-  const sqliteDataVersion = () => sqlite.pragma('data_version', { simple: true }) as number;
+  const opened = sqlite;
+  const db = new Kysely<Schema>({
+    dialect: new AsyncBusySqliteDialect({ database: withStatementCache(opened, health) }, () => opened.inTransaction),
+  });
+  // Polled by the change feed: a busy moment repeats the last value (the next poll sees the change).
+  let lastDataVersion = 0;
+  const sqliteDataVersion = () => {
+    try {
+      lastDataVersion = opened.pragma('data_version', { simple: true }) as number;
+    } catch (error) {
+      if (!/^SQLITE_BUSY/.test(String((error as { code?: unknown }).code))) throw error;
+    }
+    return lastDataVersion;
+  };
   return withChanges({ db, dialect: 'sqlite', location: file, health }, new ChangeFeed({ sqliteDataVersion }));
 }
 
@@ -74,7 +120,10 @@ const CONNECT_TIMEOUT_MS = 5_000;
 const KEEP_ALIVE_DELAY_MS = 10_000;
 const TIMESTAMPTZ = 1184;
 
-function openPostgres(url: string, poolSize: number): Database {
+/** How much later than the server's statement_timeout the client gives up on an unanswered query. */
+const CLIENT_GRACE_MS = 1_000;
+
+function openPostgres(url: string, poolSize: number, queryTimeoutSeconds: number): Database {
   const parseTimestamp = pg.types.getTypeParser(TIMESTAMPTZ) as (value: string) => Date;
   // Parsers for this pool only, so an application embedding Finch keeps its own pg settings.
   const types = {
@@ -96,6 +145,7 @@ function openPostgres(url: string, poolSize: number): Database {
     // A connection whose peer vanished (a network drop) is noticed by the kernel, not never.
     keepAlive: true,
     keepAliveInitialDelayMillis: KEEP_ALIVE_DELAY_MS,
+    ...(queryTimeoutSeconds > 0 ? statementTimeouts(queryTimeoutSeconds * 1000) : {}),
   });
   // A connection the server drops (a restart, pg_terminate_backend, a network drop) emits 'error'
   // whether idle or in use. The pool listens on idle ones only; one in use between two queries
@@ -106,6 +156,17 @@ function openPostgres(url: string, poolSize: number): Database {
   const health = new WriteHealth();
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool, health) }) });
   return withChanges({ db, dialect: 'postgres', location: redactUrl(url), health }, new ChangeFeed({ postgresUrl: url }));
+}
+
+/**
+ * Bounds on one statement, so that a request always answers: the server cancels a statement that
+ * ran or waited for a lock this long (57014, 55P03: 503 busy); the client gives up on a
+ * connection that has not answered a second later (a stalled network or server: 503 unreachable)
+ * and that connection is discarded, never reused (named-statements.ts), so a late answer cannot
+ * reach the next query.
+ */
+function statementTimeouts(ms: number): Pick<pg.PoolConfig, 'statement_timeout' | 'lock_timeout' | 'query_timeout'> {
+  return { statement_timeout: ms, lock_timeout: ms, query_timeout: ms + CLIENT_GRACE_MS };
 }
 
 function withChanges(database: Omit<Database, 'changes' | 'close'>, changes: ChangeFeed): Database {
@@ -132,11 +193,21 @@ export function isoFromPostgres(value: string, parse: (value: string) => Date): 
   return `${match[1]}T${match[2]}.${(match[3] ?? '').padEnd(3, '0').slice(0, 3)}Z`;
 }
 
-/** The URL without its password, fit for logs and banners. */
+/**
+ * libpq connection parameters that carry a secret when given in the URL's query: the password
+ * and the passphrase of the client key (https://www.postgresql.org/docs/current/libpq-connect.html).
+ * Paths (sslkey, sslcert, passfile) are not secrets.
+ */
+const SECRET_PARAMETERS = new Set(['password', 'sslpassword']);
+
+/** The URL without its password (in `user:pw@` or as a query parameter), fit for logs and banners. */
 export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
+    for (const key of [...parsed.searchParams.keys()]) {
+      if (SECRET_PARAMETERS.has(key.toLowerCase())) parsed.searchParams.set(key, '***');
+    }
     return parsed.toString();
   } catch {
     return 'postgres (unparseable URL)';

@@ -15,7 +15,8 @@ export function isUniqueViolation(error: unknown): boolean {
  * Why the database cannot serve: `connection` (unreachable, restarting, connection lost or none
  * free in time: `select 1` tells when it is back), `storage` (it refuses writes: full disk,
  * read-only, I/O error; reads may still work, so only a write tells when it is over), `busy`
- * (another process held SQLite's write lock past the busy timeout).
+ * (another process held SQLite's write lock past the busy budget; PostgreSQL cancelled a statement
+ * that ran or waited for a lock past FINCH_DB_QUERY_TIMEOUT).
  */
 export type Unavailability = 'connection' | 'storage' | 'busy';
 
@@ -32,6 +33,8 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
  */
 const PG_CONNECTION = /^(08[0-9A-Z]{3}|57P0[123]|53300)$/;
 const PG_STORAGE = new Set(['53100', '58030', '25006']);
+/** 57014 query_canceled (statement_timeout), 55P03 lock_not_available (lock_timeout). */
+const PG_BUSY = new Set(['57014', '55P03']);
 
 /** What node-postgres says when a connection ended, was unusable, or could not be had in time. */
 const PG_DRIVER_MESSAGES = /^(Connection terminated|Client has encountered a connection error and is not queryable|Client was closed and is not queryable|timeout exceeded when trying to connect|Query read timeout)/;
@@ -47,7 +50,7 @@ export function unavailability(error: unknown): Unavailability | undefined {
   if (typeof code === 'string') {
     if (NETWORK_CODES.has(code) || PG_CONNECTION.test(code)) return 'connection';
     if (PG_STORAGE.has(code) || SQLITE_STORAGE.test(code)) return 'storage';
-    if (SQLITE_BUSY.test(code)) return 'busy';
+    if (SQLITE_BUSY.test(code) || PG_BUSY.has(code)) return 'busy';
   }
   if (typeof message === 'string' && PG_DRIVER_MESSAGES.test(message)) return 'connection';
   // Node reports a refused connection to every address of a name as one AggregateError.
@@ -60,7 +63,7 @@ const REASONS = { connection: 'unreachable', storage: 'refusing_writes', busy: '
 const DESCRIPTIONS: Record<Unavailability, string> = {
   connection: 'the database cannot be reached',
   storage: 'the database cannot be opened or written',
-  busy: 'the database stayed locked by another process',
+  busy: 'the database stayed locked or busy for too long',
 };
 
 /**

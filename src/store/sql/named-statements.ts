@@ -36,16 +36,21 @@ export function withNamedStatements(pool: pg.Pool, health?: WriteHealth): Postgr
       } catch (error) {
         throw translateError(error, health);
       }
-      // A connection that failed as a connection (lost, terminated) is not given back to the pool.
-      let broken = false;
+      // A connection that failed as a connection (lost, terminated, or silent past the client's
+      // query timeout) is not given back to the pool: pg keeps a timed-out query's connection as
+      // it is, and the late answer would be read as the next query's. Nor is it used again before
+      // release (a transaction's ROLLBACK would wait behind the unanswered query).
+      let broken: unknown;
       const run = async (query: string, values: unknown[]) => {
+        if (broken !== undefined) throw broken;
         try {
           const result = await (PREPARABLE.test(query) ? client.query({ name: nameOf(query), text: query, values }) : client.query(query, values));
           if (WRITE.test(query)) health?.committed();
           return result;
         } catch (error) {
-          if (unavailability(error) === 'connection') broken = true;
-          throw translateError(error, health);
+          const translated = translateError(error, health);
+          if (unavailability(error) === 'connection') broken = translated;
+          throw translated;
         }
       };
       return {
@@ -53,7 +58,7 @@ export function withNamedStatements(pool: pg.Pool, health?: WriteHealth): Postgr
           if (typeof query !== 'string') return client.query(query as pg.Submittable);
           return run(query, [...(parameters ?? [])]);
         }) as unknown as PostgresPoolClient['query'],
-        release: (destroy?: boolean) => client.release(destroy || broken || undefined),
+        release: (destroy?: boolean) => client.release(destroy || broken !== undefined || undefined),
       };
     },
     end: () => pool.end(),
