@@ -82,6 +82,7 @@ const MESSAGES: Record<string, string | ((problem: ProblemBody, retryAfter: stri
   empty_title: 'The title must not be blank.',
   // Administration.
   email_taken: 'An agent with this email already exists.',
+  invalid_email: (problem) => `This email address is not valid.${plainDetail(problem)}`,
   last_admin: 'Finch needs at least one active admin. Make someone else an admin first.',
   fin_agent: 'The Fin agent is part of Finch: it cannot be deactivated or signed in as.',
   invalid_base_url: 'The custom Fin base URL must start with https:// (http:// only for this computer).',
