@@ -4,6 +4,7 @@
  * the plugin keeps its own in-memory counters.
  */
 import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
+import { PasswordHashingBusyError } from '../domain/auth/secrets.js';
 import { DatabaseUnavailableError } from '../store/port.js';
 import type { RateLimitStore } from '../store/rate-limit-port.js';
 import { HttpProblem } from './problem.js';
@@ -41,4 +42,18 @@ export function sharedRateLimitStore(store: RateLimitStore, now: () => Date, nam
     }
   }
   return Shared as unknown as FastifyRateLimitStoreCtor;
+}
+
+/**
+ * Runs work that hashes or checks a password, answering 503 `code` with `Retry-After` (nothing was
+ * checked or changed) when this process already has `MAX_WAITING_HASHES` waiting, rather than making
+ * the caller, and everyone behind them, wait longer.
+ */
+export async function refuseWhenHashingBusy<T>(code: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof PasswordHashingBusyError)) throw error;
+    throw new HttpProblem(503, code, error.message, { headers: { 'retry-after': String(error.retryAfterSeconds) } });
+  }
 }

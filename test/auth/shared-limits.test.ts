@@ -5,6 +5,7 @@
  * deleted rather than kept forever.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -44,6 +45,24 @@ async function startNode(data: { dataDir: string; databaseUrl: string | undefine
   return { finch, app, baseUrl: `http://127.0.0.1:${(app.server.address() as { port: number }).port}` };
 }
 
+/** A sign-in attempt from the loopback address `from`: its status and Retry-After. */
+function signInFrom(baseUrl: string, from: string, email: string): Promise<{ status: number; retryAfter: string | undefined; code: string | undefined }> {
+  const url = new URL(`${baseUrl}/api/v1/session`);
+  const payload = JSON.stringify({ email, password: 'a wrong guess' });
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress: from, agent: false, headers: { 'content-type': 'application/json' } },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode!, retryAfter: response.headers['retry-after'] as string | undefined, code: JSON.parse(text).code }));
+      },
+    );
+    request.on('error', reject);
+    request.end(payload);
+  });
+}
+
 async function twoNodes(backend: Backend, limits: { login: number; tokensPerMinute: number }) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'finch-limits-'));
   const databaseUrl = backend === 'postgres' ? await createDatabase(inject('postgresUrl')!) : undefined;
@@ -72,6 +91,22 @@ describe.each(sqlBackends())('rate limits shared by two Finch servers on one %s 
         statuses.push((await new AgentClient(node.baseUrl).post('/session', { email: spellings[i], password: `guess ${i}` })).status);
       }
       expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
+    } finally {
+      await close();
+    }
+  });
+
+  it('allows one address 10 × the sign-in limit in total whatever the emails, across servers; other addresses are not limited by it', async () => {
+    const { nodes, close } = await twoNodes(backend, { login: 1, tokensPerMinute: 1000 });
+    try {
+      const answers = [];
+      for (let i = 0; i < 12; i++) answers.push(await signInFrom(nodes[i % 2]!.baseUrl, '127.0.0.5', `n${i + 1}@x.example`));
+      expect(answers.map((answer) => answer.status)).toEqual([...Array(10).fill(401), 429, 429]);
+      for (const answer of answers.slice(10)) {
+        expect(answer.code).toBe('rate_limited');
+        expect(Number(answer.retryAfter)).toBeGreaterThan(800);
+      }
+      expect((await signInFrom(nodes[0].baseUrl, '127.0.0.6', 'n1@x.example')).status).toBe(401);
     } finally {
       await close();
     }

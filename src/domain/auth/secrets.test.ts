@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { scryptSync } from 'node:crypto';
-import { PREFIX, generateSecret, hashPassword, hashToken, needsRehash, safeEqual, verifyPassword } from './secrets.js';
+import {
+  MAX_WAITING_HASHES,
+  PREFIX,
+  PasswordHashingBusyError,
+  generateSecret,
+  hashPassword,
+  hashToken,
+  needsRehash,
+  safeEqual,
+  unmatchablePasswordHash,
+  verifyPassword,
+} from './secrets.js';
 
 describe('secrets', () => {
   it('generates prefixed secrets with 256 random bits', () => {
@@ -60,5 +71,29 @@ describe('secrets', () => {
     }
     // Two at 128 MiB each, and some slack for the sampler's timing; four at once would be 512 MiB.
     expect((peak - before) / 1024 / 1024).toBeLessThan(300);
+  });
+});
+
+describe('the queue of password hashes', () => {
+  it('computes 2 at once, lets 16 wait, and refuses the next at once with a Retry-After', async () => {
+    // A cheap stored hash (N=2^10): the queue is the same whatever the cost.
+    const salt = Buffer.from('salt');
+    const cheap = ['scrypt', 1024, 8, 1, salt.toString('base64url'), scryptSync('pw', salt, 32, { N: 1024, r: 8, p: 1 }).toString('base64url')].join('$');
+    const attempts = Array.from({ length: 2 + MAX_WAITING_HASHES + 3 }, () => verifyPassword('pw', cheap).then(String, (error: unknown) => error));
+    const results = await Promise.all(attempts);
+    expect(results.slice(0, 2 + MAX_WAITING_HASHES)).toEqual(Array(2 + MAX_WAITING_HASHES).fill('true'));
+    for (const refused of results.slice(2 + MAX_WAITING_HASHES)) {
+      expect(refused).toBeInstanceOf(PasswordHashingBusyError);
+      expect((refused as PasswordHashingBusyError).retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    }
+    // Room again once they are done.
+    expect(await verifyPassword('pw', cheap)).toBe(true);
+  });
+
+  it('has a hash no password matches, at today\'s cost, for checking a password when there is no account', async () => {
+    const unmatchable = unmatchablePasswordHash();
+    expect(unmatchable).not.toBe(unmatchablePasswordHash());
+    expect(needsRehash(unmatchable)).toBe(false);
+    expect(await verifyPassword('', unmatchable)).toBe(false);
   });
 });

@@ -44,25 +44,63 @@ const SCRYPT_MAXMEM = 256 * 1024 * 1024;
  * take 512 MiB nor stall the rest of Finch. The others wait their turn.
  */
 const CONCURRENT_HASHES = 2;
+/**
+ * Hashes that may wait for their turn, per process. One more is refused at once
+ * (`PasswordHashingBusyError`) instead of queueing: with 16 waiting, the last starts after about
+ * 8 hash times (~3 s at ~0.35 s each), and a burst of attempts cannot make every sign-in wait
+ * longer than that.
+ */
+export const MAX_WAITING_HASHES = 16;
 const KEY_LENGTH = 32;
+
+/**
+ * A password hash was refused because `MAX_WAITING_HASHES` already wait. Nothing was computed or
+ * changed; the same request may be sent again after `retryAfterSeconds`.
+ */
+export class PasswordHashingBusyError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many passwords are being checked right now; try again in ${retryAfterSeconds} s.`);
+    this.name = 'PasswordHashingBusyError';
+  }
+}
 
 let running = 0;
 const waiting: (() => void)[] = [];
+/** How long one hash takes here, in ms (a moving average), to say when the queue will have room. */
+let hashMs = 350;
 
 async function scryptLimited(password: string, salt: Buffer, length: number, options: { N: number; r: number; p: number }): Promise<Buffer> {
-  if (running >= CONCURRENT_HASHES) await new Promise<void>((resolve) => waiting.push(resolve));
+  if (running >= CONCURRENT_HASHES) {
+    if (waiting.length >= MAX_WAITING_HASHES) throw new PasswordHashingBusyError(Math.max(1, Math.ceil(((waiting.length / CONCURRENT_HASHES) * hashMs) / 1000)));
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  }
   running++;
+  const started = performance.now();
   try {
     return await new Promise((resolve, reject) =>
       scrypt(password, salt, length, { ...options, maxmem: SCRYPT_MAXMEM }, (error, key) => (error ? reject(error) : resolve(key))),
     );
   } finally {
+    if (options.N === SCRYPT_PARAMS.N) hashMs = 0.8 * hashMs + 0.2 * (performance.now() - started);
     running--;
     waiting.shift()?.();
   }
 }
 
-/** `scrypt$N$r$p$salt$hash`, so that the cost can be raised later without breaking old hashes. */
+/**
+ * A stored hash at today's parameters that no password matches (random salt and key), for checking
+ * a password when there is no account: verifying against it costs exactly what verifying a real
+ * agent's password costs, through the same queue, so the answer's timing does not tell whether an
+ * email is an agent's. Made without hashing, so it cannot itself be refused or wait.
+ */
+export function unmatchablePasswordHash(): string {
+  return ['scrypt', SCRYPT_PARAMS.N, SCRYPT_PARAMS.r, SCRYPT_PARAMS.p, randomBytes(16).toString('base64url'), randomBytes(KEY_LENGTH).toString('base64url')].join('$');
+}
+
+/**
+ * `scrypt$N$r$p$salt$hash`, so that the cost can be raised later without breaking old hashes.
+ * Throws `PasswordHashingBusyError` when `MAX_WAITING_HASHES` already wait (as `verifyPassword`).
+ */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
   const key = await scryptLimited(password, salt, KEY_LENGTH, SCRYPT_PARAMS);
@@ -86,6 +124,7 @@ function parseHash(stored: string): StoredHash | undefined {
   return { params, salt: Buffer.from(salt, 'base64url'), hash: Buffer.from(hash, 'base64url') };
 }
 
+/** Whether `password` matches `stored`. Throws `PasswordHashingBusyError` when `MAX_WAITING_HASHES` already wait. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const parsed = parseHash(stored);
   if (!parsed || parsed.hash.length === 0) return false;

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { normalizeEmail } from '../auth/email.js';
 import { requireStrongPassword } from '../auth/password-strength.js';
-import { generateSecret, hashPassword, hashToken, needsRehash, verifyPassword } from '../auth/secrets.js';
+import { PasswordHashingBusyError, generateSecret, hashPassword, hashToken, needsRehash, unmatchablePasswordHash, verifyPassword } from '../auth/secrets.js';
 import { FinError } from '../errors.js';
 import type { Agent } from '../model.js';
 import type { HelpdeskContext } from './context.js';
@@ -24,20 +24,28 @@ export interface SignedIn {
   expiresAt: string;
 }
 
-let dummyHash: Promise<string> | undefined;
-/** Checked when no agent has the email, so that the answer takes as long either way. */
-const passwordToWasteTimeOn = () => (dummyHash ??= hashPassword(randomBytes(16).toString('hex')));
+/**
+ * Checked when no agent has the email (or the agent has no password), so that the answer takes as
+ * long either way and waits in, or is refused by, the same queue of hashes.
+ */
+const NO_ACCOUNT_HASH = unmatchablePasswordHash();
 
 const invalidCredentials = () => new FinError('unauthenticated', 'invalid_credentials', 'The email or password is wrong.');
 
+/**
+ * Throws `FinError` `invalid_credentials` (401) for a wrong email or password or an inactive agent,
+ * and `PasswordHashingBusyError` (nothing checked; the same for every email) when too many password
+ * hashes already wait in this process.
+ */
 export async function signIn(ctx: HelpdeskContext, input: { email: string; password: string }): Promise<SignedIn> {
   const found = await ctx.accounts.findCredentials(normalizeEmail(input.email));
   const stored = found?.passwordHash ?? null;
-  const matches = await verifyPassword(input.password, stored ?? (await passwordToWasteTimeOn()));
+  const matches = await verifyPassword(input.password, stored ?? NO_ACCOUNT_HASH);
   if (!found || stored === null || !matches) throw invalidCredentials();
   if (!found.agent.active || found.agent.isFin) throw invalidCredentials();
-  // Hashes made at an older cost are replaced now, the only time the password is known.
-  if (needsRehash(stored)) await ctx.accounts.replacePasswordHash(found.agent.id, stored, await hashPassword(input.password));
+  // Hashes made at an older cost are replaced now, the only time the password is known; when too
+  // many hashes wait, at a later sign-in (the sign-in itself has succeeded).
+  if (needsRehash(stored)) await rehash(ctx, found.agent.id, stored, input.password);
 
   const now = ctx.now();
   const sessionToken = generateSecret(SESSION_PREFIX);
@@ -45,6 +53,17 @@ export async function signIn(ctx: HelpdeskContext, input: { email: string; passw
   const expiresAt = new Date(now.getTime() + SESSION_LIFETIME_MS).toISOString();
   await ctx.accounts.insertSession({ tokenHash: hashToken(sessionToken), agentId: found.agent.id, csrfToken, at: now.toISOString(), expiresAt });
   return { sessionToken, csrfToken, agent: found.agent, expiresAt };
+}
+
+async function rehash(ctx: HelpdeskContext, agentId: string, stored: string, password: string): Promise<void> {
+  let replacement: string;
+  try {
+    replacement = await hashPassword(password);
+  } catch (error) {
+    if (error instanceof PasswordHashingBusyError) return;
+    throw error;
+  }
+  await ctx.accounts.replacePasswordHash(agentId, stored, replacement);
 }
 
 export type SessionCheck =
@@ -84,7 +103,7 @@ export async function changePassword(
   input: { currentPassword: string; newPassword: string; keepSessionToken?: string | undefined },
 ): Promise<void> {
   const stored = await ctx.accounts.passwordHashOf(agent.id);
-  const matches = await verifyPassword(input.currentPassword, stored ?? (await passwordToWasteTimeOn()));
+  const matches = await verifyPassword(input.currentPassword, stored ?? NO_ACCOUNT_HASH);
   if (!stored || !matches) throw new FinError('forbidden', 'wrong_password', 'The current password is wrong.', '/current_password');
   requireStrongPassword(input.newPassword, agent, '/new_password');
   const at = ctx.now().toISOString();

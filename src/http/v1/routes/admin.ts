@@ -35,6 +35,7 @@ import {
 } from '../../../domain/helpdesk/admin.js';
 import { listDeliveries, replayDeadRange, replayDelivery } from '../../../domain/helpdesk/deliveries.js';
 import { finSettingsReport, updateFinSettings, type FinSettingsReport } from '../../../domain/helpdesk/fin-settings.js';
+import { refuseWhenHashingBusy } from '../../shared-rate-limit.js';
 import { callerOf } from '../auth.js';
 import { routeSchema, type AgentRouteOptions } from '../plugin.js';
 import { presentAgent, presentClient, presentDelivery, presentToken } from '../presenters.js';
@@ -118,7 +119,7 @@ export const adminRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fastify
     '/agents',
     { schema: routeSchema({ summary: 'Invite an agent (admin)', body: NewAgentInput, response: { 201: CreatedAgent } }, ACCOUNTS) },
     async (request, reply) => {
-      const created = await inviteAgent(ctx, callerOf(request).agent, request.body);
+      const created = await refuseWhenHashingBusy('password_hashing_busy', () => inviteAgent(ctx, callerOf(request).agent, request.body));
       return reply.code(201).send({ agent: presentAgent(created.agent), ...(created.password ? { password: created.password } : {}) });
     },
   );
@@ -127,7 +128,7 @@ export const adminRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fastify
     '/agents/:id',
     { schema: routeSchema({ summary: 'Edit, promote or deactivate an agent (admin)', params: IdParams, body: AgentPatch, response: { 200: AgentView } }, ACCOUNTS) },
     async (request) => {
-      const edited = await editAgent(ctx, callerOf(request).agent, request.params.id, request.body);
+      const edited = await refuseWhenHashingBusy('password_hashing_busy', () => editAgent(ctx, callerOf(request).agent, request.params.id, request.body));
       // Deactivated, or the password changed: their open streams end now, not at the next check.
       if (request.body.active === false || request.body.password !== undefined) await streams.recheck(edited.id);
       return presentAgent(edited);

@@ -5,6 +5,8 @@ import Type from 'typebox';
 import { PasswordChangeInput, SessionView, SignInInput } from '../../../contract/agent-api.js';
 import { normalizeEmail } from '../../../domain/auth/email.js';
 import { SESSION_LIFETIME_MS, changePassword, signIn, signOut } from '../../../domain/helpdesk/sessions.js';
+import { HttpProblem } from '../../problem.js';
+import { refuseWhenHashingBusy } from '../../shared-rate-limit.js';
 import { callerOf, setSessionCookie } from '../auth.js';
 import { routeSchema, type AgentRouteOptions } from '../plugin.js';
 import { presentAgent } from '../presenters.js';
@@ -13,15 +15,42 @@ const TAGS = ['Agent API: session'];
 /** Password attempts (sign-in, a password change) are counted over this window. */
 const PASSWORD_WINDOW_MS = 15 * 60_000;
 
+/**
+ * Sign-in attempts per client address over the window, whatever the emails: this many times the
+ * per-address-and-email limit (`FINCH_LOGIN_RATE_LIMIT`; 100 by default). Trying many emails from
+ * one address would otherwise be limited only per email, each attempt costing a password hash.
+ */
+export const SIGN_IN_ADDRESS_FACTOR = 10;
+/**
+ * Sign-ins from one client address being checked at once in this process; more are refused at once
+ * (429, `Retry-After: 1`). Each costs a password hash, and this process computes two at a time:
+ * one address can hold up the others' sign-ins by at most this many hashes.
+ */
+export const SIGN_INS_AT_ONCE_PER_ADDRESS = 4;
+
 const tooManyAttempts = (what: string) => (_request: FastifyRequest, context: { ttl: number }) =>
   Object.assign(new Error(`Too many ${what}; try again in ${Math.ceil(context.ttl / 1000)} s.`), { statusCode: 429, code: 'rate_limited' });
 
 export const sessionRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fastify, { ctx, loginRateLimit, secureCookies, streams }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  // Counted in the same shared store as the per-email limit, before the body is read.
+  const signInsFromAddress = app.createRateLimit({
+    max: loginRateLimit * SIGN_IN_ADDRESS_FACTOR,
+    timeWindow: PASSWORD_WINDOW_MS,
+    keyGenerator: (request) => `POST /session by address|${request.ip}`,
+  });
+  const checking = new Map<string, number>();
 
   app.post(
     '/session',
     {
+      onRequest: async (request) => {
+        const limit = await signInsFromAddress(request);
+        if (limit.isAllowed || !limit.isExceeded) return;
+        throw new HttpProblem(429, 'rate_limited', `Too many sign-in attempts from your address; try again in ${limit.ttlInSeconds} s.`, {
+          headers: { 'retry-after': String(limit.ttlInSeconds) },
+        });
+      },
       config: {
         public: true,
         // Per address and email: guessing one agent's password is slow, and one address cannot
@@ -36,12 +65,32 @@ export const sessionRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fasti
         },
       },
       schema: routeSchema(
-        { summary: 'Sign in', description: 'Sets the HTTP-only session cookie; returns the CSRF token to send with changes.', body: SignInInput, response: { 200: SessionView } },
+        {
+          summary: 'Sign in',
+          description:
+            'Sets the HTTP-only session cookie; returns the CSRF token to send with changes. Limited per client address and email, per client address ' +
+            `(${SIGN_IN_ADDRESS_FACTOR} times as many), and to ${SIGN_INS_AT_ONCE_PER_ADDRESS} at once per address (429 rate_limited with Retry-After); ` +
+            '503 sign_in_busy with Retry-After when too many passwords are being checked.',
+          body: SignInInput,
+          response: { 200: SessionView },
+        },
         TAGS,
       ),
     },
     async (request, reply) => {
-      const session = await signIn(ctx, request.body);
+      const atOnce = checking.get(request.ip) ?? 0;
+      if (atOnce >= SIGN_INS_AT_ONCE_PER_ADDRESS) {
+        throw new HttpProblem(429, 'rate_limited', 'Too many sign-ins from your address at once; try again in 1 s.', { headers: { 'retry-after': '1' } });
+      }
+      checking.set(request.ip, atOnce + 1);
+      let session;
+      try {
+        session = await refuseWhenHashingBusy('sign_in_busy', () => signIn(ctx, request.body));
+      } finally {
+        const left = checking.get(request.ip)! - 1;
+        if (left === 0) checking.delete(request.ip);
+        else checking.set(request.ip, left);
+      }
       setSessionCookie(reply, session.sessionToken, { secure: secureCookies, maxAgeSeconds: SESSION_LIFETIME_MS / 1000 });
       request.log.info({ agent: session.agent.id }, 'agent signed in');
       return { agent: presentAgent(session.agent), csrf_token: session.csrfToken, expires_at: session.expiresAt };
@@ -96,7 +145,9 @@ export const sessionRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fasti
     },
     async (request, reply) => {
       const { agent, session } = callerOf(request);
-      await changePassword(ctx, agent, { currentPassword: request.body.current_password, newPassword: request.body.new_password, keepSessionToken: session?.token });
+      await refuseWhenHashingBusy('password_hashing_busy', () =>
+        changePassword(ctx, agent, { currentPassword: request.body.current_password, newPassword: request.body.new_password, keepSessionToken: session?.token }),
+      );
       request.log.info({ agent: agent.id }, 'agent changed their password');
       await streams.recheck(agent.id);
       return reply.code(204).send(null);
