@@ -19,7 +19,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
-import { translateError } from './errors.js';
+import { translateError, unavailability } from './errors.js';
 import type { Schema } from './schema.js';
 
 export const INBOX_CHANNEL = 'finch_inbox';
@@ -219,8 +219,14 @@ export class ChangeFeed {
       const started = client.query(`LISTEN ${channel}`).then(() => undefined);
       listening = started;
       this.listening.set(channel, started);
-      started.catch(() => {
+      started.catch((error: unknown) => {
         if (this.listening.get(channel) === started) this.listening.delete(channel);
+        // Unanswered or broken: pg would keep the connection waiting for the late answer.
+        if (unavailability(error) === 'connection' && this.client === client) {
+          this.lastError = translateError(error) as Error;
+          this.lost(client);
+          client.end().catch(() => undefined);
+        }
       });
     }
     await listening;
@@ -243,6 +249,9 @@ export class ChangeFeed {
       // this connection only ever reads, so nothing else would find out that it died.
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       keepAlive: true,
+      // A LISTEN the server or the network leaves unanswered fails instead of holding up the
+      // request that subscribed (the connection is then given up, see `listen`).
+      query_timeout: CONNECT_TIMEOUT_MS,
     });
     // An error ends the connection, and 'end' follows whatever the cause.
     // Without this listener a lost connection (a restart, pg_terminate_backend) would crash the process.

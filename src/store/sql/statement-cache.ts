@@ -5,7 +5,8 @@
  * one call to the next while the parameters change.
  *
  * Errors that mean the database cannot serve (a full disk, a read-only file, an I/O error, a lock
- * held past the busy timeout) leave here as `DatabaseUnavailableError` (see errors.ts), and
+ * held by another process: SQLITE_BUSY, which sqlite-busy.ts waits out asynchronously) leave here
+ * as `DatabaseUnavailableError` (see errors.ts), and
  * `health` hears of refused writes and of every write that committed.
  */
 import type BetterSqlite3 from 'better-sqlite3';
