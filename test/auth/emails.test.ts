@@ -83,9 +83,8 @@ const LOOK_ALIKES = [
   ['\u{1d41a}nn@example.com', 'ann@example.com'],
   ['\tZed@Example.com\n', 'zed@example.com'],
   ['ce\u00adcile@example.com', 'cecile@example.com'],
-  ['JOSÉ@Example.com', 'josé@example.com'],
 ] as const;
-const NOT_ADDRESSES = ['', '\u200b\u00a0', 'not an email', 'alice@', '@example.com', 'a@b@example.com', 'ad min@example.com', 'alice@localhost', '"q"@example.com', `${'a'.repeat(65)}@example.com`];
+const NOT_ADDRESSES = ['', '\u200b\u00a0', 'not an email', 'alice@', '@example.com', 'a@b@example.com', 'ad min@example.com', 'alice@localhost', '"q"@example.com', `${'a'.repeat(65)}@example.com`, 'josé@example.com'];
 
 describe.each(sqlBackends())("agents' addresses on %s", (backend) => {
   let finch: TestFinch;

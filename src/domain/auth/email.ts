@@ -29,14 +29,19 @@ export function normalizeEmail(input: string): string {
  * address it stands for.
  *
  * - at most 254 characters (RFC 5321 §4.5.3.1.3: a path of 256 less its angle brackets);
- * - one `@`; the local part 1–64 characters of dot-separated atoms: RFC 5322 `atext`
- *   (letters, digits, ``!#$%&'*+/=?^_`{|}~-``) or, as RFC 6531 allows, non-ASCII letters, marks
- *   and digits; no quoted local parts (no one invites an agent by `"a b"@example.com`);
- * - a domain of two or more dot-separated labels, each 1–63 letters, marks, digits or hyphens, not
- *   starting or ending with a hyphen, the last one holding a letter (no IP literals).
+ * - one `@`; the local part 1–64 characters of dot-separated atoms of RFC 5322 `atext` (ASCII
+ *   letters, digits and ``!#$%&'*+/=?^_`{|}~-``); no quoted local parts (no one invites an agent by
+ *   `"a b"@example.com`);
+ * - a domain of two or more dot-separated labels, each 1–63 ASCII letters, digits or hyphens, not
+ *   starting or ending with a hyphen (an internationalized domain in its `xn--` form), the last
+ *   one holding a letter (no IP literals).
+ *
+ * ASCII only, as JSON Schema's `email` format: agents' emails are sent to Fin (the agents list,
+ * typing events), whose contract types them as email addresses. Look-alike spellings (fullwidth,
+ * the Kelvin sign, ligatures) have become ASCII by normalization and are accepted.
  */
-const ATOM = /^[\p{L}\p{M}\p{Nd}!#$%&'*+/=?^_`{|}~-]+$/u;
-const LABEL = /^[\p{L}\p{M}\p{Nd}](?:[\p{L}\p{M}\p{Nd}-]{0,61}[\p{L}\p{M}\p{Nd}])?$/u;
+const ATOM = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+$/;
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 export type EmailVerdict = { ok: true; email: string } | { ok: false; email: string; detail: string };
 
@@ -51,11 +56,11 @@ export function judgeAgentEmail(input: string): EmailVerdict {
   const domain = email.slice(at + 1);
   if (at < 0 || local.includes('@')) return refuse('The email must have exactly one @.');
   if (local.length === 0 || local.length > 64 || !local.split('.').every((atom) => ATOM.test(atom))) {
-    return refuse('The part before the @ must be 1 to 64 letters, digits or !#$%&\'*+/=?^_`{|}~- in dot-separated pieces, without spaces.');
+    return refuse('The part before the @ must be 1 to 64 letters a–z, digits or !#$%&\'*+/=?^_`{|}~- in dot-separated pieces, without spaces.');
   }
   const labels = domain.split('.');
-  if (labels.length < 2 || !labels.every((label) => LABEL.test(label)) || !/\p{L}/u.test(labels.at(-1)!)) {
-    return refuse('The part after the @ must be a domain name such as example.com.');
+  if (labels.length < 2 || !labels.every((label) => LABEL.test(label)) || !/[a-z]/.test(labels.at(-1)!)) {
+    return refuse('The part after the @ must be a domain name such as example.com (an internationalized one in its xn-- form).');
   }
   return { ok: true, email };
 }
