@@ -6,11 +6,12 @@
  * the URL's `user:pw@` or as a query parameter.
  */
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, closeSync, openSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createDatabase } from '../support/postgres-server.js';
-import { startFinchProcess } from '../support/process.js';
+import { runFinch, startFinchProcess } from '../support/process.js';
 
 const roots: string[] = [];
 afterAll(() => {
@@ -88,5 +89,21 @@ describe.skipIf(!inject('postgresUrl'))('the start banner', () => {
     expect(output).toMatch(/Data: +postgres:\/\/\S*password=\*\*\*/);
     expect(output).toContain('application_name=finch-banner');
     expect(output).not.toContain('QueryPw123');
+  });
+
+  it('and the error when the database cannot be reached does not show the password either', { timeout: 60_000 }, async () => {
+    // A port nothing listens on: take one, then free it.
+    const server = net.createServer();
+    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
+    await new Promise((resolve) => server.close(resolve));
+    const result = await runFinch(['start'], {
+      FINCH_DATA_DIR: tempRoot(),
+      FINCH_PORT: '0',
+      FINCH_DEMO: 'off',
+      DATABASE_URL: `postgres://finch:UserPw456@127.0.0.1:${port}/finch?password=QueryPw123&sslpassword=KeyPw789`,
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/database/i);
+    for (const secret of ['QueryPw123', 'UserPw456', 'KeyPw789']) expect(result.stdout + result.stderr).not.toContain(secret);
   });
 });
