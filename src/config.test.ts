@@ -22,6 +22,15 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ host: '0.0.0.0', port: 9000, publicUrl: 'https://help.example.com', databaseUrl: 'postgres://finch@db/finch', signingSecret: 's', signatureToleranceSeconds: 60, tokenTtlSeconds: 900 });
   });
 
+  it('spells the public URL one way: scheme and host lower-cased, IPv6 hosts in brackets, no trailing slash', () => {
+    expect(loadConfig({ FINCH_PUBLIC_URL: 'HTTPS://Help.Example.com/support/' }).publicUrl).toBe('https://help.example.com/support');
+    expect(loadConfig({ FINCH_HOST: '::1', FINCH_PORT: '9000' }).publicUrl).toBe('http://[::1]:9000');
+    expect(loadConfig({ FINCH_HOST: '::' }).publicUrl).toBe('http://localhost:8080');
+    for (const bad of ['help.example.com', 'ftp://help.example.com', 'https://help.example.com/?a=1', 'https://user:pw@help.example.com']) {
+      expect(() => loadConfig({ FINCH_PUBLIC_URL: bad }), bad).toThrow(/FINCH_PUBLIC_URL/);
+    }
+  });
+
   it('refuses values it cannot use, naming the variable', () => {
     expect(() => loadConfig({ FINCH_PORT: '70000' })).toThrow(/FINCH_PORT/);
     expect(() => loadConfig({ FINCH_TOKEN_TTL: '1.5' })).toThrow(ConfigError);

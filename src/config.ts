@@ -59,11 +59,12 @@ export function loadConfig(env: Env = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL (leave it unset for the embedded SQLite).');
   }
-  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  // An IPv6 address is written in brackets in a URL (`http://[::1]:8080`).
+  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
   return {
     host,
     port,
-    publicUrl: (env.FINCH_PUBLIC_URL || `http://${shownHost}:${port}`).replace(/\/+$/, ''),
+    publicUrl: publicUrl(env.FINCH_PUBLIC_URL || `http://${shownHost}:${port}`),
     dataDir: path.resolve(env.FINCH_DATA_DIR || 'data'),
     databaseUrl,
     dbPoolSize: integer(env, 'FINCH_DB_POOL_SIZE', 10, 1, 1000),
@@ -81,6 +82,24 @@ export function loadConfig(env: Env = process.env): Config {
     attachmentLimitBytes: integer(env, 'FINCH_ATTACHMENT_LIMIT', 10_485_760, 1024, 104_857_600),
     attachmentUrlTtlSeconds: integer(env, 'FINCH_ATTACHMENT_URL_TTL', 604_800, 60, 31_536_000),
   };
+}
+
+/**
+ * FINCH_PUBLIC_URL as Finch compares and prints it: an absolute http(s) URL, scheme and host
+ * lower-cased (`HTTPS://Finch.Example` is `https://finch.example`: HSTS and Secure cookies depend
+ * on the scheme), no trailing slash, no query or fragment.
+ */
+function publicUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`FINCH_PUBLIC_URL must be an absolute http:// or https:// URL; got ${JSON.stringify(raw)}.`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash || url.username || url.password) {
+    throw new ConfigError(`FINCH_PUBLIC_URL must be an http:// or https:// URL without credentials, query or fragment; got ${JSON.stringify(raw)}.`);
+  }
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
 }
 
 function finOverrides(env: Env): FinSettingsOverrides {
