@@ -216,6 +216,35 @@ describe.each(sqlBackends())('the inbox when things go wrong (%s)', (backend) =>
     await page.getByText('No conversation is assigned to another agent.').waitFor();
   });
 
+  it('renders only absolute links and images in a body stored before the sanitizer refused relative ones', async () => {
+    const conversation = await finConversation(loop.finch, 'Old body');
+    // As stored by an older Finch: URLs a browser resolves against Finch itself, with the agent's cookie.
+    const stale = [
+      '<img src="/api/v1/session" alt="a">',
+      '<img src="https:/api/v1/session" alt="b">',
+      '<img src="https:api/v1/session" alt="c">',
+      '<img src="htt\tps:/api/v1/session" alt="d">',
+      '<a href="https:/api/v1/session">e</a>',
+      '<a href=" //evil.example/x">f</a>',
+      '<a href="https://example.com/ok">kept</a>',
+      '<a href="mailto:help@example.com">mail</a>',
+    ].join('');
+    await loop.finch.database!.db.updateTable('messages').set({ body: `<p>${stale}</p>` }).where('conversation_id', '=', conversation.id).execute();
+    const { page } = await open();
+    const asked: string[] = [];
+    // The inbox itself asks for its session; an image asking for it would be the stale body's.
+    page.on('request', (request) => {
+      if (request.resourceType() === 'image') asked.push(new URL(request.url()).pathname);
+    });
+    await signIn(page, loop.finch.baseUrl, 'hana@example.com', PASSWORD);
+    await page.goto(conversationUrl(conversation.id));
+    const thread = page.locator('.message', { hasText: 'kept' });
+    await thread.waitFor();
+    expect(await thread.locator('img[src]').count()).toBe(0);
+    expect(await thread.locator('a[href]').evaluateAll((links) => links.map((link) => link.getAttribute('href')))).toEqual(['https://example.com/ok', 'mailto:help@example.com']);
+    expect(asked.filter((pathname) => pathname.includes('/api/'))).toEqual([]);
+  });
+
   it('keeps a draft per conversation across a reload, and forgets it once sent', async () => {
     const first = await finConversation(loop.finch, 'Draft one');
     const second = await finConversation(loop.finch, 'Draft two');
@@ -437,6 +466,7 @@ describe('what an agent reads when Finch refuses something', () => {
       /(?:unprocessable|conflict)\(\s*'([a-z_]+)'/g,
       /new FinError\(\s*'[a-z_]+',\s*'([a-z_]+)'/g,
       /code: '([a-z_]+)'/g,
+      /refuseWhenHashingBusy\(\s*'([a-z_]+)'/g,
     ];
     for (const file of files.filter((name) => !/src\/http\/(fin|oauth)\//.test(name))) {
       const text = readFileSync(file, 'utf8');

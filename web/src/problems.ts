@@ -96,6 +96,8 @@ const MESSAGES: Record<string, string | ((problem: ProblemBody, retryAfter: stri
   shutting_down: 'Finch is restarting. Try again in a moment.',
   database_unavailable: (_problem, retryAfter) => byStatus(503, retryAfter),
   rate_limit_unavailable: (_problem, retryAfter) => byStatus(503, retryAfter),
+  sign_in_busy: (_problem, retryAfter) => `Many people are signing in right now. ${retryAfter ? `Try again in ${retryAfter} s.` : 'Try again in a moment.'}`,
+  password_hashing_busy: (_problem, retryAfter) => `Finch is checking many passwords right now. ${retryAfter ? `Try again in ${retryAfter} s.` : 'Try again in a moment.'}`,
   validation_failed: (problem) => describeInvalid(problem),
 };
 
