@@ -13,7 +13,7 @@ import { HttpProblem, problemFromError } from '../http/problem.js';
 import { HTTP_TIMEOUTS, timeoutOptions } from '../http/timeouts.js';
 import { validatorCompiler } from '../http/validation.js';
 import type { FinEmulator } from './fin-emulator.js';
-import { errorLogPage, messengerPage } from './pages.js';
+import { MESSAGE_LIMIT, errorLogPage, messengerPage } from './pages.js';
 import type { EmulatorState } from './state.js';
 
 export interface EmulatorServerOptions {
@@ -28,9 +28,9 @@ const StartChat = Type.Object({
   visitor_id: Type.String({ minLength: 1, maxLength: 100 }),
   name: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
   email: Type.Optional(Type.Union([Type.String({ maxLength: 320, format: 'email' }), Type.Null()])),
-  message: Type.String({ minLength: 1, maxLength: 10_000 }),
+  message: Type.String({ minLength: 1, maxLength: MESSAGE_LIMIT }),
 });
-const PostMessage = Type.Object({ message: Type.String({ minLength: 1, maxLength: 10_000 }) });
+const PostMessage = Type.Object({ message: Type.String({ minLength: 1, maxLength: MESSAGE_LIMIT }) });
 
 export async function buildEmulatorServer(options: EmulatorServerOptions): Promise<FastifyInstance> {
   const { emulator, state } = options;
