@@ -1,24 +1,120 @@
 /**
  * The import rules of ARCHITECTURE.md, checked: dependencies point inward (HTTP edge → domain →
- * port), and the contract and domain stay free of Fastify, SQL and the web.
+ * port), and the contract and domain stay free of Fastify, SQL and the web; no module imports
+ * itself through others; a migration imports nothing that can change.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const SRC = path.resolve(import.meta.dirname, '../src');
 
-function sources(dir: string): string[] {
+const WEB = path.resolve(SRC, '../web/src');
+const MIGRATIONS = path.join(SRC, 'store/sql/migrations');
+
+/** The TypeScript modules under `dir` (`.tsx` too when asked), tests and declaration files left out. */
+function sources(dir: string, extension = /\.ts$/): string[] {
   return readdirSync(dir).flatMap((name) => {
     const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) return sources(full);
-    return name.endsWith('.ts') && !name.endsWith('.test.ts') ? [full] : [];
+    if (statSync(full).isDirectory()) return sources(full, extension);
+    return extension.test(name) && !/\.test\.tsx?$/.test(name) && !name.endsWith('.d.ts') ? [full] : [];
   });
 }
 
+/**
+ * Every module a file names: `import` and `import type`, `export … from`, side-effect imports
+ * (`import './x.js'`) and dynamic `import()`.
+ */
 function imports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/g), ...text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]!);
+  return [
+    ...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/g),
+    ...text.matchAll(/(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g),
+    ...text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g),
+  ].map((m) => m[1]!);
+}
+
+/** The source file a relative specifier names (`./x.js` is `./x.ts` or `./x.tsx`), or undefined (a package, a stylesheet). */
+function resolveSource(file: string, specifier: string): string | undefined {
+  if (!specifier.startsWith('.')) return undefined;
+  const base = path.resolve(path.dirname(file), specifier);
+  const stem = base.replace(/\.js$/, '');
+  return [`${stem}.ts`, `${stem}.tsx`, base, path.join(base, 'index.ts')].find((candidate) => /\.tsx?$/.test(candidate) && existsSync(candidate) && statSync(candidate).isFile());
+}
+
+/**
+ * The import cycles among `files`: each strongly connected group of modules (Tarjan), as sorted
+ * paths relative to `root`. Type-only imports count: they vanish from the JavaScript, but a cycle
+ * of them still ties the modules into one unit that cannot be understood, tested or moved apart,
+ * and the next value import along the same edge (a shared constant next to the type) turns it into
+ * a load-order failure (`Cannot access … before initialization`). Breaking one costs a leaf module.
+ */
+function importCycles(files: string[], root: string): string[][] {
+  const known = new Set(files);
+  const edges = new Map(files.map((file) => [file, [...new Set(imports(file).map((specifier) => resolveSource(file, specifier)))].filter((to): to is string => to !== undefined && known.has(to))]));
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const cycles: string[][] = [];
+  const visit = (file: string): void => {
+    index.set(file, index.size);
+    low.set(file, index.get(file)!);
+    stack.push(file);
+    onStack.add(file);
+    for (const to of edges.get(file)!) {
+      if (!index.has(to)) {
+        visit(to);
+        low.set(file, Math.min(low.get(file)!, low.get(to)!));
+      } else if (onStack.has(to)) low.set(file, Math.min(low.get(file)!, index.get(to)!));
+    }
+    if (low.get(file) !== index.get(file)) return;
+    const group: string[] = [];
+    let member: string;
+    do {
+      member = stack.pop()!;
+      onStack.delete(member);
+      group.push(member);
+    } while (member !== file);
+    if (group.length > 1 || edges.get(file)!.includes(file)) cycles.push(group.map((each) => path.relative(root, each)).sort());
+  };
+  for (const file of files) if (!index.has(file)) visit(file);
+  return cycles;
+}
+
+/**
+ * What the migrations in `dir` import that a migration must not. A migration runs on a fresh
+ * installation years after it was written and must do exactly what it did then, so it imports only
+ * `kysely` (types and the query builder, whose SQL it spells) and modules beside it that only
+ * migrations use (dialect-migration.ts, frozen copies) — never the runner (index.ts, which imports
+ * the database layer) nor the live domain. 0003 may also import sanitize-html: its frozen
+ * `htmlToText` copy parses HTML with the library it ran with (see the comment there).
+ */
+function migrationImportViolations(dir: string): string[] {
+  const allowed = (file: string, specifier: string): boolean => {
+    if (specifier === 'kysely') return true;
+    if (specifier === 'sanitize-html') return path.basename(file) === '0003_search.ts';
+    const sibling = /^\.\/([^/]+)\.js$/.exec(specifier)?.[1];
+    return sibling !== undefined && sibling !== 'index' && resolveSource(file, specifier) !== undefined;
+  };
+  return sources(dir)
+    .filter((file) => path.basename(file) !== 'index.ts')
+    .flatMap((file) => imports(file).filter((specifier) => !allowed(file, specifier)).map((specifier) => `${path.basename(file)}: ${specifier}`));
+}
+
+/** A throwaway folder of files (relative path → text), removed after `check`. */
+function withFiles<T>(files: Record<string, string>, check: (dir: string) => T): T {
+  const dir = mkdtempSync(path.join(tmpdir(), 'finch-architecture-'));
+  try {
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      writeFileSync(path.join(dir, name), text);
+    }
+    return check(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Where an import lands: a part of src (e.g. `domain`, `store/sql`) or a package name. */
@@ -58,7 +154,7 @@ describe('architecture', () => {
   });
 
   it('keeps the inbox (web/) on the agent API: only type imports of the contract from src, and its dependency-free plain-text module', () => {
-    const web = path.resolve(SRC, '../web/src');
+    const web = WEB;
     const intoSrc = readdirSync(web)
       .filter((name) => /\.tsx?$/.test(name))
       .flatMap((name) =>
@@ -73,6 +169,58 @@ describe('architecture', () => {
 
   it('keeps the plain-text module free of imports, since the browser bundles it', () => {
     expect(imports(path.join(SRC, 'contract/plain-text.ts'))).toEqual([]);
+  });
+
+  it('has no import cycles in src or the inbox, type-only imports included', () => {
+    const all = [...files, ...sources(WEB, /\.tsx?$/)];
+    expect(all.some((file) => file.endsWith('.tsx'))).toBe(true);
+    expect(importCycles(all, path.resolve(SRC, '..'))).toEqual([]);
+  });
+
+  it('finds an import cycle, also one made only of type imports, across .js specifiers of .ts and .tsx files', () => {
+    const cycles = withFiles(
+      {
+        'a.ts': "import { b } from './b.js';\nexport const a = b;\n",
+        'b.ts': "export const b = 1;\n",
+        'c.ts': "import type { D } from './nested/d.js';\nexport type C = { d: D };\n",
+        'nested/d.tsx': "import type {\n  C,\n} from '../c.js';\nexport type D = C[];\n",
+        'self.ts': "export * from './self.js';\n",
+      },
+      (dir) => importCycles(sources(dir, /\.tsx?$/), dir),
+    );
+    expect(cycles.sort()).toEqual([['c.ts', path.join('nested', 'd.tsx')], ['self.ts']]);
+  });
+
+  it('keeps the migrations frozen: they import only kysely and migration-only modules beside them', () => {
+    expect(migrationImportViolations(MIGRATIONS)).toEqual([]);
+    expect(sources(MIGRATIONS).filter((file) => /^\d{4}_/.test(path.basename(file))).length).toBeGreaterThanOrEqual(7);
+  });
+
+  it('keeps migration-only modules to the migrations: the rest of src imports only their runner', () => {
+    const offending = files
+      .filter((file) => !file.startsWith(`${MIGRATIONS}${path.sep}`))
+      .flatMap((file) => imports(file).map((specifier) => ({ file: path.relative(SRC, file), to: resolveSource(file, specifier) })))
+      .filter(({ to }) => to?.startsWith(`${MIGRATIONS}${path.sep}`) && to !== path.join(MIGRATIONS, 'index.ts'));
+    expect(offending).toEqual([]);
+  });
+
+  it('refuses a migration that imports the live domain, the runner or a package', () => {
+    const violations = withFiles(
+      {
+        'dialect-migration.ts': 'export type DialectMigration = Record<string, string[]>;\n',
+        'index.ts': "import { bad } from './0099_bad.js';\nimport { Migrator } from 'kysely';\n",
+        '0098_good.ts': "import { sql, type Kysely } from 'kysely';\nimport type { DialectMigration } from './dialect-migration.js';\n",
+        '0099_bad.ts': [
+          "import type { Kysely } from 'kysely';",
+          "import { htmlToText } from '../../../domain/content.js';",
+          "import type { DialectMigration } from './index.js';",
+          "import sanitizeHtml from 'sanitize-html';",
+          "import { gone } from './missing.js';",
+        ].join('\n'),
+      },
+      migrationImportViolations,
+    );
+    expect(violations).toEqual(['0099_bad.ts: ../../../domain/content.js', '0099_bad.ts: ./index.js', '0099_bad.ts: sanitize-html', '0099_bad.ts: ./missing.js']);
   });
 
   it('finds the imports it checks', () => {

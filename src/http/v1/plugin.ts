@@ -4,59 +4,30 @@
  * and problem answers.
  */
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyPluginAsync, FastifyReply, FastifySchema } from 'fastify';
-import type { TSchema } from 'typebox';
-import { PROBLEM_CONTENT_TYPE, Problem } from '../../contract/problem.js';
-import type { HelpdeskContext } from '../../domain/helpdesk/context.js';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { PROBLEM_CONTENT_TYPE } from '../../contract/problem.js';
 import { refuseUnstorableText, useJsonBodies } from '../json-body.js';
 import { sharedRateLimitStore } from '../shared-rate-limit.js';
 import { HttpProblem, problemFromError } from '../problem.js';
 import { validatorCompiler } from '../validation.js';
+import type { AgentApiOptions, AgentRouteOptions } from './agent-route-options.js';
 import { authenticateAgent } from './auth.js';
+import { LiveStreams } from './live-streams.js';
 import { adminRoutes } from './routes/admin.js';
 import { attachmentRoutes } from './routes/attachments.js';
 import { cannedReplyRoutes } from './routes/canned-replies.js';
 import { conversationRoutes } from './routes/conversations.js';
-import { LiveStreams, eventRoutes } from './routes/events.js';
+import { eventRoutes } from './routes/events.js';
 import { sessionRoutes } from './routes/session.js';
 
-export interface AgentApiOptions {
-  ctx: HelpdeskContext;
-  /** Sign-in attempts per 15 minutes for one address and email. */
-  loginRateLimit: number;
-  /** Mark the session cookie Secure (Finch is served over HTTPS). */
-  secureCookies: boolean;
-  bodyLimit?: number;
-  /** Largest file an agent may upload (FINCH_ATTACHMENT_LIMIT). */
-  attachmentLimitBytes?: number;
-  /** How often an idle event stream gets a keep-alive comment. */
-  eventKeepAliveMs?: number;
-  /** Changes this close together go out as one event. */
-  eventCoalesceMs?: number;
-  /** How often an open event stream checks its session or token again (5 s). */
-  eventRecheckMs?: number;
-}
-
-/** What the route modules get: the options, and this server's open event streams. */
-export type AgentRouteOptions = Pick<AgentApiOptions, 'ctx' | 'loginRateLimit' | 'secureCookies'> & { streams: LiveStreams };
+// Re-exported: the options are part of what this module offers its callers.
+export type { AgentApiOptions, AgentRouteOptions } from './agent-route-options.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** Reachable without signing in. */
     public?: boolean;
   }
-}
-
-const problemResponse = { description: 'A problem (RFC 9457)', content: { [PROBLEM_CONTENT_TYPE]: { schema: Problem } } };
-
-/** A route's schema with the problem answers every agent API route can give. */
-export function routeSchema<S extends FastifySchema & { response?: Record<number, TSchema> }>(schema: S, tags: string[]): S {
-  return {
-    ...schema,
-    tags,
-    security: [{ bearer: [] }, { session: [] }],
-    response: { ...schema.response, '4xx': problemResponse, '5xx': problemResponse },
-  };
 }
 
 export const agentApi: FastifyPluginAsync<AgentApiOptions> = async (app, options) => {

@@ -37,7 +37,8 @@ import { listDeliveries, replayDeadRange, replayDelivery } from '../../../domain
 import { finSettingsReport, updateFinSettings, type FinSettingsReport } from '../../../domain/helpdesk/fin-settings.js';
 import { refuseWhenHashingBusy } from '../../shared-rate-limit.js';
 import { callerOf } from '../auth.js';
-import { routeSchema, type AgentRouteOptions } from '../plugin.js';
+import type { AgentRouteOptions } from '../agent-route-options.js';
+import { routeSchema } from '../route-schema.js';
 import { presentAgent, presentClient, presentDelivery, presentToken } from '../presenters.js';
 
 const DELIVERIES = ['Agent API: deliveries to Fin'];

@@ -7,7 +7,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { UploadedAttachment, UploadQuery } from '../../../contract/files.js';
 import { uploadFile } from '../../../domain/helpdesk/attachments.js';
 import { callerOf } from '../auth.js';
-import { routeSchema, type AgentApiOptions } from '../plugin.js';
+import type { AgentApiOptions } from '../agent-route-options.js';
+import { routeSchema } from '../route-schema.js';
 
 export const attachmentRoutes: FastifyPluginAsync<AgentApiOptions & { attachmentLimitBytes: number }> = async (fastify, { ctx, attachmentLimitBytes }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();

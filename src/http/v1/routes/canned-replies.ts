@@ -7,7 +7,8 @@ import { CannedReplyPatch, CannedReplyView, NewCannedReplyInput } from '../../..
 import { presentCannedReply as present } from '../presenters.js';
 import { createCannedReply, deleteCannedReply, listCannedReplies, updateCannedReply } from '../../../domain/helpdesk/canned-replies.js';
 import { callerOf } from '../auth.js';
-import { routeSchema, type AgentApiOptions } from '../plugin.js';
+import type { AgentApiOptions } from '../agent-route-options.js';
+import { routeSchema } from '../route-schema.js';
 
 const TAGS = ['Agent API: canned replies'];
 

@@ -27,7 +27,8 @@ import { takeOver } from '../../../domain/helpdesk/takeover.js';
 import { updateEndUser } from '../../../domain/helpdesk/update-end-user.js';
 import type { Conversation } from '../../../domain/model.js';
 import { callerOf } from '../auth.js';
-import { routeSchema, type AgentApiOptions } from '../plugin.js';
+import type { AgentApiOptions } from '../agent-route-options.js';
+import { routeSchema } from '../route-schema.js';
 import { lastMessageOf, presentConversation, presentEndUser, presentMessage } from '../presenters.js';
 
 const TAGS = ['Agent API: conversations'];

@@ -12,7 +12,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { InboxEventStream, type ChangedConversations } from '../../../contract/agent-api.js';
 import { HttpProblem } from '../../problem.js';
 import { callerOf, callerStillValid } from '../auth.js';
-import { routeSchema, type AgentApiOptions, type AgentRouteOptions } from '../plugin.js';
+import type { AgentApiOptions, AgentRouteOptions } from '../agent-route-options.js';
+import { routeSchema } from '../route-schema.js';
 
 /** Changes this close together go out as one event. */
 const COALESCE_MS = 50;
@@ -22,34 +23,6 @@ const KEEP_ALIVE_MS = 20_000;
 const RECHECK_MS = 5_000;
 /** A batch of changes goes out only if the credential was found valid this recently. */
 const BATCH_RECHECK_MS = 1_000;
-
-/** The open streams of this process, by agent, so a change to an agent's credentials here is felt at once. */
-export class LiveStreams {
-  private readonly open = new Map<EventStream, string>();
-  private closing = false;
-
-  add(stream: EventStream, agentId: string): void {
-    this.open.set(stream, agentId);
-  }
-
-  remove(stream: EventStream): void {
-    this.open.delete(stream);
-  }
-
-  /** The agent signed out, was deactivated, changed password or lost a token here: their streams check now. */
-  recheck(agentId: string): Promise<void> {
-    return Promise.all([...this.open].filter(([, owner]) => owner === agentId).map(([stream]) => stream.verify())).then(() => undefined);
-  }
-
-  get isClosing(): boolean {
-    return this.closing;
-  }
-
-  async endAll(): Promise<void> {
-    this.closing = true;
-    await Promise.all([...this.open.keys()].map((stream) => stream.end()));
-  }
-}
 
 export const eventRoutes: FastifyPluginAsync<AgentRouteOptions & Pick<AgentApiOptions, 'eventKeepAliveMs' | 'eventCoalesceMs' | 'eventRecheckMs'>> = async (
   app,

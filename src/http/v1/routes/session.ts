@@ -8,7 +8,8 @@ import { SESSION_LIFETIME_MS, changePassword, signIn, signOut } from '../../../d
 import { HttpProblem } from '../../problem.js';
 import { refuseWhenHashingBusy } from '../../shared-rate-limit.js';
 import { callerOf, setSessionCookie } from '../auth.js';
-import { routeSchema, type AgentRouteOptions } from '../plugin.js';
+import type { AgentRouteOptions } from '../agent-route-options.js';
+import { routeSchema } from '../route-schema.js';
 import { presentAgent } from '../presenters.js';
 
 const TAGS = ['Agent API: session'];

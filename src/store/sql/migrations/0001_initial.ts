@@ -3,7 +3,7 @@
  * in each one's own types; `messages_thread` makes Get Messages (with or without after_id) an index
  * range scan whatever the number of conversations and messages.
  */
-import type { DialectMigration } from './index.js';
+import type { DialectMigration } from './dialect-migration.js';
 
 export const initial: DialectMigration = {
   sqlite: [

@@ -6,7 +6,7 @@
  * The outbox keeps at most one pending sync event per conversation (a partial unique index), which
  * is what lets changes coalesce: Fin pulls the current state, so one notification covers them all.
  */
-import type { DialectMigration } from './index.js';
+import type { DialectMigration } from './dialect-migration.js';
 
 export const helpdesk: DialectMigration = {
   sqlite: [

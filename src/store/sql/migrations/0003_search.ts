@@ -5,8 +5,8 @@
  * prefixes, without stemming, so the same search finds the same conversations on either.
  */
 import type { Kysely } from 'kysely';
-import { htmlToText } from '../../../domain/content.js';
-import type { DialectMigration } from './index.js';
+import sanitizeHtml from 'sanitize-html';
+import type { DialectMigration } from './dialect-migration.js';
 
 export const search: DialectMigration = {
   sqlite: [
@@ -54,7 +54,30 @@ export const search: DialectMigration = {
         .limit(1000)
         .execute();
       if (rows.length === 0) return;
-      for (const row of rows) await db.updateTable('messages').set({ body_text: htmlToText(row.body) }).where('id', '=', row.id).execute();
+      for (const row of rows) await db.updateTable('messages').set({ body_text: frozenHtmlToText(row.body) }).where('id', '=', row.id).execute();
     }
   },
 };
+
+/*
+ * A frozen copy of domain/content.ts's `htmlToText` as it was when this migration was written: a
+ * fresh installation must fill `body_text` exactly as existing ones did, whatever the live rule
+ * becomes. The HTML parsing itself stays sanitize-html's (no tags allowed: text only), the version
+ * this migration ran with (~2.17, locked at 2.17.5); copying an HTML parser here would be less
+ * faithful than the library. test/architecture.test.ts allows this one import and no other.
+ */
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+
+function frozenHtmlToText(html: string | null): string {
+  if (html === null) return '';
+  return sanitizeHtml(html.replace(/<(br|\/p|\/h[1-6]|\/li)\s*\/?>/gi, ' $&'), { allowedTags: [], allowedAttributes: {} })
+    .replace(/&(#x?[0-9a-f]+|[a-z]+);/gi, (entity, name: string) => {
+      if (name.startsWith('#')) {
+        const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+        return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
+      }
+      return ENTITIES[name.toLowerCase()] ?? entity;
+    })
+    .replace(/\s+/g, ' ')
+    .trim();
+}

@@ -2,7 +2,7 @@
  * Canned replies: texts agents insert with `/` in the composer, shared by every agent. The
  * shortcut is what they type after the slash, unique across the helpdesk.
  */
-import type { DialectMigration } from './index.js';
+import type { DialectMigration } from './dialect-migration.js';
 
 export const cannedReplies: DialectMigration = {
   sqlite: [

@@ -2,7 +2,7 @@
  * Files agents attach to replies, kept in the database so every Finch node can serve them (no
  * shared disk needed). They are small (FINCH_ATTACHMENT_LIMIT, 10 MB by default).
  */
-import type { DialectMigration } from './index.js';
+import type { DialectMigration } from './dialect-migration.js';
 
 export const files: DialectMigration = {
   sqlite: [

@@ -11,7 +11,7 @@
  * which an admin can see and change.
  */
 import type { Kysely } from 'kysely';
-import type { DialectMigration } from './index.js';
+import type { DialectMigration } from './dialect-migration.js';
 
 /**
  * A frozen copy of domain/auth/email.ts's `normalizeEmail` as it was when this migration was

@@ -13,7 +13,7 @@
  * to fill `body_words` here, then dropped.
  */
 import type { Kysely } from 'kysely';
-import type { DialectMigration } from './index.js';
+import type { DialectMigration } from './dialect-migration.js';
 
 export const searchWords: DialectMigration = {
   sqlite: [

@@ -5,6 +5,7 @@
  */
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Dialect } from '../database.js';
+import type { DialectMigration } from './dialect-migration.js';
 import { initial } from './0001_initial.js';
 import { helpdesk } from './0002_helpdesk.js';
 import { search } from './0003_search.js';
@@ -12,16 +13,6 @@ import { cannedReplies } from './0004_canned_replies.js';
 import { files } from './0005_files.js';
 import { rateLimits } from './0006_rate_limits.js';
 import { searchWords } from './0007_search_words.js';
-
-/**
- * SQL statements per dialect, and, when existing rows need something only code can compute, a
- * backfill that runs after them in the same transaction.
- */
-export type DialectMigration = Record<Dialect, string[]> & {
-  backfill?: (db: Kysely<any>) => Promise<void>;
-  /** Statements per dialect that must run after the backfill (e.g. triggers it must not fire). */
-  afterBackfill?: Partial<Record<Dialect, string[]>>;
-};
 
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001_initial': initial,
