@@ -99,7 +99,7 @@ function refuseUnstorable(value: unknown, prefix: string, where = 'body'): void 
 export function findUnstorable(value: unknown): Unstorable | undefined {
   const problem = textProblem(value);
   if (problem) return { problem, pointer: '' };
-  if (typeof value !== 'object' || value === null) return undefined;
+  if (!isJsonContainer(value)) return undefined;
   const stack: Frame[] = [];
   const open = (container: object): Unstorable | undefined => {
     if (stack.length >= MAX_JSON_DEPTH) return { problem: 'too_deep', pointer: pointerOf(stack) };
@@ -129,12 +129,24 @@ export function findUnstorable(value: unknown): Unstorable | undefined {
     if (typeof child === 'string') {
       const childProblem = textProblem(child);
       if (childProblem) return { problem: childProblem, pointer: pointerOf(stack) };
-    } else if (typeof child === 'object' && child !== null) {
+    } else if (isJsonContainer(child)) {
       const found = open(child);
       if (found) return found;
     }
   }
   return undefined;
+}
+
+/**
+ * Arrays and plain objects, what JSON, forms and query strings parse into. Anything else (an
+ * upload's Buffer, a stream) is not text: walking a 10 MiB Buffer index by index held the event
+ * loop for seconds.
+ */
+function isJsonContainer(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return true;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }
 
 interface Frame {

@@ -5,6 +5,7 @@
  * server little (other requests, `/health` among them, are not held up by it).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withLoopWatch } from '../support/loop-watch.js';
 import type { FinClient, FinResponse } from '../../src/client/fin-client.js';
 import { VARIANTS } from '../../src/contract/models.js';
 import type { OperationName } from '../../src/contract/operations.js';
@@ -34,22 +35,6 @@ const OVER: [string, () => Record<string, unknown>, string][] = [
 /** Attributes at every limit: accepted. */
 const AT_LIMITS = () => ({ ['k'.repeat(keyLength)]: 1, list: Array(items).fill(1), deep: nested(depth), text: 'x'.repeat(valueSize - 2) });
 
-/** Runs `send` while a timer measures how long the event loop of this process (the server's) was held. */
-async function withLoopWatch<T>(send: () => Promise<T>): Promise<{ result: T; maxStallMs: number }> {
-  let maxStallMs = 0;
-  let last = performance.now();
-  const timer = setInterval(() => {
-    const now = performance.now();
-    maxStallMs = Math.max(maxStallMs, now - last - 5);
-    last = now;
-  }, 5);
-  try {
-    const result = await send();
-    return { result, maxStallMs };
-  } finally {
-    clearInterval(timer);
-  }
-}
 
 describe.each(sqlBackends())('attribute limits on %s', (backend) => {
   let finch: TestFinch;
