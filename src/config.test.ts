@@ -31,6 +31,14 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads which proxies to trust: none by default, true, a hop count, or addresses and ranges', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ FINCH_TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ FINCH_TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ FINCH_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1' }).trustProxy).toBe('10.0.0.0/8,127.0.0.1,::1');
+    for (const bad of ['yes', '10.0.0.0/33', 'proxy.local', '::1/129']) expect(() => loadConfig({ FINCH_TRUST_PROXY: bad }), bad).toThrow(/FINCH_TRUST_PROXY/);
+  });
+
   it('refuses values it cannot use, naming the variable', () => {
     expect(() => loadConfig({ FINCH_PORT: '70000' })).toThrow(/FINCH_PORT/);
     expect(() => loadConfig({ FINCH_TOKEN_TTL: '1.5' })).toThrow(ConfigError);

@@ -2,6 +2,7 @@
  * Finch is configured by environment variables only (README, "Configuration"). Every value is
  * checked at start, so a typo stops Finch with a clear message instead of a surprise later.
  */
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { baseUrlProblem, type FinRegion, type FinSettingsOverrides } from './domain/fin-settings.js';
 import { NetworkListError, parseNetworks } from './lib/network-rule.js';
@@ -35,6 +36,11 @@ export interface Config {
   dispatcher: 'server' | 'off';
   /** Route Fin's conversations to people after Fin has been unreachable this long. */
   failSafeMinutes: number;
+  /**
+   * Which reverse proxies' `X-Forwarded-For` to believe (Fastify's `trustProxy`): false (none,
+   * the default), true (any), a hop count, or a list of addresses and CIDR ranges.
+   */
+  trustProxy: boolean | number | string;
   /** Sign-in attempts per 15 minutes for one address and email. */
   loginRateLimit: number;
   /** Largest file an agent may attach (bytes). */
@@ -78,6 +84,7 @@ export function loadConfig(env: Env = process.env): Config {
     fin: finOverrides(env),
     dispatcher: oneOf(env, 'FINCH_DISPATCHER', 'server', ['server', 'off']),
     failSafeMinutes: integer(env, 'FINCH_FAILSAFE_MINUTES', 10, 1, 10_080),
+    trustProxy: trustProxy(env.FINCH_TRUST_PROXY),
     loginRateLimit: integer(env, 'FINCH_LOGIN_RATE_LIMIT', 10, 1, 1_000_000),
     attachmentLimitBytes: integer(env, 'FINCH_ATTACHMENT_LIMIT', 10_485_760, 1024, 104_857_600),
     attachmentUrlTtlSeconds: integer(env, 'FINCH_ATTACHMENT_URL_TTL', 604_800, 60, 31_536_000),
@@ -100,6 +107,29 @@ function publicUrl(raw: string): string {
     throw new ConfigError(`FINCH_PUBLIC_URL must be an http:// or https:// URL without credentials, query or fragment; got ${JSON.stringify(raw)}.`);
   }
   return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
+/**
+ * FINCH_TRUST_PROXY: unset or `false` trusts no proxy (the address is the socket's); `true` trusts
+ * any (only when nothing but the proxy can reach Finch); a number trusts that many hops; otherwise
+ * a comma-separated list of the proxies' addresses or CIDR ranges. Rate limits count clients by
+ * address, so behind a proxy that is not trusted every client is the proxy.
+ */
+function trustProxy(raw: string | undefined): boolean | number | string {
+  const value = (raw ?? '').trim();
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    const [address = '', bits, extra] = entry.split('/');
+    const version = isIP(address);
+    const maxBits = version === 4 ? 32 : 128;
+    if (!version || extra !== undefined || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= maxBits))) {
+      throw new ConfigError(`FINCH_TRUST_PROXY must be true, false, a number of hops, or a comma-separated list of addresses and CIDR ranges; ${JSON.stringify(entry)} is none of these.`);
+    }
+  }
+  return entries.join(',');
 }
 
 function finOverrides(env: Env): FinSettingsOverrides {

@@ -37,7 +37,8 @@ export interface ServerServices {
 export type ServerConfig = Pick<
   Config,
   'publicUrl' | 'signingSecret' | 'signatureToleranceSeconds' | 'tokenTtlSeconds' | 'tokenRateLimitPerMinute' | 'bodyLimitBytes' | 'logLevel' | 'loginRateLimit' | 'attachmentLimitBytes'
->;
+> &
+  Partial<Pick<Config, 'trustProxy'>>;
 
 export interface ServerOptions {
   /** Replaces the default pino logger settings (tests pass `false`). */
@@ -64,6 +65,9 @@ export async function buildServer(config: ServerConfig, services: ServerServices
   const app = Fastify({
     logger: options.logger ?? { ...finchLoggerOptions(config.logLevel), ...(options.logStream ? { stream: options.logStream } : {}) },
     genReqId: () => randomUUID(),
+    // Behind a reverse proxy, the client's address (rate limits, logs) comes from X-Forwarded-For
+    // only when the proxy is trusted (FINCH_TRUST_PROXY).
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : (config.trustProxy ?? false),
     bodyLimit: config.bodyLimitBytes,
     ...timeoutOptions({ ...HTTP_TIMEOUTS, ...options.timeouts }),
     // A malformed URL is the caller's mistake: answer it as a problem like every other. Routing
@@ -102,7 +106,7 @@ export async function buildServer(config: ServerConfig, services: ServerServices
       return reply
         .code(503)
         .header('retry-after', String(down?.retryAfterSeconds ?? 5))
-        .send({ status: 'unavailable', database: down?.reason === 'refusing_writes' ? 'refusing_writes' : 'unreachable' });
+        .send({ status: 'unavailable', database: down?.reason ?? 'unreachable' });
     }
   });
 
@@ -151,17 +155,6 @@ export async function buildServer(config: ServerConfig, services: ServerServices
 }
 
 /**
- * Headers on every answer, set on the raw answer so that answers written directly (the event
- * stream) carry them too; a route that sets its own value wins (the inbox's pages and assets,
- * signed files, the event stream's `no-cache`).
- *
- * - `Cache-Control: no-store` unless the route says otherwise: API answers carry secrets (a new
- *   token, a client secret, a session's CSRF token, signed file URLs) and people's conversations,
- *   and no cache, shared or the browser's, should keep them.
- * - `Strict-Transport-Security` when Finch is reached over HTTPS (FINCH_PUBLIC_URL), so browsers
- *   never try plain HTTP again.
- */
-/**
  * The headers every answer carries: no MIME sniffing, no referrer, nothing stored by caches (every
  * API answer may carry a secret; a route that may be cached says so itself), and HSTS when Finch
  * is reached over HTTPS.
@@ -170,11 +163,21 @@ function securityHeaderValues(https: boolean): Record<string, string> {
   return { ...BASE_HEADERS, 'cache-control': 'no-store', ...(https ? { 'strict-transport-security': HSTS } : {}) };
 }
 
+/**
+ * Sets `headers` on every answer, on the raw answer so that answers written directly (the event
+ * stream) carry them too; a route that sets its own value wins (the inbox's pages and assets,
+ * signed files, the event stream's `no-cache`).
+ */
 function securityHeaders(app: FastifyInstance, headers: Record<string, string>): void {
   app.addHook('onRequest', (_request, reply, done) => {
     for (const [name, value] of Object.entries(headers)) reply.raw.setHeader(name, value);
     done();
   });
+}
+
+/** `trustProxy` for a hop count (Fastify's types take it as a function: trust the first `hops` proxies). */
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
 }
 
 /** Whether a URL's scheme is https, in any case (schemes are case-insensitive: `HTTPS://` too). */

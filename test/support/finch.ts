@@ -69,6 +69,8 @@ export interface TestFinchOptions {
   tokenRateLimitPerMinute?: number;
   bodyLimitBytes?: number;
   loginRateLimit?: number;
+  /** FINCH_TRUST_PROXY's value. */
+  trustProxy?: boolean | number | string;
   /** Fin settings as if given by FINCH_FIN_* variables. */
   fin?: FinSettingsOverrides;
   /** FINCH_PUBLIC_URL (file links are made from it; HTTPS enables attachments). */
@@ -118,6 +120,7 @@ export async function startTestFinch(backend: Backend, options: TestFinchOptions
     bodyLimitBytes: options.bodyLimitBytes ?? 1_048_576,
     logLevel: 'silent',
     loginRateLimit: options.loginRateLimit ?? 1000,
+    trustProxy: options.trustProxy ?? false,
     attachmentLimitBytes: options.attachmentLimitBytes ?? 10_485_760,
   };
   const app = await buildServer(config, { store, credentials, ping, ...(helpdesk ? { helpdesk } : {}) }, { logger: false, now: clock.now, eventKeepAliveMs: options.eventKeepAliveMs, eventCoalesceMs: options.eventCoalesceMs });

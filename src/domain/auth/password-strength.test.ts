@@ -23,3 +23,11 @@ describe('judgePassword', () => {
     expect(judgePassword('violet kettle orbit lantern', { email: 'ann@example.com', name: 'Ann' })).toEqual({ ok: true });
   });
 });
+
+describe('judging a long password', () => {
+  it('reads only its first 64 characters (zxcvbn takes seconds on long input)', () => {
+    expect(judgePassword(`violet kettle orbit lantern ${'x'.repeat(1_000)}`, {}).ok).toBe(true);
+    // Strong words past the 64th character are not read: the start alone must be strong.
+    expect(judgePassword(`${'a'.repeat(64)} violet kettle orbit lantern`, {}).ok).toBe(false);
+  });
+});

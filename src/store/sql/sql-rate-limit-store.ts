@@ -33,7 +33,9 @@ export class SqlRateLimitStore implements RateLimitStore {
     const row = rows[0]!;
     if (at - this.prunedAt >= PRUNE_EVERY_MS) {
       this.prunedAt = at;
-      await this.prune(now);
+      // Not awaited: the attempt is counted; a slow or failed clean-up must not refuse it (the next
+      // minute's prune takes the rows this one left).
+      void this.prune(now).catch(() => undefined);
     }
     return { count: Number(row.hits), resetAt: Number(row.resets_at) };
   }

@@ -8,7 +8,7 @@
  * any Finch process ends it), and at once when this process makes that change (`LiveStreams`).
  */
 import type { ServerResponse } from 'node:http';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
 import { InboxEventStream, type ChangedConversations } from '../../../contract/agent-api.js';
 import { HttpProblem } from '../../problem.js';
 import { callerOf, callerStillValid } from '../auth.js';
@@ -52,7 +52,7 @@ export const eventRoutes: FastifyPluginAsync<AgentRouteOptions & Pick<AgentApiOp
         coalesceMs: eventCoalesceMs,
         recheckMs: eventRecheckMs,
         stillValid: () => callerStillValid(ctx, caller),
-        onCheckFailed: (error) => request.log.warn({ err: error }, 'could not check an event stream’s credentials; it stays open'),
+        onCheckFailed: (error) => logCheckFailure(request.log, error),
       });
       try {
         stream.unsubscribe = await ctx.store.subscribeToChanges(
@@ -196,4 +196,20 @@ class EventStream {
     if (this.ending || this.raw.writableEnded || this.raw.destroyed) return;
     if (!this.raw.write(chunk)) this.blocked = true;
   }
+}
+
+/** At most one line a minute per process, however many streams fail their checks at once. */
+const CHECK_FAILURE_LOG_EVERY_MS = 60_000;
+let checkFailureLoggedAt = 0;
+
+/**
+ * A stream whose credentials cannot be checked (the database is down) stays open. Every open
+ * inbox checks every 5 s, so an outage would otherwise log a line with a stack trace per inbox
+ * every few seconds; one line a minute, with the reason, says it.
+ */
+function logCheckFailure(log: FastifyBaseLogger, error: unknown): void {
+  const at = Date.now();
+  if (at - checkFailureLoggedAt < CHECK_FAILURE_LOG_EVERY_MS) return;
+  checkFailureLoggedAt = at;
+  log.warn({ reason: error instanceof Error ? error.message : String(error) }, 'event streams’ credentials cannot be checked; they stay open');
 }

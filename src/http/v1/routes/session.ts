@@ -11,6 +11,7 @@ import { callerOf, setSessionCookie } from '../auth.js';
 import type { AgentRouteOptions } from '../agent-route-options.js';
 import { routeSchema } from '../route-schema.js';
 import { presentAgent } from '../presenters.js';
+import { clientKey } from '../../client-address.js';
 
 const TAGS = ['Agent API: session'];
 /** Password attempts (sign-in, a password change) are counted over this window. */
@@ -38,7 +39,7 @@ export const sessionRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fasti
   const signInsFromAddress = app.createRateLimit({
     max: loginRateLimit * SIGN_IN_ADDRESS_FACTOR,
     timeWindow: PASSWORD_WINDOW_MS,
-    keyGenerator: (request) => `POST /session by address|${request.ip}`,
+    keyGenerator: (request) => `POST /session by address|${clientKey(request.ip)}`,
   });
   const checking = new Map<string, number>();
 
@@ -61,7 +62,7 @@ export const sessionRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fasti
           max: loginRateLimit,
           timeWindow: PASSWORD_WINDOW_MS,
           hook: 'preHandler',
-          keyGenerator: (request) => `${request.ip}|${normalizeEmail(String((request.body as { email?: unknown } | undefined)?.email ?? ''))}`,
+          keyGenerator: (request) => `${clientKey(request.ip)}|${normalizeEmail(String((request.body as { email?: unknown } | undefined)?.email ?? ''))}`,
           errorResponseBuilder: tooManyAttempts('sign-in attempts'),
         },
       },
@@ -79,18 +80,19 @@ export const sessionRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fasti
       ),
     },
     async (request, reply) => {
-      const atOnce = checking.get(request.ip) ?? 0;
+      const client = clientKey(request.ip);
+      const atOnce = checking.get(client) ?? 0;
       if (atOnce >= SIGN_INS_AT_ONCE_PER_ADDRESS) {
         throw new HttpProblem(429, 'rate_limited', 'Too many sign-ins from your address at once; try again in 1 s.', { headers: { 'retry-after': '1' } });
       }
-      checking.set(request.ip, atOnce + 1);
+      checking.set(client, atOnce + 1);
       let session;
       try {
         session = await refuseWhenHashingBusy('sign_in_busy', () => signIn(ctx, request.body));
       } finally {
-        const left = checking.get(request.ip)! - 1;
-        if (left === 0) checking.delete(request.ip);
-        else checking.set(request.ip, left);
+        const left = checking.get(client)! - 1;
+        if (left === 0) checking.delete(client);
+        else checking.set(client, left);
       }
       setSessionCookie(reply, session.sessionToken, { secure: secureCookies, maxAgeSeconds: SESSION_LIFETIME_MS / 1000 });
       request.log.info({ agent: session.agent.id }, 'agent signed in');
