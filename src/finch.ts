@@ -42,8 +42,8 @@ export interface Finch {
 
 /**
  * The database is healthy when `select 1` answers and, should a write have been refused for
- * storage reasons (full disk, read-only, I/O error) with none committed since, when a probe write
- * now commits. Reads alone would call a full disk healthy; the probe, rather than waiting for the
+ * storage reasons (full disk, read-only, I/O error), when a probe write now commits (which then
+ * forgets the refusal). Reads alone would call a full disk healthy; the probe, rather than waiting for the
  * next real write, lets /health turn healthy again when space returns even if no traffic comes
  * (a load balancer sends none to a node whose /health fails).
  */
@@ -56,6 +56,9 @@ async function ping(database: Database): Promise<void> {
   } catch (error) {
     throw error instanceof DatabaseUnavailableError ? error : failure;
   }
+  // Only the probe says writes are back: an ordinary commit may have written nothing (a
+  // transaction that changed no row commits on a full disk too), and /health would flap.
+  database.health.committed();
 }
 
 /**

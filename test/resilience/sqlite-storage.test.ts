@@ -184,6 +184,10 @@ describe('Finch on SQLite when the database refuses writes', () => {
       expect(enveloped.status).toBe(503);
       expect(Number(enveloped.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(await enveloped.json()).toMatchObject({ data: null, error: { status: 503, code: 'database_unavailable' } });
+      // A transaction that writes nothing commits even so: it says nothing about writes.
+      await database.db.transaction().execute(async (trx) => {
+        await sql`select 1`.execute(trx);
+      });
       const health = await fetch(`${finch.baseUrl}/health`);
       expect(health.status).toBe(503);
       expect(Number(health.headers.get('retry-after'))).toBeGreaterThan(0);

@@ -68,13 +68,13 @@ const DESCRIPTIONS: Record<Unavailability, string> = {
 
 /**
  * Notes how the database's writes are faring, for `/health`: a write refused for storage reasons
- * (full disk, read-only, I/O error) is remembered until a write commits again. Reads may keep
+ * (full disk, read-only, I/O error) is remembered until /health's probe write commits. Reads may keep
  * working meanwhile, so a `select 1` alone would call such a database healthy.
  */
 export class WriteHealth {
   private failure: DatabaseUnavailableError | undefined;
 
-  /** The last storage failure, while no write has committed since. */
+  /** The last storage failure, until a probe write commits (finch.ts `ping`). */
   get lastFailure(): DatabaseUnavailableError | undefined {
     return this.failure;
   }

@@ -6,7 +6,7 @@
  *
  * Errors that mean the database cannot serve (connection refused or lost, the server shutting
  * down or starting up, no free connection in time, a full disk) leave here as
- * `DatabaseUnavailableError` (see errors.ts); `health` hears of refused writes and of commits.
+ * `DatabaseUnavailableError` (see errors.ts); `health` hears of refused writes (only /health's probe write says they are over: finch.ts).
  */
 import { createHash } from 'node:crypto';
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
@@ -15,8 +15,6 @@ import { translateError, unavailability, type WriteHealth } from './errors.js';
 
 /** Only these can be prepared; anything else (DDL, transaction control) runs as it is. */
 const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
-/** A statement whose success shows that the database takes writes. */
-const WRITE = /^\s*(commit|insert|update|delete)\b/i;
 
 export function withNamedStatements(pool: pg.Pool, health?: WriteHealth): PostgresPool {
   const names = new Map<string, string>();
@@ -44,9 +42,7 @@ export function withNamedStatements(pool: pg.Pool, health?: WriteHealth): Postgr
       const run = async (query: string, values: unknown[]) => {
         if (broken !== undefined) throw broken;
         try {
-          const result = await (PREPARABLE.test(query) ? client.query({ name: nameOf(query), text: query, values }) : client.query(query, values));
-          if (WRITE.test(query)) health?.committed();
-          return result;
+          return await (PREPARABLE.test(query) ? client.query({ name: nameOf(query), text: query, values }) : client.query(query, values));
         } catch (error) {
           const translated = translateError(error, health);
           if (unavailability(error) === 'connection') broken = translated;

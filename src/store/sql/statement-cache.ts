@@ -6,8 +6,8 @@
  *
  * Errors that mean the database cannot serve (a full disk, a read-only file, an I/O error, a lock
  * held by another process: SQLITE_BUSY, which sqlite-busy.ts waits out asynchronously) leave here
- * as `DatabaseUnavailableError` (see errors.ts), and
- * `health` hears of refused writes and of every write that committed.
+ * as `DatabaseUnavailableError` (see errors.ts), and `health` hears of refused writes (only
+ * /health's probe write says they are over: finch.ts).
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
@@ -15,7 +15,6 @@ import { translateError, type WriteHealth } from './errors.js';
 
 /** Enough for every distinct query Finch sends; past it the oldest statement is dropped. */
 const CAPACITY = 500;
-const COMMIT = /^\s*(commit|end)\b/i;
 
 export function withStatementCache(database: BetterSqlite3.Database, health?: WriteHealth): SqliteDatabase {
   const statements = new Map<string, SqliteStatement>();
@@ -32,26 +31,10 @@ export function withStatementCache(database: BetterSqlite3.Database, health?: Wr
       if (!statement) {
         const prepared = guarded(() => database.prepare(sql));
         const raw = prepared as unknown as SqliteStatement;
-        // A write that committed (on its own, or by COMMIT): the database takes writes again.
-        // (SQLite calls COMMIT read-only, as it writes nothing itself; a ROLLBACK proves nothing.)
-        const writes = !prepared.readonly || COMMIT.test(sql);
-        const noteCommit = () => {
-          if (writes && !database.inTransaction) health?.committed();
-        };
         statement = {
           reader: prepared.reader,
-          all: (parameters) =>
-            guarded(() => {
-              const rows = raw.all(parameters);
-              noteCommit();
-              return rows;
-            }),
-          run: (parameters) =>
-            guarded(() => {
-              const result = raw.run(parameters);
-              noteCommit();
-              return result;
-            }),
+          all: (parameters) => guarded(() => raw.all(parameters)),
+          run: (parameters) => guarded(() => raw.run(parameters)),
           iterate: (parameters) => guarded(() => raw.iterate(parameters)),
         };
         if (statements.size >= CAPACITY) statements.delete(statements.keys().next().value!);
