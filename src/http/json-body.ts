@@ -138,15 +138,16 @@ export function findUnstorable(value: unknown): Unstorable | undefined {
 }
 
 /**
- * Arrays and plain objects, what JSON, forms and query strings parse into. Anything else (an
- * upload's Buffer, a stream) is not text: walking a 10 MiB Buffer index by index held the event
- * loop for seconds.
+ * What JSON, forms, query strings and path parameters parse into: arrays and objects (the
+ * query-string parser's objects have a prototype of their own, so "plain" cannot be judged by
+ * the prototype). Binary data (an upload's Buffer, any typed array) and streams are not text:
+ * walking a 10 MiB Buffer index by index held the event loop for seconds.
  */
 function isJsonContainer(value: unknown): value is object {
   if (typeof value !== 'object' || value === null) return false;
   if (Array.isArray(value)) return true;
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return false;
+  return typeof (value as { pipe?: unknown }).pipe !== 'function';
 }
 
 interface Frame {
