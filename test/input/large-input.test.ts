@@ -10,22 +10,7 @@ import { MAX_HTML_DEPTH } from '../../src/domain/content.js';
 import { AgentClient } from '../support/agent-client.js';
 import { sqlBackends, startTestFinch, type TestFinch } from '../support/finch.js';
 import { PASSWORD, finConversation, makeAgent } from '../support/helpdesk.js';
-
-/** Runs `send` while a timer measures how long the event loop of this process (the server's) was held. */
-async function withLoopWatch<T>(send: () => Promise<T>): Promise<{ result: T; maxStallMs: number }> {
-  let maxStallMs = 0;
-  let last = performance.now();
-  const timer = setInterval(() => {
-    const now = performance.now();
-    maxStallMs = Math.max(maxStallMs, now - last - 5);
-    last = now;
-  }, 5);
-  try {
-    return { result: await send(), maxStallMs };
-  } finally {
-    clearInterval(timer);
-  }
-}
+import { withLoopWatch } from '../support/loop-watch.js';
 
 const ZEROS = `[${Array(520_000).fill('0').join(',')}]`;
 const DEEP_HTML = '<b>'.repeat(87_000);
