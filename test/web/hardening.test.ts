@@ -60,21 +60,32 @@ describe.each(sqlBackends())('the inbox when things go wrong (%s)', (backend) =>
 
   const conversationUrl = (id: string) => `${loop.finch.baseUrl}/c/${id}`;
 
-  it('goes back to sign-in when the session ends in another tab, keeps the draft, and returns to it', async () => {
-    const conversation = await finConversation(loop.finch, 'Session ends elsewhere');
-    const { page, context } = await open();
-    await signIn(page, loop.finch.baseUrl, 'hana@example.com', PASSWORD);
-    await page.goto(conversationUrl(conversation.id));
-    await page.getByRole('button', { name: 'Take over' }).click();
-    await page.getByText('Assignee: Hana').waitFor();
-    await page.getByLabel('Reply to the end-user').fill('A careful answer that must not be lost');
+  /** Hana signs in, opens a new conversation titled `title` and takes it over. */
+  const hanaTakesOver = async (title: string) => {
+    const conversation = await finConversation(loop.finch, title);
+    const watched = await open();
+    await signIn(watched.page, loop.finch.baseUrl, 'hana@example.com', PASSWORD);
+    await watched.page.goto(conversationUrl(conversation.id));
+    await watched.page.getByRole('button', { name: 'Take over' }).click();
+    await watched.page.getByText('Assignee: Hana').waitFor();
+    return { conversation, ...watched };
+  };
 
-    // Another tab of the same browser signs out.
+  /** Another tab of the same browser signs out, then (with `email`) signs in again as that agent. */
+  const otherTabSignsOut = async (context: WatchedPage['context'], email?: string) => {
     const other = await context.newPage();
     await other.goto(loop.finch.baseUrl);
     await other.getByRole('button', { name: 'Sign out' }).click();
-    await other.getByRole('heading', { name: 'Sign in to Finch' }).waitFor();
+    if (email) await signIn(other, loop.finch.baseUrl, email, PASSWORD);
+    else await other.getByRole('heading', { name: 'Sign in to Finch' }).waitFor();
     await other.close();
+  };
+
+  it('goes back to sign-in when the session ends in another tab, keeps the draft, and returns to it', async () => {
+    const { conversation, page, context } = await hanaTakesOver('Session ends elsewhere');
+    await page.getByLabel('Reply to the end-user').fill('A careful answer that must not be lost');
+
+    await otherTabSignsOut(context);
 
     // Send: Finch answers 401; the inbox says so in words and shows the sign-in page.
     await page
@@ -100,18 +111,8 @@ describe.each(sqlBackends())('the inbox when things go wrong (%s)', (backend) =>
   });
 
   it('sends with the fresh session when the agent signed out and in again in another tab', async () => {
-    const conversation = await finConversation(loop.finch, 'Session renewed elsewhere');
-    const { page, context } = await open();
-    await signIn(page, loop.finch.baseUrl, 'hana@example.com', PASSWORD);
-    await page.goto(conversationUrl(conversation.id));
-    await page.getByRole('button', { name: 'Take over' }).click();
-    await page.getByText('Assignee: Hana').waitFor();
-
-    const other = await context.newPage();
-    await other.goto(loop.finch.baseUrl);
-    await other.getByRole('button', { name: 'Sign out' }).click();
-    await signIn(other, loop.finch.baseUrl, 'hana@example.com', PASSWORD);
-    await other.close();
+    const { page, context } = await hanaTakesOver('Session renewed elsewhere');
+    await otherTabSignsOut(context, 'hana@example.com');
 
     // The first tab still holds the old session's CSRF token: the inbox fetches the new one and retries.
     await page.getByLabel('Reply to the end-user').fill('Sent after a renewal');
@@ -121,18 +122,8 @@ describe.each(sqlBackends())('the inbox when things go wrong (%s)', (backend) =>
   });
 
   it('never acts under another agent who signed in in another tab: back to sign-in, draft kept', async () => {
-    const conversation = await finConversation(loop.finch, 'Another agent signs in');
-    const { page, context } = await open();
-    await signIn(page, loop.finch.baseUrl, 'hana@example.com', PASSWORD);
-    await page.goto(conversationUrl(conversation.id));
-    await page.getByRole('button', { name: 'Take over' }).click();
-    await page.getByText('Assignee: Hana').waitFor();
-
-    const other = await context.newPage();
-    await other.goto(loop.finch.baseUrl);
-    await other.getByRole('button', { name: 'Sign out' }).click();
-    await signIn(other, loop.finch.baseUrl, 'ivan@example.com', PASSWORD);
-    await other.close();
+    const { conversation, page, context } = await hanaTakesOver('Another agent signs in');
+    await otherTabSignsOut(context, 'ivan@example.com');
 
     await page.getByLabel('Reply to the end-user').fill('Written by Hana');
     await page
