@@ -11,6 +11,7 @@ import { VARIANTS } from '../../src/contract/models.js';
 import type { OperationName } from '../../src/contract/operations.js';
 import { ATTRIBUTE_LIMITS } from '../../src/domain/attributes.js';
 import { AgentClient, type AgentResponse } from '../support/agent-client.js';
+import { expectRefusedAt } from '../support/contract.js';
 import { sqlBackends, startTestFinch, type TestFinch } from '../support/finch.js';
 import { PASSWORD, finConversation, makeAgent } from '../support/helpdesk.js';
 
@@ -49,15 +50,8 @@ describe.each(sqlBackends())('attribute limits on %s', (backend) => {
   });
   afterAll(() => finch?.close());
 
-  async function refused(send: () => Promise<FinResponse | AgentResponse>, pointer: string) {
-    const before = await finch.dump();
-    const response = await send();
-    const problem = ('problem' in response ? response.problem : response.body) as { code?: string; errors?: { pointer: string }[] };
-    if (response.status !== 422) throw new Error(`expected 422 at ${pointer}, got ${response.status}: ${JSON.stringify(response.body).slice(0, 300)}`);
-    expect(problem.code).toBe('attribute_limit_exceeded');
-    expect(problem.errors).toEqual([{ pointer, detail: expect.any(String) }]);
-    expect(await finch.dump()).toBe(before);
-  }
+  const refused = (send: () => Promise<FinResponse | AgentResponse>, pointer: string) =>
+    expectRefusedAt(() => finch.dump(), send, { status: 422, code: 'attribute_limit_exceeded', pointer });
 
   describe.each(VARIANTS)('Fin API, %s variant', (variant) => {
     let fin: FinClient;

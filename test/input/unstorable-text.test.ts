@@ -10,7 +10,7 @@ import type { FinClient, FinResponse } from '../../src/client/fin-client.js';
 import { VARIANTS } from '../../src/contract/models.js';
 import type { OperationName } from '../../src/contract/operations.js';
 import { AgentClient, type AgentResponse } from '../support/agent-client.js';
-import { expectProblem } from '../support/contract.js';
+import { expectRefusedAt } from '../support/contract.js';
 import { sqlBackends, startTestFinch, type TestFinch } from '../support/finch.js';
 import { PASSWORD, finConversation, makeAgent } from '../support/helpdesk.js';
 
@@ -36,17 +36,8 @@ describe.each(sqlBackends())('text a database cannot store, on %s', (backend) =>
   afterAll(() => finch?.close());
 
   /** Expects 400 invalid_text pointing at `pointer`, and an unchanged store. */
-  async function refused(send: () => Promise<FinResponse | AgentResponse>, pointer: string) {
-    const before = await finch.dump();
-    const response = await send();
-    const problem = ('problem' in response ? response.problem : response.body) as { code?: string; errors?: { pointer: string }[] } | undefined;
-    if (response.status !== 400) throw new Error(`expected 400 for ${pointer}, got ${response.status}: ${JSON.stringify(response.body)}`);
-    expect(problem?.code).toBe('invalid_text');
-    expect(problem?.errors).toEqual([{ pointer, detail: expect.any(String) }]);
-    if ('problem' in response) expectProblem(response, 400, 'invalid_text');
-    else expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(await finch.dump()).toBe(before);
-  }
+  const refused = (send: () => Promise<FinResponse | AgentResponse>, pointer: string) =>
+    expectRefusedAt(() => finch.dump(), send, { status: 400, code: 'invalid_text', pointer });
 
   describe.each(VARIANTS)('Fin API, %s variant', (variant) => {
     let fin: FinClient;

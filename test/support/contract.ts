@@ -64,3 +64,26 @@ export function expectProblem(response: FinResponse, status: number, code?: stri
   expect(response.problem).toMatchObject({ type: 'about:blank', status, title: expect.any(String) });
   if (code) expect(response.problem?.code).toBe(code);
 }
+
+/**
+ * Sends a request that must be refused with `status` and `code`, naming exactly one offending
+ * field at `pointer`, as a problem (enveloped on the POST-only variant), and change nothing:
+ * `dump` (TestFinch's) reads the same before and after.
+ */
+export async function expectRefusedAt(
+  dump: () => Promise<string>,
+  send: () => Promise<FinResponse | { status: number; body: unknown; headers: Headers }>,
+  expected: { status: number; code: string; pointer: string },
+): Promise<void> {
+  const before = await dump();
+  const response = await send();
+  const problem = ('problem' in response ? response.problem : response.body) as { code?: string; errors?: { pointer: string }[] } | undefined;
+  if (response.status !== expected.status) {
+    throw new Error(`expected ${expected.status} at ${expected.pointer}, got ${response.status}: ${JSON.stringify(response.body).slice(0, 300)}`);
+  }
+  expect(problem?.code).toBe(expected.code);
+  expect(problem?.errors).toEqual([{ pointer: expected.pointer, detail: expect.any(String) }]);
+  if ('problem' in response) expectProblem(response, expected.status, expected.code);
+  else expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  expect(await dump()).toBe(before);
+}
