@@ -62,7 +62,8 @@ function finPost(baseUrl: string, token: string, path: string, body: unknown): P
   return fetch(`${baseUrl}/api/fin${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 }
 
-async function answerOf(what: Answer['what'], started: number, send: () => Promise<Response>): Promise<Answer> {
+/** What `send` was answered, as an `Answer`; a connection refused or broken is status 0, not an error. */
+export async function answerOf(what: Answer['what'], started: number, send: () => Promise<Response>): Promise<Answer> {
   try {
     const response = await send();
     const text = await response.text();

@@ -13,7 +13,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestFinch, type TestFinch } from '../support/finch.js';
 import { startFinchProcess } from '../support/process.js';
-import { acknowledged, createAccounts, expectOnlySuccessOr503, prepareActors, type Answer } from './load.js';
+import { acknowledged, answerOf, createAccounts, expectOnlySuccessOr503, prepareActors, type Answer } from './load.js';
 
 /** Fills the file system under `dir` to the last byte; returns the filler's path. */
 function fillDisk(dir: string): string {
@@ -34,23 +34,8 @@ function fillDisk(dir: string): string {
   return filler;
 }
 
-async function answer(what: Answer['what'], send: Promise<Response>): Promise<Answer & { body: Record<string, unknown> }> {
-  const response = await send;
-  const text = await response.text();
-  const body = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
-  const ok = response.status >= 200 && response.status < 300;
-  return {
-    what,
-    status: response.status,
-    retryAfter: response.headers.get('retry-after'),
-    contentType: response.headers.get('content-type'),
-    code: typeof body.code === 'string' ? body.code : undefined,
-    id: ok && typeof body.id === 'string' ? body.id : undefined,
-    networkError: undefined,
-    at: 0,
-    body,
-  };
-}
+/** The answer to `send`, as the load loops record it. */
+const answer = (what: Answer['what'], send: Promise<Response>): Promise<Answer> => answerOf(what, performance.now(), () => send);
 
 function expect503(refused: Answer, code: string | RegExp = 'database_unavailable'): void {
   expect(refused.status).toBe(503);
@@ -136,7 +121,7 @@ describe('a Finch process on SQLite when the disk is full', () => {
       unlinkSync(filler);
       // Space is back: /health finds out by itself (no write needed), and writes go through.
       const healthy = await health();
-      expect(healthy.status, JSON.stringify(healthy.body)).toBe(200);
+      expect(healthy.status, JSON.stringify(healthy)).toBe(200);
       const after = [await finMessage('After space returned'), await agentNote('Noted after')];
       answers.push(...after);
       expect(after.map((a) => a.status)).toEqual([201, 201]);
