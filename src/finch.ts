@@ -3,13 +3,9 @@
  * Fin agent, which must exist before Fin's first call. The server, `finch worker` and every CLI
  * command start here, so they all see the same data the same way.
  */
-import os from 'node:os';
 import { sql } from 'kysely';
 import type { Config } from './config.js';
-import { effectiveFinSettings } from './domain/fin-settings.js';
 import type { HelpdeskContext } from './domain/helpdesk/context.js';
-import type { Clock } from './outbox/clock.js';
-import { Dispatcher, type DispatcherLogger } from './outbox/dispatcher.js';
 import { openDatabase, probeWrite, type Database } from './store/sql/database.js';
 import { DatabaseUnavailableError } from './store/port.js';
 import { migrateToLatest } from './store/sql/migrations/index.js';
@@ -153,24 +149,4 @@ export function helpdeskContext(
     outboxWritten: hooks.outboxWritten ?? (() => undefined),
     settingsChanged: hooks.settingsChanged ?? (() => undefined),
   };
-}
-
-export function createDispatcher(
-  finch: Finch,
-  config: Pick<Config, 'fin' | 'failSafeMinutes'>,
-  options: { logger: DispatcherLogger; clock: Clock; timeoutMs?: number; pollMs?: number; random?: () => number },
-): Dispatcher {
-  return new Dispatcher({
-    outbox: finch.outbox,
-    settings: finch.settings,
-    failSafe: finch.failSafe,
-    finSettings: async () => effectiveFinSettings(await finch.settings.getFinSettings(), config.fin),
-    clock: options.clock,
-    logger: options.logger,
-    worker: `${os.hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`,
-    failSafeAfterMs: config.failSafeMinutes * 60_000,
-    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
-    ...(options.random === undefined ? {} : { random: options.random }),
-  });
 }

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATIONS } from '../../src/contract/operations.js';
 import { runConformance } from '../../src/conformance/run-checks.js';
 import type { FinSettingsOverrides } from '../../src/domain/fin-settings.js';
-import { createDispatcher } from '../../src/finch.js';
+import { createDispatcher } from '../../src/cli/dispatching.js';
 import { systemClock } from '../../src/outbox/clock.js';
 import { AgentClient } from '../support/agent-client.js';
 import { startTestFinch } from '../support/finch.js';

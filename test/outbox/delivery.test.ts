@@ -6,7 +6,7 @@
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Agent } from '../../src/domain/model.js';
-import { createDispatcher } from '../../src/finch.js';
+import { createDispatcher } from '../../src/cli/dispatching.js';
 import type { Dispatcher } from '../../src/outbox/dispatcher.js';
 import { AgentClient } from '../support/agent-client.js';
 import { FakeClock } from '../support/fake-clock.js';

@@ -10,7 +10,7 @@
 import diagnostics from 'node:diagnostics_channel';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FinSettingsOverrides } from '../../src/domain/fin-settings.js';
-import { createDispatcher } from '../../src/finch.js';
+import { createDispatcher } from '../../src/cli/dispatching.js';
 import { AgentClient } from '../support/agent-client.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { sqlBackends, startTestFinch, type TestFinch } from '../support/finch.js';

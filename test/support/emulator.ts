@@ -10,7 +10,7 @@ import { DEMO_KNOWLEDGE } from '../../src/emulator/demo-knowledge.js';
 import type { EmulatorConfig } from '../../src/emulator/config.js';
 import { runEmulator, type RunningEmulator } from '../../src/emulator/run.js';
 import type { FinSettingsOverrides } from '../../src/domain/fin-settings.js';
-import { createDispatcher } from '../../src/finch.js';
+import { createDispatcher } from '../../src/cli/dispatching.js';
 import { systemClock } from '../../src/outbox/clock.js';
 import type { Dispatcher } from '../../src/outbox/dispatcher.js';
 import { AgentClient } from './agent-client.js';
