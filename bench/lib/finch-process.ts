@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fetchAccessToken } from '../../src/client/fin-client.js';
-import { finClientFromBanner } from '../../test/support/process.js';
+import { finClientFromBanner } from './test-harness.js';
 import { REPO_ROOT } from './paths.js';
 import { startService } from './service.js';
 

@@ -4,7 +4,7 @@
  * Each measurement gets its own database, dropped when done, so a shared server keeps nothing.
  */
 import pg from 'pg';
-import { createDatabase, startPostgres } from '../../test/support/postgres-server.js';
+import { createDatabase, startPostgres } from './test-harness.js';
 import type { Cleanup } from './cleanup.js';
 import { delay } from './service.js';
 
