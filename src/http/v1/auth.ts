@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authenticateBearer } from '../../domain/auth/credentials.js';
 import { safeEqual } from '../../domain/auth/secrets.js';
 import type { HelpdeskContext } from '../../domain/helpdesk/context.js';
-import { checkSession } from '../../domain/helpdesk/sessions.js';
+import { checkSession } from '../../domain/helpdesk/sessions/check-session.js';
 import type { Agent } from '../../domain/model.js';
 import { bearerToken } from '../fin/auth.js';
 import { HttpProblem } from '../problem.js';

@@ -21,20 +21,21 @@ import {
   Replayed,
   TokenView,
 } from '../../../contract/agent-api.js';
-import {
-  createOAuthClient,
-  createToken,
-  editAgent,
-  inviteAgent,
-  listAgents,
-  listClients,
-  listTokens,
-  requireAdmin,
-  revokeOAuthClient,
-  revokeToken,
-} from '../../../domain/helpdesk/admin.js';
-import { listDeliveries, replayDeadRange, replayDelivery } from '../../../domain/helpdesk/deliveries.js';
-import { finSettingsReport, updateFinSettings, type FinSettingsReport } from '../../../domain/helpdesk/fin-settings.js';
+import { editAgent } from '../../../domain/helpdesk/agents/edit-agent.js';
+import { inviteAgent } from '../../../domain/helpdesk/agents/invite-agent.js';
+import { listAgents } from '../../../domain/helpdesk/agents/list-agents.js';
+import { createOAuthClient } from '../../../domain/helpdesk/clients/create-client.js';
+import { listClients } from '../../../domain/helpdesk/clients/list-clients.js';
+import { revokeOAuthClient } from '../../../domain/helpdesk/clients/revoke-client.js';
+import { requireAdmin } from '../../../domain/helpdesk/require-admin.js';
+import { createToken } from '../../../domain/helpdesk/tokens/create-token.js';
+import { listTokens } from '../../../domain/helpdesk/tokens/list-tokens.js';
+import { revokeToken } from '../../../domain/helpdesk/tokens/revoke-token.js';
+import { listDeliveries } from '../../../domain/helpdesk/fin/list-deliveries.js';
+import { replayDeadRange } from '../../../domain/helpdesk/fin/replay-dead-range.js';
+import { replayDelivery } from '../../../domain/helpdesk/fin/replay-delivery.js';
+import { finSettingsReport, type FinSettingsReport } from '../../../domain/helpdesk/fin/fin-settings-report.js';
+import { updateFinSettings } from '../../../domain/helpdesk/fin/update-fin-settings.js';
 import { refuseWhenHashingBusy } from '../../shared-rate-limit.js';
 import { callerOf } from '../auth.js';
 import type { AgentRouteOptions } from '../agent-route-options.js';

@@ -5,7 +5,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { UploadedAttachment, UploadQuery } from '../../../contract/files.js';
-import { uploadFile } from '../../../domain/helpdesk/attachments.js';
+import { uploadFile } from '../../../domain/helpdesk/files/upload-file.js';
 import { callerOf } from '../auth.js';
 import type { AgentApiOptions } from '../agent-route-options.js';
 import { routeSchema } from '../route-schema.js';

@@ -17,14 +17,16 @@ import {
   ReplyInput,
   TypingResult,
 } from '../../../contract/agent-api.js';
-import { conversationDetail, countQueues, listConversations } from '../../../domain/helpdesk/conversations.js';
-import { editConversation } from '../../../domain/helpdesk/edit-conversation.js';
-import { handBack } from '../../../domain/helpdesk/hand-back.js';
-import { reply } from '../../../domain/helpdesk/reply.js';
-import { resync } from '../../../domain/helpdesk/resync.js';
-import { sendTyping } from '../../../domain/helpdesk/send-typing.js';
-import { takeOver } from '../../../domain/helpdesk/takeover.js';
-import { updateEndUser } from '../../../domain/helpdesk/update-end-user.js';
+import { conversationDetail } from '../../../domain/helpdesk/conversations/conversation-detail.js';
+import { countQueues } from '../../../domain/helpdesk/conversations/count-queues.js';
+import { listConversations } from '../../../domain/helpdesk/conversations/list-conversations.js';
+import { editConversation } from '../../../domain/helpdesk/conversations/edit-conversation.js';
+import { handBack } from '../../../domain/helpdesk/conversations/hand-back.js';
+import { reply } from '../../../domain/helpdesk/conversations/reply.js';
+import { resync } from '../../../domain/helpdesk/conversations/resync.js';
+import { sendTyping } from '../../../domain/helpdesk/conversations/send-typing.js';
+import { takeOver } from '../../../domain/helpdesk/conversations/take-over.js';
+import { updateEndUser } from '../../../domain/helpdesk/conversations/update-end-user.js';
 import type { Conversation } from '../../../domain/model.js';
 import { callerOf } from '../auth.js';
 import type { AgentApiOptions } from '../agent-route-options.js';

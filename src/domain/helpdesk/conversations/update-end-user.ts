@@ -1,9 +1,9 @@
-import type { EndUserPatch } from '../../contract/agent-api.js';
-import { checkAttributes } from '../attributes.js';
-import { notFound } from '../errors.js';
-import type { EndUser } from '../model.js';
-import { userChanges } from '../users.js';
-import type { HelpdeskContext } from './context.js';
+import type { EndUserPatch } from '../../../contract/agent-api.js';
+import { checkAttributes } from '../../attributes.js';
+import { notFound } from '../../errors.js';
+import type { EndUser } from '../../model.js';
+import { userChanges } from '../../users.js';
+import type { HelpdeskContext } from '../context.js';
 
 /**
  * An agent corrects an end-user's name, email or attributes (merged). Fin is told through each of

@@ -1,7 +1,7 @@
-import { assign } from '../conversation-changes.js';
-import type { Agent, Conversation } from '../model.js';
-import { changeConversation } from './conversation-access.js';
-import type { HelpdeskContext } from './context.js';
+import { assign } from '../../conversation-changes.js';
+import type { Agent, Conversation } from '../../model.js';
+import { changeConversation } from './change-conversation.js';
+import type { HelpdeskContext } from '../context.js';
 
 /** "Assign to me": the agent takes the conversation, from Fin, from the queue or from a colleague. */
 export function takeOver(ctx: HelpdeskContext, agent: Agent, conversationId: string): Promise<Conversation> {

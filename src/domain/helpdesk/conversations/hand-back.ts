@@ -1,7 +1,7 @@
-import { assign } from '../conversation-changes.js';
-import type { Agent, Conversation } from '../model.js';
-import { changeConversation } from './conversation-access.js';
-import type { HelpdeskContext } from './context.js';
+import { assign } from '../../conversation-changes.js';
+import type { Agent, Conversation } from '../../model.js';
+import { changeConversation } from './change-conversation.js';
+import type { HelpdeskContext } from '../context.js';
 
 /** The conversation goes back to Fin, which handles it again from its next sync. */
 export function handBack(ctx: HelpdeskContext, _agent: Agent, conversationId: string): Promise<Conversation> {

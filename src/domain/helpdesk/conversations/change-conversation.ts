@@ -1,8 +1,8 @@
-import type { HelpdeskWriter } from '../../store/helpdesk-port.js';
-import type { ConversationChanges } from '../../store/port.js';
-import { notFound } from '../errors.js';
-import type { Conversation } from '../model.js';
-import type { HelpdeskContext } from './context.js';
+import type { HelpdeskWriter } from '../../../store/helpdesk-port.js';
+import type { ConversationChanges } from '../../../store/port.js';
+import { notFound } from '../../errors.js';
+import type { Conversation } from '../../model.js';
+import type { HelpdeskContext } from '../context.js';
 
 /**
  * Runs an agent's change to a conversation: locks it, lets `change` work out what to write, and,

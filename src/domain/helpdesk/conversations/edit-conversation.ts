@@ -1,10 +1,10 @@
-import type { ConversationPatch } from '../../contract/agent-api.js';
-import { checkAttributes } from '../attributes.js';
-import { assign, fieldChanges } from '../conversation-changes.js';
-import { unprocessable } from '../errors.js';
-import type { Agent, Conversation } from '../model.js';
-import { changeConversation } from './conversation-access.js';
-import type { HelpdeskContext } from './context.js';
+import type { ConversationPatch } from '../../../contract/agent-api.js';
+import { checkAttributes } from '../../attributes.js';
+import { assign, fieldChanges } from '../../conversation-changes.js';
+import { unprocessable } from '../../errors.js';
+import type { Agent, Conversation } from '../../model.js';
+import { changeConversation } from './change-conversation.js';
+import type { HelpdeskContext } from '../context.js';
 
 /**
  * An agent edits a conversation: status, title, tags (replaced), attributes (merged) and the

@@ -1,7 +1,7 @@
-import { effectiveFinSettings, webhookTarget } from '../fin-settings.js';
-import { notFound } from '../errors.js';
-import type { Agent } from '../model.js';
-import type { HelpdeskContext } from './context.js';
+import { effectiveFinSettings, webhookTarget } from '../../fin-settings.js';
+import { notFound } from '../../errors.js';
+import type { Agent } from '../../model.js';
+import type { HelpdeskContext } from '../context.js';
 
 /** At most one typing notification per conversation and agent in this window. */
 export const TYPING_THROTTLE_MS = 3_000;

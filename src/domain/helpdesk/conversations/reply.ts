@@ -1,9 +1,9 @@
-import type { ReplyInput } from '../../contract/agent-api.js';
-import { assign } from '../conversation-changes.js';
-import { draftMessage, messageFor } from '../messages.js';
-import type { Agent, Message } from '../model.js';
-import { changeConversation } from './conversation-access.js';
-import type { HelpdeskContext } from './context.js';
+import type { ReplyInput } from '../../../contract/agent-api.js';
+import { assign } from '../../conversation-changes.js';
+import { draftMessage, messageFor } from '../../messages.js';
+import type { Agent, Message } from '../../model.js';
+import { changeConversation } from './change-conversation.js';
+import type { HelpdeskContext } from '../context.js';
 
 /**
  * An agent's reply (public) or note (private). A reply to a conversation Fin holds, or nobody

@@ -4,9 +4,9 @@
  * any agent may ask for it (replaying the delivery log is an admin's tool); once it is delivered
  * the conversation is no longer flagged.
  */
-import { effectiveFinSettings, webhookTarget } from '../fin-settings.js';
-import { notFound, unprocessable } from '../errors.js';
-import type { HelpdeskContext } from './context.js';
+import { effectiveFinSettings, webhookTarget } from '../../fin-settings.js';
+import { notFound, unprocessable } from '../../errors.js';
+import type { HelpdeskContext } from '../context.js';
 
 export async function resync(ctx: HelpdeskContext, conversationId: string): Promise<void> {
   const target = webhookTarget(effectiveFinSettings(await ctx.settings.getFinSettings(), ctx.finOverrides));

@@ -1,0 +1,11 @@
+import type { CannedReplyPatch } from '../../../contract/canned-replies.js';
+import type { CannedReply } from '../../../store/canned-reply-port.js';
+import { notFound } from '../../errors.js';
+import { shortcutChecked, title, type CannedReplyContext } from './canned-reply-rules.js';
+
+/** Changes the fields given: 404 when unknown, 409 `shortcut_taken`, 422 `empty_title`. */
+export async function updateCannedReply(ctx: CannedReplyContext, id: string, patch: CannedReplyPatch): Promise<CannedReply> {
+  const updated = await shortcutChecked(() => ctx.cannedReplies.updateCannedReply(id, { ...patch, ...(patch.title === undefined ? {} : { title: title(patch.title) }) }, ctx.now().toISOString()));
+  if (!updated) throw notFound('canned_reply', id);
+  return updated;
+}
