@@ -103,6 +103,54 @@ function migrationImportViolations(dir: string): string[] {
     .flatMap((file) => imports(file).filter((specifier) => !allowed(file, specifier)).map((specifier) => `${path.basename(file)}: ${specifier}`));
 }
 
+/**
+ * The packages the inbox (web/src) may import: it runs in the browser and reaches Finch over HTTP
+ * only. React and its DOM renderer, DOMPurify for stored HTML, TanStack Virtual for long lists and
+ * TanStack Query for loading and invalidating what the screens show. `typebox` gives types only.
+ */
+const WEB_PACKAGES = ['react', 'react-dom', 'dompurify', '@tanstack/react-virtual', '@tanstack/react-query'];
+const WEB_TYPE_ONLY_PACKAGES = ['typebox'];
+
+/**
+ * Every import of a module: its specifier, and whether it is `import type` / `export type` as a
+ * whole (an `import { type X }` keeps an import in the JavaScript, so it counts as a value import).
+ */
+function importStatements(file: string): { specifier: string; typeOnly: boolean }[] {
+  const text = readFileSync(file, 'utf8');
+  return [
+    ...[...text.matchAll(/(?:^|\n)\s*(?:import|export)(\s+type\b)?[^'"]*?from\s+['"]([^'"]+)['"]/g)].map((m) => ({ specifier: m[2]!, typeOnly: m[1] !== undefined })),
+    ...[...text.matchAll(/(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g), ...text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => ({ specifier: m[1]!, typeOnly: false })),
+  ];
+}
+
+/**
+ * What the modules of the inbox (`web`, read recursively) import that they must not: anything
+ * outside `web` but the contract's types (`import type` from `contract`) and its dependency-free
+ * plain-text module, and any package but WEB_PACKAGES (WEB_TYPE_ONLY_PACKAGES for types). Also the
+ * files read, so a test can prove that none was left out, and how many imports reached the contract.
+ */
+function webImportViolations(web: string, contract: string): { files: string[]; violations: string[]; intoContract: number } {
+  const files = sources(web, /\.tsx?$/);
+  let intoContract = 0;
+  const allowed = (file: string, { specifier, typeOnly }: { specifier: string; typeOnly: boolean }): boolean => {
+    if (!specifier.startsWith('.')) {
+      const name = specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+      return WEB_PACKAGES.includes(name) || (typeOnly && WEB_TYPE_ONLY_PACKAGES.includes(name));
+    }
+    const to = path.resolve(path.dirname(file), specifier);
+    if (to.startsWith(`${web}${path.sep}`)) return true;
+    if (!to.startsWith(`${contract}${path.sep}`)) return false;
+    intoContract += 1;
+    return typeOnly || to === path.join(contract, 'plain-text.js');
+  };
+  const violations = files.flatMap((file) =>
+    importStatements(file)
+      .filter((statement) => !allowed(file, statement))
+      .map(({ specifier, typeOnly }) => `${path.relative(web, file).split(path.sep).join('/')}: ${typeOnly ? 'type ' : ''}${specifier}`),
+  );
+  return { files, violations, intoContract };
+}
+
 /** A throwaway folder of files (relative path → text), removed after `check`. */
 function withFiles<T>(files: Record<string, string>, check: (dir: string) => T): T {
   const dir = mkdtempSync(path.join(tmpdir(), 'finch-architecture-'));
@@ -153,18 +201,52 @@ describe('architecture', () => {
     expect(offending).toEqual([]);
   });
 
-  it('keeps the inbox (web/) on the agent API: only type imports of the contract from src, and its dependency-free plain-text module', () => {
-    const web = WEB;
-    const intoSrc = readdirSync(web)
-      .filter((name) => /\.tsx?$/.test(name))
-      .flatMap((name) =>
-        [...readFileSync(path.join(web, name), 'utf8').matchAll(/^(import(?:\s+type)?)[^'"]*?from\s+['"]([^'"]*\/src\/[^'"]*)['"]/gm)].map(([statement, kind, specifier]) => ({
-          statement: `${name}: ${statement}`,
-          allowed: specifier!.includes('/src/contract/') && (kind === 'import type' || specifier!.endsWith('/src/contract/plain-text.js')),
-        })),
-      );
-    expect(intoSrc.length).toBeGreaterThan(0);
-    expect(intoSrc.filter((found) => !found.allowed).map((found) => found.statement)).toEqual([]);
+  it('keeps the inbox (web/) on the agent API: every file in every folder of web/src imports only itself, contract types, the plain-text module and its packages', () => {
+    const { files: read, violations, intoContract } = webImportViolations(WEB, path.join(SRC, 'contract'));
+    expect(violations).toEqual([]);
+    expect(intoContract).toBeGreaterThan(0);
+    // The rule reads every module there is, nested folders included: a walk that stopped at the top
+    // level (as this rule once did) would pass on whatever the folders below import.
+    const everyModule = readdirSync(WEB, { recursive: true, encoding: 'utf8' }).filter((name) => /\.tsx?$/.test(name) && !/\.d\.ts$|\.test\.tsx?$/.test(name));
+    expect(read.length).toBe(everyModule.length);
+    expect(read.filter((file) => path.relative(WEB, file).split(path.sep).length > 1).length).toBeGreaterThan(0);
+  });
+
+  it('refuses what the inbox must not import, however deep the folder', () => {
+    const found = withFiles(
+      {
+        'src/contract/agent-api.ts': 'export type A = string;\n',
+        'src/contract/plain-text.ts': 'export const plainTextToHtml = (text: string) => text;\n',
+        'web/src/App.tsx': "import { ok } from './screen/ok.js';\nimport './styles.css';\n",
+        'web/src/screen/ok.ts': [
+          "import type { A } from '../../../src/contract/agent-api.js';",
+          "import { plainTextToHtml } from '../../../src/contract/plain-text.js';",
+          "import { useQuery } from '@tanstack/react-query';",
+          "import { createRoot } from 'react-dom/client';",
+          "import type { Static } from 'typebox';",
+        ].join('\n'),
+        'web/src/screen/part/deep/bad.tsx': [
+          "import { A } from '../../../../../src/contract/agent-api.js';",
+          "import type { Finch } from '../../../../../src/finch.js';",
+          "import { Type } from 'typebox';",
+          "import { readFileSync } from 'node:fs';",
+          "import lodash from 'lodash';",
+          "export { helper } from '../../../../elsewhere.js';",
+          "const server = import('../../../../../src/http/server.js');",
+        ].join('\n'),
+      },
+      (dir) => webImportViolations(path.join(dir, 'web/src'), path.join(dir, 'src/contract')),
+    );
+    expect(found.files.length).toBe(3);
+    expect(found.violations).toEqual([
+      'screen/part/deep/bad.tsx: ../../../../../src/contract/agent-api.js',
+      'screen/part/deep/bad.tsx: type ../../../../../src/finch.js',
+      'screen/part/deep/bad.tsx: typebox',
+      'screen/part/deep/bad.tsx: node:fs',
+      'screen/part/deep/bad.tsx: lodash',
+      'screen/part/deep/bad.tsx: ../../../../elsewhere.js',
+      'screen/part/deep/bad.tsx: ../../../../../src/http/server.js',
+    ]);
   });
 
   it('keeps the plain-text module free of imports, since the browser bundles it', () => {

@@ -16,7 +16,7 @@ import { launchBrowser, openPage, signIn, type WatchedPage } from '../support/br
 import { startLoop, type Loop } from '../support/emulator.js';
 import { sqlBackends } from '../support/finch.js';
 import { PASSWORD, finConversation, makeAgent } from '../support/helpdesk.js';
-import { DESCRIBED_CODES, OUTSIDE_THE_INBOX, describeProblem } from '../../web/src/problems.js';
+import { DESCRIBED_CODES, OUTSIDE_THE_INBOX, describeProblem } from '../../web/src/api/problems.js';
 import { MESSAGE_LIMIT } from '../../src/emulator/pages.js';
 
 // What the functions passed to page.evaluate use runs in the browser; these only satisfy the compiler.

@@ -1,12 +1,12 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api, onSignedOut, type SessionView } from './api.js';
-import { AccountDialog } from './Account.js';
-import { Admin } from './Admin.js';
-import { forgetOldDrafts } from './drafts.js';
-import { CannedReplies } from './CannedReplies.js';
-import { Inbox } from './Inbox.js';
+import { api, onSignedOut, type SessionView } from './api/client.js';
+import { AccountDialog } from './session/AccountDialog.js';
+import { Admin } from './admin/Admin.js';
+import { forgetOldDrafts } from './conversation/drafts.js';
+import { CannedReplies } from './canned-replies/CannedReplies.js';
+import { Inbox } from './inbox/Inbox.js';
 import { navigate, usePlace } from './router.js';
-import { SignIn } from './SignIn.js';
+import { SignIn } from './session/SignIn.js';
 
 export function App() {
   const [session, setSession] = useState<SessionView | null | undefined>(undefined);

@@ -4,7 +4,7 @@
  * reconnect everything is re-read, since changes may have been missed meanwhile.
  */
 import { useEffect, useRef } from 'react';
-import { api, ApiError } from './api.js';
+import { api, ApiError } from './api/client.js';
 
 /** How long after a refused stream it is opened again. */
 const RECONNECT_MS = 5000;

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { api, type CannedReplyView } from './api.js';
-import { ErrorNote, useLoaded } from './common.js';
+import { api, type CannedReplyView } from '../api/client.js';
+import { ErrorNote, useLoaded } from '../ui/common.js';
 
 /** The team's canned replies: any agent adds, changes and removes them. */
 export function CannedReplies() {

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { ErrorNote } from './common.js';
-import { api, type SessionView } from './api.js';
+import { ErrorNote } from '../ui/common.js';
+import { api, type SessionView } from '../api/client.js';
 
 /** The sign-in form; `notice` says why the agent is here again (the session ended elsewhere). */
 export function SignIn(props: { onSignedIn: (session: SessionView) => void; notice?: string | null; email?: string }) {

@@ -1,12 +1,12 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ErrorNote, StatusOptions } from './common.js';
-import { api, type AgentView, type ConversationView, type Queue, type QueueCounts } from './api.js';
-import { ConversationPane, type Controls } from './ConversationPane.js';
-import { Avatar, when } from './format.js';
+import { ErrorNote, StatusOptions } from '../ui/common.js';
+import { api, type AgentView, type ConversationView, type Queue, type QueueCounts } from '../api/client.js';
+import { ConversationPane, type Controls } from '../conversation/ConversationPane.js';
+import { Avatar, when } from '../ui/format.js';
 import { HelpOverlay, useShortcuts } from './shortcuts.js';
-import { chime, useLiveChanges } from './live.js';
-import { navigate } from './router.js';
+import { chime, useLiveChanges } from '../live.js';
+import { navigate } from '../router.js';
 
 /** The queues, with what an empty one says when no search or filter narrows it. */
 const QUEUES: { id: Queue; label: string; empty: string }[] = [

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import { ErrorNote, useLoaded } from './common.js';
-import { api, type AgentView, type ClientView, type DeliveryView, type FinSettingsView, type TokenView } from './api.js';
-import { when } from './format.js';
-import { navigate } from './router.js';
+import { ErrorNote, useLoaded } from '../ui/common.js';
+import { api, type AgentView, type ClientView, type DeliveryView, type FinSettingsView, type TokenView } from '../api/client.js';
+import { when } from '../ui/format.js';
+import { navigate } from '../router.js';
 
 const SECTIONS: [string, string][] = [
   ['agents', 'Agents'],

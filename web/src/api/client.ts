@@ -20,8 +20,8 @@ import type {
   ReplyInput,
   SessionView,
   TokenView as TokenViewSchema,
-} from '../../src/contract/agent-api.js';
-import type { CannedReplyView, NewCannedReplyInput } from '../../src/contract/canned-replies.js';
+} from '../../../src/contract/agent-api.js';
+import type { CannedReplyView, NewCannedReplyInput } from '../../../src/contract/canned-replies.js';
 import type { Static } from 'typebox';
 import { ANOTHER_AGENT, CANNOT_REACH, describeProblem, signedOutNotice, type ProblemBody } from './problems.js';
 

@@ -4,8 +4,8 @@
  * says why and is shown as it is).
  */
 import { useEffect, useRef, useState, type FormEvent, type RefObject } from 'react';
-import { api, type AgentView } from './api.js';
-import { ErrorNote } from './common.js';
+import { api, type AgentView } from '../api/client.js';
+import { ErrorNote } from '../ui/common.js';
 
 export function AccountDialog({ me, onClose }: { me: AgentView; onClose: () => void }) {
   const first = useRef<HTMLInputElement>(null);

@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useImperativeHandle, useRef, useState, type FormEvent, type ReactNode, type RefObject } from 'react';
-import { ErrorNote, StatusOptions } from './common.js';
-import { api, type AgentView, type CannedReplyView, type ConversationDetail, type MessageView } from './api.js';
+import { ErrorNote, StatusOptions } from '../ui/common.js';
+import { api, type AgentView, type CannedReplyView, type ConversationDetail, type MessageView } from '../api/client.js';
 import { clearDraft, loadDraft, saveDraft } from './drafts.js';
-import { Avatar, safeHtml, when } from './format.js';
-import { plainTextToHtml } from '../../src/contract/plain-text.js';
+import { Avatar, safeHtml, when } from '../ui/format.js';
+import { plainTextToHtml } from '../../../src/contract/plain-text.js';
 
 export type Controls = { focus: (mode: 'public' | 'private') => void; takeOver: () => void; resolve: () => void };
 
