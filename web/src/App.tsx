@@ -1,5 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api, onSignedOut, type SessionView } from './api/client.js';
+import { onSignedOut } from './api/client.js';
+import { currentSession, signOut as endSession } from './api/session.js';
+import type { SessionView } from './api/types.js';
+import { queryClient } from './resources/query-client.js';
 import { AccountDialog } from './session/AccountDialog.js';
 import { Admin } from './admin/Admin.js';
 import { forgetOldDrafts } from './conversation/drafts.js';
@@ -22,12 +25,14 @@ export function App() {
 
   useEffect(() => {
     forgetOldDrafts();
-    api.session().then(setSession, (failure: Error) => setError(failure.message));
+    currentSession().then(setSession, (failure: Error) => setError(failure.message));
   }, []);
   // Any 401 from any call: back to the sign-in page, on the same URL, so signing in again returns
   // to the same conversation and its draft (drafts.ts).
   useEffect(() => {
     onSignedOut((why) => {
+      // What this agent's screens loaded is not for whoever signs in next.
+      queryClient.clear();
       setNotice(why);
       setAccount(false);
       if (current.current) setLastEmail(current.current.agent.email);
@@ -37,12 +42,14 @@ export function App() {
   }, []);
 
   const signOut = useCallback(async () => {
-    await api.signOut().catch(() => undefined);
+    await endSession().catch(() => undefined);
+    queryClient.clear();
     setNotice(null);
     setSession(null);
     navigate('/');
   }, []);
   const signedIn = useCallback((fresh: SessionView) => {
+    queryClient.clear();
     setNotice(null);
     setSession(fresh);
   }, []);

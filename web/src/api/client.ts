@@ -1,51 +1,17 @@
 /**
  * The agent API as the inbox calls it: JSON over fetch with the session cookie, the CSRF token on
  * every change, and RFC 9457 problems turned into errors whose message is written for the agent
- * (src/problems.ts). The shapes are
- * the server's own (src/contract/agent-api.ts), imported as types only.
+ * (problems.ts). Every call of every resource module (session.ts, conversations.ts, …) goes
+ * through `request`, so every answer is handled in this one place.
  */
-import type {
-  AgentView,
-  ClientView as ClientViewSchema,
-  ConversationPatch,
-  ConversationView,
-  DeliveryView as DeliveryViewSchema,
-  EndUserPatch,
-  EndUserView,
-  FinSettingsInput,
-  FinSettingsView,
-  MessageView,
-  NewAgentInput,
-  Queue,
-  ReplyInput,
-  SessionView,
-  TokenView as TokenViewSchema,
-} from '../../../src/contract/agent-api.js';
-import type { CannedReplyView, NewCannedReplyInput } from '../../../src/contract/canned-replies.js';
-import type { Static } from 'typebox';
+import type { SessionView } from './types.js';
 import { ANOTHER_AGENT, CANNOT_REACH, describeProblem, signedOutNotice, type ProblemBody } from './problems.js';
-
-export type { CannedReplyView };
-export type { AgentView, ConversationView, EndUserView, FinSettingsView, MessageView, Queue, SessionView };
-export type DeliveryView = Static<typeof DeliveryViewSchema>;
-export type TokenView = Static<typeof TokenViewSchema>;
-export type ClientView = Static<typeof ClientViewSchema>;
-export type QueueCounts = Record<'waiting' | 'mine' | 'fin' | 'others' | 'all', number>;
-export interface ConversationDetail {
-  conversation: ConversationView;
-  user: EndUserView;
-  messages: MessageView[];
-}
-export interface Page<T> {
-  items: T[];
-  next: string | null;
-}
 
 export class ApiError extends Error {
   constructor(
     /** The HTTP status; 0 when nothing answered. */
     readonly status: number,
-    /** What the agent reads (src/problems.ts). */
+    /** What the agent reads (problems.ts). */
     message: string,
     readonly code?: string,
   ) {
@@ -63,7 +29,18 @@ export function onSignedOut(handler: ((notice: string) => void) | null): void {
   signedOutHandler = handler;
 }
 
-interface RequestOptions {
+/** The session this page signed in with (session.ts): its CSRF token, and whose it is. */
+export function rememberSession(session: SessionView): void {
+  csrfToken = session.csrf_token;
+  agentId = session.agent.id;
+}
+
+/** Signed out: changes carry no CSRF token until the next sign-in. */
+export function forgetCsrfToken(): void {
+  csrfToken = null;
+}
+
+export interface RequestOptions {
   /** Signing in, the session check and signing out: a 401 there is an answer, not a lost session. */
   sessionRoute?: boolean;
   /** Already retried once with a fresh CSRF token. */
@@ -75,7 +52,7 @@ interface RequestOptions {
  * agent back to the sign-in page, a stale CSRF token (the session was renewed in another tab) is
  * refreshed and the call retried once, and every refusal becomes a sentence for the agent.
  */
-async function request<T>(method: string, path: string, body?: unknown, raw?: Blob, options: RequestOptions = {}): Promise<T> {
+export async function request<T>(method: string, path: string, body?: unknown, raw?: Blob, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (raw) headers['content-type'] = raw.type || 'application/octet-stream';
@@ -136,77 +113,10 @@ async function refreshCsrfToken(): Promise<boolean> {
   return csrfToken !== null;
 }
 
-const query = (params: Record<string, string | number | undefined | null>) => {
+export const query = (params: Record<string, string | number | undefined | null>) => {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
   const text = search.toString();
   return text ? `?${text}` : '';
 };
 
-export const api = {
-  async session(): Promise<SessionView | null> {
-    try {
-      const session = await request<SessionView>('GET', '/session', undefined, undefined, { sessionRoute: true });
-      csrfToken = session.csrf_token;
-      agentId = session.agent.id;
-      return session;
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 401) return null;
-      throw error;
-    }
-  },
-  async signIn(email: string, password: string): Promise<SessionView> {
-    const session = await request<SessionView>('POST', '/session', { email, password }, undefined, { sessionRoute: true });
-    csrfToken = session.csrf_token;
-    agentId = session.agent.id;
-    return session;
-  },
-  async signOut(): Promise<void> {
-    try {
-      await request('DELETE', '/session', undefined, undefined, { sessionRoute: true });
-    } finally {
-      csrfToken = null;
-    }
-  },
-
-  /** Changes the signed-in agent's password: 204; 403 wrong_password; 422 weak_password with a detail to show. */
-  changePassword: (currentPassword: string, newPassword: string) => request<void>('POST', '/me/password', { current_password: currentPassword, new_password: newPassword }),
-
-  counts: () => request<QueueCounts>('GET', '/conversations/counts'),
-  async conversations(params: { queue: Queue; status?: string; tag?: string; q?: string; cursor?: string | null; limit?: number }): Promise<Page<ConversationView>> {
-    const page = await request<{ conversations: ConversationView[]; next_cursor: string | null }>('GET', `/conversations${query(params)}`);
-    return { items: page.conversations, next: page.next_cursor };
-  },
-  conversation: (id: string) => request<ConversationDetail>('GET', `/conversations/${encodeURIComponent(id)}`),
-  reply: (id: string, input: ReplyInput) => request<MessageView>('POST', `/conversations/${encodeURIComponent(id)}/messages`, input),
-  patch: (id: string, patch: ConversationPatch) => request<ConversationView>('PATCH', `/conversations/${encodeURIComponent(id)}`, patch),
-  takeover: (id: string) => request<ConversationView>('POST', `/conversations/${encodeURIComponent(id)}/takeover`),
-  handback: (id: string) => request<ConversationView>('POST', `/conversations/${encodeURIComponent(id)}/handback`),
-  resync: (id: string) => request<{ queued: boolean }>('POST', `/conversations/${encodeURIComponent(id)}/resync`),
-  typing: (id: string) => request<{ sent: boolean }>('POST', `/conversations/${encodeURIComponent(id)}/typing`),
-  /** Uploads a file for a reply; the answer's url is signed and HTTPS (Finch needs an HTTPS public URL). */
-  upload: (file: File) => request<{ url: string; filename: string; filetype: string }>('POST', `/attachments${query({ filename: file.name })}`, undefined, file),
-  patchUser: (id: string, patch: EndUserPatch) => request<EndUserView>('PATCH', `/users/${encodeURIComponent(id)}`, patch),
-
-  cannedReplies: () => request<CannedReplyView[]>('GET', '/canned-replies'),
-  createCannedReply: (input: NewCannedReplyInput) => request<CannedReplyView>('POST', '/canned-replies', input),
-  updateCannedReply: (id: string, input: Partial<NewCannedReplyInput>) => request<CannedReplyView>('PATCH', `/canned-replies/${encodeURIComponent(id)}`, input),
-  deleteCannedReply: (id: string) => request('DELETE', `/canned-replies/${encodeURIComponent(id)}`),
-
-  agents: () => request<AgentView[]>('GET', '/agents'),
-  createAgent: (input: NewAgentInput) => request<{ agent: AgentView; password?: string }>('POST', '/agents', input),
-  patchAgent: (id: string, patch: Record<string, unknown>) => request<AgentView>('PATCH', `/agents/${encodeURIComponent(id)}`, patch),
-  tokens: () => request<TokenView[]>('GET', '/tokens'),
-  createToken: (name: string, scope: 'agent' | 'fin') => request<{ token: string }>('POST', '/tokens', { name, scope }),
-  revokeToken: (id: string) => request('DELETE', `/tokens/${encodeURIComponent(id)}`),
-  clients: () => request<ClientView[]>('GET', '/oauth-clients'),
-  createClient: (name: string) => request<{ client_id: string; client_secret: string }>('POST', '/oauth-clients', { name }),
-  revokeClient: (id: string) => request('DELETE', `/oauth-clients/${encodeURIComponent(id)}`),
-  finSettings: () => request<FinSettingsView>('GET', '/settings/fin'),
-  saveFinSettings: (input: FinSettingsInput) => request<FinSettingsView>('PUT', '/settings/fin', input),
-  async deliveries(params: { cursor?: string | null; conversation_id?: string; outcome?: string }): Promise<Page<DeliveryView>> {
-    const page = await request<{ deliveries: DeliveryView[]; next_cursor: string | null }>('GET', `/deliveries${query({ limit: 50, ...params })}`);
-    return { items: page.deliveries, next: page.next_cursor };
-  },
-  replay: (deliveryId: string) => request('POST', `/deliveries/${encodeURIComponent(deliveryId)}/replay`),
-};

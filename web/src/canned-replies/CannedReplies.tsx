@@ -1,10 +1,14 @@
 import { useState, type FormEvent } from 'react';
-import { api, type CannedReplyView } from '../api/client.js';
-import { ErrorNote, useLoaded } from '../ui/common.js';
+import { createCannedReply, deleteCannedReply, updateCannedReply } from '../api/canned-replies.js';
+import { useEditable } from '../resources/change.js';
+import { keys } from '../resources/keys.js';
+import { useCannedReplies } from '../resources/team.js';
+import { ErrorNote } from '../ui/ErrorNote.js';
+import { ReplyForm } from './ReplyForm.js';
 
 /** The team's canned replies: any agent adds, changes and removes them. */
 export function CannedReplies() {
-  const { data: replies, error, run: reloadAfter } = useLoaded(api.cannedReplies);
+  const { data: replies, error, run: reloadAfter } = useEditable(useCannedReplies(), keys.cannedReplies);
   const [editing, setEditing] = useState<string | null>(null);
   const run = async (action: () => Promise<unknown>) => {
     if (await reloadAfter(action)) setEditing(null);
@@ -17,7 +21,7 @@ export function CannedReplies() {
     event.preventDefault();
     const form = event.currentTarget;
     void run(async () => {
-      await api.createCannedReply(fields(form));
+      await createCannedReply(fields(form));
       form.reset();
     });
   };
@@ -39,7 +43,7 @@ export function CannedReplies() {
                 onSubmit={(event) => {
                   event.preventDefault();
                   const form = event.currentTarget;
-                  void run(() => api.updateCannedReply(reply.id, fields(form)));
+                  void run(() => updateCannedReply(reply.id, fields(form)));
                 }}
               />
             </li>
@@ -50,7 +54,7 @@ export function CannedReplies() {
               <button type="button" onClick={() => setEditing(reply.id)}>
                 Edit /{reply.shortcut}
               </button>{' '}
-              <button type="button" onClick={() => void run(() => api.deleteCannedReply(reply.id))}>
+              <button type="button" onClick={() => void run(() => deleteCannedReply(reply.id))}>
                 Remove /{reply.shortcut}
               </button>
             </li>
@@ -58,25 +62,5 @@ export function CannedReplies() {
         )}
       </ul>
     </main>
-  );
-}
-
-function ReplyForm(props: { label: string; submit: string; initial?: CannedReplyView; onSubmit: (event: FormEvent<HTMLFormElement>) => void }) {
-  return (
-    <form className="settings" aria-label={props.label} onSubmit={props.onSubmit}>
-      <label>
-        Shortcut
-        <input name="shortcut" required pattern="[a-z0-9][a-z0-9_\-]{0,39}" defaultValue={props.initial?.shortcut ?? ''} placeholder="shipping" />
-      </label>
-      <label>
-        Title
-        <input name="title" required defaultValue={props.initial?.title ?? ''} />
-      </label>
-      <label>
-        Text
-        <textarea name="body" required rows={3} defaultValue={props.initial?.body ?? ''} />
-      </label>
-      <button type="submit">{props.submit}</button>
-    </form>
   );
 }

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
-import { ErrorNote } from '../ui/common.js';
-import { api, type SessionView } from '../api/client.js';
+import { signIn } from '../api/session.js';
+import type { SessionView } from '../api/types.js';
+import { ErrorNote } from '../ui/ErrorNote.js';
 
 /** The sign-in form; `notice` says why the agent is here again (the session ended elsewhere). */
 export function SignIn(props: { onSignedIn: (session: SessionView) => void; notice?: string | null; email?: string }) {
@@ -15,7 +16,7 @@ export function SignIn(props: { onSignedIn: (session: SessionView) => void; noti
     setBusy(true);
     setError(null);
     try {
-      onSignedIn(await api.signIn(email, password));
+      onSignedIn(await signIn(email, password));
     } catch (failure) {
       setError((failure as Error).message);
     } finally {

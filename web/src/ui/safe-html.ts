@@ -19,25 +19,3 @@ DOMPurify.addHook('uponSanitizeAttribute', (_node, data) => {
 export function safeHtml(html: string): string {
   return DOMPurify.sanitize(html, { ALLOWED_TAGS, ALLOWED_ATTR: ['href', 'src', 'alt', 'title'], ALLOWED_URI_REGEXP: /^(?:https?:|mailto:)/i });
 }
-
-export function when(iso: string): string {
-  const date = new Date(iso);
-  const today = new Date();
-  return date.toDateString() === today.toDateString()
-    ? date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
-    : date.toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
-}
-
-function initials(name: string | null | undefined): string {
-  const words = (name ?? '?').trim().split(/\s+/);
-  return ((words[0]?.[0] ?? '?') + (words.length > 1 ? (words.at(-1)?.[0] ?? '') : '')).toUpperCase();
-}
-
-export function Avatar({ name, photoUrl, fin }: { name: string | null | undefined; photoUrl?: string | null; fin?: boolean }) {
-  if (photoUrl?.startsWith('https://')) return <img className="avatar" src={photoUrl} alt="" />;
-  return (
-    <span className={fin ? 'avatar fin' : 'avatar'} aria-hidden="true">
-      {fin ? 'Fin' : initials(name)}
-    </span>
-  );
-}

@@ -1,0 +1,31 @@
+/** The agent API's shapes as the inbox uses them: the server's own (src/contract), imported as types only. */
+import type {
+  AgentView,
+  ClientView as ClientViewSchema,
+  ConversationView,
+  DeliveryView as DeliveryViewSchema,
+  EndUserView,
+  FinSettingsView,
+  MessageView,
+  Queue,
+  SessionView,
+  TokenView as TokenViewSchema,
+} from '../../../src/contract/agent-api.js';
+import type { CannedReplyView } from '../../../src/contract/canned-replies.js';
+import type { Static } from 'typebox';
+
+export type { CannedReplyView };
+export type { AgentView, ConversationView, EndUserView, FinSettingsView, MessageView, Queue, SessionView };
+export type DeliveryView = Static<typeof DeliveryViewSchema>;
+export type TokenView = Static<typeof TokenViewSchema>;
+export type ClientView = Static<typeof ClientViewSchema>;
+export type QueueCounts = Record<'waiting' | 'mine' | 'fin' | 'others' | 'all', number>;
+export interface ConversationDetail {
+  conversation: ConversationView;
+  user: EndUserView;
+  messages: MessageView[];
+}
+export interface Page<T> {
+  items: T[];
+  next: string | null;
+}
