@@ -1,53 +1,84 @@
 /**
- * Running the outbox dispatcher in a process (the server's or a worker's): started with the process,
- * woken by local writes and, on PostgreSQL, by other processes' NOTIFY (heard through the process's
- * one change-feed connection); stopped on shutdown after the deliveries in flight.
+ * A process's background work (the server's or a worker's): the outbox dispatcher, woken by local
+ * writes and, on PostgreSQL, by other processes' NOTIFY (heard through the process's one
+ * change-feed connection), and the scheduled jobs (src/jobs/), each run by one node at a time.
+ * Both start with the process and stop on shutdown after the deliveries in flight and the job
+ * running. They run together: where FINCH_DISPATCHER=off turns delivery off, the jobs are off
+ * too, and `finch worker` processes run both.
  */
 import os from 'node:os';
 import type { Config } from '../config.js';
 import { effectiveFinSettings } from '../domain/fin-settings.js';
 import type { Finch } from '../finch.js';
+import { finchJobs } from '../jobs/finch-jobs.js';
+import type { Job, JobLogger } from '../jobs/job.js';
+import { Scheduler } from '../jobs/scheduler.js';
 import { systemClock, type Clock } from '../outbox/clock.js';
 import { Dispatcher, type DispatcherLogger } from '../outbox/dispatcher.js';
+import { SqlJobLeases } from '../store/sql/sql-job-leases.js';
 
-export interface RunningDispatcher {
+export interface RunningBackground {
   dispatcher: Dispatcher;
+  scheduler: Scheduler;
   stop: () => Promise<void>;
 }
 
-export async function runDispatcher(finch: Finch, config: Config, logger: DispatcherLogger): Promise<RunningDispatcher> {
+export async function runBackground(finch: Finch, config: Config, logger: DispatcherLogger & JobLogger): Promise<RunningBackground> {
   const dispatcher = createDispatcher(finch, config, { logger, clock: systemClock });
+  // Conversations the fail-safe routes have sync events: deliver them now, not at the next poll.
+  const scheduler = createScheduler(finch, { clock: systemClock, logger, jobs: finchJobs(finch, { failSafeAfterMs: config.failSafeMinutes * 60_000, logger, onRouted: () => dispatcher.wake() }) });
   dispatcher.start();
+  scheduler.start();
   const stopWaking = await finch.database.changes.wakeOnOutboxWrites(
     () => dispatcher.wake(),
     (error) => logger.warn({ error: error.message }, 'not listening for outbox notifications; polling until listening again'),
   );
   return {
     dispatcher,
+    scheduler,
     stop: async () => {
       await stopWaking();
-      await dispatcher.stop();
+      await Promise.all([dispatcher.stop(), scheduler.stop()]);
     },
   };
 }
 
-/** A dispatcher over Finch's SQL stores, with Fin's effective settings (stored, overridden by the environment). */
+/**
+ * A dispatcher over Finch's SQL stores, with Fin's effective settings (stored, overridden by the
+ * environment). `failSafeMinutes` is not the dispatcher's (the fail-safe is a job); it is accepted
+ * so that callers passing the settings they always passed keep compiling.
+ */
 export function createDispatcher(
   finch: Finch,
-  config: Pick<Config, 'fin' | 'failSafeMinutes'>,
+  config: Pick<Config, 'fin'> & Partial<Pick<Config, 'failSafeMinutes'>>,
   options: { logger: DispatcherLogger; clock: Clock; timeoutMs?: number; pollMs?: number; random?: () => number },
 ): Dispatcher {
   return new Dispatcher({
     outbox: finch.outbox,
     settings: finch.settings,
-    failSafe: finch.failSafe,
     finSettings: async () => effectiveFinSettings(await finch.settings.getFinSettings(), config.fin),
     clock: options.clock,
     logger: options.logger,
-    worker: `${os.hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`,
-    failSafeAfterMs: config.failSafeMinutes * 60_000,
+    worker: processName(),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
     ...(options.random === undefined ? {} : { random: options.random }),
   });
+}
+
+/** A scheduler of `jobs` whose leases are in Finch's database. */
+export function createScheduler(finch: Pick<Finch, 'database'>, options: { clock: Clock; logger: JobLogger; jobs: readonly Job[]; leaseMs?: number }): Scheduler {
+  return new Scheduler({
+    jobs: options.jobs,
+    leases: new SqlJobLeases(finch.database),
+    clock: options.clock,
+    logger: options.logger,
+    holder: processName(),
+    ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+  });
+}
+
+/** Names a dispatcher in claims and a scheduler in leases: `host:pid:random` (a process may run several, tests do). */
+function processName(): string {
+  return `${os.hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
 }

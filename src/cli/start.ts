@@ -11,7 +11,7 @@ import { listenOn } from '../http/listen.js';
 import { buildServer } from '../http/server.js';
 import { EmailTakenError } from '../store/port.js';
 import { demoSettings, startDemoEmulator, type RunningDemo } from './demo.js';
-import { runDispatcher, type RunningDispatcher } from './dispatching.js';
+import { runBackground, type RunningBackground } from './dispatching.js';
 import { FIRST_ADMIN_EMAIL, firstAdminFile, keepFinClient, keepFirstAdmin, type FirstAdmin } from './first-admin.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -39,14 +39,15 @@ export async function startCommand(args: string[]): Promise<void> {
 /** What has been started so far, stopped in this order. */
 interface Running {
   app?: FastifyInstance;
-  dispatching?: RunningDispatcher;
+  /** The dispatcher and the scheduled jobs. */
+  background?: RunningBackground;
   emulator?: RunningDemo;
   finch: Finch;
 }
 
-async function stopAll({ app, dispatching, emulator, finch }: Running): Promise<void> {
+async function stopAll({ app, background, emulator, finch }: Running): Promise<void> {
   await app?.close();
-  await dispatching?.stop();
+  await background?.stop();
   await emulator?.stop();
   await finch.close();
 }
@@ -73,11 +74,12 @@ async function start(loaded: Config, running: Running): Promise<void> {
   const helpdesk = helpdeskContext(finch, config, { outboxWritten: () => wake(), settingsChanged: () => settingsChanged() });
   const app = await buildServer(config, { ...finch, helpdesk });
   running.app = app;
-  const dispatching = config.dispatcher === 'server' ? await runDispatcher(finch, config, app.log) : undefined;
-  running.dispatching = dispatching;
-  if (dispatching) {
-    wake = () => dispatching.dispatcher.wake();
-    settingsChanged = () => dispatching.dispatcher.settingsChanged();
+  // FINCH_DISPATCHER=off: neither deliveries nor scheduled jobs here; `finch worker` runs both.
+  const background = config.dispatcher === 'server' ? await runBackground(finch, config, app.log) : undefined;
+  running.background = background;
+  if (background) {
+    wake = () => background.dispatcher.wake();
+    settingsChanged = () => background.dispatcher.settingsChanged();
   }
   await listenOn(app, { host: config.host, port: config.port, portSetting: 'FINCH_PORT', hostSetting: 'FINCH_HOST' });
   const address = app.server.address();

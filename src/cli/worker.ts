@@ -3,11 +3,12 @@ import pino from 'pino';
 import { loadConfig } from '../config.js';
 import { openFinchWhenAvailable } from '../finch.js';
 import { finchLoggerOptions } from '../http/logging.js';
-import { runDispatcher } from './dispatching.js';
+import { runBackground } from './dispatching.js';
 
 /**
- * `finch worker`: delivers the outbox to Fin without serving HTTP. Run any number of them on
- * PostgreSQL (each event goes to exactly one), and set FINCH_DISPATCHER=off on the servers.
+ * `finch worker`: delivers the outbox to Fin and runs the scheduled jobs (the fail-safe, pruning
+ * the delivery log) without serving HTTP. Run any number of them on PostgreSQL (each event goes to
+ * exactly one, each job's run to one), and set FINCH_DISPATCHER=off on the servers.
  * It waits for the database when started before it, and rides out its restarts.
  */
 export async function workerCommand(args: string[]): Promise<void> {
@@ -17,7 +18,7 @@ export async function workerCommand(args: string[]): Promise<void> {
   const finch = await openFinchWhenAvailable(config, (error, retryInMs) =>
     logger.warn({ error: error.message, retryInMs }, 'the database is unavailable; waiting for it'),
   );
-  const running = await runDispatcher(finch, config, logger);
+  const running = await runBackground(finch, config, logger);
   process.stdout.write(`finch worker delivering notifications to Fin (data: ${finch.database.location})\n`);
   const stop = async (signal: string) => {
     logger.info({ signal }, 'worker shutting down');

@@ -1,6 +1,6 @@
 /**
- * Time for the dispatcher, so that tests can run the retry schedule, timeouts and expiry by moving
- * a fake clock instead of waiting.
+ * Time for the dispatcher and the scheduled jobs (src/jobs/), so that tests can run the retry
+ * schedule, timeouts, expiry and job intervals by moving a fake clock instead of waiting.
  */
 export interface Clock {
   now(): Date;

@@ -6,10 +6,11 @@
  * fate in one transaction. A dispatcher that dies mid-delivery loses nothing: its lease runs out and
  * the event is due again. Between cycles it waits for `wake()` (a local change) or the poll interval.
  * While the database is unavailable (restarting, full) cycles fail and are tried again at each poll:
- * said once in the log when it goes and once when it is back, never ending the process.
+ * said once in the log when it goes and once when it is back, never ending the process. It only
+ * delivers: the fail-safe and the pruning of the delivery log are scheduled jobs (src/jobs/).
  */
 import { webhookTarget, type DeliveryState, type FinSettings, type WebhookTarget } from '../domain/fin-settings.js';
-import type { FailSafeStore, SettingsStore } from '../store/helpdesk-port.js';
+import type { SettingsStore } from '../store/helpdesk-port.js';
 import { DatabaseUnavailableError } from '../store/port.js';
 import type { AttemptOutcome, EventResolution, OutboxEvent, OutboxStore } from '../store/outbox-port.js';
 import type { Clock } from './clock.js';
@@ -25,7 +26,6 @@ export interface DispatcherLogger {
 export interface DispatcherOptions {
   outbox: OutboxStore;
   settings: SettingsStore;
-  failSafe: FailSafeStore;
   /** The Fin settings in effect (stored ones with environment overrides applied). */
   finSettings: () => Promise<FinSettings>;
   clock: Clock;
@@ -40,18 +40,12 @@ export interface DispatcherOptions {
   batchSize?: number;
   /** Deliveries in flight at once. Default 16. */
   concurrency?: number;
-  /** Route Fin's conversations to people after Fin has been unreachable this long. Default 10 min. */
-  failSafeAfterMs?: number;
-  /** Keep the delivery log this long. Default 30 days. */
-  retentionMs?: number;
   /** For jitter; tests pass a constant. */
   random?: () => number;
 }
 
 const LEASE_MARGIN_MS = 20_000;
 const SETTINGS_TTL_MS = 2_000;
-const FAIL_SAFE_CHECK_MS = 30_000;
-const PRUNE_EVERY_MS = 3_600_000;
 /** How stale `lastSuccessAt` may get before a success is written down again (one write, not one per delivery). */
 const SUCCESS_NOTE_EVERY_MS = 60_000;
 
@@ -60,8 +54,6 @@ export class Dispatcher {
   private readonly pollMs: number;
   private readonly batchSize: number;
   private readonly concurrency: number;
-  private readonly failSafeAfterMs: number;
-  private readonly retentionMs: number;
   private readonly random: () => number;
 
   private running: Promise<void> | undefined;
@@ -69,8 +61,6 @@ export class Dispatcher {
   private idle: AbortController | undefined;
   private wakeRequested = false;
   private cached: { at: number; target: WebhookTarget; state: DeliveryState } | undefined;
-  private lastFailSafeCheck = -Infinity;
-  private lastPrune = -Infinity;
   /** Since when cycles fail because the database is unavailable (ms since epoch), if they do. */
   private databaseDownSince: number | undefined;
 
@@ -79,8 +69,6 @@ export class Dispatcher {
     this.pollMs = options.pollMs ?? 500;
     this.batchSize = options.batchSize ?? 50;
     this.concurrency = options.concurrency ?? 16;
-    this.failSafeAfterMs = options.failSafeAfterMs ?? 600_000;
-    this.retentionMs = options.retentionMs ?? 30 * 86_400_000;
     this.random = options.random ?? Math.random;
   }
 
@@ -115,7 +103,6 @@ export class Dispatcher {
       let processed = 0;
       try {
         processed = await this.runOnce();
-        await this.housekeeping();
         this.databaseBack();
       } catch (error) {
         this.cycleFailed(error);
@@ -246,31 +233,6 @@ export class Dispatcher {
   private async updateState(change: (state: DeliveryState) => DeliveryState, at: Date): Promise<void> {
     const state = await this.options.settings.updateDeliveryState(change, at.toISOString());
     if (this.cached) this.cached = { ...this.cached, state };
-  }
-
-  /** The fail-safe (Fin unreachable too long: its conversations go to people) and log pruning. */
-  private async housekeeping(): Promise<void> {
-    const now = this.options.clock.now();
-    if (now.getTime() - this.lastFailSafeCheck >= FAIL_SAFE_CHECK_MS) {
-      this.lastFailSafeCheck = now.getTime();
-      await this.checkFailSafe(now);
-    }
-    if (now.getTime() - this.lastPrune >= PRUNE_EVERY_MS) {
-      this.lastPrune = now.getTime();
-      await this.options.outbox.prune(new Date(now.getTime() - this.retentionMs).toISOString());
-    }
-  }
-
-  /** Runs the fail-safe now if it is due; exposed for tests. */
-  async checkFailSafe(now: Date = this.options.clock.now()): Promise<string[]> {
-    const state = await this.options.settings.getDeliveryState();
-    if (state.unreachableSince === null || now.getTime() - Date.parse(state.unreachableSince) < this.failSafeAfterMs) return [];
-    const routed = await this.options.failSafe.routeFinConversationsToPeople(state.unreachableSince, 'fin_unreachable', now.toISOString());
-    if (routed.length > 0) {
-      this.options.logger.warn({ conversations: routed.length, since: state.unreachableSince }, "Fin has been unreachable too long: its conversations were routed to people");
-      this.wake();
-    }
-    return routed;
   }
 }
 

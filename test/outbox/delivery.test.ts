@@ -7,6 +7,7 @@ import net from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Agent } from '../../src/domain/model.js';
 import { createDispatcher } from '../../src/cli/dispatching.js';
+import { FailSafeJob } from '../../src/jobs/fail-safe.js';
 import type { Dispatcher } from '../../src/outbox/dispatcher.js';
 import { AgentClient } from '../support/agent-client.js';
 import { FakeClock } from '../support/fake-clock.js';
@@ -25,6 +26,7 @@ describe.each(sqlBackends())('delivery to Fin on %s', (backend) => {
   let clock: FakeClock;
   let dispatcher: Dispatcher;
   let logged: string[];
+  const record = (level: string) => (details: object, message: string) => void logged.push(`${level} ${message} ${JSON.stringify(details)}`);
 
   beforeAll(async () => {
     receiver = await new FinReceiver().start();
@@ -49,8 +51,7 @@ describe.each(sqlBackends())('delivery to Fin on %s', (backend) => {
     await finch.finch!.settings.updateDeliveryState((state) => ({ ...state, unreachableSince: null }), new Date().toISOString());
     clock = new FakeClock(new Date(Date.now() + 1000).toISOString());
     logged = [];
-    const record = (level: string) => (details: object, message: string) => void logged.push(`${level} ${message} ${JSON.stringify(details)}`);
-    dispatcher = createDispatcher(finch.finch!, { fin: {}, failSafeMinutes: 10 }, {
+    dispatcher = createDispatcher(finch.finch!, { fin: {} }, {
       logger: { info: record('info'), warn: record('warn'), error: record('error') },
       clock,
       random: () => 0.5,
@@ -250,11 +251,13 @@ describe.each(sqlBackends())('delivery to Fin on %s', (backend) => {
     const fails = await changedConversation();
     const quiet = (await finConversation(finch)).id;
     await dispatcher.runOnce();
+    const failSafe = new FailSafeJob({ ...finch.finch!, afterMs: 10 * 60_000, logger: { warn: record('warn') } });
     clock.advance(9 * 60_000);
-    expect(await dispatcher.checkFailSafe()).toEqual([]);
+    expect(await failSafe.check(clock.now())).toEqual([]);
     clock.advance(60_000);
-    const routed = await dispatcher.checkFailSafe();
+    const routed = await failSafe.check(clock.now());
     expect(routed).toContain(fails);
+    expect(logged).toContainEqual(expect.stringContaining('warn Fin has been unreachable too long: its conversations were routed to people'));
     const view = (await asAdmin.get(`/conversations/${fails}`)).body.conversation;
     expect(view).toMatchObject({ queue: 'waiting', assignee: null, handover_reason: 'fin_unreachable' });
     expect((await asAdmin.get('/conversations?queue=waiting&limit=100')).body.conversations.map((c: { id: string }) => c.id)).toContain(fails);

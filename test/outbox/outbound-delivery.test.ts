@@ -55,7 +55,7 @@ describe.each(sqlBackends())('Fin base URLs and private networks on %s', (backen
 
   /** A dispatcher with these Fin settings (as FINCH_FIN_* would give them), on a fake clock. */
   function dispatcherWith(fin: FinSettingsOverrides) {
-    return createDispatcher(finch.finch!, { fin: { integrationId: 'int_7', webhookKey: WEBHOOK_KEY, ...fin }, failSafeMinutes: 10 }, {
+    return createDispatcher(finch.finch!, { fin: { integrationId: 'int_7', webhookKey: WEBHOOK_KEY, ...fin } }, {
       logger: { info: quiet, warn: quiet, error: quiet },
       clock: new FakeClock(new Date(Date.now() + 1000).toISOString()),
       random: () => 0.5,

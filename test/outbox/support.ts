@@ -31,6 +31,12 @@ export interface TestData {
    * second connection in this process would wait for a transaction that can no longer finish.
    */
   pools(count: number): Database[];
+  /**
+   * Another connection pool on the same database, as another process would have, closed with the
+   * rest; on SQLite a second connection to the same file (another connection's lock is waited out
+   * asynchronously, store/sql/sqlite-busy.ts, so statements in one process do not deadlock).
+   */
+  another(): Database;
   humanAgent(name?: string): Promise<Agent>;
   conversation(options?: { assigneeId?: string | null; status?: ConversationStatus; at?: string }): Promise<string>;
   /** The outbox writers, each in a write transaction of its own (through `database` by default). */
@@ -57,6 +63,11 @@ export async function openTestData(backend: Backend): Promise<TestData> {
       if (!url) return [database];
       const opened = Array.from({ length: count }, () => openDatabase({ url, dataDir, poolSize: 10 }));
       others.push(...opened);
+      return opened;
+    },
+    another() {
+      const opened = openDatabase({ url, dataDir, poolSize: 10 });
+      others.push(opened);
       return opened;
     },
     humanAgent: (name = 'Hana') =>

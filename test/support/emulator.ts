@@ -62,7 +62,7 @@ export async function startLoop(backend: Backend, variant: Variant, options: { f
   const emulator = await runEmulator(config, log.logger);
   // Finch notifies the emulator; the settings object is the one its helpdesk side already reads.
   fin.baseUrl = emulator.url;
-  const dispatcher = createDispatcher(finch.finch!, { fin, failSafeMinutes: 10 }, { logger: log.logger, clock: systemClock, pollMs: 50 });
+  const dispatcher = createDispatcher(finch.finch!, { fin }, { logger: log.logger, clock: systemClock, pollMs: 50 });
   dispatcher.start();
   const admin = await makeAgent(finch, 'Hana', 'admin');
   const agent = await AgentClient.signIn(finch.baseUrl, admin.email, PASSWORD);

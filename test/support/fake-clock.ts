@@ -1,6 +1,6 @@
 /**
  * A clock that moves only when the test says so: the dispatcher's retry schedule, timeouts and
- * typing expiry run in a test without waiting.
+ * typing expiry, and the scheduled jobs' intervals, run in a test without waiting.
  */
 import type { Clock } from '../../src/outbox/clock.js';
 
@@ -22,11 +22,14 @@ export class FakeClock implements Clock {
   sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     new Promise((resolve) => {
       if (signal?.aborted) return resolve();
-      const cancel = this.setTimer(ms, resolve);
-      signal?.addEventListener('abort', () => {
+      // The listener goes with the sleep: a scheduler sleeps on one signal for its whole life.
+      const done = () => {
         cancel();
+        signal?.removeEventListener('abort', done);
         resolve();
-      });
+      };
+      const cancel = this.setTimer(ms, done);
+      signal?.addEventListener('abort', done, { once: true });
     });
 
   setTimer = (ms: number, callback: () => void): (() => void) => {

@@ -176,6 +176,20 @@ export interface RateLimitsTable {
   resets_at: number;
 }
 
+/** One scheduled job's lease and last run (see migrations/0008_job_leases.ts, store/job-lease-port.ts). */
+export interface JobLeasesTable {
+  /** The job's name, e.g. `fail-safe`. */
+  name: string;
+  /** Who holds (or last held) the lease: `host:pid:random`. */
+  holder: string;
+  /** The lease ends here; at or after it any node may take it. */
+  expires_at: string;
+  last_started_at: string | null;
+  last_finished_at: string | null;
+  last_outcome: 'ok' | 'failed' | null;
+  last_error: string | null;
+}
+
 export interface Schema {
   end_users: EndUsersTable;
   agents: AgentsTable;
@@ -191,6 +205,7 @@ export interface Schema {
   canned_replies: CannedRepliesTable;
   files: FilesTable;
   rate_limits: RateLimitsTable;
+  job_leases: JobLeasesTable;
 }
 
 export type EndUserRow = Selectable<EndUsersTable>;

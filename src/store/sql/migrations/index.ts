@@ -13,6 +13,7 @@ import { cannedReplies } from './0004_canned_replies.js';
 import { files } from './0005_files.js';
 import { rateLimits } from './0006_rate_limits.js';
 import { searchWords } from './0007_search_words.js';
+import { jobLeases } from './0008_job_leases.js';
 
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001_initial': initial,
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0005_files': files,
   '0006_rate_limits': rateLimits,
   '0007_search_words': searchWords,
+  '0008_job_leases': jobLeases,
 };
 
 class SqlMigrationProvider implements MigrationProvider {
