@@ -1,7 +1,7 @@
 /**
  * The inbox: queues and filters, the list, and the open conversation beside it. What it shows is
- * read through the data layer (resources/); the live stream, open while the inbox is, invalidates what
- * each change names (resources/live.ts).
+ * read through the data layer (resources/); the live stream, open while the inbox is,
+ * invalidates what each change names (resources/live.ts).
  */
 import { useCallback, useMemo, useRef, useState } from 'react';
 import type { AgentView } from '../api/types.js';
