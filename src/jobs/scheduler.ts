@@ -73,7 +73,13 @@ export class Scheduler {
     this.busy++;
     try {
       while (!stopping.aborted) {
-        const waitMs = await this.tick(job);
+        let waitMs = job.everyMs;
+        try {
+          waitMs = await this.tick(job);
+        } catch (error) {
+          // tick catches what a job or the database throws: this is a fault of the scheduler's own.
+          this.failed(job, error);
+        }
         if (stopping.aborted) break;
         this.quiet();
         await this.options.clock.sleep(waitMs, stopping);
