@@ -1,11 +1,14 @@
 /**
  * Live changes in Chromium against a real Finch and the Fin emulator: another agent's take-over
  * reaches an open conversation and the queue without a reload, and a new hand-over notifies an
- * agent who allowed it.
+ * agent who allowed it; and what a change the stream names makes stale in the inbox's cache.
  */
+import { QueryClient } from '@tanstack/query-core';
 import { describe, expect, it } from 'vitest';
 import { signIn } from '../support/browser.js';
 import { PASSWORD } from '../support/helpdesk.js';
+import { keys } from '../../web/src/resources/keys.js';
+import { invalidateNamed } from '../../web/src/resources/invalidation.js';
 import { chatIdOf, inboxOn, say, startChat } from './support.js';
 
 // What the functions passed to page.evaluate use runs in the browser; these only satisfy the compiler.
@@ -64,5 +67,38 @@ describe('live changes (Chromium)', () => {
     await say(messenger, 'I want a human');
     await expect.poll(() => page.evaluate(() => window.__notifications), { timeout: 5000 }).toEqual(['A conversation is waiting for a human']);
     expect(await page.evaluate(() => window.__tones)).toBeGreaterThan(0);
+  });
+});
+
+describe('what a live change invalidates', () => {
+  /** One of everything the inbox loads. */
+  const everything = [keys.counts, keys.conversationList({ queue: 'all' }), keys.conversationList({ queue: 'mine', tag: 'vip' }), keys.conversation('conv_a'), keys.conversation('conv_b'), keys.agents, keys.cannedReplies, keys.tokens, keys.clients, keys.finSettings, keys.deliveryLog('')];
+  const named = (list: readonly (readonly unknown[])[]) => list.map((key) => JSON.stringify(key)).sort();
+
+  /** The inbox's own cache class (@tanstack/react-query re-exports it, without React here), every entry fresh. */
+  function filledCache(): QueryClient {
+    const client = new QueryClient();
+    for (const key of everything) client.setQueryData(key, { filled: true });
+    return client;
+  }
+  const stale = (client: QueryClient) =>
+    named(
+      client
+        .getQueryCache()
+        .getAll()
+        .filter((query) => query.state.isInvalidated)
+        .map((query) => query.queryKey),
+    );
+
+  it('makes stale the conversations a change names, and every list and count, nothing else', async () => {
+    const client = filledCache();
+    await invalidateNamed(client, ['conv_a']);
+    expect(stale(client)).toEqual(named([keys.counts, keys.conversationList({ queue: 'all' }), keys.conversationList({ queue: 'mine', tag: 'vip' }), keys.conversation('conv_a')]));
+  });
+
+  it('makes everything stale when changes may have been missed (a reconnect)', async () => {
+    const client = filledCache();
+    await invalidateNamed(client, 'all');
+    expect(stale(client)).toEqual(named(everything));
   });
 });

@@ -1,11 +1,7 @@
 /** Changes go through here: do it, then read again what it touched. */
-import { useMutation, useQueryClient, type QueryClient, type QueryKey, type UseQueryResult } from '@tanstack/react-query';
+import { useMutation, useQueryClient, type QueryKey, type UseQueryResult } from '@tanstack/react-query';
 import { useCallback } from 'react';
-
-/** Marks what `touched` names as stale, reading again at once what a screen shows; resolves once read. */
-export async function invalidate(client: QueryClient, touched: readonly QueryKey[]): Promise<void> {
-  await Promise.all(touched.map((queryKey) => client.invalidateQueries({ queryKey })));
-}
+import { invalidate } from './invalidation.js';
 
 /** `invalidate` for a component: `reread(keys.conversation(id))`. */
 export function useReread(): (...touched: QueryKey[]) => Promise<void> {

@@ -1,27 +1,17 @@
 /**
  * Live updates: Finch's Server-Sent Events stream (`GET /api/v1/events`) names the conversations
- * that changed, and each change invalidates exactly what it names (`invalidateNamed`): those
+ * that changed, and each change invalidates exactly what it names (invalidation.ts): those
  * conversations, and the lists and counts they may be in. EventSource reconnects by itself; after
  * a reconnect changes may have been missed, so everything is invalidated.
  */
-import { useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { ApiError } from '../api/client.js';
 import { getCounts } from '../api/conversations.js';
-import { invalidate } from './change.js';
-import { keys } from './keys.js';
+import { invalidateNamed } from './invalidation.js';
 
 /** How long after a refused stream it is opened again. */
 const RECONNECT_MS = 5000;
-
-/** A live change: the conversations it names, or 'all' when changes may have been missed. */
-export type LiveChange = string[] | 'all';
-
-/** What a live change makes stale: what it names and every list and count, or everything. */
-export function invalidateNamed(client: QueryClient, change: LiveChange): Promise<void> {
-  if (change === 'all') return client.invalidateQueries();
-  return invalidate(client, [keys.counts, keys.conversationLists, ...change.map((id) => keys.conversation(id))]);
-}
 
 /** Keeps the stream open while the screen that calls it is shown. */
 export function useLiveChanges(): void {
