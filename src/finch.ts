@@ -135,18 +135,14 @@ export function helpdeskContext(
   hooks: { now?: () => Date; outboxWritten?: () => void; settingsChanged?: () => void } = {},
 ): HelpdeskContext {
   return {
-    store: finch.store,
+    transaction: (work) => finch.store.transaction(work),
+    conversations: finch.store,
     accounts: finch.accounts,
-    credentials: finch.credentials,
-    outbox: finch.outbox,
-    settings: finch.settings,
+    access: finch.credentials,
+    fin: { settings: finch.settings, overrides: config.fin, deliveries: finch.outbox, settingsChanged: hooks.settingsChanged ?? (() => undefined) },
+    files: { store: finch.files, publicUrl: config.publicUrl, urlTtlSeconds: config.attachmentUrlTtlSeconds },
     cannedReplies: finch.cannedReplies,
-    files: finch.files,
-    publicUrl: config.publicUrl,
-    fileUrlTtlSeconds: config.attachmentUrlTtlSeconds,
-    finOverrides: config.fin,
     now: hooks.now ?? (() => new Date()),
     outboxWritten: hooks.outboxWritten ?? (() => undefined),
-    settingsChanged: hooks.settingsChanged ?? (() => undefined),
   };
 }

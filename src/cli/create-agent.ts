@@ -38,18 +38,12 @@ export async function createAgentCommand(args: string[]): Promise<void> {
   const password = values.password ?? generated!;
   const role: AgentRole = values.role;
 
+  const passwordHash = await hashPassword(password);
   const agent = await withFinch(async (finch) => {
     try {
-      return await finch.store.insertAgent({
-        name,
-        email,
-        alias: null,
-        photoUrl: null,
-        role,
-        isFin: false,
-        passwordHash: await hashPassword(password),
-        at: new Date().toISOString(),
-      });
+      return await finch.store.transaction((tx) =>
+        tx.accounts.insertAgent({ name, email, alias: null, photoUrl: null, role, isFin: false, passwordHash, at: new Date().toISOString() }),
+      );
     } catch (error) {
       if (error instanceof EmailTakenError) throw new UsageError(error.message);
       throw error;

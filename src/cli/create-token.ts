@@ -12,12 +12,16 @@ export async function createTokenCommand(args: string[]): Promise<void> {
     strict: true,
   });
   if (!values.agent) throw new UsageError('--agent EMAIL is required');
-  const created = await withFinch(async (finch) => {
-    const agent = await finch.store.findAgentByEmail(normalizeEmail(values.agent!));
-    if (!agent || agent.isFin) throw new UsageError(`no agent has the email ${values.agent}`);
-    if (!agent.active) throw new UsageError(`the agent ${values.agent} is deactivated`);
-    return createApiToken(finch.credentials, { name: values.name, scope: 'agent', agentId: agent.id }, new Date());
-  });
+  // The agent is read and its token written in one transaction: never a token for an agent
+  // deactivated in between.
+  const created = await withFinch((finch) =>
+    finch.store.transaction(async (tx) => {
+      const agent = (await tx.accounts.findCredentials(normalizeEmail(values.agent!)))?.agent;
+      if (!agent || agent.isFin) throw new UsageError(`no agent has the email ${values.agent}`);
+      if (!agent.active) throw new UsageError(`the agent ${values.agent} is deactivated`);
+      return createApiToken(tx.credentials, { name: values.name, scope: 'agent', agentId: agent.id }, new Date());
+    }),
+  );
   if (values.json) return printJson({ token: created.token });
   process.stdout.write(`API token created (${created.id}); it is not shown again.\n  ${created.token}\n`);
 }

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { normalizeEmail } from '../domain/auth/email.js';
 import { hashPassword } from '../domain/auth/secrets.js';
+import type { Agent } from '../domain/model.js';
+import type { Finch } from '../finch.js';
 import { UsageError, printJson } from './usage.js';
 import { withFinch } from './with-finch.js';
 
@@ -9,7 +11,7 @@ import { withFinch } from './with-finch.js';
 const GENERATED_PASSWORD_BYTES = 18;
 
 /** An agent that is not there: the command fails with status 1 and says so. */
-class UnknownAgentError extends Error {}
+export class UnknownAgentError extends Error {}
 
 /**
  * `finch reset-password --agent EMAIL [--json]`: the way back in for someone who lost their
@@ -27,17 +29,9 @@ export async function resetPasswordCommand(args: string[]): Promise<void> {
   const email = values.agent === undefined ? undefined : normalizeEmail(values.agent);
   if (!email) throw new UsageError('--agent EMAIL is required');
   const password = randomBytes(GENERATED_PASSWORD_BYTES).toString('base64url');
-
-  const agent = await withFinch(async (finch) => {
-    const found = await finch.store.findAgentByEmail(email);
-    if (!found || found.isFin) throw new UnknownAgentError(`no agent has the email ${email}`);
-    const at = new Date().toISOString();
-    const updated = await finch.accounts.updateAgent(found.id, { passwordHash: await hashPassword(password) }, at);
-    if (!updated) throw new UnknownAgentError(`no agent has the email ${email}`);
-    // Whoever signed in with the old password is signed out.
-    await finch.accounts.revokeSessionsOf(found.id, at);
-    return updated;
-  });
+  // Hashed before the transaction: scrypt holds no write lock.
+  const passwordHash = await hashPassword(password);
+  const agent = await withFinch((finch) => resetPassword(finch, email, passwordHash, new Date().toISOString()));
 
   if (values.json) return printJson({ email: agent.email, password });
   process.stdout.write(
@@ -45,4 +39,20 @@ export async function resetPasswordCommand(args: string[]): Promise<void> {
       `  Password: ${password}  (shown once)\n` +
       (agent.active ? '' : '  This agent is deactivated: an admin must reactivate them before they can sign in.\n'),
   );
+}
+
+/**
+ * Sets the agent's password hash and ends all of their sessions (whoever signed in with the old
+ * password is signed out), in one transaction: both or neither. `email` is normalized. Throws
+ * `UnknownAgentError` for an email no agent (or only Fin) has.
+ */
+export function resetPassword(finch: Pick<Finch, 'store'>, email: string, passwordHash: string, at: string): Promise<Agent> {
+  return finch.store.transaction(async (tx) => {
+    const found = (await tx.accounts.findCredentials(email))?.agent;
+    if (!found || found.isFin) throw new UnknownAgentError(`no agent has the email ${email}`);
+    const updated = await tx.accounts.updateAgent(found.id, { passwordHash }, at);
+    if (!updated) throw new UnknownAgentError(`no agent has the email ${email}`);
+    await tx.accounts.revokeSessionsOf(found.id, at);
+    return updated;
+  });
 }

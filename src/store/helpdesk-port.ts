@@ -1,12 +1,16 @@
 /**
- * What Finch's own helpdesk needs beyond the Fin API's store: settings, and the fail-safe that
- * routes conversations to people when Fin cannot be reached. Implemented by the SQL store.
+ * What Finch's own helpdesk needs beyond the Fin API's store: settings, the fail-safe that routes
+ * conversations to people when Fin cannot be reached, the inbox's queues, and the unit of work
+ * every helpdesk use case writes through (`HelpdeskTransaction`, `UnitOfWork`). Implemented by
+ * the SQL store.
  */
 import type { DeliveryState, FinSettings } from '../domain/fin-settings.js';
-import type { Agent, AgentRole, Conversation, ConversationStatus, Visibility } from '../domain/model.js';
-import type { OutboxWriter } from './outbox-port.js';
-import type { RateLimitStore } from './rate-limit-port.js';
-import type { AgentDirectory, FinStore, FinStoreWriter } from './port.js';
+import type { Conversation, ConversationStatus, Visibility } from '../domain/model.js';
+import type { AccountWriter } from './account-port.js';
+import type { CannedReplyStore } from './canned-reply-port.js';
+import type { FileStore } from './file-port.js';
+import type { OutboxStore, OutboxWriter } from './outbox-port.js';
+import type { AgentDirectory, CredentialStore, FinStore, FinStoreWriter } from './port.js';
 
 export interface SettingsStore {
   getFinSettings(): Promise<FinSettings>;
@@ -76,8 +80,40 @@ export interface QueueCounts {
   all: number;
 }
 
-export interface HelpdeskStore extends FinStore, AgentDirectory {
-  transaction<T>(work: (tx: HelpdeskWriter) => Promise<T>): Promise<T>;
+/**
+ * The helpdesk's unit of work: what one transaction may write, every store's writes in it, so a
+ * change, its outbox event (and its audit row) commit together or not at all. The conversation
+ * writer and the outbox are the handle itself (it is a `FinStoreWriter`, so the Fin API's
+ * `FinStore.transaction` is served by the same store); the other features hang off it. Reads
+ * through the handle see the transaction's own writes. Any method may throw the port's
+ * `DatabaseUnavailableError`; the transaction then writes nothing.
+ */
+export interface HelpdeskTransaction extends HelpdeskWriter {
+  /** Agents, their passwords and sessions. */
+  readonly accounts: AccountWriter;
+  /** API tokens and OAuth clients (the token endpoint's access tokens are written outside: see account-port.ts). */
+  readonly credentials: Pick<CredentialStore, 'insertClient' | 'findClient' | 'revokeClient' | 'insertApiToken' | 'listApiTokens' | 'revokeApiToken'>;
+  /** Fin's settings and the delivery state (`updateDeliveryState` runs inside this transaction). */
+  readonly settings: SettingsStore;
+  readonly cannedReplies: CannedReplyStore;
+  readonly files: Pick<FileStore, 'saveFile'>;
+  /** The delivery log's replays (an admin's); the dispatcher's own bookkeeping commits on its own. */
+  readonly deliveries: Pick<OutboxStore, 'findDelivery' | 'replayEvent' | 'replayDead'>;
+}
+
+/** One unit of work: `work` runs in one transaction (see `HelpdeskTransaction`). */
+export interface UnitOfWork {
+  /**
+   * All of `work`'s writes are kept, or (when it throws) none is; the error is rethrown. SQL: one
+   * database transaction (SQLite `BEGIN IMMEDIATE`, so write transactions take turns; PostgreSQL
+   * READ COMMITTED with row locks where a rule reads before it writes: `lockConversation`,
+   * `lockUser`, `accounts.lockAgent`, `accounts.countActiveAdmins`).
+   */
+  transaction<T>(work: (tx: HelpdeskTransaction) => Promise<T>): Promise<T>;
+}
+
+export interface HelpdeskStore extends FinStore, AgentDirectory, UnitOfWork {
+  transaction<T>(work: (tx: HelpdeskTransaction) => Promise<T>): Promise<T>;
   /**
    * One page of a queue: `waiting` oldest wait first (by assignedAt), the others most recent
    * activity first (by updatedAt); ties broken by id.
@@ -93,51 +129,4 @@ export interface HelpdeskStore extends FinStore, AgentDirectory {
    * its notifications for a while): the subscriber should read everything again.
    */
   subscribeToChanges(onChange: (conversationIds: string[]) => void, onMissed?: () => void): Promise<() => Promise<void>>;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Agents as accounts: sign-in, sessions, administration.
-
-export interface SessionRecord {
-  /** The agent signed in, as the agent is now (read with the session: every request needs both). */
-  agent: Agent;
-  csrfToken: string;
-  createdAt: string;
-  expiresAt: string;
-  lastSeenAt: string;
-  revokedAt: string | null;
-}
-
-export interface AgentChanges {
-  name?: string;
-  alias?: string | null;
-  role?: AgentRole;
-  active?: boolean;
-  passwordHash?: string;
-}
-
-export interface AccountStore {
-  /**
-   * The agent with this email and its password hash. `email` is normalized (domain/auth/email.ts),
-   * as every stored email is.
-   */
-  findCredentials(email: string): Promise<{ agent: Agent; passwordHash: string | null } | undefined>;
-  /** The agent's password hash: null when it has none, undefined when there is no such agent. */
-  passwordHashOf(agentId: string): Promise<string | null | undefined>;
-  /**
-   * Sets the agent's password hash if it is still `expected` (a password changed meanwhile is not
-   * overwritten); `at` also marks the agent updated, absent for a rehash. False when it was not.
-   */
-  replacePasswordHash(agentId: string, expected: string, replacement: string, at?: string): Promise<boolean>;
-  /** Counters shared by every Finch process on this data: sign-in and password attempts, token requests. */
-  readonly rateLimits: RateLimitStore;
-  /** Every agent, active or not, oldest first. */
-  listAllAgents(): Promise<Agent[]>;
-  updateAgent(id: string, changes: AgentChanges, at: string): Promise<Agent | undefined>;
-  insertSession(session: { tokenHash: string; agentId: string; csrfToken: string; at: string; expiresAt: string }): Promise<void>;
-  findSession(tokenHash: string): Promise<SessionRecord | undefined>;
-  touchSession(tokenHash: string, at: string): Promise<void>;
-  revokeSession(tokenHash: string, at: string): Promise<void>;
-  /** Ends every session of the agent, except the one with `keepTokenHash` when given. */
-  revokeSessionsOf(agentId: string, at: string, keepTokenHash?: string): Promise<void>;
 }

@@ -423,7 +423,7 @@ describe.each(sqlBackends())('an event stream lives no longer than its credentia
 
   it('ends within a few seconds when its session is ended by another process (here, straight in the store)', async () => {
     const { client, stream } = await streaming();
-    await finch.helpdesk!.accounts.revokeSession(hashToken(sessionTokenOf(client)), finch.clock.now().toISOString());
+    await finch.finch!.accounts.revokeSession(hashToken(sessionTokenOf(client)), finch.clock.now().toISOString());
     await endsWithin(stream, RECHECK_WAIT_MS);
   });
 
@@ -431,7 +431,7 @@ describe.each(sqlBackends())('an event stream lives no longer than its credentia
     const { agent, stream } = await streaming();
     // Longer than a batch may go out on an earlier check.
     await new Promise((resolve) => setTimeout(resolve, 1200));
-    await finch.helpdesk!.accounts.revokeSessionsOf(agent.id, finch.clock.now().toISOString());
+    await finch.finch!.accounts.revokeSessionsOf(agent.id, finch.clock.now().toISOString());
     const conversation = await finConversation(finch);
     const waited = await endsWithin(stream, 3000);
     expect(waited).toBeLessThan(3000);

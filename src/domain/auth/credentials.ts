@@ -19,7 +19,7 @@ export interface NewClient {
   clientSecret: string;
 }
 
-export async function createClient(store: CredentialStore, name: string, now: Date): Promise<NewClient> {
+export async function createClient(store: Pick<CredentialStore, 'insertClient'>, name: string, now: Date): Promise<NewClient> {
   const clientId = newId('fcl');
   const clientSecret = generateSecret(PREFIX.clientSecret);
   await store.insertClient({ id: clientId, name, secretHash: hashToken(clientSecret), at: now.toISOString() });
@@ -54,7 +54,7 @@ export async function issueAccessToken(
 }
 
 export async function createApiToken(
-  store: CredentialStore,
+  store: Pick<CredentialStore, 'insertApiToken'>,
   token: { name: string; scope: ApiTokenScope; agentId: string | null },
   now: Date,
 ): Promise<{ id: string; token: string }> {
@@ -66,7 +66,7 @@ export async function createApiToken(
 
 /** Resolves a bearer token to its principal, or says why it cannot be used. */
 export async function authenticateBearer(
-  store: CredentialStore,
+  store: Pick<CredentialStore, 'findAccessToken' | 'findApiToken'>,
   token: string,
   now: Date,
 ): Promise<{ ok: true; principal: Principal } | { ok: false; failure: BearerFailure }> {

@@ -61,14 +61,14 @@ export async function authenticateAgent(ctx: HelpdeskContext, request: FastifyRe
 }
 
 async function viaToken(ctx: HelpdeskContext, token: string): Promise<Caller> {
-  const result = await authenticateBearer(ctx.credentials, token, ctx.now());
+  const result = await authenticateBearer(ctx.access, token, ctx.now());
   if (!result.ok) {
     throw new HttpProblem(401, `token_${result.failure}`, `The token is ${result.failure === 'unknown' ? 'not valid' : result.failure}.`, {
       headers: { 'www-authenticate': 'Bearer realm="finch", error="invalid_token"' },
     });
   }
   if (result.principal.type !== 'agent') throw new HttpProblem(403, 'forbidden', 'This token is for the Fin API; use a personal API token.');
-  const agent = await ctx.store.findAgent(result.principal.agentId);
+  const agent = await ctx.accounts.findAgent(result.principal.agentId);
   if (!agent?.active) throw new HttpProblem(401, 'session_inactive', SESSION_FAILURES.inactive, { headers: challenge });
   return { agent, bearer: token };
 }
@@ -81,9 +81,9 @@ async function viaToken(ctx: HelpdeskContext, token: string): Promise<Caller> {
 export async function callerStillValid(ctx: HelpdeskContext, caller: Caller): Promise<boolean> {
   if (caller.session) return (await checkSession(ctx, caller.session.token, { touch: false })).ok;
   if (caller.bearer === undefined) return false;
-  const result = await authenticateBearer(ctx.credentials, caller.bearer, ctx.now());
+  const result = await authenticateBearer(ctx.access, caller.bearer, ctx.now());
   if (!result.ok || result.principal.type !== 'agent') return false;
-  return (await ctx.store.findAgent(result.principal.agentId))?.active === true;
+  return (await ctx.accounts.findAgent(result.principal.agentId))?.active === true;
 }
 
 export function callerOf(request: FastifyRequest): Caller {

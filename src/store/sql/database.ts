@@ -256,6 +256,28 @@ export async function writeTransaction<T>(database: Database, work: (trx: Kysely
 }
 
 /**
+ * Where a store's statements run: the database itself (each statement, or each `atomically`,
+ * commits on its own) or one write transaction of `writeTransaction`, with the notes it collects.
+ * Every SQL store is constructed over either, so the same class serves reads and the unit of work.
+ */
+export type SqlScope = Database | TransactionScope;
+
+/** One write transaction's connection (Kysely's `trx`) and what it changed so far. */
+export interface TransactionScope {
+  db: Kysely<Schema>;
+  dialect: Dialect;
+  notes: WriteNotes;
+}
+
+/**
+ * Runs `work` atomically in `scope`: in a new write transaction over a database, or as part of the
+ * transaction a transaction scope already is (no nesting: its commit is the enclosing one's).
+ */
+export function atomically<T>(scope: SqlScope, work: (trx: Kysely<Schema>, changed: WriteNotes) => Promise<T>): Promise<T> {
+  return 'notes' in scope ? work(scope.db, scope.notes) : writeTransaction(scope, work);
+}
+
+/**
  * Commits a write that changes nothing, to learn whether the database takes writes again after a
  * storage failure (full disk, read-only): on SQLite it rewrites the header's `user_version` with
  * its own value (one page to the WAL, which is what a full disk refuses); on PostgreSQL it commits

@@ -1,8 +1,10 @@
 /** Agents as accounts over SQL: credentials, administration and sign-in sessions (stored hashed). */
 import type { Kysely } from 'kysely';
+import { newId } from '../../domain/ids.js';
 import type { Agent } from '../../domain/model.js';
-import type { AccountStore, AgentChanges, SessionRecord } from '../helpdesk-port.js';
-import type { Database, Dialect } from './database.js';
+import type { AccountStore, AccountWriter, AgentChanges, SessionRecord } from '../account-port.js';
+import { EmailTakenError, type NewAgent } from '../port.js';
+import type { Database, Dialect, SqlScope } from './database.js';
 import { prepared } from './prepared.js';
 import { SqlRateLimitStore } from './sql-rate-limit-store.js';
 import { AGENT_COLUMNS, agentFrom, prefixed } from './rows.js';
@@ -17,15 +19,68 @@ const sessionByHash = prepared((db, tokenHash: string) =>
     .where('s.token_hash', '=', tokenHash),
 );
 
-export class SqlAccountStore implements AccountStore {
-  private readonly db: Kysely<Schema>;
-  private readonly dialect: Dialect;
-  readonly rateLimits: SqlRateLimitStore;
+/**
+ * Accounts over a scope (database.ts): over the database each write commits alone; over a write
+ * transaction (the unit of work) they commit with it. On SQLite the transaction's BEGIN IMMEDIATE
+ * already serializes writers, so the locks below are PostgreSQL's only.
+ */
+export class SqlAccounts implements AccountWriter {
+  protected readonly db: Kysely<Schema>;
+  protected readonly dialect: Dialect;
 
-  constructor(database: Database) {
-    this.db = database.db;
-    this.dialect = database.dialect;
-    this.rateLimits = new SqlRateLimitStore(database);
+  constructor(scope: SqlScope) {
+    ({ db: this.db, dialect: this.dialect } = scope);
+  }
+
+  async findAgent(id: string, lock = false): Promise<Agent | undefined> {
+    const query = this.db.selectFrom('agents').select(AGENT_COLUMNS).where('id', '=', id);
+    const row = await (lock && this.dialect === 'postgres' ? query.forNoKeyUpdate() : query).executeTakeFirst();
+    return row && agentFrom(row);
+  }
+
+  lockAgent(id: string): Promise<Agent | undefined> {
+    return this.findAgent(id, true);
+  }
+
+  async countActiveAdmins(): Promise<number> {
+    const query = this.db.selectFrom('agents').select('id').where('role', '=', 'admin').where('active', '=', 1).orderBy('id');
+    // Locked in id order (the sort runs below the lock), so concurrent counters queue instead of
+    // deadlocking; one that waited re-reads the rows it then locks, seeing a demotion just committed.
+    return (await (this.dialect === 'postgres' ? query.forNoKeyUpdate() : query).execute()).length;
+  }
+
+  async listAgents(): Promise<Agent[]> {
+    const rows = await this.db.selectFrom('agents').select(AGENT_COLUMNS).where('active', '=', 1).orderBy('created_at').orderBy('id').execute();
+    return rows.map((row) => agentFrom(row));
+  }
+
+  async listAllAgents(): Promise<Agent[]> {
+    const rows = await this.db.selectFrom('agents').select(AGENT_COLUMNS).orderBy('created_at').orderBy('id').execute();
+    return rows.map((row) => agentFrom(row));
+  }
+
+  async insertAgent(agent: NewAgent): Promise<Agent> {
+    const id = newId('agent');
+    const inserted = await this.db
+      .insertInto('agents')
+      .values({
+        id,
+        name: agent.name,
+        email: agent.email,
+        alias: agent.alias,
+        photo_url: agent.photoUrl,
+        role: agent.role,
+        is_fin: agent.isFin ? 1 : 0,
+        active: 1,
+        password_hash: agent.passwordHash,
+        created_at: agent.at,
+        updated_at: agent.at,
+      })
+      .onConflict((conflict) => conflict.doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (!inserted) throw new EmailTakenError(agent.email);
+    return (await this.findAgent(id))!;
   }
 
   async findCredentials(email: string): Promise<{ agent: Agent; passwordHash: string | null } | undefined> {
@@ -53,11 +108,6 @@ export class SqlAccountStore implements AccountStore {
     return Number(result.numUpdatedRows) > 0;
   }
 
-  async listAllAgents(): Promise<Agent[]> {
-    const rows = await this.db.selectFrom('agents').select(AGENT_COLUMNS).orderBy('created_at').orderBy('id').execute();
-    return rows.map((row) => agentFrom(row));
-  }
-
   async updateAgent(id: string, changes: AgentChanges, at: string): Promise<Agent | undefined> {
     await this.db
       .updateTable('agents')
@@ -71,8 +121,7 @@ export class SqlAccountStore implements AccountStore {
       })
       .where('id', '=', id)
       .execute();
-    const row = await this.db.selectFrom('agents').select(AGENT_COLUMNS).where('id', '=', id).executeTakeFirst();
-    return row && agentFrom(row);
+    return this.findAgent(id);
   }
 
   async insertSession(session: { tokenHash: string; agentId: string; csrfToken: string; at: string; expiresAt: string }): Promise<void> {
@@ -104,10 +153,6 @@ export class SqlAccountStore implements AccountStore {
     );
   }
 
-  async touchSession(tokenHash: string, at: string): Promise<void> {
-    await this.db.updateTable('agent_sessions').set({ last_seen_at: at }).where('token_hash', '=', tokenHash).execute();
-  }
-
   async revokeSession(tokenHash: string, at: string): Promise<void> {
     await this.db.updateTable('agent_sessions').set({ revoked_at: at }).where('token_hash', '=', tokenHash).where('revoked_at', 'is', null).execute();
   }
@@ -116,5 +161,19 @@ export class SqlAccountStore implements AccountStore {
     let query = this.db.updateTable('agent_sessions').set({ revoked_at: at }).where('agent_id', '=', agentId).where('revoked_at', 'is', null);
     if (keepTokenHash !== undefined) query = query.where('token_hash', '<>', keepTokenHash);
     await query.execute();
+  }
+}
+
+/** The accounts over the database: `SqlAccounts` plus the per-request bookkeeping that commits alone. */
+export class SqlAccountStore extends SqlAccounts implements AccountStore {
+  readonly rateLimits: SqlRateLimitStore;
+
+  constructor(database: Database) {
+    super(database);
+    this.rateLimits = new SqlRateLimitStore(database);
+  }
+
+  async touchSession(tokenHash: string, at: string): Promise<void> {
+    await this.db.updateTable('agent_sessions').set({ last_seen_at: at }).where('token_hash', '=', tokenHash).execute();
   }
 }

@@ -1,21 +1,22 @@
 import { newId } from '../../domain/ids.js';
 import { ShortcutTakenError, type CannedReply, type CannedReplyChanges, type CannedReplyStore } from '../canned-reply-port.js';
-import type { Database } from './database.js';
+import type { SqlScope } from './database.js';
 import { isUniqueViolation } from './errors.js';
 import type { CannedRepliesTable } from './schema.js';
 
 const COLUMNS = ['id', 'shortcut', 'title', 'body', 'created_by', 'created_at', 'updated_at'] as const;
 
 export class SqlCannedReplyStore implements CannedReplyStore {
-  constructor(private readonly database: Database) {}
+  /** Over the database, or over a write transaction (the unit of work): see database.ts's `SqlScope`. */
+  constructor(private readonly scope: SqlScope) {}
 
   async listCannedReplies(): Promise<CannedReply[]> {
-    const rows = await this.database.db.selectFrom('canned_replies').select(COLUMNS).orderBy('shortcut').execute();
+    const rows = await this.scope.db.selectFrom('canned_replies').select(COLUMNS).orderBy('shortcut').execute();
     return rows.map(replyFrom);
   }
 
   async insertCannedReply(reply: Omit<CannedReply, 'id' | 'updatedAt'>): Promise<CannedReply> {
-    const row = await this.database.db
+    const row = await this.scope.db
       .insertInto('canned_replies')
       .values({ id: newId('canned'), shortcut: reply.shortcut, title: reply.title, body: reply.body, created_by: reply.createdBy, created_at: reply.createdAt, updated_at: reply.createdAt })
       .onConflict((conflict) => conflict.doNothing())
@@ -27,7 +28,7 @@ export class SqlCannedReplyStore implements CannedReplyStore {
 
   async updateCannedReply(id: string, changes: CannedReplyChanges, at: string): Promise<CannedReply | undefined> {
     try {
-      const row = await this.database.db
+      const row = await this.scope.db
         .updateTable('canned_replies')
         .set({ ...changes, updated_at: at })
         .where('id', '=', id)
@@ -41,7 +42,7 @@ export class SqlCannedReplyStore implements CannedReplyStore {
   }
 
   async deleteCannedReply(id: string): Promise<boolean> {
-    const result = await this.database.db.deleteFrom('canned_replies').where('id', '=', id).executeTakeFirst();
+    const result = await this.scope.db.deleteFrom('canned_replies').where('id', '=', id).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
 }

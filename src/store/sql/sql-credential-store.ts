@@ -1,7 +1,7 @@
 /** Credentials over SQL: only hashes of secrets and tokens are ever written. */
 import type { Kysely } from 'kysely';
 import type { AccessTokenRecord, ApiTokenRecord, CredentialStore, OAuthClient } from '../port.js';
-import type { Database, Dialect } from './database.js';
+import type { Dialect, SqlScope } from './database.js';
 import { prepared } from './prepared.js';
 import type { Schema } from './schema.js';
 
@@ -17,13 +17,17 @@ const apiToken = prepared((db, tokenHash: string) =>
   db.selectFrom('api_tokens').select(['id', 'name', 'scope', 'agent_id', 'created_at', 'revoked_at']).where('token_hash', '=', tokenHash),
 );
 
+/**
+ * Over the database each write commits alone (the token endpoint's access tokens, tools); over a
+ * write transaction (the unit of work, database.ts's `SqlScope`) they commit with it.
+ */
 export class SqlCredentialStore implements CredentialStore {
   private readonly db: Kysely<Schema>;
   private readonly dialect: Dialect;
 
-  constructor(database: Database) {
-    this.db = database.db;
-    this.dialect = database.dialect;
+  constructor(scope: SqlScope) {
+    this.db = scope.db;
+    this.dialect = scope.dialect;
   }
 
   async insertClient(client: { id: string; name: string; secretHash: string; at: string }): Promise<void> {

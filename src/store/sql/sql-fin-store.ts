@@ -9,7 +9,6 @@ import { searchText } from '../../domain/search-words.js';
 import type { Agent, Conversation, EndUser, Message } from '../../domain/model.js';
 import { newId } from '../../domain/ids.js';
 import {
-  EmailTakenError,
   type AgentDirectory,
   type ConversationChanges,
   type EndUserChanges,
@@ -21,8 +20,14 @@ import {
   type NewEndUser,
   type NewMessage,
 } from '../port.js';
-import type { ConversationCursor, ConversationListItem, ConversationQuery, HelpdeskStore, HelpdeskWriter, QueueCounts } from '../helpdesk-port.js';
-import { writeTransaction, type Database, type Dialect } from './database.js';
+import type { ConversationCursor, ConversationListItem, ConversationQuery, HelpdeskStore, HelpdeskTransaction, HelpdeskWriter, QueueCounts } from '../helpdesk-port.js';
+import { writeTransaction, type Database, type Dialect, type TransactionScope } from './database.js';
+import { SqlAccounts } from './sql-account-store.js';
+import { SqlCannedReplyStore } from './sql-canned-reply-store.js';
+import { SqlCredentialStore } from './sql-credential-store.js';
+import { SqlFileStore } from './sql-file-store.js';
+import { SqlDeliveryReplays } from './sql-outbox-store.js';
+import { SqlSettingsStore } from './sql-settings-store.js';
 import { enqueueSync, enqueueTyping } from './sql-outbox-store.js';
 import { countQueues, listConversations } from './sql-queues.js';
 import { prepared } from './prepared.js';
@@ -350,6 +355,28 @@ class SqlFinQueries implements HelpdeskWriter {
   }
 }
 
+/**
+ * The unit of work's handle (helpdesk-port.ts's `HelpdeskTransaction`): the conversation writer
+ * and the outbox, and every other store over the same transaction, whose notes they fill.
+ */
+class SqlHelpdeskTransaction extends SqlFinQueries implements HelpdeskTransaction {
+  readonly accounts: SqlAccounts;
+  readonly credentials: SqlCredentialStore;
+  readonly settings: SqlSettingsStore;
+  readonly cannedReplies: SqlCannedReplyStore;
+  readonly files: SqlFileStore;
+  readonly deliveries: SqlDeliveryReplays;
+
+  constructor(scope: TransactionScope) {
+    super(scope.db, scope.dialect, { changed: (id) => void scope.notes.add(id), outboxWritten: () => void (scope.notes.outboxWritten = true) });
+    this.accounts = new SqlAccounts(scope);
+    this.credentials = new SqlCredentialStore(scope);
+    this.settings = new SqlSettingsStore(scope);
+    this.cannedReplies = new SqlCannedReplyStore(scope);
+    this.files = new SqlFileStore(scope);
+    this.deliveries = new SqlDeliveryReplays(scope);
+  }
+}
 
 export class SqlFinStore extends SqlFinQueries implements HelpdeskStore {
   constructor(private readonly database: Database) {
@@ -363,11 +390,13 @@ export class SqlFinStore extends SqlFinQueries implements HelpdeskStore {
     });
   }
 
-  transaction<T>(work: (tx: HelpdeskWriter) => Promise<T>): Promise<T> {
-    // On PostgreSQL the dispatchers' NOTIFY goes out with the inbox's at the end, in one statement.
-    return writeTransaction(this.database, (trx, changed) =>
-      work(new SqlFinQueries(trx, this.dialect, { changed: (id) => void changed.add(id), outboxWritten: () => void (changed.outboxWritten = true) })),
-    );
+  /**
+   * The unit of work for the helpdesk, and the Fin API's `FinStore.transaction` (the handle is a
+   * `FinStoreWriter`). On PostgreSQL the dispatchers' NOTIFY goes out with the inbox's at the end,
+   * in one statement.
+   */
+  transaction<T>(work: (tx: HelpdeskTransaction) => Promise<T>): Promise<T> {
+    return writeTransaction(this.database, (trx, notes) => work(new SqlHelpdeskTransaction({ db: trx, dialect: this.dialect, notes })));
   }
 
   subscribeToChanges(onChange: (conversationIds: string[]) => void, onMissed?: () => void): Promise<() => Promise<void>> {
@@ -382,28 +411,9 @@ export class SqlFinStore extends SqlFinQueries implements HelpdeskStore {
     return countQueues(this.db, viewerId);
   }
 
-  async insertAgent(agent: NewAgent): Promise<Agent> {
-    const id = newId('agent');
-    const inserted = await this.db
-      .insertInto('agents')
-      .values({
-        id,
-        name: agent.name,
-        email: agent.email,
-        alias: agent.alias,
-        photo_url: agent.photoUrl,
-        role: agent.role,
-        is_fin: agent.isFin ? 1 : 0,
-        active: 1,
-        password_hash: agent.passwordHash,
-        created_at: agent.at,
-        updated_at: agent.at,
-      })
-      .onConflict((conflict) => conflict.doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    if (!inserted) throw new EmailTakenError(agent.email);
-    return (await this.findAgent(id))!;
+  /** Commits on its own (the CLI's first admin, integrators); use cases insert through `transaction`. */
+  insertAgent(agent: NewAgent): Promise<Agent> {
+    return new SqlAccounts(this.database).insertAgent(agent);
   }
 
   async findAgentByEmail(email: string): Promise<Agent | undefined> {

@@ -10,7 +10,7 @@
 import { sql, type Expression, type ExpressionBuilder, type Insertable, type Kysely, type RawBuilder, type Selectable, type SqlBool, type UpdateObject } from 'kysely';
 import { ulid } from '../../domain/ids.js';
 import type { DeliveryAttempt, DeliveryPage, EventResolution, OutboxEvent, OutboxKind, OutboxStore, AttemptOutcome } from '../outbox-port.js';
-import { writeTransaction, type Database, type Dialect } from './database.js';
+import { atomically, writeTransaction, type Database, type Dialect, type SqlScope } from './database.js';
 import { prepared } from './prepared.js';
 import { json } from './rows.js';
 import type { OutboxEventsTable, Schema, WebhookDeliveriesTable } from './schema.js';
@@ -153,8 +153,59 @@ export class InvalidCursorError extends Error {
   }
 }
 
+/**
+ * The delivery log's replays (an admin's, through the unit of work), over the database or a write
+ * transaction (database.ts's `SqlScope`): over a transaction they commit with it.
+ */
+export class SqlDeliveryReplays implements Pick<OutboxStore, 'findDelivery' | 'replayEvent' | 'replayDead'> {
+  constructor(private readonly scope: SqlScope) {}
+
+  /**
+   * Typing events are not replayed (false, as for an unknown event): a typing indicator is only
+   * true for a few seconds, and showing it later would be wrong.
+   */
+  async replayEvent(eventId: string, at: string): Promise<boolean> {
+    return atomically(this.scope, async (trx) => {
+      const event = await trx.selectFrom('outbox_events').select(['kind', 'status']).where('id', '=', eventId).executeTakeFirst();
+      if (!event || event.kind !== 'sync') return false;
+      // A pending or in-flight event will be delivered anyway; a concurrent replay that won also did it.
+      if (event.status !== 'pending' && event.status !== 'in_flight') await replay(trx, eventId, at);
+      return true;
+    });
+  }
+
+  async replayDead(from: string, to: string, at: string): Promise<number> {
+    return atomically(this.scope, async (trx) => {
+      const dead = await trx
+        .selectFrom('outbox_events')
+        .select('id')
+        .where('status', '=', literal('dead'))
+        .where('kind', '=', SYNC)
+        .where('created_at', '>=', from)
+        .where('created_at', '<', to)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      // One at a time: of several dead events of one conversation, the first goes back to pending
+      // and the others are superseded by it, which one UPDATE over all of them could not see.
+      let replayed = 0;
+      for (const { id } of dead) replayed += await replay(trx, id, at);
+      return replayed;
+    });
+  }
+
+  async findDelivery(deliveryId: string): Promise<DeliveryAttempt | undefined> {
+    const row = await this.scope.db.selectFrom('webhook_deliveries').selectAll().where('id', '=', deliveryId).executeTakeFirst();
+    return row && deliveryFrom(row);
+  }
+}
+
 export class SqlOutboxStore implements OutboxStore {
-  constructor(private readonly database: Database) {}
+  private readonly replays: SqlDeliveryReplays;
+
+  constructor(private readonly database: Database) {
+    this.replays = new SqlDeliveryReplays(database);
+  }
 
   async claimDue(worker: string, now: string, leaseUntil: string, limit: number): Promise<OutboxEvent[]> {
     const { db, dialect } = this.database;
@@ -186,38 +237,12 @@ export class SqlOutboxStore implements OutboxStore {
     );
   }
 
-  /**
-   * Typing events are not replayed (false, as for an unknown event): a typing indicator is only
-   * true for a few seconds, and showing it later would be wrong.
-   */
-  async replayEvent(eventId: string, at: string): Promise<boolean> {
-    return writeTransaction(this.database, async (trx) => {
-      const event = await trx.selectFrom('outbox_events').select(['kind', 'status']).where('id', '=', eventId).executeTakeFirst();
-      if (!event || event.kind !== 'sync') return false;
-      // A pending or in-flight event will be delivered anyway; a concurrent replay that won also did it.
-      if (event.status !== 'pending' && event.status !== 'in_flight') await replay(trx, eventId, at);
-      return true;
-    });
+  replayEvent(eventId: string, at: string): Promise<boolean> {
+    return this.replays.replayEvent(eventId, at);
   }
 
-  async replayDead(from: string, to: string, at: string): Promise<number> {
-    return writeTransaction(this.database, async (trx) => {
-      const dead = await trx
-        .selectFrom('outbox_events')
-        .select('id')
-        .where('status', '=', literal('dead'))
-        .where('kind', '=', SYNC)
-        .where('created_at', '>=', from)
-        .where('created_at', '<', to)
-        .orderBy('created_at')
-        .orderBy('id')
-        .execute();
-      // One at a time: of several dead events of one conversation, the first goes back to pending
-      // and the others are superseded by it, which one UPDATE over all of them could not see.
-      let replayed = 0;
-      for (const { id } of dead) replayed += await replay(trx, id, at);
-      return replayed;
-    });
+  replayDead(from: string, to: string, at: string): Promise<number> {
+    return this.replays.replayDead(from, to, at);
   }
 
   async findEvent(eventId: string): Promise<OutboxEvent | undefined> {
@@ -225,9 +250,8 @@ export class SqlOutboxStore implements OutboxStore {
     return row && eventFrom(row);
   }
 
-  async findDelivery(deliveryId: string): Promise<DeliveryAttempt | undefined> {
-    const row = await this.database.db.selectFrom('webhook_deliveries').selectAll().where('id', '=', deliveryId).executeTakeFirst();
-    return row && deliveryFrom(row);
+  findDelivery(deliveryId: string): Promise<DeliveryAttempt | undefined> {
+    return this.replays.findDelivery(deliveryId);
   }
 
   /** Newest first, by (createdAt, id); `limit` is at least 1. */

@@ -5,7 +5,7 @@
 import type { Kysely } from 'kysely';
 import { INITIAL_DELIVERY_STATE, NO_FIN_SETTINGS, type DeliveryState, type FinSettings } from '../../domain/fin-settings.js';
 import type { SettingsStore } from '../helpdesk-port.js';
-import { writeTransaction, type Database } from './database.js';
+import { atomically, type SqlScope } from './database.js';
 import { json } from './rows.js';
 import type { Schema } from './schema.js';
 
@@ -13,33 +13,35 @@ const FIN = 'fin';
 const DELIVERY = 'fin_delivery';
 
 export class SqlSettingsStore implements SettingsStore {
-  constructor(private readonly database: Database) {}
+  /** Over the database, or over a write transaction (the unit of work): see database.ts's `SqlScope`. */
+  constructor(private readonly scope: SqlScope) {}
 
+  /** Inside a write transaction on PostgreSQL the row stays locked until it ends, so read-change-write takes turns. */
   getFinSettings(): Promise<FinSettings> {
-    return readSetting(this.database.db, FIN, NO_FIN_SETTINGS);
+    return readSetting(this.scope.db, FIN, NO_FIN_SETTINGS, 'notes' in this.scope && this.scope.dialect === 'postgres');
   }
 
   putFinSettings(settings: FinSettings, at: string): Promise<void> {
-    return writeSetting(this.database.db, FIN, settings, at);
+    return writeSetting(this.scope.db, FIN, settings, at);
   }
 
   getDeliveryState(): Promise<DeliveryState> {
-    return readSetting(this.database.db, DELIVERY, INITIAL_DELIVERY_STATE);
+    return readSetting(this.scope.db, DELIVERY, INITIAL_DELIVERY_STATE);
   }
 
   /**
-   * Read, change and write in one write transaction. On PostgreSQL the row is locked for the
+   * Read, change and write in one write transaction (the enclosing one, over a transaction). On PostgreSQL the row is locked for the
    * duration (after making sure there is one to lock), so concurrent dispatchers take turns instead
    * of overwriting each other's change; SQLite write transactions take turns anyway.
    */
   updateDeliveryState(change: (state: DeliveryState) => DeliveryState, at: string): Promise<DeliveryState> {
-    return writeTransaction(this.database, async (trx) => {
+    return atomically(this.scope, async (trx) => {
       await trx
         .insertInto('settings')
         .values({ key: DELIVERY, value: JSON.stringify(INITIAL_DELIVERY_STATE), updated_at: at })
         .onConflict((conflict) => conflict.column('key').doNothing())
         .execute();
-      const current = await readSetting(trx, DELIVERY, INITIAL_DELIVERY_STATE, this.database.dialect === 'postgres');
+      const current = await readSetting(trx, DELIVERY, INITIAL_DELIVERY_STATE, this.scope.dialect === 'postgres');
       const next = change(current);
       // Most reports change nothing (Fin was already known to be unreachable): no write for those.
       if (JSON.stringify(next) !== JSON.stringify(current)) await writeSetting(trx, DELIVERY, next, at);

@@ -1,5 +1,5 @@
 import type { AgentPatch } from '../../../contract/agent-api.js';
-import type { AgentChanges } from '../../../store/helpdesk-port.js';
+import type { AgentChanges } from '../../../store/account-port.js';
 import { requireStrongPassword } from '../../auth/password-strength.js';
 import { hashPassword } from '../../auth/secrets.js';
 import { conflict, notFound, unprocessable } from '../../errors.js';
@@ -7,19 +7,23 @@ import type { Agent } from '../../model.js';
 import type { HelpdeskContext } from '../context.js';
 import { requireAdmin } from '../require-admin.js';
 
+/**
+ * An admin changes an agent: name, alias, role, active, password. The Fin agent keeps its role,
+ * stays active and has no password (422 `fin_agent`); Finch keeps at least one active admin (409
+ * `last_admin`, docs/decisions.md), however many admins are demoted at once: the admins are
+ * counted under lock in the transaction that writes. A deactivated agent, or one whose password
+ * changed, is signed out everywhere in the same transaction.
+ */
 export async function editAgent(ctx: HelpdeskContext, admin: Agent, agentId: string, patch: AgentPatch): Promise<Agent> {
   requireAdmin(admin);
-  const target = await ctx.store.findAgent(agentId);
-  if (!target) throw notFound('agent', agentId);
-  if (target.isFin && (patch.role !== undefined || patch.active === false || patch.password !== undefined)) {
+  // Checked before the transaction, so a refused request costs no lock and scrypt holds none:
+  // neither whether it is Fin nor its email changes.
+  const known = await ctx.accounts.findAgent(agentId);
+  if (!known) throw notFound('agent', agentId);
+  if (known.isFin && (patch.role !== undefined || patch.active === false || patch.password !== undefined)) {
     throw unprocessable('fin_agent', 'The Fin agent stays active and cannot sign in.');
   }
-  if (patch.password !== undefined) requireStrongPassword(patch.password, { email: target.email, name: patch.name ?? target.name }, '/password');
-  const demoted = (patch.role !== undefined && patch.role !== 'admin') || patch.active === false;
-  if (target.role === 'admin' && target.active && demoted) {
-    const admins = (await ctx.accounts.listAllAgents()).filter((agent) => agent.role === 'admin' && agent.active);
-    if (admins.length <= 1) throw conflict('last_admin', 'Finch needs at least one active admin.');
-  }
+  if (patch.password !== undefined) requireStrongPassword(patch.password, { email: known.email, name: patch.name ?? known.name }, '/password');
   const changes: AgentChanges = {
     ...(patch.name === undefined ? {} : { name: patch.name.trim() }),
     ...(patch.alias === undefined ? {} : { alias: patch.alias }),
@@ -27,9 +31,18 @@ export async function editAgent(ctx: HelpdeskContext, admin: Agent, agentId: str
     ...(patch.active === undefined ? {} : { active: patch.active }),
     ...(patch.password === undefined ? {} : { passwordHash: await hashPassword(patch.password) }),
   };
+  const demoted = (patch.role !== undefined && patch.role !== 'admin') || patch.active === false;
   const at = ctx.now().toISOString();
-  const updated = await ctx.accounts.updateAgent(agentId, changes, at);
-  // A deactivated agent, or one whose password changed, is signed out everywhere.
-  if (patch.active === false || patch.password !== undefined) await ctx.accounts.revokeSessionsOf(agentId, at);
-  return updated!;
+  return ctx.transaction(async (tx) => {
+    // The admins first (in id order), then the one agent: the order every editor locks in.
+    const admins = demoted ? await tx.accounts.countActiveAdmins() : undefined;
+    const target = await tx.accounts.lockAgent(agentId);
+    if (!target) throw notFound('agent', agentId);
+    if (admins !== undefined && target.role === 'admin' && target.active && admins <= 1) {
+      throw conflict('last_admin', 'Finch needs at least one active admin.');
+    }
+    const updated = await tx.accounts.updateAgent(agentId, changes, at);
+    if (patch.active === false || patch.password !== undefined) await tx.accounts.revokeSessionsOf(agentId, at);
+    return updated!;
+  });
 }

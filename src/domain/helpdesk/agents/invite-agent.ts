@@ -22,17 +22,12 @@ export async function inviteAgent(ctx: HelpdeskContext, admin: Agent, input: New
   if (input.password !== undefined) requireStrongPassword(input.password, { email, name }, '/password');
   // 96 random bits: strong by construction.
   const generated = input.password === undefined ? randomBytes(12).toString('base64url') : undefined;
+  // Hashed before the transaction: scrypt's tens of milliseconds hold no write lock.
+  const passwordHash = await hashPassword(input.password ?? generated!);
   try {
-    const agent = await ctx.store.insertAgent({
-      name,
-      email,
-      alias: input.alias ?? null,
-      photoUrl: null,
-      role: input.role ?? 'agent',
-      isFin: false,
-      passwordHash: await hashPassword(input.password ?? generated!),
-      at: ctx.now().toISOString(),
-    });
+    const agent = await ctx.transaction((tx) =>
+      tx.accounts.insertAgent({ name, email, alias: input.alias ?? null, photoUrl: null, role: input.role ?? 'agent', isFin: false, passwordHash, at: ctx.now().toISOString() }),
+    );
     return generated === undefined ? { agent } : { agent, password: generated };
   } catch (error) {
     if (error instanceof EmailTakenError) throw conflict('email_taken', error.message, '/email');

@@ -2,13 +2,12 @@
  * Canned replies: any agent may add, change and remove them (they are the team's shared texts);
  * a shortcut used twice is a conflict. The rules the canned-reply use cases share.
  */
-import { ShortcutTakenError, type CannedReplyStore } from '../../../store/canned-reply-port.js';
+import { ShortcutTakenError } from '../../../store/canned-reply-port.js';
 import { conflict, unprocessable } from '../../errors.js';
+import type { HelpdeskContext } from '../context.js';
 
-export interface CannedReplyContext {
-  cannedReplies: CannedReplyStore;
-  now: () => Date;
-}
+/** What the canned-reply use cases need of the helpdesk. */
+export type CannedReplyContext = Pick<HelpdeskContext, 'transaction' | 'cannedReplies' | 'now'>;
 
 /** Runs `work`, turning the store's `ShortcutTakenError` into 409 `shortcut_taken` at /shortcut. */
 export async function shortcutChecked<T>(work: () => Promise<T>): Promise<T> {

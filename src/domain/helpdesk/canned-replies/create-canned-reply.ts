@@ -5,7 +5,6 @@ import { shortcutChecked, title, type CannedReplyContext } from './canned-reply-
 
 /** Adds a canned reply written by `agent`: 409 `shortcut_taken`, 422 `empty_title`. */
 export function createCannedReply(ctx: CannedReplyContext, agent: Agent, input: NewCannedReplyInput): Promise<CannedReply> {
-  return shortcutChecked(() =>
-    ctx.cannedReplies.insertCannedReply({ shortcut: input.shortcut, title: title(input.title), body: input.body, createdBy: agent.id, createdAt: ctx.now().toISOString() }),
-  );
+  const reply = { shortcut: input.shortcut, title: title(input.title), body: input.body, createdBy: agent.id, createdAt: ctx.now().toISOString() };
+  return shortcutChecked(() => ctx.transaction((tx) => tx.cannedReplies.insertCannedReply(reply)));
 }

@@ -5,7 +5,9 @@ import { shortcutChecked, title, type CannedReplyContext } from './canned-reply-
 
 /** Changes the fields given: 404 when unknown, 409 `shortcut_taken`, 422 `empty_title`. */
 export async function updateCannedReply(ctx: CannedReplyContext, id: string, patch: CannedReplyPatch): Promise<CannedReply> {
-  const updated = await shortcutChecked(() => ctx.cannedReplies.updateCannedReply(id, { ...patch, ...(patch.title === undefined ? {} : { title: title(patch.title) }) }, ctx.now().toISOString()));
+  const changes = { ...patch, ...(patch.title === undefined ? {} : { title: title(patch.title) }) };
+  const at = ctx.now().toISOString();
+  const updated = await shortcutChecked(() => ctx.transaction((tx) => tx.cannedReplies.updateCannedReply(id, changes, at)));
   if (!updated) throw notFound('canned_reply', id);
   return updated;
 }

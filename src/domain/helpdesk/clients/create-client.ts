@@ -7,6 +7,8 @@ import { requireAdmin } from '../require-admin.js';
 /** A new OAuth client for Fin (admins only); its secret is returned once and stored hashed. */
 export async function createOAuthClient(ctx: HelpdeskContext, admin: Agent, name: string): Promise<{ clientId: string; clientSecret: string; details: OAuthClient }> {
   requireAdmin(admin);
-  const created = await createClient(ctx.credentials, name.trim(), ctx.now());
-  return { ...created, details: (await ctx.credentials.findClient(created.clientId))! };
+  return ctx.transaction(async (tx) => {
+    const created = await createClient(tx.credentials, name.trim(), ctx.now());
+    return { ...created, details: (await tx.credentials.findClient(created.clientId))! };
+  });
 }

@@ -6,5 +6,5 @@ import { requireAdmin } from '../require-admin.js';
 /** Every OAuth client, revoked ones included, oldest first (admins only). */
 export async function listClients(ctx: HelpdeskContext, admin: Agent): Promise<OAuthClient[]> {
   requireAdmin(admin);
-  return ctx.credentials.listClients();
+  return ctx.access.listClients();
 }

@@ -6,5 +6,6 @@ import { requireAdmin } from '../require-admin.js';
 /** Revokes an OAuth client and every access token it was issued (admins only; 404 when unknown). */
 export async function revokeOAuthClient(ctx: HelpdeskContext, admin: Agent, clientId: string): Promise<void> {
   requireAdmin(admin);
-  if (!(await ctx.credentials.revokeClient(clientId, ctx.now().toISOString()))) throw notFound('client', clientId);
+  const revoked = await ctx.transaction((tx) => tx.credentials.revokeClient(clientId, ctx.now().toISOString()));
+  if (!revoked) throw notFound('client', clientId);
 }

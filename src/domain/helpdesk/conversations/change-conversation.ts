@@ -17,7 +17,7 @@ export async function changeConversation(
   options: { changedAnyway?: boolean } = {},
 ): Promise<Conversation> {
   const at = ctx.now().toISOString();
-  const { conversation, changed } = await ctx.store.transaction(async (tx) => {
+  const { conversation, changed } = await ctx.transaction(async (tx) => {
     const current = await tx.lockConversation(conversationId);
     if (!current) throw notFound('conversation', conversationId);
     const changes = await change(current, tx, at);

@@ -11,8 +11,8 @@ export interface ConversationDetail {
 
 /** A conversation with its end-user and whole thread, private notes included. */
 export async function conversationDetail(ctx: HelpdeskContext, conversationId: string): Promise<ConversationDetail> {
-  const conversation = await ctx.store.findConversation(conversationId);
-  const messages = conversation && (await ctx.store.listMessages(conversation.id));
+  const conversation = await ctx.conversations.findConversation(conversationId);
+  const messages = conversation && (await ctx.conversations.listMessages(conversation.id));
   if (!conversation || !messages) throw notFound('conversation', conversationId);
   return { conversation, lastMessage: messages.at(-1) ?? null, user: conversation.user, messages };
 }

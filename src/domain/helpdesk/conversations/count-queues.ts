@@ -4,5 +4,5 @@ import type { HelpdeskContext } from '../context.js';
 
 /** Open conversations per queue, as `viewer` sees them (`mine` and `others` are relative to them). */
 export function countQueues(ctx: HelpdeskContext, viewer: Agent): Promise<QueueCounts> {
-  return ctx.store.countQueues(viewer.id);
+  return ctx.conversations.countQueues(viewer.id);
 }

@@ -18,7 +18,7 @@ export async function listConversations(
   viewer: Agent,
   query: ConversationListQuery,
 ): Promise<{ items: ConversationListItem[]; nextCursor: string | null }> {
-  const page = await ctx.store.listConversations({
+  const page = await ctx.conversations.listConversations({
     viewerId: viewer.id,
     queue: query.queue ?? 'all',
     status: query.status,

@@ -9,10 +9,10 @@ import { notFound, unprocessable } from '../../errors.js';
 import type { HelpdeskContext } from '../context.js';
 
 export async function resync(ctx: HelpdeskContext, conversationId: string): Promise<void> {
-  const target = webhookTarget(effectiveFinSettings(await ctx.settings.getFinSettings(), ctx.finOverrides));
+  const target = webhookTarget(effectiveFinSettings(await ctx.fin.settings.getFinSettings(), ctx.fin.overrides));
   if (!target.ok) throw unprocessable('fin_not_configured', target.reason);
   const at = ctx.now().toISOString();
-  await ctx.store.transaction(async (tx) => {
+  await ctx.transaction(async (tx) => {
     if (!(await tx.findConversation(conversationId))) throw notFound('conversation', conversationId);
     await tx.enqueueSync(conversationId, at);
   });

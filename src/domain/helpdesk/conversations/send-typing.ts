@@ -13,10 +13,10 @@ export const TYPING_LIFETIME_MS = 5_000;
  * was queued: not when one went out for this agent less than 3 s ago, nor when Fin is not set up.
  */
 export async function sendTyping(ctx: HelpdeskContext, agent: Agent, conversationId: string): Promise<boolean> {
-  const settings = effectiveFinSettings(await ctx.settings.getFinSettings(), ctx.finOverrides);
+  const settings = effectiveFinSettings(await ctx.fin.settings.getFinSettings(), ctx.fin.overrides);
   const now = ctx.now();
   const at = now.toISOString();
-  const queued = await ctx.store.transaction(async (tx) => {
+  const queued = await ctx.transaction(async (tx) => {
     const conversation = await tx.findConversation(conversationId);
     if (!conversation) throw notFound('conversation', conversationId);
     if (!webhookTarget(settings).ok) return false;

@@ -13,7 +13,7 @@ export async function updateEndUser(ctx: HelpdeskContext, userId: string, patch:
   // Before the transaction: a refused request costs no lock (and little time).
   checkAttributes(patch.attributes, '/attributes');
   const at = ctx.now().toISOString();
-  const { user, changed } = await ctx.store.transaction(async (tx) => {
+  const { user, changed } = await ctx.transaction(async (tx) => {
     const current = await tx.lockUser(userId);
     if (!current) throw notFound('user', userId);
     const changes = userChanges(current, patch);

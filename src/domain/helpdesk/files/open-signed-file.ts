@@ -7,7 +7,7 @@ import { sign, type FileContext } from './file-signing.js';
 export async function openSignedFile(ctx: FileContext, id: string, expires: number, signature: string): Promise<StoredFile & { data: Buffer }> {
   if (!safeEqual(signature, await sign(ctx, id, expires))) throw new FinError('forbidden', 'bad_signature', 'This file link is not valid.');
   if (expires * 1000 < ctx.now().getTime()) throw new FinError('gone', 'link_expired', 'This file link has expired.');
-  const file = await ctx.files.readFile(id);
+  const file = await ctx.files.store.readFile(id);
   if (!file) throw notFound('file', id);
   return file;
 }

@@ -3,7 +3,8 @@ import { unprocessable } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { Agent } from '../../model.js';
 import { cleanContentType, cleanFilename, filetypeOf, urlSegment } from './file-names.js';
-import { sign, type FileContext } from './file-signing.js';
+import type { HelpdeskContext } from '../context.js';
+import { sign } from './file-signing.js';
 
 export interface UploadedFile {
   file: StoredFile;
@@ -13,11 +14,11 @@ export interface UploadedFile {
 }
 
 /**
- * Keeps an agent's file and gives its signed URL, valid `fileUrlTtlSeconds`. 422 `https_required`
+ * Keeps an agent's file and gives its signed URL, valid `files.urlTtlSeconds`. 422 `https_required`
  * when FINCH_PUBLIC_URL is not HTTPS (Fin accepts only HTTPS attachment URLs), `empty_file`.
  */
-export async function uploadFile(ctx: FileContext, agent: Agent, input: { filename: string; contentType: string; data: Buffer }): Promise<UploadedFile> {
-  if (!ctx.publicUrl.startsWith('https://')) {
+export async function uploadFile(ctx: Pick<HelpdeskContext, 'transaction' | 'files' | 'now'>, agent: Agent, input: { filename: string; contentType: string; data: Buffer }): Promise<UploadedFile> {
+  if (!ctx.files.publicUrl.startsWith('https://')) {
     throw unprocessable(
       'https_required',
       "Attachments need Finch's public URL to be HTTPS (FINCH_PUBLIC_URL): Fin accepts only HTTPS attachment URLs. Link to a file hosted elsewhere instead.",
@@ -33,11 +34,11 @@ export async function uploadFile(ctx: FileContext, agent: Agent, input: { filena
     uploadedBy: agent.id,
     createdAt: ctx.now().toISOString(),
   };
-  await ctx.files.saveFile({ ...file, data: input.data });
-  const expires = Math.floor(ctx.now().getTime() / 1000) + ctx.fileUrlTtlSeconds;
+  await ctx.transaction((tx) => tx.files.saveFile({ ...file, data: input.data }));
+  const expires = Math.floor(ctx.now().getTime() / 1000) + ctx.files.urlTtlSeconds;
   return {
     file,
-    url: `${ctx.publicUrl}/files/${file.id}/${urlSegment(filename)}?expires=${expires}&signature=${await sign(ctx, file.id, expires)}`,
+    url: `${ctx.files.publicUrl}/files/${file.id}/${urlSegment(filename)}?expires=${expires}&signature=${await sign(ctx, file.id, expires)}`,
     filetype: filetypeOf(filename, file.contentType),
     expiresAt: new Date(expires * 1000).toISOString(),
   };

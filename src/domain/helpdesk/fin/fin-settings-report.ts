@@ -15,8 +15,8 @@ export interface FinSettingsReport {
 
 /** The settings in effect, whether Finch is sending, and why not when it is not. */
 export async function finSettingsReport(ctx: HelpdeskContext): Promise<FinSettingsReport> {
-  const [stored, delivery] = await Promise.all([ctx.settings.getFinSettings(), ctx.settings.getDeliveryState()]);
-  const settings = effectiveFinSettings(stored, ctx.finOverrides);
+  const [stored, delivery] = await Promise.all([ctx.fin.settings.getFinSettings(), ctx.fin.settings.getDeliveryState()]);
+  const settings = effectiveFinSettings(stored, ctx.fin.overrides);
   const target = webhookTarget(settings);
   const notSendingReason = !target.ok
     ? target.reason
@@ -28,7 +28,7 @@ export async function finSettingsReport(ctx: HelpdeskContext): Promise<FinSettin
     webhookUrl: target.ok ? target.url : null,
     sending: notSendingReason === null,
     notSendingReason,
-    overriddenByEnvironment: FIELDS.filter((field) => ctx.finOverrides[field] !== undefined),
+    overriddenByEnvironment: FIELDS.filter((field) => ctx.fin.overrides[field] !== undefined),
     delivery,
   };
 }

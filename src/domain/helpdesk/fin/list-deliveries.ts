@@ -6,7 +6,7 @@ import type { HelpdeskContext } from '../context.js';
 /** The delivery log, newest attempt first. 400 `invalid_cursor` for a cursor this API did not give out. */
 export async function listDeliveries(ctx: HelpdeskContext, query: DeliveryListQuery): Promise<DeliveryPage> {
   try {
-    return await ctx.outbox.listDeliveries({
+    return await ctx.fin.deliveries.listDeliveries({
       limit: query.limit ?? 50,
       ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
       ...(query.event_id === undefined ? {} : { eventId: query.event_id }),

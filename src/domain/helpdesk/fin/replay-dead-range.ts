@@ -7,7 +7,8 @@ export async function replayDeadRange(ctx: HelpdeskContext, range: ReplayRange):
   const from = new Date(range.from).toISOString();
   const to = new Date(range.to).toISOString();
   if (from >= to) throw unprocessable('empty_range', '`from` must come before `to`.', '/to');
-  const replayed = await ctx.outbox.replayDead(from, to, ctx.now().toISOString());
+  const at = ctx.now().toISOString();
+  const replayed = await ctx.transaction((tx) => tx.deliveries.replayDead(from, to, at));
   if (replayed > 0) ctx.outboxWritten();
   return replayed;
 }

@@ -19,10 +19,15 @@ export async function changePassword(
   const matches = await verifyPassword(input.currentPassword, stored ?? NO_ACCOUNT_HASH);
   if (!stored || !matches) throw new FinError('forbidden', 'wrong_password', 'The current password is wrong.', '/current_password');
   requireStrongPassword(input.newPassword, agent, '/new_password');
+  const replacement = await hashPassword(input.newPassword);
   const at = ctx.now().toISOString();
-  // Not over a change made meanwhile (another tab, an admin): that one wins, this one is refused.
-  if (!(await ctx.accounts.replacePasswordHash(agent.id, stored, await hashPassword(input.newPassword), at))) {
-    throw new FinError('forbidden', 'wrong_password', 'The password was changed meanwhile; sign in again with the new one.', '/current_password');
-  }
-  await ctx.accounts.revokeSessionsOf(agent.id, at, input.keepSessionToken === undefined ? undefined : hashToken(input.keepSessionToken));
+  // The new hash and the other sessions' end commit together: never a new password with the old
+  // sessions still open.
+  await ctx.transaction(async (tx) => {
+    // Not over a change made meanwhile (another tab, an admin): that one wins, this one is refused.
+    if (!(await tx.accounts.replacePasswordHash(agent.id, stored, replacement, at))) {
+      throw new FinError('forbidden', 'wrong_password', 'The password was changed meanwhile; sign in again with the new one.', '/current_password');
+    }
+    await tx.accounts.revokeSessionsOf(agent.id, at, input.keepSessionToken === undefined ? undefined : hashToken(input.keepSessionToken));
+  });
 }

@@ -28,23 +28,25 @@ export async function signIn(ctx: HelpdeskContext, input: { email: string; passw
   if (!found.agent.active || found.agent.isFin) throw invalidCredentials();
   // Hashes made at an older cost are replaced now, the only time the password is known; when too
   // many hashes wait, at a later sign-in (the sign-in itself has succeeded).
-  if (needsRehash(stored)) await rehash(ctx, found.agent.id, stored, input.password);
+  const rehashed = needsRehash(stored) ? await rehash(input.password) : undefined;
 
   const now = ctx.now();
   const sessionToken = generateSecret(SESSION_PREFIX);
   const csrfToken = randomBytes(24).toString('base64url');
   const expiresAt = new Date(now.getTime() + SESSION_LIFETIME_MS).toISOString();
-  await ctx.accounts.insertSession({ tokenHash: hashToken(sessionToken), agentId: found.agent.id, csrfToken, at: now.toISOString(), expiresAt });
+  await ctx.transaction(async (tx) => {
+    if (rehashed !== undefined) await tx.accounts.replacePasswordHash(found.agent.id, stored, rehashed);
+    await tx.accounts.insertSession({ tokenHash: hashToken(sessionToken), agentId: found.agent.id, csrfToken, at: now.toISOString(), expiresAt });
+  });
   return { sessionToken, csrfToken, agent: found.agent, expiresAt };
 }
 
-async function rehash(ctx: HelpdeskContext, agentId: string, stored: string, password: string): Promise<void> {
-  let replacement: string;
+/** The password hashed at today's cost; undefined when too many hashes wait (a later sign-in does it). */
+async function rehash(password: string): Promise<string | undefined> {
   try {
-    replacement = await hashPassword(password);
+    return await hashPassword(password);
   } catch (error) {
-    if (error instanceof PasswordHashingBusyError) return;
+    if (error instanceof PasswordHashingBusyError) return undefined;
     throw error;
   }
-  await ctx.accounts.replacePasswordHash(agentId, stored, replacement);
 }

@@ -3,5 +3,6 @@ import type { HelpdeskContext } from '../context.js';
 
 /** Ends the session (an unknown or already ended one: nothing happens). */
 export async function signOut(ctx: HelpdeskContext, sessionToken: string): Promise<void> {
-  await ctx.accounts.revokeSession(hashToken(sessionToken), ctx.now().toISOString());
+  const at = ctx.now().toISOString();
+  await ctx.transaction((tx) => tx.accounts.revokeSession(hashToken(sessionToken), at));
 }

@@ -9,7 +9,9 @@ import { requireAdmin } from '../require-admin.js';
 export async function createToken(ctx: HelpdeskContext, viewer: Agent, input: NewTokenInput): Promise<{ token: string; details: ApiTokenRecord }> {
   const scope = input.scope ?? 'agent';
   if (scope === 'fin') requireAdmin(viewer);
-  const created = await createApiToken(ctx.credentials, { name: input.name.trim(), scope, agentId: scope === 'agent' ? viewer.id : null }, ctx.now());
-  const details = (await ctx.credentials.listApiTokens()).find((token) => token.id === created.id)!;
-  return { token: created.token, details };
+  return ctx.transaction(async (tx) => {
+    const created = await createApiToken(tx.credentials, { name: input.name.trim(), scope, agentId: scope === 'agent' ? viewer.id : null }, ctx.now());
+    const details = (await tx.credentials.listApiTokens()).find((token) => token.id === created.id)!;
+    return { token: created.token, details };
+  });
 }

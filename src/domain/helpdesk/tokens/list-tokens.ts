@@ -4,6 +4,6 @@ import type { HelpdeskContext } from '../context.js';
 
 /** Tokens: agents see their own; admins all of them. */
 export async function listTokens(ctx: HelpdeskContext, viewer: Agent): Promise<ApiTokenRecord[]> {
-  const tokens = await ctx.credentials.listApiTokens();
+  const tokens = await ctx.access.listApiTokens();
   return viewer.role === 'admin' ? tokens : tokens.filter((token) => token.agentId === viewer.id);
 }

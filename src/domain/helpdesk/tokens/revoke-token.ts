@@ -8,8 +8,10 @@ import type { HelpdeskContext } from '../context.js';
  * id). Returns it (as it was), so the caller knows whose it was.
  */
 export async function revokeToken(ctx: HelpdeskContext, viewer: Agent, tokenId: string): Promise<ApiTokenRecord> {
-  const token = (await ctx.credentials.listApiTokens()).find((candidate) => candidate.id === tokenId);
-  if (!token || (viewer.role !== 'admin' && token.agentId !== viewer.id)) throw notFound('token', tokenId);
-  await ctx.credentials.revokeApiToken(tokenId, ctx.now().toISOString());
-  return token;
+  return ctx.transaction(async (tx) => {
+    const token = (await tx.credentials.listApiTokens()).find((candidate) => candidate.id === tokenId);
+    if (!token || (viewer.role !== 'admin' && token.agentId !== viewer.id)) throw notFound('token', tokenId);
+    await tx.credentials.revokeApiToken(tokenId, ctx.now().toISOString());
+    return token;
+  });
 }

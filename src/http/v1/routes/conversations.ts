@@ -40,7 +40,7 @@ export const conversationRoutes: FastifyPluginAsync<AgentApiOptions> = async (fa
 
   /** A conversation after a change, as its agent sees it, with its latest message. */
   const view = async (conversation: Conversation, viewerId: string) => {
-    const messages = await ctx.store.listMessages(conversation.id);
+    const messages = await ctx.conversations.listMessages(conversation.id);
     return presentConversation(conversation, viewerId, lastMessageOf(messages?.at(-1) ?? null));
   };
 

@@ -55,7 +55,7 @@ export const eventRoutes: FastifyPluginAsync<AgentRouteOptions & Pick<AgentApiOp
         onCheckFailed: (error) => logCheckFailure(request.log, error),
       });
       try {
-        stream.unsubscribe = await ctx.store.subscribeToChanges(
+        stream.unsubscribe = await ctx.conversations.subscribeToChanges(
           (ids) => stream.changed(ids),
           () => stream.ready(),
         );
