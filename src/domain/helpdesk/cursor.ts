@@ -1,16 +1,31 @@
+/**
+ * Opaque page cursors, the one codec of every paged list (the inbox's queues, the delivery log):
+ * base64url of a JSON object of strings, so callers cannot depend on what is inside. A pure leaf:
+ * the domain and the SQL stores both import it.
+ */
 import { FinError } from '../errors.js';
 
-/** Opaque page cursors: base64url JSON, so callers cannot depend on what is inside. */
-export function encodeCursor(position: object): string {
+/** A position (sort key and tie-breaking id, as strings) as a cursor. */
+export function encodeCursor<K extends string>(position: Readonly<Record<K, string>>): string {
   return Buffer.from(JSON.stringify(position)).toString('base64url');
 }
 
-export function decodeCursor<T extends Record<string, string>>(cursor: string, keys: readonly (keyof T & string)[]): T {
+/** The position in `cursor`, or undefined unless it decodes to an object with a string at each of `keys`. */
+export function readCursor<K extends string>(cursor: string, keys: readonly K[]): Record<K, string> | undefined {
   try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-    if (keys.every((key) => typeof value[key] === 'string')) return value as T;
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (typeof value !== 'object' || value === null) return undefined;
+    const fields = value as Record<string, unknown>;
+    if (!keys.every((key) => typeof fields[key] === 'string')) return undefined;
+    return Object.fromEntries(keys.map((key) => [key, fields[key]])) as Record<K, string>;
   } catch {
-    // Falls through to the error below.
+    return undefined;
   }
-  throw new FinError('bad_request', 'invalid_cursor', 'The cursor is not one this API gave out.', '/cursor');
+}
+
+/** `readCursor`, or `FinError` 400 `invalid_cursor` at /cursor when it is not a cursor this API gave out. */
+export function decodeCursor<K extends string>(cursor: string, keys: readonly K[]): Record<K, string> {
+  const position = readCursor(cursor, keys);
+  if (!position) throw new FinError('bad_request', 'invalid_cursor', 'The cursor is not one this API gave out.', '/cursor');
+  return position;
 }

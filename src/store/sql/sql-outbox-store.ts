@@ -8,6 +8,7 @@
  * a dispatcher whose lease ran out cannot overwrite what the dispatcher that took over did.
  */
 import { sql, type Expression, type ExpressionBuilder, type Insertable, type Kysely, type RawBuilder, type Selectable, type SqlBool, type UpdateObject } from 'kysely';
+import { encodeCursor, readCursor } from '../../domain/helpdesk/cursor.js';
 import { ulid } from '../../domain/ids.js';
 import type { DeliveryAttempt, DeliveryPage, EventResolution, OutboxEvent, OutboxKind, OutboxStore, AttemptOutcome } from '../outbox-port.js';
 import { atomically, writeTransaction, type Database, type Dialect, type SqlScope } from './database.js';
@@ -256,7 +257,7 @@ export class SqlOutboxStore implements OutboxStore {
 
   /** Newest first, by (createdAt, id); `limit` is at least 1. */
   async listDeliveries(query: { limit: number; cursor?: string; eventId?: string; conversationId?: string; outcome?: AttemptOutcome }): Promise<DeliveryPage> {
-    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const after = query.cursor === undefined ? undefined : decodeDeliveryCursor(query.cursor);
     let select = this.database.db.selectFrom('webhook_deliveries').selectAll();
     if (query.eventId !== undefined) select = select.where('event_id', '=', query.eventId);
     if (query.conversationId !== undefined) select = select.where('conversation_id', '=', query.conversationId);
@@ -266,7 +267,7 @@ export class SqlOutboxStore implements OutboxStore {
     const rows = await select.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute();
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
-    return { deliveries: page.map(deliveryFrom), nextCursor: rows.length > page.length && last ? encodeCursor(last) : null };
+    return { deliveries: page.map(deliveryFrom), nextCursor: rows.length > page.length && last ? encodeCursor({ created_at: last.created_at, id: last.id }) : null };
   }
 
   async prune(before: string): Promise<void> {
@@ -436,24 +437,12 @@ function deliveryFrom(row: DeliveryRow): DeliveryAttempt {
   };
 }
 
-interface Cursor {
-  created_at: string;
-  id: string;
-}
-
-function encodeCursor(row: Cursor): string {
-  return Buffer.from(JSON.stringify({ created_at: row.created_at, id: row.id })).toString('base64url');
-}
-
-function decodeCursor(cursor: string): Cursor {
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError();
-  }
-  const { created_at: createdAt, id } = (value ?? {}) as Partial<Record<keyof Cursor, unknown>>;
-  // A time PostgreSQL could not read would fail the query instead of the request.
-  if (typeof createdAt !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(createdAt))) throw new InvalidCursorError();
-  return { created_at: createdAt, id };
+/**
+ * Where a page of the log ended, in the one cursor codec (domain/helpdesk/cursor.ts). A time
+ * PostgreSQL could not read would fail the query instead of the request: refused here.
+ */
+function decodeDeliveryCursor(cursor: string): { created_at: string; id: string } {
+  const position = readCursor(cursor, ['created_at', 'id']);
+  if (!position || Number.isNaN(Date.parse(position.created_at))) throw new InvalidCursorError();
+  return position;
 }

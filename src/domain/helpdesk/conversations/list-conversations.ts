@@ -25,7 +25,7 @@ export async function listConversations(
     tag: query.tag,
     words: searchWords(query.q),
     limit: query.limit ?? 25,
-    after: query.cursor === undefined ? undefined : decodeCursor<Record<keyof ConversationCursor, string>>(query.cursor, ['at', 'id']),
+    after: query.cursor === undefined ? undefined : decodeCursor<keyof ConversationCursor>(query.cursor, ['at', 'id']),
   });
   return { items: page.items, nextCursor: page.next && encodeCursor(page.next) };
 }
