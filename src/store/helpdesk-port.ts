@@ -91,9 +91,13 @@ export interface QueueCounts {
 export interface HelpdeskTransaction extends HelpdeskWriter {
   /** Agents, their passwords and sessions. */
   readonly accounts: AccountWriter;
-  /** API tokens and OAuth clients (the token endpoint's access tokens are written outside: see account-port.ts). */
+  /** API tokens and OAuth clients. (The token endpoint's access tokens commit on their own: one insert per grant.) */
   readonly credentials: Pick<CredentialStore, 'insertClient' | 'findClient' | 'revokeClient' | 'insertApiToken' | 'listApiTokens' | 'revokeApiToken'>;
-  /** Fin's settings and the delivery state (`updateDeliveryState` runs inside this transaction). */
+  /**
+   * Fin's settings and the delivery state: `getFinSettings` here keeps concurrent savers off the
+   * settings until the transaction ends (PostgreSQL: the row FOR UPDATE), and `updateDeliveryState`
+   * runs inside this transaction.
+   */
   readonly settings: SettingsStore;
   readonly cannedReplies: CannedReplyStore;
   readonly files: Pick<FileStore, 'saveFile'>;
