@@ -307,6 +307,21 @@ describe('architecture', () => {
     expect(violations).toEqual(['0099_bad.ts: ../../../domain/content.js', '0099_bad.ts: ./index.js', '0099_bad.ts: sanitize-html', '0099_bad.ts: ./missing.js']);
   });
 
+  it('lets the bench reach the test harness only through bench/lib/test-harness.ts, whose modules need no test framework', () => {
+    const bench = path.resolve(SRC, '../bench');
+    const test = path.resolve(SRC, '../test');
+    const door = path.join(bench, 'lib/test-harness.ts');
+    const intoTests = (file: string) => imports(file).map((specifier) => resolveSource(file, specifier)).filter((to): to is string => to?.startsWith(`${test}${path.sep}`) === true);
+    const benchFiles = sources(bench);
+    expect(benchFiles).toContain(door);
+    expect(benchFiles.filter((file) => file !== door && intoTests(file).length > 0).map((file) => path.relative(bench, file))).toEqual([]);
+    const harness = intoTests(door);
+    expect(harness.length).toBeGreaterThan(0);
+    // What the bench runs must work outside a test run: no vitest, and nothing else of test/.
+    const pulledIn = harness.flatMap((file) => imports(file).filter((specifier) => specifier.startsWith('vitest') || intoTests(file).length > 0).map((specifier) => `${path.relative(test, file)}: ${specifier}`));
+    expect(pulledIn).toEqual([]);
+  });
+
   it('finds the imports it checks', () => {
     expect(imports(path.join(SRC, 'http/server.ts'))).toContain('fastify');
     expect(files.length).toBeGreaterThan(30);
