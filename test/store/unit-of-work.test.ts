@@ -148,6 +148,19 @@ describe.each(sqlBackends())('the unit of work on %s', (backend) => {
     });
   });
 
+  it('two admins saving different Fin settings at once both keep theirs (20 rounds)', async () => {
+    const admins = [await AgentClient.signIn(finch.baseUrl, admin.email, PASSWORD), await AgentClient.signIn(finch.baseUrl, admin.email, PASSWORD)];
+    for (let round = 0; round < 20; round++) {
+      const [first, second] = await Promise.all([
+        admins[0]!.put('/settings/fin', { integration_id: `integration ${round}` }),
+        admins[1]!.put('/settings/fin', { webhook_key: `key ${round}` }),
+      ]);
+      expect([first.status, second.status]).toEqual([200, 200]);
+      const stored = await finch.finch!.settings.getFinSettings();
+      expect({ integrationId: stored.integrationId, webhookKey: stored.webhookKey }, `round ${round}`).toEqual({ integrationId: `integration ${round}`, webhookKey: `key ${round}` });
+    }
+  });
+
   describe('finch reset-password', () => {
     it('sets the password and ends the sessions together, or does neither', async () => {
       const rita = await makeAgent(finch, `Rita ${backend}`);

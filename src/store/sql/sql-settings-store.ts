@@ -16,9 +16,13 @@ export class SqlSettingsStore implements SettingsStore {
   /** Over the database, or over a write transaction (the unit of work): see database.ts's `SqlScope`. */
   constructor(private readonly scope: SqlScope) {}
 
-  /** Inside a write transaction on PostgreSQL the row stays locked until it ends, so read-change-write takes turns. */
-  getFinSettings(): Promise<FinSettings> {
-    return readSetting(this.scope.db, FIN, NO_FIN_SETTINGS, 'notes' in this.scope && this.scope.dialect === 'postgres');
+  /**
+   * Inside a write transaction on PostgreSQL the row is made if missing (the defaults) and stays
+   * locked until the transaction ends, so read-change-write takes turns.
+   */
+  async getFinSettings(): Promise<FinSettings> {
+    if (!('notes' in this.scope) || this.scope.dialect !== 'postgres') return readSetting(this.scope.db, FIN, NO_FIN_SETTINGS);
+    return lockSetting(this.scope.db, FIN, NO_FIN_SETTINGS, new Date().toISOString());
   }
 
   putFinSettings(settings: FinSettings, at: string): Promise<void> {
@@ -30,24 +34,33 @@ export class SqlSettingsStore implements SettingsStore {
   }
 
   /**
-   * Read, change and write in one write transaction (the enclosing one, over a transaction). On PostgreSQL the row is locked for the
-   * duration (after making sure there is one to lock), so concurrent dispatchers take turns instead
-   * of overwriting each other's change; SQLite write transactions take turns anyway.
+   * Read, change and write in one write transaction (the enclosing one, over a transaction). On
+   * PostgreSQL the row is locked for the duration (after making sure there is one to lock), so
+   * concurrent dispatchers take turns instead of overwriting each other's change; SQLite write
+   * transactions take turns anyway.
    */
   updateDeliveryState(change: (state: DeliveryState) => DeliveryState, at: string): Promise<DeliveryState> {
     return atomically(this.scope, async (trx) => {
-      await trx
-        .insertInto('settings')
-        .values({ key: DELIVERY, value: JSON.stringify(INITIAL_DELIVERY_STATE), updated_at: at })
-        .onConflict((conflict) => conflict.column('key').doNothing())
-        .execute();
-      const current = await readSetting(trx, DELIVERY, INITIAL_DELIVERY_STATE, this.scope.dialect === 'postgres');
+      const current = await lockSetting(trx, DELIVERY, INITIAL_DELIVERY_STATE, at, this.scope.dialect === 'postgres');
       const next = change(current);
       // Most reports change nothing (Fin was already known to be unreachable): no write for those.
       if (JSON.stringify(next) !== JSON.stringify(current)) await writeSetting(trx, DELIVERY, next, at);
       return next;
     });
   }
+}
+
+/**
+ * The setting, its row made first when missing (the defaults, stamped `at`) so that there is one
+ * to lock: on PostgreSQL locked until the transaction ends (`forUpdate`).
+ */
+async function lockSetting<T extends object>(trx: Kysely<Schema>, key: string, defaults: T, at: string, forUpdate = true): Promise<T> {
+  await trx
+    .insertInto('settings')
+    .values({ key, value: JSON.stringify(defaults), updated_at: at })
+    .onConflict((conflict) => conflict.column('key').doNothing())
+    .execute();
+  return readSetting(trx, key, defaults, forUpdate);
 }
 
 /** The stored value over the defaults, so that a field added later reads as its default. */
