@@ -175,13 +175,15 @@ function target(file: string, specifier: string): string {
 const FORBIDDEN: Record<string, string[]> = {
   contract: ['domain', 'store', 'store/sql', 'store/memory', 'http', 'cli', 'client', 'finch', 'fastify', 'kysely', 'pg', 'better-sqlite3'],
   // The domain reaches data through the port only.
-  domain: ['http', 'cli', 'client', 'finch', 'store', 'store/sql', 'store/memory', 'fastify', 'kysely', 'pg', 'better-sqlite3', '@fastify/swagger'],
+  domain: ['http', 'cli', 'client', 'finch', 'jobs', 'outbox', 'store', 'store/sql', 'store/memory', 'fastify', 'kysely', 'pg', 'better-sqlite3', '@fastify/swagger'],
   'store/memory': ['http', 'cli', 'store/sql', 'fastify', 'kysely'],
   'store/sql': ['http', 'cli', 'store/memory', 'fastify'],
   client: ['domain', 'store', 'store/sql', 'store/memory', 'http', 'cli', 'fastify', 'kysely'],
-  http: ['cli', 'store/sql', 'kysely', 'pg', 'better-sqlite3', 'outbox'],
+  http: ['cli', 'store/sql', 'kysely', 'pg', 'better-sqlite3', 'outbox', 'jobs'],
   // The dispatcher reaches data through the ports and Fin over HTTP; it knows nothing of Fastify or SQL.
-  outbox: ['http', 'cli', 'store/sql', 'store/memory', 'fastify', 'kysely', 'pg', 'better-sqlite3'],
+  outbox: ['http', 'cli', 'jobs', 'store/sql', 'store/memory', 'fastify', 'kysely', 'pg', 'better-sqlite3'],
+  // Scheduled jobs reach data through the ports; a job that needs the process (the dispatcher) gets a callback.
+  jobs: ['http', 'cli', 'finch', 'store/sql', 'store/memory', 'fastify', 'kysely', 'pg', 'better-sqlite3'],
   // The emulator and the checker speak only the contract to a helpdesk, so they work against any.
   // The emulator is a Fastify server of its own and shares the edge's helpers (problem JSON, body
   // parsing, graceful close), never Finch's stores or dispatcher.
@@ -320,6 +322,14 @@ describe('architecture', () => {
     // What the bench runs must work outside a test run: no vitest, and nothing else of test/.
     const pulledIn = harness.flatMap((file) => imports(file).filter((specifier) => specifier.startsWith('vitest') || intoTests(file).length > 0).map((specifier) => `${path.relative(test, file)}: ${specifier}`));
     expect(pulledIn).toEqual([]);
+  });
+
+  it('lets jobs take only the Clock from the outbox, never the dispatcher', () => {
+    const fromOutbox = files
+      .filter((file) => path.relative(SRC, file).startsWith('jobs/'))
+      .flatMap((file) => imports(file).filter((specifier) => target(file, specifier) === 'outbox').map((specifier) => path.relative(SRC, path.resolve(path.dirname(file), specifier))));
+    expect(fromOutbox.filter((to) => to !== 'outbox/clock.js')).toEqual([]);
+    expect(files.some((file) => path.relative(SRC, file).startsWith('jobs/'))).toBe(true);
   });
 
   it('finds the imports it checks', () => {

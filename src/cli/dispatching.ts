@@ -45,12 +45,11 @@ export async function runBackground(finch: Finch, config: Config, logger: Dispat
 
 /**
  * A dispatcher over Finch's SQL stores, with Fin's effective settings (stored, overridden by the
- * environment). `failSafeMinutes` is not the dispatcher's (the fail-safe is a job); it is accepted
- * so that callers passing the settings they always passed keep compiling.
+ * environment). The fail-safe is not the dispatcher's: it is a job (src/jobs/fail-safe.ts).
  */
 export function createDispatcher(
   finch: Finch,
-  config: Pick<Config, 'fin'> & Partial<Pick<Config, 'failSafeMinutes'>>,
+  config: Pick<Config, 'fin'>,
   options: { logger: DispatcherLogger; clock: Clock; timeoutMs?: number; pollMs?: number; random?: () => number },
 ): Dispatcher {
   return new Dispatcher({

@@ -5,7 +5,7 @@ import { loadConfig, type Config } from '../config.js';
 import { createClient, type NewClient } from '../domain/auth/credentials.js';
 import { hashPassword } from '../domain/auth/secrets.js';
 import { effectiveFinSettings, webhookTarget } from '../domain/fin-settings.js';
-import { finSettingsReport, type FinSettingsReport } from '../domain/helpdesk/fin-settings.js';
+import { finSettingsReport, type FinSettingsReport } from '../domain/helpdesk/fin/fin-settings-report.js';
 import { helpdeskContext, openFinch, type Finch } from '../finch.js';
 import { listenOn } from '../http/listen.js';
 import { buildServer } from '../http/server.js';

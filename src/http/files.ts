@@ -5,7 +5,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { SignedFileParams, SignedFileQuery } from '../contract/files.js';
-import { openSignedFile, type FileContext } from '../domain/helpdesk/attachments.js';
+import type { FileContext } from '../domain/helpdesk/files/file-signing.js';
+import { openSignedFile } from '../domain/helpdesk/files/open-signed-file.js';
 
 /** Shown inline only when a browser cannot be tricked into running it. */
 const INLINE = /^(image\/(png|jpeg|gif|webp)|application\/pdf|text\/plain)(;|$)/;

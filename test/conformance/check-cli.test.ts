@@ -110,7 +110,7 @@ describe('finch check --listen', () => {
     const fin: FinSettingsOverrides = { integrationId: 'int_check', webhookKey: 'check-webhook-key' };
     const finch = await startTestFinch('sqlite', { fin });
     const quiet = () => {};
-    const dispatcher = createDispatcher(finch.finch!, { fin, failSafeMinutes: 10 }, { logger: { info: quiet, warn: quiet, error: quiet }, clock: systemClock, pollMs: 50 });
+    const dispatcher = createDispatcher(finch.finch!, { fin }, { logger: { info: quiet, warn: quiet, error: quiet }, clock: systemClock, pollMs: 50 });
     dispatcher.start();
     try {
       const admin = await makeAgent(finch, 'Hana', 'admin');
