@@ -146,7 +146,7 @@ describe.each(sqlBackends())('finch on %s', (backend) => {
 
     const printed = await runFinch(['reset-password', '--agent', 'gus@example.com'], env);
     expect(printed.code, printed.stderr).toBe(0);
-    expect(printed.stdout).toMatch(/^New password for Gus <gus@example\.com>; their sessions were ended\.\n  Password: [\w-]{24}  \(shown once\)\n$/);
+    expect(printed.stdout).toMatch(/^New password for Gus <gus@example\.com>; their sessions were ended\.\n {2}Password: [\w-]{24} {2}\(shown once\)\n$/);
 
     for (const unknown of ['nobody@example.com', 'fin@finch.invalid']) {
       const refused = await runFinch(['reset-password', '--agent', unknown], env);

@@ -7,12 +7,12 @@
  */
 export function plainTextToHtml(text: string): string {
   // Text, never an attribute value: quotes need no escaping.
-  const escape = (value: string) => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const escapeHtml = (value: string) => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   return text
     .trim()
     .split(/\n\s*\n/)
     .map((block) => block.trim())
     .filter((block) => block !== '')
-    .map((block) => `<p>${escape(block).replace(/\n/g, '<br />')}</p>`)
+    .map((block) => `<p>${escapeHtml(block).replace(/\n/g, '<br />')}</p>`)
     .join('');
 }

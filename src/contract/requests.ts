@@ -4,7 +4,7 @@
  * field means "leave unchanged" and `null` means "clear it". Limits keep a single request from
  * exhausting the server; they are far above anything Fin sends.
  */
-import Type, { type Static, type TSchema } from 'typebox';
+import Type, { type Static, } from 'typebox';
 import { nullable } from './nullable.js';
 import { ConversationStatus, Timestamp, Visibility } from './models.js';
 

@@ -131,6 +131,6 @@ export function sameJson(a: unknown, b: unknown): boolean {
   const bKeys = Object.keys(b);
   if (aKeys.length !== bKeys.length) return false;
   return aKeys.every(
-    (key) => Object.prototype.hasOwnProperty.call(b, key) && sameJson((a as Attributes)[key], (b as Attributes)[key]),
+    (key) => Object.hasOwn(b, key) && sameJson((a as Attributes)[key], (b as Attributes)[key]),
   );
 }

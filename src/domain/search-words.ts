@@ -21,6 +21,7 @@ export const MAX_WORD_LENGTH = 256;
 
 const WORD = /[\p{L}\p{M}\p{N}]+/gu;
 /** Invisible characters that join or hint inside a word; dropped, so they never split one. */
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: single code points, the joiners among them on purpose (each is dropped alone)
 const INVISIBLE = /[\u00AD\u200C\u200D\u2060\uFEFF]/gu;
 /** Marks after a Latin letter (the text is decomposed first): accents, removed. */
 const LATIN_MARKS = /(\p{Script=Latin})\p{M}+/gu;

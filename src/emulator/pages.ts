@@ -12,7 +12,7 @@ import type { ErrorEntry } from './state.js';
  */
 export const MESSAGE_LIMIT = 10_000;
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 const STYLE = `
   body { font: 15px/1.45 system-ui, sans-serif; margin: 0; background: #f4f5f7; color: #1d2330; }
@@ -189,7 +189,7 @@ export function errorLogPage(errors: ErrorEntry[]): string {
   const rows = errors
     .map(
       (entry) =>
-        `<tr><td>${escape(entry.at)}</td><td>${escape(entry.operation)}</td><td>${entry.status ?? ''}</td><td>${entry.attempt}</td><td>${escape(entry.conversationId ?? '')}</td><td>${escape(entry.detail)}</td></tr>`,
+        `<tr><td>${escapeHtml(entry.at)}</td><td>${escapeHtml(entry.operation)}</td><td>${entry.status ?? ''}</td><td>${entry.attempt}</td><td>${escapeHtml(entry.conversationId ?? '')}</td><td>${escapeHtml(entry.detail)}</td></tr>`,
     )
     .join('\n');
   return `<!doctype html>

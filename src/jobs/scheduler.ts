@@ -100,7 +100,7 @@ export class Scheduler {
   private async tick(job: Job): Promise<number> {
     const { clock, leases, holder } = this.options;
     const now = clock.now();
-    let attempt;
+    let attempt: Awaited<ReturnType<typeof leases.acquire>>;
     try {
       attempt = await leases.acquire(job.name, holder, { now, until: new Date(now.getTime() + this.leaseMs), dueBefore: new Date(now.getTime() - job.everyMs) });
     } catch (error) {

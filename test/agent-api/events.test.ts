@@ -270,7 +270,9 @@ describe.runIf(sqlBackends().includes('postgres'))('event streams across Finch s
   it('splits the ids of a large transaction over several notifications, losing none', async () => {
     const ids = Array.from({ length: 600 }, (_, i) => `conv_${String(i).padStart(26, '0')}`);
     const from = mark();
-    await writeTransaction(a.database!, async (_trx, changed) => ids.forEach((id) => changed.add(id)));
+    await writeTransaction(a.database!, async (_trx, changed) => {
+      for (const id of ids) changed.add(id);
+    });
     await until(() => received(from).length >= ids.length);
     expect(received(from).sort()).toEqual(ids);
   });

@@ -33,7 +33,7 @@ describe('the zero-configuration demo', () => {
 
     const messenger = new Messenger(messengerUrl!);
     // The emulator connects (Get Agents) once Finch answers; the first chat may need a moment.
-    let started;
+    let started: Awaited<ReturnType<Messenger['start']>>;
     for (let attempt = 0; ; attempt++) {
       try {
         started = await messenger.start('Can I talk to a person?');

@@ -131,7 +131,7 @@ describe.each(backends())('generated input on %s', (backend) => {
         fc
           .array(fc.tuple(fc.constantFrom(...endpoint.fields, 'conversation_id', 'after_id', 'user_id', 'x'), fc.oneof(known, fc.string({ maxLength: 300 }))), { maxLength: 4 })
           .map((pairs) => pairs.map(([key, val]) => `${encodeURIComponent(key)}=${encodeURIComponent(val)}`).join('&')),
-        fc.constantFrom('user_id=%zz', 'conversation_id=%', 'conversation_id[]=a', 'conversation_id[a]=b', '&&&', '=', 'after_id=', 'user_id=' + 'a'.repeat(5000)),
+        fc.constantFrom('user_id=%zz', 'conversation_id=%', 'conversation_id[]=a', 'conversation_id[a]=b', '&&&', '=', 'after_id=', `user_id=${'a'.repeat(5000)}`),
       );
 
     const request = fc.constantFrom(...ENDPOINTS).chain((endpoint) =>

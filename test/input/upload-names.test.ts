@@ -33,7 +33,7 @@ const NAMES: [string, string][] = [
   [' report 2025.pdf ', 'report 2025.pdf'],
   ['😀'.repeat(250), '😀'.repeat(200)],
   // Encoded, these are longer than a path parameter may be (100 characters).
-  ['報告書'.repeat(20) + '.pdf', '報告書'.repeat(20) + '.pdf'],
+  [`${'報告書'.repeat(20)}.pdf`, `${'報告書'.repeat(20)}.pdf`],
   ['x'.repeat(200), 'x'.repeat(200)],
 ];
 

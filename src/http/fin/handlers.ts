@@ -22,6 +22,8 @@ export interface HandlerResult {
   replayed: boolean;
 }
 
+// Each operation's input is its TypeBox schema's type, checked by the route; the table of handlers holds them all.
+// biome-ignore lint/suspicious/noExplicitAny: a function type over every operation's input (parameters are contravariant)
 type Handler = (ctx: FinContext, input: any, variant: Variant) => Promise<HandlerResult>;
 
 const fresh = (payload: unknown): HandlerResult => ({ payload, replayed: false });

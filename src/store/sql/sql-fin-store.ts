@@ -8,17 +8,14 @@ import { htmlToText } from '../../domain/content.js';
 import { searchText } from '../../domain/search-words.js';
 import type { Agent, Conversation, EndUser, Message } from '../../domain/model.js';
 import { newId } from '../../domain/ids.js';
-import {
-  type AgentDirectory,
-  type ConversationChanges,
-  type EndUserChanges,
-  type FinStore,
-  type FinStoreWriter,
-  type Inserted,
-  type NewAgent,
-  type NewConversation,
-  type NewEndUser,
-  type NewMessage,
+import type {
+  ConversationChanges,
+  EndUserChanges,
+  Inserted,
+  NewAgent,
+  NewConversation,
+  NewEndUser,
+  NewMessage,
 } from '../port.js';
 import type { ConversationCursor, ConversationListItem, ConversationQuery, HelpdeskStore, HelpdeskTransaction, HelpdeskWriter, QueueCounts } from '../helpdesk-port.js';
 import { writeTransaction, type Database, type Dialect, type TransactionScope } from './database.js';

@@ -168,7 +168,7 @@ export class SqlDeliveryReplays implements Pick<OutboxStore, 'findDelivery' | 'r
   async replayEvent(eventId: string, at: string): Promise<boolean> {
     return atomically(this.scope, async (trx) => {
       const event = await trx.selectFrom('outbox_events').select(['kind', 'status']).where('id', '=', eventId).executeTakeFirst();
-      if (!event || event.kind !== 'sync') return false;
+      if (event?.kind !== 'sync') return false;
       // A pending or in-flight event will be delivered anyway; a concurrent replay that won also did it.
       if (event.status !== 'pending' && event.status !== 'in_flight') await replay(trx, eventId, at);
       return true;

@@ -9,6 +9,7 @@ export function Listing<T extends { id: string; name: string }>(props: { items: 
         return (
           <tr key={item.id}>
             {props.cells(item).map((cell, index) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: a cell's place is its column
               <td key={index}>{cell}</td>
             ))}
             <td>

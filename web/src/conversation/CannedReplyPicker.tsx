@@ -43,13 +43,22 @@ export function useCannedReplyPicker(text: string, insert: (body: string) => voi
   return { suggestions, active: current, choose, onKeyDown };
 }
 
+/** The element id of a suggestion, which the composer names as its active descendant. */
+export const suggestionId = (replyId: string) => `canned-suggestion-${replyId}`;
+
 export function CannedReplyPicker({ picker }: { picker: Picker }) {
   if (picker.suggestions.length === 0) return null;
+  // The composer's text area keeps the focus and points at the active option (a combobox's listbox):
+  // the options are chosen with the arrow keys there, or with the mouse here.
   return (
+    // biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: the combobox's listbox, see above
     <ul id="canned-suggestions" role="listbox" aria-label="Canned replies" className="suggestions">
       {picker.suggestions.map((reply, index) => (
+        // biome-ignore lint/a11y/useFocusableInteractive: the focus stays in the composer (aria-activedescendant)
         <li
           key={reply.id}
+          id={suggestionId(reply.id)}
+          // biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: an option of the listbox
           role="option"
           aria-selected={index === picker.active}
           onMouseDown={(event) => {

@@ -5,7 +5,7 @@ import { useReread } from '../resources/change.js';
 import { keys } from '../resources/keys.js';
 import { ErrorNote } from '../ui/ErrorNote.js';
 import { attachmentOf } from './attachment.js';
-import { CannedReplyPicker, useCannedReplyPicker } from './CannedReplyPicker.js';
+import { CannedReplyPicker, suggestionId, useCannedReplyPicker } from './CannedReplyPicker.js';
 import { clearDraft, loadDraft, saveDraft } from './drafts.js';
 
 /** Typing is worth telling Fin about at most this often (Finch throttles to 3 s as well). */
@@ -100,6 +100,7 @@ export function Composer(props: { id: string; agentId: string; textarea: RefObje
         rows={3}
         aria-autocomplete="list"
         aria-controls={picker.suggestions.length > 0 ? 'canned-suggestions' : undefined}
+        aria-activedescendant={picker.suggestions[picker.active] ? suggestionId(picker.suggestions[picker.active]!.id) : undefined}
       />
       <CannedReplyPicker picker={picker} />
       <label className="attachment">

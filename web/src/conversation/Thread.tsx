@@ -9,6 +9,7 @@ export function Thread({ messages }: { messages: MessageView[] }) {
   const end = useRef<HTMLLIElement>(null);
   // Braces, not an arrow's value: Chromium's scrollIntoView returns a promise, which React would
   // take for a cleanup function.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when a message arrives (the count changes), not on each re-read
   useEffect(() => {
     end.current?.scrollIntoView({ block: 'end' });
   }, [messages.length]);
@@ -27,6 +28,7 @@ export function Thread({ messages }: { messages: MessageView[] }) {
                 {note && <span className="badge note">Private note</span>}
                 <time dateTime={message.created_at}>{when(message.created_at)}</time>
               </div>
+              {/* biome-ignore lint/security/noDangerouslySetInnerHtml: safeHtml sanitizes with DOMPurify (format.tsx) */}
               {message.body && <div className="body" dangerouslySetInnerHTML={{ __html: safeHtml(message.body) }} />}
               {message.attachments.length > 0 && (
                 <ul className="attachments">

@@ -32,6 +32,7 @@ export function ConversationList(props: {
       </p>
       <ErrorNote error={props.error} />
       {items.length === 0 && !props.loading && !props.error && <p className="none">{props.empty}</p>}
+      {/* biome-ignore lint/a11y/noRedundantRoles: WebKit drops list semantics from a list styled without markers */}
       <ul role="list" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
         {virtualItems.map((row) => {
           const item = items[row.index]!;

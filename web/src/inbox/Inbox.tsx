@@ -56,6 +56,7 @@ export function Inbox({ me, conversationId }: { me: AgentView; conversationId: s
     e: () => composerRef.current?.resolve(),
     '/': () => searchRef.current?.focus(),
     '?': () => setHelp((shown) => !shown),
+    // biome-ignore lint/correctness/noComponentHookFactories: a key's name (KeyboardEvent.key), not a component
     Escape: () => setHelp(false),
   });
 

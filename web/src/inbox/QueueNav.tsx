@@ -11,7 +11,7 @@ export function QueueNav({ current, counts, onPick }: { current: Queue; counts: 
             <button type="button" className={current === queue.id ? 'queue current' : 'queue'} aria-current={current === queue.id ? 'true' : undefined} onClick={() => onPick(queue.id)}>
               <span>{queue.label}</span>
               {/* The counts are open conversations; the list shows every status unless filtered. */}
-              <span className="count" title={counts ? openCount(counts[queue.id]) : 'Counting…'} aria-label={counts ? openCount(counts[queue.id]) : 'counting'}>
+              <span className="count" title={counts ? openCount(counts[queue.id]) : 'Counting…'}>
                 {counts ? `${counts[queue.id]} open` : '–'}
               </span>
             </button>

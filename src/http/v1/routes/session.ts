@@ -89,7 +89,7 @@ export const sessionRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fasti
         throw new HttpProblem(429, 'rate_limited', 'Too many sign-ins from your address at once; try again in 1 s.', { headers: { 'retry-after': '1' } });
       }
       checking.set(client, atOnce + 1);
-      let session;
+      let session: Awaited<ReturnType<typeof signIn>>;
       try {
         session = await refuseWhenHashingBusy('sign_in_busy', () => signIn(ctx, request.body));
       } finally {

@@ -95,6 +95,7 @@ async function fill(db: Kysely<any>, table: string, source: string, target: stri
  * rule ships its own migration that rewrites the words.
  */
 const WORD = /[\p{L}\p{M}\p{N}]+/gu;
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: single code points, the joiners among them on purpose
 const INVISIBLE = /[\u00AD\u200C\u200D\u2060\uFEFF]/gu;
 const LATIN_MARKS = /(\p{Script=Latin})\p{M}+/gu;
 const MAX_WORD_LENGTH = 256;
