@@ -205,7 +205,21 @@ function report(runs: Run[], settings: Settings): void {
     `get_messages with after_id: ${fmt.int(settings.requests)} requests after ${fmt.int(settings.warmupRequests)} warmup, ` +
       `concurrency ${settings.concurrency}, ${settings.messagesPerConversation} messages per conversation ` +
       `(×first: latency / latency at ${fmt.int(settings.sizes[0])} conversations)`,
-    ['db', 'conversations', 'messages', 'p50 ms', 'p90 ms', 'p99 ms', 'mean ms', '×first p50', '×first p99', 'wrong', 'RSS max MB', 'RSS end MB', 'generated in'],
+    [
+      'db',
+      'conversations',
+      'messages',
+      'p50 ms',
+      'p90 ms',
+      'p99 ms',
+      'mean ms',
+      '×first p50',
+      '×first p99',
+      'wrong',
+      'RSS max MB',
+      'RSS end MB',
+      'generated in',
+    ],
     runs.map((run) => [
       run.db,
       fmt.int(run.conversations),
@@ -237,7 +251,9 @@ function report(runs: Run[], settings: Settings): void {
 
 function printPlans(run: Run): void {
   const dialectExplain = run.db === 'postgres' ? 'EXPLAIN (ANALYZE, BUFFERS)' : 'EXPLAIN QUERY PLAN';
-  process.stdout.write(`\nQuery plans, ${run.db}, ${fmt.int(run.conversations)} conversations: the queries of one get_messages with after_id (${dialectExplain})\n`);
+  process.stdout.write(
+    `\nQuery plans, ${run.db}, ${fmt.int(run.conversations)} conversations: the queries of one get_messages with after_id (${dialectExplain})\n`,
+  );
   run.plans.forEach((plan, index) => {
     // The select lists are long and say nothing about the plan.
     const sql = plan.sql.replace(/^select .*? from /s, 'select … from ');

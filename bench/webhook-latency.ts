@@ -154,7 +154,9 @@ await runBench(async (cleanup) => {
   ensureBuilt();
   const postgres = settings.databases.includes('postgres') ? await acquirePostgres(cleanup) : undefined;
   if (settings.conversations < settings.ratePerSecond * 2) {
-    log(`warning: ${settings.conversations} conversations at ${settings.ratePerSecond}/s come round every ${fmt.ms(settings.conversations / settings.ratePerSecond, 1)} s; changes may coalesce`);
+    log(
+      `warning: ${settings.conversations} conversations at ${settings.ratePerSecond}/s come round every ${fmt.ms(settings.conversations / settings.ratePerSecond, 1)} s; changes may coalesce`,
+    );
   }
   const runs: Run[] = [];
   for (const db of settings.databases) runs.push(await measure(db, settings, postgres, cleanup));
@@ -247,7 +249,10 @@ async function steadyRun(context: RunContext & { finch: Deployment; databasePid:
   });
   await Promise.all(answers);
   // Up to the last answer: the drain that follows is mostly idle.
-  const { rss: [serverRss, ...workerRss], cpu } = processes!.stop();
+  const {
+    rss: [serverRss, ...workerRss],
+    cpu,
+  } = processes!.stop();
   await drain(receiver, changes, firstReceipt, settings, label);
   const benchLoop = loop.stop();
 
@@ -362,10 +367,7 @@ function exitedProcesses(finch: Deployment): string[] {
       return false;
     }
   };
-  return [
-    ...(alive(finch.serverPid) ? [] : ['server']),
-    ...finch.workerPids.filter((pid) => !alive(pid)).map((pid) => `worker ${pid}`),
-  ];
+  return [...(alive(finch.serverPid) ? [] : ['server']), ...finch.workerPids.filter((pid) => !alive(pid)).map((pid) => `worker ${pid}`)];
 }
 
 // --- output --------------------------------------------------------------------------------------------
@@ -373,7 +375,10 @@ function exitedProcesses(finch: Deployment): string[] {
 function report(runs: Run[], settings: Settings): void {
   const failed = (statuses: Record<string, number>) =>
     Object.entries(statuses).reduce((total, [status, count]) => total + (Number(status) >= 200 && Number(status) < 300 ? 0 : count), 0);
-  const ok = (statuses: Record<string, number>) => Object.entries(statuses).map(([status, count]) => `${status}×${count}`).join(' ');
+  const ok = (statuses: Record<string, number>) =>
+    Object.entries(statuses)
+      .map(([status, count]) => `${status}×${count}`)
+      .join(' ');
 
   printTable(
     `Agent change → webhook: private notes open-loop at ${settings.ratePerSecond}/s for ${settings.durationSeconds} s ` +
@@ -415,13 +420,28 @@ function report(runs: Run[], settings: Settings): void {
 
   printTable(
     'Steady run, resources (measured part): CPU in cores busy ("others": work unrelated to the run), RSS max',
-    ['setup', 'send lag p99 ms', 'bench loop p99 ms', 'CPU server', 'CPU workers', 'CPU database', 'CPU bench', 'CPU others', 'others before', 'RSS server MB', 'RSS workers MB'],
+    [
+      'setup',
+      'send lag p99 ms',
+      'bench loop p99 ms',
+      'CPU server',
+      'CPU workers',
+      'CPU database',
+      'CPU bench',
+      'CPU others',
+      'others before',
+      'RSS server MB',
+      'RSS workers MB',
+    ],
     runs.map(({ setup, steady: s }) => [
       setup,
       fmt.ms(s.sendLag.p99Ms, 1),
       fmt.ms(s.benchLoop.p99Ms, 1),
       fmt.ms(s.cpu.processes[0], 2),
-      s.cpu.processes.slice(1).map((cores) => fmt.ms(cores, 2)).join(' / '),
+      s.cpu.processes
+        .slice(1)
+        .map((cores) => fmt.ms(cores, 2))
+        .join(' / '),
       fmt.ms(s.cpu.database, 2),
       fmt.ms(s.cpu.self, 2),
       fmt.ms(s.cpu.others, 2),
@@ -461,27 +481,38 @@ function warnings(runs: Run[]): string[] {
   for (const { setup, steady, burst, exited, malformed } of runs) {
     if (exited.length > 0) found.push(`${setup}: ${exited.join(', ')} exited during the run`);
     if (malformed.length > 0) found.push(`${setup}: webhooks without a conversation_id or an event id, e.g. ${malformed[0]}`);
-    for (const [name, result] of [['steady', steady], ['bursty', burst]] as const) {
+    for (const [name, result] of [
+      ['steady', steady],
+      ['bursty', burst],
+    ] as const) {
       if (result.firstProblem) found.push(`${setup} ${name}: failed requests, the first: ${result.firstProblem}`);
       const { outbox } = result;
-      if (outbox.lostConversations.length > 0) found.push(`${setup} ${name}: ${outbox.lostConversations.length} conversations' last change never reached the receiver (e.g. ${outbox.lostConversations[0]})`);
+      if (outbox.lostConversations.length > 0)
+        found.push(
+          `${setup} ${name}: ${outbox.lostConversations.length} conversations' last change never reached the receiver (e.g. ${outbox.lostConversations[0]})`,
+        );
       if (outbox.deliveredNotReceived > 0) found.push(`${setup} ${name}: ${outbox.deliveredNotReceived} events marked delivered were never received`);
       const unsettled = Object.entries(outbox.eventsByStatus).filter(([status]) => status !== 'delivered');
-      if (unsettled.length > 0) found.push(`${setup} ${name}: events not delivered at the end: ${unsettled.map(([status, count]) => `${count} ${status}`).join(', ')}`);
+      if (unsettled.length > 0)
+        found.push(`${setup} ${name}: events not delivered at the end: ${unsettled.map(([status, count]) => `${count} ${status}`).join(', ')}`);
       if (Object.keys(outbox.failedAttempts).length > 0) found.push(`${setup} ${name}: failed delivery attempts: ${JSON.stringify(outbox.failedAttempts)}`);
     }
     const made = steady.sendToWebhook.count + steady.withoutWebhook;
-    if (steady.outbox.changesRecorded < made) found.push(`${setup} steady: ${made} changes answered 2xx but the outbox accounts for ${steady.outbox.changesRecorded}`);
-    if (steady.withoutWebhook > 0) found.push(`${setup} steady: ${steady.withoutWebhook} changes had no webhook of their own (coalesced: ${steady.outbox.coalesced})`);
+    if (steady.outbox.changesRecorded < made)
+      found.push(`${setup} steady: ${made} changes answered 2xx but the outbox accounts for ${steady.outbox.changesRecorded}`);
+    if (steady.withoutWebhook > 0)
+      found.push(`${setup} steady: ${steady.withoutWebhook} changes had no webhook of their own (coalesced: ${steady.outbox.coalesced})`);
     if (steady.repeats + burst.webhooks - burst.distinctEvents > 0) found.push(`${setup}: the same event was delivered more than once`);
-    if (burst.outbox.changesRecorded !== burst.changes) found.push(`${setup} bursty: ${burst.changes} changes answered 2xx but the outbox accounts for ${burst.outbox.changesRecorded}`);
+    if (burst.outbox.changesRecorded !== burst.changes)
+      found.push(`${setup} bursty: ${burst.changes} changes answered 2xx but the outbox accounts for ${burst.outbox.changesRecorded}`);
     if ((steady.busyBefore ?? 0) > BUSY_MACHINE || (steady.cpu.others ?? 0) > BUSY_MACHINE) {
       found.push(
         `${setup}: the machine was busy with other work (${fmt.ms(steady.busyBefore, 2)} cores before the steady run, ` +
           `${fmt.ms(steady.cpu.others, 2)} during it): its figures are skewed`,
       );
     }
-    if (steady.benchLoop.p99Ms > 20) found.push(`${setup}: the bench's own event loop lagged (p99 ${fmt.ms(steady.benchLoop.p99Ms, 1)} ms): webhook times may be late`);
+    if (steady.benchLoop.p99Ms > 20)
+      found.push(`${setup}: the bench's own event loop lagged (p99 ${fmt.ms(steady.benchLoop.p99Ms, 1)} ms): webhook times may be late`);
   }
   return found;
 }

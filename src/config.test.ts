@@ -5,7 +5,14 @@ import { ConfigError, loadConfig } from './config.js';
 describe('loadConfig', () => {
   it('needs nothing: SQLite under ./data, port 8080, loopback', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ host: '127.0.0.1', port: 8080, dataDir: path.resolve('data'), databaseUrl: undefined, signingSecret: undefined, signatureToleranceSeconds: 300 });
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 8080,
+      dataDir: path.resolve('data'),
+      databaseUrl: undefined,
+      signingSecret: undefined,
+      signatureToleranceSeconds: 300,
+    });
     expect(config.publicUrl).toBe('http://127.0.0.1:8080');
   });
 
@@ -19,7 +26,15 @@ describe('loadConfig', () => {
       FINCH_SIGNATURE_TOLERANCE: '60',
       FINCH_TOKEN_TTL: '900',
     });
-    expect(config).toMatchObject({ host: '0.0.0.0', port: 9000, publicUrl: 'https://help.example.com', databaseUrl: 'postgres://finch@db/finch', signingSecret: 's', signatureToleranceSeconds: 60, tokenTtlSeconds: 900 });
+    expect(config).toMatchObject({
+      host: '0.0.0.0',
+      port: 9000,
+      publicUrl: 'https://help.example.com',
+      databaseUrl: 'postgres://finch@db/finch',
+      signingSecret: 's',
+      signatureToleranceSeconds: 60,
+      tokenTtlSeconds: 900,
+    });
   });
 
   it('spells the public URL one way: scheme and host lower-cased, IPv6 hosts in brackets, no trailing slash', () => {
@@ -53,19 +68,30 @@ describe('loadConfig', () => {
 
   it('reads FINCH_FIN_ALLOWED_NETWORKS as a list of networks; none by default', () => {
     expect(loadConfig({}).fin.allowedNetworks).toBeUndefined();
-    expect(loadConfig({ FINCH_FIN_ALLOWED_NETWORKS: '10.20.0.0/16, fd00:1::/64 192.168.1.5' }).fin.allowedNetworks).toEqual(['10.20.0.0/16', 'fd00:1::/64', '192.168.1.5/32']);
+    expect(loadConfig({ FINCH_FIN_ALLOWED_NETWORKS: '10.20.0.0/16, fd00:1::/64 192.168.1.5' }).fin.allowedNetworks).toEqual([
+      '10.20.0.0/16',
+      'fd00:1::/64',
+      '192.168.1.5/32',
+    ]);
     expect(() => loadConfig({ FINCH_FIN_ALLOWED_NETWORKS: '10.0.0.0/8,intranet' })).toThrow(/^FINCH_FIN_ALLOWED_NETWORKS: "intranet" is not a network/);
     expect(() => loadConfig({ FINCH_FIN_ALLOWED_NETWORKS: '10.0.0.0/40' })).toThrow(ConfigError);
   });
 
   it('refuses an https:// FINCH_FIN_BASE_URL on a private, loopback or link-local literal unless its network is allowed', () => {
     for (const url of ['https://169.254.169.254', 'https://10.0.0.1', 'https://[::ffff:127.0.0.1]', 'https://2130706433', 'https://localhost']) {
-      expect(() => loadConfig({ FINCH_FIN_BASE_URL: url }), url).toThrow(/^FINCH_FIN_BASE_URL must not point to .* \(set FINCH_FIN_ALLOWED_NETWORKS to allow an on-premises network\)\.$/);
+      expect(() => loadConfig({ FINCH_FIN_BASE_URL: url }), url).toThrow(
+        /^FINCH_FIN_BASE_URL must not point to .* \(set FINCH_FIN_ALLOWED_NETWORKS to allow an on-premises network\)\.$/,
+      );
     }
-    expect(loadConfig({ FINCH_FIN_BASE_URL: 'https://10.0.0.1/', FINCH_FIN_ALLOWED_NETWORKS: '10.0.0.0/8' }).fin).toEqual({ baseUrl: 'https://10.0.0.1', allowedNetworks: ['10.0.0.0/8'] });
+    expect(loadConfig({ FINCH_FIN_BASE_URL: 'https://10.0.0.1/', FINCH_FIN_ALLOWED_NETWORKS: '10.0.0.0/8' }).fin).toEqual({
+      baseUrl: 'https://10.0.0.1',
+      allowedNetworks: ['10.0.0.0/8'],
+    });
     expect(loadConfig({ FINCH_FIN_BASE_URL: 'https://fin.internal.example' }).fin.baseUrl).toBe('https://fin.internal.example');
     // http:// stays loopback-only, whatever is allowed.
-    expect(() => loadConfig({ FINCH_FIN_BASE_URL: 'http://10.0.0.1', FINCH_FIN_ALLOWED_NETWORKS: '10.0.0.0/8' })).toThrow(/http:\/\/ is allowed only for localhost/);
+    expect(() => loadConfig({ FINCH_FIN_BASE_URL: 'http://10.0.0.1', FINCH_FIN_ALLOWED_NETWORKS: '10.0.0.0/8' })).toThrow(
+      /http:\/\/ is allowed only for localhost/,
+    );
     expect(loadConfig({ FINCH_FIN_BASE_URL: 'http://127.0.0.1:8081' }).fin.baseUrl).toBe('http://127.0.0.1:8081');
   });
 });

@@ -126,7 +126,9 @@ function trustProxy(raw: string | undefined): boolean | number | string {
     const version = isIP(address);
     const maxBits = version === 4 ? 32 : 128;
     if (!version || extra !== undefined || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= maxBits))) {
-      throw new ConfigError(`FINCH_TRUST_PROXY must be true, false, a number of hops, or a comma-separated list of addresses and CIDR ranges; ${JSON.stringify(entry)} is none of these.`);
+      throw new ConfigError(
+        `FINCH_TRUST_PROXY must be true, false, a number of hops, or a comma-separated list of addresses and CIDR ranges; ${JSON.stringify(entry)} is none of these.`,
+      );
     }
   }
   return entries.join(',');

@@ -62,10 +62,7 @@ async function ping(database: Database): Promise<void> {
  * instead of failing: for long-running processes (`finch worker`), which a service manager may
  * start before the database. `onWait` hears of each failed attempt; tries double from 0.5 s to 10 s.
  */
-export async function openFinchWhenAvailable(
-  config: DatabaseConfig,
-  onWait: (error: DatabaseUnavailableError, retryInMs: number) => void,
-): Promise<Finch> {
+export async function openFinchWhenAvailable(config: DatabaseConfig, onWait: (error: DatabaseUnavailableError, retryInMs: number) => void): Promise<Finch> {
   for (let delayMs = 500; ; delayMs = Math.min(delayMs * 2, 10_000)) {
     try {
       return await openFinch(config);
@@ -81,7 +78,12 @@ export async function openFinchWhenAvailable(
 export type DatabaseConfig = Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolSize'> & Partial<Pick<Config, 'dbQueryTimeoutSeconds'>>;
 
 export async function openFinch(config: DatabaseConfig): Promise<Finch> {
-  const database = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize, queryTimeoutSeconds: config.dbQueryTimeoutSeconds });
+  const database = openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.dbPoolSize,
+    queryTimeoutSeconds: config.dbQueryTimeoutSeconds,
+  });
   try {
     if (database.dialect === 'postgres') await migratePostgres(config);
     else await migrateToLatest(database.db, database.dialect);

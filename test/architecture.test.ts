@@ -40,7 +40,9 @@ function resolveSource(file: string, specifier: string): string | undefined {
   if (!specifier.startsWith('.')) return undefined;
   const base = path.resolve(path.dirname(file), specifier);
   const stem = base.replace(/\.js$/, '');
-  return [`${stem}.ts`, `${stem}.tsx`, base, path.join(base, 'index.ts')].find((candidate) => /\.tsx?$/.test(candidate) && existsSync(candidate) && statSync(candidate).isFile());
+  return [`${stem}.ts`, `${stem}.tsx`, base, path.join(base, 'index.ts')].find(
+    (candidate) => /\.tsx?$/.test(candidate) && existsSync(candidate) && statSync(candidate).isFile(),
+  );
 }
 
 /**
@@ -52,7 +54,12 @@ function resolveSource(file: string, specifier: string): string | undefined {
  */
 function importCycles(files: string[], root: string): string[][] {
   const known = new Set(files);
-  const edges = new Map(files.map((file) => [file, [...new Set(imports(file).map((specifier) => resolveSource(file, specifier)))].filter((to): to is string => to !== undefined && known.has(to))]));
+  const edges = new Map(
+    files.map((file) => [
+      file,
+      [...new Set(imports(file).map((specifier) => resolveSource(file, specifier)))].filter((to): to is string => to !== undefined && known.has(to)),
+    ]),
+  );
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const stack: string[] = [];
@@ -100,7 +107,11 @@ function migrationImportViolations(dir: string): string[] {
   };
   return sources(dir)
     .filter((file) => path.basename(file) !== 'index.ts')
-    .flatMap((file) => imports(file).filter((specifier) => !allowed(file, specifier)).map((specifier) => `${path.basename(file)}: ${specifier}`));
+    .flatMap((file) =>
+      imports(file)
+        .filter((specifier) => !allowed(file, specifier))
+        .map((specifier) => `${path.basename(file)}: ${specifier}`),
+    );
 }
 
 /**
@@ -118,8 +129,14 @@ const WEB_TYPE_ONLY_PACKAGES = ['typebox'];
 function importStatements(file: string): { specifier: string; typeOnly: boolean }[] {
   const text = readFileSync(file, 'utf8');
   return [
-    ...[...text.matchAll(/(?:^|\n)\s*(?:import|export)(\s+type\b)?[^'"]*?from\s+['"]([^'"]+)['"]/g)].map((m) => ({ specifier: m[2]!, typeOnly: m[1] !== undefined })),
-    ...[...text.matchAll(/(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g), ...text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => ({ specifier: m[1]!, typeOnly: false })),
+    ...[...text.matchAll(/(?:^|\n)\s*(?:import|export)(\s+type\b)?[^'"]*?from\s+['"]([^'"]+)['"]/g)].map((m) => ({
+      specifier: m[2]!,
+      typeOnly: m[1] !== undefined,
+    })),
+    ...[...text.matchAll(/(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g), ...text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => ({
+      specifier: m[1]!,
+      typeOnly: false,
+    })),
   ];
 }
 
@@ -134,7 +151,10 @@ function webImportViolations(web: string, contract: string): { files: string[]; 
   let intoContract = 0;
   const allowed = (file: string, { specifier, typeOnly }: { specifier: string; typeOnly: boolean }): boolean => {
     if (!specifier.startsWith('.')) {
-      const name = specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+      const name = specifier
+        .split('/')
+        .slice(0, specifier.startsWith('@') ? 2 : 1)
+        .join('/');
       return WEB_PACKAGES.includes(name) || (typeOnly && WEB_TYPE_ONLY_PACKAGES.includes(name));
     }
     const to = path.resolve(path.dirname(file), specifier);
@@ -167,7 +187,13 @@ function withFiles<T>(files: Record<string, string>, check: (dir: string) => T):
 
 /** Where an import lands: a part of src (e.g. `domain`, `store/sql`) or a package name. */
 function target(file: string, specifier: string): string {
-  if (!specifier.startsWith('.')) return specifier.startsWith('node:') ? 'node' : specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+  if (!specifier.startsWith('.'))
+    return specifier.startsWith('node:')
+      ? 'node'
+      : specifier
+          .split('/')
+          .slice(0, specifier.startsWith('@') ? 2 : 1)
+          .join('/');
   const resolved = path.relative(SRC, path.resolve(path.dirname(file), specifier));
   return resolved.startsWith('store/sql') ? 'store/sql' : resolved.startsWith('store/memory') ? 'store/memory' : resolved.split('/')[0]!.replace(/\.js$/, '');
 }
@@ -175,7 +201,22 @@ function target(file: string, specifier: string): string {
 const FORBIDDEN: Record<string, string[]> = {
   contract: ['domain', 'store', 'store/sql', 'store/memory', 'http', 'cli', 'client', 'finch', 'fastify', 'kysely', 'pg', 'better-sqlite3'],
   // The domain reaches data through the port only.
-  domain: ['http', 'cli', 'client', 'finch', 'jobs', 'outbox', 'store', 'store/sql', 'store/memory', 'fastify', 'kysely', 'pg', 'better-sqlite3', '@fastify/swagger'],
+  domain: [
+    'http',
+    'cli',
+    'client',
+    'finch',
+    'jobs',
+    'outbox',
+    'store',
+    'store/sql',
+    'store/memory',
+    'fastify',
+    'kysely',
+    'pg',
+    'better-sqlite3',
+    '@fastify/swagger',
+  ],
   'store/memory': ['http', 'cli', 'store/sql', 'fastify', 'kysely'],
   'store/sql': ['http', 'cli', 'store/memory', 'fastify'],
   client: ['domain', 'store', 'store/sql', 'store/memory', 'http', 'cli', 'fastify', 'kysely'],
@@ -267,7 +308,7 @@ describe('architecture', () => {
     const cycles = withFiles(
       {
         'a.ts': "import { b } from './b.js';\nexport const a = b;\n",
-        'b.ts': "export const b = 1;\n",
+        'b.ts': 'export const b = 1;\n',
         'c.ts': "import type { D } from './nested/d.js';\nexport type C = { d: D };\n",
         'nested/d.tsx': "import type {\n  C,\n} from '../c.js';\nexport type D = C[];\n",
         'self.ts': "export * from './self.js';\n",
@@ -306,28 +347,44 @@ describe('architecture', () => {
       },
       migrationImportViolations,
     );
-    expect(violations).toEqual(['0099_bad.ts: ../../../domain/content.js', '0099_bad.ts: ./index.js', '0099_bad.ts: sanitize-html', '0099_bad.ts: ./missing.js']);
+    expect(violations).toEqual([
+      '0099_bad.ts: ../../../domain/content.js',
+      '0099_bad.ts: ./index.js',
+      '0099_bad.ts: sanitize-html',
+      '0099_bad.ts: ./missing.js',
+    ]);
   });
 
   it('lets the bench reach the test harness only through bench/lib/test-harness.ts, whose modules need no test framework', () => {
     const bench = path.resolve(SRC, '../bench');
     const test = path.resolve(SRC, '../test');
     const door = path.join(bench, 'lib/test-harness.ts');
-    const intoTests = (file: string) => imports(file).map((specifier) => resolveSource(file, specifier)).filter((to): to is string => to?.startsWith(`${test}${path.sep}`) === true);
+    const intoTests = (file: string) =>
+      imports(file)
+        .map((specifier) => resolveSource(file, specifier))
+        .filter((to): to is string => to?.startsWith(`${test}${path.sep}`) === true);
     const benchFiles = sources(bench);
     expect(benchFiles).toContain(door);
     expect(benchFiles.filter((file) => file !== door && intoTests(file).length > 0).map((file) => path.relative(bench, file))).toEqual([]);
     const harness = intoTests(door);
     expect(harness.length).toBeGreaterThan(0);
     // What the bench runs must work outside a test run: no vitest, and nothing else of test/.
-    const pulledIn = harness.flatMap((file) => imports(file).filter((specifier) => specifier.startsWith('vitest') || intoTests(file).length > 0).map((specifier) => `${path.relative(test, file)}: ${specifier}`));
+    const pulledIn = harness.flatMap((file) =>
+      imports(file)
+        .filter((specifier) => specifier.startsWith('vitest') || intoTests(file).length > 0)
+        .map((specifier) => `${path.relative(test, file)}: ${specifier}`),
+    );
     expect(pulledIn).toEqual([]);
   });
 
   it('lets jobs take only the Clock from the outbox, never the dispatcher', () => {
     const fromOutbox = files
       .filter((file) => path.relative(SRC, file).startsWith('jobs/'))
-      .flatMap((file) => imports(file).filter((specifier) => target(file, specifier) === 'outbox').map((specifier) => path.relative(SRC, path.resolve(path.dirname(file), specifier))));
+      .flatMap((file) =>
+        imports(file)
+          .filter((specifier) => target(file, specifier) === 'outbox')
+          .map((specifier) => path.relative(SRC, path.resolve(path.dirname(file), specifier))),
+      );
     expect(fromOutbox.filter((to) => to !== 'outbox/clock.js')).toEqual([]);
     expect(files.some((file) => path.relative(SRC, file).startsWith('jobs/'))).toBe(true);
   });

@@ -70,7 +70,9 @@ describe.each(sqlBackends())('finch on %s', (backend) => {
     const second = await runFinch(['start'], { ...env, FINCH_PORT: port, FINCH_DEMO: 'off' });
     expect(second.code, second.stderr).toBe(2);
     expect(Date.now() - started).toBeLessThan(15_000);
-    expect(second.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^finch start: FINCH_PORT: 127\.0\.0\.1:\d+ is already in use .*set FINCH_PORT to a free port$/)]);
+    expect(second.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^finch start: FINCH_PORT: 127\.0\.0\.1:\d+ is already in use .*set FINCH_PORT to a free port$/),
+    ]);
     expect((await fetch(`${server.baseUrl}/health`)).status).toBe(200);
   });
 
@@ -78,7 +80,10 @@ describe.each(sqlBackends())('finch on %s', (backend) => {
     const { accessToken } = await fetchAccessToken(`${server.baseUrl}/oauth/token`, firstClient.id, firstClient.secret);
     const agents = await new FinClient({ baseUrl: `${server.baseUrl}/api/fin`, variant: 'rest', token: accessToken }).call('get_agents');
     expect(agents.status).toBe(200);
-    expect(agents.payload).toEqual([expect.objectContaining({ name: 'Fin', user_type: 'agent' }), expect.objectContaining({ name: 'Admin', email: 'admin@finch.local' })]);
+    expect(agents.payload).toEqual([
+      expect.objectContaining({ name: 'Fin', user_type: 'agent' }),
+      expect.objectContaining({ name: 'Admin', email: 'admin@finch.local' }),
+    ]);
   });
 
   it('answers /health', async () => {
@@ -101,7 +106,10 @@ describe.each(sqlBackends())('finch on %s', (backend) => {
   });
 
   it('creates agents from the command line, listed by the running server', async () => {
-    const withPassword = await runFinch(['create-agent', '--name', 'Ada Admin', '--email', 'ada@example.com', '--password', 'correct horse battery', '--role', 'admin', '--json'], env);
+    const withPassword = await runFinch(
+      ['create-agent', '--name', 'Ada Admin', '--email', 'ada@example.com', '--password', 'correct horse battery', '--role', 'admin', '--json'],
+      env,
+    );
     expect(withPassword.code, withPassword.stderr).toBe(0);
     const ada = JSON.parse(withPassword.stdout);
     expect(ada).toEqual({ id: expect.stringMatching(/^agent_/), name: 'Ada Admin', email: 'ada@example.com', role: 'admin', created_at: expect.any(String) });
@@ -112,7 +120,12 @@ describe.each(sqlBackends())('finch on %s', (backend) => {
 
     const { accessToken } = await fetchAccessToken(`${server.baseUrl}/oauth/token`, firstClient.id, firstClient.secret);
     const agents = await new FinClient({ baseUrl: `${server.baseUrl}/api/fin`, variant: 'post', token: accessToken }).call('get_agents');
-    expect((agents.payload as { email: string }[]).map((agent) => agent.email)).toEqual(['fin@finch.invalid', 'admin@finch.local', 'ada@example.com', 'gus@example.com']);
+    expect((agents.payload as { email: string }[]).map((agent) => agent.email)).toEqual([
+      'fin@finch.invalid',
+      'admin@finch.local',
+      'ada@example.com',
+      'gus@example.com',
+    ]);
 
     const stored = await runFinch(['create-agent', '--name', 'Ada Again', '--email', 'ADA@example.com'], env);
     expect(stored.code).toBe(2);
@@ -209,6 +222,7 @@ describe('finch configuration', () => {
   it('prints its commands for help', async () => {
     const result = await runFinch(['help'], {});
     expect(result.code).toBe(0);
-    for (const command of ['start', 'create-client', 'create-agent', 'create-fin-token', 'create-token', 'reset-password', 'worker']) expect(result.stdout).toContain(command);
+    for (const command of ['start', 'create-client', 'create-agent', 'create-fin-token', 'create-token', 'reset-password', 'worker'])
+      expect(result.stdout).toContain(command);
   });
 });

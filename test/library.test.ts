@@ -21,7 +21,10 @@ describe('the example of Fin on your own helpdesk', () => {
   it.each(VARIANTS)('serves the %s variant to a client with the token and the signing secret', async (variant) => {
     const fin = new FinClient({ baseUrl, variant, token: 'example-token', signingSecret: 'example-secret' });
     const user = (await fin.call('create_user', { name: 'Lib', email: 'lib@example.com' })).payload as { id: string };
-    const created = await fin.call('create_conversation', { user_id: user.id, initial_message: { body: 'Hello', author: { id: user.id, user_type: 'end_user' } } });
+    const created = await fin.call('create_conversation', {
+      user_id: user.id,
+      initial_message: { body: 'Hello', author: { id: user.id, user_type: 'end_user' } },
+    });
     expect(created.status).toBe(variant === 'rest' ? 201 : 200);
     const { conversation } = created.payload as { conversation: { id: string } };
     const messages = await fin.call('get_messages', { conversation_id: conversation.id });

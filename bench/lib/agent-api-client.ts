@@ -26,7 +26,11 @@ export class AgentApiClient {
    * `connections` caps the sockets; a request beyond it waits in node:http's queue, and that wait
    * counts in its latency (as it would for a real client).
    */
-  constructor(baseUrl: string, private readonly token: string, connections: number) {
+  constructor(
+    baseUrl: string,
+    private readonly token: string,
+    connections: number,
+  ) {
     this.base = new URL(baseUrl);
     this.agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   }
@@ -41,17 +45,20 @@ export class AgentApiClient {
     };
     return new Promise((resolve) => {
       const sentAt = performance.now();
-      const request = http.request({ host: this.base.hostname, port: this.base.port, method, path: `/api/v1${path}`, headers, agent: this.agent }, (response) => {
-        const status = response.statusCode ?? 0;
-        const ok = status >= 200 && status < 300;
-        let text = '';
-        // A success's body is not needed; a failure's start says why.
-        response.on('data', (chunk: Buffer) => {
-          if (!ok && text.length < PROBLEM_CHARS) text += chunk.toString();
-        });
-        response.on('end', () => resolve({ status, sentAt, answeredAt: performance.now(), ...(ok ? {} : { problem: text.slice(0, PROBLEM_CHARS) }) }));
-        response.on('error', (error) => resolve({ status: 0, sentAt, answeredAt: performance.now(), problem: error.message }));
-      });
+      const request = http.request(
+        { host: this.base.hostname, port: this.base.port, method, path: `/api/v1${path}`, headers, agent: this.agent },
+        (response) => {
+          const status = response.statusCode ?? 0;
+          const ok = status >= 200 && status < 300;
+          let text = '';
+          // A success's body is not needed; a failure's start says why.
+          response.on('data', (chunk: Buffer) => {
+            if (!ok && text.length < PROBLEM_CHARS) text += chunk.toString();
+          });
+          response.on('end', () => resolve({ status, sentAt, answeredAt: performance.now(), ...(ok ? {} : { problem: text.slice(0, PROBLEM_CHARS) }) }));
+          response.on('error', (error) => resolve({ status: 0, sentAt, answeredAt: performance.now(), problem: error.message }));
+        },
+      );
       request.on('error', (error) => resolve({ status: 0, sentAt, answeredAt: performance.now(), problem: error.message }));
       request.end(payload);
     });

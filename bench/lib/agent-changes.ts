@@ -21,7 +21,11 @@ export function changeRequest(kind: ChangeKind, conversationId: string, sequence
   switch (kind) {
     case 'note':
       // Private: a public reply would also assign the conversation to the agent, a second kind of change.
-      return { method: 'POST', path: `${conversation}/messages`, body: { body: `<p>Internal note ${sequence}: checked the billing logs.</p>`, visibility: 'private' } };
+      return {
+        method: 'POST',
+        path: `${conversation}/messages`,
+        body: { body: `<p>Internal note ${sequence}: checked the billing logs.</p>`, visibility: 'private' },
+      };
     case 'title':
       return { method: 'PATCH', path: conversation, body: { title: `Invoice export fails (${sequence})` } };
     case 'tags':

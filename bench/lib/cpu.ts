@@ -123,9 +123,13 @@ export class CpuMeter {
  * this process) stays below `threshold` cores over a `windowMs` window, checking for at most
  * `maxMs`. Returns the last window's figure: above the threshold if it never settled.
  */
-export async function waitForQuiet(
-  options: { watched: readonly number[]; databasePid?: number | undefined; threshold: number; windowMs: number; maxMs: number },
-): Promise<number | undefined> {
+export async function waitForQuiet(options: {
+  watched: readonly number[];
+  databasePid?: number | undefined;
+  threshold: number;
+  windowMs: number;
+  maxMs: number;
+}): Promise<number | undefined> {
   const deadline = performance.now() + options.maxMs;
   for (;;) {
     const meter = new CpuMeter(options.watched, options.databasePid);

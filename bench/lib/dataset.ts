@@ -16,8 +16,7 @@ export const MESSAGE_SPACING_SECONDS = 60;
 export const INDEX_DIGITS = 18;
 
 /** A paragraph of about the length of a chat message, after the per-message prefix. */
-export const BODY_FILLER =
-  'I was charged twice for the same order and the second charge has not been refunded yet. Could you check what happened?';
+export const BODY_FILLER = 'I was charged twice for the same order and the second charge has not been refunded yet. Could you check what happened?';
 
 export interface DatasetShape {
   /** 8 characters in the ULID alphabet, distinct per generator run, so runs can share a database. */

@@ -5,14 +5,7 @@
  * grows at its right edge.
  */
 import pg from 'pg';
-import {
-  BASE_EPOCH_SECONDS,
-  BODY_FILLER,
-  CONVERSATION_SPACING_SECONDS,
-  INDEX_DIGITS,
-  MESSAGE_SPACING_SECONDS,
-  type BulkLoad,
-} from './dataset.js';
+import { BASE_EPOCH_SECONDS, BODY_FILLER, CONVERSATION_SPACING_SECONDS, INDEX_DIGITS, MESSAGE_SPACING_SECONDS, type BulkLoad } from './dataset.js';
 
 // Parameters, numbered alike in every statement: $1 tag, $2 first conversation, $3 last + 1,
 // $4 Fin agent, $5 messages per conversation, $6 body filler. Casts give them their types.

@@ -5,14 +5,7 @@
  * key order (see dataset.ts), so every index grows at its right edge and stays cheap to maintain.
  */
 import BetterSqlite3 from 'better-sqlite3';
-import {
-  BASE_EPOCH_SECONDS,
-  BODY_FILLER,
-  CONVERSATION_SPACING_SECONDS,
-  INDEX_DIGITS,
-  MESSAGE_SPACING_SECONDS,
-  type BulkLoad,
-} from './dataset.js';
+import { BASE_EPOCH_SECONDS, BODY_FILLER, CONVERSATION_SPACING_SECONDS, INDEX_DIGITS, MESSAGE_SPACING_SECONDS, type BulkLoad } from './dataset.js';
 
 /** Conversation numbers from @from to @to - 1 (cast: better-sqlite3 binds JS numbers as REAL, which would print as "7.0"). */
 const RANGE = `WITH RECURSIVE n(i) AS (SELECT CAST(@from AS INTEGER) UNION ALL SELECT i + 1 FROM n WHERE i + 1 < @to)`;

@@ -28,15 +28,12 @@ export class TimedHttpClient {
   get(path: string): Promise<TimedResponse> {
     return new Promise((resolve, reject) => {
       const started = performance.now();
-      const request = http.get(
-        { host: this.base.hostname, port: this.base.port, path, headers: this.headers, agent: this.agent },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks), ms: performance.now() - started }));
-          response.on('error', reject);
-        },
-      );
+      const request = http.get({ host: this.base.hostname, port: this.base.port, path, headers: this.headers, agent: this.agent }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks), ms: performance.now() - started }));
+        response.on('error', reject);
+      });
       request.on('error', reject);
     });
   }

@@ -11,7 +11,10 @@ export const RESULTS_DIR = path.join(REPO_ROOT, '.bench');
 /** Writes `.bench/<kind>-<UTC date and time>.json` and returns its path. */
 export function writeResults(kind: string, data: unknown): string {
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const stamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  const stamp = new Date()
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:/g, '-');
   const file = path.join(RESULTS_DIR, `${kind}-${stamp}.json`);
   writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
   return file;

@@ -62,9 +62,7 @@ export function startService<T>(options: ServiceOptions<T>): Promise<Service<T>>
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      void stop().finally(() =>
-        reject(new Error(`${options.name} ${why}\n--- stdout ---\n${lines.join('\n').slice(-TAIL_CHARS)}\n--- stderr ---\n${stderr}`)),
-      );
+      void stop().finally(() => reject(new Error(`${options.name} ${why}\n--- stdout ---\n${lines.join('\n').slice(-TAIL_CHARS)}\n--- stderr ---\n${stderr}`)));
     };
     const timer = setTimeout(() => fail('did not become ready in time'), options.timeoutMs ?? 60_000);
     child.once('error', (error) => fail(`could not be started: ${error.message}`));

@@ -4,7 +4,11 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
   const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)));
   // Text left-aligned, numbers right-aligned, so that digits line up.
   const cell = (value: string, column: number) => (/^[-\d–]/.test(value) ? value.padStart(widths[column]!) : value.padEnd(widths[column]!));
-  const line = (values: readonly string[]) => values.map((value, column) => cell(value, column)).join('  ').trimEnd();
+  const line = (values: readonly string[]) =>
+    values
+      .map((value, column) => cell(value, column))
+      .join('  ')
+      .trimEnd();
   return [line(headers), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
 }
 

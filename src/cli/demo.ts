@@ -91,8 +91,17 @@ export async function startDemoEmulator(config: Config, finchUrl: string, creden
       });
       child.once('error', reject);
       child.once('exit', (code) => {
-        const why = errors.trim().split('\n').at(-1)?.replace(/^finch emulate: /, '') ?? '';
-        reject(code === 2 ? new ConfigError(`the demo's Fin emulator could not start: ${why}`) : new Error(`the Fin emulator exited (${code}) before it was ready:\n${output}${errors}`));
+        const why =
+          errors
+            .trim()
+            .split('\n')
+            .at(-1)
+            ?.replace(/^finch emulate: /, '') ?? '';
+        reject(
+          code === 2
+            ? new ConfigError(`the demo's Fin emulator could not start: ${why}`)
+            : new Error(`the Fin emulator exited (${code}) before it was ready:\n${output}${errors}`),
+        );
       });
     });
     // Whatever the emulator prints goes on to this process's output.

@@ -26,7 +26,11 @@ export interface RunningBackground {
 export async function runBackground(finch: Finch, config: Config, logger: DispatcherLogger & JobLogger): Promise<RunningBackground> {
   const dispatcher = createDispatcher(finch, config, { logger, clock: systemClock });
   // Conversations the fail-safe routes have sync events: deliver them now, not at the next poll.
-  const scheduler = createScheduler(finch, { clock: systemClock, logger, jobs: finchJobs(finch, { failSafeAfterMs: config.failSafeMinutes * 60_000, logger, onRouted: () => dispatcher.wake() }) });
+  const scheduler = createScheduler(finch, {
+    clock: systemClock,
+    logger,
+    jobs: finchJobs(finch, { failSafeAfterMs: config.failSafeMinutes * 60_000, logger, onRouted: () => dispatcher.wake() }),
+  });
   dispatcher.start();
   scheduler.start();
   const stopWaking = await finch.database.changes.wakeOnOutboxWrites(
@@ -66,7 +70,10 @@ export function createDispatcher(
 }
 
 /** A scheduler of `jobs` whose leases are in Finch's database. */
-export function createScheduler(finch: Pick<Finch, 'database'>, options: { clock: Clock; logger: JobLogger; jobs: readonly Job[]; leaseMs?: number }): Scheduler {
+export function createScheduler(
+  finch: Pick<Finch, 'database'>,
+  options: { clock: Clock; logger: JobLogger; jobs: readonly Job[]; leaseMs?: number },
+): Scheduler {
   return new Scheduler({
     jobs: options.jobs,
     leases: new SqlJobLeases(finch.database),

@@ -214,7 +214,7 @@ function banner(config: Config, port: number, dataLocation: string, { client, ad
       `  Token URL:      ${base}/oauth/token`,
       `  Client ID:      ${client.client.clientId}`,
       `  The client secret is in ${client.kept.writtenTo}`,
-      "  (readable by this user only; delete it once Fin has it)",
+      '  (readable by this user only; delete it once Fin has it)',
       '',
     );
   } else if (client) {
@@ -239,8 +239,18 @@ function adminLines(admin: FirstAdminNotice): string[] {
     return ['Sign in as an agent (the password is shown only this once):', `  Email:     ${admin.shown.email}`, `  Password:  ${admin.shown.password}`, ''];
   }
   if ('writtenTo' in admin) {
-    if (admin.error) return [`The first admin (${FIRST_ADMIN_EMAIL}) was created, but its password could not be written to ${admin.writtenTo} (${admin.error}).`, `  Set one with: ${resetHint}`, ''];
-    return ['Sign in as an agent: the first admin\'s email and password are in', `  ${admin.writtenTo}`, '  (readable by this user only; delete it once you have signed in)', ''];
+    if (admin.error)
+      return [
+        `The first admin (${FIRST_ADMIN_EMAIL}) was created, but its password could not be written to ${admin.writtenTo} (${admin.error}).`,
+        `  Set one with: ${resetHint}`,
+        '',
+      ];
+    return [
+      "Sign in as an agent: the first admin's email and password are in",
+      `  ${admin.writtenTo}`,
+      '  (readable by this user only; delete it once you have signed in)',
+      '',
+    ];
   }
   if (!admin.stillIn) return [];
   return [`The first admin's password is still in ${admin.stillIn}: delete it once you have signed in (lost it? ${resetHint}).`, ''];

@@ -17,7 +17,8 @@ export async function checkTokenEndpoint(recorder: Recorder, credentials: Client
     recorder.lastSeen = `token ${status}`;
     if (status !== 200) fail(`the token endpoint answered ${status}: ${JSON.stringify(body)}`);
     if (typeof body?.access_token !== 'string' || body.access_token === '') fail(`no access_token in ${JSON.stringify(body)}`);
-    if (typeof body.token_type !== 'string' || body.token_type.toLowerCase() !== 'bearer') fail(`token_type is ${JSON.stringify(body.token_type)}, not "Bearer"`);
+    if (typeof body.token_type !== 'string' || body.token_type.toLowerCase() !== 'bearer')
+      fail(`token_type is ${JSON.stringify(body.token_type)}, not "Bearer"`);
     if (body.expires_in !== undefined && !(typeof body.expires_in === 'number' && body.expires_in > 0)) {
       fail(`expires_in must be a positive number of seconds, got ${JSON.stringify(body.expires_in)}`);
     }

@@ -55,8 +55,7 @@ export type CheckCommandConfig = { help: true } | { help: false; json: boolean; 
 
 export function loadCheckConfig(args: string[], env: Record<string, string | undefined> = process.env): CheckCommandConfig {
   const { values } = parseArgs({ args, options: FLAGS, strict: true, allowPositionals: false });
-  const get = (flag: Exclude<keyof typeof FLAGS, 'json' | 'help'>) =>
-    values[flag] ?? env[`FINCH_CHECK_${flag.toUpperCase().replace(/-/g, '_')}`] ?? undefined;
+  const get = (flag: Exclude<keyof typeof FLAGS, 'json' | 'help'>) => values[flag] ?? env[`FINCH_CHECK_${flag.toUpperCase().replace(/-/g, '_')}`] ?? undefined;
   if (values.help) return { help: true };
   const common = { help: false as const, json: values.json ?? env.FINCH_CHECK_JSON === 'true', junitFile: get('junit') };
 
@@ -82,7 +81,8 @@ export function loadCheckConfig(args: string[], env: Record<string, string | und
   const listen = get('listen');
   const integrationId = get('integration-id');
   const webhookKey = get('webhook-key');
-  if (listen && !(integrationId && webhookKey)) throw new ConfigError('--listen needs --integration-id and --webhook-key: the webhook must name the one and carry the other');
+  if (listen && !(integrationId && webhookKey))
+    throw new ConfigError('--listen needs --integration-id and --webhook-key: the webhook must name the one and carry the other');
 
   return {
     ...common,
@@ -93,7 +93,14 @@ export function loadCheckConfig(args: string[], env: Record<string, string | und
       ...(endpointsFile ? { endpoints: readEndpoints(endpointsFile) } : {}),
       ...(signingSecret ? { signingSecret } : {}),
       ...(listen
-        ? { listen: { ...listenAddress(listen), integrationId: integrationId!, webhookKey: webhookKey!, timeoutMs: seconds(get('listen-timeout') ?? '300', '--listen-timeout') * 1000 } }
+        ? {
+            listen: {
+              ...listenAddress(listen),
+              integrationId: integrationId!,
+              webhookKey: webhookKey!,
+              timeoutMs: seconds(get('listen-timeout') ?? '300', '--listen-timeout') * 1000,
+            },
+          }
         : {}),
       timeoutMs: seconds(get('timeout') ?? '10', '--timeout') * 1000,
     },
@@ -121,6 +128,7 @@ function listenAddress(value: string): { host: string; port: number } {
 
 function seconds(value: string, flag: string): number {
   const number = Number(value);
-  if (!Number.isFinite(number) || number <= 0 || number > 86_400) throw new ConfigError(`${flag} must be a number of seconds from 1 to 86400; got ${JSON.stringify(value)}`);
+  if (!Number.isFinite(number) || number <= 0 || number > 86_400)
+    throw new ConfigError(`${flag} must be a number of seconds from 1 to 86400; got ${JSON.stringify(value)}`);
   return number;
 }

@@ -145,12 +145,18 @@ export async function checkOperations(session: Session, recorder: Recorder, mark
     const title = `${marks.title(v)} (updated)`;
     session.expectSuccess(
       'update_conversation',
-      await session.call('update_conversation', { conversation_id: id, title, tags: ['finch-check', 'to-be-replaced'], attributes: { finch_check_step: 'one' } }),
+      await session.call('update_conversation', {
+        conversation_id: id,
+        title,
+        tags: ['finch-check', 'to-be-replaced'],
+        attributes: { finch_check_step: 'one' },
+      }),
     );
     session.expectSuccess('update_conversation', await session.call('update_conversation', { conversation_id: id, tags: ['finch-check'] }));
     const read = session.expectSuccess<ConversationSeen>('get_conversation', await session.call('get_conversation', { conversation_id: id }));
     if (read.title !== title) fail(`the title reads back as ${JSON.stringify(read.title)}, not ${JSON.stringify(title)}`);
-    if (JSON.stringify(read.tags ?? null) !== JSON.stringify(['finch-check'])) fail(`tags must replace the set: sent ["finch-check"], read back ${JSON.stringify(read.tags ?? null)}`);
+    if (JSON.stringify(read.tags ?? null) !== JSON.stringify(['finch-check']))
+      fail(`tags must replace the set: sent ["finch-check"], read back ${JSON.stringify(read.tags ?? null)}`);
     const attributes = read.attributes ?? {};
     if (attributes.finch_check_step !== 'one' || attributes.finch_check_run !== marks.runId) {
       fail(`attributes must merge key by key: read back ${JSON.stringify(attributes)}`);
@@ -166,7 +172,8 @@ export async function checkOperations(session: Session, recorder: Recorder, mark
     visibility: 'public',
     object_id: objectId(what),
   });
-  const endUserMessage = () => messageInput('user-message', { id: need(user, 'create_user failed').id, user_type: 'end_user' }, '<p>A question from finch check</p>');
+  const endUserMessage = () =>
+    messageInput('user-message', { id: need(user, 'create_user failed').id, user_type: 'end_user' }, '<p>A question from finch check</p>');
 
   const userMessage = await check('create_message: mirrors an end-user message', async () => {
     const input = endUserMessage();
@@ -189,12 +196,17 @@ export async function checkOperations(session: Session, recorder: Recorder, mark
 
   await check('get_messages: lists the thread oldest first', async () => {
     const id = need(conversationId, 'create_conversation failed');
-    const expected = [need(created, 'create_conversation failed').initial_message.id, need(userMessage, 'create_message failed').id, need(finMessage, 'create_message failed').id];
+    const expected = [
+      need(created, 'create_conversation failed').initial_message.id,
+      need(userMessage, 'create_message failed').id,
+      need(finMessage, 'create_message failed').id,
+    ];
     const thread = session.expectSuccess<MessageSeen[]>('get_messages', await session.call('get_messages', { conversation_id: id }));
     const ids = thread.map((message) => message.id);
     const positions = expected.map((messageId) => ids.indexOf(messageId));
     if (positions.includes(-1)) fail(`get_messages lacks ${expected.filter((_, i) => positions[i] === -1).join(', ')}: got ${JSON.stringify(ids)}`);
-    if (positions.some((position, i) => i > 0 && position < positions[i - 1]!)) fail(`get_messages is not oldest first: expected ${expected.join(', ')} in that order, got ${JSON.stringify(ids)}`);
+    if (positions.some((position, i) => i > 0 && position < positions[i - 1]!))
+      fail(`get_messages is not oldest first: expected ${expected.join(', ')} in that order, got ${JSON.stringify(ids)}`);
   });
 
   await check('get_messages: after_id returns only the later messages', async () => {

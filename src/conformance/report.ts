@@ -36,8 +36,16 @@ export function table(report: ConformanceReport, style: Style): string {
   const header = `${'check'.padEnd(nameWidth)}  result  why`;
   const skipped = report.skipped.map((line) => dim(style, `skipped: ${line}`));
   const total = `${report.passed} passed, ${report.failed} failed`;
-  return [header, '-'.repeat(Math.min(header.length + 40, style.width ?? 120)), ...rows, '', ...skipped, ...(skipped.length ? [''] : []),
-    `${report.failed === 0 ? green(style, total) : red(style, total)} (run ${report.runId}; what it created is marked "[finch check]" / finch_check_run=${report.runId})`, ''].join('\n');
+  return [
+    header,
+    '-'.repeat(Math.min(header.length + 40, style.width ?? 120)),
+    ...rows,
+    '',
+    ...skipped,
+    ...(skipped.length ? [''] : []),
+    `${report.failed === 0 ? green(style, total) : red(style, total)} (run ${report.runId}; what it created is marked "[finch check]" / finch_check_run=${report.runId})`,
+    '',
+  ].join('\n');
 }
 
 /** `--json`: `{"passed", "failed", "checks": [{"name", "ok", "why"}], "skipped", "run_id"}`. */
@@ -83,5 +91,10 @@ function group(name: string): string {
 function xml(text: string): string {
   // Characters XML 1.0 cannot hold at all are dropped; the rest are escaped.
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return text
+    .replace(/[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 }

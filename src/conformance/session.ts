@@ -65,11 +65,15 @@ export class Session {
     }
     const validate = problemValidator(this.variant);
     if (!validate(response.body)) fail(`${name} answered ${response.status} without a problem object: ${describeErrors(validate.errors)}`);
-    if (response.problem?.status !== response.status) fail(`${name}: the problem's status ${String(response.problem?.status)} is not the HTTP status ${response.status}`);
+    if (response.problem?.status !== response.status)
+      fail(`${name}: the problem's status ${String(response.problem?.status)} is not the HTTP status ${response.status}`);
   }
 }
 
-export const isStatus = (...statuses: number[]) => (status: number) => statuses.includes(status);
+export const isStatus =
+  (...statuses: number[]) =>
+  (status: number) =>
+    statuses.includes(status);
 export const isClientError = (status: number) => status >= 400 && status < 500;
 
 function excerpt(response: FinResponse): string {

@@ -71,8 +71,7 @@ export const EndUserView = Type.Object(
 export type EndUserView = Static<typeof EndUserView>;
 
 export const Queue = Type.Union([Type.Literal('waiting'), Type.Literal('mine'), Type.Literal('fin'), Type.Literal('others'), Type.Literal('all')], {
-  description:
-    'waiting: handed over, nobody assigned, oldest first; mine: assigned to you; fin: Fin is handling it; others: assigned to another person; all',
+  description: 'waiting: handed over, nobody assigned, oldest first; mine: assigned to you; fin: Fin is handling it; others: assigned to another person; all',
 });
 export type Queue = Static<typeof Queue>;
 
@@ -184,7 +183,9 @@ export const ConversationPatch = Type.Object({
   title: Type.Optional(nullable(Type.String({ maxLength: LIMITS.title }))),
   tags: Type.Optional(Type.Array(Type.String({ maxLength: LIMITS.id }), { maxItems: LIMITS.tags, description: 'Replaces the tags' })),
   attributes: Type.Optional(nullable(AttributesInput)),
-  assignee_id: Type.Optional(nullable(Type.String({ minLength: 1, maxLength: LIMITS.id, description: 'An active agent, the Fin agent (hand back), or null (unassign)' }))),
+  assignee_id: Type.Optional(
+    nullable(Type.String({ minLength: 1, maxLength: LIMITS.id, description: 'An active agent, the Fin agent (hand back), or null (unassign)' })),
+  ),
 });
 export type ConversationPatch = Static<typeof ConversationPatch>;
 
@@ -224,7 +225,9 @@ export const DeliveryListQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
   event_id: Type.Optional(Type.String({ maxLength: LIMITS.id })),
   conversation_id: Type.Optional(Type.String({ maxLength: LIMITS.id })),
-  outcome: Type.Optional(Type.Union([Type.Literal('delivered'), Type.Literal('retry'), Type.Literal('dead'), Type.Literal('expired'), Type.Literal('disabled')])),
+  outcome: Type.Optional(
+    Type.Union([Type.Literal('delivered'), Type.Literal('retry'), Type.Literal('dead'), Type.Literal('expired'), Type.Literal('disabled')]),
+  ),
 });
 export type DeliveryListQuery = Static<typeof DeliveryListQuery>;
 
@@ -277,7 +280,8 @@ export const NewAgentInput = Type.Object({
   email: Type.String({
     // No `format` here: the address is judged once normalized (the domain's rule), not as typed.
     maxLength: 1024,
-    description: 'Stored in one spelling (NFKC, invisible characters removed, white space trimmed, lower case), then checked: 422 invalid_email when it is not an address',
+    description:
+      'Stored in one spelling (NFKC, invisible characters removed, white space trimmed, lower case), then checked: 422 invalid_email when it is not an address',
   }),
   role: Type.Optional(Role),
   alias: Type.Optional(nullable(Type.String({ maxLength: LIMITS.text }))),

@@ -8,7 +8,15 @@ const Title = Type.String({ minLength: 1, maxLength: 200 });
 const Body = Type.String({ minLength: 1, maxLength: 10_000, description: 'Plain text, inserted into the composer as it is' });
 
 export const CannedReplyView = Type.Object(
-  { id: Type.String(), shortcut: Type.String(), title: Type.String(), body: Type.String(), created_by: nullable(Type.String()), created_at: Timestamp, updated_at: Timestamp },
+  {
+    id: Type.String(),
+    shortcut: Type.String(),
+    title: Type.String(),
+    body: Type.String(),
+    created_by: nullable(Type.String()),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  },
   { additionalProperties: false },
 );
 export type CannedReplyView = Static<typeof CannedReplyView>;

@@ -15,7 +15,6 @@ import { nullable } from './nullable.js';
 export type Variant = 'rest' | 'post';
 export const VARIANTS: readonly Variant[] = ['rest', 'post'];
 
-
 /** ISO 8601 UTC with milliseconds, e.g. `2025-10-27T14:30:00.000Z`. */
 export const Timestamp = Type.String({ format: 'date-time', examples: ['2025-10-27T14:30:00.000Z'] });
 
@@ -24,13 +23,9 @@ export const Attributes = Type.Record(Type.String(), Type.Unknown(), {
   examples: [{ plan_type: 'enterprise', is_premium: true }],
 });
 
-export const ConversationStatus = Type.Union(
-  [Type.Literal('open'), Type.Literal('resolved'), Type.Literal('closed'), Type.Literal('ended')],
-  {
-    description:
-      'open: ongoing with the end-user; resolved: resolved by Fin; closed: finished/archived; ended: ended by the end-user or an agent',
-  },
-);
+export const ConversationStatus = Type.Union([Type.Literal('open'), Type.Literal('resolved'), Type.Literal('closed'), Type.Literal('ended')], {
+  description: 'open: ongoing with the end-user; resolved: resolved by Fin; closed: finished/archived; ended: ended by the end-user or an agent',
+});
 export type ConversationStatus = Static<typeof ConversationStatus>;
 
 export const Visibility = Type.Union([Type.Literal('public'), Type.Literal('private')], {
@@ -132,14 +127,8 @@ export type RestMessage = Static<typeof RestMessage>;
 export const PostMessage = messageSchema(PostAgent, nullable(Type.String({ description: 'HTML' })));
 export type PostMessage = Static<typeof PostMessage>;
 
-export const RestCreatedConversation = Type.Object(
-  { conversation: RestConversation, initial_message: RestMessage },
-  { additionalProperties: false },
-);
-export const PostCreatedConversation = Type.Object(
-  { conversation: PostConversation, initial_message: PostMessage },
-  { additionalProperties: false },
-);
+export const RestCreatedConversation = Type.Object({ conversation: RestConversation, initial_message: RestMessage }, { additionalProperties: false });
+export const PostCreatedConversation = Type.Object({ conversation: PostConversation, initial_message: PostMessage }, { additionalProperties: false });
 
 /** The models of one variant, so that code can be written once for both. */
 export const MODELS = {

@@ -13,5 +13,4 @@ describe('plain text as a message body', () => {
   it('gives nothing for blank text (a message may then be attachments only)', () => {
     expect(plainTextToHtml(' \n\n ')).toBe('');
   });
-
 });

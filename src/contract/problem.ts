@@ -12,16 +12,11 @@ export const Problem = Type.Object(
     status: Type.Integer({ minimum: 400, maximum: 599 }),
     detail: Type.Optional(Type.String({ description: 'What went wrong with this request' })),
     instance: Type.Optional(Type.String({ description: 'The request path' })),
-    code: Type.Optional(
-      Type.String({ description: 'Finch extension: a stable machine-readable error code, e.g. `not_found`' }),
-    ),
+    code: Type.Optional(Type.String({ description: 'Finch extension: a stable machine-readable error code, e.g. `not_found`' })),
     request_id: Type.Optional(Type.String({ description: 'Finch extension: the id under which the request was logged' })),
     errors: Type.Optional(
       Type.Array(
-        Type.Object(
-          { pointer: Type.String({ description: 'JSON pointer to the offending input' }), detail: Type.String() },
-          { additionalProperties: false },
-        ),
+        Type.Object({ pointer: Type.String({ description: 'JSON pointer to the offending input' }), detail: Type.String() }, { additionalProperties: false }),
         { description: 'Finch extension: each invalid input, for validation errors' },
       ),
     ),

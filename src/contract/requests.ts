@@ -4,10 +4,9 @@
  * field means "leave unchanged" and `null` means "clear it". Limits keep a single request from
  * exhausting the server; they are far above anything Fin sends.
  */
-import Type, { type Static, } from 'typebox';
+import Type, { type Static } from 'typebox';
 import { nullable } from './nullable.js';
 import { ConversationStatus, Timestamp, Visibility } from './models.js';
-
 
 export const LIMITS = {
   id: 255,
@@ -96,8 +95,7 @@ export const UpdateConversationInput = Type.Object({
       Type.String({
         minLength: 1,
         maxLength: LIMITS.id,
-        description:
-          'null hands the conversation over to a human; ignored while a human agent is assigned (human takeover wins)',
+        description: 'null hands the conversation over to a human; ignored while a human agent is assigned (human takeover wins)',
       }),
     ),
   ),
@@ -124,9 +122,7 @@ export type AuthorInput = Static<typeof AuthorInput>;
 
 const messageFields = {
   message_type: Type.Optional(Type.Literal('comment')),
-  body: Type.Optional(
-    nullable(Type.String({ maxLength: LIMITS.body, description: 'HTML, sanitized to the tags Fin supports' })),
-  ),
+  body: Type.Optional(nullable(Type.String({ maxLength: LIMITS.body, description: 'HTML, sanitized to the tags Fin supports' }))),
   author: AuthorInput,
   visibility: Type.Optional(Visibility),
   created_at: Type.Optional(Timestamp),
@@ -166,4 +162,3 @@ export const CreateMessageInput = Type.Object({
   ...messageFields,
 });
 export type CreateMessageInput = Static<typeof CreateMessageInput>;
-

@@ -130,7 +130,5 @@ export function sameJson(a: unknown, b: unknown): boolean {
   const aKeys = Object.keys(a);
   const bKeys = Object.keys(b);
   if (aKeys.length !== bKeys.length) return false;
-  return aKeys.every(
-    (key) => Object.hasOwn(b, key) && sameJson((a as Attributes)[key], (b as Attributes)[key]),
-  );
+  return aKeys.every((key) => Object.hasOwn(b, key) && sameJson((a as Attributes)[key], (b as Attributes)[key]));
 }

@@ -10,7 +10,8 @@ describe('sanitizeBody', () => {
   });
 
   it('keeps the HTML Fin supports', () => {
-    const html = '<h1>T</h1><h2>S</h2><p>a <b>b</b> <i>i</i> <code>c</code><br /><a href="https://x.example/">l</a></p><ul><li>1</li></ul><ol><li>2</li></ol><img src="https://x.example/i.png" alt="i" />';
+    const html =
+      '<h1>T</h1><h2>S</h2><p>a <b>b</b> <i>i</i> <code>c</code><br /><a href="https://x.example/">l</a></p><ul><li>1</li></ul><ol><li>2</li></ol><img src="https://x.example/i.png" alt="i" />';
     expect(sanitizeBody(html)).toBe(html);
   });
 
@@ -77,7 +78,8 @@ describe('sanitizeBody', () => {
   });
 
   it('reduces a body with nothing visible to null', () => {
-    for (const body of [null, undefined, '', '  ', '<p></p>', '<p>&nbsp;</p>', '<script>x</script>', '<br>', '<img src="/api/v1/session">']) expect(sanitizeBody(body)).toBeNull();
+    for (const body of [null, undefined, '', '  ', '<p></p>', '<p>&nbsp;</p>', '<script>x</script>', '<br>', '<img src="/api/v1/session">'])
+      expect(sanitizeBody(body)).toBeNull();
     expect(sanitizeBody('<img src="https://x.example/a.png">')).toBe('<img src="https://x.example/a.png" />');
   });
 });

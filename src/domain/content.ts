@@ -104,7 +104,26 @@ export function sanitizeBody(body: string | null | undefined, pointer?: string):
 export const MAX_HTML_DEPTH = 100;
 
 /** Void elements never hold others; these close an open one of the same name (`<li><li>`). */
-const VOID = new Set(['area', 'base', 'basefont', 'bgsound', 'br', 'col', 'embed', 'frame', 'hr', 'img', 'input', 'keygen', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
+const VOID = new Set([
+  'area',
+  'base',
+  'basefont',
+  'bgsound',
+  'br',
+  'col',
+  'embed',
+  'frame',
+  'hr',
+  'img',
+  'input',
+  'keygen',
+  'link',
+  'meta',
+  'param',
+  'source',
+  'track',
+  'wbr',
+]);
 const CLOSES_ITS_LIKE = new Set(['p', 'li', 'dd', 'dt', 'option', 'optgroup', 'tr', 'td', 'th', 'rb', 'rt', 'rp']);
 /** A start or end tag as the HTML tokenizer sees it: `<`, an optional `/`, a letter, then the name. */
 const TAG = /<(\/?)([a-zA-Z][^\t\n\f\r />]*)/g;
@@ -156,11 +175,7 @@ export function normalizeAttachments(inputs: readonly AttachmentInput[] | null |
 /** Spec §5: an empty message (no body, no attachment) is refused. */
 export function requireContent(body: string | null, attachments: readonly Attachment[], pointer: string): void {
   if (body === null && attachments.length === 0) {
-    throw unprocessable(
-      'empty_message',
-      'A message needs a body, at least one attachment, or both (after sanitizing, the body was empty).',
-      pointer,
-    );
+    throw unprocessable('empty_message', 'A message needs a body, at least one attachment, or both (after sanitizing, the body was empty).', pointer);
   }
 }
 

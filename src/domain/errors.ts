@@ -35,8 +35,7 @@ export class FinError extends Error {
 export const notFound = (what: 'user' | 'conversation' | 'agent' | 'token' | 'client' | 'delivery' | 'canned_reply' | 'file', id: string) =>
   new FinError('not_found', `${what}_not_found`, `No ${what.replace('_', ' ')} has the id ${JSON.stringify(id)}.`);
 
-export const unprocessable = (code: string, message: string, pointer?: string) =>
-  new FinError('unprocessable', code, message, pointer);
+export const unprocessable = (code: string, message: string, pointer?: string) => new FinError('unprocessable', code, message, pointer);
 
 export const forbidden = (message: string) => new FinError('forbidden', 'forbidden', message);
 

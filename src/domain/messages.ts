@@ -43,11 +43,7 @@ export async function messageFor(
 ): Promise<NewMessage> {
   const { author } = draft;
   if (author.user_type === 'end_user' && author.id !== conversation.user.id) {
-    throw unprocessable(
-      'unknown_author',
-      `The author ${JSON.stringify(author.id)} is not the end-user of this conversation.`,
-      `${pointer}/author/id`,
-    );
+    throw unprocessable('unknown_author', `The author ${JSON.stringify(author.id)} is not the end-user of this conversation.`, `${pointer}/author/id`);
   }
   if (author.user_type === 'agent' && !options.authorIsCaller) {
     const agent = await tx.findAgent(author.id);

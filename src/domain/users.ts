@@ -32,7 +32,13 @@ export function newUser(fields: UserFields & { id?: string; object_id?: string }
 }
 
 /** Applies a user object from Fin to a stored end-user, inside the caller's transaction. */
-export async function applyUserFields(tx: FinStoreWriter, userId: string, fields: UserFields, at: string, pointer = '/attributes'): Promise<EndUser | undefined> {
+export async function applyUserFields(
+  tx: FinStoreWriter,
+  userId: string,
+  fields: UserFields,
+  at: string,
+  pointer = '/attributes',
+): Promise<EndUser | undefined> {
   const current = await tx.lockUser(userId);
   if (!current) return undefined;
   const changes = userChanges(current, fields, pointer);

@@ -15,7 +15,9 @@ export type BotReply =
 const WANTS_A_PERSON = /\b(human|person|someone|somebody|agent|representative|operator|real people|talk to (a|an|someone))\b/i;
 const SOLVED = /\b(thanks?|thank you|thx|solved|that helped|that'?s all|resolved|all good)\b/i;
 const STOP_WORDS = new Set(
-  'a an and are as at be but by can do does for from have how i in is it me my of on or so that the this to was what when where which who why will with you your'.split(' '),
+  'a an and are as at be but by can do does for from have how i in is it me my of on or so that the this to was what when where which who why will with you your'.split(
+    ' ',
+  ),
 );
 
 export const HANDOVER_MESSAGE = '<p>I am passing you to a person on our team. They will reply here as soon as they can.</p>';

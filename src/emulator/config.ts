@@ -59,7 +59,10 @@ export function loadEmulatorConfig(args: string[], env: Env = process.env): Emul
   if (variant !== 'rest' && variant !== 'post') throw new ConfigError('--variant must be rest or post');
   const webhookKey = get('webhook-key');
   if (!webhookKey) throw new ConfigError('--webhook-key (or FINCH_EMULATOR_WEBHOOK_KEY) is required: the helpdesk must send it with its webhooks');
-  const credentials = credentialsFromFlags({ token: get('token'), clientId: get('client-id'), clientSecret: get('client-secret'), tokenUrl: get('token-url') }, baseUrl);
+  const credentials = credentialsFromFlags(
+    { token: get('token'), clientId: get('client-id'), clientSecret: get('client-secret'), tokenUrl: get('token-url') },
+    baseUrl,
+  );
   const signingSecret = get('signing-secret');
   const endpoints = get('endpoints');
 

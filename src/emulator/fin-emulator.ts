@@ -98,7 +98,14 @@ export class FinEmulator {
   async startChat(input: { visitorId: string; name?: string | null; email?: string | null; message: string }): Promise<Chat> {
     const at = this.now().toISOString();
     const chat = this.options.state.createChat(input.visitorId, titleFrom(input.message), at);
-    const first = this.options.state.addMessage({ chatId: chat.id, role: 'user', authorName: input.name ?? null, body: input.message, helpdeskMessageId: null, createdAt: at });
+    const first = this.options.state.addMessage({
+      chatId: chat.id,
+      role: 'user',
+      authorName: input.name ?? null,
+      body: input.message,
+      helpdeskMessageId: null,
+      createdAt: at,
+    });
     await this.locked(chat.id, async () => {
       try {
         // Not connected yet (the helpdesk started after the emulator): connect now.
@@ -106,7 +113,14 @@ export class FinEmulator {
         await this.createConversation(chat, first, input);
       } catch (error) {
         this.logFailure(chat, error, 1);
-        this.options.state.addMessage({ chatId: chat.id, role: 'system', authorName: null, body: SOMETHING_WENT_WRONG, helpdeskMessageId: null, createdAt: this.now().toISOString() });
+        this.options.state.addMessage({
+          chatId: chat.id,
+          role: 'system',
+          authorName: null,
+          body: SOMETHING_WENT_WRONG,
+          helpdeskMessageId: null,
+          createdAt: this.now().toISOString(),
+        });
         this.options.state.updateChat(chat.id, { mode: 'ended' }, this.now().toISOString());
         return;
       }
@@ -193,7 +207,13 @@ export class FinEmulator {
     // A new conversation starts open and assigned to Fin, as if Fin had said so.
     state.updateChat(
       chat.id,
-      { userId: visitor.userId, conversationId: created.conversation.id, lastMessageId: created.initial_message.id, pushedAssignee: this.finAgentOrThrow().id, pushedStatus: 'open' },
+      {
+        userId: visitor.userId,
+        conversationId: created.conversation.id,
+        lastMessageId: created.initial_message.id,
+        pushedAssignee: this.finAgentOrThrow().id,
+        pushedStatus: 'open',
+      },
       this.now().toISOString(),
     );
   }
@@ -206,7 +226,14 @@ export class FinEmulator {
       const fin = this.finAgentOrThrow();
       // Sanitized like anything shown in the messenger: a knowledge base is a file anyone may edit.
       const body = sanitizeBody(reply.body) ?? '';
-      this.options.state.addMessage({ chatId, role: 'bot', authorName: fin.alias ?? fin.alias_name ?? fin.name ?? 'Fin', body, helpdeskMessageId: null, createdAt: this.now().toISOString() });
+      this.options.state.addMessage({
+        chatId,
+        role: 'bot',
+        authorName: fin.alias ?? fin.alias_name ?? fin.name ?? 'Fin',
+        body,
+        helpdeskMessageId: null,
+        createdAt: this.now().toISOString(),
+      });
       const mode: ChatMode = reply.kind === 'handover' ? 'waiting' : reply.kind === 'resolve' ? 'resolved' : 'bot';
       this.options.state.updateChat(chatId, { mode }, this.now().toISOString());
     }
@@ -263,7 +290,10 @@ export class FinEmulator {
       user: { id: string };
     };
     await this.expect('get_user', { user_id: conversation.user.id });
-    const messages = (await this.expect('get_messages', { conversation_id: chat.conversationId, ...(chat.lastMessageId ? { after_id: chat.lastMessageId } : {}) })) as {
+    const messages = (await this.expect('get_messages', {
+      conversation_id: chat.conversationId,
+      ...(chat.lastMessageId ? { after_id: chat.lastMessageId } : {}),
+    })) as {
       id: string;
       body: string | null;
       visibility: string;

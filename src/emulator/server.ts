@@ -91,7 +91,8 @@ export async function buildEmulatorServer(options: EmulatorServerOptions): Promi
 }
 
 /** Scripts only from this page, no framing, no plugins: the page shows text from strangers. */
-const PAGE_CSP = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' https: data:; frame-ancestors 'none'; object-src 'none'";
+const PAGE_CSP =
+  "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' https: data:; frame-ancestors 'none'; object-src 'none'";
 
 type ReceivedEvent = { kind: 'sync'; conversationId: string } | { kind: 'typing'; conversationId: string; agentName: string };
 
@@ -109,7 +110,13 @@ function chatView(emulator: FinEmulator, chatId: string) {
   if (!view) return undefined;
   return {
     chat: { id: view.chat.id, mode: view.chat.mode, title: view.chat.title, conversation_id: view.chat.conversationId },
-    messages: view.messages.map((message) => ({ id: message.id, role: message.role, author_name: message.authorName, body: message.body, created_at: message.createdAt })),
+    messages: view.messages.map((message) => ({
+      id: message.id,
+      role: message.role,
+      author_name: message.authorName,
+      body: message.body,
+      created_at: message.createdAt,
+    })),
     typing: view.typing,
   };
 }

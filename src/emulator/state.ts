@@ -125,7 +125,9 @@ export class EmulatorState {
       updatedAt: at,
     };
     this.db
-      .prepare('INSERT INTO chats (id, visitor_id, user_id, conversation_id, title, mode, last_message_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO chats (id, visitor_id, user_id, conversation_id, title, mode, last_message_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
       .run(chat.id, chat.visitorId, null, null, chat.title, chat.mode, null, at, at);
     return chat;
   }
@@ -198,7 +200,9 @@ export class EmulatorState {
 
   scheduleRetry(chatId: string, attempts: number, nextAt: string): void {
     this.db
-      .prepare('INSERT INTO pending_syncs (chat_id, attempts, next_at) VALUES (?, ?, ?) ON CONFLICT (chat_id) DO UPDATE SET attempts = excluded.attempts, next_at = excluded.next_at')
+      .prepare(
+        'INSERT INTO pending_syncs (chat_id, attempts, next_at) VALUES (?, ?, ?) ON CONFLICT (chat_id) DO UPDATE SET attempts = excluded.attempts, next_at = excluded.next_at',
+      )
       .run(chatId, attempts, nextAt);
   }
 
@@ -207,12 +211,16 @@ export class EmulatorState {
   }
 
   retry(chatId: string): { attempts: number; nextAt: string } | undefined {
-    const row = this.db.prepare('SELECT attempts, next_at FROM pending_syncs WHERE chat_id = ?').get(chatId) as { attempts: number; next_at: string } | undefined;
+    const row = this.db.prepare('SELECT attempts, next_at FROM pending_syncs WHERE chat_id = ?').get(chatId) as
+      | { attempts: number; next_at: string }
+      | undefined;
     return row && { attempts: row.attempts, nextAt: row.next_at };
   }
 
   dueRetries(now: string): { chatId: string; attempts: number }[] {
-    return (this.db.prepare('SELECT chat_id, attempts FROM pending_syncs WHERE next_at <= ? ORDER BY next_at').all(now) as { chat_id: string; attempts: number }[]).map((row) => ({
+    return (
+      this.db.prepare('SELECT chat_id, attempts FROM pending_syncs WHERE next_at <= ? ORDER BY next_at').all(now) as { chat_id: string; attempts: number }[]
+    ).map((row) => ({
       chatId: row.chat_id,
       attempts: row.attempts,
     }));

@@ -9,7 +9,13 @@ describe('clientKey', () => {
 
   it('counts an IPv6 address by its /64, however it is written', () => {
     const key = '2001:db8:1:2::/64';
-    for (const ip of ['2001:db8:1:2::1', '2001:db8:1:2:ffff:ffff:ffff:ffff', '2001:0db8:0001:0002:0:0:0:9', '2001:DB8:1:2::abcd', 'fe80::1%eth0'.replace('fe80::1', '2001:db8:1:2::5')]) {
+    for (const ip of [
+      '2001:db8:1:2::1',
+      '2001:db8:1:2:ffff:ffff:ffff:ffff',
+      '2001:0db8:0001:0002:0:0:0:9',
+      '2001:DB8:1:2::abcd',
+      'fe80::1%eth0'.replace('fe80::1', '2001:db8:1:2::5'),
+    ]) {
       expect(clientKey(ip), ip).toBe(key);
     }
     expect(clientKey('2001:db8:1:3::1')).not.toBe(key);

@@ -79,7 +79,9 @@ function refuseUnstorable(value: unknown, prefix: string, where = 'body'): void 
   const pointer = prefix + found.pointer;
   const at = pointer === '' ? `the ${where}` : `${where === 'body' ? '' : `${where} `}${pointer}`;
   if (found.problem === 'too_deep') {
-    throw new HttpProblem(400, 'too_deep', `The ${where} nests deeper than ${MAX_JSON_DEPTH} levels.`, { errors: [{ pointer, detail: `${at} nests too deep` }] });
+    throw new HttpProblem(400, 'too_deep', `The ${where} nests deeper than ${MAX_JSON_DEPTH} levels.`, {
+      errors: [{ pointer, detail: `${at} nests too deep` }],
+    });
   }
   const what = found.problem === 'nul' ? 'a NUL character (U+0000)' : 'an unpaired UTF-16 surrogate (e.g. \\ud800 without its pair)';
   const detail = `${at} contains ${what}, which is not text Finch can store`;

@@ -40,9 +40,15 @@ export function listenError(error: unknown, { host, port, portSetting, hostSetti
   const where = `${host}:${port}`;
   switch (code) {
     case 'EADDRINUSE':
-      return new ListenError(`${portSetting}: ${where} is already in use (by another Finch, or another program); stop what listens there or set ${portSetting} to a free port`, code);
+      return new ListenError(
+        `${portSetting}: ${where} is already in use (by another Finch, or another program); stop what listens there or set ${portSetting} to a free port`,
+        code,
+      );
     case 'EACCES':
-      return new ListenError(`${portSetting}: not allowed to listen on ${where} (ports below 1024 need privileges); set ${portSetting} to a port above 1023`, code);
+      return new ListenError(
+        `${portSetting}: not allowed to listen on ${where} (ports below 1024 need privileges); set ${portSetting} to a port above 1023`,
+        code,
+      );
     case 'EADDRNOTAVAIL':
     case 'ENOTFOUND':
     case 'EAI_AGAIN':

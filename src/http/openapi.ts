@@ -38,8 +38,17 @@ export function openApiDocumentation(publicUrl: string): SwaggerOptions {
       ],
       components: {
         securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'Fin API: an access token from /oauth/token or a Fin API token. Agent API: a personal API token.' },
-          session: { type: 'apiKey', in: 'cookie', name: 'finch_session', description: 'The agent API session from POST /api/v1/session; changes also need X-CSRF-Token' },
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'Fin API: an access token from /oauth/token or a Fin API token. Agent API: a personal API token.',
+          },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'finch_session',
+            description: 'The agent API session from POST /api/v1/session; changes also need X-CSRF-Token',
+          },
         },
       },
     },

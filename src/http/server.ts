@@ -36,7 +36,15 @@ export interface ServerServices {
 
 export type ServerConfig = Pick<
   Config,
-  'publicUrl' | 'signingSecret' | 'signatureToleranceSeconds' | 'tokenTtlSeconds' | 'tokenRateLimitPerMinute' | 'bodyLimitBytes' | 'logLevel' | 'loginRateLimit' | 'attachmentLimitBytes'
+  | 'publicUrl'
+  | 'signingSecret'
+  | 'signatureToleranceSeconds'
+  | 'tokenTtlSeconds'
+  | 'tokenRateLimitPerMinute'
+  | 'bodyLimitBytes'
+  | 'logLevel'
+  | 'loginRateLimit'
+  | 'attachmentLimitBytes'
 > &
   Partial<Pick<Config, 'trustProxy'>>;
 
@@ -53,7 +61,6 @@ export interface ServerOptions {
   /** Changes this close together go out as one event (50 ms unless a test needs a wider window). */
   eventCoalesceMs?: number;
 }
-
 
 /** Every answer says this: no MIME sniffing, no referrer (a signed file URL is a permission). */
 const BASE_HEADERS = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
@@ -196,7 +203,11 @@ const CLIENT_ERRORS: Record<string, { status: number; code: string; detail: stri
  */
 function answerClientError(error: Error & { code?: string }, socket: Duplex, headers: Record<string, string>): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const known = (error.code && CLIENT_ERRORS[error.code]) || { status: 400, code: 'bad_request', detail: 'The request is malformed (a URL must be percent-encoded ASCII).' };
+  const known = (error.code && CLIENT_ERRORS[error.code]) || {
+    status: 400,
+    code: 'bad_request',
+    detail: 'The request is malformed (a URL must be percent-encoded ASCII).',
+  };
   const body = JSON.stringify({ type: 'about:blank', title: STATUS_CODES[known.status], status: known.status, detail: known.detail, code: known.code });
   if (socket.writable) {
     const lines = [

@@ -39,4 +39,3 @@ export function timeoutOptions(timeouts: HttpTimeouts) {
     http: { headersTimeout, requestTimeout: timeouts.requestMs, connectionsCheckingInterval: Math.max(250, Math.min(5_000, Math.floor(headersTimeout / 2))) },
   };
 }
-

@@ -47,7 +47,10 @@ export function registerWebApp(app: FastifyInstance, root = WEB_ROOT): void {
   for (const url of APP_PATHS) {
     app.get(url, { schema: { hide: true } }, async (_request, reply) => {
       if (!index) throw new HttpProblem(503, 'web_app_not_built', 'The inbox is not built: run npm run build.');
-      return reply.headers({ ...SECURITY_HEADERS, 'cache-control': 'no-cache' }).type('text/html; charset=utf-8').send(index);
+      return reply
+        .headers({ ...SECURITY_HEADERS, 'cache-control': 'no-cache' })
+        .type('text/html; charset=utf-8')
+        .send(index);
     });
   }
   app.get('/assets/:name', { schema: { hide: true } }, async (request, reply) => {

@@ -34,7 +34,10 @@ export class FailSafeJob implements Job {
     if (state.unreachableSince === null || now.getTime() - Date.parse(state.unreachableSince) < afterMs) return [];
     const routed = await failSafe.routeFinConversationsToPeople(state.unreachableSince, 'fin_unreachable', now.toISOString());
     if (routed.length > 0) {
-      logger.warn({ conversations: routed.length, since: state.unreachableSince }, 'Fin has been unreachable too long: its conversations were routed to people');
+      logger.warn(
+        { conversations: routed.length, since: state.unreachableSince },
+        'Fin has been unreachable too long: its conversations were routed to people',
+      );
       onRouted?.();
     }
     return routed;

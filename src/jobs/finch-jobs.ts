@@ -24,7 +24,13 @@ export function finchJobs(
   },
 ): Job[] {
   return [
-    new FailSafeJob({ settings: stores.settings, failSafe: stores.failSafe, afterMs: options.failSafeAfterMs, logger: options.logger, ...(options.onRouted ? { onRouted: options.onRouted } : {}) }),
+    new FailSafeJob({
+      settings: stores.settings,
+      failSafe: stores.failSafe,
+      afterMs: options.failSafeAfterMs,
+      logger: options.logger,
+      ...(options.onRouted ? { onRouted: options.onRouted } : {}),
+    }),
     new PruneDeliveriesJob({ outbox: stores.outbox }),
   ];
 }

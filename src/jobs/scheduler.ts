@@ -102,7 +102,11 @@ export class Scheduler {
     const now = clock.now();
     let attempt: Awaited<ReturnType<typeof leases.acquire>>;
     try {
-      attempt = await leases.acquire(job.name, holder, { now, until: new Date(now.getTime() + this.leaseMs), dueBefore: new Date(now.getTime() - job.everyMs) });
+      attempt = await leases.acquire(job.name, holder, {
+        now,
+        until: new Date(now.getTime() + this.leaseMs),
+        dueBefore: new Date(now.getTime() - job.everyMs),
+      });
     } catch (error) {
       this.failed(job, error);
       return job.everyMs;
@@ -168,7 +172,10 @@ export class Scheduler {
   private failed(job: Job, error: unknown, durationMs?: number): void {
     const details = { job: job.name, ...(durationMs === undefined ? {} : { durationMs }) };
     if (error instanceof DatabaseUnavailableError) {
-      this.options.logger.warn({ ...details, reason: error.reason, error: error.message }, 'job not done: the database is unavailable; it is tried again at its next interval');
+      this.options.logger.warn(
+        { ...details, reason: error.reason, error: error.message },
+        'job not done: the database is unavailable; it is tried again at its next interval',
+      );
     } else {
       this.options.logger.error({ ...details, err: error }, 'job failed');
     }

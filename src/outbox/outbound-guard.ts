@@ -62,7 +62,9 @@ export function refusedTarget(url: URL, guard: Guard): string | undefined {
  */
 function refusal(protocol: string, rule: NetworkRule, address: string, shown: string): string | undefined {
   if (protocol === 'http:') {
-    return isLoopbackAddress(address) ? undefined : `refused to connect: ${shown} is not a loopback address (http:// is allowed only for loopback; use https://)`;
+    return isLoopbackAddress(address)
+      ? undefined
+      : `refused to connect: ${shown} is not a loopback address (http:// is allowed only for loopback; use https://)`;
   }
   const kind = rule.refusal(address);
   return kind === undefined ? undefined : `refused to connect: ${shown} is ${kind}; FINCH_FIN_ALLOWED_NETWORKS can allow an on-premises network`;

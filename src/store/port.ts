@@ -151,14 +151,7 @@ export interface CredentialStore {
   findAccessToken(tokenHash: string): Promise<AccessTokenRecord | undefined>;
   deleteAccessTokensExpiredBefore(at: string): Promise<void>;
 
-  insertApiToken(token: {
-    id: string;
-    name: string;
-    tokenHash: string;
-    scope: ApiTokenScope;
-    agentId: string | null;
-    at: string;
-  }): Promise<void>;
+  insertApiToken(token: { id: string; name: string; tokenHash: string; scope: ApiTokenScope; agentId: string | null; at: string }): Promise<void>;
   findApiToken(tokenHash: string): Promise<ApiTokenRecord | undefined>;
   listApiTokens(): Promise<ApiTokenRecord[]>;
   revokeApiToken(id: string, at: string): Promise<boolean>;

@@ -82,9 +82,19 @@ describe.each(sqlBackends())('attachments on %s', (backend) => {
   it('refuses an empty file (422), a file over the limit (413), strangers (401) and a missing CSRF token (403)', async () => {
     expect((await upload(Buffer.alloc(0), 'empty.txt', 'text/plain')).status).toBe(422);
     expect((await upload(Buffer.alloc(5000, 1), 'big.bin', 'application/octet-stream')).status).toBe(413);
-    expect((await fetch(`${finch.baseUrl}/api/v1/attachments?filename=x.txt`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' })).status).toBe(401);
+    expect(
+      (await fetch(`${finch.baseUrl}/api/v1/attachments?filename=x.txt`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' })).status,
+    ).toBe(401);
     expect((await upload(Buffer.from('x'), 'x.txt', 'text/plain', { 'x-csrf-token': 'wrong' })).status).toBe(403);
-    expect((await fetch(`${finch.baseUrl}/api/v1/attachments`, { method: 'POST', headers: { 'content-type': 'text/plain', ...agent.authHeaders(), 'x-csrf-token': agent.csrfToken! }, body: 'x' })).status).toBe(400);
+    expect(
+      (
+        await fetch(`${finch.baseUrl}/api/v1/attachments`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain', ...agent.authHeaders(), 'x-csrf-token': agent.csrfToken! },
+          body: 'x',
+        })
+      ).status,
+    ).toBe(400);
   });
 });
 

@@ -154,7 +154,8 @@ describe('sign-in rate limit', () => {
 
   it('limits sign-in attempts per address and email (429)', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) statuses.push((await new AgentClient(finch.baseUrl).post('/session', { email: 'target@example.com', password: `guess ${i}` })).status);
+    for (let i = 0; i < 6; i++)
+      statuses.push((await new AgentClient(finch.baseUrl).post('/session', { email: 'target@example.com', password: `guess ${i}` })).status);
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
     // Padding or casing the email is the same email, not five more attempts.
     for (const email of ['  target@example.com', '\ttarget@example.com', 'TARGET@example.com\u00a0']) {

@@ -18,7 +18,12 @@ describe.each(sqlBackends())('canned replies on %s', (backend) => {
   it('lets any agent add, list, change and remove them', async () => {
     const created = await agent.post('/canned-replies', { shortcut: 'shipping', title: 'Shipping times', body: 'We ship within 1 business day.' });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ id: expect.stringMatching(/^canned_/), shortcut: 'shipping', title: 'Shipping times', body: 'We ship within 1 business day.' });
+    expect(created.body).toMatchObject({
+      id: expect.stringMatching(/^canned_/),
+      shortcut: 'shipping',
+      title: 'Shipping times',
+      body: 'We ship within 1 business day.',
+    });
     await agent.post('/canned-replies', { shortcut: 'address', title: 'Change of address', body: 'Send us the new address.' });
 
     const listed = await other.get('/canned-replies');

@@ -125,7 +125,7 @@ describe.each(sqlBackends())('the inbox on %s', (backend) => {
 
     const pendingSyncs = async () => (await outboxOf(finch, conversationId)).filter((event) => event.kind === 'sync' && event.status === 'pending');
 
-    it("never echoes back changes Fin made through the Fin API", async () => {
+    it('never echoes back changes Fin made through the Fin API', async () => {
       const api = finch.client('rest');
       await api.call('update_conversation', { conversation_id: conversationId, title: 'By Fin', tags: ['fin'], attributes: { a: 1 }, assignee_id: null });
       await api.call('create_message', { conversation_id: conversationId, body: 'From Fin', author: { id: fin.id, user_type: 'agent' } });
@@ -220,7 +220,9 @@ describe.each(sqlBackends())('the inbox on %s', (backend) => {
     it('edits the end-user and tells Fin through each of their conversations still going on', async () => {
       const detail = (await asHana.get(`/conversations/${conversationId}`)).body;
       const userId = detail.user.id;
-      const other = await finch.client('rest').call('create_conversation', { user_id: userId, initial_message: { body: 'Again', author: { id: userId, user_type: 'end_user' } } });
+      const other = await finch
+        .client('rest')
+        .call('create_conversation', { user_id: userId, initial_message: { body: 'Again', author: { id: userId, user_type: 'end_user' } } });
       const otherId = (other.payload as { conversation: { id: string } }).conversation.id;
       const updated = await asHana.patch(`/users/${userId}`, { email: 'eve@new.example.com', attributes: { plan: 'pro' } });
       expect(updated.body).toMatchObject({ id: userId, email: 'eve@new.example.com', attributes: { plan: 'pro' } });

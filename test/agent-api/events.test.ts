@@ -146,7 +146,12 @@ describe.each(sqlBackends())('the inbox event stream on %s', (backend) => {
     await finch.finch!.store.updateConversation(conversation.id, { title: 'Written directly' }, finch.clock.now().toISOString());
     await stream.changeOf(conversation.id, { from });
     // Announced in commit order: had the failed one been announced, it would have come first.
-    expect(stream.events.slice(from).filter((event) => event.event === 'conversations').flatMap(idsOf)).not.toContain('conv_rolled_back');
+    expect(
+      stream.events
+        .slice(from)
+        .filter((event) => event.event === 'conversations')
+        .flatMap(idsOf),
+    ).not.toContain('conv_rolled_back');
   });
 
   it('coalesces a burst of changes into fewer events', async () => {
@@ -256,7 +261,11 @@ describe.runIf(sqlBackends().includes('postgres'))('event streams across Finch s
   });
 
   const mark = () => streamOnB.mark();
-  const received = (from: number) => streamOnB.events.slice(from).filter((event) => event.event === 'conversations').flatMap(idsOf);
+  const received = (from: number) =>
+    streamOnB.events
+      .slice(from)
+      .filter((event) => event.event === 'conversations')
+      .flatMap(idsOf);
 
   it('tells a client of server B of changes made through server A', async () => {
     const from = mark();
@@ -366,7 +375,10 @@ describe.each(sqlBackends())('an event stream lives no longer than its credentia
     const client =
       via === 'session'
         ? await AgentClient.signIn(finch.baseUrl, agent.email, PASSWORD)
-        : new AgentClient(finch.baseUrl, (await createApiToken(finch.credentials, { name: 'script', scope: 'agent', agentId: agent.id }, finch.clock.now())).token);
+        : new AgentClient(
+            finch.baseUrl,
+            (await createApiToken(finch.credentials, { name: 'script', scope: 'agent', agentId: agent.id }, finch.clock.now())).token,
+          );
     const stream = await EventStreamClient.connect(eventsUrl(finch), client.authHeaders());
     expect(stream.response.status).toBe(200);
     await stream.next((event) => event.event === 'ready');

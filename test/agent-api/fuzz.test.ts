@@ -33,20 +33,65 @@ describe('generated input to the agent API', () => {
     const id = fc.constantFrom(...ids);
     const value = fc.oneof(
       fc.jsonValue({ maxDepth: 3 }),
-      fc.constantFrom('', null, 'open', 'resolved', 'private', 'public', 'admin', 'us', 'https://x.example', 'http://x.example', '2026-01-01T00:00:00Z', 'not-a-date', '\u0000'),
+      fc.constantFrom(
+        '',
+        null,
+        'open',
+        'resolved',
+        'private',
+        'public',
+        'admin',
+        'us',
+        'https://x.example',
+        'http://x.example',
+        '2026-01-01T00:00:00Z',
+        'not-a-date',
+        '\u0000',
+      ),
       id,
     );
-    const fields = ['body', 'visibility', 'attachments', 'status', 'title', 'tags', 'attributes', 'assignee_id', 'name', 'email', 'password', 'role', 'active', 'alias', 'scope', 'integration_id', 'webhook_key', 'region', 'base_url', 'delivery_enabled', 'from', 'to', 'current_password', 'new_password'];
+    const fields = [
+      'body',
+      'visibility',
+      'attachments',
+      'status',
+      'title',
+      'tags',
+      'attributes',
+      'assignee_id',
+      'name',
+      'email',
+      'password',
+      'role',
+      'active',
+      'alias',
+      'scope',
+      'integration_id',
+      'webhook_key',
+      'region',
+      'base_url',
+      'delivery_enabled',
+      'from',
+      'to',
+      'current_password',
+      'new_password',
+    ];
     const body = fc.oneof(
       fc.dictionary(fc.constantFrom(...fields), value, { maxKeys: 6 }).map((object) => JSON.stringify(object)),
       fc.jsonValue({ maxDepth: 3 }).map((json) => JSON.stringify(json)),
       fc.string({ maxLength: 80 }),
     );
     const query = fc
-      .dictionary(fc.constantFrom('queue', 'status', 'tag', 'q', 'cursor', 'limit', 'event_id', 'conversation_id', 'outcome'), fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('waiting', 'all', '0', '1000', 'retry')), { maxKeys: 4 })
+      .dictionary(
+        fc.constantFrom('queue', 'status', 'tag', 'q', 'cursor', 'limit', 'event_id', 'conversation_id', 'outcome'),
+        fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('waiting', 'all', '0', '1000', 'retry')),
+        { maxKeys: 4 },
+      )
       .map((params) => new URLSearchParams(params).toString());
     const request = fc.oneof(
-      fc.tuple(fc.constantFrom('GET'), fc.constantFrom('/conversations', '/deliveries'), query).map(([method, path, q]) => ({ method, path: `${path}?${q}`, body: undefined as string | undefined })),
+      fc
+        .tuple(fc.constantFrom('GET'), fc.constantFrom('/conversations', '/deliveries'), query)
+        .map(([method, path, q]) => ({ method, path: `${path}?${q}`, body: undefined as string | undefined })),
       fc.tuple(id).map(([x]) => ({ method: 'GET', path: `/conversations/${encodeURIComponent(x)}`, body: undefined as string | undefined })),
       fc
         .tuple(
@@ -72,7 +117,11 @@ describe('generated input to the agent API', () => {
           id,
           body,
         )
-        .map(([[method, path], x, text]) => ({ method: method!, path: path!.replace(':id', encodeURIComponent(x)), body: method === 'DELETE' ? undefined : text })),
+        .map(([[method, path], x, text]) => ({
+          method: method!,
+          path: path!.replace(':id', encodeURIComponent(x)),
+          body: method === 'DELETE' ? undefined : text,
+        })),
     );
 
     const statuses = new Map<number, number>();

@@ -43,7 +43,9 @@ describe.each(sqlBackends())('emails as keys on %s', (backend) => {
   it('counts every spelling of one address against one sign-in limit', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 30; i++) {
-      statuses.push((await new AgentClient(finch.baseUrl).post('/session', { email: SPELLINGS[i % SPELLINGS.length], password: `wrong password ${i}` })).status);
+      statuses.push(
+        (await new AgentClient(finch.baseUrl).post('/session', { email: SPELLINGS[i % SPELLINGS.length], password: `wrong password ${i}` })).status,
+      );
     }
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
     expect(statuses.slice(10)).toEqual(Array(20).fill(429));
@@ -84,7 +86,19 @@ const LOOK_ALIKES = [
   ['\tZed@Example.com\n', 'zed@example.com'],
   ['ce\u00adcile@example.com', 'cecile@example.com'],
 ] as const;
-const NOT_ADDRESSES = ['', '\u200b\u00a0', 'not an email', 'alice@', '@example.com', 'a@b@example.com', 'ad min@example.com', 'alice@localhost', '"q"@example.com', `${'a'.repeat(65)}@example.com`, 'josé@example.com'];
+const NOT_ADDRESSES = [
+  '',
+  '\u200b\u00a0',
+  'not an email',
+  'alice@',
+  '@example.com',
+  'a@b@example.com',
+  'ad min@example.com',
+  'alice@localhost',
+  '"q"@example.com',
+  `${'a'.repeat(65)}@example.com`,
+  'josé@example.com',
+];
 
 describe.each(sqlBackends())("agents' addresses on %s", (backend) => {
   let finch: TestFinch;
@@ -144,7 +158,19 @@ describe.each(sqlBackends())('migration 0006 on %s', (backend) => {
     const database = openDatabase({ url, dataDir });
     try {
       await migrateToLatest(database.db, database.dialect, '0005_files');
-      const agent = (id: string, email: string, at: string) => ({ id, name: id, email, alias: null, photo_url: null, role: 'agent' as const, is_fin: 0, active: 1, password_hash: null, created_at: at, updated_at: at });
+      const agent = (id: string, email: string, at: string) => ({
+        id,
+        name: id,
+        email,
+        alias: null,
+        photo_url: null,
+        role: 'agent' as const,
+        is_fin: 0,
+        active: 1,
+        password_hash: null,
+        created_at: at,
+        updated_at: at,
+      });
       await database.db
         .insertInto('agents')
         .values([

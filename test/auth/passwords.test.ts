@@ -58,7 +58,10 @@ describe.each(sqlBackends())('passwords on %s', (backend) => {
     let elsewhere: AgentClient;
     beforeAll(async () => {
       agent = await makeAgent(finch, `Changer ${++count}`);
-      [here, elsewhere] = await Promise.all([AgentClient.signIn(finch.baseUrl, agent.email, PASSWORD), AgentClient.signIn(finch.baseUrl, agent.email, PASSWORD)]);
+      [here, elsewhere] = await Promise.all([
+        AgentClient.signIn(finch.baseUrl, agent.email, PASSWORD),
+        AgentClient.signIn(finch.baseUrl, agent.email, PASSWORD),
+      ]);
     });
 
     it('refuses a wrong current password (403 wrong_password) and changes nothing', async () => {
@@ -69,7 +72,10 @@ describe.each(sqlBackends())('passwords on %s', (backend) => {
     });
 
     it.each(WEAK)('refuses %s as the new password (422 weak_password at /new_password, with a reason for a person)', async (_label, password) => {
-      const response = await here.post('/me/password', { current_password: PASSWORD, new_password: password.replace('pat.person', agent.email.split('@')[0]!).replace('patperson', agent.name.replace(/\W/g, '').toLowerCase()) });
+      const response = await here.post('/me/password', {
+        current_password: PASSWORD,
+        new_password: password.replace('pat.person', agent.email.split('@')[0]!).replace('patperson', agent.name.replace(/\W/g, '').toLowerCase()),
+      });
       expect(response.status).toBe(422);
       expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(response.body).toMatchObject({ code: 'weak_password', errors: [{ pointer: '/new_password' }] });
@@ -98,7 +104,8 @@ describe.each(sqlBackends())('passwords on %s', (backend) => {
     const salt = Buffer.from('an old salt 1234');
     const old = ['scrypt', 16384, 8, 1, salt.toString('base64url'), scryptSync(PASSWORD, salt, 32, { N: 16384, r: 8, p: 1 }).toString('base64url')].join('$');
     await finch.database!.db.updateTable('agents').set({ password_hash: old }).where('id', '=', agent.id).execute();
-    const stored = async () => (await finch.database!.db.selectFrom('agents').select('password_hash').where('id', '=', agent.id).executeTakeFirstOrThrow()).password_hash!;
+    const stored = async () =>
+      (await finch.database!.db.selectFrom('agents').select('password_hash').where('id', '=', agent.id).executeTakeFirstOrThrow()).password_hash!;
 
     expect((await new AgentClient(finch.baseUrl).post('/session', { email: agent.email, password: PASSWORD })).status).toBe(200);
     const rehashed = await stored();
@@ -122,7 +129,10 @@ describe('finch create-agent', () => {
         expect(refused.code, password).toBe(2);
         expect(refused.stderr).toMatch(/too weak/);
       }
-      const created = await runFinch(['create-agent', '--name', 'Ada Lovelace', '--email', '  Ada.Lovelace@Example.com\u00a0', '--password', STRONG, '--json'], env);
+      const created = await runFinch(
+        ['create-agent', '--name', 'Ada Lovelace', '--email', '  Ada.Lovelace@Example.com\u00a0', '--password', STRONG, '--json'],
+        env,
+      );
       expect(created.code, created.stderr).toBe(0);
       expect(JSON.parse(created.stdout)).toMatchObject({ email: 'ada.lovelace@example.com' });
     } finally {

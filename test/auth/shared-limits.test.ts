@@ -51,11 +51,21 @@ function signInFrom(baseUrl: string, from: string, email: string): Promise<{ sta
   const payload = JSON.stringify({ email, password: 'a wrong guess' });
   return new Promise((resolve, reject) => {
     const request = http.request(
-      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress: from, agent: false, headers: { 'content-type': 'application/json' } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        localAddress: from,
+        agent: false,
+        headers: { 'content-type': 'application/json' },
+      },
       (response) => {
         let text = '';
         response.on('data', (chunk) => (text += chunk));
-        response.on('end', () => resolve({ status: response.statusCode!, retryAfter: response.headers['retry-after'] as string | undefined, code: JSON.parse(text).code }));
+        response.on('end', () =>
+          resolve({ status: response.statusCode!, retryAfter: response.headers['retry-after'] as string | undefined, code: JSON.parse(text).code }),
+        );
       },
     );
     request.on('error', reject);
@@ -85,7 +95,14 @@ describe.each(sqlBackends())('rate limits shared by two Finch servers on one %s 
     const { nodes, close } = await twoNodes(backend, { login: 4, tokensPerMinute: 1000 });
     try {
       const statuses: number[] = [];
-      const spellings = ['target@example.com', '  TARGET@example.com', '\ttarget@example.com', 'target@example.com\u00a0', 'Target@Example.com', '\u3000target@example.com'];
+      const spellings = [
+        'target@example.com',
+        '  TARGET@example.com',
+        '\ttarget@example.com',
+        'target@example.com\u00a0',
+        'Target@Example.com',
+        '\u3000target@example.com',
+      ];
       for (let i = 0; i < spellings.length; i++) {
         const node = nodes[i % 2]!;
         statuses.push((await new AgentClient(node.baseUrl).post('/session', { email: spellings[i], password: `guess ${i}` })).status);
@@ -136,11 +153,22 @@ describe.each(sqlBackends())('rate limits shared by two Finch servers on one %s 
     const { nodes, close } = await twoNodes(backend, { login: 3, tokensPerMinute: 1000 });
     try {
       const at = new Date().toISOString();
-      const agent = await nodes[0].finch.store.insertAgent({ name: 'Gus', email: 'gus@example.com', alias: null, photoUrl: null, role: 'agent', isFin: false, passwordHash: await hashPassword(PASSWORD), at });
+      const agent = await nodes[0].finch.store.insertAgent({
+        name: 'Gus',
+        email: 'gus@example.com',
+        alias: null,
+        photoUrl: null,
+        role: 'agent',
+        isFin: false,
+        passwordHash: await hashPassword(PASSWORD),
+        at,
+      });
       const clients = [await AgentClient.signIn(nodes[0].baseUrl, agent.email, PASSWORD), await AgentClient.signIn(nodes[1].baseUrl, agent.email, PASSWORD)];
       const statuses: number[] = [];
       for (let i = 0; i < 5; i++) {
-        statuses.push((await clients[i % 2]!.post('/me/password', { current_password: `guess number ${i}`, new_password: 'velvet arcade pinecone 93' })).status);
+        statuses.push(
+          (await clients[i % 2]!.post('/me/password', { current_password: `guess number ${i}`, new_password: 'velvet arcade pinecone 93' })).status,
+        );
       }
       expect(statuses).toEqual([403, 403, 403, 429, 429]);
     } finally {
@@ -167,7 +195,15 @@ describe.each(sqlBackends())('rate-limit counters on %s', (backend) => {
     try {
       const store = nodes[0].finch.accounts.rateLimits;
       const db = nodes[0].finch.database.db;
-      const rows = async () => Number((await db.selectFrom('rate_limits').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+      const rows = async () =>
+        Number(
+          (
+            await db
+              .selectFrom('rate_limits')
+              .select((eb) => eb.fn.countAll().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
       const t0 = Date.now();
       for (let i = 0; i < 50; i++) await store.hit(`key ${i}`, 1000, new Date(t0));
       expect((await store.hit('key 0', 1000, new Date(t0 + 500))).count).toBe(2);

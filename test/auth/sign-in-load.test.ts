@@ -28,13 +28,26 @@ function signInFrom(finch: TestFinch, from: string, email: string, password: str
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const request = http.request(
-      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress: from, agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        localAddress: from,
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      },
       (response) => {
         let text = '';
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => (text += chunk));
         response.on('end', () =>
-          resolve({ status: response.statusCode!, retryAfter: response.headers['retry-after'] as string | undefined, body: JSON.parse(text), ms: performance.now() - started }),
+          resolve({
+            status: response.statusCode!,
+            retryAfter: response.headers['retry-after'] as string | undefined,
+            body: JSON.parse(text),
+            ms: performance.now() - started,
+          }),
         );
       },
     );

@@ -77,7 +77,20 @@ describe('finch check (the command)', () => {
     writeFileSync(file, JSON.stringify(Object.fromEntries(OPERATIONS.map((op) => [op.name, `${fin}${op.post.path}`]))));
     // A base URL where nothing answers: every call must go to the URLs of the file.
     const result = await runFinch(
-      ['check', '--url', 'http://127.0.0.1:9/nowhere', '--token-url', `${server.baseUrl}/oauth/token`, '--variant', 'post', '--endpoints', file, '--client-id', client.client_id, '--json'],
+      [
+        'check',
+        '--url',
+        'http://127.0.0.1:9/nowhere',
+        '--token-url',
+        `${server.baseUrl}/oauth/token`,
+        '--variant',
+        'post',
+        '--endpoints',
+        file,
+        '--client-id',
+        client.client_id,
+        '--json',
+      ],
       secrets(),
     );
     expect(JSON.parse(result.stdout)).toMatchObject({ failed: 0 });

@@ -57,16 +57,26 @@ describe.each(backends())('finch check against Finch on %s', (backend) => {
   });
 
   it('marks what it creates: a title prefix and attributes with the run id', async () => {
-    const report = await runConformance({ baseUrl: finch.apiUrl, variants: ['rest'], credentials: { kind: 'token', token: finch.token }, signingSecret: SIGNING_SECRET });
+    const report = await runConformance({
+      baseUrl: finch.apiUrl,
+      variants: ['rest'],
+      credentials: { kind: 'token', token: finch.token },
+      signingSecret: SIGNING_SECRET,
+    });
     expect(failures(report)).toEqual([]);
     const fin = finch.client('rest', { signingSecret: SIGNING_SECRET });
-    const user = (await fin.call('create_user', { object_id: `finch-check-${report.runId}-rest-user` })).payload as { id: string; attributes: Record<string, unknown> };
+    const user = (await fin.call('create_user', { object_id: `finch-check-${report.runId}-rest-user` })).payload as {
+      id: string;
+      attributes: Record<string, unknown>;
+    };
     expect(user.attributes).toMatchObject({ finch_check: true, finch_check_run: report.runId });
-    const conversation = (await fin.call('create_conversation', {
-      object_id: `finch-check-${report.runId}-rest-conversation`,
-      user_id: user.id,
-      initial_message: { body: 'x', author: { id: user.id, user_type: 'end_user' } },
-    })).payload as { conversation: { title: string; attributes: Record<string, unknown> } };
+    const conversation = (
+      await fin.call('create_conversation', {
+        object_id: `finch-check-${report.runId}-rest-conversation`,
+        user_id: user.id,
+        initial_message: { body: 'x', author: { id: user.id, user_type: 'end_user' } },
+      })
+    ).payload as { conversation: { title: string; attributes: Record<string, unknown> } };
     expect(conversation.conversation.title).toMatch(new RegExp(`^\\[finch check\\] ${report.runId} rest`));
     expect(conversation.conversation.attributes).toMatchObject({ finch_check: true, finch_check_run: report.runId });
   });
@@ -84,7 +94,12 @@ describe('finch check against the example of Fin on your own helpdesk (in-memory
   afterAll(() => close?.());
 
   it('passes in both variants', async () => {
-    const report = await runConformance({ baseUrl, variants: ['rest', 'post'], credentials: { kind: 'token', token: 'example-token' }, signingSecret: SIGNING_SECRET });
+    const report = await runConformance({
+      baseUrl,
+      variants: ['rest', 'post'],
+      credentials: { kind: 'token', token: 'example-token' },
+      signingSecret: SIGNING_SECRET,
+    });
     expect(failures(report)).toEqual([]);
     expect(report.passed).toBeGreaterThan(50);
     expect(report.skipped).toContain('token endpoint: a fixed token was given (--token)');
@@ -106,7 +121,9 @@ const withJson = <T extends ProxiedRequest | ProxiedResponse>(message: T, value:
 function camelCase(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(camelCase);
   if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase()), camelCase(inner)]));
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => [key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase()), camelCase(inner)]),
+  );
 }
 
 /** Each helpdesk breaks one rule; the checker must fail the check that names it. */
@@ -195,7 +212,12 @@ describe('finch check against broken helpdesks', () => {
   it('fails the token check against a token endpoint that accepts a wrong secret', async () => {
     const proxy = await new FlakyProxy(finch.baseUrl, {
       response: (response, request) =>
-        request.path === '/oauth/token' ? withJson({ ...response, status: 200, headers: { 'content-type': 'application/json' } }, { access_token: finch.token, token_type: 'Bearer', expires_in: 3600 }) : response,
+        request.path === '/oauth/token'
+          ? withJson(
+              { ...response, status: 200, headers: { 'content-type': 'application/json' } },
+              { access_token: finch.token, token_type: 'Bearer', expires_in: 3600 },
+            )
+          : response,
     }).start();
     try {
       const report = await runConformance({ baseUrl: `${proxy.url}/api/fin`, variants: ['rest'], credentials: oauth(finch, proxy.url) });
@@ -206,7 +228,12 @@ describe('finch check against broken helpdesks', () => {
   });
 
   it('fails the signature checks against a helpdesk that ignores signatures', async () => {
-    const report = await runConformance({ baseUrl: finch.apiUrl, variants: ['post'], credentials: { kind: 'token', token: finch.token }, signingSecret: SIGNING_SECRET });
+    const report = await runConformance({
+      baseUrl: finch.apiUrl,
+      variants: ['post'],
+      credentials: { kind: 'token', token: finch.token },
+      signingSecret: SIGNING_SECRET,
+    });
     expect(report.checks.filter((check) => !check.ok).map((check) => check.name)).toEqual([
       'post signature: an unsigned request is refused with 401',
       'post signature: a wrong signature is refused with 401',
@@ -215,7 +242,12 @@ describe('finch check against broken helpdesks', () => {
   });
 
   it('fails every check with the reason when nothing answers', async () => {
-    const report = await runConformance({ baseUrl: 'http://127.0.0.1:9/api/fin', variants: ['rest'], credentials: { kind: 'token', token: 'x' }, timeoutMs: 2000 });
+    const report = await runConformance({
+      baseUrl: 'http://127.0.0.1:9/api/fin',
+      variants: ['rest'],
+      credentials: { kind: 'token', token: 'x' },
+      timeoutMs: 2000,
+    });
     expect(report.passed).toBe(0);
     expect(report.checks[0]!.why).toMatch(/no answer from GET http:\/\/127\.0\.0\.1:9\/api\/fin\/agents/);
   });

@@ -125,7 +125,11 @@ describe.each(sqlBackends())('Fin emulator and Finch on %s', (backend) => {
       expect(view.chat.mode).toBe('ended');
       expect(view.messages.at(-1)).toEqual(expect.objectContaining({ role: 'system', body: SOMETHING_WENT_WRONG }));
       expect((await messenger.errors())[0]).toMatchObject({ operation: 'create_conversation', status: 500 });
-      const refused = await fetch(`${messenger.url}/api/chats/${view.chat.id}/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"message":"still there?"}' });
+      const refused = await fetch(`${messenger.url}/api/chats/${view.chat.id}/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"message":"still there?"}',
+      });
       expect(refused.status).toBe(409);
     });
   });

@@ -24,7 +24,15 @@ describe('the emulator webhook receiver', () => {
     expect((await hook('int_loop', 'wrong', '{"conversation_id":"conv_1"}')).status).toBe(401);
     expect((await hook('int_loop', undefined, '{"conversation_id":"conv_1"}')).status).toBe(401);
     expect((await hook('int_other', 'loop-key', '{"conversation_id":"conv_1"}')).status).toBe(404);
-    for (const body of ['{}', '[]', '"x"', '{"conversation_id": 5}', '{"conversation_id":"c","event_type":"agent_typing"}', '{"conversation_id":"c","event_type":"deleted"}', '{bad']) {
+    for (const body of [
+      '{}',
+      '[]',
+      '"x"',
+      '{"conversation_id": 5}',
+      '{"conversation_id":"c","event_type":"agent_typing"}',
+      '{"conversation_id":"c","event_type":"deleted"}',
+      '{bad',
+    ]) {
       const response = await hook('int_loop', 'loop-key', body);
       expect(response.status, body).toBe(400);
       expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
@@ -33,7 +41,11 @@ describe('the emulator webhook receiver', () => {
 
   it('accepts sync and typing events (202), for conversations it knows or not', async () => {
     expect((await hook('int_loop', 'loop-key', '{"conversation_id":"conv_unknown"}')).status).toBe(202);
-    const typing = JSON.stringify({ conversation_id: 'conv_unknown', event_type: 'agent_typing', data: { agent: { id: 'agent_1', user_type: 'agent', name: 'Hana', email: 'h@example.com' } } });
+    const typing = JSON.stringify({
+      conversation_id: 'conv_unknown',
+      event_type: 'agent_typing',
+      data: { agent: { id: 'agent_1', user_type: 'agent', name: 'Hana', email: 'h@example.com' } },
+    });
     expect((await hook('int_loop', 'loop-key', typing)).status).toBe(202);
   });
 

@@ -153,13 +153,18 @@ describe.each(backends())('authentication on %s', (backend) => {
 
     it('answers 401 token_revoked for the tokens of a revoked client, and refuses it new ones', async () => {
       const { clientId, clientSecret } = await createClient(finch.credentials, 'revoked', finch.clock.now());
-      const issued = (await (await token('grant_type=client_credentials', { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(clientId, clientSecret) })).json()) as { access_token: string };
+      const issued = (await (
+        await token('grant_type=client_credentials', { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(clientId, clientSecret) })
+      ).json()) as { access_token: string };
       expect((await call(issued.access_token)).status).toBe(200);
       await finch.credentials.revokeClient(clientId, finch.clock.now().toISOString());
       const revoked = await call(issued.access_token);
       expect(revoked.status).toBe(401);
       expectProblem(revoked, 401, 'token_revoked');
-      const again = await token('grant_type=client_credentials', { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(clientId, clientSecret) });
+      const again = await token('grant_type=client_credentials', {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: basic(clientId, clientSecret),
+      });
       expect(again.status).toBe(401);
     });
 

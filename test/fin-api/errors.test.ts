@@ -80,11 +80,23 @@ describe.each(backends())('Fin API errors on %s', (backend) => {
       expect(pointers).toEqual(['/assignee_id', '/attributes', '/status', '/tags', '/title']);
       expect(problem.detail).toContain('title must be string or null');
       await refused('create_message', { conversation_id: seed.conversationId, body: 'x', author: { id: seed.userId, user_type: 'bot' } }, 400);
-      await refused('create_message', { conversation_id: seed.conversationId, body: 'x', author: { id: seed.userId, user_type: 'end_user' }, visibility: 'secret' }, 400);
-      await refused('create_message', { conversation_id: seed.conversationId, body: 'x', author: { id: seed.userId, user_type: 'end_user' }, message_type: 'note' }, 400);
+      await refused(
+        'create_message',
+        { conversation_id: seed.conversationId, body: 'x', author: { id: seed.userId, user_type: 'end_user' }, visibility: 'secret' },
+        400,
+      );
+      await refused(
+        'create_message',
+        { conversation_id: seed.conversationId, body: 'x', author: { id: seed.userId, user_type: 'end_user' }, message_type: 'note' },
+        400,
+      );
       await refused('create_user', { name: 'x', email: 'not an email' }, 400);
       await refused('create_user', { name: 'x', object_id: 12 }, 400);
-      await refused('create_message', { conversation_id: seed.conversationId, body: 'x', author: { id: seed.userId, user_type: 'end_user' }, created_at: 'yesterday' }, 400);
+      await refused(
+        'create_message',
+        { conversation_id: seed.conversationId, body: 'x', author: { id: seed.userId, user_type: 'end_user' }, created_at: 'yesterday' },
+        400,
+      );
     });
 
     it('400 for missing required fields', async () => {
@@ -132,18 +144,42 @@ describe.each(backends())('Fin API errors on %s', (backend) => {
 
     it('422 for unknown agents, authors and users', async () => {
       await refused('update_conversation', { conversation_id: seed.conversationId, assignee_id: 'agent_nope' }, 422, 'unknown_agent');
-      await refused('create_message', { conversation_id: seed.conversationId, body: 'x', author: { id: 'agent_nope', user_type: 'agent' } }, 422, 'unknown_author');
-      await refused('create_message', { conversation_id: seed.conversationId, body: 'x', author: { id: 'user_other', user_type: 'end_user' } }, 422, 'unknown_author');
-      await refused('create_message', { conversation_id: seed.conversationId, body: 'x', author: { id: seed.finId, user_type: 'end_user' } }, 422, 'unknown_author');
-      await refused('create_conversation', { user_id: 'user_nope', initial_message: { body: 'x', author: { id: 'user_nope', user_type: 'end_user' } } }, 422, 'unknown_user');
+      await refused(
+        'create_message',
+        { conversation_id: seed.conversationId, body: 'x', author: { id: 'agent_nope', user_type: 'agent' } },
+        422,
+        'unknown_author',
+      );
+      await refused(
+        'create_message',
+        { conversation_id: seed.conversationId, body: 'x', author: { id: 'user_other', user_type: 'end_user' } },
+        422,
+        'unknown_author',
+      );
+      await refused(
+        'create_message',
+        { conversation_id: seed.conversationId, body: 'x', author: { id: seed.finId, user_type: 'end_user' } },
+        422,
+        'unknown_author',
+      );
+      await refused(
+        'create_conversation',
+        { user_id: 'user_nope', initial_message: { body: 'x', author: { id: 'user_nope', user_type: 'end_user' } } },
+        422,
+        'unknown_user',
+      );
       await refused('create_conversation', { initial_message: { body: 'x', author: { id: seed.userId, user_type: 'end_user' } } }, 422, 'missing_user');
       await refused('update_conversation', { conversation_id: seed.conversationId, user: { id: 'user_other', name: 'x' } }, 422, 'user_mismatch');
     });
 
-    it('422 for an initial message whose author is not the new conversation\'s user, creating nothing', async () => {
+    it("422 for an initial message whose author is not the new conversation's user, creating nothing", async () => {
       await refused(
         'create_conversation',
-        { object_id: `never-${variant}`, user: { id: `new-user-${variant}`, name: 'New' }, initial_message: { body: 'x', author: { id: seed.userId, user_type: 'end_user' } } },
+        {
+          object_id: `never-${variant}`,
+          user: { id: `new-user-${variant}`, name: 'New' },
+          initial_message: { body: 'x', author: { id: seed.userId, user_type: 'end_user' } },
+        },
         422,
         'unknown_author',
       );

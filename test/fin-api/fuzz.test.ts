@@ -52,22 +52,51 @@ describe.each(backends())('generated input on %s', (backend) => {
     const value = fc.oneof(
       { weight: 3, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
       { weight: 2, arbitrary: known },
-      { weight: 1, arbitrary: fc.constantFrom('', ' ', 'https://example.com/a.pdf', 'http://example.com/a', 'javascript:alert(1)', '<script>alert(1)</script>', '2025-10-27T14:30:00Z', '2025-02-30T00:00:00Z', '9999-12-31T23:59:60Z', 'open', 'resolved', 'public', 'private', 'comment', 'end_user', 'agent', '\u0000', '\ud800', '%zz') },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(
+          '',
+          ' ',
+          'https://example.com/a.pdf',
+          'http://example.com/a',
+          'javascript:alert(1)',
+          '<script>alert(1)</script>',
+          '2025-10-27T14:30:00Z',
+          '2025-02-30T00:00:00Z',
+          '9999-12-31T23:59:60Z',
+          'open',
+          'resolved',
+          'public',
+          'private',
+          'comment',
+          'end_user',
+          'agent',
+          '\u0000',
+          '\ud800',
+          '%zz',
+        ),
+      },
       { weight: 1, arbitrary: fc.constantFrom(Number.MAX_SAFE_INTEGER, -0, 1e308, true, false, null, [], {}, { __proto__: { polluted: true } }) },
       { weight: 1, arbitrary: fc.string({ minLength: 2000, maxLength: 3000 }) },
     );
     const author = fc.record({ id: fc.oneof(known, fc.string()), user_type: fc.constantFrom('end_user', 'agent', 'bot', '') }, { requiredKeys: [] });
-    const attachment = fc.record({ url: fc.oneof(value, fc.constantFrom('https://x.example/a.png', 'ftp://x/a')), filetype: value, filename: value }, { requiredKeys: [] });
+    const attachment = fc.record(
+      { url: fc.oneof(value, fc.constantFrom('https://x.example/a.png', 'ftp://x/a')), filetype: value, filename: value },
+      { requiredKeys: [] },
+    );
 
     const [userId, conversationId, finId] = ids as [string, string, string];
-    const maybe = <T,>(arbitrary: fc.Arbitrary<T>) => fc.oneof({ weight: 4, arbitrary }, { weight: 1, arbitrary: value });
+    const maybe = <T>(arbitrary: fc.Arbitrary<T>) => fc.oneof({ weight: 4, arbitrary }, { weight: 1, arbitrary: value });
     const messageish = fc.record(
       {
         body: maybe(fc.oneof(fc.constantFrom('', null, '<p>hi</p>', '<script>x</script>', '<p>&nbsp;</p>'), fc.string())),
         author: fc.oneof(fc.constant({ id: userId, user_type: 'end_user' }), fc.constant({ id: finId, user_type: 'agent' }), author),
         attachments: fc.oneof(
           fc.constant([]),
-          fc.array(fc.record({ url: fc.constantFrom('https://x.example/a.png', 'http://x.example/a.png', 'ftp://x/a', 'nope'), filename: maybe(fc.string()) }), { maxLength: 2 }),
+          fc.array(
+            fc.record({ url: fc.constantFrom('https://x.example/a.png', 'http://x.example/a.png', 'ftp://x/a', 'nope'), filename: maybe(fc.string()) }),
+            { maxLength: 2 },
+          ),
           fc.array(attachment, { maxLength: 2 }),
         ),
         created_at: fc.oneof(fc.constantFrom('2025-10-27T14:30:00Z', '2025-10-27T23:59:60Z', '0000-01-01T00:00:00Z', '9999-12-31T23:59:59-23:59'), value),
@@ -79,14 +108,23 @@ describe.each(backends())('generated input on %s', (backend) => {
     /** Bodies that pass the schema more often than not, so the domain's own refusals get exercised. */
     const nearValid: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
       user: fc.record(
-        { user_id: maybe(known), attributes: maybe(fc.dictionary(fc.string(), fc.jsonValue())), name: maybe(fc.string()), email: maybe(fc.constantFrom('a@example.com', null)), object_id: maybe(fc.constantFrom('fuzz-user', 'fuzz-other')) },
+        {
+          user_id: maybe(known),
+          attributes: maybe(fc.dictionary(fc.string(), fc.jsonValue())),
+          name: maybe(fc.string()),
+          email: maybe(fc.constantFrom('a@example.com', null)),
+          object_id: maybe(fc.constantFrom('fuzz-user', 'fuzz-other')),
+        },
         { requiredKeys: [] },
       ),
       conversation: fc.record(
         {
           conversation_id: maybe(known),
           user_id: maybe(known),
-          user: fc.record({ id: maybe(fc.oneof(known, fc.string())), name: maybe(fc.string()), attributes: maybe(fc.dictionary(fc.string(), fc.jsonValue())) }, { requiredKeys: [] }),
+          user: fc.record(
+            { id: maybe(fc.oneof(known, fc.string())), name: maybe(fc.string()), attributes: maybe(fc.dictionary(fc.string(), fc.jsonValue())) },
+            { requiredKeys: [] },
+          ),
           assignee_id: fc.oneof(known, fc.constant(null), fc.string()),
           tags: maybe(fc.array(fc.string(), { maxLength: 3 })),
           status: maybe(fc.constantFrom('open', 'ended')),
@@ -112,7 +150,12 @@ describe.each(backends())('generated input on %s', (backend) => {
           arbitrary: fc
             .dictionary(
               fc.constantFrom(...endpoint.fields, '__proto__', 'constructor', 'author', 'initial_message', 'user', 'attachments', 'extra'),
-              fc.oneof(value, author, fc.array(attachment, { maxLength: 3 }), fc.record({ body: value, author, attachments: fc.array(attachment, { maxLength: 2 }) }, { requiredKeys: [] })),
+              fc.oneof(
+                value,
+                author,
+                fc.array(attachment, { maxLength: 3 }),
+                fc.record({ body: value, author, attachments: fc.array(attachment, { maxLength: 2 }) }, { requiredKeys: [] }),
+              ),
               { maxKeys: 8 },
             )
             .map((body) => JSON.stringify(body)),
@@ -129,9 +172,20 @@ describe.each(backends())('generated input on %s', (backend) => {
     const queryFor = (endpoint: Endpoint) =>
       fc.oneof(
         fc
-          .array(fc.tuple(fc.constantFrom(...endpoint.fields, 'conversation_id', 'after_id', 'user_id', 'x'), fc.oneof(known, fc.string({ maxLength: 300 }))), { maxLength: 4 })
+          .array(fc.tuple(fc.constantFrom(...endpoint.fields, 'conversation_id', 'after_id', 'user_id', 'x'), fc.oneof(known, fc.string({ maxLength: 300 }))), {
+            maxLength: 4,
+          })
           .map((pairs) => pairs.map(([key, val]) => `${encodeURIComponent(key)}=${encodeURIComponent(val)}`).join('&')),
-        fc.constantFrom('user_id=%zz', 'conversation_id=%', 'conversation_id[]=a', 'conversation_id[a]=b', '&&&', '=', 'after_id=', `user_id=${'a'.repeat(5000)}`),
+        fc.constantFrom(
+          'user_id=%zz',
+          'conversation_id=%',
+          'conversation_id[]=a',
+          'conversation_id[a]=b',
+          '&&&',
+          '=',
+          'after_id=',
+          `user_id=${'a'.repeat(5000)}`,
+        ),
       );
 
     const request = fc.constantFrom(...ENDPOINTS).chain((endpoint) =>

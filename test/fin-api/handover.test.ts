@@ -21,7 +21,16 @@ describe.each(backends())('handover and takeover on %s', (backend) => {
     openapi = await OpenApiValidator.load(finch.baseUrl);
     const at = finch.clock.now().toISOString();
     const agent = (name: string) =>
-      finch.store.insertAgent({ name, email: `${name.toLowerCase()}@example.com`, alias: `${name} from Support`, photoUrl: null, role: 'agent', isFin: false, passwordHash: null, at });
+      finch.store.insertAgent({
+        name,
+        email: `${name.toLowerCase()}@example.com`,
+        alias: `${name} from Support`,
+        photoUrl: null,
+        role: 'agent',
+        isFin: false,
+        passwordHash: null,
+        at,
+      });
     human = await agent('Hana');
     colleague = await agent('Carl');
     fin = await finch.store.findFinAgent();

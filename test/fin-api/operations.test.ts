@@ -52,7 +52,7 @@ describe.each(backends())('Fin API on %s', (backend) => {
       expect(created).toMatchObject({ name: null, email: null, photo_url: null, attributes: {} });
     });
 
-    it('lists the agents with the Fin agent among them, in the variant\'s spelling', async () => {
+    it("lists the agents with the Fin agent among them, in the variant's spelling", async () => {
       const agents = await ok<Record<string, unknown>[]>(api, 'get_agents');
       const fin = agents.find((agent) => agent.name === 'Fin');
       expect(fin).toBeDefined();

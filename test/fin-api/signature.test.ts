@@ -25,10 +25,8 @@ describe.each(['memory', ...sqlBackends()] as const)('request signatures on %s',
   const sign = (payload: string, timestamp = seconds(), encoding: 'hex' | 'base64' | 'base64url' = 'hex') =>
     createHmac('sha256', SECRET).update(`${timestamp}:${payload}`).digest(encoding);
 
-  const post = (body: string, headers: Record<string, string>) =>
-    finch.client('post').send('POST', `${finch.apiUrl}/get_user`, body, { headers });
-  const get = (query: string, headers: Record<string, string>) =>
-    finch.client('rest').send('GET', `${finch.apiUrl}/messages?${query}`, undefined, { headers });
+  const post = (body: string, headers: Record<string, string>) => finch.client('post').send('POST', `${finch.apiUrl}/get_user`, body, { headers });
+  const get = (query: string, headers: Record<string, string>) => finch.client('rest').send('GET', `${finch.apiUrl}/messages?${query}`, undefined, { headers });
 
   it('accepts a body signed in hex, in base64, or with a sha256= prefix', async () => {
     const body = JSON.stringify({ user_id: userId });

@@ -36,7 +36,6 @@ const OVER: [string, () => Record<string, unknown>, string][] = [
 /** Attributes at every limit: accepted. */
 const AT_LIMITS = () => ({ ['k'.repeat(keyLength)]: 1, list: Array(items).fill(1), deep: nested(depth), text: 'x'.repeat(valueSize - 2) });
 
-
 describe.each(sqlBackends())('attribute limits on %s', (backend) => {
   let finch: TestFinch;
   let agent: AgentClient;
@@ -64,7 +63,11 @@ describe.each(sqlBackends())('attribute limits on %s', (backend) => {
       ['create_user', (attributes) => ({ name: 'L', attributes }), '/attributes'],
       ['update_user', (attributes) => ({ user_id: seed.userId, attributes }), '/attributes'],
       ['create_conversation', (attributes) => ({ user_id: seed.userId, attributes, initial_message: { body: 'hi', author: author() } }), '/attributes'],
-      ['create_conversation', (attributes) => ({ user: { id: seed.userId, attributes }, initial_message: { body: 'hi', author: author() } }), '/user/attributes'],
+      [
+        'create_conversation',
+        (attributes) => ({ user: { id: seed.userId, attributes }, initial_message: { body: 'hi', author: author() } }),
+        '/user/attributes',
+      ],
       ['update_conversation', (attributes) => ({ conversation_id: seed.conversationId, attributes }), '/attributes'],
       ['update_conversation', (attributes) => ({ conversation_id: seed.conversationId, user: { attributes } }), '/user/attributes'],
     ];
@@ -80,7 +83,7 @@ describe.each(sqlBackends())('attribute limits on %s', (backend) => {
       }
     });
 
-    it('accepts 201 and 1,000 keys everywhere (the number of keys is the domain\'s rule, not the schema\'s)', async () => {
+    it("accepts 201 and 1,000 keys everywhere (the number of keys is the domain's rule, not the schema's)", async () => {
       for (const count of [201, ATTRIBUTE_LIMITS.keys]) {
         for (const [name, input] of places) {
           // Cleared first: the limit is on the merged attributes, and these places share the seed's.

@@ -47,7 +47,13 @@ describe.each(sqlBackends())('large input on %s', (backend) => {
     it('answers 100,000 malformed attachments with one error', async () => {
       const attachments = `[${Array(100_000).fill('{"url":1}').join(',')}]`;
       const author = JSON.stringify({ id: seed.userId, user_type: 'end_user' });
-      const response = await finch.client(variant).send('POST', path('create_message', '/messages'), `{"conversation_id":"${seed.conversationId}","body":"x","author":${author},"attachments":${attachments}}`);
+      const response = await finch
+        .client(variant)
+        .send(
+          'POST',
+          path('create_message', '/messages'),
+          `{"conversation_id":"${seed.conversationId}","body":"x","author":${author},"attachments":${attachments}}`,
+        );
       expect(response.status).toBe(400);
       expect((response.problem as { errors: unknown[] }).errors).toHaveLength(1);
       expect(JSON.stringify(response.body).length).toBeLessThan(2_000);
@@ -63,7 +69,9 @@ describe.each(sqlBackends())('large input on %s', (backend) => {
     it(`refuses HTML nested more than ${MAX_HTML_DEPTH} deep before parsing it, and keeps HTML at that depth`, async () => {
       const before = await finch.dump();
       const author = { id: seed.userId, user_type: 'end_user' };
-      const { result, maxStallMs } = await withLoopWatch(() => finch.client(variant).call('create_message', { conversation_id: seed.conversationId, body: DEEP_HTML, author }));
+      const { result, maxStallMs } = await withLoopWatch(() =>
+        finch.client(variant).call('create_message', { conversation_id: seed.conversationId, body: DEEP_HTML, author }),
+      );
       expect(result.status).toBe(422);
       expect(result.problem).toMatchObject({ code: 'body_too_deep' });
       expect(await finch.dump()).toBe(before);

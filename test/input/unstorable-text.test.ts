@@ -63,7 +63,11 @@ describe.each(sqlBackends())('text a database cannot store, on %s', (backend) =>
         '/initial_message/attachments/0/filename',
       ],
       ['create_conversation', () => ({ user: { name: bad }, initial_message: { body: 'hi', author: { id: 'ignored', user_type: 'end_user' } } }), '/user/name'],
-      ['create_conversation', () => ({ user_id: seed.userId, attributes: { topic: bad }, initial_message: { body: 'hi', author: author() } }), '/attributes/topic'],
+      [
+        'create_conversation',
+        () => ({ user_id: seed.userId, attributes: { topic: bad }, initial_message: { body: 'hi', author: author() } }),
+        '/attributes/topic',
+      ],
       ['update_conversation', () => ({ conversation_id: seed.conversationId, tags: ['ok', bad] }), '/tags/1'],
       ['update_conversation', () => ({ conversation_id: seed.conversationId, title: bad }), '/title'],
       ['update_conversation', () => ({ conversation_id: seed.conversationId, attributes: { [bad]: 1 } }), `/attributes/${shown(bad)}`],
@@ -107,7 +111,10 @@ describe.each(sqlBackends())('text a database cannot store, on %s', (backend) =>
       await refused(() => agent.patch(`/users/${seed.userId}`, { email: `${bad}@example.com` }), '/email');
       await refused(() => agent.patch(`/users/${seed.userId}`, { attributes: { plan: bad } }), '/attributes/plan');
       await refused(() => agent.post(`${conversation}/messages`, { body: bad }), '/body');
-      await refused(() => agent.post(`${conversation}/messages`, { body: 'x', attachments: [{ url: 'https://x.example/a', filename: bad }] }), '/attachments/0/filename');
+      await refused(
+        () => agent.post(`${conversation}/messages`, { body: 'x', attachments: [{ url: 'https://x.example/a', filename: bad }] }),
+        '/attachments/0/filename',
+      );
       await refused(() => agent.post('/canned-replies', { shortcut: 'hello', title: bad, body: 'Hello!' }), '/title');
       await refused(() => agent.post('/canned-replies', { shortcut: 'hello', title: 'Hello', body: bad }), '/body');
       await refused(() => admin.put('/settings/fin', { integration_id: bad }), '/integration_id');

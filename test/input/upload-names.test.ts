@@ -94,7 +94,9 @@ describe.each(sqlBackends())('upload names on %s', (backend) => {
       attachments: [{ url: uploaded.url, filename: uploaded.filename, filetype: uploaded.filetype }],
     });
     expect(replied.status).toBe(201);
-    const messages = (await finch.client('rest').call('get_messages', { conversation_id: conversation.id })).payload as { attachments?: { url: string; filename: string }[] }[];
+    const messages = (await finch.client('rest').call('get_messages', { conversation_id: conversation.id })).payload as {
+      attachments?: { url: string; filename: string }[];
+    }[];
     expect(messages.at(-1)!.attachments).toEqual([{ url: uploaded.url, filename: '..', filetype: 'plain' }]);
   });
 

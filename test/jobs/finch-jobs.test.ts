@@ -36,7 +36,25 @@ describe.each(sqlBackends())("Finch's jobs on %s", (backend) => {
     const delivered = await data.conversation();
     await data.enqueueSync(delivered, at(0));
     const [event] = await outbox.claimDue('w1', at(0), at(30), 10);
-    await outbox.resolve(event!, { status: 'delivered' }, { eventId: event!.id, conversationId: delivered, kind: 'sync', attempt: 1, url: 'https://fin.example/hook', statusCode: 202, latencyMs: 5, responseExcerpt: null, error: null, outcome: 'delivered', nextAttemptAt: null, createdAt: at(0) }, at(0));
+    await outbox.resolve(
+      event!,
+      { status: 'delivered' },
+      {
+        eventId: event!.id,
+        conversationId: delivered,
+        kind: 'sync',
+        attempt: 1,
+        url: 'https://fin.example/hook',
+        statusCode: 202,
+        latencyMs: 5,
+        responseExcerpt: null,
+        error: null,
+        outcome: 'delivered',
+        nextAttemptAt: null,
+        createdAt: at(0),
+      },
+      at(0),
+    );
     const waiting = await data.conversation({ at: at(DAY) });
     await data.enqueueSync(waiting, at(DAY));
     // 30 days after the delivery, less 25 s: it is kept; Fin unreachable for 9 minutes 40 s.
@@ -69,7 +87,11 @@ describe.each(sqlBackends())("Finch's jobs on %s", (backend) => {
     await step(30_000);
     expect(finished('fail-safe').map((details) => details.routed)).toEqual([0, 1]);
     expect(await data.store.findConversation(waiting)).toMatchObject({ assignee: null, handoverReason: 'fin_unreachable' });
-    expect(logged).toContainEqual({ level: 'warn', message: 'Fin has been unreachable too long: its conversations were routed to people', details: { conversations: 1, since: at(30 * DAY - 605) } });
+    expect(logged).toContainEqual({
+      level: 'warn',
+      message: 'Fin has been unreachable too long: its conversations were routed to people',
+      details: { conversations: 1, since: at(30 * DAY - 605) },
+    });
     expect(woken).toBe(1);
     expect(finished('prune-deliveries')).toHaveLength(1);
 
@@ -79,6 +101,8 @@ describe.each(sqlBackends())("Finch's jobs on %s", (backend) => {
     expect(finished('prune-deliveries')).toHaveLength(2);
     expect(await outbox.findEvent(event!.id)).toBeUndefined();
     expect((await outbox.listDeliveries({ limit: 10 })).deliveries).toEqual([]);
-    expect(logged.filter((line) => line.level !== 'info' && line.message !== 'Fin has been unreachable too long: its conversations were routed to people')).toEqual([]);
+    expect(
+      logged.filter((line) => line.level !== 'info' && line.message !== 'Fin has been unreachable too long: its conversations were routed to people'),
+    ).toEqual([]);
   });
 });

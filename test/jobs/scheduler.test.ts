@@ -70,7 +70,12 @@ describe.each(sqlBackends())('scheduled jobs on %s', (backend) => {
     }
     const times = runs.map((run) => Date.parse(run.split(' ')[1]!));
     expect(times.slice(1).map((time, index) => time - times[index]!)).toEqual(Array(6).fill(EVERY));
-    expect(await lease('count')).toMatchObject({ lastOutcome: 'ok', lastError: null, lastStartedAt: clock.now().toISOString(), expiresAt: clock.now().toISOString() });
+    expect(await lease('count')).toMatchObject({
+      lastOutcome: 'ok',
+      lastError: null,
+      lastStartedAt: clock.now().toISOString(),
+      expiresAt: clock.now().toISOString(),
+    });
     expect(logged.filter((line) => line.message === 'job finished')).toHaveLength(7);
     expect(logged.find((line) => line.message === 'job finished')!.details).toMatchObject({ job: 'count', durationMs: expect.any(Number) });
   });
@@ -96,7 +101,13 @@ describe.each(sqlBackends())('scheduled jobs on %s', (backend) => {
 
   it('takes over the lease of a node that died holding it, once the lease has run out', async () => {
     const start = clock.now();
-    expect(await new SqlJobLeases(data.database).acquire('count', 'dead-node', { now: start, until: new Date(start.getTime() + LEASE), dueBefore: new Date(start.getTime() - EVERY) })).toEqual({ acquired: true });
+    expect(
+      await new SqlJobLeases(data.database).acquire('count', 'dead-node', {
+        now: start,
+        until: new Date(start.getTime() + LEASE),
+        dueBefore: new Date(start.getTime() - EVERY),
+      }),
+    ).toEqual({ acquired: true });
     const runs: string[] = [];
     scheduler([{ name: 'count', everyMs: EVERY, run: async (now) => void runs.push(now.toISOString()) }], 'node-b', data.another());
     await advance(0);
@@ -155,7 +166,13 @@ describe.each(sqlBackends())('scheduled jobs on %s', (backend) => {
       'node-a',
     );
     await advance(0);
-    expect(logged).toEqual([{ level: 'error', message: 'job failed', details: { job: 'flaky', durationMs: expect.any(Number), err: expect.objectContaining({ message: 'the report table is missing' }) } }]);
+    expect(logged).toEqual([
+      {
+        level: 'error',
+        message: 'job failed',
+        details: { job: 'flaky', durationMs: expect.any(Number), err: expect.objectContaining({ message: 'the report table is missing' }) },
+      },
+    ]);
     expect(await lease('flaky')).toMatchObject({ lastOutcome: 'failed', lastError: 'the report table is missing' });
     await advance(EVERY);
     expect(logged[1]).toEqual({
@@ -183,7 +200,9 @@ describe.each(sqlBackends())('scheduled jobs on %s', (backend) => {
     expect(runs.filter((run) => run === 'often')).toHaveLength(121);
     expect(runs.filter((run) => run === 'hourly')).toHaveLength(2);
     const job: Job = { name: 'twice', everyMs: EVERY, run: async () => undefined };
-    expect(() => new Scheduler({ jobs: [job, job], leases: new SqlJobLeases(data.database), clock, logger, holder: 'x' })).toThrow('two scheduled jobs are named twice');
+    expect(() => new Scheduler({ jobs: [job, job], leases: new SqlJobLeases(data.database), clock, logger, holder: 'x' })).toThrow(
+      'two scheduled jobs are named twice',
+    );
   });
 });
 

@@ -53,7 +53,10 @@ async function changeConversations(server: ServerProcess, count: number, credent
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
     const user = (await fin.call('create_user', { name: `User ${i}` })).payload as { id: string };
-    const created = await fin.call('create_conversation', { user_id: user.id, initial_message: { body: `Help ${i}`, author: { id: user.id, user_type: 'end_user' } } });
+    const created = await fin.call('create_conversation', {
+      user_id: user.id,
+      initial_message: { body: `Help ${i}`, author: { id: user.id, user_type: 'end_user' } },
+    });
     const id = (created.payload as { conversation: { id: string } }).conversation.id;
     expect((await agent.post(`/conversations/${id}/messages`, { body: 'On it', visibility: 'private' })).status).toBe(201);
     ids.push(id);

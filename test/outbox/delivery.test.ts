@@ -51,11 +51,15 @@ describe.each(sqlBackends())('delivery to Fin on %s', (backend) => {
     await finch.finch!.settings.updateDeliveryState((state) => ({ ...state, unreachableSince: null }), new Date().toISOString());
     clock = new FakeClock(new Date(Date.now() + 1000).toISOString());
     logged = [];
-    dispatcher = createDispatcher(finch.finch!, { fin: {} }, {
-      logger: { info: record('info'), warn: record('warn'), error: record('error') },
-      clock,
-      random: () => 0.5,
-    });
+    dispatcher = createDispatcher(
+      finch.finch!,
+      { fin: {} },
+      {
+        logger: { info: record('info'), warn: record('warn'), error: record('error') },
+        clock,
+        random: () => 0.5,
+      },
+    );
   });
   afterEach(() => {
     // Nothing secret in what the dispatcher logged.
@@ -90,7 +94,12 @@ describe.each(sqlBackends())('delivery to Fin on %s', (backend) => {
     expect(hook!.headers['content-type']).toBe('application/json');
     expect(hook!.body).toEqual({ conversation_id: conversationId });
     const [attempt] = await attempts(conversationId);
-    expect(attempt).toMatchObject({ outcome: 'delivered', status_code: 202, attempt: 1, url: `${receiver.baseUrl}/hooks/standalone/custom_helpdesk_conversation_event/${INTEGRATION}` });
+    expect(attempt).toMatchObject({
+      outcome: 'delivered',
+      status_code: 202,
+      attempt: 1,
+      url: `${receiver.baseUrl}/hooks/standalone/custom_helpdesk_conversation_event/${INTEGRATION}`,
+    });
     expect(JSON.stringify(await asAdmin.get('/deliveries'))).not.toContain(WEBHOOK_KEY);
     expect(JSON.stringify((await asAdmin.get('/settings/fin')).body)).not.toContain(WEBHOOK_KEY);
     expect(await dispatcher.runOnce()).toBe(0);

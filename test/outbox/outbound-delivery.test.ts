@@ -55,11 +55,15 @@ describe.each(sqlBackends())('Fin base URLs and private networks on %s', (backen
 
   /** A dispatcher with these Fin settings (as FINCH_FIN_* would give them), on a fake clock. */
   function dispatcherWith(fin: FinSettingsOverrides) {
-    return createDispatcher(finch.finch!, { fin: { integrationId: 'int_7', webhookKey: WEBHOOK_KEY, ...fin } }, {
-      logger: { info: quiet, warn: quiet, error: quiet },
-      clock: new FakeClock(new Date(Date.now() + 1000).toISOString()),
-      random: () => 0.5,
-    });
+    return createDispatcher(
+      finch.finch!,
+      { fin: { integrationId: 'int_7', webhookKey: WEBHOOK_KEY, ...fin } },
+      {
+        logger: { info: quiet, warn: quiet, error: quiet },
+        clock: new FakeClock(new Date(Date.now() + 1000).toISOString()),
+        random: () => 0.5,
+      },
+    );
   }
 
   /** A conversation with one pending notification; what was pending before is set aside. */
@@ -70,7 +74,8 @@ describe.each(sqlBackends())('Fin base URLs and private networks on %s', (backen
     return id;
   }
 
-  const lastAttempt = async (conversationId: string) => (await asAdmin.get(`/deliveries?conversation_id=${conversationId}`)).body.deliveries[0] as Record<string, unknown>;
+  const lastAttempt = async (conversationId: string) =>
+    (await asAdmin.get(`/deliveries?conversation_id=${conversationId}`)).body.deliveries[0] as Record<string, unknown>;
 
   it('refuses a private, loopback or link-local IP literal when the settings are saved (422), in any spelling', async () => {
     for (const [url, shown] of [
@@ -104,7 +109,9 @@ describe.each(sqlBackends())('Fin base URLs and private networks on %s', (backen
       outcome: 'retry',
       status_code: null,
       response_excerpt: null,
-      error: expect.stringMatching(/^refused to connect: localhost \((127\.0\.0\.1|::1)\) is a loopback address; FINCH_FIN_ALLOWED_NETWORKS can allow an on-premises network$/),
+      error: expect.stringMatching(
+        /^refused to connect: localhost \((127\.0\.0\.1|::1)\) is a loopback address; FINCH_FIN_ALLOWED_NETWORKS can allow an on-premises network$/,
+      ),
       next_attempt_at: expect.any(String),
     });
     expect(tls.connections).toBe(0);
@@ -116,7 +123,11 @@ describe.each(sqlBackends())('Fin base URLs and private networks on %s', (backen
     // Through the guard to the TLS server; this process does not trust the test CA (delivery over
     // TLS with NODE_EXTRA_CA_CERTS is proven in outbound-process.test.ts).
     expect(tls.connections).toBe(1);
-    expect(await lastAttempt(conversationId)).toMatchObject({ outcome: 'retry', status_code: null, error: 'certificate not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE)' });
+    expect(await lastAttempt(conversationId)).toMatchObject({
+      outcome: 'retry',
+      status_code: null,
+      error: 'certificate not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE)',
+    });
   });
 
   it('refuses a literal stored before the rule when sending, before any request is made', async () => {

@@ -25,7 +25,11 @@ const PASSWORD = 'correct horse battery staple';
 function startRefused(env: Record<string, string | undefined>): Promise<{ code: number | null; stderr: string }> {
   const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('FINCH_') && key !== 'DATABASE_URL'));
   const defined = Object.fromEntries(Object.entries({ ...env, FINCH_PORT: '0', FINCH_DEMO: 'off' }).filter(([, value]) => value !== undefined));
-  const child = spawn(process.execPath, finchArgs(['start']), { cwd: path.resolve(import.meta.dirname, '../..'), env: { ...base, ...defined }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, finchArgs(['start']), {
+    cwd: path.resolve(import.meta.dirname, '../..'),
+    env: { ...base, ...defined },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
@@ -63,7 +67,9 @@ describe.each(sqlBackends())('an on-premises Fin target with the finch program o
   it('will not start with a loopback https:// base URL, or a network list it cannot read, naming the variable', { timeout: 45_000 }, async () => {
     const refused = await startRefused(env);
     expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toContain('FINCH_FIN_BASE_URL must not point to localhost, a loopback address (set FINCH_FIN_ALLOWED_NETWORKS to allow an on-premises network).');
+    expect(refused.stderr).toContain(
+      'FINCH_FIN_BASE_URL must not point to localhost, a loopback address (set FINCH_FIN_ALLOWED_NETWORKS to allow an on-premises network).',
+    );
     const unreadable = await startRefused({ ...env, FINCH_FIN_ALLOWED_NETWORKS: '127.0.0.0/8,intranet' });
     expect(unreadable.code).not.toBe(0);
     expect(unreadable.stderr).toContain('FINCH_FIN_ALLOWED_NETWORKS: "intranet" is not a network');
@@ -72,7 +78,10 @@ describe.each(sqlBackends())('an on-premises Fin target with the finch program o
 
   it('delivers over TLS to an allowed network', async () => {
     const allowed = { ...env, FINCH_FIN_ALLOWED_NETWORKS: '127.0.0.0/8, ::1' };
-    const created = await runFinch(['create-agent', '--name', 'Ops', '--email', 'ops@example.com', '--password', PASSWORD, '--role', 'admin', '--json'], allowed);
+    const created = await runFinch(
+      ['create-agent', '--name', 'Ops', '--email', 'ops@example.com', '--password', PASSWORD, '--role', 'admin', '--json'],
+      allowed,
+    );
     expect(created.code, created.stderr).toBe(0);
     const server = await startFinchProcess(allowed);
     try {
@@ -81,14 +90,19 @@ describe.each(sqlBackends())('an on-premises Fin target with the finch program o
       const { accessToken } = await fetchAccessToken(`${server.baseUrl}/oauth/token`, client.clientId, client.clientSecret);
       const fin = new FinClient({ baseUrl: `${server.baseUrl}/api/fin`, variant: 'rest', token: accessToken });
       const user = (await fin.call('create_user', { name: 'On-prem user' })).payload as { id: string };
-      const conversation = (await fin.call('create_conversation', { user_id: user.id, initial_message: { body: 'Hello', author: { id: user.id, user_type: 'end_user' } } })).payload as { conversation: { id: string } };
+      const conversation = (
+        await fin.call('create_conversation', { user_id: user.id, initial_message: { body: 'Hello', author: { id: user.id, user_type: 'end_user' } } })
+      ).payload as { conversation: { id: string } };
       const agent = await AgentClient.signIn(server.baseUrl, 'ops@example.com', PASSWORD);
       expect((await agent.post(`/conversations/${conversation.conversation.id}/messages`, { body: 'On it', visibility: 'private' })).status).toBe(201);
 
       const deadline = Date.now() + 15_000;
       while (tls.received.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
       expect(tls.received).toHaveLength(1);
-      expect(tls.received[0]).toMatchObject({ path: '/hooks/standalone/custom_helpdesk_conversation_event/int_onprem', headers: { 'x-webhook-key': 'onprem-key' } });
+      expect(tls.received[0]).toMatchObject({
+        path: '/hooks/standalone/custom_helpdesk_conversation_event/int_onprem',
+        headers: { 'x-webhook-key': 'onprem-key' },
+      });
       expect(JSON.parse(tls.received[0]!.body)).toEqual({ conversation_id: conversation.conversation.id });
       const log = (await agent.get(`/deliveries?conversation_id=${conversation.conversation.id}`)).body.deliveries;
       expect(log[0]).toMatchObject({ outcome: 'delivered', status_code: 202, response_excerpt: null, error: null });

@@ -55,7 +55,13 @@ describe.each(sqlBackends())('the SQL fail-safe on %s', (backend) => {
 
     expect(routed).toEqual([c.changedSince, c.pendingSync, c.inFlightSync, c.deadSync].sort());
     for (const id of routed) {
-      expect(await data.store.findConversation(id)).toMatchObject({ assignee: null, assignedAt: at(700), handoverReason: 'fin_unreachable', updatedAt: at(700), status: 'open' });
+      expect(await data.store.findConversation(id)).toMatchObject({
+        assignee: null,
+        assignedAt: at(700),
+        handoverReason: 'fin_unreachable',
+        updatedAt: at(700),
+        status: 'open',
+      });
     }
     for (const id of [c.deliveredSync, c.typingOnly, c.unchanged, c.resolved]) {
       expect(await data.store.findConversation(id)).toMatchObject({ assignee: { id: data.fin.id }, handoverReason: null });

@@ -167,7 +167,9 @@ describe.each(sqlBackends())('the SQL outbox on %s', (backend) => {
       const conversation = await data.conversation();
       const hana = await data.humanAgent();
       const pools = data.pools(3);
-      const results = await Promise.all(Array.from({ length: 12 }, (_, index) => data.enqueueTyping(typing(conversation, hana.id, 10), pools[index % pools.length])));
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, index) => data.enqueueTyping(typing(conversation, hana.id, 10), pools[index % pools.length])),
+      );
       expect(results.filter(Boolean)).toHaveLength(1);
       expect(await eventsOf(conversation)).toHaveLength(1);
     });
@@ -235,7 +237,11 @@ describe.each(sqlBackends())('the SQL outbox on %s', (backend) => {
   describe('resolve', () => {
     it('delivered: the event is done, the attempt logged, the conversation synced again', async () => {
       const conversation = await data.conversation();
-      await data.database.db.updateTable('conversations').set({ fin_sync_failed_at: at(-100) }).where('id', '=', conversation).execute();
+      await data.database.db
+        .updateTable('conversations')
+        .set({ fin_sync_failed_at: at(-100) })
+        .where('id', '=', conversation)
+        .execute();
       const event = await claimedSync(conversation, 0);
 
       await outbox.resolve(event, { status: 'delivered' }, attempt(event, at(1), 'delivered'), at(1));
@@ -308,7 +314,11 @@ describe.each(sqlBackends())('the SQL outbox on %s', (backend) => {
     it('typing events never touch the conversation', async () => {
       const conversation = await data.conversation();
       const hana = await data.humanAgent();
-      await data.database.db.updateTable('conversations').set({ fin_sync_failed_at: at(-100) }).where('id', '=', conversation).execute();
+      await data.database.db
+        .updateTable('conversations')
+        .set({ fin_sync_failed_at: at(-100) })
+        .where('id', '=', conversation)
+        .execute();
       await data.enqueueTyping({ conversationId: conversation, agentId: hana.id, payload: {}, at: at(0), expiresAt: at(5), throttleSince: at(-3) });
       await data.enqueueTyping({ conversationId: conversation, agentId: hana.id, payload: {}, at: at(10), expiresAt: at(15), throttleSince: at(7) });
       const [expiring, delivered] = await claim(10);
@@ -378,7 +388,14 @@ describe.each(sqlBackends())('the SQL outbox on %s', (backend) => {
       expect(await outbox.replayEvent(delivered.id, at(100))).toBe(true);
 
       for (const id of [dead.id, delivered.id]) {
-        expect(await outbox.findEvent(id)).toMatchObject({ status: 'pending', attempts: 0, availableAt: at(100), lastError: null, deliveredAt: null, updatedAt: at(100) });
+        expect(await outbox.findEvent(id)).toMatchObject({
+          status: 'pending',
+          attempts: 0,
+          availableAt: at(100),
+          lastError: null,
+          deliveredAt: null,
+          updatedAt: at(100),
+        });
       }
       expect((await claim(100)).map((event) => event.id)).toEqual([dead.id, delivered.id]);
     });

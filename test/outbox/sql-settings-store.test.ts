@@ -35,7 +35,10 @@ describe.each(sqlBackends())('SQL settings on %s', (backend) => {
   });
 
   it('reads fields missing from a stored value as their defaults', async () => {
-    await data.database.db.insertInto('settings').values({ key: 'fin', value: JSON.stringify({ integrationId: 'int_1' }), updated_at: at(0) }).execute();
+    await data.database.db
+      .insertInto('settings')
+      .values({ key: 'fin', value: JSON.stringify({ integrationId: 'int_1' }), updated_at: at(0) })
+      .execute();
     expect(await settings.getFinSettings()).toEqual({ ...NO_FIN_SETTINGS, integrationId: 'int_1' });
   });
 

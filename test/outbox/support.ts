@@ -71,7 +71,16 @@ export async function openTestData(backend: Backend): Promise<TestData> {
       return opened;
     },
     humanAgent: (name = 'Hana') =>
-      store.insertAgent({ name, email: `${name.toLowerCase()}@example.com`, alias: null, photoUrl: null, role: 'agent', isFin: false, passwordHash: null, at: at(0) }),
+      store.insertAgent({
+        name,
+        email: `${name.toLowerCase()}@example.com`,
+        alias: null,
+        photoUrl: null,
+        role: 'agent',
+        isFin: false,
+        passwordHash: null,
+        at: at(0),
+      }),
     conversation: ({ assigneeId = fin.id, status = 'open', at: when = at(0) } = {}) =>
       store.transaction(async (tx) => {
         users += 1;

@@ -51,10 +51,21 @@ describe.each(sqlBackends())('headers on %s', (backend) => {
     keep('GET /api/v1/session (401)', await new AgentClient(server.baseUrl).request('GET', '/session'));
 
     const credentials = Buffer.from(`nobody:wrong`).toString('base64');
-    keep('POST /oauth/token (401)', await fetch(`${server.baseUrl}/oauth/token`, { method: 'POST', headers: { authorization: `Basic ${credentials}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' }));
+    keep(
+      'POST /oauth/token (401)',
+      await fetch(`${server.baseUrl}/oauth/token`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${credentials}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials',
+      }),
+    );
     const upload = keep(
       'POST /api/v1/attachments',
-      await fetch(`${server.baseUrl}/api/v1/attachments?filename=a.txt`, { method: 'POST', headers: { 'content-type': 'text/plain', ...admin.authHeaders(), 'x-csrf-token': admin.csrfToken! }, body: 'hello' }),
+      await fetch(`${server.baseUrl}/api/v1/attachments?filename=a.txt`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', ...admin.authHeaders(), 'x-csrf-token': admin.csrfToken! },
+        body: 'hello',
+      }),
     );
     expect(upload.status).toBe(201);
     keep('GET /api/fin/agents', await fetch(`${server.baseUrl}/api/fin/agents`, { headers: { authorization: `Bearer ${server.finToken}` } }));
@@ -97,7 +108,11 @@ describe.each(sqlBackends())('headers on %s', (backend) => {
     const stream = await fetch(`${server.baseUrl}/api/v1/events`, { headers: admin.authHeaders(), signal: controller.signal });
     expect(stream.headers.get('content-type')).toBe('text/event-stream');
     controller.abort();
-    for (const [what, response] of [['page', page], ['file', file], ['event stream', stream]] as const) {
+    for (const [what, response] of [
+      ['page', page],
+      ['file', file],
+      ['event stream', stream],
+    ] as const) {
       expect(response.headers.get('strict-transport-security'), what).toBe(HSTS);
       expect(response.headers.get('x-content-type-options'), what).toBe('nosniff');
     }
@@ -110,7 +125,11 @@ describe.each(sqlBackends())('headers over plain HTTP on %s', (backend) => {
     try {
       for (const response of [
         await fetch(`${server.baseUrl}/health`),
-        await fetch(`${server.baseUrl}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }) }),
+        await fetch(`${server.baseUrl}/api/v1/session`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
+        }),
       ]) {
         expect(response.headers.get('strict-transport-security')).toBeNull();
         expect(response.headers.get('cache-control')).toBe('no-store');

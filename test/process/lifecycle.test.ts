@@ -160,7 +160,11 @@ describe('an unreachable database at start', () => {
     const closed = await occupiedPort();
     await closed.release();
     const dir = dataDir();
-    const started = launchFinch(['start'], { FINCH_DATA_DIR: dir, DATABASE_URL: `postgres://finch:s3cret-pw@127.0.0.1:${closed.port}/finch`, FINCH_DEMO: 'off' });
+    const started = launchFinch(['start'], {
+      FINCH_DATA_DIR: dir,
+      DATABASE_URL: `postgres://finch:s3cret-pw@127.0.0.1:${closed.port}/finch`,
+      FINCH_DEMO: 'off',
+    });
     const exit = await exitWithin(started, FAIL_FAST_MS);
     expect(exit.code).not.toBe(0);
     expect(started.stderr().trim().split('\n')).toHaveLength(1);

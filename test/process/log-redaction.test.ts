@@ -42,10 +42,17 @@ describe.each(sqlBackends())('the log on %s', (backend) => {
     // The link in a reply, read by Fin and by the inbox.
     const fin = new FinClient({ baseUrl: `${server.baseUrl}/api/fin`, variant: 'rest', token: server.finToken });
     const user = (await fin.call('create_user', { name: 'Eve', email: 'eve@example.com' })).payload as { id: string };
-    const created = await fin.call('create_conversation', { title: 'Help', user_id: user.id, initial_message: { body: 'Hello', author: { id: user.id, user_type: 'end_user' } } });
+    const created = await fin.call('create_conversation', {
+      title: 'Help',
+      user_id: user.id,
+      initial_message: { body: 'Hello', author: { id: user.id, user_type: 'end_user' } },
+    });
     expect(created.status).toBe(201);
     const conversation = (created.payload as { conversation: { id: string } }).conversation;
-    const replied = await admin.post(`/conversations/${conversation.id}/messages`, { body: '<p>Here</p>', attachments: [{ url, filetype: 'pdf', filename: 'report.pdf' }] });
+    const replied = await admin.post(`/conversations/${conversation.id}/messages`, {
+      body: '<p>Here</p>',
+      attachments: [{ url, filetype: 'pdf', filename: 'report.pdf' }],
+    });
     expect(replied.status).toBe(201);
     expect((await admin.get(`/conversations/${conversation.id}`)).status).toBe(200);
     const messages = await fin.call('get_messages', { conversation_id: conversation.id });
@@ -73,7 +80,9 @@ describe.each(sqlBackends())('the log on %s', (backend) => {
 describe('scrubbing a line', () => {
   it('removes signed-URL queries, tokens in query strings, passwords in URLs and Finch secrets, and keeps the rest', () => {
     expect(loggableUrl('/files/file_1/a.png?expires=1767225600&signature=abc')).toBe('/files/file_1/a.png?[redacted]');
-    expect(loggableUrl('/api/v1/conversations?queue=waiting&access_token=fpt_x&limit=5')).toBe('/api/v1/conversations?queue=waiting&access_token=[redacted]&limit=5');
+    expect(loggableUrl('/api/v1/conversations?queue=waiting&access_token=fpt_x&limit=5')).toBe(
+      '/api/v1/conversations?queue=waiting&access_token=[redacted]&limit=5',
+    );
     expect(loggableUrl('/api/v1/conversations?queue=waiting')).toBe('/api/v1/conversations?queue=waiting');
     expect(scrubSecrets('connect to postgres://finch:s3cret@db:5432/finch failed')).toBe('connect to postgres://finch:[redacted]@db:5432/finch failed');
     expect(scrubSecrets('{"err":"GET https://finch.example.com/files/f/a.png?expires=1&signature=abc-DEF_1 failed"}')).toBe(

@@ -27,7 +27,9 @@ export interface Started {
 
 /** Runs `command args` in the repository with only the given Finch settings (none inherited). */
 export function launch(command: string, args: string[], env: Record<string, string | undefined>): Started {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('FINCH_') && key !== 'DATABASE_URL' && !key.startsWith('npm_')));
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !key.startsWith('FINCH_') && key !== 'DATABASE_URL' && !key.startsWith('npm_')),
+  );
   const child = spawn(command, args, {
     cwd: ROOT,
     env: { ...base, ...Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined)) } as NodeJS.ProcessEnv,

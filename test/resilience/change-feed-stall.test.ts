@@ -25,12 +25,18 @@ describe.skipIf(!inject('postgresUrl'))('the change feed when PostgreSQL stops a
     const feed = new ChangeFeed({ postgresUrl: viaProxy });
     try {
       let missed = 0;
-      await feed.subscribe(() => undefined, () => missed++);
+      await feed.subscribe(
+        () => undefined,
+        () => missed++,
+      );
       proxy.stall();
       const troubles: Error[] = [];
       const startedAt = Date.now();
       // Listening on a second channel asks the stalled connection.
-      await feed.wakeOnOutboxWrites(() => undefined, (error) => troubles.push(error));
+      await feed.wakeOnOutboxWrites(
+        () => undefined,
+        (error) => troubles.push(error),
+      );
       const ms = Date.now() - startedAt;
       expect(ms).toBeLessThan(13_000);
       expect(troubles[0]).toBeInstanceOf(DatabaseUnavailableError);

@@ -51,7 +51,10 @@ export async function prepareActors(baseUrl: string, client: { clientId: string;
   const userId = ((await user.json()) as { id: string }).id;
   const conversationIds: string[] = [];
   for (let i = 0; i < conversations; i++) {
-    const created = await finPost(baseUrl, accessToken, '/conversation', { user_id: userId, initial_message: { body: `Help ${i}`, author: { id: userId, user_type: 'end_user' } } });
+    const created = await finPost(baseUrl, accessToken, '/conversation', {
+      user_id: userId,
+      initial_message: { body: `Help ${i}`, author: { id: userId, user_type: 'end_user' } },
+    });
     expect(created.status).toBe(201);
     conversationIds.push(((await created.json()) as { conversation: { id: string } }).conversation.id);
   }
@@ -59,7 +62,11 @@ export async function prepareActors(baseUrl: string, client: { clientId: string;
 }
 
 function finPost(baseUrl: string, token: string, path: string, body: unknown): Promise<Response> {
-  return fetch(`${baseUrl}/api/fin${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return fetch(`${baseUrl}/api/fin${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 }
 
 /** What `send` was answered, as an `Answer`; a connection refused or broken is status 0, not an error. */
@@ -86,7 +93,16 @@ export async function answerOf(what: Answer['what'], started: number, send: () =
     };
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return { what, status: 0, retryAfter: null, contentType: null, code: undefined, id: undefined, networkError: cause?.code ?? cause?.message ?? String(error), at: performance.now() - started };
+    return {
+      what,
+      status: 0,
+      retryAfter: null,
+      contentType: null,
+      code: undefined,
+      id: undefined,
+      networkError: cause?.code ?? cause?.message ?? String(error),
+      at: performance.now() - started,
+    };
   }
 }
 
@@ -119,7 +135,11 @@ export function startLoad(baseUrl: string, actors: Actors, loops = 3): Load {
   const conversationOf = (i: number) => actors.conversationIds[i % actors.conversationIds.length]!;
   const finMessage = (i: number) =>
     answerOf('fin message', started, () =>
-      finPost(baseUrl, actors.finToken, '/messages', { conversation_id: conversationOf(i), body: `Message ${i}`, author: { id: actors.userId, user_type: 'end_user' } }),
+      finPost(baseUrl, actors.finToken, '/messages', {
+        conversation_id: conversationOf(i),
+        body: `Message ${i}`,
+        author: { id: actors.userId, user_type: 'end_user' },
+      }),
     );
   const agentNote = (i: number) =>
     answerOf('agent note', started, () =>
@@ -135,11 +155,7 @@ export function startLoad(baseUrl: string, actors: Actors, loops = 3): Load {
       await pause(100);
     }
   };
-  const all = [
-    ...Array.from({ length: loops }, (_, i) => loop(i, finMessage)),
-    ...Array.from({ length: loops }, (_, i) => loop(i, agentNote)),
-    health(),
-  ];
+  const all = [...Array.from({ length: loops }, (_, i) => loop(i, finMessage)), ...Array.from({ length: loops }, (_, i) => loop(i, agentNote)), health()];
   return {
     answers,
     now: () => performance.now() - started,
@@ -152,9 +168,18 @@ export function startLoad(baseUrl: string, actors: Actors, loops = 3): Load {
 
 /** Every answer is a 2xx, or a 503 problem with Retry-After: never a 500, never a broken connection. */
 export function expectOnlySuccessOr503(answers: Answer[]): void {
-  const bad = answers.filter((answer) => answer.what !== 'health' && !(answer.status >= 200 && answer.status < 300)).filter(
-    (answer) => !(answer.status === 503 && answer.retryAfter !== null && Number(answer.retryAfter) > 0 && answer.contentType?.startsWith('application/problem+json') && answer.code === 'database_unavailable'),
-  );
+  const bad = answers
+    .filter((answer) => answer.what !== 'health' && !(answer.status >= 200 && answer.status < 300))
+    .filter(
+      (answer) =>
+        !(
+          answer.status === 503 &&
+          answer.retryAfter !== null &&
+          Number(answer.retryAfter) > 0 &&
+          answer.contentType?.startsWith('application/problem+json') &&
+          answer.code === 'database_unavailable'
+        ),
+    );
   expect(bad.slice(0, 5), `${bad.length} answers were neither 2xx nor a 503 problem with Retry-After`).toEqual([]);
   const health = answers.filter((answer) => answer.what === 'health');
   expect(health.filter((answer) => answer.status !== 200 && answer.status !== 503).slice(0, 5)).toEqual([]);

@@ -38,7 +38,11 @@ async function throughOutage(server: ServerProcess, load: Load, outage: () => Pr
   await outage();
   const outageDoneAt = load.now();
   // Recovered: a write that started after the outage ended succeeded.
-  await until(() => load.answers.some((answer) => answer.what !== 'health' && answer.status === 201 && answer.at > outageDoneAt + 50), 30_000, 'a write to succeed after the outage');
+  await until(
+    () => load.answers.some((answer) => answer.what !== 'health' && answer.status === 201 && answer.at > outageDoneAt + 50),
+    30_000,
+    'a write to succeed after the outage',
+  );
   const recoveredAt = load.answers.find((answer) => answer.what !== 'health' && answer.status === 201 && answer.at > outageDoneAt + 50)!.at;
   await until(() => load.answers.some((answer) => answer.what === 'health' && answer.status === 200 && answer.at > outageDoneAt), 30_000, '/health to say 200');
   await pause(afterMs);
@@ -131,7 +135,9 @@ describe.skipIf(!findPostgresBin())('a Finch process when PostgreSQL goes away u
       const ids = acknowledged(load.answers);
       expect(await missingMessages(databaseUrl, ids)).toEqual([]);
       const summary = summarize(load.answers);
-      process.stdout.write(`pg_ctl restart -m fast under load: ${JSON.stringify({ ...summary, restartMs: Math.round(times.outageDoneAt - times.outageAt), firstWriteAfterRestartMs: Math.round(times.recoveredAt - times.outageDoneAt) })}\n`);
+      process.stdout.write(
+        `pg_ctl restart -m fast under load: ${JSON.stringify({ ...summary, restartMs: Math.round(times.outageDoneAt - times.outageAt), firstWriteAfterRestartMs: Math.round(times.recoveredAt - times.outageDoneAt) })}\n`,
+      );
       expect(summary.succeeded).toBeGreaterThan(0);
     } finally {
       const stopped = await server.stop();
@@ -158,7 +164,9 @@ describe.skipIf(!findPostgresBin())('a Finch process when PostgreSQL goes away u
       expect(firstDown).toBeGreaterThanOrEqual(0);
       expect(health.slice(firstDown).some((answer) => answer.status === 200)).toBe(true);
       expect(await missingMessages(databaseUrl, acknowledged(load.answers))).toEqual([]);
-      process.stdout.write(`PostgreSQL down 3 s under load: ${JSON.stringify({ ...summary, firstWriteAfterStartMs: Math.round(times.recoveredAt - times.outageDoneAt) })}\n`);
+      process.stdout.write(
+        `PostgreSQL down 3 s under load: ${JSON.stringify({ ...summary, firstWriteAfterStartMs: Math.round(times.recoveredAt - times.outageDoneAt) })}\n`,
+      );
     } finally {
       const stopped = await server.stop();
       expect(stopped.code, stopped.stdout + stopped.stderr).toBe(0);
@@ -181,7 +189,11 @@ describe.skipIf(!findPostgresBin())('a Finch process when PostgreSQL goes away u
       expectOnlySuccessOr503(load.answers);
       expect(await missingMessages(databaseUrl, acknowledged(load.answers))).toEqual([]);
       // The change feed listens again and tells the stream it may have missed changes…
-      await until(async () => (await finchConnections(postgres.serverUrl, databaseName, LISTENER_APPLICATION_NAME)) === 1, 15_000, 'the LISTEN connection to come back');
+      await until(
+        async () => (await finchConnections(postgres.serverUrl, databaseName, LISTENER_APPLICATION_NAME)) === 1,
+        15_000,
+        'the LISTEN connection to come back',
+      );
       await stream.next((event) => event.event === 'ready', { from: mark, timeoutMs: 15_000 });
       // …and changes reach it again.
       const after = stream.mark();
@@ -223,7 +235,9 @@ describe.skipIf(!findPostgresBin())('a Finch process when PostgreSQL goes away u
     }
   });
 
-  it('answers 503 within FINCH_DB_QUERY_TIMEOUT when PostgreSQL stops answering on open connections, /health included, and recovers', { timeout: 90_000 }, async () => {
+  it('answers 503 within FINCH_DB_QUERY_TIMEOUT when PostgreSQL stops answering on open connections, /health included, and recovers', {
+    timeout: 90_000,
+  }, async () => {
     const target = new URL(databaseUrl);
     const proxy = await new TcpProxy(target.hostname, Number(target.port)).start();
     const viaProxy = new URL(databaseUrl);
@@ -231,7 +245,8 @@ describe.skipIf(!findPostgresBin())('a Finch process when PostgreSQL goes away u
     const server = await startFinchProcess({ ...env, DATABASE_URL: viaProxy.toString(), FINCH_DB_QUERY_TIMEOUT: '2' });
     try {
       const actors = await prepareActors(server.baseUrl, accounts, 1);
-      const agents = () => fetch(`${server.baseUrl}/api/fin/agents`, { headers: { authorization: `Bearer ${actors.finToken}` }, signal: AbortSignal.timeout(30_000) });
+      const agents = () =>
+        fetch(`${server.baseUrl}/api/fin/agents`, { headers: { authorization: `Bearer ${actors.finToken}` }, signal: AbortSignal.timeout(30_000) });
       const health = () => fetch(`${server.baseUrl}/health`, { signal: AbortSignal.timeout(30_000) });
       // The pool is warm: requests find open connections that will not answer.
       for (let i = 0; i < 3; i++) expect((await Promise.all([agents(), health()])).map((response) => response.status)).toEqual([200, 200]);
@@ -239,7 +254,12 @@ describe.skipIf(!findPostgresBin())('a Finch process when PostgreSQL goes away u
       const startedAt = Date.now();
       const timed = async (send: () => Promise<Response>) => {
         const response = await send();
-        return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as { code?: string; status?: string }, ms: Date.now() - startedAt };
+        return {
+          status: response.status,
+          retryAfter: response.headers.get('retry-after'),
+          body: (await response.json()) as { code?: string; status?: string },
+          ms: Date.now() - startedAt,
+        };
       };
       const answers = await Promise.all([timed(health), timed(agents), timed(agents), timed(health)]);
       for (const answer of answers) {
@@ -276,7 +296,8 @@ describe.skipIf(!findPostgresBin())('a Finch process when PostgreSQL goes away u
     await locker.connect();
     try {
       const actors = await prepareActors(server.baseUrl, accounts, 1);
-      const agents = () => fetch(`${server.baseUrl}/api/fin/agents`, { headers: { authorization: `Bearer ${actors.finToken}` }, signal: AbortSignal.timeout(30_000) });
+      const agents = () =>
+        fetch(`${server.baseUrl}/api/fin/agents`, { headers: { authorization: `Bearer ${actors.finToken}` }, signal: AbortSignal.timeout(30_000) });
       expect((await agents()).status).toBe(200);
       await locker.query('begin');
       await locker.query('lock table agents in access exclusive mode');
@@ -317,7 +338,11 @@ describe.skipIf(!findPostgresBin())('a Finch process when PostgreSQL goes away u
       const delivered = receiver.received.length;
       const note = await actors.agent.post(`/conversations/${actors.conversationIds[0]}/messages`, { body: 'Worker, are you there?', visibility: 'public' });
       expect(note.status).toBe(201);
-      await until(() => receiver.received.slice(delivered).some((hook) => hook.body.conversation_id === actors.conversationIds[0]), 15_000, 'the worker to deliver');
+      await until(
+        () => receiver.received.slice(delivered).some((hook) => hook.body.conversation_id === actors.conversationIds[0]),
+        15_000,
+        'the worker to deliver',
+      );
       expect(worker.child.exitCode, worker.output()).toBeNull();
     } finally {
       const stopped = await worker.stop();
@@ -347,8 +372,14 @@ describe.skipIf(!findPostgresBin())('a Finch process when PostgreSQL goes away u
       try {
         const actors = await prepareActors(server.baseUrl, accounts, 1);
         const delivered = receiver.received.length;
-        expect((await actors.agent.post(`/conversations/${actors.conversationIds[0]}/messages`, { body: 'Hello worker', visibility: 'public' })).status).toBe(201);
-        await until(() => receiver.received.slice(delivered).some((hook) => hook.body.conversation_id === actors.conversationIds[0]), 15_000, 'the worker to deliver');
+        expect((await actors.agent.post(`/conversations/${actors.conversationIds[0]}/messages`, { body: 'Hello worker', visibility: 'public' })).status).toBe(
+          201,
+        );
+        await until(
+          () => receiver.received.slice(delivered).some((hook) => hook.body.conversation_id === actors.conversationIds[0]),
+          15_000,
+          'the worker to deliver',
+        );
       } finally {
         await server.stop();
       }

@@ -33,7 +33,11 @@ describe.skipIf(!inject('postgresUrl'))('Finch on PostgreSQL when the database t
   }
 
   const createUser = async (userName: string) => {
-    const response = await fetch(`${finch.apiUrl}/user`, { method: 'POST', headers: { authorization: `Bearer ${finch.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: userName }) });
+    const response = await fetch(`${finch.apiUrl}/user`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${finch.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: userName }),
+    });
     return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as { code?: string } };
   };
   const health = async () => (await fetch(`${finch.baseUrl}/health`)).status;

@@ -78,17 +78,23 @@ describe('a Finch process on SQLite when the disk is full', () => {
       const actors = await prepareActors(base, accounts, 1);
       const conversationId = actors.conversationIds[0]!;
       const finMessage = (body: string) =>
-        answer('fin message', fetch(`${base}/api/fin/messages`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${actors.finToken}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ conversation_id: conversationId, body, author: { id: actors.userId, user_type: 'end_user' } }),
-        }));
+        answer(
+          'fin message',
+          fetch(`${base}/api/fin/messages`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${actors.finToken}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ conversation_id: conversationId, body, author: { id: actors.userId, user_type: 'end_user' } }),
+          }),
+        );
       const agentNote = (body: string) =>
-        answer('agent note', fetch(`${base}/api/v1/conversations/${conversationId}/messages`, {
-          method: 'POST',
-          headers: { ...actors.agent.authHeaders(), 'x-csrf-token': actors.agent.csrfToken ?? '', 'content-type': 'application/json' },
-          body: JSON.stringify({ body, visibility: 'private' }),
-        }));
+        answer(
+          'agent note',
+          fetch(`${base}/api/v1/conversations/${conversationId}/messages`, {
+            method: 'POST',
+            headers: { ...actors.agent.authHeaders(), 'x-csrf-token': actors.agent.csrfToken ?? '', 'content-type': 'application/json' },
+            body: JSON.stringify({ body, visibility: 'private' }),
+          }),
+        );
       const health = () => answer('health', fetch(`${base}/health`));
 
       answers.push(await finMessage('Before the disk filled'), await agentNote('Noted before'));
@@ -107,11 +113,14 @@ describe('a Finch process on SQLite when the disk is full', () => {
       answers.push(note);
       expect503(note);
       // The token endpoint writes (its rate limit, the token it issues): the same kind of answer.
-      const token = await answer('fin message', fetch(`${base}/oauth/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: accounts.clientId, client_secret: accounts.clientSecret }).toString(),
-      }));
+      const token = await answer(
+        'fin message',
+        fetch(`${base}/oauth/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ grant_type: 'client_credentials', client_id: accounts.clientId, client_secret: accounts.clientSecret }).toString(),
+        }),
+      );
       expect503(token);
       // Reads still work; /health says the database is failing, again and again while it is.
       const read = await fetch(`${base}/api/fin/messages?conversation_id=${conversationId}`, { headers: { authorization: `Bearer ${actors.finToken}` } });
@@ -152,7 +161,14 @@ describe('Finch on SQLite when the database refuses writes', () => {
   afterAll(() => finch?.close());
 
   const createUser = (name: string) =>
-    answer('fin message', fetch(`${finch.apiUrl}/user`, { method: 'POST', headers: { authorization: `Bearer ${finch.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name }) }));
+    answer(
+      'fin message',
+      fetch(`${finch.apiUrl}/user`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${finch.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name }),
+      }),
+    );
 
   it('answers 503 while the database is read-only, /health included, and recovers', async () => {
     const database = finch.database!;
@@ -210,7 +226,9 @@ describe('Finch on SQLite when the database refuses writes', () => {
   const listAgents = () => fetch(`${finch.apiUrl}/agents`, { headers: { authorization: `Bearer ${finch.token}` } });
 
   for (const mode of ['immediate', 'exclusive'] as const) {
-    it(`waits for another process's write lock (BEGIN ${mode.toUpperCase()}) without stopping the process, and writes once it is released`, { timeout: 20_000 }, async () => {
+    it(`waits for another process's write lock (BEGIN ${mode.toUpperCase()}) without stopping the process, and writes once it is released`, {
+      timeout: 20_000,
+    }, async () => {
       const other = new BetterSqlite3(finch.database!.location);
       other.exec(`begin ${mode}`);
       let releasedAt = 0;
@@ -237,7 +255,9 @@ describe('Finch on SQLite when the database refuses writes', () => {
         expect(result.written.status).toBe(201);
         expect(result.writtenAt).toBeGreaterThanOrEqual(releasedAt);
         expect(stallMs).toBeLessThan(250);
-        process.stdout.write(`SQLite locked (${mode}) 3 s: /health ${result.healths.map((health) => Math.round(health.ms)).join('/')} ms, event loop stalled at most ${Math.round(stallMs)} ms\n`);
+        process.stdout.write(
+          `SQLite locked (${mode}) 3 s: /health ${result.healths.map((health) => Math.round(health.ms)).join('/')} ms, event loop stalled at most ${Math.round(stallMs)} ms\n`,
+        );
       } finally {
         clearTimeout(release);
         if (other.inTransaction) other.exec('rollback');
@@ -246,7 +266,9 @@ describe('Finch on SQLite when the database refuses writes', () => {
     });
   }
 
-  it('answers 503 busy when another process holds the write lock past the 5 s budget, without stopping the process meanwhile', { timeout: 20_000 }, async () => {
+  it('answers 503 busy when another process holds the write lock past the 5 s budget, without stopping the process meanwhile', {
+    timeout: 20_000,
+  }, async () => {
     const other = new BetterSqlite3(finch.database!.location);
     other.exec('begin immediate');
     try {

@@ -33,12 +33,14 @@ describe('unavailability', () => {
     expect(unavailability(withCode(code))).toBe(kind);
   });
 
-  it.each(['Connection terminated unexpectedly', 'Connection terminated due to connection timeout', 'timeout exceeded when trying to connect', 'Client has encountered a connection error and is not queryable'])(
-    'node-postgres saying "%s" is a lost connection',
-    (message) => {
-      expect(unavailability(new Error(message))).toBe('connection');
-    },
-  );
+  it.each([
+    'Connection terminated unexpectedly',
+    'Connection terminated due to connection timeout',
+    'timeout exceeded when trying to connect',
+    'Client has encountered a connection error and is not queryable',
+  ])('node-postgres saying "%s" is a lost connection', (message) => {
+    expect(unavailability(new Error(message))).toBe('connection');
+  });
 
   it('sees a refused connection inside an AggregateError and through a cause', () => {
     expect(unavailability(new AggregateError([withCode('ECONNREFUSED')], 'connect failed'))).toBe('connection');

@@ -113,10 +113,7 @@ describe.runIf(sqlBackends().includes('postgres'))('the change feed on PostgreSQ
     );
     const seenByFirst: string[] = [];
     const seenBySecond: string[] = [];
-    await Promise.all([
-      listener.changes.subscribe((ids) => seenByFirst.push(...ids)),
-      listener.changes.subscribe((ids) => seenBySecond.push(...ids)),
-    ]);
+    await Promise.all([listener.changes.subscribe((ids) => seenByFirst.push(...ids)), listener.changes.subscribe((ids) => seenBySecond.push(...ids))]);
     await write(writer, ['conv_x'], true);
     await until(() => seenByFirst.includes('conv_x') && seenBySecond.includes('conv_x') && wakes.length === 1);
   });

@@ -21,29 +21,89 @@ describe.each(sqlBackends())('migrations on %s', (backend) => {
     try {
       await migrateToLatest(database.db, database.dialect, '0002_helpdesk');
       const at = '2026-01-01T00:00:00.000Z';
-      await database.db.insertInto('end_users').values({ id: 'user_old', object_id: null, name: 'Old', email: null, photo_url: null, attributes: '{}', created_at: at, updated_at: at }).execute();
+      await database.db
+        .insertInto('end_users')
+        .values({ id: 'user_old', object_id: null, name: 'Old', email: null, photo_url: null, attributes: '{}', created_at: at, updated_at: at })
+        .execute();
       const fin = await new SqlFinStore(database).ensureFinAgent(at);
       await database.db
         .insertInto('conversations')
-        .values({ id: 'conv_old', object_id: null, user_id: 'user_old', assignee_id: fin.id, status: 'open', title: 'Legacy', tags: '[]', attributes: '{}', last_user_read_at: null, assigned_at: at, fin_sync_failed_at: null, handover_reason: null, created_at: at, updated_at: at })
+        .values({
+          id: 'conv_old',
+          object_id: null,
+          user_id: 'user_old',
+          assignee_id: fin.id,
+          status: 'open',
+          title: 'Legacy',
+          tags: '[]',
+          attributes: '{}',
+          last_user_read_at: null,
+          assigned_at: at,
+          fin_sync_failed_at: null,
+          handover_reason: null,
+          created_at: at,
+          updated_at: at,
+        })
         .execute();
       await database.db
         .insertInto('messages')
-        .values({ id: 'msg_old', object_id: null, conversation_id: 'conv_old', author_type: 'end_user', author_user_id: 'user_old', author_agent_id: null, body: '<p>My <b>parcel</b> is &amp; was late</p>', visibility: 'public', attachments: '[]', created_at: at } as never)
+        .values({
+          id: 'msg_old',
+          object_id: null,
+          conversation_id: 'conv_old',
+          author_type: 'end_user',
+          author_user_id: 'user_old',
+          author_agent_id: null,
+          body: '<p>My <b>parcel</b> is &amp; was late</p>',
+          visibility: 'public',
+          attachments: '[]',
+          created_at: at,
+        } as never)
         .execute();
 
       await migrateToLatest(database.db, database.dialect, '0003_search');
-      const row = await database.db.selectFrom('messages').select('body_text' as never).where('id', '=', 'msg_old').executeTakeFirstOrThrow();
+      const row = await database.db
+        .selectFrom('messages')
+        .select('body_text' as never)
+        .where('id', '=', 'msg_old')
+        .executeTakeFirstOrThrow();
       expect(row).toEqual({ body_text: 'My parcel is & was late' });
 
       // Written between 0003 and 0007, as Finch then wrote them (plain text beside the body).
       await database.db
         .insertInto('conversations')
-        .values({ id: 'conv_mid', object_id: null, user_id: 'user_old', assignee_id: fin.id, status: 'open', title: 'किस दिन', tags: '[]', attributes: '{}', last_user_read_at: null, assigned_at: at, fin_sync_failed_at: null, handover_reason: null, created_at: at, updated_at: at })
+        .values({
+          id: 'conv_mid',
+          object_id: null,
+          user_id: 'user_old',
+          assignee_id: fin.id,
+          status: 'open',
+          title: 'किस दिन',
+          tags: '[]',
+          attributes: '{}',
+          last_user_read_at: null,
+          assigned_at: at,
+          fin_sync_failed_at: null,
+          handover_reason: null,
+          created_at: at,
+          updated_at: at,
+        })
         .execute();
       await database.db
         .insertInto('messages')
-        .values({ id: 'msg_mid', object_id: null, conversation_id: 'conv_mid', author_type: 'end_user', author_user_id: 'user_old', author_agent_id: null, body: '<p>கடை <i>Café</i></p>', body_text: 'கடை Café', visibility: 'public', attachments: '[]', created_at: at } as never)
+        .values({
+          id: 'msg_mid',
+          object_id: null,
+          conversation_id: 'conv_mid',
+          author_type: 'end_user',
+          author_user_id: 'user_old',
+          author_agent_id: null,
+          body: '<p>கடை <i>Café</i></p>',
+          body_text: 'கடை Café',
+          visibility: 'public',
+          attachments: '[]',
+          created_at: at,
+        } as never)
         .execute();
       await database.db.updateTable('conversations').set({ title: 'Legacy दान' }).where('id', '=', 'conv_old').execute();
 
@@ -70,7 +130,15 @@ describe.each(sqlBackends())('migrations on %s', (backend) => {
       expect(await search('கடல்')).toEqual([]);
 
       // Written after 0007: the triggers keep the index current.
-      await store.insertMessage({ objectId: null, conversationId: 'conv_mid', author: { type: 'end_user', id: 'user_old' }, body: '<p>বাংলা</p>', visibility: 'public', attachments: [], createdAt: at });
+      await store.insertMessage({
+        objectId: null,
+        conversationId: 'conv_mid',
+        author: { type: 'end_user', id: 'user_old' },
+        body: '<p>বাংলা</p>',
+        visibility: 'public',
+        attachments: [],
+        createdAt: at,
+      });
       expect(await search('বাংলা')).toEqual(['conv_mid']);
     } finally {
       await database.close();

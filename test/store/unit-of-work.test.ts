@@ -79,14 +79,17 @@ describe.each(sqlBackends())('the unit of work on %s', (backend) => {
         }
         const patch = round % 2 === 0 ? { role: 'agent' } : { active: false };
         const [first, second] = await Promise.all([clients[0]!.patch(`/agents/${two.id}`, patch), clients[1]!.patch(`/agents/${one.id}`, patch)]);
-        if ('active' in patch) for (const [i, agent] of agents.entries()) if (!(await finch.finch!.accounts.findAgent(agent.id))!.active) clients[i] = undefined;
+        if ('active' in patch)
+          for (const [i, agent] of agents.entries()) if (!(await finch.finch!.accounts.findAgent(agent.id))!.active) clients[i] = undefined;
         outcomes.push(`${first.status}/${second.status}`);
         expect(await activeAdmins(), `round ${round}: ${first.status} ${JSON.stringify(first.body)} / ${second.status} ${JSON.stringify(second.body)}`).toBe(1);
         // One wins; the other is refused: 409 last_admin, or, when the winner's change reached it
         // first, 403 (no longer an admin) or 401 (deactivated, so signed out).
         expect([first.status, second.status].filter((status) => status === 200)).toHaveLength(1);
         for (const refused of [first, second].filter((response) => response.status !== 200)) {
-          expect(refused.body).toMatchObject({ code: ({ 409: 'last_admin', 403: 'forbidden', 401: 'session_revoked' } as Record<number, string>)[refused.status] });
+          expect(refused.body).toMatchObject({
+            code: ({ 409: 'last_admin', 403: 'forbidden', 401: 'session_revoked' } as Record<number, string>)[refused.status],
+          });
         }
       }
       expect(outcomes).toHaveLength(ROUNDS);
@@ -136,7 +139,15 @@ describe.each(sqlBackends())('the unit of work on %s', (backend) => {
         await tx.settings.putFinSettings({ integrationId: 'uow', webhookKey: null, region: 'us', baseUrl: null }, at);
         await tx.settings.updateDeliveryState((state) => ({ ...state, disabledAt: at, disabledReason: 'uow' }), at);
         await tx.cannedReplies.insertCannedReply({ shortcut: `uow${backend}`, title: 'uow', body: 'uow', createdBy: sam.id, createdAt: at });
-        await tx.files.saveFile({ id: `file_${backend}_uow`, filename: 'a.txt', contentType: 'text/plain', size: 1, uploadedBy: sam.id, createdAt: at, data: Buffer.from('a') });
+        await tx.files.saveFile({
+          id: `file_${backend}_uow`,
+          filename: 'a.txt',
+          contentType: 'text/plain',
+          size: 1,
+          uploadedBy: sam.id,
+          createdAt: at,
+          data: Buffer.from('a'),
+        });
         await tx.updateConversation(conversation.id, { title: 'Renamed' }, at);
         await tx.enqueueSync(conversation.id, at);
         await tx.accounts.insertSession(session);
@@ -157,7 +168,10 @@ describe.each(sqlBackends())('the unit of work on %s', (backend) => {
       ]);
       expect([first.status, second.status]).toEqual([200, 200]);
       const stored = await finch.finch!.settings.getFinSettings();
-      expect({ integrationId: stored.integrationId, webhookKey: stored.webhookKey }, `round ${round}`).toEqual({ integrationId: `integration ${round}`, webhookKey: `key ${round}` });
+      expect({ integrationId: stored.integrationId, webhookKey: stored.webhookKey }, `round ${round}`).toEqual({
+        integrationId: `integration ${round}`,
+        webhookKey: `key ${round}`,
+      });
     }
   });
 

@@ -19,11 +19,7 @@ export function expectDocumented(openapi: OpenApiValidator, response: FinRespons
 }
 
 /** Calls an operation that must succeed; returns its payload (unwrapped in the POST-only variant). */
-export async function ok<T = any>(
-  { client, openapi }: ContractCaller,
-  name: OperationName,
-  input: Record<string, unknown> = {},
-): Promise<T> {
+export async function ok<T = any>({ client, openapi }: ContractCaller, name: OperationName, input: Record<string, unknown> = {}): Promise<T> {
   const response = await client.call(name, input);
   const op = operation(name);
   const expected = client.options.variant === 'rest' ? op.rest.status : 200;

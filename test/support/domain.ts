@@ -9,4 +9,13 @@ export function memoryContext(start = '2025-10-27T14:00:00.000Z'): FinContext & 
 }
 
 export const humanAgent = (ctx: ReturnType<typeof memoryContext>, name = 'Hana') =>
-  ctx.store.insertAgent({ name, email: `${name.toLowerCase()}@example.com`, alias: null, photoUrl: null, role: 'agent', isFin: false, passwordHash: null, at: ctx.now().toISOString() });
+  ctx.store.insertAgent({
+    name,
+    email: `${name.toLowerCase()}@example.com`,
+    alias: null,
+    photoUrl: null,
+    role: 'agent',
+    isFin: false,
+    passwordHash: null,
+    at: ctx.now().toISOString(),
+  });

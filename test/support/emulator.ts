@@ -21,7 +21,8 @@ import { PASSWORD, makeAgent } from './helpdesk.js';
 /** What the dispatcher and the emulator logged, shown when a chat never gets where a test expects. */
 function recorder() {
   const lines: string[] = [];
-  const record = (level: string) => (details: object, message: string) => void lines.push(`${new Date().toISOString()} ${level} ${message} ${JSON.stringify(details)}`);
+  const record = (level: string) => (details: object, message: string) =>
+    void lines.push(`${new Date().toISOString()} ${level} ${message} ${JSON.stringify(details)}`);
   return { lines, logger: { info: record('info'), warn: record('warn'), error: record('error') } };
 }
 
@@ -107,7 +108,11 @@ export class Messenger {
   }
 
   async say(chatId: string, message: string): Promise<ChatView> {
-    const response = await fetch(`${this.url}/api/chats/${chatId}/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message }) });
+    const response = await fetch(`${this.url}/api/chats/${chatId}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message }),
+    });
     if (response.status !== 202) throw new Error(`say: ${response.status} ${await response.text()}`);
     return (await response.json()) as ChatView;
   }

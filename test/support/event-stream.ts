@@ -51,7 +51,9 @@ export class EventStreamClient {
       };
       const timer = setTimeout(() => {
         this.waiters.delete(check);
-        reject(new Error(`no matching event within ${timeoutMs} ms; got ${JSON.stringify(this.events.slice(from).map(({ event, data }) => ({ event, data })))}`));
+        reject(
+          new Error(`no matching event within ${timeoutMs} ms; got ${JSON.stringify(this.events.slice(from).map(({ event, data }) => ({ event, data })))}`),
+        );
       }, timeoutMs);
       this.waiters.add(check);
     });

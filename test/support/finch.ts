@@ -104,7 +104,11 @@ export async function startTestFinch(backend: Backend, options: TestFinchOptions
     const finch = await openFinch({ dataDir, databaseUrl, dbPoolSize: 20 });
     ({ store, credentials, database, ping } = finch);
     opened = finch;
-    helpdesk = helpdeskContext(finch, { fin: options.fin ?? {}, publicUrl: options.publicUrl ?? 'http://127.0.0.1', attachmentUrlTtlSeconds: 3600 }, { now: clock.now, outboxWritten: () => outboxWrites++ });
+    helpdesk = helpdeskContext(
+      finch,
+      { fin: options.fin ?? {}, publicUrl: options.publicUrl ?? 'http://127.0.0.1', attachmentUrlTtlSeconds: 3600 },
+      { now: clock.now, outboxWritten: () => outboxWrites++ },
+    );
     closeData = async () => {
       await finch.close();
       rmSync(dataDir, { recursive: true, force: true });
@@ -123,7 +127,11 @@ export async function startTestFinch(backend: Backend, options: TestFinchOptions
     trustProxy: options.trustProxy ?? false,
     attachmentLimitBytes: options.attachmentLimitBytes ?? 10_485_760,
   };
-  const app = await buildServer(config, { store, credentials, ping, ...(helpdesk ? { helpdesk } : {}) }, { logger: false, now: clock.now, eventKeepAliveMs: options.eventKeepAliveMs, eventCoalesceMs: options.eventCoalesceMs });
+  const app = await buildServer(
+    config,
+    { store, credentials, ping, ...(helpdesk ? { helpdesk } : {}) },
+    { logger: false, now: clock.now, eventKeepAliveMs: options.eventKeepAliveMs, eventCoalesceMs: options.eventCoalesceMs },
+  );
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as { port: number };
   const baseUrl = `http://127.0.0.1:${port}`;

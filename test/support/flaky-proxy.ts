@@ -67,7 +67,9 @@ export class FlakyProxy {
       response.end(JSON.stringify({ type: 'about:blank', title: 'Injected failure', status: fault.status }));
       return;
     }
-    const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => name !== 'host' && name !== 'connection' && name !== 'content-length')) as Record<string, string>;
+    const headers = Object.fromEntries(
+      Object.entries(request.headers).filter(([name]) => name !== 'host' && name !== 'connection' && name !== 'content-length'),
+    ) as Record<string, string>;
     const rewritten = this.rewrite.request ? this.rewrite.request({ method: request.method!, path, headers, body: Buffer.concat(chunks) }) : undefined;
     if (rewritten && 'status' in rewritten) return this.answer(response, rewritten, path, request.method!);
     const sent: ProxiedRequest = rewritten ?? { method: request.method!, path, headers, body: Buffer.concat(chunks) };
@@ -78,7 +80,9 @@ export class FlakyProxy {
     });
     let answer: ProxiedResponse = {
       status: upstream.status,
-      headers: Object.fromEntries([...upstream.headers].filter(([name]) => name !== 'content-encoding' && name !== 'transfer-encoding' && name !== 'content-length')),
+      headers: Object.fromEntries(
+        [...upstream.headers].filter(([name]) => name !== 'content-encoding' && name !== 'transfer-encoding' && name !== 'content-length'),
+      ),
       body: Buffer.from(await upstream.arrayBuffer()),
     };
     if (this.rewrite.response) answer = this.rewrite.response(answer, sent);

@@ -24,7 +24,9 @@ export async function makeAgent(finch: TestFinch, name: string, role: AgentRole 
 /** A conversation started by Fin through the Fin API, as in production. */
 export async function finConversation(finch: TestFinch, title = 'Help please', body = 'Hello, I need help') {
   const fin = finch.client('rest');
-  const user = (await fin.call('create_user', { name: 'Eve End-User', email: `eve.${Math.random().toString(36).slice(2)}@example.com` })).payload as { id: string };
+  const user = (await fin.call('create_user', { name: 'Eve End-User', email: `eve.${Math.random().toString(36).slice(2)}@example.com` })).payload as {
+    id: string;
+  };
   const created = await fin.call('create_conversation', { title, user_id: user.id, initial_message: { body, author: { id: user.id, user_type: 'end_user' } } });
   if (created.status !== 201) throw new Error(`create_conversation: ${created.status} ${JSON.stringify(created.body)}`);
   return (created.payload as { conversation: { id: string; user: { id: string } } }).conversation;

@@ -43,6 +43,7 @@ export class OpenApiValidator {
       this.cache.set(ref, validate);
     }
     const valid = validate(body);
-    if (!valid) throw new Error(`${method} ${path} ${status} does not match the OpenAPI document: ${this.ajv.errorsText(validate.errors)}\n${JSON.stringify(body)}`);
+    if (!valid)
+      throw new Error(`${method} ${path} ${status} does not match the OpenAPI document: ${this.ajv.errorsText(validate.errors)}\n${JSON.stringify(body)}`);
   }
 }

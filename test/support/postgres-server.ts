@@ -64,14 +64,22 @@ export async function startPostgres(): Promise<PostgresServer> {
   const argv = [
     ...runAs,
     path.join(bin, 'postgres'),
-    '-D', dataDir,
-    '-p', String(port),
-    '-k', dir,
-    '-c', 'listen_addresses=127.0.0.1',
-    '-c', 'fsync=off',
-    '-c', 'synchronous_commit=off',
-    '-c', 'full_page_writes=off',
-    '-c', 'max_connections=300',
+    '-D',
+    dataDir,
+    '-p',
+    String(port),
+    '-k',
+    dir,
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'fsync=off',
+    '-c',
+    'synchronous_commit=off',
+    '-c',
+    'full_page_writes=off',
+    '-c',
+    'max_connections=300',
   ];
   const child: ChildProcess = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -171,7 +179,8 @@ export async function startControlledPostgres(): Promise<ControlledPostgres> {
   const log = path.join(dir, 'postgres.log');
   const ctl = async (args: string[]) => {
     const result = await run('pg_ctl', ['-D', dataDir, '-l', log, '-w', '-t', '60', ...args]);
-    if (result.status !== 0) throw new Error(`pg_ctl ${args.join(' ')} failed: ${result.output}\n${existsSync(log) ? readFileSync(log, 'utf8').slice(-2000) : ''}`);
+    if (result.status !== 0)
+      throw new Error(`pg_ctl ${args.join(' ')} failed: ${result.output}\n${existsSync(log) ? readFileSync(log, 'utf8').slice(-2000) : ''}`);
   };
   await ctl(['-o', options, 'start']);
   const serverUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;

@@ -19,15 +19,18 @@ export class TlsReceiver {
   connections = 0;
   readonly received: { path: string; headers: Record<string, unknown>; body: string }[] = [];
   answer: { status: number; body: string } = { status: 202, body: '{"status":"accepted"}' };
-  private readonly server = https.createServer({ key: readFileSync(path.join(TLS, 'localhost-key.pem')), cert: readFileSync(path.join(TLS, 'localhost.pem')) }, (request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    request.on('end', () => {
-      this.received.push({ path: request.url ?? '', headers: request.headers, body });
-      response.writeHead(this.answer.status, { 'content-type': 'application/json' });
-      response.end(this.answer.body);
-    });
-  });
+  private readonly server = https.createServer(
+    { key: readFileSync(path.join(TLS, 'localhost-key.pem')), cert: readFileSync(path.join(TLS, 'localhost.pem')) },
+    (request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        this.received.push({ path: request.url ?? '', headers: request.headers, body });
+        response.writeHead(this.answer.status, { 'content-type': 'application/json' });
+        response.end(this.answer.body);
+      });
+    },
+  );
 
   async start(): Promise<this> {
     this.server.on('connection', () => this.connections++);

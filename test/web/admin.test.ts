@@ -59,7 +59,10 @@ describe('the admin area (Chromium)', () => {
     const client = page.getByRole('form', { name: 'Create an OAuth client' });
     await client.getByLabel('Client name').fill('Fin staging');
     await client.getByRole('button', { name: 'Create client' }).click();
-    await page.getByRole('status').filter({ hasText: /client secret fcs_/ }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /client secret fcs_/ })
+      .waitFor();
     await page.getByRole('button', { name: 'Revoke Fin staging' }).click();
     await page.getByRole('button', { name: 'Revoke Fin staging' }).waitFor({ state: 'detached' });
   });
@@ -75,7 +78,9 @@ describe.each(sqlBackends())('the delivery log (%s)', (backend) => {
     await expect
       .poll(
         async () => {
-          const page = (await harness.loop.agent.get(`/deliveries?conversation_id=${conversation.id}`)).body as { deliveries: { id: string; event_id: string; outcome: string; response_excerpt: string | null }[] };
+          const page = (await harness.loop.agent.get(`/deliveries?conversation_id=${conversation.id}`)).body as {
+            deliveries: { id: string; event_id: string; outcome: string; response_excerpt: string | null }[];
+          };
           delivered = page.deliveries.find((row) => row.outcome === 'delivered');
           return delivered !== undefined;
         },
@@ -83,7 +88,11 @@ describe.each(sqlBackends())('the delivery log (%s)', (backend) => {
       )
       .toBe(true);
     // Rows logged before Finch stopped keeping the answer to a success hold it: it is no error.
-    await harness.loop.finch.database!.db.updateTable('webhook_deliveries').set({ response_excerpt: '{"status":"accepted"}' }).where('id', '=', delivered!.id).execute();
+    await harness.loop.finch
+      .database!.db.updateTable('webhook_deliveries')
+      .set({ response_excerpt: '{"status":"accepted"}' })
+      .where('id', '=', delivered!.id)
+      .execute();
     // An earlier failed attempt of the same event, as the dispatcher records one.
     await harness.loop.finch
       .database!.db.insertInto('webhook_deliveries')
@@ -109,7 +118,10 @@ describe.each(sqlBackends())('the delivery log (%s)', (backend) => {
       await signIn(page, harness.loop.finch.baseUrl, 'hana@example.com', PASSWORD);
       await page.goto(`${harness.loop.finch.baseUrl}/admin/deliveries`);
       const table = page.locator('table.deliveries');
-      const deliveredRow = table.locator('tr', { has: page.locator('td', { hasText: /^delivered$/ }) }).filter({ hasText: conversation.id }).first();
+      const deliveredRow = table
+        .locator('tr', { has: page.locator('td', { hasText: /^delivered$/ }) })
+        .filter({ hasText: conversation.id })
+        .first();
       await deliveredRow.waitFor();
       expect(await deliveredRow.locator('td.text').innerText()).toBe('');
       expect(await table.innerText()).not.toContain('{"status":"accepted"}');

@@ -154,7 +154,8 @@ describe('a conversation (Chromium)', () => {
     await panel.getByLabel('New attribute value').fill('gold');
     await panel.getByRole('button', { name: 'Save conversation' }).click();
     await panel.getByLabel('plan').waitFor();
-    const read = async () => (await harness.loop.agent.get(`/conversations/${conversation.id}`)).body.conversation as { tags: string[]; attributes: Record<string, unknown> };
+    const read = async () =>
+      (await harness.loop.agent.get(`/conversations/${conversation.id}`)).body.conversation as { tags: string[]; attributes: Record<string, unknown> };
     expect(await read()).toMatchObject({ tags: ['vip', 'billing'], attributes: { plan: 'gold' } });
 
     await panel.getByLabel('plan').fill('');
@@ -165,7 +166,11 @@ describe('a conversation (Chromium)', () => {
   it('shows "Not synced with Fin" for a dead-lettered conversation until Retry gets it to Fin', async () => {
     const conversation = await finConversation(harness.loop.finch, 'Lost on the way');
     // As the dispatcher leaves it after the last failed attempt.
-    await harness.loop.finch.database!.db.updateTable('conversations').set({ fin_sync_failed_at: new Date().toISOString() }).where('id', '=', conversation.id).execute();
+    await harness.loop.finch
+      .database!.db.updateTable('conversations')
+      .set({ fin_sync_failed_at: new Date().toISOString() })
+      .where('id', '=', conversation.id)
+      .execute();
     const { page } = await harness.open();
     await signIn(page, harness.loop.finch.baseUrl, 'ivan@example.com', PASSWORD);
     await page.goto(`${harness.loop.finch.baseUrl}/c/${conversation.id}`);
@@ -193,7 +198,11 @@ describe.each(sqlBackends())("a conversation's stored content and drafts (%s)", 
       '<a href="https://example.com/ok">kept</a>',
       '<a href="mailto:help@example.com">mail</a>',
     ].join('');
-    await harness.loop.finch.database!.db.updateTable('messages').set({ body: `<p>${stale}</p>` }).where('conversation_id', '=', conversation.id).execute();
+    await harness.loop.finch
+      .database!.db.updateTable('messages')
+      .set({ body: `<p>${stale}</p>` })
+      .where('conversation_id', '=', conversation.id)
+      .execute();
     const { page } = await harness.open();
     const asked: string[] = [];
     // The inbox itself asks for its session; an image asking for it would be the stale body's.
@@ -205,7 +214,10 @@ describe.each(sqlBackends())("a conversation's stored content and drafts (%s)", 
     const thread = page.locator('.message', { hasText: 'kept' });
     await thread.waitFor();
     expect(await thread.locator('img[src]').count()).toBe(0);
-    expect(await thread.locator('a[href]').evaluateAll((links) => links.map((link) => link.getAttribute('href')))).toEqual(['https://example.com/ok', 'mailto:help@example.com']);
+    expect(await thread.locator('a[href]').evaluateAll((links) => links.map((link) => link.getAttribute('href')))).toEqual([
+      'https://example.com/ok',
+      'mailto:help@example.com',
+    ]);
     expect(asked.filter((pathname) => pathname.includes('/api/'))).toEqual([]);
   });
 

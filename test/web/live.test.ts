@@ -72,7 +72,19 @@ describe('live changes (Chromium)', () => {
 
 describe('what a live change invalidates', () => {
   /** One of everything the inbox loads. */
-  const everything = [keys.counts, keys.conversationList({ queue: 'all' }), keys.conversationList({ queue: 'mine', tag: 'vip' }), keys.conversation('conv_a'), keys.conversation('conv_b'), keys.agents, keys.cannedReplies, keys.tokens, keys.clients, keys.finSettings, keys.deliveryLog('')];
+  const everything = [
+    keys.counts,
+    keys.conversationList({ queue: 'all' }),
+    keys.conversationList({ queue: 'mine', tag: 'vip' }),
+    keys.conversation('conv_a'),
+    keys.conversation('conv_b'),
+    keys.agents,
+    keys.cannedReplies,
+    keys.tokens,
+    keys.clients,
+    keys.finSettings,
+    keys.deliveryLog(''),
+  ];
   const named = (list: readonly (readonly unknown[])[]) => list.map((key) => JSON.stringify(key)).sort();
 
   /** The inbox's own cache class (@tanstack/react-query re-exports it, without React here), every entry fresh. */
@@ -93,7 +105,9 @@ describe('what a live change invalidates', () => {
   it('makes stale the conversations a change names, and every list and count, nothing else', async () => {
     const client = filledCache();
     await invalidateNamed(client, ['conv_a']);
-    expect(stale(client)).toEqual(named([keys.counts, keys.conversationList({ queue: 'all' }), keys.conversationList({ queue: 'mine', tag: 'vip' }), keys.conversation('conv_a')]));
+    expect(stale(client)).toEqual(
+      named([keys.counts, keys.conversationList({ queue: 'all' }), keys.conversationList({ queue: 'mine', tag: 'vip' }), keys.conversation('conv_a')]),
+    );
   });
 
   it('makes everything stale when changes may have been missed (a reconnect)', async () => {

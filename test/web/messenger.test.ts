@@ -30,14 +30,22 @@ describe.each(sqlBackends())('the messenger (%s)', (backend) => {
     await messenger.getByText(`${(MESSAGE_LIMIT + 1).toLocaleString('en')} / ${MESSAGE_LIMIT.toLocaleString('en')} characters`).waitFor();
     await messenger.getByLabel('Your message').press('Enter');
     const alert = messenger.getByRole('alert');
-    await expect.poll(() => alert.innerText()).toBe(`Your message is ${(MESSAGE_LIMIT + 1).toLocaleString('en')} characters long; the limit is ${MESSAGE_LIMIT.toLocaleString('en')}. Shorten it or send it in parts.`);
+    await expect
+      .poll(() => alert.innerText())
+      .toBe(
+        `Your message is ${(MESSAGE_LIMIT + 1).toLocaleString('en')} characters long; the limit is ${MESSAGE_LIMIT.toLocaleString('en')}. Shorten it or send it in parts.`,
+      );
     expect(await messenger.getByLabel('Your message').inputValue()).toBe(tooLong);
     expect(await messenger.locator('#thread .message').count()).toBe(before);
     await harness.shot(messenger, 'messenger-over-limit');
 
     // The chat API refuses the same message: the page says so before sending, not after.
     const chatId = (await messenger.evaluate(() => (globalThis as any).localStorage.getItem('finch-chat'))) as string;
-    const refused = await fetch(`${harness.loop.emulator.url}/api/chats/${chatId}/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: tooLong }) });
+    const refused = await fetch(`${harness.loop.emulator.url}/api/chats/${chatId}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: tooLong }),
+    });
     expect(refused.status).toBe(400);
 
     // At the limit it goes through: the page and the chat API agree on where the limit is.

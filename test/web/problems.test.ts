@@ -50,7 +50,15 @@ describe('what an agent reads when Finch refuses something', () => {
     const developerDetail = 'Sign in (POST /api/v1/session) or send a personal API token in X-CSRF-Token.';
     for (const code of [...DESCRIBED_CODES, 'some_future_code']) {
       for (const status of [400, 401, 403, 404, 409, 413, 422, 429, 500, 503]) {
-        const text = describeProblem(status, { code, detail: code === 'weak_password' ? 'Use at least 12 characters.' : developerDetail, errors: [{ pointer: '/title', detail: 'title must NOT have more than 2048 characters' }] }, '30');
+        const text = describeProblem(
+          status,
+          {
+            code,
+            detail: code === 'weak_password' ? 'Use at least 12 characters.' : developerDetail,
+            errors: [{ pointer: '/title', detail: 'title must NOT have more than 2048 characters' }],
+          },
+          '30',
+        );
         expect(text, `${code} ${status}`).not.toMatch(/\/api\/|\bPOST\b|X-CSRF|personal API token|undefined/);
         expect(text, `${code} ${status}`).not.toMatch(/\b(GET|PUT|PATCH|DELETE)\b|Authorization|Bearer|FINCH_|[{}<>`]|\b[a-z]+_[a-z_]+\b/);
         expect(text).toMatch(/[.!]$/);
@@ -59,9 +67,9 @@ describe('what an agent reads when Finch refuses something', () => {
   });
 
   it('spells out validation failures field by field, and keeps a plain detail of an unknown code', () => {
-    expect(describeProblem(400, { code: 'validation_failed', errors: [{ pointer: '/title', detail: 'title must NOT have more than 2048 characters' }] }, null)).toBe(
-      'The title is too long (at most 2,048 characters).',
-    );
+    expect(
+      describeProblem(400, { code: 'validation_failed', errors: [{ pointer: '/title', detail: 'title must NOT have more than 2048 characters' }] }, null),
+    ).toBe('The title is too long (at most 2,048 characters).');
     expect(describeProblem(409, { code: 'brand_new_rule', detail: 'Someone else edited this reply.' }, null)).toBe(
       'This clashes with a change someone else made. Reload and try again. Details: Someone else edited this reply.',
     );

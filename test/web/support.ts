@@ -119,7 +119,6 @@ export async function otherTabSignsOut(harness: InboxHarness, context: WatchedPa
   await other.close();
 }
 
-
 /** Buttons, links, fields without an accessible name (label, aria-label, aria-labelledby or text). */
 export function unnamedControls(page: Page): Promise<string[]> {
   return page.evaluate(() =>

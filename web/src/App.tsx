@@ -88,7 +88,13 @@ export function App() {
             </a>
           )}
         </nav>
-        <button type="button" className="me" title={`${me.email}: your account and password`} aria-label={`Your account (${me.name})`} onClick={() => setAccount(true)}>
+        <button
+          type="button"
+          className="me"
+          title={`${me.email}: your account and password`}
+          aria-label={`Your account (${me.name})`}
+          onClick={() => setAccount(true)}
+        >
           {me.name}
         </button>
         <button type="button" onClick={() => void signOut()}>

@@ -9,10 +9,16 @@ describe('credentials', () => {
     const store = new MemoryCredentialStore();
     const client = await createClient(store, 'Fin', now);
     expect(await issueAccessToken(store, { clientId: client.clientId, clientSecret: 'fcs_wrong' }, 60, now)).toEqual({ ok: false, error: 'invalid_client' });
-    expect(await issueAccessToken(store, { clientId: 'fcl_unknown', clientSecret: client.clientSecret }, 60, now)).toEqual({ ok: false, error: 'invalid_client' });
+    expect(await issueAccessToken(store, { clientId: 'fcl_unknown', clientSecret: client.clientSecret }, 60, now)).toEqual({
+      ok: false,
+      error: 'invalid_client',
+    });
     const grant = await issueAccessToken(store, { clientId: client.clientId, clientSecret: client.clientSecret }, 60, now);
     if (!grant.ok) throw new Error('no token');
-    expect(await authenticateBearer(store, grant.accessToken, new Date(now.getTime() + 59_000))).toMatchObject({ ok: true, principal: { type: 'fin', via: 'oauth' } });
+    expect(await authenticateBearer(store, grant.accessToken, new Date(now.getTime() + 59_000))).toMatchObject({
+      ok: true,
+      principal: { type: 'fin', via: 'oauth' },
+    });
     expect(await authenticateBearer(store, grant.accessToken, new Date(now.getTime() + 60_000))).toEqual({ ok: false, failure: 'expired' });
   });
 

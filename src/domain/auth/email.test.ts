@@ -26,7 +26,8 @@ describe('normalizeEmail', () => {
   });
 
   it('is idempotent', () => {
-    for (const input of ['  ＡDMIN@x\u00a0', 'İstanbul@example.com', 'ß@EXAMPLE.com']) expect(normalizeEmail(normalizeEmail(input))).toBe(normalizeEmail(input));
+    for (const input of ['  ＡDMIN@x\u00a0', 'İstanbul@example.com', 'ß@EXAMPLE.com'])
+      expect(normalizeEmail(normalizeEmail(input))).toBe(normalizeEmail(input));
   });
 });
 
@@ -45,7 +46,7 @@ describe('judgeAgentEmail', () => {
     ['ann+support@example.com', 'ann+support@example.com'],
     ["o'brien.j@mail.example.co.uk", "o'brien.j@mail.example.co.uk"],
     ['x@xn--bcher-kva.example', 'x@xn--bcher-kva.example'],
-  ])('accepts %j as %j, an address JSON Schema\'s email format accepts too', (input, email) => {
+  ])("accepts %j as %j, an address JSON Schema's email format accepts too", (input, email) => {
     expect(judgeAgentEmail(input)).toEqual({ ok: true, email });
     expect(asEmail(email)).toBe(true);
   });

@@ -56,7 +56,7 @@ export function judgeAgentEmail(input: string): EmailVerdict {
   const domain = email.slice(at + 1);
   if (at < 0 || local.includes('@')) return refuse('The email must have exactly one @.');
   if (local.length === 0 || local.length > 64 || !local.split('.').every((atom) => ATOM.test(atom))) {
-    return refuse('The part before the @ must be 1 to 64 letters a–z, digits or !#$%&\'*+/=?^_`{|}~- in dot-separated pieces, without spaces.');
+    return refuse("The part before the @ must be 1 to 64 letters a–z, digits or !#$%&'*+/=?^_`{|}~- in dot-separated pieces, without spaces.");
   }
   const labels = domain.split('.');
   if (labels.length < 2 || !labels.every((label) => LABEL.test(label)) || !/[a-z]/.test(labels.at(-1)!)) {

@@ -54,7 +54,13 @@ describe('secrets', () => {
   it('refuses stored hashes with malformed or unaffordable parameters instead of computing them', async () => {
     const salt = 'MDEyMzQ1Njc4OWFiY2RlZg';
     const hash = 'A'.repeat(43);
-    for (const stored of [`scrypt$1000$8$1$${salt}$${hash}`, `scrypt$1048576$8$1$${salt}$${hash}`, `scrypt$16384$0$1$${salt}$${hash}`, `scrypt$16384$8$1$${salt}$`, `bcrypt$16384$8$1$${salt}$${hash}`]) {
+    for (const stored of [
+      `scrypt$1000$8$1$${salt}$${hash}`,
+      `scrypt$1048576$8$1$${salt}$${hash}`,
+      `scrypt$16384$0$1$${salt}$${hash}`,
+      `scrypt$16384$8$1$${salt}$`,
+      `bcrypt$16384$8$1$${salt}$${hash}`,
+    ]) {
       expect(await verifyPassword('x', stored), stored).toBe(false);
       expect(needsRehash(stored)).toBe(true);
     }
@@ -90,7 +96,7 @@ describe('the queue of password hashes', () => {
     expect(await verifyPassword('pw', cheap)).toBe(true);
   });
 
-  it('has a hash no password matches, at today\'s cost, for checking a password when there is no account', async () => {
+  it("has a hash no password matches, at today's cost, for checking a password when there is no account", async () => {
     const unmatchable = unmatchablePasswordHash();
     expect(unmatchable).not.toBe(unmatchablePasswordHash());
     expect(needsRehash(unmatchable)).toBe(false);

@@ -71,7 +71,8 @@ let hashMs = 350;
 
 async function scryptLimited(password: string, salt: Buffer, length: number, options: { N: number; r: number; p: number }): Promise<Buffer> {
   if (running >= CONCURRENT_HASHES) {
-    if (waiting.length >= MAX_WAITING_HASHES) throw new PasswordHashingBusyError(Math.max(1, Math.ceil(((waiting.length / CONCURRENT_HASHES) * hashMs) / 1000)));
+    if (waiting.length >= MAX_WAITING_HASHES)
+      throw new PasswordHashingBusyError(Math.max(1, Math.ceil(((waiting.length / CONCURRENT_HASHES) * hashMs) / 1000)));
     await new Promise<void>((resolve) => waiting.push(resolve));
   }
   running++;
@@ -94,7 +95,14 @@ async function scryptLimited(password: string, salt: Buffer, length: number, opt
  * email is an agent's. Made without hashing, so it cannot itself be refused or wait.
  */
 export function unmatchablePasswordHash(): string {
-  return ['scrypt', SCRYPT_PARAMS.N, SCRYPT_PARAMS.r, SCRYPT_PARAMS.p, randomBytes(16).toString('base64url'), randomBytes(KEY_LENGTH).toString('base64url')].join('$');
+  return [
+    'scrypt',
+    SCRYPT_PARAMS.N,
+    SCRYPT_PARAMS.r,
+    SCRYPT_PARAMS.p,
+    randomBytes(16).toString('base64url'),
+    randomBytes(KEY_LENGTH).toString('base64url'),
+  ].join('$');
 }
 
 /**
@@ -135,5 +143,11 @@ export async function verifyPassword(password: string, stored: string): Promise<
 /** Whether a stored hash was made with other parameters than today's (it is replaced at sign-in). */
 export function needsRehash(stored: string): boolean {
   const parsed = parseHash(stored);
-  return !parsed || parsed.params.N !== SCRYPT_PARAMS.N || parsed.params.r !== SCRYPT_PARAMS.r || parsed.params.p !== SCRYPT_PARAMS.p || parsed.hash.length !== KEY_LENGTH;
+  return (
+    !parsed ||
+    parsed.params.N !== SCRYPT_PARAMS.N ||
+    parsed.params.r !== SCRYPT_PARAMS.r ||
+    parsed.params.p !== SCRYPT_PARAMS.p ||
+    parsed.hash.length !== KEY_LENGTH
+  );
 }

@@ -7,7 +7,11 @@ describe('createConversation', () => {
   it('starts open, assigned to the Fin agent, with the initial message as its first', async () => {
     const ctx = memoryContext();
     const user = (await createUser(ctx, { name: 'Sam' })).value;
-    const { value } = await createConversation(ctx, { title: 'Hi', user_id: user.id, initial_message: { body: '<p>Hello</p>', author: { id: user.id, user_type: 'end_user' } } });
+    const { value } = await createConversation(ctx, {
+      title: 'Hi',
+      user_id: user.id,
+      initial_message: { body: '<p>Hello</p>', author: { id: user.id, user_type: 'end_user' } },
+    });
     expect(value.conversation).toMatchObject({ status: 'open', assignee: { isFin: true }, title: 'Hi', tags: [], attributes: {} });
     expect(await ctx.store.listMessages(value.conversation.id)).toEqual([value.initialMessage]);
   });

@@ -18,10 +18,7 @@ export interface CreatedConversation {
  * assigned to the Fin agent. A repeat with a known object_id returns the first conversation and its
  * initial message, also when the two requests race.
  */
-export async function createConversation(
-  ctx: FinContext,
-  input: CreateConversationInput,
-): Promise<Created<CreatedConversation>> {
+export async function createConversation(ctx: FinContext, input: CreateConversationInput): Promise<Created<CreatedConversation>> {
   // Before the transaction: a refused request costs no lock (and little time).
   checkAttributes(input.attributes, '/attributes');
   checkAttributes(input.user?.attributes, '/user/attributes');
@@ -49,11 +46,7 @@ export async function createConversation(
 
     const inserted = await tx.insertMessage(await messageFor(tx, conversation, draft, '/initial_message'));
     if (!inserted.created && inserted.value.conversationId !== conversation.id) {
-      throw unprocessable(
-        'object_id_taken',
-        'initial_message.object_id already names a message of another conversation.',
-        '/initial_message/object_id',
-      );
+      throw unprocessable('object_id_taken', 'initial_message.object_id already names a message of another conversation.', '/initial_message/object_id');
     }
     return { value: { conversation, initialMessage: inserted.value }, replayed: false };
   });

@@ -8,7 +8,9 @@ describe('createMessage', () => {
   it('moves the conversation up (updated_at) for a new message, not for a replay', async () => {
     const ctx = memoryContext();
     const user = (await createUser(ctx, { name: 'Sam' })).value;
-    const { conversation } = (await createConversation(ctx, { user_id: user.id, initial_message: { body: 'Hi', author: { id: user.id, user_type: 'end_user' } } })).value;
+    const { conversation } = (
+      await createConversation(ctx, { user_id: user.id, initial_message: { body: 'Hi', author: { id: user.id, user_type: 'end_user' } } })
+    ).value;
     ctx.tick();
     const input = { conversation_id: conversation.id, body: 'More', author: { id: user.id, user_type: 'end_user' as const }, object_id: 'im-1' };
     const created = await createMessage(ctx, input);
@@ -23,8 +25,15 @@ describe('createMessage', () => {
   it('keeps the time Fin gives, normalized to UTC with milliseconds', async () => {
     const ctx = memoryContext();
     const user = (await createUser(ctx, { name: 'Sam' })).value;
-    const { conversation } = (await createConversation(ctx, { user_id: user.id, initial_message: { body: 'Hi', author: { id: user.id, user_type: 'end_user' } } })).value;
-    const { value } = await createMessage(ctx, { conversation_id: conversation.id, body: 'x', author: { id: user.id, user_type: 'end_user' }, created_at: '2025-10-27T16:30:00+02:00' });
+    const { conversation } = (
+      await createConversation(ctx, { user_id: user.id, initial_message: { body: 'Hi', author: { id: user.id, user_type: 'end_user' } } })
+    ).value;
+    const { value } = await createMessage(ctx, {
+      conversation_id: conversation.id,
+      body: 'x',
+      author: { id: user.id, user_type: 'end_user' },
+      created_at: '2025-10-27T16:30:00+02:00',
+    });
     expect(value.createdAt).toBe('2025-10-27T14:30:00.000Z');
     await expect(
       createMessage(ctx, { conversation_id: conversation.id, body: 'x', author: { id: user.id, user_type: 'end_user' }, created_at: '1969-12-31T23:59:59Z' }),

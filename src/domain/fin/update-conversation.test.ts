@@ -9,7 +9,9 @@ import { updateConversation } from './update-conversation.js';
 async function started() {
   const ctx = memoryContext();
   const user = (await createUser(ctx, { name: 'Sam' })).value;
-  const { conversation } = (await createConversation(ctx, { user_id: user.id, initial_message: { body: 'Hi', author: { id: user.id, user_type: 'end_user' } } })).value;
+  const { conversation } = (
+    await createConversation(ctx, { user_id: user.id, initial_message: { body: 'Hi', author: { id: user.id, user_type: 'end_user' } } })
+  ).value;
   ctx.tick();
   return { ctx, conversation };
 }
@@ -48,10 +50,12 @@ describe('updateConversation', () => {
   it('refuses unknown ids, unknown agents and another end-user, changing nothing', async () => {
     const { ctx, conversation } = await started();
     await expect(updateConversation(ctx, { conversation_id: 'conv_x', title: 'x' })).rejects.toMatchObject({ kind: 'not_found' });
-    await expect(updateConversation(ctx, { conversation_id: conversation.id, title: 'changed', assignee_id: 'agent_x' })).rejects.toMatchObject({ code: 'unknown_agent' });
-    await expect(
-      updateConversation(ctx, { conversation_id: conversation.id, title: 'changed', user: { id: 'user_other', name: 'x' } }),
-    ).rejects.toBeInstanceOf(FinError);
+    await expect(updateConversation(ctx, { conversation_id: conversation.id, title: 'changed', assignee_id: 'agent_x' })).rejects.toMatchObject({
+      code: 'unknown_agent',
+    });
+    await expect(updateConversation(ctx, { conversation_id: conversation.id, title: 'changed', user: { id: 'user_other', name: 'x' } })).rejects.toBeInstanceOf(
+      FinError,
+    );
     expect((await ctx.store.findConversation(conversation.id))?.title).toBe(conversation.title);
   });
 });

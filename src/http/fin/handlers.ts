@@ -36,16 +36,13 @@ export const HANDLERS: Record<OperationName, Handler> = {
     return { payload: presentUser(value), replayed };
   },
   get_agents: async (ctx, _input, variant) => fresh((await getAgents(ctx)).map((agent) => presentAgent(agent, variant))),
-  get_conversation: async (ctx, input: In.GetConversationInput, variant) =>
-    fresh(presentConversation(await getConversation(ctx, input), variant)),
-  update_conversation: async (ctx, input: In.UpdateConversationInput, variant) =>
-    fresh(presentConversation(await updateConversation(ctx, input), variant)),
+  get_conversation: async (ctx, input: In.GetConversationInput, variant) => fresh(presentConversation(await getConversation(ctx, input), variant)),
+  update_conversation: async (ctx, input: In.UpdateConversationInput, variant) => fresh(presentConversation(await updateConversation(ctx, input), variant)),
   create_conversation: async (ctx, input: In.CreateConversationInput, variant) => {
     const { value, replayed } = await createConversation(ctx, input);
     return { payload: presentCreatedConversation(value, variant), replayed };
   },
-  get_messages: async (ctx, input: In.GetMessagesInput, variant) =>
-    fresh((await getMessages(ctx, input)).map((message) => presentMessage(message, variant))),
+  get_messages: async (ctx, input: In.GetMessagesInput, variant) => fresh((await getMessages(ctx, input)).map((message) => presentMessage(message, variant))),
   create_message: async (ctx, input: In.CreateMessageInput, variant) => {
     const { value, replayed } = await createMessage(ctx, input);
     return { payload: presentMessage(value, variant), replayed };

@@ -68,7 +68,6 @@ export function queryForms(url: string): string[] {
       return equals < 0 ? [pair, ''] : [pair.slice(0, equals), pair.slice(equals + 1)];
     })
     .sort(byKey);
-  const join = (pairs: [string, string][], encode: (s: string) => string) =>
-    pairs.map(([key, value]) => `${encode(key)}=${encode(value)}`).join('&');
+  const join = (pairs: [string, string][], encode: (s: string) => string) => pairs.map(([key, value]) => `${encode(key)}=${encode(value)}`).join('&');
   return [...new Set([join(decoded, (s) => s), join(decoded, encodeURIComponent), join(asSent, (s) => s)])];
 }

@@ -46,7 +46,12 @@ export const agentApi: FastifyPluginAsync<AgentApiOptions> = async (app, options
   });
 
   // Not `options` itself: it carries this plugin's prefix, which the route modules must not add again.
-  const routeOptions: AgentRouteOptions = { ctx: options.ctx, loginRateLimit: options.loginRateLimit, secureCookies: options.secureCookies, streams: new LiveStreams() };
+  const routeOptions: AgentRouteOptions = {
+    ctx: options.ctx,
+    loginRateLimit: options.loginRateLimit,
+    secureCookies: options.secureCookies,
+    streams: new LiveStreams(),
+  };
   await app.register(sessionRoutes, routeOptions);
   await app.register(conversationRoutes, routeOptions);
   await app.register(eventRoutes, {

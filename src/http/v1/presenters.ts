@@ -77,7 +77,14 @@ export function presentEndUser(user: EndUser): EndUserView {
 export function presentMessage(message: Message): MessageView {
   const author =
     message.author.type === 'end_user'
-      ? { type: 'end_user' as const, id: message.author.user.id, name: message.author.user.name, email: message.author.user.email, photo_url: message.author.user.photoUrl, is_fin: false }
+      ? {
+          type: 'end_user' as const,
+          id: message.author.user.id,
+          name: message.author.user.name,
+          email: message.author.user.email,
+          photo_url: message.author.user.photoUrl,
+          is_fin: false,
+        }
       : { type: 'agent' as const, ...brief(message.author.agent) };
   return {
     id: message.id,
@@ -117,5 +124,13 @@ export function presentClient(client: OAuthClient) {
 }
 
 export function presentCannedReply(reply: CannedReply): CannedReplyView {
-  return { id: reply.id, shortcut: reply.shortcut, title: reply.title, body: reply.body, created_by: reply.createdBy, created_at: reply.createdAt, updated_at: reply.updatedAt };
+  return {
+    id: reply.id,
+    shortcut: reply.shortcut,
+    title: reply.title,
+    body: reply.body,
+    created_by: reply.createdBy,
+    created_at: reply.createdAt,
+    updated_at: reply.updatedAt,
+  };
 }

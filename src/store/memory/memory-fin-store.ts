@@ -94,8 +94,7 @@ export class MemoryFinStore implements FinStore, AgentDirectory {
   listAgents = () => this.lock.run(async () => this.activeAgents());
   findFinAgent = () => this.lock.run(async () => this.finAgent());
   findConversation = (id: string) => this.lock.run(async () => this.conversation(id));
-  listMessages = (conversationId: string, afterId?: string) =>
-    this.lock.run(async () => this.messagesOf(conversationId, afterId));
+  listMessages = (conversationId: string, afterId?: string) => this.lock.run(async () => this.messagesOf(conversationId, afterId));
   findFirstMessage = (conversationId: string) => this.lock.run(async () => this.firstMessage(conversationId));
 
   // --- inside a transaction (the lock is held) ------------------------------------------------
@@ -210,8 +209,7 @@ export class MemoryFinStore implements FinStore, AgentDirectory {
       return agent;
     });
 
-  findAgentByEmail = (email: string) =>
-    this.lock.run(async () => [...this.agents.values()].find((agent) => agent.email.toLowerCase() === email.toLowerCase()));
+  findAgentByEmail = (email: string) => this.lock.run(async () => [...this.agents.values()].find((agent) => agent.email.toLowerCase() === email.toLowerCase()));
 
   ensureFinAgent = (at: string) => this.lock.run(async () => this.ensureFinAgentNow(at));
 

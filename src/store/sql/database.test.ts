@@ -24,7 +24,9 @@ describe('redactUrl', () => {
 
   it('hides a password or a key passphrase given as a query parameter, keeping the other parameters', () => {
     expect(redactUrl('postgres://postgres@127.0.0.1:55432/finch?password=QueryPw123')).toBe('postgres://postgres@127.0.0.1:55432/finch?password=***');
-    const shown = redactUrl('postgresql://u:pw@db/finch?sslmode=verify-full&sslkey=/etc/finch/key.pem&sslpassword=KeyPass1&PASSWORD=Upper1&application_name=finch');
+    const shown = redactUrl(
+      'postgresql://u:pw@db/finch?sslmode=verify-full&sslkey=/etc/finch/key.pem&sslpassword=KeyPass1&PASSWORD=Upper1&application_name=finch',
+    );
     expect(shown).not.toMatch(/pw@|KeyPass1|Upper1/);
     expect(new URL(shown).searchParams.get('sslpassword')).toBe('***');
     expect(new URL(shown).searchParams.get('sslkey')).toBe('/etc/finch/key.pem');

@@ -24,7 +24,19 @@ export type Unavailability = 'connection' | 'storage' | 'busy';
 export const RETRY_AFTER_SECONDS: Record<Unavailability, number> = { connection: 5, storage: 30, busy: 2 };
 
 /** Socket errors: the server is not there, or the connection to it broke. */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EHOSTDOWN', 'ECONNABORTED']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EHOSTDOWN',
+  'ECONNABORTED',
+]);
 
 /**
  * PostgreSQL SQLSTATEs (Appendix A): class 08 (connection exception); 57P01 admin shutdown, 57P02
@@ -37,7 +49,8 @@ const PG_STORAGE = new Set(['53100', '58030', '25006']);
 const PG_BUSY = new Set(['57014', '55P03']);
 
 /** What node-postgres says when a connection ended, was unusable, or could not be had in time. */
-const PG_DRIVER_MESSAGES = /^(Connection terminated|Client has encountered a connection error and is not queryable|Client was closed and is not queryable|timeout exceeded when trying to connect|Query read timeout)/;
+const PG_DRIVER_MESSAGES =
+  /^(Connection terminated|Client has encountered a connection error and is not queryable|Client was closed and is not queryable|timeout exceeded when trying to connect|Query read timeout)/;
 
 /** SQLite result codes (https://sqlite.org/rescode.html), extended codes included by prefix. */
 const SQLITE_STORAGE = /^SQLITE_(FULL|READONLY|IOERR|CANTOPEN)/;
@@ -58,7 +71,10 @@ export function unavailability(error: unknown): Unavailability | undefined {
   return cause !== undefined && cause !== error ? unavailability(cause) : undefined;
 }
 
-const REASONS = { connection: 'unreachable', storage: 'refusing_writes', busy: 'busy' } as const satisfies Record<Unavailability, DatabaseUnavailableError['reason']>;
+const REASONS = { connection: 'unreachable', storage: 'refusing_writes', busy: 'busy' } as const satisfies Record<
+  Unavailability,
+  DatabaseUnavailableError['reason']
+>;
 
 const DESCRIPTIONS: Record<Unavailability, string> = {
   connection: 'the database cannot be reached',

@@ -27,9 +27,7 @@ export interface PreparedQuery<Args extends unknown[], Row> {
   run(db: Kysely<Schema>, dialect: Dialect, ...args: Args): Promise<Row[]>;
 }
 
-export function prepared<Args extends unknown[], Row>(
-  build: (db: Kysely<Schema>, ...args: Args) => Compilable<Row>,
-): PreparedQuery<Args, Row> {
+export function prepared<Args extends unknown[], Row>(build: (db: Kysely<Schema>, ...args: Args) => Compilable<Row>): PreparedQuery<Args, Row> {
   const compiled = new Map<Dialect, Compiled>();
   return {
     async run(db, dialect, ...args) {

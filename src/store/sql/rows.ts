@@ -6,18 +6,7 @@
 import type { Agent, Attachment, Attributes, EndUser } from '../../domain/model.js';
 
 export const USER_COLUMNS = ['id', 'object_id', 'name', 'email', 'photo_url', 'attributes', 'created_at', 'updated_at'] as const;
-export const AGENT_COLUMNS = [
-  'id',
-  'name',
-  'email',
-  'alias',
-  'photo_url',
-  'role',
-  'is_fin',
-  'active',
-  'created_at',
-  'updated_at',
-] as const;
+export const AGENT_COLUMNS = ['id', 'name', 'email', 'alias', 'photo_url', 'role', 'is_fin', 'active', 'created_at', 'updated_at'] as const;
 
 type Column<C extends readonly string[]> = C[number];
 

@@ -18,7 +18,15 @@ export class SqlCannedReplyStore implements CannedReplyStore {
   async insertCannedReply(reply: Omit<CannedReply, 'id' | 'updatedAt'>): Promise<CannedReply> {
     const row = await this.scope.db
       .insertInto('canned_replies')
-      .values({ id: newId('canned'), shortcut: reply.shortcut, title: reply.title, body: reply.body, created_by: reply.createdBy, created_at: reply.createdAt, updated_at: reply.createdAt })
+      .values({
+        id: newId('canned'),
+        shortcut: reply.shortcut,
+        title: reply.title,
+        body: reply.body,
+        created_by: reply.createdBy,
+        created_at: reply.createdAt,
+        updated_at: reply.createdAt,
+      })
       .onConflict((conflict) => conflict.doNothing())
       .returning(COLUMNS)
       .executeTakeFirst();
@@ -48,5 +56,13 @@ export class SqlCannedReplyStore implements CannedReplyStore {
 }
 
 function replyFrom(row: Pick<CannedRepliesTable, (typeof COLUMNS)[number]>): CannedReply {
-  return { id: row.id, shortcut: row.shortcut, title: row.title, body: row.body, createdBy: row.created_by, createdAt: row.created_at, updatedAt: row.updated_at };
+  return {
+    id: row.id,
+    shortcut: row.shortcut,
+    title: row.title,
+    body: row.body,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
 }

@@ -14,14 +14,30 @@ export class SqlFileStore implements FileStore {
   async saveFile(file: StoredFile & { data: Buffer }): Promise<void> {
     await this.scope.db
       .insertInto('files')
-      .values({ id: file.id, filename: file.filename, content_type: file.contentType, size: file.size, data: file.data, uploaded_by: file.uploadedBy, created_at: file.createdAt })
+      .values({
+        id: file.id,
+        filename: file.filename,
+        content_type: file.contentType,
+        size: file.size,
+        data: file.data,
+        uploaded_by: file.uploadedBy,
+        created_at: file.createdAt,
+      })
       .execute();
   }
 
   async readFile(id: string): Promise<(StoredFile & { data: Buffer }) | undefined> {
     const row = await this.scope.db.selectFrom('files').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) return undefined;
-    return { id: row.id, filename: row.filename, contentType: row.content_type, size: row.size, uploadedBy: row.uploaded_by, createdAt: row.created_at, data: Buffer.from(row.data) };
+    return {
+      id: row.id,
+      filename: row.filename,
+      contentType: row.content_type,
+      size: row.size,
+      uploadedBy: row.uploaded_by,
+      createdAt: row.created_at,
+      data: Buffer.from(row.data),
+    };
   }
 
   async fileSigningKey(): Promise<Buffer> {

@@ -8,16 +8,16 @@ import { htmlToText } from '../../domain/content.js';
 import { searchText } from '../../domain/search-words.js';
 import type { Agent, Conversation, EndUser, Message } from '../../domain/model.js';
 import { newId } from '../../domain/ids.js';
+import type { ConversationChanges, EndUserChanges, Inserted, NewAgent, NewConversation, NewEndUser, NewMessage } from '../port.js';
 import type {
-  ConversationChanges,
-  EndUserChanges,
-  Inserted,
-  NewAgent,
-  NewConversation,
-  NewEndUser,
-  NewMessage,
-} from '../port.js';
-import type { ConversationCursor, ConversationListItem, ConversationQuery, HelpdeskStore, HelpdeskTransaction, HelpdeskWriter, QueueCounts } from '../helpdesk-port.js';
+  ConversationCursor,
+  ConversationListItem,
+  ConversationQuery,
+  HelpdeskStore,
+  HelpdeskTransaction,
+  HelpdeskWriter,
+  QueueCounts,
+} from '../helpdesk-port.js';
 import { writeTransaction, type Database, type Dialect, type TransactionScope } from './database.js';
 import { SqlAccounts } from './sql-account-store.js';
 import { SqlCannedReplyStore } from './sql-canned-reply-store.js';
@@ -45,7 +45,11 @@ const READS = {
   // NO KEY UPDATE: blocks other writers of the conversation, not inserts of its messages.
   conversationForUpdate: prepared((db, id: string) => conversationQuery(db).where('c.id', '=', id).forNoKeyUpdate('c')),
   conversationUser: prepared((db, id: string) =>
-    db.selectFrom('conversations as c').innerJoin('end_users as u', 'u.id', 'c.user_id').select(prefixed('u', USER_COLUMNS, '')).where('c.id', '=', id),
+    db
+      .selectFrom('conversations as c')
+      .innerJoin('end_users as u', 'u.id', 'c.user_id')
+      .select(prefixed('u', USER_COLUMNS, ''))
+      .where('c.id', '=', id),
   ),
   anchor: prepared((db, conversationId: string, messageId: string) =>
     db.selectFrom('messages').select(['created_at', 'id']).where('id', '=', messageId).where('conversation_id', '=', conversationId),
@@ -93,7 +97,13 @@ function messageQuery(db: Kysely<Schema>) {
  */
 function insertMessageReturningRow(db: Kysely<Schema>, values: Insertable<Schema['messages']>) {
   return db
-    .with('inserted', (qb) => qb.insertInto('messages').values(values).onConflict((conflict) => conflict.doNothing()).returningAll())
+    .with('inserted', (qb) =>
+      qb
+        .insertInto('messages')
+        .values(values)
+        .onConflict((conflict) => conflict.doNothing())
+        .returningAll(),
+    )
     .selectFrom('inserted as m')
     .leftJoin('agents as a', 'a.id', 'm.author_agent_id')
     .select(MESSAGE_COLUMNS);
@@ -239,11 +249,7 @@ class SqlFinQueries implements HelpdeskWriter {
       await this.announce.changed(id);
       return { value: (await this.findConversation(id))!, created: true };
     }
-    const existing = await this.db
-      .selectFrom('conversations')
-      .select('id')
-      .where('object_id', '=', conversation.objectId)
-      .executeTakeFirstOrThrow();
+    const existing = await this.db.selectFrom('conversations').select('id').where('object_id', '=', conversation.objectId).executeTakeFirstOrThrow();
     return { value: (await this.findConversation(existing.id))!, created: false };
   }
 
@@ -290,7 +296,12 @@ class SqlFinQueries implements HelpdeskWriter {
     if (this.dialect === 'postgres') {
       rows = await insertMessageReturningRow(this.db, values).execute();
     } else {
-      const inserted = await this.db.insertInto('messages').values(values).onConflict((conflict) => conflict.doNothing()).returning('id').executeTakeFirst();
+      const inserted = await this.db
+        .insertInto('messages')
+        .values(values)
+        .onConflict((conflict) => conflict.doNothing())
+        .returning('id')
+        .executeTakeFirst();
       rows = inserted ? await READS.message.run(this.db, this.dialect, id) : [];
     }
     const created = rows.length > 0;

@@ -28,7 +28,11 @@ export class SqlJobLeases implements JobLeaseStore {
       .onConflict((conflict) =>
         conflict
           .column('name')
-          .doUpdateSet((eb) => ({ holder: eb.ref('excluded.holder'), expires_at: eb.ref('excluded.expires_at'), last_started_at: eb.ref('excluded.last_started_at') }))
+          .doUpdateSet((eb) => ({
+            holder: eb.ref('excluded.holder'),
+            expires_at: eb.ref('excluded.expires_at'),
+            last_started_at: eb.ref('excluded.last_started_at'),
+          }))
           .where('job_leases.expires_at', '<=', now)
           .where((eb) => eb.or([eb('job_leases.last_started_at', 'is', null), eb('job_leases.last_started_at', '<=', times.dueBefore.toISOString())])),
       )
@@ -39,7 +43,12 @@ export class SqlJobLeases implements JobLeaseStore {
   }
 
   async renew(name: string, holder: string, until: Date): Promise<boolean> {
-    const result = await this.db.updateTable('job_leases').set({ expires_at: until.toISOString() }).where('name', '=', name).where('holder', '=', holder).executeTakeFirst();
+    const result = await this.db
+      .updateTable('job_leases')
+      .set({ expires_at: until.toISOString() })
+      .where('name', '=', name)
+      .where('holder', '=', holder)
+      .executeTakeFirst();
     return result.numUpdatedRows > 0n;
   }
 
@@ -47,7 +56,12 @@ export class SqlJobLeases implements JobLeaseStore {
     const iso = at.toISOString();
     await this.db
       .updateTable('job_leases')
-      .set({ expires_at: iso, last_finished_at: iso, last_outcome: outcome.ok ? 'ok' : 'failed', last_error: outcome.ok ? null : outcome.error.slice(0, ERROR_CHARS) })
+      .set({
+        expires_at: iso,
+        last_finished_at: iso,
+        last_outcome: outcome.ok ? 'ok' : 'failed',
+        last_error: outcome.ok ? null : outcome.error.slice(0, ERROR_CHARS),
+      })
       .where('name', '=', name)
       .where('holder', '=', holder)
       .execute();

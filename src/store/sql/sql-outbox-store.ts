@@ -7,7 +7,17 @@
  * to a claimed event is guarded by the claim it came from (still in flight, same attempt count), so
  * a dispatcher whose lease ran out cannot overwrite what the dispatcher that took over did.
  */
-import { sql, type Expression, type ExpressionBuilder, type Insertable, type Kysely, type RawBuilder, type Selectable, type SqlBool, type UpdateObject } from 'kysely';
+import {
+  sql,
+  type Expression,
+  type ExpressionBuilder,
+  type Insertable,
+  type Kysely,
+  type RawBuilder,
+  type Selectable,
+  type SqlBool,
+  type UpdateObject,
+} from 'kysely';
 import { encodeCursor, readCursor } from '../../domain/helpdesk/cursor.js';
 import { ulid } from '../../domain/ids.js';
 import type { DeliveryAttempt, DeliveryPage, EventResolution, OutboxEvent, OutboxKind, OutboxStore, AttemptOutcome } from '../outbox-port.js';
@@ -137,7 +147,14 @@ function newEvent(
  */
 const claimQuery = (skipLocked: boolean) =>
   prepared((db, worker: string, now: string, leaseUntil: string, limit: number) => {
-    const due = db.selectFrom('outbox_events').select('id').where('status', 'in', DUE).where('available_at', '<=', now).orderBy('available_at').orderBy('id').limit(limit);
+    const due = db
+      .selectFrom('outbox_events')
+      .select('id')
+      .where('status', 'in', DUE)
+      .where('available_at', '<=', now)
+      .orderBy('available_at')
+      .orderBy('id')
+      .limit(limit);
     return db
       .updateTable('outbox_events')
       .set((eb) => ({ status: 'in_flight', claimed_by: worker, available_at: leaseUntil, attempts: eb('attempts', '+', 1), updated_at: now }))
@@ -233,9 +250,7 @@ export class SqlOutboxStore implements OutboxStore {
 
   async release(event: OutboxEvent, availableAt: string): Promise<void> {
     // No attempt was made, so the claim's attempt is given back. `updated_at` stays: nothing happened.
-    await writeTransaction(this.database, (trx) =>
-      backToPending(trx, stillClaimed(event), { available_at: availableAt, attempts: sql<number>`attempts - 1` }),
-    );
+    await writeTransaction(this.database, (trx) => backToPending(trx, stillClaimed(event), { available_at: availableAt, attempts: sql<number>`attempts - 1` }));
   }
 
   replayEvent(eventId: string, at: string): Promise<boolean> {
@@ -264,10 +279,17 @@ export class SqlOutboxStore implements OutboxStore {
     if (query.outcome !== undefined) select = select.where('outcome', '=', query.outcome);
     if (after) select = select.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(after.created_at, after.id)));
     // One row more than asked tells whether there is a next page.
-    const rows = await select.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute();
+    const rows = await select
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(query.limit + 1)
+      .execute();
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
-    return { deliveries: page.map(deliveryFrom), nextCursor: rows.length > page.length && last ? encodeCursor({ created_at: last.created_at, id: last.id }) : null };
+    return {
+      deliveries: page.map(deliveryFrom),
+      nextCursor: rows.length > page.length && last ? encodeCursor({ created_at: last.created_at, id: last.id }) : null,
+    };
   }
 
   async prune(before: string): Promise<void> {

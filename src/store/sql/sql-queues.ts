@@ -53,28 +53,30 @@ export async function listConversations(
     builder = builder.where((eb) => eb(eb.refTuple(sortColumn, 'c.id'), waiting ? '>' : '<', eb.tuple(at, id)));
   }
   const direction = waiting ? 'asc' : 'desc';
-  const rows = await builder.orderBy(sortColumn, direction).orderBy('c.id', direction).limit(query.limit + 1).execute();
+  const rows = await builder
+    .orderBy(sortColumn, direction)
+    .orderBy('c.id', direction)
+    .limit(query.limit + 1)
+    .execute();
 
   const page = rows.slice(0, query.limit);
-  const lastMessages = await lastMessagesById(db, page.map((row) => row.last_message_id).filter((id): id is string => id !== null));
+  const lastMessages = await lastMessagesById(
+    db,
+    page.map((row) => row.last_message_id).filter((id): id is string => id !== null),
+  );
   const items = page.map((row) => ({
     conversation: conversationFrom(row),
     lastMessage: row.last_message_id === null ? null : (lastMessages.get(row.last_message_id) ?? null),
   }));
   const last = page.at(-1);
-  const next =
-    rows.length > query.limit && last
-      ? { at: waiting ? (last.assigned_at ?? last.created_at) : last.updated_at, id: last.id }
-      : null;
+  const next = rows.length > query.limit && last ? { at: waiting ? (last.assigned_at ?? last.created_at) : last.updated_at, id: last.id } : null;
   return { items, next };
 }
 
 async function lastMessagesById(db: Kysely<Schema>, ids: string[]): Promise<Map<string, LastMessage>> {
   if (ids.length === 0) return new Map();
   const rows = await db.selectFrom('messages').select(['id', 'author_type', 'visibility', 'body', 'created_at']).where('id', 'in', ids).execute();
-  return new Map(
-    rows.map((row) => [row.id, { authorType: row.author_type, visibility: row.visibility, body: row.body, createdAt: row.created_at }]),
-  );
+  return new Map(rows.map((row) => [row.id, { authorType: row.author_type, visibility: row.visibility, body: row.body, createdAt: row.created_at }]));
 }
 
 /** Tags are a JSON array: json_each on SQLite, containment (GIN-indexed) on PostgreSQL. */
@@ -116,7 +118,14 @@ export async function countQueues(db: Kysely<Schema>, viewerId: string): Promise
       eb.fn.sum<number>(eb.case().when('c.assignee_id', '=', viewerId).then(1).else(0).end()).as('mine'),
       eb.fn.sum<number>(eb.case().when('a.is_fin', '=', 1).then(1).else(0).end()).as('fin'),
       eb.fn
-        .sum<number>(eb.case().when(eb.and([eb('a.is_fin', '=', 0), eb('c.assignee_id', '!=', viewerId)])).then(1).else(0).end())
+        .sum<number>(
+          eb
+            .case()
+            .when(eb.and([eb('a.is_fin', '=', 0), eb('c.assignee_id', '!=', viewerId)]))
+            .then(1)
+            .else(0)
+            .end(),
+        )
         .as('others'),
     ])
     .executeTakeFirstOrThrow();

@@ -22,7 +22,12 @@ export function Admin({ section, me }: { section: string; me: AgentView }) {
         <ul>
           {SECTIONS.map(([id, label]) => (
             <li key={id}>
-              <a href={`/admin/${id}`} aria-current={section === id ? 'page' : undefined} className={section === id ? 'queue current' : 'queue'} onClick={(event) => (event.preventDefault(), navigate(`/admin/${id}`))}>
+              <a
+                href={`/admin/${id}`}
+                aria-current={section === id ? 'page' : undefined}
+                className={section === id ? 'queue current' : 'queue'}
+                onClick={(event) => (event.preventDefault(), navigate(`/admin/${id}`))}
+              >
                 {label}
               </a>
             </li>

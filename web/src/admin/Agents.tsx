@@ -17,7 +17,11 @@ export function Agents({ me }: { me: AgentView }) {
     const form = new FormData(event.currentTarget);
     const target = event.currentTarget;
     void run(async () => {
-      const created = await createAgent({ name: String(form.get('name')), email: String(form.get('email')), role: form.get('role') === 'admin' ? 'admin' : 'agent' });
+      const created = await createAgent({
+        name: String(form.get('name')),
+        email: String(form.get('email')),
+        role: form.get('role') === 'admin' ? 'admin' : 'agent',
+      });
       setPassword(created.password ? `${created.agent.email}: ${created.password}` : null);
       target.reset();
     });
@@ -43,7 +47,12 @@ export function Agents({ me }: { me: AgentView }) {
               {agent.is_fin ? (
                 '—'
               ) : (
-                <select aria-label={`Role of ${agent.name}`} value={agent.role} disabled={agent.id === me.id} onChange={(event) => void run(() => patchAgent(agent.id, { role: event.target.value }))}>
+                <select
+                  aria-label={`Role of ${agent.name}`}
+                  value={agent.role}
+                  disabled={agent.id === me.id}
+                  onChange={(event) => void run(() => patchAgent(agent.id, { role: event.target.value }))}
+                >
                   <option value="agent">Agent</option>
                   <option value="admin">Admin</option>
                 </select>

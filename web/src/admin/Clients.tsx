@@ -28,7 +28,12 @@ export function Clients() {
         <button type="submit">Create client</button>
       </form>
       {secret && <ShownOnce label="Credentials" value={secret} />}
-      <Listing<ClientView> items={data} columns={['Name', 'Id', 'Created', 'Revoked']} cells={(client) => [client.name, client.id, when(client.created_at), client.revoked_at ? when(client.revoked_at) : '—']} revoke={(client) => !client.revoked_at && (() => void run(() => revokeClient(client.id)))} />
+      <Listing<ClientView>
+        items={data}
+        columns={['Name', 'Id', 'Created', 'Revoked']}
+        cells={(client) => [client.name, client.id, when(client.created_at), client.revoked_at ? when(client.revoked_at) : '—']}
+        revoke={(client) => !client.revoked_at && (() => void run(() => revokeClient(client.id)))}
+      />
     </Section>
   );
 }

@@ -34,7 +34,10 @@ export function Deliveries() {
           <tr key={delivery.id}>
             <td>{when(delivery.created_at)}</td>
             <td className="id">
-              <a href={`/c/${encodeURIComponent(delivery.conversation_id)}`} onClick={(event) => (event.preventDefault(), navigate(`/c/${encodeURIComponent(delivery.conversation_id)}`))}>
+              <a
+                href={`/c/${encodeURIComponent(delivery.conversation_id)}`}
+                onClick={(event) => (event.preventDefault(), navigate(`/c/${encodeURIComponent(delivery.conversation_id)}`))}
+              >
                 {delivery.conversation_id}
               </a>
             </td>

@@ -23,7 +23,12 @@ export function FinSettings() {
       }),
     );
   };
-  if (!data) return <Section title="Fin settings" error={error}>{null}</Section>;
+  if (!data)
+    return (
+      <Section title="Fin settings" error={error}>
+        {null}
+      </Section>
+    );
   return (
     <Section title="Fin settings" error={error}>
       <p role="status">

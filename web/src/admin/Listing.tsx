@@ -1,7 +1,12 @@
 import { Table } from '../ui/Table.js';
 
 /** A table of named things (tokens, clients), each with a Revoke button while it can be revoked. */
-export function Listing<T extends { id: string; name: string }>(props: { items: T[] | undefined; columns: string[]; cells: (item: T) => string[]; revoke: (item: T) => false | (() => void) }) {
+export function Listing<T extends { id: string; name: string }>(props: {
+  items: T[] | undefined;
+  columns: string[];
+  cells: (item: T) => string[];
+  revoke: (item: T) => false | (() => void);
+}) {
   return (
     <Table columns={props.columns}>
       {props.items?.map((item) => {

@@ -29,7 +29,12 @@ export function Tokens() {
         <button type="submit">Create token</button>
       </form>
       {secret && <ShownOnce label="Token" value={secret} />}
-      <Listing<TokenView> items={data} columns={['Name', 'Scope', 'Created', 'Revoked']} cells={(token) => [token.name, token.scope, when(token.created_at), token.revoked_at ? when(token.revoked_at) : '—']} revoke={(token) => !token.revoked_at && (() => void run(() => revokeToken(token.id)))} />
+      <Listing<TokenView>
+        items={data}
+        columns={['Name', 'Scope', 'Created', 'Revoked']}
+        cells={(token) => [token.name, token.scope, when(token.created_at), token.revoked_at ? when(token.revoked_at) : '—']}
+        revoke={(token) => !token.revoked_at && (() => void run(() => revokeToken(token.id)))}
+      />
     </Section>
   );
 }

@@ -119,4 +119,3 @@ export const query = (params: Record<string, string | number | undefined | null>
   const text = search.toString();
   return text ? `?${text}` : '';
 };
-

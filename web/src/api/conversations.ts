@@ -27,5 +27,6 @@ export const handBack = (id: string) => request<ConversationView>('POST', path(i
 export const resync = (id: string) => request<{ queued: boolean }>('POST', path(id, '/resync'));
 export const sendTyping = (id: string) => request<{ sent: boolean }>('POST', path(id, '/typing'));
 /** Uploads a file for a reply; the answer's url is signed and HTTPS (Finch needs an HTTPS public URL). */
-export const upload = (file: File) => request<{ url: string; filename: string; filetype: string }>('POST', `/attachments${query({ filename: file.name })}`, undefined, file);
+export const upload = (file: File) =>
+  request<{ url: string; filename: string; filetype: string }>('POST', `/attachments${query({ filename: file.name })}`, undefined, file);
 export const patchEndUser = (id: string, patch: EndUserPatch) => request<EndUserView>('PATCH', `/users/${encodeURIComponent(id)}`, patch);

@@ -52,7 +52,9 @@ const MESSAGES: Record<string, string | ((problem: ProblemBody, retryAfter: stri
   // Signing in and the session.
   invalid_credentials: 'The email or password is wrong.',
   rate_limited: (_problem, retryAfter) =>
-    retryAfter && /^\d+$/.test(retryAfter) ? `Too many attempts. Wait ${waitFor(Number(retryAfter))} and try again.` : 'Too many attempts. Wait a few minutes and try again.',
+    retryAfter && /^\d+$/.test(retryAfter)
+      ? `Too many attempts. Wait ${waitFor(Number(retryAfter))} and try again.`
+      : 'Too many attempts. Wait a few minutes and try again.',
   csrf_failed: 'This page is out of date with your session. Reload the page and try again.',
   forbidden: 'Only an admin may do this.',
   // The password change.
@@ -63,7 +65,8 @@ const MESSAGES: Record<string, string | ((problem: ProblemBody, retryAfter: stri
   body_too_deep: 'The message has formatting nested too deeply to keep. Paste it again as plain text.',
   invalid_attachment_url: 'The attachment link is not a valid web address.',
   insecure_attachment_url: 'The attachment link must start with https:// (Fin accepts only secure links).',
-  https_required: 'Files cannot be uploaded on this Finch: uploads need it to be served over HTTPS. Ask an admin, or paste an HTTPS link to a file hosted elsewhere.',
+  https_required:
+    'Files cannot be uploaded on this Finch: uploads need it to be served over HTTPS. Ask an admin, or paste an HTTPS link to a file hosted elsewhere.',
   empty_file: 'This file is empty.',
   request_timeout: 'Finch stopped waiting for this to arrive (a slow connection, or a large file). Check your connection and try again.',
   headers_too_large: "Your browser sent more than Finch accepts, often too many cookies for this site. Clear this site's cookies, then sign in again.",
@@ -76,7 +79,8 @@ const MESSAGES: Record<string, string | ((problem: ProblemBody, retryAfter: stri
   },
   unknown_agent: 'That agent is not active any more. Pick someone else.',
   unknown_author: 'That agent is not active any more. Pick someone else.',
-  fin_not_configured: (problem) => `Fin is not set up yet, so nothing can be sent to it. An admin can set it up under Admin, Fin settings.${plainDetail(problem)}`,
+  fin_not_configured: (problem) =>
+    `Fin is not set up yet, so nothing can be sent to it. An admin can set it up under Admin, Fin settings.${plainDetail(problem)}`,
   // Canned replies.
   shortcut_taken: 'Another canned reply already uses this shortcut. Pick another one.',
   empty_title: 'The title must not be blank.',
@@ -91,13 +95,15 @@ const MESSAGES: Record<string, string | ((problem: ProblemBody, retryAfter: stri
   // Lists that moved on, and parts of Finch that are missing or busy.
   invalid_cursor: 'The list changed while you were scrolling. Reload the page to start from the top.',
   no_such_endpoint: 'This Finch does not offer that yet (it may be an older version). Reload the page; if it persists, ask an admin.',
-  internal_error: (problem) => `Something went wrong in Finch. Try again; if it keeps happening, tell an admin${problem.request_id ? ` (reference ${problem.request_id})` : ''}.`,
+  internal_error: (problem) =>
+    `Something went wrong in Finch. Try again; if it keeps happening, tell an admin${problem.request_id ? ` (reference ${problem.request_id})` : ''}.`,
   events_unavailable: 'Live updates are paused for a moment; the list refreshes when they come back.',
   shutting_down: 'Finch is restarting. Try again in a moment.',
   database_unavailable: (_problem, retryAfter) => byStatus(503, retryAfter),
   rate_limit_unavailable: (_problem, retryAfter) => byStatus(503, retryAfter),
   sign_in_busy: (_problem, retryAfter) => `Many people are signing in right now. ${retryAfter ? `Try again in ${retryAfter} s.` : 'Try again in a moment.'}`,
-  password_hashing_busy: (_problem, retryAfter) => `Finch is checking many passwords right now. ${retryAfter ? `Try again in ${retryAfter} s.` : 'Try again in a moment.'}`,
+  password_hashing_busy: (_problem, retryAfter) =>
+    `Finch is checking many passwords right now. ${retryAfter ? `Try again in ${retryAfter} s.` : 'Try again in a moment.'}`,
   validation_failed: (problem) => describeInvalid(problem),
 };
 

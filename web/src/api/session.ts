@@ -29,4 +29,5 @@ export async function signOut(): Promise<void> {
 }
 
 /** Changes the signed-in agent's password: 204; 403 wrong_password; 422 weak_password with a detail to show. */
-export const changePassword = (currentPassword: string, newPassword: string) => request<void>('POST', '/me/password', { current_password: currentPassword, new_password: newPassword });
+export const changePassword = (currentPassword: string, newPassword: string) =>
+  request<void>('POST', '/me/password', { current_password: currentPassword, new_password: newPassword });

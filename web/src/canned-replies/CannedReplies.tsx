@@ -29,7 +29,9 @@ export function CannedReplies() {
   return (
     <main className="admin-main replies">
       <h1>Canned replies</h1>
-      <p>Type <kbd>/</kbd> and the shortcut in the composer to insert one.</p>
+      <p>
+        Type <kbd>/</kbd> and the shortcut in the composer to insert one.
+      </p>
       <ErrorNote error={error} />
       <ReplyForm label="Add a canned reply" submit="Add" onSubmit={add} />
       <ul className="reply-list">

@@ -20,7 +20,8 @@ export function useCannedReplyPicker(text: string, insert: (body: string) => voi
   const canned = useCannedReplies().data ?? [];
   const [active, setActive] = useState(0);
   const query = /^\/(\S*)$/.exec(text)?.[1]?.toLowerCase();
-  const suggestions = query === undefined ? [] : canned.filter((reply) => reply.shortcut.startsWith(query) || reply.title.toLowerCase().includes(query)).slice(0, 8);
+  const suggestions =
+    query === undefined ? [] : canned.filter((reply) => reply.shortcut.startsWith(query) || reply.title.toLowerCase().includes(query)).slice(0, 8);
   const current = Math.min(active, suggestions.length - 1);
   const choose = (reply: CannedReplyView) => {
     insert(reply.body);

@@ -12,7 +12,13 @@ import { clearDraft, loadDraft, saveDraft } from './drafts.js';
 const TYPING_EVERY_MS = 3000;
 
 /** A reply or a private note, with an attachment; the draft is kept per agent and conversation. */
-export function Composer(props: { id: string; agentId: string; textarea: RefObject<HTMLTextAreaElement | null>; mode: 'public' | 'private'; setMode: (mode: 'public' | 'private') => void }) {
+export function Composer(props: {
+  id: string;
+  agentId: string;
+  textarea: RefObject<HTMLTextAreaElement | null>;
+  mode: 'public' | 'private';
+  setMode: (mode: 'public' | 'private') => void;
+}) {
   const { id, agentId, mode } = props;
   const reread = useReread();
   // The draft survives a reload and a lost session (drafts.ts); the pane is keyed by conversation.

@@ -4,7 +4,15 @@ import { useAgents } from '../resources/team.js';
 import { StatusOptions } from '../ui/StatusOptions.js';
 
 /** The conversation's toolbar: take over, hand back to Fin, assign, resolve or reopen, any status. */
-export function ConversationActions({ conversation, me, act }: { conversation: ConversationView; me: AgentView; act: (action: () => Promise<unknown>) => void }) {
+export function ConversationActions({
+  conversation,
+  me,
+  act,
+}: {
+  conversation: ConversationView;
+  me: AgentView;
+  act: (action: () => Promise<unknown>) => void;
+}) {
   const id = conversation.id;
   // Only for the list of whom to assign to: an agent who cannot read it still sees "Nobody".
   const agents = useAgents().data ?? [];
@@ -28,7 +36,11 @@ export function ConversationActions({ conversation, me, act }: { conversation: C
       )}
       <label className="inline">
         <span className="visually-hidden">Assign to</span>
-        <select aria-label="Assign to" value={conversation.assignee?.id ?? ''} onChange={(event) => act(() => patchConversation(id, { assignee_id: event.target.value || null }))}>
+        <select
+          aria-label="Assign to"
+          value={conversation.assignee?.id ?? ''}
+          onChange={(event) => act(() => patchConversation(id, { assignee_id: event.target.value || null }))}
+        >
           <option value="">Nobody</option>
           {agents
             .filter((agent) => agent.active)
@@ -50,7 +62,11 @@ export function ConversationActions({ conversation, me, act }: { conversation: C
       )}
       <label className="inline">
         <span className="visually-hidden">Status</span>
-        <select aria-label="Status" value={conversation.status} onChange={(event) => act(() => patchConversation(id, { status: event.target.value as 'open' }))}>
+        <select
+          aria-label="Status"
+          value={conversation.status}
+          onChange={(event) => act(() => patchConversation(id, { status: event.target.value as 'open' }))}
+        >
           <StatusOptions />
         </select>
       </label>

@@ -13,7 +13,11 @@ export function EndUserPanel({ conversationId, user }: { conversationId: string;
       attributes={user.attributes}
       submit="Save end-user"
       save={(form, attributes) =>
-        patchEndUser(user.id, { name: String(form.get('name') || '') || null, email: String(form.get('email') || '') || null, ...(attributes ? { attributes } : {}) })
+        patchEndUser(user.id, {
+          name: String(form.get('name') || '') || null,
+          email: String(form.get('email') || '') || null,
+          ...(attributes ? { attributes } : {}),
+        })
       }
     >
       <label>

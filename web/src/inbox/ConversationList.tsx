@@ -37,7 +37,12 @@ export function ConversationList(props: {
         {virtualItems.map((row) => {
           const item = items[row.index]!;
           return (
-            <li key={item.id} data-index={row.index} ref={virtualizer.measureElement} style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${row.start}px)` }}>
+            <li
+              key={item.id}
+              data-index={row.index}
+              ref={virtualizer.measureElement}
+              style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${row.start}px)` }}
+            >
               <a
                 href={`/c/${encodeURIComponent(item.id)}`}
                 className={item.id === selected ? 'row current' : 'row'}
@@ -51,7 +56,9 @@ export function ConversationList(props: {
                 </span>
                 <span className="row-meta">
                   <time dateTime={item.updated_at}>{when(item.updated_at)}</time>
-                  <span className={`badge ${item.queue}`}>{item.assignee ? (item.assignee.is_fin ? 'Fin' : item.assignee.name) : item.status === 'open' ? 'Waiting' : item.status}</span>
+                  <span className={`badge ${item.queue}`}>
+                    {item.assignee ? (item.assignee.is_fin ? 'Fin' : item.assignee.name) : item.status === 'open' ? 'Waiting' : item.status}
+                  </span>
                   {!item.fin_sync.ok && <span className="badge unsynced">Not synced</span>}
                 </span>
               </a>

@@ -9,7 +9,12 @@ const TYPING_PAUSE_MS = 250;
  * Search, status and tag (folded behind a Filters button on a phone), the notification opt-in
  * and the shortcut help. Search and tag apply as the agent types, once they pause; Enter at once.
  */
-export function FilterPanel(props: { filters: Filters; setFilter: (change: Partial<Filters>) => void; searchRef: RefObject<HTMLInputElement | null>; onHelp: () => void }) {
+export function FilterPanel(props: {
+  filters: Filters;
+  setFilter: (change: Partial<Filters>) => void;
+  searchRef: RefObject<HTMLInputElement | null>;
+  onHelp: () => void;
+}) {
   const { filters, setFilter } = props;
   /** On a phone the status and tag filters fold away behind a Filters button. */
   const [shown, setShown] = useState(false);
@@ -48,7 +53,14 @@ export function FilterPanel(props: { filters: Filters; setFilter: (change: Parti
       </label>
       <label>
         Tag
-        <input type="text" maxLength={255} placeholder="e.g. billing" value={tag} onChange={(event) => setTag(event.target.value)} onKeyDown={(event) => event.key === 'Enter' && applyNow()} />
+        <input
+          type="text"
+          maxLength={255}
+          placeholder="e.g. billing"
+          value={tag}
+          onChange={(event) => setTag(event.target.value)}
+          onKeyDown={(event) => event.key === 'Enter' && applyNow()}
+        />
       </label>
       {typeof Notification !== 'undefined' && Notification.permission === 'default' && (
         <button type="button" className="link" onClick={() => void Notification.requestPermission()}>

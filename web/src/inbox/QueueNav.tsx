@@ -8,7 +8,12 @@ export function QueueNav({ current, counts, onPick }: { current: Queue; counts: 
       <ul>
         {QUEUES.map((queue) => (
           <li key={queue.id}>
-            <button type="button" className={current === queue.id ? 'queue current' : 'queue'} aria-current={current === queue.id ? 'true' : undefined} onClick={() => onPick(queue.id)}>
+            <button
+              type="button"
+              className={current === queue.id ? 'queue current' : 'queue'}
+              aria-current={current === queue.id ? 'true' : undefined}
+              onClick={() => onPick(queue.id)}
+            >
               <span>{queue.label}</span>
               {/* The counts are open conversations; the list shows every status unless filtered. */}
               <span className="count" title={counts ? openCount(counts[queue.id]) : 'Counting…'}>

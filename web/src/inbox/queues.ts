@@ -30,6 +30,12 @@ export function listCaption(queueLabel: string, filters: Filters): string {
 
 /** The empty list's text when a search or a filter narrowed it. */
 export function noResults(filters: Filters): string {
-  const what = [filters.q && `“${filters.q}”`, filters.tag && `the tag “${filters.tag}”`, filters.status && filters.queue !== 'waiting' && `status ${filters.status}`].filter(Boolean).join(' with ');
+  const what = [
+    filters.q && `“${filters.q}”`,
+    filters.tag && `the tag “${filters.tag}”`,
+    filters.status && filters.queue !== 'waiting' && `status ${filters.status}`,
+  ]
+    .filter(Boolean)
+    .join(' with ');
   return `No results for ${what} in this queue.`;
 }

@@ -20,7 +20,14 @@ export function useChange(...touched: QueryKey[]): { run: (action: () => Promise
     mutationFn: (action: () => Promise<unknown>) => action(),
     onSuccess: () => invalidate(client, touched),
   });
-  const run = useCallback((action: () => Promise<unknown>) => mutateAsync(action).then(() => true, () => false), [mutateAsync]);
+  const run = useCallback(
+    (action: () => Promise<unknown>) =>
+      mutateAsync(action).then(
+        () => true,
+        () => false,
+      ),
+    [mutateAsync],
+  );
   return { run, error: error?.message ?? null };
 }
 

@@ -13,7 +13,14 @@ export function AccountDialog({ me, onClose }: { me: AgentView; onClose: () => v
   }, []);
   return (
     <div className="overlay" onClick={onClose}>
-      <div className="dialog account" role="dialog" aria-modal="true" aria-labelledby="account-title" onClick={(event) => event.stopPropagation()} onKeyDown={(event) => event.key === 'Escape' && onClose()}>
+      <div
+        className="dialog account"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="account-title"
+        onClick={(event) => event.stopPropagation()}
+        onKeyDown={(event) => event.key === 'Escape' && onClose()}
+      >
         <h2 id="account-title">Your account</h2>
         <p className="who">
           {me.name} · {me.email} · {me.role === 'admin' ? 'Admin' : 'Agent'}

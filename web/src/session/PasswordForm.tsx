@@ -47,7 +47,15 @@ export function PasswordForm({ firstField }: { firstField: RefObject<HTMLInputEl
       </label>
       <label>
         New password
-        <input type="password" autoComplete="new-password" required maxLength={1024} aria-describedby="password-rule" value={next} onChange={(event) => setNext(event.target.value)} />
+        <input
+          type="password"
+          autoComplete="new-password"
+          required
+          maxLength={1024}
+          aria-describedby="password-rule"
+          value={next}
+          onChange={(event) => setNext(event.target.value)}
+        />
       </label>
       <p id="password-rule" className="hint">
         At least {MIN_LENGTH} characters; a few unrelated words make a good one.

@@ -39,8 +39,15 @@ export function SignIn(props: { onSignedIn: (session: SessionView) => void; noti
         </label>
         <label>
           Password
-          {/* biome-ignore lint/a11y/noAutofocus: with the email known (a session that ended), the password is all that is left to type */}
-          <input type="password" autoComplete="current-password" required autoFocus={Boolean(props.email)} value={password} onChange={(event) => setPassword(event.target.value)} />
+          <input
+            type="password"
+            autoComplete="current-password"
+            required
+            // biome-ignore lint/a11y/noAutofocus: with the email known (a session that ended), the password is all that is left to type
+            autoFocus={Boolean(props.email)}
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+          />
         </label>
         <ErrorNote error={error} />
         <button type="submit" disabled={busy}>

@@ -26,7 +26,16 @@ export async function inviteAgent(ctx: HelpdeskContext, admin: Agent, input: New
   const passwordHash = await hashPassword(input.password ?? generated!);
   try {
     const agent = await ctx.transaction((tx) =>
-      tx.accounts.insertAgent({ name, email, alias: input.alias ?? null, photoUrl: null, role: input.role ?? 'agent', isFin: false, passwordHash, at: ctx.now().toISOString() }),
+      tx.accounts.insertAgent({
+        name,
+        email,
+        alias: input.alias ?? null,
+        photoUrl: null,
+        role: input.role ?? 'agent',
+        isFin: false,
+        passwordHash,
+        at: ctx.now().toISOString(),
+      }),
     );
     return generated === undefined ? { agent } : { agent, password: generated };
   } catch (error) {

@@ -15,10 +15,15 @@ export async function reply(ctx: HelpdeskContext, agent: Agent, conversationId: 
   const at = ctx.now().toISOString();
   const draft = draftMessage({ body: input.body, visibility, attachments: input.attachments, author: { id: agent.id, user_type: 'agent' } }, at, '');
   let message: Message | undefined;
-  await changeConversation(ctx, conversationId, async (current, tx) => {
-    message = (await tx.insertMessage(await messageFor(tx, current, draft, '', { authorIsCaller: true }))).value;
-    const heldByPerson = current.assignee !== null && !current.assignee.isFin;
-    return visibility === 'public' && !heldByPerson ? assign({}, current, agent.id) : {};
-  }, { changedAnyway: true });
+  await changeConversation(
+    ctx,
+    conversationId,
+    async (current, tx) => {
+      message = (await tx.insertMessage(await messageFor(tx, current, draft, '', { authorIsCaller: true }))).value;
+      const heldByPerson = current.assignee !== null && !current.assignee.isFin;
+      return visibility === 'public' && !heldByPerson ? assign({}, current, agent.id) : {};
+    },
+    { changedAnyway: true },
+  );
   return message!;
 }

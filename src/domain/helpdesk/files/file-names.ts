@@ -13,8 +13,14 @@ const FILENAME_CHARACTERS = 200;
  */
 export function cleanFilename(name: string): string {
   // eslint-disable-next-line no-control-regex
-  const base = name.split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, '').trim();
-  return Array.from(base || 'attachment').slice(0, FILENAME_CHARACTERS).join('');
+  const base = name
+    .split(/[\\/]/)
+    .pop()!
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim();
+  return Array.from(base || 'attachment')
+    .slice(0, FILENAME_CHARACTERS)
+    .join('');
 }
 
 /**

@@ -11,5 +11,7 @@ export type FileContext = Pick<HelpdeskContext, 'files' | 'now'>;
 
 /** The URL signature of file `id` until `expires` (Unix seconds): HMAC-SHA-256 with the database's key, base64url. */
 export async function sign(ctx: FileContext, id: string, expires: number): Promise<string> {
-  return createHmac('sha256', await ctx.files.store.fileSigningKey()).update(`${id}:${expires}`).digest('base64url');
+  return createHmac('sha256', await ctx.files.store.fileSigningKey())
+    .update(`${id}:${expires}`)
+    .digest('base64url');
 }

@@ -17,7 +17,11 @@ export interface UploadedFile {
  * Keeps an agent's file and gives its signed URL, valid `files.urlTtlSeconds`. 422 `https_required`
  * when FINCH_PUBLIC_URL is not HTTPS (Fin accepts only HTTPS attachment URLs), `empty_file`.
  */
-export async function uploadFile(ctx: Pick<HelpdeskContext, 'transaction' | 'files' | 'now'>, agent: Agent, input: { filename: string; contentType: string; data: Buffer }): Promise<UploadedFile> {
+export async function uploadFile(
+  ctx: Pick<HelpdeskContext, 'transaction' | 'files' | 'now'>,
+  agent: Agent,
+  input: { filename: string; contentType: string; data: Buffer },
+): Promise<UploadedFile> {
   if (!ctx.files.publicUrl.startsWith('https://')) {
     throw unprocessable(
       'https_required',

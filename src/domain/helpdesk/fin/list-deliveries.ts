@@ -14,7 +14,8 @@ export async function listDeliveries(ctx: HelpdeskContext, query: DeliveryListQu
       ...(query.outcome === undefined ? {} : { outcome: query.outcome }),
     });
   } catch (error) {
-    if ((error as Error).name === 'InvalidCursorError') throw new FinError('bad_request', 'invalid_cursor', 'The cursor is not one this API gave out.', '/cursor');
+    if ((error as Error).name === 'InvalidCursorError')
+      throw new FinError('bad_request', 'invalid_cursor', 'The cursor is not one this API gave out.', '/cursor');
     throw error;
   }
 }

@@ -56,7 +56,17 @@ export const adminRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fastify
 
   app.get(
     '/deliveries',
-    { schema: routeSchema({ summary: 'The delivery log (admin)', description: 'Every attempt to notify Fin, newest first; kept 30 days.', querystring: DeliveryListQuery, response: { 200: DeliveryPage } }, DELIVERIES) },
+    {
+      schema: routeSchema(
+        {
+          summary: 'The delivery log (admin)',
+          description: 'Every attempt to notify Fin, newest first; kept 30 days.',
+          querystring: DeliveryListQuery,
+          response: { 200: DeliveryPage },
+        },
+        DELIVERIES,
+      ),
+    },
     async (request) => {
       admin(request);
       const page = await listDeliveries(ctx, request.query);
@@ -68,7 +78,11 @@ export const adminRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fastify
     '/deliveries/:id/replay',
     {
       schema: routeSchema(
-        { summary: "Send a logged attempt's event again (admin)", params: IdParams, response: { 202: Type.Object({ event_id: Type.String() }, { additionalProperties: false }) } },
+        {
+          summary: "Send a logged attempt's event again (admin)",
+          params: IdParams,
+          response: { 202: Type.Object({ event_id: Type.String() }, { additionalProperties: false }) },
+        },
         DELIVERIES,
       ),
     },
@@ -81,7 +95,12 @@ export const adminRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fastify
 
   app.post(
     '/deliveries/replay',
-    { schema: routeSchema({ summary: 'Send again every dead-lettered event written in [from, to) (admin)', body: ReplayRange, response: { 202: Replayed } }, DELIVERIES) },
+    {
+      schema: routeSchema(
+        { summary: 'Send again every dead-lettered event written in [from, to) (admin)', body: ReplayRange, response: { 202: Replayed } },
+        DELIVERIES,
+      ),
+    },
     async (request, reply) => {
       admin(request);
       return reply.code(202).send({ replayed: await replayDeadRange(ctx, request.body) });
@@ -101,7 +120,12 @@ export const adminRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fastify
     '/settings/fin',
     {
       schema: routeSchema(
-        { summary: 'Change Fin settings (admin)', description: 'Fields left out stay as they are; null clears one.', body: FinSettingsInput, response: { 200: FinSettingsView } },
+        {
+          summary: 'Change Fin settings (admin)',
+          description: 'Fields left out stay as they are; null clears one.',
+          body: FinSettingsInput,
+          response: { 200: FinSettingsView },
+        },
         SETTINGS,
       ),
     },
@@ -113,7 +137,12 @@ export const adminRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fastify
 
   app.get(
     '/agents',
-    { schema: routeSchema({ summary: 'Agents', description: 'Admins see every agent; others the active ones.', response: { 200: Type.Array(AgentView) } }, ACCOUNTS) },
+    {
+      schema: routeSchema(
+        { summary: 'Agents', description: 'Admins see every agent; others the active ones.', response: { 200: Type.Array(AgentView) } },
+        ACCOUNTS,
+      ),
+    },
     async (request) => (await listAgents(ctx, callerOf(request).agent)).map(presentAgent),
   );
 
@@ -128,7 +157,12 @@ export const adminRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fastify
 
   app.patch(
     '/agents/:id',
-    { schema: routeSchema({ summary: 'Edit, promote or deactivate an agent (admin)', params: IdParams, body: AgentPatch, response: { 200: AgentView } }, ACCOUNTS) },
+    {
+      schema: routeSchema(
+        { summary: 'Edit, promote or deactivate an agent (admin)', params: IdParams, body: AgentPatch, response: { 200: AgentView } },
+        ACCOUNTS,
+      ),
+    },
     async (request) => {
       const edited = await refuseWhenHashingBusy('password_hashing_busy', () => editAgent(ctx, callerOf(request).agent, request.params.id, request.body));
       // Deactivated, or the password changed: their open streams end now, not at the next check.
@@ -139,7 +173,9 @@ export const adminRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fastify
 
   app.get(
     '/tokens',
-    { schema: routeSchema({ summary: 'API tokens', description: 'Your personal tokens; admins see all.', response: { 200: Type.Array(TokenView) } }, ACCOUNTS) },
+    {
+      schema: routeSchema({ summary: 'API tokens', description: 'Your personal tokens; admins see all.', response: { 200: Type.Array(TokenView) } }, ACCOUNTS),
+    },
     async (request) => (await listTokens(ctx, callerOf(request).agent)).map(presentToken),
   );
 
@@ -170,7 +206,12 @@ export const adminRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fastify
 
   app.post(
     '/oauth-clients',
-    { schema: routeSchema({ summary: 'Create an OAuth client (admin; the secret is shown once)', body: NewClientInput, response: { 201: CreatedClient } }, ACCOUNTS) },
+    {
+      schema: routeSchema(
+        { summary: 'Create an OAuth client (admin; the secret is shown once)', body: NewClientInput, response: { 201: CreatedClient } },
+        ACCOUNTS,
+      ),
+    },
     async (request, reply) => {
       const created = await createOAuthClient(ctx, callerOf(request).agent, request.body.name);
       return reply.code(201).send({ client_id: created.clientId, client_secret: created.clientSecret, details: presentClient(created.details) });

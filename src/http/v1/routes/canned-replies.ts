@@ -20,13 +20,20 @@ export const cannedReplyRoutes: FastifyPluginAsync<AgentApiOptions> = async (fas
 
   app.get(
     '/canned-replies',
-    { schema: routeSchema({ summary: 'Canned replies', description: 'Every canned reply, by shortcut.', response: { 200: Type.Array(CannedReplyView) } }, TAGS) },
+    {
+      schema: routeSchema({ summary: 'Canned replies', description: 'Every canned reply, by shortcut.', response: { 200: Type.Array(CannedReplyView) } }, TAGS),
+    },
     async () => (await listCannedReplies(ctx)).map(present),
   );
 
   app.post(
     '/canned-replies',
-    { schema: routeSchema({ summary: 'Add a canned reply', description: 'A shortcut already in use: 409.', body: NewCannedReplyInput, response: { 201: CannedReplyView } }, TAGS) },
+    {
+      schema: routeSchema(
+        { summary: 'Add a canned reply', description: 'A shortcut already in use: 409.', body: NewCannedReplyInput, response: { 201: CannedReplyView } },
+        TAGS,
+      ),
+    },
     async (request, reply) => reply.code(201).send(present(await createCannedReply(ctx, callerOf(request).agent, request.body))),
   );
 

@@ -75,7 +75,9 @@ export const conversationRoutes: FastifyPluginAsync<AgentApiOptions> = async (fa
 
   app.get(
     '/conversations/:id',
-    { schema: routeSchema({ summary: 'A conversation, its end-user and its thread', params: ConversationParams, response: { 200: ConversationDetail } }, TAGS) },
+    {
+      schema: routeSchema({ summary: 'A conversation, its end-user and its thread', params: ConversationParams, response: { 200: ConversationDetail } }, TAGS),
+    },
     async (request) => {
       const { agent } = callerOf(request);
       const detail = await conversationDetail(ctx, request.params.id);
@@ -138,7 +140,12 @@ export const conversationRoutes: FastifyPluginAsync<AgentApiOptions> = async (fa
     '/conversations/:id/typing',
     {
       schema: routeSchema(
-        { summary: 'Tell Fin you are typing', description: 'At most one notification per 3 s; it expires after 5 s.', params: ConversationParams, response: { 202: TypingResult } },
+        {
+          summary: 'Tell Fin you are typing',
+          description: 'At most one notification per 3 s; it expires after 5 s.',
+          params: ConversationParams,
+          response: { 202: TypingResult },
+        },
         TAGS,
       ),
     },
@@ -166,7 +173,11 @@ export const conversationRoutes: FastifyPluginAsync<AgentApiOptions> = async (fa
 
   app.patch(
     '/users/:id',
-    { schema: routeSchema({ summary: "Edit an end-user's name, email or attributes", params: IdParams, body: EndUserPatch, response: { 200: EndUserView } }, ['Agent API: end-users']) },
+    {
+      schema: routeSchema({ summary: "Edit an end-user's name, email or attributes", params: IdParams, body: EndUserPatch, response: { 200: EndUserView } }, [
+        'Agent API: end-users',
+      ]),
+    },
     async (request) => presentEndUser(await updateEndUser(ctx, request.params.id, request.body)),
   );
 };

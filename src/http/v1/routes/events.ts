@@ -40,7 +40,12 @@ export const eventRoutes: FastifyPluginAsync<AgentRouteOptions & Pick<AgentApiOp
           description:
             'A stream of Server-Sent Events (use EventSource) naming the conversations that changed, so the inbox can read them again. ' +
             'Read what you show once `ready` arrives, and again whenever it arrives again.',
-          response: { 200: { description: 'The event stream, open until the client or the server ends it', content: { 'text/event-stream': { schema: InboxEventStream } } } },
+          response: {
+            200: {
+              description: 'The event stream, open until the client or the server ends it',
+              content: { 'text/event-stream': { schema: InboxEventStream } },
+            },
+          },
         },
         ['Agent API: conversations'],
       ),

@@ -103,26 +103,18 @@ export const sessionRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fasti
     },
   );
 
-  app.get(
-    '/session',
-    { schema: routeSchema({ summary: 'Who is signed in', response: { 200: SessionView } }, TAGS) },
-    async (request) => {
-      const caller = callerOf(request);
-      return { agent: presentAgent(caller.agent), csrf_token: caller.session?.csrfToken ?? null, expires_at: caller.session?.expiresAt ?? null };
-    },
-  );
+  app.get('/session', { schema: routeSchema({ summary: 'Who is signed in', response: { 200: SessionView } }, TAGS) }, async (request) => {
+    const caller = callerOf(request);
+    return { agent: presentAgent(caller.agent), csrf_token: caller.session?.csrfToken ?? null, expires_at: caller.session?.expiresAt ?? null };
+  });
 
-  app.delete(
-    '/session',
-    { schema: routeSchema({ summary: 'Sign out', response: { 204: Type.Null() } }, TAGS) },
-    async (request, reply) => {
-      const { session, agent } = callerOf(request);
-      if (session) await signOut(ctx, session.token);
-      setSessionCookie(reply, '', { secure: secureCookies, maxAgeSeconds: 0 });
-      await streams.recheck(agent.id);
-      return reply.code(204).send(null);
-    },
-  );
+  app.delete('/session', { schema: routeSchema({ summary: 'Sign out', response: { 204: Type.Null() } }, TAGS) }, async (request, reply) => {
+    const { session, agent } = callerOf(request);
+    if (session) await signOut(ctx, session.token);
+    setSessionCookie(reply, '', { secure: secureCookies, maxAgeSeconds: 0 });
+    await streams.recheck(agent.id);
+    return reply.code(204).send(null);
+  });
 
   app.post(
     '/me/password',
@@ -152,7 +144,11 @@ export const sessionRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fasti
     async (request, reply) => {
       const { agent, session } = callerOf(request);
       await refuseWhenHashingBusy('password_hashing_busy', () =>
-        changePassword(ctx, agent, { currentPassword: request.body.current_password, newPassword: request.body.new_password, keepSessionToken: session?.token }),
+        changePassword(ctx, agent, {
+          currentPassword: request.body.current_password,
+          newPassword: request.body.new_password,
+          keepSessionToken: session?.token,
+        }),
       );
       request.log.info({ agent: agent.id }, 'agent changed their password');
       await streams.recheck(agent.id);

@@ -54,7 +54,12 @@ export const search: DialectMigration = {
         .limit(1000)
         .execute();
       if (rows.length === 0) return;
-      for (const row of rows) await db.updateTable('messages').set({ body_text: frozenHtmlToText(row.body) }).where('id', '=', row.id).execute();
+      for (const row of rows)
+        await db
+          .updateTable('messages')
+          .set({ body_text: frozenHtmlToText(row.body) })
+          .where('id', '=', row.id)
+          .execute();
     }
   },
 };

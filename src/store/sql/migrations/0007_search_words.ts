@@ -83,7 +83,12 @@ async function fill(db: Kysely<any>, table: string, source: string, target: stri
       .execute();
     if (rows.length === 0) return;
     for (const row of rows) {
-      if (row.text !== null) await db.updateTable(table).set({ [target]: frozenSearchText(row.text) }).where('id', '=', row.id).execute();
+      if (row.text !== null)
+        await db
+          .updateTable(table)
+          .set({ [target]: frozenSearchText(row.text) })
+          .where('id', '=', row.id)
+          .execute();
     }
     after = rows.at(-1)!.id;
   }

@@ -47,7 +47,12 @@ class SqlMigrationProvider implements MigrationProvider {
 
 /** Applies every pending migration (or those up to `target`, for tests of a migration itself). */
 export async function migrateToLatest(db: Kysely<any>, dialect: Dialect, target?: string): Promise<void> {
-  const migrator = new Migrator({ db, provider: new SqlMigrationProvider(dialect), migrationTableName: 'finch_migrations', migrationLockTableName: 'finch_migrations_lock' });
+  const migrator = new Migrator({
+    db,
+    provider: new SqlMigrationProvider(dialect),
+    migrationTableName: 'finch_migrations',
+    migrationLockTableName: 'finch_migrations_lock',
+  });
   const { error, results } = target === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(target);
   if (error) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName;
