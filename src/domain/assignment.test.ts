@@ -34,4 +34,10 @@ describe('assigneeAfterFinUpdate', () => {
   it('never moves a conversation a human holds, whatever Fin asks for', () => {
     for (const requested of [null, fin, carl, hana, undefined]) expect(assigneeAfterFinUpdate(hana, requested)).toBeUndefined();
   });
+  it('lets Fin hand over, or reassign, a conversation whose human holder was deactivated', () => {
+    const gone = { ...hana, active: false };
+    expect(assigneeAfterFinUpdate(gone, null)).toBeNull();
+    expect(assigneeAfterFinUpdate(gone, fin)).toBe('fin');
+    expect(assigneeAfterFinUpdate(gone, undefined)).toBeUndefined();
+  });
 });

@@ -82,3 +82,12 @@ export interface Message {
 export function isHuman(agent: Agent | null): boolean {
   return agent !== null && !agent.isFin;
 }
+
+/**
+ * A person holds the conversation: its assignee is a human agent who is still active. A
+ * deactivated assignee holds nothing (they can never answer), so Fin's handover and the
+ * customer's return are not blocked by them (docs/decisions.md, "Human takeover wins").
+ */
+export function heldByPerson(agent: Agent | null): boolean {
+  return agent !== null && !agent.isFin && agent.active;
+}

@@ -37,6 +37,8 @@ export interface FailSafeStore {
 export interface HelpdeskWriter extends FinStoreWriter, OutboxWriter {
   /** The conversations of an end-user that are still going on (open or resolved), newest first. */
   activeConversationIdsOfUser(userId: string): Promise<string[]>;
+  /** The open conversations assigned to the agent, oldest first (by id). */
+  openConversationIdsOf(agentId: string): Promise<string[]>;
 }
 
 export type QueueName = 'waiting' | 'mine' | 'fin' | 'others' | 'all';

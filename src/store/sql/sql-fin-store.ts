@@ -339,6 +339,11 @@ class SqlFinQueries implements HelpdeskWriter {
     return rows.map((row) => row.id);
   }
 
+  async openConversationIdsOf(agentId: string): Promise<string[]> {
+    const rows = await this.db.selectFrom('conversations').select('id').where('assignee_id', '=', agentId).where('status', '=', 'open').orderBy('id').execute();
+    return rows.map((row) => row.id);
+  }
+
   /** Rows to messages, reading each end-user author once (usually the one the caller already has). */
   private async messagesFrom(rows: MessageRow[], known?: EndUser): Promise<Message[]> {
     const users = new Map<string, EndUser>(known ? [[known.id, known]] : []);

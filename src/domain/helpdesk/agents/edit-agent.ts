@@ -1,5 +1,7 @@
 import type { AgentPatch } from '../../../contract/agent-api.js';
 import type { AgentChanges } from '../../../store/account-port.js';
+import type { HelpdeskTransaction } from '../../../store/helpdesk-port.js';
+import { assign } from '../../conversation-changes.js';
 import { requireStrongPassword } from '../../auth/password-strength.js';
 import { hashPassword } from '../../auth/secrets.js';
 import { conflict, notFound, unprocessable } from '../../errors.js';
@@ -12,8 +14,12 @@ import { requireAdmin } from '../require-admin.js';
  * stays active and has no password (422 `fin_agent`); Finch keeps at least one active admin (409
  * `last_admin`, docs/decisions.md), however many admins are demoted at once: the admins are
  * counted under lock in the transaction that writes. A deactivated agent, or one whose password
- * changed, is signed out everywhere in the same transaction.
+ * changed, is signed out everywhere in the same transaction; a deactivated agent's open
+ * conversations go to the waiting queue in it too (`handBackWorkOf`).
  */
+/** The handover reason of a conversation whose agent was deactivated. */
+export const AGENT_DEACTIVATED = 'agent_deactivated';
+
 export async function editAgent(ctx: HelpdeskContext, admin: Agent, agentId: string, patch: AgentPatch): Promise<Agent> {
   requireAdmin(admin);
   // Checked before the transaction, so a refused request costs no lock and scrypt holds none:
@@ -33,7 +39,7 @@ export async function editAgent(ctx: HelpdeskContext, admin: Agent, agentId: str
   };
   const demoted = (patch.role !== undefined && patch.role !== 'admin') || patch.active === false;
   const at = ctx.now().toISOString();
-  return ctx.transaction(async (tx) => {
+  const { agent, handedBack } = await ctx.transaction(async (tx) => {
     // The admins first (in id order), then the one agent: the order every editor locks in.
     const admins = demoted ? await tx.accounts.countActiveAdmins() : undefined;
     const target = await tx.accounts.lockAgent(agentId);
@@ -43,6 +49,27 @@ export async function editAgent(ctx: HelpdeskContext, admin: Agent, agentId: str
     }
     const updated = await tx.accounts.updateAgent(agentId, changes, at);
     if (patch.active === false || patch.password !== undefined) await tx.accounts.revokeSessionsOf(agentId, at);
-    return updated!;
+    const handedBack = patch.active === false && target.active ? await handBackWorkOf(tx, agentId, at) : 0;
+    return { agent: updated!, handedBack };
   });
+  if (handedBack > 0) ctx.outboxWritten();
+  return agent;
+}
+
+/**
+ * A deactivated agent can never answer again: each of their open conversations goes to the
+ * waiting queue (no assignee, handover reason `agent_deactivated`), and Fin is told of each. The
+ * inbox hears of them together, as one change, when the transaction commits. Returns how many.
+ */
+async function handBackWorkOf(tx: HelpdeskTransaction, agentId: string, at: string): Promise<number> {
+  let handed = 0;
+  for (const id of await tx.openConversationIdsOf(agentId)) {
+    const current = await tx.lockConversation(id);
+    // Checked again under the lock: the conversation may have moved since it was listed.
+    if (current?.assignee?.id !== agentId || current.status !== 'open') continue;
+    await tx.updateConversation(id, { ...assign({}, current, null), handoverReason: AGENT_DEACTIVATED }, at);
+    await tx.enqueueSync(id, at);
+    handed++;
+  }
+  return handed;
 }

@@ -1,13 +1,13 @@
 import type { ReplyInput } from '../../../contract/agent-api.js';
 import { assign } from '../../conversation-changes.js';
 import { draftMessage, messageFor } from '../../messages.js';
-import type { Agent, Message } from '../../model.js';
+import { heldByPerson, type Agent, type Message } from '../../model.js';
 import { changeConversation } from './change-conversation.js';
 import type { HelpdeskContext } from '../context.js';
 
 /**
  * An agent's reply (public) or note (private). A reply to a conversation Fin holds, or nobody
- * does, takes it for the agent in the same transaction: once a person answers, Fin steps back.
+ * does (a deactivated agent counts as nobody), takes it for the agent in the same transaction: once a person answers, Fin steps back.
  * Either way Fin is told, and pulls the new message (it shows the end-user only public ones).
  */
 export async function reply(ctx: HelpdeskContext, agent: Agent, conversationId: string, input: ReplyInput): Promise<Message> {
@@ -20,8 +20,7 @@ export async function reply(ctx: HelpdeskContext, agent: Agent, conversationId: 
     conversationId,
     async (current, tx) => {
       message = (await tx.insertMessage(await messageFor(tx, current, draft, '', { authorIsCaller: true }))).value;
-      const heldByPerson = current.assignee !== null && !current.assignee.isFin;
-      return visibility === 'public' && !heldByPerson ? assign({}, current, agent.id) : {};
+      return visibility === 'public' && !heldByPerson(current.assignee) ? assign({}, current, agent.id) : {};
     },
     { changedAnyway: true },
   );
