@@ -22,6 +22,17 @@ export interface Config {
   dbQueryTimeoutSeconds: number;
   signingSecret: string | undefined;
   signatureToleranceSeconds: number;
+  /**
+   * FINCH_SIGNATURE_MODE: with a signing secret, `enforce` (the default) refuses a request whose
+   * signature matches no accepted form; `report` accepts it, and logs and counts each request not
+   * signed in the canonical form (Admin → Fin settings). Needs FINCH_SIGNING_SECRET.
+   */
+  signatureMode: 'enforce' | 'report';
+  /**
+   * FINCH_FIN_ALLOWED_IPS: when set, only clients in these networks (`address/prefix`, IPv4 and
+   * IPv6) may call /api/fin and /oauth/token; behind a proxy, as FINCH_TRUST_PROXY lets Finch see them.
+   */
+  finAllowedIps: string[] | undefined;
   tokenTtlSeconds: number;
   tokenRateLimitPerMinute: number;
   bodyLimitBytes: number;
@@ -77,6 +88,8 @@ export function loadConfig(env: Env = process.env): Config {
     dbQueryTimeoutSeconds: integer(env, 'FINCH_DB_QUERY_TIMEOUT', 10, 1, 3600),
     signingSecret: env.FINCH_SIGNING_SECRET || undefined,
     signatureToleranceSeconds: integer(env, 'FINCH_SIGNATURE_TOLERANCE', 300, 1, 86_400),
+    signatureMode: signatureMode(env),
+    finAllowedIps: finAllowedIps(env.FINCH_FIN_ALLOWED_IPS),
     tokenTtlSeconds: integer(env, 'FINCH_TOKEN_TTL', 3600, 60, 31_536_000),
     tokenRateLimitPerMinute: integer(env, 'FINCH_TOKEN_RATE_LIMIT', 60, 1, 1_000_000),
     bodyLimitBytes: integer(env, 'FINCH_BODY_LIMIT', 1_048_576, 1024, 104_857_600),
@@ -132,6 +145,29 @@ function trustProxy(raw: string | undefined): boolean | number | string {
     }
   }
   return entries.join(',');
+}
+
+/** FINCH_SIGNATURE_MODE, which means something only with a secret to check signatures with. */
+function signatureMode(env: Env): 'enforce' | 'report' {
+  const mode = oneOf(env, 'FINCH_SIGNATURE_MODE', 'enforce', ['enforce', 'report']);
+  if (env.FINCH_SIGNATURE_MODE && !env.FINCH_SIGNING_SECRET) {
+    throw new ConfigError('FINCH_SIGNATURE_MODE needs FINCH_SIGNING_SECRET: without a signing secret no signature is checked or reported.');
+  }
+  return mode;
+}
+
+/** FINCH_FIN_ALLOWED_IPS: unset or empty allows any address; otherwise a list of at least one network. */
+function finAllowedIps(raw: string | undefined): string[] | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  let networks: string[];
+  try {
+    networks = parseNetworks(raw);
+  } catch (error) {
+    if (error instanceof NetworkListError) throw new ConfigError(`FINCH_FIN_ALLOWED_IPS: ${error.message}.`);
+    throw error;
+  }
+  if (networks.length === 0) throw new ConfigError('FINCH_FIN_ALLOWED_IPS lists no network; leave it unset to accept Fin from any address.');
+  return networks;
 }
 
 function finOverrides(env: Env): FinSettingsOverrides {

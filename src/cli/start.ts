@@ -10,6 +10,7 @@ import { helpdeskContext, openFinch, type Finch } from '../finch.js';
 import { listenOn } from '../http/listen.js';
 import { buildServer } from '../http/server.js';
 import { EmailTakenError } from '../store/port.js';
+import { SqlSignatureReportStore } from '../store/sql/sql-signature-report-store.js';
 import { demoSettings, startDemoEmulator, type RunningDemo } from './demo.js';
 import { runBackground, type RunningBackground } from './dispatching.js';
 import { FIRST_ADMIN_EMAIL, firstAdminFile, keepFinClient, keepFirstAdmin, type FirstAdmin } from './first-admin.js';
@@ -72,7 +73,8 @@ async function start(loaded: Config, running: Running): Promise<void> {
   let wake = () => {};
   let settingsChanged = () => {};
   const helpdesk = helpdeskContext(finch, config, { outboxWritten: () => wake(), settingsChanged: () => settingsChanged() });
-  const app = await buildServer(config, { ...finch, helpdesk });
+  // Report mode counts signature mismatches in the database, so every node adds to one report.
+  const app = await buildServer(config, { ...finch, helpdesk, signatureReport: new SqlSignatureReportStore(finch.database) });
   running.app = app;
   // FINCH_DISPATCHER=off: neither deliveries nor scheduled jobs here; `finch worker` runs both.
   const background = config.dispatcher === 'server' ? await runBackground(finch, config, app.log) : undefined;
@@ -191,7 +193,7 @@ function banner(config: Config, port: number, dataLocation: string, { client, ad
     `  Fin API base URL:  ${base}/api/fin   (REST and POST-only variants)`,
     `  API reference:     ${base}/docs`,
     `  Data:              ${dataLocation}`,
-    `  Request signing:   ${config.signingSecret ? 'required (FINCH_SIGNING_SECRET is set)' : 'off (set FINCH_SIGNING_SECRET to require it)'}`,
+    `  Request signing:   ${signingLine(config)}`,
     `  Agent API:         ${base}/api/v1`,
     `  Notifying Fin:     ${notifications.sending ? `yes, at ${notifications.webhookUrl}` : `no (${notifications.notSendingReason})`}${
       config.dispatcher === 'off' ? '; delivered by finch worker processes (FINCH_DISPATCHER=off)' : ''
@@ -230,6 +232,12 @@ function banner(config: Config, port: number, dataLocation: string, { client, ad
     lines.push('Fin authenticates with the OAuth client created on first start; `finch create-client` makes another.', '');
   }
   return `${lines.join('\n')}\n`;
+}
+
+function signingLine(config: Config): string {
+  if (!config.signingSecret) return 'off (set FINCH_SIGNING_SECRET to require it)';
+  if (config.signatureMode === 'report') return 'report only: mismatches are accepted, logged and shown in Admin → Fin settings (FINCH_SIGNATURE_MODE=report)';
+  return 'required (FINCH_SIGNING_SECRET is set)';
 }
 
 function adminLines(admin: FirstAdminNotice): string[] {

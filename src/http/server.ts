@@ -12,7 +12,9 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, 
 import type { DestinationStream } from 'pino';
 import type { Config } from '../config.js';
 import { authenticateBearer } from '../domain/auth/credentials.js';
+import { AddressList } from '../lib/network-rule.js';
 import { DatabaseUnavailableError, type CredentialStore, type FinStore } from '../store/port.js';
+import { InProcessSignatureReport, type SignatureReportStore } from '../store/signature-report-port.js';
 import type { HelpdeskContext } from '../domain/helpdesk/context.js';
 import { signedFiles } from './files.js';
 import { finApi } from './fin/plugin.js';
@@ -32,6 +34,8 @@ export interface ServerServices {
   ping: () => Promise<void>;
   /** The helpdesk side (agent API at /api/v1); absent when only the Fin API is served. */
   helpdesk?: HelpdeskContext;
+  /** Where FINCH_SIGNATURE_MODE=report counts mismatches (the database, shared by every node); this process's memory when absent. */
+  signatureReport?: SignatureReportStore;
 }
 
 export type ServerConfig = Pick<
@@ -46,7 +50,7 @@ export type ServerConfig = Pick<
   | 'loginRateLimit'
   | 'attachmentLimitBytes'
 > &
-  Partial<Pick<Config, 'trustProxy'>>;
+  Partial<Pick<Config, 'trustProxy' | 'signatureMode' | 'finAllowedIps'>>;
 
 export interface ServerOptions {
   /** Replaces the default pino logger settings (tests pass `false`). */
@@ -117,7 +121,15 @@ export async function buildServer(config: ServerConfig, services: ServerServices
     }
   });
 
+  // FINCH_FIN_ALLOWED_IPS: Fin's two doors, the token endpoint and the Fin API, open only to those addresses.
+  const allowedClients = config.finAllowedIps ? new AddressList(config.finAllowedIps) : undefined;
+  const signatureReport = services.signatureReport ?? new InProcessSignatureReport();
+  const signing = config.signingSecret
+    ? { secret: config.signingSecret, toleranceSeconds: config.signatureToleranceSeconds, mode: config.signatureMode ?? 'enforce' }
+    : undefined;
+
   await app.register(oauthTokenEndpoint, {
+    allowedClients,
     credentials: services.credentials,
     tokenTtlSeconds: config.tokenTtlSeconds,
     rateLimitPerMinute: config.tokenRateLimitPerMinute,
@@ -130,7 +142,9 @@ export async function buildServer(config: ServerConfig, services: ServerServices
     prefix: '/api/fin',
     store: services.store,
     bodyLimit: config.bodyLimitBytes,
-    signing: config.signingSecret ? { secret: config.signingSecret, toleranceSeconds: config.signatureToleranceSeconds } : undefined,
+    signing,
+    signatureReport,
+    allowedClients,
     now,
     authenticate: async (token) => {
       const result = await authenticateBearer(services.credentials, token, now());
@@ -149,6 +163,7 @@ export async function buildServer(config: ServerConfig, services: ServerServices
       attachmentLimitBytes: config.attachmentLimitBytes,
       eventKeepAliveMs: options.eventKeepAliveMs,
       eventCoalesceMs: options.eventCoalesceMs,
+      signatures: { mode: signing?.mode ?? 'off', report: signatureReport },
     });
     await app.register(signedFiles, { ctx: services.helpdesk });
     // The inbox, for people; it works through the agent API above.

@@ -101,16 +101,37 @@ export function isLoopbackAddress(address: string): boolean {
   return family !== 0 && LOOPBACK.check(bare, family === 4 ? 'ipv4' : 'ipv6');
 }
 
+/**
+ * Whether an address is in a list of networks (as `parseNetworks` returns them). An IPv4-mapped
+ * address (`::ffff:a.b.c.d`, how a dual-stack socket shows an IPv4 client) is in an IPv4 network
+ * when its IPv4 address is; a zone (`%eth0`) is ignored. Used for FINCH_FIN_ALLOWED_NETWORKS
+ * (where Finch may connect) and FINCH_FIN_ALLOWED_IPS (who may call the Fin API).
+ */
+export class AddressList {
+  private readonly list = new net.BlockList();
+
+  constructor(readonly networks: readonly string[]) {
+    for (const network of networks) {
+      const [address = '', prefix = ''] = network.split('/');
+      this.list.addSubnet(address, Number(prefix), net.isIP(address) === 6 ? 'ipv6' : 'ipv4');
+    }
+  }
+
+  /** False for anything that is not an IP address. */
+  includes(address: string): boolean {
+    const bare = withoutZone(address);
+    const family = net.isIP(bare);
+    return family !== 0 && this.list.check(bare, family === 4 ? 'ipv4' : 'ipv6');
+  }
+}
+
 /** Decides addresses for one list of allowed networks (FINCH_FIN_ALLOWED_NETWORKS). */
 export class NetworkRule {
-  private readonly allowed = new net.BlockList();
+  private readonly allowed: AddressList;
 
   /** @param allowedNetworks as `parseNetworks` returns them; they win over the special ranges. */
   constructor(readonly allowedNetworks: readonly string[] = []) {
-    for (const network of allowedNetworks) {
-      const [address = '', prefix = ''] = network.split('/');
-      this.allowed.addSubnet(address, Number(prefix), net.isIP(address) === 6 ? 'ipv6' : 'ipv4');
-    }
+    this.allowed = new AddressList(allowedNetworks);
   }
 
   /** Why a connection to `address` is refused ("a private address"), or undefined when it may be made. */
@@ -119,7 +140,7 @@ export class NetworkRule {
     const family = net.isIP(bare);
     if (family === 0) return 'not an IP address';
     const type: Family = family === 4 ? 'ipv4' : 'ipv6';
-    if (this.allowed.check(bare, type)) return undefined;
+    if (this.allowed.includes(bare)) return undefined;
     // NAT64 (RFC 6052) carries an IPv4 address in its last 32 bits: judge that one.
     if (type === 'ipv6' && NAT64.check(bare, 'ipv6')) return this.refusal(lastIPv4(bare));
     return RANGES.find(({ list }) => list.check(bare, type))?.kind;

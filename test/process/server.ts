@@ -8,13 +8,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { inject } from 'vitest';
-import { fetchAccessToken } from '../../src/client/fin-client.js';
 import { loadConfig } from '../../src/config.js';
-import { createClient } from '../../src/domain/auth/credentials.js';
+import { createClient, issueAccessToken } from '../../src/domain/auth/credentials.js';
 import { hashPassword } from '../../src/domain/auth/secrets.js';
 import { helpdeskContext, openFinch, type Finch } from '../../src/finch.js';
 import { buildServer, type ServerOptions } from '../../src/http/server.js';
 import type { HttpTimeouts } from '../../src/http/timeouts.js';
+import { SqlSignatureReportStore } from '../../src/store/sql/sql-signature-report-store.js';
 import type { Backend } from '../support/finch.js';
 import { createDatabase } from '../support/postgres-server.js';
 
@@ -24,8 +24,11 @@ export const ADMIN_PASSWORD = 'correct horse battery staple';
 export interface RunningServer {
   baseUrl: string;
   finch: Finch;
+  /** The PostgreSQL database it serves, for a second node on the same data. */
+  databaseUrl: string | undefined;
   /** A Fin API access token (OAuth client credentials). */
   finToken: string;
+  clientId: string;
   clientSecret: string;
   /** Every log line the server wrote, as written. */
   log: () => string;
@@ -34,15 +37,25 @@ export interface RunningServer {
 
 export async function startServer(
   backend: Backend,
-  options: { publicUrl?: string; timeouts?: Partial<HttpTimeouts>; logLevel?: string; server?: ServerOptions } = {},
+  options: {
+    publicUrl?: string;
+    timeouts?: Partial<HttpTimeouts>;
+    logLevel?: string;
+    server?: ServerOptions;
+    /** More settings, as environment variables (FINCH_SIGNING_SECRET, FINCH_FIN_ALLOWED_IPS, …). */
+    env?: Record<string, string>;
+    /** PostgreSQL only: serve this existing database, as a second node would. */
+    databaseUrl?: string;
+  } = {},
 ): Promise<RunningServer> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'finch-process-'));
-  const databaseUrl = backend === 'postgres' ? await createDatabase(inject('postgresUrl')!) : undefined;
+  const databaseUrl = backend === 'postgres' ? (options.databaseUrl ?? (await createDatabase(inject('postgresUrl')!))) : undefined;
   const config = loadConfig({
     FINCH_DATA_DIR: dataDir,
     DATABASE_URL: databaseUrl,
     FINCH_PUBLIC_URL: options.publicUrl ?? 'https://finch.example.com',
     FINCH_LOG_LEVEL: options.logLevel ?? 'info',
+    ...options.env,
   });
   const finch = await openFinch(config);
   const helpdesk = helpdeskContext(finch, config);
@@ -53,9 +66,34 @@ export async function startServer(
       done();
     },
   });
-  const app = await buildServer(config, { ...finch, helpdesk }, { logStream, timeouts: options.timeouts, ...options.server });
+  const signatureReport = new SqlSignatureReportStore(finch.database);
+  const app = await buildServer(config, { ...finch, helpdesk, signatureReport }, { logStream, timeouts: options.timeouts, ...options.server });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const baseUrl = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  await ensureAdmin(finch);
+  const { clientId, clientSecret } = await createClient(finch.credentials, 'tests', new Date());
+  // Issued without the token endpoint, which FINCH_FIN_ALLOWED_IPS may close to this test's address.
+  const grant = await issueAccessToken(finch.credentials, { clientId, clientSecret }, 3600, new Date());
+  if (!grant.ok) throw new Error('the test client could not get a token');
+  return {
+    baseUrl,
+    finch,
+    databaseUrl,
+    finToken: grant.accessToken,
+    clientId,
+    clientSecret,
+    log: () => log,
+    close: async () => {
+      await app.close();
+      await finch.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Ada, the admin; already there when this is a second node on the same database. */
+async function ensureAdmin(finch: Finch): Promise<void> {
+  if ((await finch.accounts.listAllAgents()).some((agent) => agent.email === ADMIN_EMAIL)) return;
   await finch.store.insertAgent({
     name: 'Ada',
     email: ADMIN_EMAIL,
@@ -66,18 +104,4 @@ export async function startServer(
     passwordHash: await hashPassword(ADMIN_PASSWORD),
     at: new Date().toISOString(),
   });
-  const { clientId, clientSecret } = await createClient(finch.credentials, 'tests', new Date());
-  const { accessToken } = await fetchAccessToken(`${baseUrl}/oauth/token`, clientId, clientSecret);
-  return {
-    baseUrl,
-    finch,
-    finToken: accessToken,
-    clientSecret,
-    log: () => log,
-    close: async () => {
-      await app.close();
-      await finch.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
 }

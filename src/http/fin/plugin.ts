@@ -11,20 +11,28 @@ import { VARIANTS, type Variant } from '../../contract/models.js';
 import { OPERATIONS, outputSchema, type Operation } from '../../contract/operations.js';
 import { ErrorEnvelope, PROBLEM_CONTENT_TYPE, Problem, SuccessEnvelope } from '../../contract/problem.js';
 import type { FinContext } from '../../domain/context.js';
+import type { AddressList } from '../../lib/network-rule.js';
 import type { FinStore } from '../../store/port.js';
+import type { SignatureReportStore } from '../../store/signature-report-port.js';
+import { allowClientsIn } from '../client-address.js';
 import { refuseUnstorableText, useJsonBodies } from '../json-body.js';
 import { HttpProblem, problemFromError } from '../problem.js';
 import { validatorCompiler } from '../validation.js';
 import { requireFin, type Authenticate } from './auth.js';
 import { HANDLERS } from './handlers.js';
-import { verifySignature, type SigningOptions } from './signature.js';
+import { signatureChecks } from './signature-checks.js';
+import type { SigningOptions } from './signature.js';
 
 export interface FinApiOptions {
   store: FinStore;
   /** Decides whether a bearer token may call the Fin API. */
   authenticate: Authenticate;
-  /** When set, every request must carry a valid X-Fin-Signature. */
+  /** When set, every request must carry a valid X-Fin-Signature (or, in report mode, its mismatches are reported). */
   signing?: SigningOptions | undefined;
+  /** Where report mode counts mismatches; this process's memory when absent. */
+  signatureReport?: SignatureReportStore | undefined;
+  /** When set, only clients at these addresses may call (403 otherwise): FINCH_FIN_ALLOWED_IPS. */
+  allowedClients?: AddressList | undefined;
   /** Largest accepted body, in bytes. Default 1 MiB. */
   bodyLimit?: number;
   /** Which variants to serve. Default both. */
@@ -40,17 +48,19 @@ export const finApi: FastifyPluginAsync<FinApiOptions> = async (app, options) =>
   const ctx: FinContext = { store: options.store, now };
   const signing = options.signing;
 
+  const checks = signing && signatureChecks(signing, options.signatureReport, now);
+
   app.setValidatorCompiler(validatorCompiler);
-  useJsonBodies(app, {
-    bodyLimit: options.bodyLimit ?? 1_048_576,
-    ...(signing ? { check: (request: FastifyRequest) => verifySignature(request, signing, now()) } : {}),
-  });
+  useJsonBodies(app, { bodyLimit: options.bodyLimit ?? 1_048_576, ...(checks ? { check: checks.check } : {}) });
+  // Before the token is looked at: an address that may not call learns nothing else.
+  if (options.allowedClients) app.addHook('onRequest', allowClientsIn(options.allowedClients, 'FINCH_FIN_ALLOWED_IPS'));
   app.addHook('onRequest', async (request) => requireFin(request, options.authenticate));
   app.addHook('preValidation', refuseUnstorableText);
-  if (signing) {
+  if (checks) {
     // Requests with a body were checked by the parser, before their JSON was parsed.
     app.addHook('preValidation', async (request) => {
-      if (request.rawBody === undefined) verifySignature(request, signing, now());
+      if (request.rawBody === undefined) checks.check(request);
+      await checks.report(request);
     });
   }
   app.setErrorHandler(async (error, request, reply) => sendProblem(reply, problemFromError(error, request), 'rest'));

@@ -9,8 +9,10 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError, TokenRequest, TokenResponse, type OAuthErrorCode } from '../../contract/oauth.js';
 import { issueAccessToken } from '../../domain/auth/credentials.js';
+import type { AddressList } from '../../lib/network-rule.js';
 import type { CredentialStore } from '../../store/port.js';
 import type { RateLimitStore } from '../../store/rate-limit-port.js';
+import { allowClientsIn } from '../client-address.js';
 import { containsUnstorableText, refuseUnstorableText, useJsonBodies } from '../json-body.js';
 import { problem, problemFromError } from '../problem.js';
 import { sharedRateLimitStore } from '../shared-rate-limit.js';
@@ -24,6 +26,8 @@ export interface OAuthOptions {
   /** Where requests are counted: the database on SQL, shared by every Finch process; this process's memory when absent. */
   rateLimits?: RateLimitStore | undefined;
   now?: () => Date;
+  /** When set, only clients at these addresses may ask for a token (403 otherwise): FINCH_FIN_ALLOWED_IPS. */
+  allowedClients?: AddressList | undefined;
 }
 
 class OAuthFailure extends Error {
@@ -44,6 +48,8 @@ const OAuthErrorBody = {
 export const oauthTokenEndpoint: FastifyPluginAsync<OAuthOptions> = async (app, options) => {
   const now = options.now ?? (() => new Date());
   app.setValidatorCompiler(validatorCompiler);
+  // First of all: an address that may not ask is not counted against the rate limit either.
+  if (options.allowedClients) app.addHook('onRequest', allowClientsIn(options.allowedClients, 'FINCH_FIN_ALLOWED_IPS'));
   useJsonBodies(app, { bodyLimit: 16_384 });
   await app.register(formbody, { bodyLimit: 16_384 });
   await app.register(rateLimit, {

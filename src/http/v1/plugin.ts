@@ -6,6 +6,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { PROBLEM_CONTENT_TYPE } from '../../contract/problem.js';
+import { InProcessSignatureReport } from '../../store/signature-report-port.js';
 import { refuseUnstorableText, useJsonBodies } from '../json-body.js';
 import { sharedRateLimitStore } from '../shared-rate-limit.js';
 import { HttpProblem, problemFromError } from '../problem.js';
@@ -18,6 +19,7 @@ import { attachmentRoutes } from './routes/attachments.js';
 import { cannedReplyRoutes } from './routes/canned-replies.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { eventRoutes } from './routes/events.js';
+import { finSignatureRoutes, type SignatureReportSource } from './routes/fin-signatures.js';
 import { sessionRoutes } from './routes/session.js';
 
 // Re-exported: the options are part of what this module offers its callers.
@@ -30,7 +32,10 @@ declare module 'fastify' {
   }
 }
 
-export const agentApi: FastifyPluginAsync<AgentApiOptions> = async (app, options) => {
+/** The agent API's options, and what the signature report route reads (absent: mode `off`, nothing counted). */
+export type AgentApiPluginOptions = AgentApiOptions & { signatures?: SignatureReportSource };
+
+export const agentApi: FastifyPluginAsync<AgentApiPluginOptions> = async (app, options) => {
   app.setValidatorCompiler(validatorCompiler);
   useJsonBodies(app, { bodyLimit: options.bodyLimit ?? 1_048_576 });
   // Counted in the database, so every Finch process on it shares each limit.
@@ -63,6 +68,7 @@ export const agentApi: FastifyPluginAsync<AgentApiOptions> = async (app, options
   await app.register(cannedReplyRoutes, routeOptions);
   await app.register(attachmentRoutes, { ...routeOptions, attachmentLimitBytes: options.attachmentLimitBytes ?? 10_485_760 });
   await app.register(adminRoutes, routeOptions);
+  await app.register(finSignatureRoutes, { signatures: options.signatures ?? { mode: 'off', report: new InProcessSignatureReport() } });
 };
 
 function sendProblem(reply: FastifyReply, { problem, headers }: ReturnType<typeof problemFromError>) {

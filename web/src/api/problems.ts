@@ -120,6 +120,8 @@ export const OUTSIDE_THE_INBOX = [
   'object_id_taken',
   'invalid_timestamp',
   'bad_signature',
+  // Fin's doors (the Fin API, the token endpoint) refuse an address outside FINCH_FIN_ALLOWED_IPS; the inbox uses neither.
+  'client_not_allowed',
   'link_expired',
   'not_found',
   'web_app_not_built',
