@@ -3,7 +3,7 @@ import { CHECK_HELP, loadCheckConfig } from '../conformance/config.js';
 import { json, junit, progressLine, table, type Style } from '../conformance/report.js';
 import { runConformance } from '../conformance/run-checks.js';
 
-/** `finch check`: the conformance checker, for any helpdesk. Exit status 1 when a check fails. */
+/** `finch check`: the conformance checker, for any helpdesk. Exit status 1 when a required check fails (any, with --strict). */
 export async function checkCommand(args: string[]): Promise<number> {
   const config = loadCheckConfig(args);
   if (config.help) {
@@ -12,7 +12,7 @@ export async function checkCommand(args: string[]): Promise<number> {
   }
   const progress: Style = { color: useColor(process.stderr) };
   const report = await runConformance(config.options, {
-    onResult: (result) => process.stderr.write(progressLine(result, progress)),
+    onResult: (result) => process.stderr.write(progressLine(result, progress, config.options.strict)),
     onListening: (url, conversationId) => {
       process.stderr.write(
         `\nListening for the helpdesk's webhook at ${url}\n` +

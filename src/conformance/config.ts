@@ -11,7 +11,9 @@ import type { ConformanceOptions } from './run-checks.js';
 
 export const CHECK_HELP = `Usage: finch check --url BASE_URL [options]
 
-Checks a helpdesk's Fin Custom Helpdesk API against the contract; exits 1 when a check fails.
+Checks a helpdesk's Fin Custom Helpdesk API against the contract; exits 1 when a required check
+fails. Each check is required (Intercom's docs say so) or recommended (Finch's reading, or Fin works
+worse without it); a recommended check that does not pass is a warning, shown apart.
 
   --url URL               The helpdesk's base URL, e.g. https://helpdesk.example.com/api/fin
   --variant V             rest, post or both (default both)
@@ -26,8 +28,10 @@ Checks a helpdesk's Fin Custom Helpdesk API against the contract; exits 1 when a
   --webhook-key K         The X-Webhook-Key the webhook must carry
   --listen-timeout S      Seconds to wait for the webhook (default 300)
   --timeout S             Seconds to wait for each answer (default 10)
-  --json                  Print {"passed", "failed", "checks": [{"name", "ok", "why"}]} instead of a table
-  --junit FILE            Also write a JUnit XML report to FILE
+  --strict                Warnings fail the run too (exit 1)
+  --json                  Print {"passed", "failed", "warned", "checks": [{"name", "ok", "level", "reason", "why"}]}
+                          instead of a table
+  --junit FILE            Also write a JUnit XML report to FILE (a warning is a <skipped> case)
 
 Each flag may be given as FINCH_CHECK_<FLAG> instead (FINCH_CHECK_CLIENT_SECRET, …).`;
 
@@ -46,6 +50,7 @@ const FLAGS = {
   'listen-timeout': { type: 'string' },
   timeout: { type: 'string' },
   json: { type: 'boolean' },
+  strict: { type: 'boolean' },
   junit: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -55,7 +60,8 @@ export type CheckCommandConfig = { help: true } | { help: false; json: boolean; 
 
 export function loadCheckConfig(args: string[], env: Record<string, string | undefined> = process.env): CheckCommandConfig {
   const { values } = parseArgs({ args, options: FLAGS, strict: true, allowPositionals: false });
-  const get = (flag: Exclude<keyof typeof FLAGS, 'json' | 'help'>) => values[flag] ?? env[`FINCH_CHECK_${flag.toUpperCase().replace(/-/g, '_')}`] ?? undefined;
+  const get = (flag: Exclude<keyof typeof FLAGS, 'json' | 'strict' | 'help'>) =>
+    values[flag] ?? env[`FINCH_CHECK_${flag.toUpperCase().replace(/-/g, '_')}`] ?? undefined;
   if (values.help) return { help: true };
   const common = { help: false as const, json: values.json ?? env.FINCH_CHECK_JSON === 'true', junitFile: get('junit') };
 
@@ -103,6 +109,7 @@ export function loadCheckConfig(args: string[], env: Record<string, string | und
           }
         : {}),
       timeoutMs: seconds(get('timeout') ?? '10', '--timeout') * 1000,
+      strict: values.strict ?? env.FINCH_CHECK_STRICT === 'true',
     },
   };
 }

@@ -9,7 +9,7 @@ import type { OperationName } from '../contract/operations.js';
 import { checkAccess, checkSignatures, checkTokenEndpoint } from './access-checks.js';
 import { runMarks } from './marks.js';
 import { checkOperations } from './operation-checks.js';
-import { Recorder, type CheckResult } from './recorder.js';
+import { fail, outcome, recommended, Recorder, type CheckResult, type Outcome } from './recorder.js';
 import { Session } from './session.js';
 import { checkWebhook, type ListenOptions } from './webhook-checks.js';
 
@@ -26,6 +26,8 @@ export interface ConformanceOptions {
   listen?: ListenOptions;
   timeoutMs?: number;
   runId?: string;
+  /** `--strict`: a recommended check that does not pass fails the run instead of warning. */
+  strict?: boolean;
 }
 
 export interface ConformanceHooks {
@@ -37,8 +39,12 @@ export interface ConformanceHooks {
 
 export interface ConformanceReport {
   runId: string;
+  strict: boolean;
   passed: number;
+  /** Checks that failed the run: required ones, and recommended ones when strict. */
   failed: number;
+  /** Recommended checks that did not pass (not strict): warnings, which leave the exit status alone. */
+  warned: number;
   checks: CheckResult[];
   /** Checks not run, and why (e.g. no signing secret given). */
   skipped: string[];
@@ -68,12 +74,34 @@ export async function runConformance(options: ConformanceOptions, hooks: Conform
       if (options.signingSecret) await checkSignatures(session, recorder, options.signingSecret);
       else skipped.push(`${variant} signature: no signing secret given (--signing-secret)`);
       conversationId = (await checkOperations(session, recorder, marks)).conversationId ?? conversationId;
+      await checkForm(session, recorder);
     }
   }
 
   if (options.listen) await checkWebhook(recorder, options.listen, (url) => hooks.onListening?.(url, conversationId));
   else skipped.push('webhook: not listening (--listen)');
 
-  const failed = recorder.results.filter((result) => !result.ok).length;
-  return { runId: marks.runId, passed: recorder.results.length - failed, failed, checks: recorder.results, skipped };
+  const strict = options.strict ?? false;
+  const count = (wanted: Outcome) => recorder.results.filter((result) => outcome(result, strict) === wanted).length;
+  return { runId: marks.runId, strict, passed: count('pass'), failed: count('fail'), warned: count('warn'), checks: recorder.results, skipped };
 }
+
+/**
+ * What only Finch's reading asks of a variant's answers, gathered over all its checks: no keys the
+ * contract does not declare, and refusals in Finch's problem form.
+ */
+async function checkForm(session: Session, recorder: Recorder): Promise<void> {
+  const v = session.variant;
+  const list = (items: readonly string[]) => `${items.slice(0, 4).join('; ')}${items.length > 4 ? ` (and ${items.length - 4} more)` : ''}`;
+  await recorder.check(`${v} answers: only the documented keys`, EXACT_KEYS, async () => {
+    if (session.answered === 0) fail('not run: the helpdesk never answered');
+    if (session.undeclared.size > 0) fail(`keys the contract does not have: ${list([...session.undeclared])}`);
+  });
+  await recorder.check(`${v} refusals: a problem object with the real HTTP status`, PROBLEM_FORM, async () => {
+    if (session.answered === 0) fail('not run: the helpdesk never answered');
+    if (session.problemNotes.length > 0) fail(list(session.problemNotes));
+  });
+}
+
+const EXACT_KEYS = recommended('not forbidden by the docs, but often a misspelt documented key (alias_name in REST) that Fin never reads');
+const PROBLEM_FORM = recommended("Finch's reading (spec §6): the docs give no error shape, and POST-only may answer 200 with error");

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WEBHOOK_PATH_PREFIX } from '../contract/webhooks.js';
 import { describeErrors, webhookEventValidator } from './contract-validator.js';
-import { fail, need, type Recorder } from './recorder.js';
+import { fail, need, required, type Recorder } from './recorder.js';
 
 export interface ListenOptions {
   host: string;
@@ -26,6 +26,13 @@ interface Received {
 }
 
 const MAX_BODY = 64 * 1024;
+
+const SENDS = required('the docs: the helpdesk POSTs a webhook when a conversation changes on its side');
+const PATH = required("the docs: the webhook path ends with the integration id from Fin's settings");
+const KEY = required("the docs: the webhook carries X-Webhook-Key, the key from Fin's settings");
+const BODY = required(
+  "the docs: a sync event names the conversation (event_type omitted or null); agent_typing carries the agent's id, user_type, name and email",
+);
 
 /**
  * Listens, tells the operator what to do through `announce` (with the URL the helpdesk must post
@@ -66,22 +73,22 @@ export async function checkWebhook(recorder: Recorder, options: ListenOptions, a
     const received = await Promise.race([first, timeout]);
     const seconds = Math.round(options.timeoutMs / 1000);
 
-    await recorder.check('webhook: the helpdesk sends one', async () => {
+    await recorder.check('webhook: the helpdesk sends one', SENDS, async () => {
       if (!received) fail(`nothing arrived at ${url} within ${seconds} s`);
       const got = received;
       if (got.method !== 'POST') fail(`the webhook came as ${got.method}, not POST`);
       recorder.lastSeen = `${got.method} ${got.path}`;
     });
-    await recorder.check('webhook: the path names the integration id', async () => {
+    await recorder.check('webhook: the path names the integration id', PATH, async () => {
       const got = need(received, 'no webhook arrived');
       if (got.path !== expectedPath) fail(`the webhook went to ${got.path}, not ${expectedPath}`);
     });
-    await recorder.check('webhook: X-Webhook-Key is the webhook key', async () => {
+    await recorder.check('webhook: X-Webhook-Key is the webhook key', KEY, async () => {
       const got = need(received, 'no webhook arrived');
       if (got.key === undefined) fail('the webhook has no X-Webhook-Key header');
       if (got.key !== options.webhookKey) fail('X-Webhook-Key is not the webhook key given with --webhook-key');
     });
-    await recorder.check('webhook: the body is a sync or agent_typing event', async () => {
+    await recorder.check('webhook: the body is a sync or agent_typing event', BODY, async () => {
       const got = need(received, 'no webhook arrived');
       if (!got.contentType.startsWith('application/json')) fail(`the content-type is "${got.contentType}", not application/json`);
       let event: unknown;
