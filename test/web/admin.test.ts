@@ -1,10 +1,14 @@
 /**
  * The admin area in Chromium against a real Finch: closed to agents, open to admins; agents,
- * tokens and OAuth clients managed (secrets shown once); the delivery log's rows, also on a phone.
+ * tokens and OAuth clients managed (secrets shown once); the delivery log's rows, also on a phone;
+ * the request signature report under Fin settings.
  */
-import { describe, expect, it } from 'vitest';
+import { createHmac } from 'node:crypto';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, startServer, type RunningServer } from '../process/server.js';
 import { AgentClient } from '../support/agent-client.js';
-import { signIn } from '../support/browser.js';
+import { launchBrowser, openPage, signIn } from '../support/browser.js';
 import { sqlBackends } from '../support/finch.js';
 import { PASSWORD, finConversation } from '../support/helpdesk.js';
 import { PHONE, inboxOn } from './support.js';
@@ -145,6 +149,47 @@ describe.each(sqlBackends())('the delivery log (%s)', (backend) => {
         await page.locator('.table-scroll').evaluate((element: any) => element.scrollTo(element.scrollWidth, 0));
         await harness.shot(page, 'phone-delivery-log-scrolled');
       }
+    }
+  });
+});
+
+describe.each(sqlBackends())('the request signature report under Fin settings (%s)', (backend) => {
+  const SECRET = 'whsec_browser_report_secret';
+  let server: RunningServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    server = await startServer(backend, { publicUrl: 'http://127.0.0.1', env: { FINCH_SIGNING_SECRET: SECRET, FINCH_SIGNATURE_MODE: 'report' } });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('shows the mode, the count and the canonical string of a mis-signed request, and never the secret', async () => {
+    const ts = Math.floor(Date.now() / 1000);
+    const wrong = createHmac('sha256', 'another secret').update(`${ts}:`).digest('hex');
+    const response = await fetch(`${server.baseUrl}/api/fin/agents`, {
+      headers: { authorization: `Bearer ${server.finToken}`, 'x-fin-request-timestamp': String(ts), 'x-fin-signature': wrong },
+    });
+    expect(response.status).toBe(200);
+
+    const watched = await openPage(browser);
+    try {
+      const { page } = watched;
+      await signIn(page, server.baseUrl, ADMIN_EMAIL, ADMIN_PASSWORD);
+      await page.goto(`${server.baseUrl}/admin/fin`);
+      const report = page.getByRole('region', { name: 'Request signatures' });
+      await report.getByText('Report mode (FINCH_SIGNATURE_MODE=report)').waitFor();
+      await report.getByRole('status').filter({ hasText: '1 request reported since' }).waitFor();
+      const row = report.getByRole('row').nth(1);
+      expect(await row.getByRole('cell').allInnerTexts()).toEqual(expect.arrayContaining(['GET /api/fin/agents', 'matched no form (hex)', '—', `${ts}:`]));
+      const text = await page.content();
+      expect(text).not.toContain(SECRET);
+      expect(text).not.toContain(wrong);
+      expect(watched.errors).toEqual([]);
+    } finally {
+      await watched.context.close();
     }
   });
 });

@@ -4,9 +4,10 @@ import { useFinSettings } from '../resources/admin.js';
 import { useEditable } from '../resources/change.js';
 import { keys } from '../resources/keys.js';
 import { Section } from '../ui/Section.js';
+import { SignatureReport } from './SignatureReport.js';
 import { when } from '../ui/when.js';
 
-/** Where Finch notifies Fin, whether it does, and how the last deliveries went. */
+/** Where Finch notifies Fin, whether it does, how the last deliveries went, and how Fin's requests are signed. */
 export function FinSettings() {
   const { data, error, run } = useEditable(useFinSettings(), keys.finSettings);
   const save = (event: FormEvent<HTMLFormElement>) => {
@@ -71,6 +72,7 @@ export function FinSettings() {
         Last delivered: {data.delivery.last_success_at ? when(data.delivery.last_success_at) : 'never'}
         {data.delivery.unreachable_since && `; Fin unreachable since ${when(data.delivery.unreachable_since)}`}
       </p>
+      <SignatureReport />
     </Section>
   );
 }

@@ -1,5 +1,6 @@
 /** What admins manage besides agents: API tokens, OAuth clients, Fin's settings and the delivery log. */
 import type { FinSettingsInput } from '../../../src/contract/agent-api.js';
+import type { SignatureReportView } from '../../../src/contract/signature-report.js';
 import { query, request } from './client.js';
 import type { ClientView, DeliveryView, FinSettingsView, Page, TokenView } from './types.js';
 
@@ -15,6 +16,8 @@ export const revokeClient = (clientId: string) => request('DELETE', `/oauth-clie
 
 export const getFinSettings = () => request<FinSettingsView>('GET', '/settings/fin');
 export const saveFinSettings = (input: FinSettingsInput) => request<FinSettingsView>('PUT', '/settings/fin', input);
+/** How Fin's request signatures are checked, and the last requests not signed in the canonical form. */
+export const getSignatureReport = () => request<SignatureReportView>('GET', '/settings/fin/signature-report');
 
 export async function listDeliveries(params: { cursor?: string | null; conversation_id?: string; outcome?: string }): Promise<Page<DeliveryView>> {
   const page = await request<{ deliveries: DeliveryView[]; next_cursor: string | null }>('GET', `/deliveries${query({ limit: 50, ...params })}`);
