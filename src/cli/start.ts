@@ -194,6 +194,9 @@ function banner(config: Config, port: number, dataLocation: string, { client, ad
     `  API reference:     ${base}/docs`,
     `  Data:              ${dataLocation}`,
     `  Request signing:   ${signingLine(config)}`,
+    ...(config.finAllowedIps
+      ? [`  Fin may call from: the ${config.finAllowedIps.length} network(s) of FINCH_FIN_ALLOWED_IPS only (/api/fin, /oauth/token)`]
+      : []),
     `  Agent API:         ${base}/api/v1`,
     `  Notifying Fin:     ${notifications.sending ? `yes, at ${notifications.webhookUrl}` : `no (${notifications.notSendingReason})`}${
       config.dispatcher === 'off' ? '; delivered by finch worker processes (FINCH_DISPATCHER=off)' : ''

@@ -5,9 +5,15 @@
  * PostgreSQL), and shows it to admins only; enforce mode, the default with a secret, still refuses.
  */
 import { createHmac } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FinClient } from '../../src/client/fin-client.js';
+import { loadConfig } from '../../src/config.js';
+import { createClient, issueAccessToken } from '../../src/domain/auth/credentials.js';
 import { hashPassword } from '../../src/domain/auth/secrets.js';
+import { buildServer } from '../../src/http/server.js';
+import { MemoryCredentialStore } from '../../src/store/memory/memory-credential-store.js';
+import { MemoryFinStore } from '../../src/store/memory/memory-fin-store.js';
 import { AgentClient } from '../support/agent-client.js';
 import { sqlBackends } from '../support/finch.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startServer, type RunningServer } from './server.js';
@@ -134,6 +140,15 @@ describe.each(sqlBackends())('FINCH_SIGNATURE_MODE=report on %s', (backend) => {
     expect(server.log()).not.toContain('what the customer wrote');
   });
 
+  it('counts a request refused after its signature was judged (a body that is not JSON)', async () => {
+    const before = (await admin.get('/settings/fin/signature-report')).body.total as number;
+    const ts = seconds();
+    const response = await finPost(server, '/get_user', '{"user_id": ', { 'x-fin-request-timestamp': String(ts), 'x-fin-signature': sign('{}', ts) });
+    expect(response.status).toBe(400);
+    await expect.poll(async () => (await admin.get('/settings/fin/signature-report')).body.total).toBe(before + 1);
+    expect((await admin.get('/settings/fin/signature-report')).body.recent[0]).toMatchObject({ path: '/api/fin/get_user', outcome: 'no_match' });
+  });
+
   it('is for admins: an agent gets 403, nobody signed in 401', async () => {
     const agent = await AgentClient.signIn(server.baseUrl, AGENT_EMAIL, ADMIN_PASSWORD);
     const refused = await agent.get('/settings/fin/signature-report');
@@ -157,6 +172,41 @@ describe.each(sqlBackends())('FINCH_SIGNATURE_MODE=report on %s', (backend) => {
     expect(report.recent[0].canonical).toContain('n=21');
     expect(report.recent[19].canonical).toContain('n=2&');
     expect(report.recent[0].digest).toBe('unreadable');
+  });
+});
+
+describe('FINCH_SIGNATURE_MODE=report on the in-memory store (the Fin API alone)', () => {
+  it('accepts a mis-signed request and logs one warning with the canonical string, no secret', async () => {
+    let log = '';
+    const logStream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        log += chunk.toString();
+        done();
+      },
+    });
+    const credentials = new MemoryCredentialStore();
+    const config = loadConfig({ FINCH_SIGNING_SECRET: SECRET, FINCH_SIGNATURE_MODE: 'report', FINCH_LOG_LEVEL: 'info' });
+    const app = await buildServer(config, { store: new MemoryFinStore(), credentials, ping: async () => {} }, { logStream });
+    try {
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      const baseUrl = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+      const client = await createClient(credentials, 'tests', new Date());
+      const grant = await issueAccessToken(credentials, client, 3600, new Date());
+      if (!grant.ok) throw new Error('no token');
+      const ts = seconds();
+      const wrong = sign('', ts, 'not the secret');
+      const response = await fetch(`${baseUrl}/api/fin/agents`, {
+        headers: { authorization: `Bearer ${grant.accessToken}`, 'x-fin-request-timestamp': String(ts), 'x-fin-signature': wrong },
+      });
+      expect(response.status).toBe(200);
+      const warned = log.split('\n').filter((line) => line.includes('"level":40'));
+      expect(warned).toHaveLength(1);
+      expect(JSON.parse(warned[0]!).signature).toMatchObject({ mode: 'report', outcome: 'no_match', canonical: `${ts}:` });
+      expect(log).not.toContain(SECRET);
+      expect(log).not.toContain(wrong);
+    } finally {
+      await app.close();
+    }
   });
 });
 

@@ -62,6 +62,8 @@ export const finApi: FastifyPluginAsync<FinApiOptions> = async (app, options) =>
       if (request.rawBody === undefined) checks.check(request);
       await checks.report(request);
     });
+    // A request refused after its signature was judged (a body that is not JSON) is counted all the same.
+    app.addHook('onResponse', async (request) => checks.report(request));
   }
   app.setErrorHandler(async (error, request, reply) => sendProblem(reply, problemFromError(error, request), 'rest'));
   app.setNotFoundHandler(async (request) => {
