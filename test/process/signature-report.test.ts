@@ -149,6 +149,18 @@ describe.each(sqlBackends())('FINCH_SIGNATURE_MODE=report on %s', (backend) => {
     expect((await admin.get('/settings/fin/signature-report')).body.recent[0]).toMatchObject({ path: '/api/fin/get_user', outcome: 'no_match' });
   });
 
+  it('censors secret-looking parameters in the canonical string, as in every logged URL', async () => {
+    const ts = seconds();
+    const query = `access_token=abc123secretvalue&user_id=${userId}&z_key=zzz987secretvalue`;
+    expect((await finGet(server, `/user?${query}`, { 'x-fin-request-timestamp': String(ts), 'x-fin-signature': sign('x', ts) })).status).not.toBe(401);
+    const latest = (await admin.get('/settings/fin/signature-report')).body.recent[0];
+    expect(latest.canonical).toMatch(new RegExp(`^${ts}:access_token=[^&]+&user_id=${userId}&z_key=`));
+    for (const text of [JSON.stringify(latest), server.log()]) {
+      expect(text).not.toContain('abc123secretvalue');
+      expect(text).not.toContain('zzz987secretvalue');
+    }
+  });
+
   it('is for admins: an agent gets 403, nobody signed in 401', async () => {
     const agent = await AgentClient.signIn(server.baseUrl, AGENT_EMAIL, ADMIN_PASSWORD);
     const refused = await agent.get('/settings/fin/signature-report');

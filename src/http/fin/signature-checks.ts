@@ -58,13 +58,19 @@ export function signatureChecks(options: SigningOptions, store: SignatureReportS
   };
 }
 
-/** The mismatch in the log's spelling, its canonical string scrubbed like every log line. */
+/** The mismatch in the log's spelling, the values of secret-looking parameters in its canonical string censored as in every logged URL. */
 function loggable(mismatch: SignatureMismatch) {
   return {
     outcome: mismatch.outcome,
-    canonical: mismatch.canonical === null ? null : scrubSecrets(mismatch.canonical),
+    canonical: mismatch.canonical === null ? null : scrubCanonical(mismatch.canonical),
     matched_form: mismatch.matchedForm,
     tried_forms: mismatch.triedForms,
     digest: mismatch.digest,
   };
+}
+
+/** `{timestamp}:{k=v&…}` with secret-looking values censored: the first parameter too, which follows the colon, not a `&`. */
+function scrubCanonical(canonical: string): string {
+  const colon = canonical.indexOf(':');
+  return `${canonical.slice(0, colon + 1)}${scrubSecrets(`&${canonical.slice(colon + 1)}`).slice(1)}`;
 }
