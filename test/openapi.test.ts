@@ -86,6 +86,7 @@ describe('the OpenAPI document with the helpdesk side', () => {
       'post /api/v1/deliveries/replay',
       'get /api/v1/settings/fin',
       'put /api/v1/settings/fin',
+      'get /api/v1/settings/fin/signature-report',
       'get /api/v1/agents',
       'post /api/v1/agents',
       'patch /api/v1/agents/{id}',
