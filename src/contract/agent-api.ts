@@ -109,7 +109,19 @@ export const ConversationView = Type.Object(
       description: 'Where it sits for you; none: unassigned but no longer open',
     }),
     assigned_at: Timestamp,
-    handover_reason: nullable(Type.String({ description: 'fin_unreachable: routed to people because Fin could not be reached' })),
+    handover_reason: nullable(
+      Type.String({
+        description:
+          'Why it went to people without Fin handing it over: fin_unreachable (Fin could not be reached), agent_deactivated (its agent was deactivated), customer_returned (the end-user wrote again after it was resolved, closed or ended, with no active agent to return to)',
+      }),
+    ),
+    unread_at: nullable(
+      Type.String({
+        format: 'date-time',
+        description:
+          'Set while an end-user message waits for the agent who holds it to open the conversation: when the first such message came; null otherwise',
+      }),
+    ),
     fin_sync: FinSync,
     last_message: nullable(MessagePreview),
     created_at: Timestamp,
@@ -135,7 +147,14 @@ export const ConversationPage = Type.Object(
 );
 
 export const QueueCounts = Type.Object(
-  { waiting: Type.Integer(), mine: Type.Integer(), fin: Type.Integer(), others: Type.Integer(), all: Type.Integer() },
+  {
+    waiting: Type.Integer(),
+    mine: Type.Integer(),
+    fin: Type.Integer(),
+    others: Type.Integer(),
+    all: Type.Integer(),
+    unread: Type.Integer({ description: 'Of mine: those with an end-user message you have not opened yet (unread_at set)' }),
+  },
   { additionalProperties: false, description: 'Open conversations in each queue' },
 );
 

@@ -54,8 +54,41 @@ export interface Conversation {
   finSyncFailedAt: string | null;
   /** Why it went to people without Fin handing it over, e.g. `fin_unreachable`. */
   handoverReason: string | null;
+  /**
+   * Set when an end-user message arrived while a person held it, until that person opens it:
+   * the time of the first such message.
+   */
+  unreadAt: string | null;
+  /** Which fields people changed and what Fin has read since (domain/people-edits.ts); null when none. */
+  peopleEdits: PeopleEdits | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/**
+ * The record that keeps Fin's updates from undoing people's (domain/people-edits.ts). `rev`
+ * counts people's changes to the conversation; `finRead` is the `rev` Fin last read (Get
+ * Conversation, Get Messages). A field entry says at which `rev` people last changed it and a
+ * fingerprint of the value it had before people first changed it (`was`): Fin sending that value
+ * again repeats its old state rather than changing its mind.
+ */
+export interface PeopleEdits {
+  rev: number;
+  finRead: number;
+  title?: FieldEdit;
+  status?: FieldEdit;
+  /** By attribute key. */
+  attributes?: Record<string, FieldEdit>;
+  /** Tags people added, by tag, with the rev: Fin never removes them. */
+  tagsAdded?: Record<string, number>;
+  /** Tags people removed, by tag, with the rev: Fin does not put them back while it repeats them. */
+  tagsRemoved?: Record<string, number>;
+}
+
+export interface FieldEdit {
+  rev: number;
+  /** A fingerprint of the value before people changed it (domain/people-edits.ts `fingerprint`). */
+  was: string;
 }
 
 export interface Attachment {

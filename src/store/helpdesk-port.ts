@@ -39,6 +39,11 @@ export interface HelpdeskWriter extends FinStoreWriter, OutboxWriter {
   activeConversationIdsOfUser(userId: string): Promise<string[]>;
   /** The open conversations assigned to the agent, oldest first (by id). */
   openConversationIdsOf(agentId: string): Promise<string[]>;
+  /**
+   * Clears the conversation's unread marker (`unreadAt`) without moving `updatedAt`; the inbox is
+   * told when there was one. Returns whether there was.
+   */
+  clearUnread(conversationId: string): Promise<boolean>;
 }
 
 export type QueueName = 'waiting' | 'mine' | 'fin' | 'others' | 'all';
@@ -80,6 +85,8 @@ export interface QueueCounts {
   fin: number;
   others: number;
   all: number;
+  /** Of `mine`: those with an unread end-user message (`unreadAt` set). */
+  unread: number;
 }
 
 /**

@@ -6,7 +6,7 @@
  * The rules of the contract (merging attributes, human takeover, idempotency, sanitizing) live in
  * the domain, not here: a store only keeps and returns records, atomically.
  */
-import type { Agent, AgentRole, Attachment, Attributes, Conversation, ConversationStatus, EndUser, Message, Visibility } from '../domain/model.js';
+import type { Agent, AgentRole, Attachment, Attributes, Conversation, ConversationStatus, EndUser, Message, PeopleEdits, Visibility } from '../domain/model.js';
 
 /** The result of an insert that is idempotent by `objectId` (or by a caller-given id). */
 export interface Inserted<T> {
@@ -53,6 +53,8 @@ export interface ConversationChanges {
   attributes?: Attributes;
   lastUserReadAt?: string | null;
   handoverReason?: string | null;
+  unreadAt?: string | null;
+  peopleEdits?: PeopleEdits | null;
 }
 
 export interface NewMessage {
@@ -98,6 +100,17 @@ export interface FinStoreWriter extends FinStoreReader {
   updateConversation(id: string, changes: ConversationChanges, at: string): Promise<Conversation>;
   /** Inserts unless a message with the same objectId exists; then returns that one. */
   insertMessage(message: NewMessage): Promise<Inserted<Message>>;
+  /**
+   * Writes only the conversation's `peopleEdits` (what Fin has read): `updatedAt` stays and
+   * nobody is told, since nothing anyone sees changed.
+   */
+  writePeopleEdits(id: string, edits: PeopleEdits | null): Promise<void>;
+  /**
+   * Fin must pull this conversation again (the helpdesk changed it, or refused part of Fin's
+   * update): a sync event in this transaction. A store without an outbox may keep a list or do
+   * nothing; Fin then learns at its next sync.
+   */
+  enqueueSync(conversationId: string, at: string): Promise<void>;
 }
 
 export interface FinStore extends FinStoreReader {

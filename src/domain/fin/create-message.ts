@@ -1,11 +1,17 @@
 import type { CreateMessageInput } from '../../contract/requests.js';
 import { timestamp, type FinContext } from '../context.js';
+import { changesForEndUserMessage, routesConversation } from '../customer-return.js';
 import { notFound } from '../errors.js';
 import { draftMessage, messageFor } from '../messages.js';
 import type { Message } from '../model.js';
 import type { Created } from './created.js';
 
-/** Mirrors an end-user's message or one of Fin's answers into the conversation. */
+/**
+ * Mirrors an end-user's message or one of Fin's answers into the conversation. An end-user's new
+ * message is seen by somebody (customer-return.ts): it reopens a finished conversation, to its
+ * agent or to the waiting queue, and marks a person's conversation unread; when it moved the
+ * conversation Fin is told (it did not make that change itself), in the same transaction.
+ */
 export async function createMessage(ctx: FinContext, input: CreateMessageInput): Promise<Created<Message>> {
   const at = timestamp(ctx);
   const draft = draftMessage(input, at, '');
@@ -14,7 +20,11 @@ export async function createMessage(ctx: FinContext, input: CreateMessageInput):
     if (!conversation) throw notFound('conversation', input.conversation_id);
     const { value, created } = await tx.insertMessage(await messageFor(tx, conversation, draft, ''));
     // A new message is activity on the conversation: it moves up in the helpdesk's lists.
-    if (created) await tx.updateConversation(conversation.id, {}, at);
+    if (created) {
+      const changes = draft.author.user_type === 'end_user' ? changesForEndUserMessage(conversation, at) : {};
+      await tx.updateConversation(conversation.id, changes, at);
+      if (routesConversation(changes)) await tx.enqueueSync(conversation.id, at);
+    }
     return { value, replayed: !created };
   });
 }

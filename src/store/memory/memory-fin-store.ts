@@ -6,7 +6,7 @@
  * Transactions are serialized by one lock (reads take it too, so nobody sees a half-done
  * transaction) and undone from a journal when they throw.
  */
-import type { Agent, Attachment, Attributes, Conversation, ConversationStatus, EndUser, Message, Visibility } from '../../domain/model.js';
+import type { Agent, Attachment, Attributes, Conversation, ConversationStatus, EndUser, Message, PeopleEdits, Visibility } from '../../domain/model.js';
 import { newId } from '../../domain/ids.js';
 import {
   EmailTakenError,
@@ -36,6 +36,8 @@ interface ConversationRow {
   assignedAt: string;
   finSyncFailedAt: string | null;
   handoverReason: string | null;
+  unreadAt: string | null;
+  peopleEdits: PeopleEdits | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -65,6 +67,11 @@ export class MemoryFinStore implements FinStore, AgentDirectory {
     conversation: new Map<string, string>(),
     message: new Map<string, string>(),
   };
+  /**
+   * The conversations Fin was asked to pull again (`enqueueSync`), oldest first. This store has no
+   * outbox: a helpdesk built on it tells Fin from here (or Fin learns at its next sync).
+   */
+  readonly syncRequests: { conversationId: string; at: string }[] = [];
   private readonly lock = new Mutex();
   private journal: (() => void)[] | null = null;
 
@@ -114,6 +121,13 @@ export class MemoryFinStore implements FinStore, AgentDirectory {
     insertConversation: async (conversation) => this.insertConversation(conversation),
     updateConversation: async (id, changes, at) => this.updateConversation(id, changes, at),
     insertMessage: async (message) => this.insertMessage(message),
+    writePeopleEdits: async (id, edits) => {
+      this.put(this.conversations, id, { ...this.required(this.conversations, id), peopleEdits: edits });
+    },
+    enqueueSync: async (conversationId, at) => {
+      this.syncRequests.push({ conversationId, at });
+      this.journal?.push(() => void this.syncRequests.pop());
+    },
   };
 
   private insertUser(input: NewEndUser): Inserted<EndUser> {
@@ -158,6 +172,8 @@ export class MemoryFinStore implements FinStore, AgentDirectory {
       assignedAt: input.at,
       finSyncFailedAt: null,
       handoverReason: null,
+      unreadAt: null,
+      peopleEdits: null,
       createdAt: input.at,
       updatedAt: input.at,
     };

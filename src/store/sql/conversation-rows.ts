@@ -1,6 +1,6 @@
 /** Conversations as one row each, with their end-user and assignee joined in. */
 import type { Kysely, Updateable } from 'kysely';
-import type { Conversation } from '../../domain/model.js';
+import type { Conversation, PeopleEdits } from '../../domain/model.js';
 import { AGENT_COLUMNS, USER_COLUMNS, agentFrom, json, prefixed, userFrom } from './rows.js';
 import type { Schema } from './schema.js';
 
@@ -16,6 +16,8 @@ const CONVERSATION_COLUMNS = [
   'c.assigned_at',
   'c.fin_sync_failed_at',
   'c.handover_reason',
+  'c.unread_at',
+  'c.people_edits',
   'c.created_at',
   'c.updated_at',
   ...prefixed('u', USER_COLUMNS, 'u_'),
@@ -60,6 +62,8 @@ export function conversationFrom(row: ConversationRow): Conversation {
     assignedAt: row.assigned_at ?? row.created_at,
     finSyncFailedAt: row.fin_sync_failed_at,
     handoverReason: row.handover_reason,
+    unreadAt: row.unread_at,
+    peopleEdits: row.people_edits === null ? null : json<PeopleEdits>(row.people_edits),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

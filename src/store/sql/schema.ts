@@ -53,6 +53,10 @@ export interface ConversationsTable {
   handover_reason: string | null;
   /** The title's words for search, space-separated (domain/search-words.ts; null without a title). */
   title_words: string | null;
+  /** When an end-user message arrived while a person held it, until they open it (migrations/0009_people_edits.ts). */
+  unread_at: string | null;
+  /** JSON: what people changed and what Fin has read since (domain/people-edits.ts); null while people changed nothing. */
+  people_edits: Json | null;
   created_at: string;
   updated_at: string;
 }

@@ -6,7 +6,7 @@
 import type { Insertable, Kysely, Updateable } from 'kysely';
 import { htmlToText } from '../../domain/content.js';
 import { searchText } from '../../domain/search-words.js';
-import type { Agent, Conversation, EndUser, Message } from '../../domain/model.js';
+import type { Agent, Conversation, EndUser, Message, PeopleEdits } from '../../domain/model.js';
 import { newId } from '../../domain/ids.js';
 import type { ConversationChanges, EndUserChanges, Inserted, NewAgent, NewConversation, NewEndUser, NewMessage } from '../port.js';
 import type {
@@ -108,6 +108,8 @@ function insertMessageReturningRow(db: Kysely<Schema>, values: Insertable<Schema
     .leftJoin('agents as a', 'a.id', 'm.author_agent_id')
     .select(MESSAGE_COLUMNS);
 }
+
+const jsonOrNull = (value: unknown) => (value === null ? null : JSON.stringify(value));
 
 type MessageRow = Awaited<ReturnType<typeof READS.thread.run>>[number];
 
@@ -262,6 +264,8 @@ class SqlFinQueries implements HelpdeskWriter {
       ...(changes.attributes === undefined ? {} : { attributes: JSON.stringify(changes.attributes) }),
       ...(changes.lastUserReadAt === undefined ? {} : { last_user_read_at: changes.lastUserReadAt }),
       ...(changes.handoverReason === undefined ? {} : { handover_reason: changes.handoverReason }),
+      ...(changes.unreadAt === undefined ? {} : { unread_at: changes.unreadAt }),
+      ...(changes.peopleEdits === undefined ? {} : { people_edits: jsonOrNull(changes.peopleEdits) }),
       updated_at: at,
     };
     let updated: Conversation | undefined;
@@ -311,6 +315,27 @@ class SqlFinQueries implements HelpdeskWriter {
     if (!value) throw new Error(`message ${created ? id : message.objectId} vanished`);
     if (created) await this.announce.changed(message.conversationId);
     return { value, created };
+  }
+
+  async writePeopleEdits(id: string, edits: PeopleEdits | null): Promise<void> {
+    await this.db
+      .updateTable('conversations')
+      .set({ people_edits: jsonOrNull(edits) })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Clears the unread marker (its holder opened it); the inbox is told only when there was one. */
+  async clearUnread(conversationId: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('conversations')
+      .set({ unread_at: null })
+      .where('id', '=', conversationId)
+      .where('unread_at', 'is not', null)
+      .executeTakeFirst();
+    const cleared = Number(result.numUpdatedRows) > 0;
+    if (cleared) await this.announce.changed(conversationId);
+    return cleared;
   }
 
   // --- the outbox, in the same transaction as the change it announces ---------------------------

@@ -116,6 +116,16 @@ export async function countQueues(db: Kysely<Schema>, viewerId: string): Promise
       eb.fn.countAll<number>().as('all'),
       eb.fn.sum<number>(eb.case().when('c.assignee_id', 'is', null).then(1).else(0).end()).as('waiting'),
       eb.fn.sum<number>(eb.case().when('c.assignee_id', '=', viewerId).then(1).else(0).end()).as('mine'),
+      eb.fn
+        .sum<number>(
+          eb
+            .case()
+            .when(eb.and([eb('c.assignee_id', '=', viewerId), eb('c.unread_at', 'is not', null)]))
+            .then(1)
+            .else(0)
+            .end(),
+        )
+        .as('unread'),
       eb.fn.sum<number>(eb.case().when('a.is_fin', '=', 1).then(1).else(0).end()).as('fin'),
       eb.fn
         .sum<number>(
@@ -130,5 +140,12 @@ export async function countQueues(db: Kysely<Schema>, viewerId: string): Promise
     ])
     .executeTakeFirstOrThrow();
   const count = (value: unknown) => Number(value ?? 0);
-  return { waiting: count(row.waiting), mine: count(row.mine), fin: count(row.fin), others: count(row.others), all: count(row.all) };
+  return {
+    waiting: count(row.waiting),
+    mine: count(row.mine),
+    fin: count(row.fin),
+    others: count(row.others),
+    all: count(row.all),
+    unread: count(row.unread),
+  };
 }

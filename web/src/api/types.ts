@@ -19,7 +19,8 @@ export type { AgentView, ConversationView, EndUserView, FinSettingsView, Message
 export type DeliveryView = Static<typeof DeliveryViewSchema>;
 export type TokenView = Static<typeof TokenViewSchema>;
 export type ClientView = Static<typeof ClientViewSchema>;
-export type QueueCounts = Record<'waiting' | 'mine' | 'fin' | 'others' | 'all', number>;
+/** Open conversations per queue, and `unread`: of mine, those with an end-user message not opened yet. */
+export type QueueCounts = Record<'waiting' | 'mine' | 'fin' | 'others' | 'all' | 'unread', number>;
 export interface ConversationDetail {
   conversation: ConversationView;
   user: EndUserView;

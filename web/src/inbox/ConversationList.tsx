@@ -5,7 +5,12 @@ import { Avatar } from '../ui/Avatar.js';
 import { ErrorNote } from '../ui/ErrorNote.js';
 import { when } from '../ui/when.js';
 
-/** The list beside the conversation: only the rows on screen are in the page; `onEnd` near its end loads more. */
+const titleOf = (item: ConversationView) => item.title || item.user.name || item.user.email || 'Untitled';
+
+/**
+ * The list beside the conversation: only the rows on screen are in the page; `onEnd` near its end
+ * loads more. A conversation with an end-user message its agent has not opened is marked Unread.
+ */
 export function ConversationList(props: {
   items: ConversationView[];
   selected: string | null;
@@ -51,7 +56,7 @@ export function ConversationList(props: {
               >
                 <Avatar name={item.user.name ?? item.user.email} photoUrl={item.user.photo_url} />
                 <span className="row-main">
-                  <span className="row-title">{item.title || item.user.name || item.user.email || 'Untitled'}</span>
+                  <span className="row-title">{item.unread_at === null ? titleOf(item) : <strong>{titleOf(item)}</strong>}</span>
                   <span className="row-preview">{item.last_message?.text ?? ''}</span>
                 </span>
                 <span className="row-meta">
@@ -59,6 +64,11 @@ export function ConversationList(props: {
                   <span className={`badge ${item.queue}`}>
                     {item.assignee ? (item.assignee.is_fin ? 'Fin' : item.assignee.name) : item.status === 'open' ? 'Waiting' : item.status}
                   </span>
+                  {item.unread_at !== null && (
+                    <span className="badge unread" title={`The customer wrote ${when(item.unread_at)}`}>
+                      Unread
+                    </span>
+                  )}
                   {!item.fin_sync.ok && <span className="badge unsynced">Not synced</span>}
                 </span>
               </a>

@@ -1,7 +1,7 @@
 import type { Queue, QueueCounts } from '../api/types.js';
 import { openCount, QUEUES } from './queues.js';
 
-/** The queues, each with its count of open conversations. */
+/** The queues, each with its count of open conversations; Mine also with how many are unread. */
 export function QueueNav({ current, counts, onPick }: { current: Queue; counts: QueueCounts | undefined; onPick: (queue: Queue) => void }) {
   return (
     <nav>
@@ -19,6 +19,7 @@ export function QueueNav({ current, counts, onPick }: { current: Queue; counts: 
               <span className="count" title={counts ? openCount(counts[queue.id]) : 'Counting…'}>
                 {counts ? `${counts[queue.id]} open` : '–'}
               </span>
+              {queue.id === 'mine' && counts !== undefined && counts.unread > 0 && <span className="count unread">{counts.unread} unread</span>}
             </button>
           </li>
         ))}

@@ -2,16 +2,25 @@
 import { useEffect, useRef } from 'react';
 import type { QueueCounts } from '../api/types.js';
 
-/** Notifies (with a chime) each time the waiting count grows after the screen first showed it. */
+/**
+ * Notifies (with a chime) each time, after the screen first showed the counts, the waiting count
+ * grows (a hand-over, or a customer back with nobody to return to) or the agent's unread count
+ * grows (a customer wrote again in one of their conversations).
+ */
 export function useHandOverNotice(counts: QueueCounts | undefined): void {
-  const lastWaiting = useRef<number | null>(null);
+  const last = useRef<QueueCounts | null>(null);
   useEffect(() => {
     if (!counts) return;
-    if (lastWaiting.current !== null && counts.waiting > lastWaiting.current && typeof Notification !== 'undefined' && Notification.permission === 'granted') {
+    const before = last.current;
+    last.current = counts;
+    if (before === null || typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
+    if (counts.waiting > before.waiting) {
       new Notification('A conversation is waiting for a human', { body: `${counts.waiting} waiting`, tag: 'finch-waiting' });
       chime();
+    } else if (counts.unread > before.unread) {
+      new Notification('A customer wrote to you again', { body: `${counts.unread} unread in Mine`, tag: 'finch-unread' });
+      chime();
     }
-    lastWaiting.current = counts.waiting;
   }, [counts]);
 }
 

@@ -20,7 +20,10 @@ export async function reply(ctx: HelpdeskContext, agent: Agent, conversationId: 
     conversationId,
     async (current, tx) => {
       message = (await tx.insertMessage(await messageFor(tx, current, draft, '', { authorIsCaller: true }))).value;
-      return visibility === 'public' && !heldByPerson(current.assignee) ? assign({}, current, agent.id) : {};
+      const changes = visibility === 'public' && !heldByPerson(current.assignee) ? assign({}, current, agent.id) : {};
+      // Answering is reading: the holder's unread marker goes (a colleague's reply leaves it).
+      const holder = changes.assigneeId ?? current.assignee?.id;
+      return current.unreadAt !== null && visibility === 'public' && holder === agent.id ? { ...changes, unreadAt: null } : changes;
     },
     { changedAnyway: true },
   );

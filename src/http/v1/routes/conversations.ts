@@ -80,7 +80,7 @@ export const conversationRoutes: FastifyPluginAsync<AgentApiOptions> = async (fa
     },
     async (request) => {
       const { agent } = callerOf(request);
-      const detail = await conversationDetail(ctx, request.params.id);
+      const detail = await conversationDetail(ctx, agent, request.params.id);
       return {
         conversation: presentConversation(detail.conversation, agent.id, lastMessageOf(detail.lastMessage)),
         user: presentEndUser(detail.user),

@@ -14,6 +14,7 @@ import { files } from './0005_files.js';
 import { rateLimits } from './0006_rate_limits.js';
 import { searchWords } from './0007_search_words.js';
 import { jobLeases } from './0008_job_leases.js';
+import { peopleEdits } from './0009_people_edits.js';
 
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001_initial': initial,
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0006_rate_limits': rateLimits,
   '0007_search_words': searchWords,
   '0008_job_leases': jobLeases,
+  '0009_people_edits': peopleEdits,
 };
 
 class SqlMigrationProvider implements MigrationProvider {

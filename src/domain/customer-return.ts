@@ -1,0 +1,34 @@
+/**
+ * What an end-user's new message does to its conversation (docs/decisions.md, "The customer's
+ * return"): somebody must see it.
+ *
+ * - Open and held by a person (an active human agent): it stays theirs and is marked unread
+ *   (`unreadAt`, the first unread message's time) until they open it.
+ * - Not open (`resolved`, `closed` or `ended`: the customer came back to a finished conversation):
+ *   it opens again; to its agent, marked unread, when that agent is an active human; otherwise to
+ *   the waiting queue (no assignee, handover reason `customer_returned`), Fin's included: a
+ *   finished conversation the customer reopens is put before a person, and Fin may take it back
+ *   (`assignee_id` its own), since nobody holds it.
+ * - Open and held by a deactivated agent (left from before deactivation handed work back): to the
+ *   waiting queue, `customer_returned`, since nobody would ever read it.
+ * - Open with Fin or waiting: nothing changes beyond the message itself.
+ */
+import { assign } from './conversation-changes.js';
+import { heldByPerson, isHuman, type Conversation } from './model.js';
+import type { ConversationChanges } from '../store/port.js';
+
+/** The handover reason of a conversation the customer came back to with nobody to read it. */
+export const CUSTOMER_RETURNED = 'customer_returned';
+
+/** The changes an end-user's new message at `at` makes; `{}` when none. */
+export function changesForEndUserMessage(current: Conversation, at: string): ConversationChanges {
+  const unread = current.unreadAt === null ? { unreadAt: at } : {};
+  if (heldByPerson(current.assignee)) return current.status === 'open' ? unread : { status: 'open', ...unread };
+  if (current.status === 'open' && !isHuman(current.assignee)) return {};
+  return { ...assign({ status: 'open' }, current, null), handoverReason: CUSTOMER_RETURNED, ...(current.unreadAt === null ? {} : { unreadAt: null }) };
+}
+
+/** Whether the changes move the conversation in a way Fin must hear of (status or assignee). */
+export function routesConversation(changes: ConversationChanges): boolean {
+  return changes.status !== undefined || changes.assigneeId !== undefined;
+}
