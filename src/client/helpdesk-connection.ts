@@ -2,7 +2,7 @@
  * Fin's connection to a helpdesk, set up the way Fin's settings set it up: the endpoints (a base
  * URL and a variant, or each URL on its own), the credentials (an OAuth client, or a fixed token)
  * and the signing secret. Like Fin, it fetches a token when it needs one and, on a 401 or 403,
- * fetches a new one and tries once more.
+ * tries once more (with a new token when it fetches them).
  */
 import type { Variant } from '../contract/models.js';
 import type { OperationName } from '../contract/operations.js';
@@ -29,6 +29,8 @@ export class HelpdeskConnection {
   private readonly client: FinClient;
   /** How many access tokens were fetched (tests and the error log read it). */
   tokensFetched = 0;
+  /** How many calls were tried again after a 401 or 403. */
+  retriedAfterRefusal = 0;
 
   constructor(
     readonly setup: HelpdeskSetup,
@@ -45,11 +47,16 @@ export class HelpdeskConnection {
     });
   }
 
-  /** Calls an operation; on 401/403 with OAuth credentials, renews the token and tries once more. */
+  /**
+   * Calls an operation; on a 401 or 403 tries once more, as Fin does (spec §1): with OAuth
+   * credentials after fetching a new token, with a fixed token with the same one (a token just
+   * created may not have reached every node of the helpdesk yet).
+   */
   async call(name: OperationName, input: Record<string, unknown> = {}): Promise<FinResponse> {
     const first = await this.client.call(name, input);
-    if ((first.status !== 401 && first.status !== 403) || this.setup.credentials.kind !== 'oauth') return first;
+    if (first.status !== 401 && first.status !== 403) return first;
     this.token = undefined;
+    this.retriedAfterRefusal++;
     return this.client.call(name, input);
   }
 

@@ -2,16 +2,19 @@
  * The Fin emulator: behaves toward a helpdesk the way Intercom documents Fin (spec §1, §7), using
  * nothing but the contract, so it works with any helpdesk that implements it.
  *
- * - A new chat in the messenger: Create User (for an unknown visitor), then Create Conversation
- *   with the first message. If that fails, the end-user is told something went wrong and the chat
- *   ends.
+ * - A new chat in the messenger: for a signed-in user (the messenger was given their user id) Get
+ *   User first, and Create User only when the helpdesk does not know them (404) or for an anonymous
+ *   visitor; then Create Conversation with the first message (attachments included) and the
+ *   conversation's attributes. If that fails, the end-user is told something went wrong and the
+ *   chat ends. An email the end-user gives later (the email collector) goes to Update User.
  * - A synchronization mirrors the chat's new messages (the end-user's and the bot's) with Create
  *   Message, pulls what changed on the helpdesk (Get Conversation, Get User, Get Messages after the
- *   last one seen) and ends with Update Conversation. A failed one is retried 5 times, 1 minute
- *   apart; every failure goes to the error log.
+ *   last one seen) and ends with Update Conversation, derived from what it read plus Fin's own
+ *   changes. A failed one is retried 5 times, 1 minute apart; every failure goes to the error log.
  * - The bot answers while Fin holds the conversation; it hands over (`assignee_id: null`) when asked
  *   for a person or unsure, resolves on a thank-you, and stays silent once a person holds it.
- * - Webhooks from the helpdesk start a synchronization, or show "… is typing" for a few seconds.
+ * - Webhooks from the helpdesk start a synchronization (debounced, one per conversation at a time:
+ *   sync-debouncer.ts), or show "… is typing" for a few seconds.
  */
 import type { FinResponse } from '../client/fin-client.js';
 import { pickFinAgent, type AgentPayload } from '../client/fin-agent.js';
@@ -21,7 +24,8 @@ import { plainTextToHtml } from '../contract/plain-text.js';
 import { sanitizeBody } from '../domain/content.js';
 import { Mutex } from '../lib/mutex.js';
 import type { Bot } from './bot.js';
-import type { Chat, ChatMessage, ChatMode, EmulatorState } from './state.js';
+import type { Chat, ChatAttachment, ChatMessage, ChatMode, EmulatorState, Visitor } from './state.js';
+import { SyncDebouncer } from './sync-debouncer.js';
 
 export const SOMETHING_WENT_WRONG = 'Something went wrong, please try again later.';
 const TYPING_SHOWN_MS = 5_000;
@@ -40,9 +44,28 @@ export interface FinEmulatorOptions {
   /** How many times a failed synchronization is retried, and how far apart. */
   retries?: number;
   retryIntervalMs?: number;
+  /** How long the first webhook for a conversation waits for others to join its sync. Default 100 ms. */
+  debounceMs?: number;
   now?: () => Date;
   logger: EmulatorLogger;
 }
+
+/** A chat's first message, and who writes it. */
+export interface ChatStart {
+  visitorId: string;
+  /** The helpdesk's id of a signed-in user (Fin calls Get User first); absent for an anonymous visitor. */
+  userId?: string | null;
+  name?: string | null;
+  email?: string | null;
+  /** Plain text; may be empty when there are attachments. */
+  message: string;
+  attachments?: ChatAttachment[];
+  /** The conversation's attributes, sent with Create Conversation (e.g. the page the chat began on). */
+  attributes?: Record<string, unknown>;
+}
+
+/** What Fin itself sets on every conversation it creates. */
+const OWN_ATTRIBUTES = { channel: 'messenger' };
 
 class SyncFailed extends Error {
   constructor(
@@ -61,11 +84,18 @@ export class FinEmulator {
   private readonly retries: number;
   private readonly retryIntervalMs: number;
   private readonly now: () => Date;
+  private readonly syncs: SyncDebouncer;
 
   constructor(private readonly options: FinEmulatorOptions) {
     this.retries = options.retries ?? 5;
     this.retryIntervalMs = options.retryIntervalMs ?? 60_000;
     this.now = options.now ?? (() => new Date());
+    this.syncs = new SyncDebouncer(options.debounceMs ?? 100, (chatId, started) =>
+      this.locked(chatId, () => {
+        started();
+        return this.synchronize(chatId, 1);
+      }),
+    );
   }
 
   get helpdesk(): HelpdeskConnection {
@@ -95,15 +125,16 @@ export class FinEmulator {
   // --- the messenger ---------------------------------------------------------------------------
 
   /** A visitor starts a chat with a first message. */
-  async startChat(input: { visitorId: string; name?: string | null; email?: string | null; message: string }): Promise<Chat> {
+  async startChat(input: ChatStart): Promise<Chat> {
     const at = this.now().toISOString();
-    const chat = this.options.state.createChat(input.visitorId, titleFrom(input.message), at);
+    const chat = this.options.state.createChat(input.visitorId, titleFrom(input.message, input.attachments), at);
     const first = this.options.state.addMessage({
       chatId: chat.id,
       role: 'user',
       authorName: input.name ?? null,
       body: input.message,
       helpdeskMessageId: null,
+      attachments: input.attachments ?? [],
       createdAt: at,
     });
     await this.locked(chat.id, async () => {
@@ -129,39 +160,74 @@ export class FinEmulator {
     return this.options.state.chat(chat.id)!;
   }
 
-  /** The end-user writes in an existing chat. */
-  async postMessage(chatId: string, message: string): Promise<void> {
+  /** The end-user writes in an existing chat: text, attachments, or both. */
+  async postMessage(chatId: string, message: string, attachments: ChatAttachment[] = []): Promise<void> {
     const chat = this.options.state.chat(chatId);
     if (!chat) throw new Error(`no chat ${chatId}`);
     if (chat.mode === 'ended' || !chat.conversationId) throw new Error('this chat has ended');
     await this.locked(chatId, async () => {
       const at = this.now().toISOString();
       const visitor = this.options.state.visitor(chat.visitorId);
-      this.options.state.addMessage({ chatId, role: 'user', authorName: visitor?.name ?? null, body: message, helpdeskMessageId: null, createdAt: at });
+      this.options.state.addMessage({
+        chatId,
+        role: 'user',
+        authorName: visitor?.name ?? null,
+        body: message,
+        helpdeskMessageId: null,
+        attachments,
+        createdAt: at,
+      });
       // A new question after a resolution reopens the conversation with Fin.
       if (chat.mode === 'resolved') this.options.state.updateChat(chatId, { mode: 'bot' }, at);
       await this.botTurn(chatId, message);
     });
   }
 
-  /** What the messenger shows: the chat, its messages, and who is typing. */
-  view(chatId: string): { chat: Chat; messages: ChatMessage[]; typing: string | null } | undefined {
+  /**
+   * The email collector: the end-user gives an email in the messenger, and Fin passes it on with
+   * Update User. Throws SyncFailed (logged) when the helpdesk refuses it.
+   */
+  async giveEmail(chatId: string, email: string): Promise<void> {
+    const chat = this.options.state.chat(chatId);
+    if (!chat?.userId) throw new Error(`no chat ${chatId} with an end-user`);
+    await this.locked(chatId, async () => {
+      try {
+        await this.expect('update_user', { user_id: chat.userId, email });
+      } catch (error) {
+        this.logFailure(chat, error, 1);
+        throw error;
+      }
+      const visitor = this.options.state.visitor(chat.visitorId);
+      if (visitor) this.options.state.saveVisitor({ ...visitor, email });
+    });
+  }
+
+  /** What the messenger shows: the chat, its messages, who is typing, and whether it has the end-user's email. */
+  view(chatId: string): { chat: Chat; messages: ChatMessage[]; typing: string | null; hasEmail: boolean } | undefined {
     const chat = this.options.state.chat(chatId);
     if (!chat) return undefined;
     const typing = this.typing.get(chatId);
-    return { chat, messages: this.options.state.messages(chatId), typing: typing && typing.until > Date.now() ? typing.name : null };
+    return {
+      chat,
+      messages: this.options.state.messages(chatId),
+      typing: typing && typing.until > Date.now() ? typing.name : null,
+      hasEmail: Boolean(this.options.state.visitor(chat.visitorId)?.email),
+    };
   }
 
   // --- webhooks from the helpdesk --------------------------------------------------------------
 
-  /** A synchronization event: pull the conversation's changes. Unknown conversations are ignored. */
+  /**
+   * A synchronization event: pull the conversation's changes, debounced with the other events for
+   * it (sync-debouncer.ts). Unknown conversations are ignored.
+   */
   async onSyncEvent(conversationId: string): Promise<void> {
     const chat = this.options.state.chatByConversation(conversationId);
     if (!chat) {
       this.options.logger.info({ conversation: conversationId }, 'webhook for a conversation this emulator did not start; ignored');
       return;
     }
-    await this.locked(chat.id, () => this.synchronize(chat.id, 1));
+    await this.syncs.request(chat.id);
   }
 
   onTyping(conversationId: string, agentName: string): void {
@@ -178,29 +244,49 @@ export class FinEmulator {
 
   // --- what Fin does -----------------------------------------------------------------------------
 
-  private async createConversation(chat: Chat, first: ChatMessage, input: { visitorId: string; name?: string | null; email?: string | null }): Promise<void> {
+  /**
+   * The helpdesk's end-user for this visitor: the one remembered; for a signed-in user the one Get
+   * User finds; otherwise (an anonymous visitor, or a user id the helpdesk answers 404 for) a new
+   * one from Create User.
+   */
+  private async endUser(input: ChatStart): Promise<Visitor> {
     const { state, helpdesk } = this.options;
-    let visitor = state.visitor(input.visitorId);
-    if (!visitor) {
-      const created = await this.expect('create_user', { name: input.name ?? null, email: input.email ?? null, object_id: input.visitorId });
-      visitor = { visitorId: input.visitorId, userId: String((created as { id: string }).id), name: input.name ?? null, email: input.email ?? null };
-      state.saveVisitor(visitor);
+    const known = state.visitor(input.visitorId);
+    if (known) return known;
+    const name = input.name ?? null;
+    const email = input.email ?? null;
+    let visitor: Visitor | undefined;
+    if (input.userId) {
+      const found = await helpdesk.call('get_user', { user_id: input.userId });
+      if (found.status === 200) {
+        const user = found.payload as { id: string; name?: string | null; email?: string | null };
+        visitor = { visitorId: input.visitorId, userId: user.id, name: user.name ?? name, email: user.email ?? email };
+      } else if (found.status !== 404) throw new SyncFailed('get_user', found, `get_user answered ${found.status}`);
     }
-    const user =
-      helpdesk.setup.variant === 'rest'
-        ? { user_id: visitor.userId }
-        : { user: { id: visitor.userId, user_type: 'end_user', name: visitor.name, email: visitor.email } };
+    if (!visitor) {
+      const created = (await this.expect('create_user', { name, email, object_id: input.userId ?? input.visitorId })) as { id: string };
+      visitor = { visitorId: input.visitorId, userId: String(created.id), name, email };
+    }
+    state.saveVisitor(visitor);
+    return visitor;
+  }
+
+  private async createConversation(chat: Chat, first: ChatMessage, input: ChatStart): Promise<void> {
+    const { state, helpdesk } = this.options;
+    const visitor = await this.endUser(input);
+    const attributes = { ...OWN_ATTRIBUTES, ...input.attributes };
+    // REST names the end-user by id and carries the attributes on the initial message ("attributes
+    // associated with the conversation"); POST-only sends the user object and top-level attributes.
+    const rest = helpdesk.setup.variant === 'rest';
+    const user = rest ? { user_id: visitor.userId } : { user: { id: visitor.userId, user_type: 'end_user', name: visitor.name, email: visitor.email } };
     const created = (await this.expect('create_conversation', {
       title: chat.title,
       object_id: chat.id,
       ...user,
+      ...(rest ? {} : { attributes }),
       initial_message: {
-        message_type: 'comment',
-        body: plainTextToHtml(first.body),
-        author: { id: visitor.userId, user_type: 'end_user' },
-        visibility: 'public',
-        created_at: first.createdAt,
-        object_id: first.id,
+        ...this.messageInput(first, { id: visitor.userId, user_type: 'end_user' }),
+        ...(rest ? { attributes } : {}),
       },
     })) as { conversation: { id: string }; initial_message: { id: string } };
     state.setMirrored(first.id, created.initial_message.id);
@@ -269,17 +355,25 @@ export class FinEmulator {
     for (const message of this.options.state.messages(chat.id)) {
       if (message.helpdeskMessageId !== null || (message.role !== 'user' && message.role !== 'bot')) continue;
       const author = message.role === 'user' ? { id: chat.userId!, user_type: 'end_user' } : { id: fin.id, user_type: 'agent' };
-      const created = (await this.expect('create_message', {
-        conversation_id: chat.conversationId,
-        message_type: 'comment',
-        body: message.role === 'user' ? plainTextToHtml(message.body) : message.body,
-        author,
-        visibility: 'public',
-        created_at: message.createdAt,
-        object_id: message.id,
-      })) as { id: string };
+      const created = (await this.expect('create_message', { conversation_id: chat.conversationId, ...this.messageInput(message, author) })) as {
+        id: string;
+      };
       this.options.state.setMirrored(message.id, created.id);
     }
+  }
+
+  /** A chat message as Fin sends it: the end-user's text as HTML, attachments, and an attachment-only message's body as null. */
+  private messageInput(message: ChatMessage, author: { id: string; user_type: string }): Record<string, unknown> {
+    const text = message.role === 'user' ? (message.body.trim() ? plainTextToHtml(message.body) : null) : message.body;
+    return {
+      message_type: 'comment',
+      body: text,
+      author,
+      visibility: 'public',
+      created_at: message.createdAt,
+      object_id: message.id,
+      ...(message.attachments.length ? { attachments: message.attachments } : {}),
+    };
   }
 
   /** Get Conversation, Get User and Get Messages after the last one seen; new public agent messages reach the chat. */
@@ -288,6 +382,9 @@ export class FinEmulator {
       status: string;
       assignee?: AgentPayload | null;
       user: { id: string };
+      title?: string | null;
+      tags?: string[] | null;
+      attributes?: Record<string, unknown> | null;
     };
     await this.expect('get_user', { user_id: conversation.user.id });
     const messages = (await this.expect('get_messages', {
@@ -299,6 +396,7 @@ export class FinEmulator {
       visibility: string;
       author: AgentPayload & { user_type: string };
       created_at: string;
+      attachments?: { url: string; filename?: string | null; filetype?: string | null }[];
     }[];
     const fin = this.finAgentOrThrow();
     for (const message of messages) {
@@ -311,19 +409,33 @@ export class FinEmulator {
         authorName: message.author.alias ?? message.author.alias_name ?? message.author.name ?? 'Support',
         body: sanitizeBody(message.body) ?? '',
         helpdeskMessageId: message.id,
+        attachments: shownAttachments(message.attachments),
         createdAt: message.created_at,
       });
       this.typing.delete(chat.id);
     }
     const at = this.now().toISOString();
     const last = messages.at(-1);
-    this.options.state.updateChat(chat.id, { mode: modeAfterPull(chat, conversation, fin.id), ...(last ? { lastMessageId: last.id } : {}) }, at);
+    const holder = conversation.assignee && conversation.assignee.id !== fin.id ? conversation.assignee : null;
+    this.options.state.updateChat(
+      chat.id,
+      {
+        mode: modeAfterPull(chat, conversation, fin.id),
+        ...(last ? { lastMessageId: last.id } : {}),
+        holderName: holder ? (holder.alias ?? holder.alias_name ?? holder.name ?? 'Our team') : null,
+        read: { title: conversation.title ?? null, tags: conversation.tags ?? [], attributes: conversation.attributes ?? {} },
+      },
+      at,
+    );
   }
 
   /**
-   * The end of every synchronization: Update Conversation with what Fin knows. While a person holds
-   * the conversation its status and assignee are the helpdesk's: Fin leaves them out, so that a sync
-   * racing an agent's change (resolving, reassigning) cannot undo it with Fin's older view.
+   * The end of every synchronization: Update Conversation derived from what Fin read in this sync's
+   * pull (title, tags, attributes) plus its own changes (its attributes, the status and assignee of
+   * the bot's turn): never values of its own invention that would undo a person's edit. While a
+   * person holds the conversation its status and assignee are the helpdesk's: Fin leaves them out,
+   * so that a sync racing an agent's change (resolving, reassigning) cannot undo it with Fin's older
+   * view.
    */
   private async pushState(chat: Chat): Promise<void> {
     const fin = this.finAgentOrThrow();
@@ -331,11 +443,12 @@ export class FinEmulator {
     const status = chat.mode === 'resolved' ? 'resolved' : chat.mode === 'ended' ? 'ended' : 'open';
     // Fin names itself while it holds the conversation, and nobody otherwise (the handover).
     const assignee = chat.mode === 'bot' ? fin.id : null;
+    const read = chat.read;
     await this.expect('update_conversation', {
       conversation_id: chat.conversationId,
-      title: chat.title,
-      tags: ['fin-emulator'],
-      attributes: { channel: 'messenger', emulator_chat_id: chat.id },
+      title: read ? read.title : chat.title,
+      tags: read ? read.tags : [],
+      attributes: { ...read?.attributes, ...OWN_ATTRIBUTES },
       ...(ownsState ? { status, assignee_id: assignee } : {}),
       last_user_read_at: this.now().toISOString(),
     });
@@ -392,7 +505,19 @@ function modeAfterPull(chat: Chat, conversation: { status: string; assignee?: Ag
   return assignee === finAgentId ? 'bot' : 'human';
 }
 
-function titleFrom(message: string): string {
-  const words = message.trim().replace(/\s+/g, ' ');
+/** The title of a new conversation: its first words, or the first file's name for an attachment-only start. */
+function titleFrom(message: string, attachments: readonly ChatAttachment[] = []): string {
+  const words = message.trim().replace(/\s+/g, ' ') || (attachments[0]?.filename ?? '');
   return words.length <= 60 ? words : `${words.slice(0, 57)}…`;
+}
+
+/** An agent's attachments as the messenger may show them: HTTPS links only (spec §5), with a name to show. */
+function shownAttachments(attachments: readonly { url: string; filename?: string | null; filetype?: string | null }[] = []): ChatAttachment[] {
+  return attachments
+    .filter((attachment) => /^https:\/\//i.test(attachment.url))
+    .map((attachment) => ({
+      url: attachment.url,
+      filename: attachment.filename || attachment.url.split('/').pop() || 'file',
+      filetype: attachment.filetype ?? '',
+    }));
 }

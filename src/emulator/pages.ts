@@ -1,7 +1,11 @@
 /**
  * The emulator's two pages, served as they are: the messenger an end-user chats in, and the error
  * log. The end-user's words are always shown as text; messages from Fin and from agents are HTML
- * that the emulator sanitized before storing them.
+ * that the emulator sanitized before storing them; attachments are links (HTTPS only) named by their
+ * file name, shown as text.
+ *
+ * The messenger's address takes a signed-in user, as a site that knows its visitor would boot
+ * Intercom's: `/?user_id=…&email=…&name=…` (the helpdesk's user id; Fin calls Get User first).
  */
 import type { ErrorEntry } from './state.js';
 
@@ -32,6 +36,9 @@ const STYLE = `
   .counter { font-size: 12px; color: #5b6474; margin: 0; flex-basis: 100%; text-align: right; }
   .counter.over { color: #8a1c1c; font-weight: 600; }
   #typing { font-size: 13px; color: #5b6474; padding: 0 18px 6px; min-height: 18px; }
+  .files { list-style: none; margin: 6px 0 0; padding: 0; } .files a { color: inherit; }
+  #collect { padding: 8px 18px; border-top: 1px solid #e6e8ec; display: flex; gap: 8px; flex-wrap: wrap; align-items: center; font-size: 14px; }
+  #collect input { flex: 1; }
   form { display: flex; gap: 8px; padding: 12px 18px; border-top: 1px solid #e6e8ec; flex-wrap: wrap; }
   input, textarea { font: inherit; padding: 8px 10px; border: 1px solid #c9ced6; border-radius: 8px; }
   textarea { flex: 1; resize: none; min-height: 40px; }
@@ -43,14 +50,36 @@ const STYLE = `
 
 const SCRIPT = `
   const LIMIT = ${MESSAGE_LIMIT};
-  const visitorId = localStorage.getItem('finch-visitor') || (localStorage.setItem('finch-visitor', crypto.randomUUID()), localStorage.getItem('finch-visitor'));
+  // A signed-in user (?user_id=…&email=…&name=…) chats as themselves, on a visitor id of their own.
+  const params = new URLSearchParams(location.search);
+  const userId = params.get('user_id');
+  const visitorKey = userId ? 'finch-visitor-' + userId : 'finch-visitor';
+  const visitorId = userId ? 'user:' + userId : (localStorage.getItem(visitorKey) || (localStorage.setItem(visitorKey, crypto.randomUUID()), localStorage.getItem(visitorKey)));
   let chatId = localStorage.getItem('finch-chat');
   const $ = (id) => document.getElementById(id);
-  const STATUS = { bot: 'Fin is answering', waiting: 'Waiting for a person to reply', human: 'You are talking with our team', resolved: 'Resolved', ended: 'This chat has ended' };
+  if (params.get('name')) $('name').value = params.get('name');
+  if (params.get('email')) $('email').value = params.get('email');
+  // Who holds the conversation, said as it is: Fin, a named person, or nobody yet.
+  const STATUS = { bot: () => 'Fin is answering', waiting: () => 'Waiting for a person to reply', human: (chat) => 'You are talking with ' + (chat.holder_name || 'our team'), resolved: () => 'Resolved', ended: () => 'This chat has ended' };
+
+  /** A message's attachments: links named by their file name (HTTPS only, as the emulator stored them). */
+  function files(message) {
+    const list = document.createElement('ul');
+    list.className = 'files';
+    for (const file of message.attachments || []) {
+      if (!/^https:\\/\\//i.test(file.url)) continue;
+      const link = document.createElement('a');
+      link.href = file.url; link.target = '_blank'; link.rel = 'noopener noreferrer'; link.textContent = file.filename;
+      const item = document.createElement('li'); item.append('📎 ', link); list.append(item);
+    }
+    return list;
+  }
 
   function render(view) {
     $('start').hidden = true; $('chat').hidden = false; $('reply').hidden = view.chat.mode === 'ended';
-    $('status').textContent = STATUS[view.chat.mode] || '';
+    $('status').textContent = (STATUS[view.chat.mode] || (() => ''))(view.chat);
+    // The email collector: once a person is to reply, the end-user may leave an email for the answer.
+    $('collect').hidden = view.chat.has_email || !(view.chat.mode === 'waiting' || view.chat.mode === 'human');
     $('typing').textContent = view.typing ? view.typing + ' is typing…' : '';
     const thread = $('thread');
     const atBottom = thread.scrollTop + thread.clientHeight >= thread.scrollHeight - 4;
@@ -69,6 +98,7 @@ const SCRIPT = `
       // The end-user's own words are text; Fin's and agents' were sanitized to Fin's HTML by the emulator.
       if (message.role === 'user' || message.role === 'system') body.textContent = message.body; else body.innerHTML = message.body;
       item.append(body);
+      if ((message.attachments || []).length) item.append(files(message));
       return item;
     }));
     if (atBottom) thread.scrollTop = thread.scrollHeight;
@@ -113,7 +143,7 @@ const SCRIPT = `
     let response;
     try {
       response = await fetch('/api/chats', { method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ visitor_id: visitorId, name: $('name').value.trim() || null, email: $('email').value.trim() || null, message }) });
+        body: JSON.stringify({ visitor_id: visitorId, user_id: userId, name: $('name').value.trim() || null, email: $('email').value.trim() || null, message, attributes: { page: location.pathname } }) });
     } catch { response = null; }
     $('start-button').disabled = false;
     if (!response || !response.ok) {
@@ -131,20 +161,31 @@ const SCRIPT = `
     event.preventDefault();
     const typed = $('message').value;
     const message = typed.trim();
-    if (!message) return;
+    const link = $('attach').value.trim();
+    if (!message && !link) return;
+    if (link && !/^https:\\/\\//i.test(link)) return say('reply-notice', 'An attachment must be an https:// link.');
     // Too long: said at once, and the text stays for the person to shorten.
     if (length(message) > LIMIT) return say('reply-notice', tooLong(message));
     $('message').value = '';
     count('message', 'message-count');
     let response;
     try {
-      response = await fetch('/api/chats/' + chatId + '/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message }) });
+      response = await fetch('/api/chats/' + chatId + '/messages', { method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ message, ...(link ? { attachments: [{ url: link }] } : {}) }) });
     } catch { response = null; }
-    if (response && response.ok) { say('reply-notice', ''); return render(await response.json()); }
+    if (response && response.ok) { $('attach').value = ''; say('reply-notice', ''); return render(await response.json()); }
     // Refused or unsent: the text comes back (unless something new was typed meanwhile), with why.
     if (!$('message').value) $('message').value = typed;
     count('message', 'message-count');
     say('reply-notice', response ? refusal(response, message) : 'Your message could not be sent: the connection failed. Please try again.');
+  });
+  $('collect').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const email = $('collect-email').value.trim();
+    if (!email) return;
+    const response = await fetch('/api/chats/' + chatId + '/email', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email }) }).catch(() => null);
+    say('collect-notice', response && response.ok ? '' : 'Your email could not be saved. Please check it and try again.');
+    if (response && response.ok) render(await response.json());
   });
   $('message').addEventListener('keydown', (event) => { if (event.key === 'Enter' && !event.shiftKey) { event.preventDefault(); $('reply').requestSubmit(); } });
   $('new-chat').addEventListener('click', () => { localStorage.removeItem('finch-chat'); chatId = null; showStart(); });
@@ -173,9 +214,16 @@ export function messengerPage(): string {
   </section>
   <div id="thread" aria-live="polite" aria-label="Messages"></div>
   <div id="typing" aria-live="polite"></div>
+  <form id="collect" aria-label="Get the reply by email" hidden>
+    <label for="collect-email">Get the reply by email</label>
+    <input id="collect-email" type="email" autocomplete="email" placeholder="you@example.com">
+    <button type="submit">Save</button>
+    <p id="collect-notice" class="notice" role="alert" hidden></p>
+  </form>
   <form id="reply" aria-label="Reply" hidden>
     <textarea id="message" name="message" rows="1" aria-label="Your message" aria-describedby="message-count reply-notice" placeholder="Write a message…"></textarea>
     <button type="submit" aria-label="Send">Send</button>
+    <input id="attach" type="url" aria-label="Attach a file link" placeholder="Attach a file link (https://…)">
     <p id="message-count" class="counter" aria-live="polite" hidden></p>
     <p id="reply-notice" class="notice" role="alert" hidden></p>
   </form>

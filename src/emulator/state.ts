@@ -1,7 +1,8 @@
 /**
  * What the Fin emulator remembers, in its own SQLite file so that it survives a restart: the
- * messenger's chats and their messages, which helpdesk message each chat has seen last (the
- * `after_id` cursor), the syncs still to retry, and the error log.
+ * messenger's chats and their messages (with their attachments), which helpdesk message each chat
+ * has seen last (the `after_id` cursor) and what Fin last read of its conversation, the syncs still
+ * to retry, and the error log.
  */
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
@@ -26,8 +27,26 @@ export interface Chat {
    */
   pushedAssignee: string | null;
   pushedStatus: string | null;
+  /** Who holds the conversation when a person does (their alias or name), from the last pull. */
+  holderName: string | null;
+  /** What Fin last read of the conversation (Get Conversation); its end-of-sync update starts from it. */
+  read: ReadState | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** The conversation's fields as Fin last read them (tags `[]` when the helpdesk sent null). */
+export interface ReadState {
+  title: string | null;
+  tags: string[];
+  attributes: Record<string, unknown>;
+}
+
+/** A file on a message: an HTTPS URL with its display name and type (spec §3, Attachment). */
+export interface ChatAttachment {
+  url: string;
+  filename: string;
+  filetype: string;
 }
 
 export type ChatRole = 'user' | 'bot' | 'agent' | 'system';
@@ -41,6 +60,7 @@ export interface ChatMessage {
   body: string;
   /** The helpdesk's id once mirrored (or when it came from the helpdesk). */
   helpdeskMessageId: string | null;
+  attachments: ChatAttachment[];
   createdAt: string;
 }
 
@@ -91,6 +111,15 @@ export class EmulatorState {
         status INTEGER, detail TEXT NOT NULL, attempt INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     `);
+    // Columns added after the first release: an existing file gets them on open.
+    this.addColumn('chats', 'holder_name', 'TEXT');
+    this.addColumn('chats', 'read_state', 'TEXT');
+    this.addColumn('chat_messages', 'attachments', "TEXT NOT NULL DEFAULT '[]'");
+  }
+
+  private addColumn(table: string, column: string, definition: string): void {
+    const columns = this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+    if (!columns.some((existing) => existing.name === column)) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
   }
 
   close(): void {
@@ -106,7 +135,9 @@ export class EmulatorState {
 
   saveVisitor(visitor: Visitor): void {
     this.db
-      .prepare('INSERT INTO visitors (visitor_id, user_id, name, email) VALUES (?, ?, ?, ?) ON CONFLICT (visitor_id) DO UPDATE SET user_id = excluded.user_id')
+      .prepare(
+        'INSERT INTO visitors (visitor_id, user_id, name, email) VALUES (?, ?, ?, ?) ON CONFLICT (visitor_id) DO UPDATE SET user_id = excluded.user_id, email = excluded.email',
+      )
       .run(visitor.visitorId, visitor.userId, visitor.name, visitor.email);
   }
 
@@ -121,6 +152,8 @@ export class EmulatorState {
       lastMessageId: null,
       pushedAssignee: null,
       pushedStatus: null,
+      holderName: null,
+      read: null,
       createdAt: at,
       updatedAt: at,
     };
@@ -146,10 +179,12 @@ export class EmulatorState {
 
   updateChat(
     id: string,
-    changes: Partial<Pick<Chat, 'userId' | 'conversationId' | 'title' | 'mode' | 'lastMessageId' | 'pushedAssignee' | 'pushedStatus'>>,
+    changes: Partial<Pick<Chat, 'userId' | 'conversationId' | 'title' | 'mode' | 'lastMessageId' | 'pushedAssignee' | 'pushedStatus' | 'holderName' | 'read'>>,
     at: string,
   ): void {
     const columns: Record<string, string> = {
+      holderName: 'holder_name',
+      read: 'read_state',
       userId: 'user_id',
       conversationId: 'conversation_id',
       title: 'title',
@@ -158,18 +193,20 @@ export class EmulatorState {
       pushedAssignee: 'pushed_assignee',
       pushedStatus: 'pushed_status',
     };
-    const entries = Object.entries(changes).filter(([, value]) => value !== undefined);
+    const entries = Object.entries(changes)
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]) => [key, key === 'read' ? JSON.stringify(value) : value] as const);
     const sets = [...entries.map(([key]) => `${columns[key]} = ?`), 'updated_at = ?'];
     this.db.prepare(`UPDATE chats SET ${sets.join(', ')} WHERE id = ?`).run(...entries.map(([, value]) => value), at, id);
   }
 
   // --- messages --------------------------------------------------------------------------------
 
-  addMessage(message: Omit<ChatMessage, 'id'> & { id?: string }): ChatMessage {
-    const saved: ChatMessage = { ...message, id: message.id ?? `cmsg_${ulid(Date.now())}` };
+  addMessage(message: Omit<ChatMessage, 'id' | 'attachments'> & { id?: string; attachments?: ChatAttachment[] }): ChatMessage {
+    const saved: ChatMessage = { ...message, attachments: message.attachments ?? [], id: message.id ?? `cmsg_${ulid(Date.now())}` };
     this.db
-      .prepare('INSERT INTO chat_messages (id, chat_id, role, author_name, body, helpdesk_message_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(saved.id, saved.chatId, saved.role, saved.authorName, saved.body, saved.helpdeskMessageId, saved.createdAt);
+      .prepare('INSERT INTO chat_messages (id, chat_id, role, author_name, body, helpdesk_message_id, attachments, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(saved.id, saved.chatId, saved.role, saved.authorName, saved.body, saved.helpdeskMessageId, JSON.stringify(saved.attachments), saved.createdAt);
     return saved;
   }
 
@@ -186,6 +223,7 @@ export class EmulatorState {
         authorName: row.author_name ?? null,
         body: row.body!,
         helpdeskMessageId: row.helpdesk_message_id ?? null,
+        attachments: JSON.parse(row.attachments ?? '[]') as ChatAttachment[],
         createdAt: row.created_at!,
       }),
     );
@@ -273,6 +311,8 @@ function chatFrom(row: unknown): Chat | undefined {
     lastMessageId: r.last_message_id ?? null,
     pushedAssignee: r.pushed_assignee ?? null,
     pushedStatus: r.pushed_status ?? null,
+    holderName: r.holder_name ?? null,
+    read: r.read_state ? (JSON.parse(r.read_state) as ReadState) : null,
     createdAt: r.created_at!,
     updatedAt: r.updated_at!,
   };

@@ -29,7 +29,7 @@ describe.each(sqlBackends())('Fin emulator and Finch on %s', (backend) => {
       expect(started.messages[1]!.body).toContain('1 business day');
       const conversationId = started.chat.conversation_id!;
       const inFinch = (await agent.get(`/conversations/${conversationId}`)).body;
-      expect(inFinch.conversation).toMatchObject({ queue: 'fin', title: 'How long does shipping take?', tags: ['fin-emulator'] });
+      expect(inFinch.conversation).toMatchObject({ queue: 'fin', title: 'How long does shipping take?', tags: [] });
       expect(inFinch.messages.map((m: { author: { type: string; is_fin: boolean } }) => [m.author.type, m.author.is_fin])).toEqual([
         ['end_user', false],
         ['agent', true],

@@ -41,6 +41,8 @@ describe('the emulator webhook receiver', () => {
 
   it('accepts sync and typing events (202), for conversations it knows or not', async () => {
     expect((await hook('int_loop', 'loop-key', '{"conversation_id":"conv_unknown"}')).status).toBe(202);
+    // The docs: a sync event's event_type is "omitted or null".
+    expect((await hook('int_loop', 'loop-key', '{"conversation_id":"conv_unknown","event_type":null}')).status).toBe(202);
     const typing = JSON.stringify({
       conversation_id: 'conv_unknown',
       event_type: 'agent_typing',

@@ -14,7 +14,7 @@ import { createDispatcher } from '../../src/cli/dispatching.js';
 import { systemClock } from '../../src/outbox/clock.js';
 import type { Dispatcher } from '../../src/outbox/dispatcher.js';
 import { AgentClient } from './agent-client.js';
-import { FlakyProxy } from './flaky-proxy.js';
+import { FlakyProxy, type Rewrite } from './flaky-proxy.js';
 import { startTestFinch, type Backend, type TestFinch, type TestFinchOptions } from './finch.js';
 import { PASSWORD, makeAgent } from './helpdesk.js';
 
@@ -36,10 +36,19 @@ export interface Loop {
   close: () => Promise<void>;
 }
 
-export async function startLoop(backend: Backend, variant: Variant, options: { finch?: TestFinchOptions; retryIntervalMs?: number } = {}): Promise<Loop> {
+export interface LoopOptions {
+  finch?: TestFinchOptions;
+  retryIntervalMs?: number;
+  /** Finch's answers can be rewritten on their way to the emulator (a helpdesk that strays). */
+  rewrite?: Rewrite;
+  /** A fixed token for the emulator instead of the OAuth client. */
+  fixedToken?: boolean;
+}
+
+export async function startLoop(backend: Backend, variant: Variant, options: LoopOptions = {}): Promise<Loop> {
   const fin: FinSettingsOverrides = { integrationId: 'int_loop', webhookKey: 'loop-key' };
   const finch = await startTestFinch(backend, { ...options.finch, fin });
-  const proxy = await new FlakyProxy(finch.baseUrl).start();
+  const proxy = await new FlakyProxy(finch.baseUrl, options.rewrite).start();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'finch-emulator-'));
   const config: EmulatorConfig = {
     host: '127.0.0.1',
@@ -48,7 +57,9 @@ export async function startLoop(backend: Backend, variant: Variant, options: { f
     helpdesk: {
       baseUrl: `${proxy.url}/api/fin`,
       variant,
-      credentials: { kind: 'oauth', tokenUrl: `${proxy.url}/oauth/token`, clientId: finch.clientId, clientSecret: finch.clientSecret },
+      credentials: options.fixedToken
+        ? { kind: 'token', token: finch.token }
+        : { kind: 'oauth', tokenUrl: `${proxy.url}/oauth/token`, clientId: finch.clientId, clientSecret: finch.clientSecret },
       ...(options.finch?.signingSecret ? { signingSecret: options.finch.signingSecret } : {}),
     },
     integrationId: 'int_loop',
@@ -85,9 +96,17 @@ export async function startLoop(backend: Backend, variant: Variant, options: { f
 }
 
 export interface ChatView {
-  chat: { id: string; mode: string; conversation_id: string | null };
-  messages: { role: string; author_name: string | null; body: string }[];
+  chat: { id: string; mode: string; conversation_id: string | null; holder_name: string | null; has_email: boolean };
+  messages: { role: string; author_name: string | null; body: string; attachments: { url: string; filename: string; filetype: string }[] }[];
   typing: string | null;
+}
+
+/** How a chat starts beyond its first message: a signed-in user, attachments, the conversation's attributes. */
+export interface StartOptions {
+  userId?: string;
+  email?: string | null;
+  attachments?: { url: string; filename?: string }[];
+  attributes?: Record<string, unknown>;
 }
 
 /** The messenger's JSON API, as its page uses it. */
@@ -97,23 +116,23 @@ export class Messenger {
     private readonly diagnostics: () => string = () => '',
   ) {}
 
-  async start(message: string, visitor = 'visitor-1', name = 'Eve'): Promise<ChatView> {
-    const response = await fetch(`${this.url}/api/chats`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ visitor_id: visitor, name, email: `${visitor}@example.com`, message }),
-    });
-    if (response.status !== 201) throw new Error(`start chat: ${response.status} ${await response.text()}`);
-    return (await response.json()) as ChatView;
+  async start(message: string, visitor = 'visitor-1', name = 'Eve', options: StartOptions = {}): Promise<ChatView> {
+    const { userId, email = `${visitor}@example.com`, ...rest } = options;
+    return this.post('/api/chats', { visitor_id: visitor, ...(userId ? { user_id: userId } : {}), name, email, message, ...rest }, 201);
   }
 
-  async say(chatId: string, message: string): Promise<ChatView> {
-    const response = await fetch(`${this.url}/api/chats/${chatId}/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ message }),
-    });
-    if (response.status !== 202) throw new Error(`say: ${response.status} ${await response.text()}`);
+  async say(chatId: string, message: string, attachments?: { url: string; filename?: string }[]): Promise<ChatView> {
+    return this.post(`/api/chats/${chatId}/messages`, { message, ...(attachments ? { attachments } : {}) }, 202);
+  }
+
+  /** The email collector: the end-user leaves an email. */
+  async giveEmail(chatId: string, email: string): Promise<ChatView> {
+    return this.post(`/api/chats/${chatId}/email`, { email }, 202);
+  }
+
+  private async post(path: string, body: unknown, status: number): Promise<ChatView> {
+    const response = await fetch(`${this.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (response.status !== status) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
     return (await response.json()) as ChatView;
   }
 
