@@ -1,6 +1,7 @@
 import type { CreateMessageInput } from '../../contract/requests.js';
 import { timestamp, type FinContext } from '../context.js';
 import { changesForEndUserMessage, routesConversation } from '../customer-return.js';
+import { withPeopleEdits } from '../people-edits.js';
 import { notFound } from '../errors.js';
 import { draftMessage, messageFor } from '../messages.js';
 import type { Message } from '../model.js';
@@ -22,7 +23,8 @@ export async function createMessage(ctx: FinContext, input: CreateMessageInput):
     // A new message is activity on the conversation: it moves up in the helpdesk's lists.
     if (created) {
       const changes = draft.author.user_type === 'end_user' ? changesForEndUserMessage(conversation, at) : {};
-      await tx.updateConversation(conversation.id, changes, at);
+      // Reopening is the helpdesk's change: Fin's older view of the status must not undo it.
+      await tx.updateConversation(conversation.id, routesConversation(changes) ? withPeopleEdits(conversation, changes) : changes, at);
       if (routesConversation(changes)) await tx.enqueueSync(conversation.id, at);
     }
     return { value, replayed: !created };

@@ -3,7 +3,9 @@ import { humanAgent, memoryContext } from '../../../test/support/domain.js';
 import { FinError } from '../errors.js';
 import { createConversation } from './create-conversation.js';
 import { createUser } from './create-user.js';
-import { normalizeTags } from '../conversation-changes.js';
+import { fieldChanges, normalizeTags, type ConversationFieldsInput } from '../conversation-changes.js';
+import { withPeopleEdits } from '../people-edits.js';
+import { getConversation } from './get-conversation.js';
 import { updateConversation } from './update-conversation.js';
 
 async function started() {
@@ -22,14 +24,52 @@ describe('updateConversation', () => {
     expect((await updateConversation(ctx, { conversation_id: conversation.id, assignee_id: null })).assignee).toBeNull();
   });
 
-  it('leaves a human assignee in place and applies the rest', async () => {
+  it('leaves a human assignee and the status in place and applies the rest', async () => {
     const { ctx, conversation } = await started();
     const hana = await humanAgent(ctx);
     await ctx.store.transaction((tx) => tx.updateConversation(conversation.id, { assigneeId: hana.id }, ctx.now().toISOString()));
     const fin = await ctx.store.findFinAgent();
-    const updated = await updateConversation(ctx, { conversation_id: conversation.id, assignee_id: fin.id, status: 'resolved' });
+    const updated = await updateConversation(ctx, { conversation_id: conversation.id, assignee_id: fin.id, status: 'resolved', title: 'Fin titles it' });
     expect(updated.assignee?.id).toBe(hana.id);
-    expect(updated.status).toBe('resolved');
+    expect(updated).toMatchObject({ status: 'open', title: 'Fin titles it' });
+  });
+
+  it("keeps people's changes against Fin's update from before it read them, and asks Fin to pull again (memory store)", async () => {
+    const { ctx, conversation } = await started();
+    await updateConversation(ctx, { conversation_id: conversation.id, title: 'Fin', tags: ['fin'], attributes: { plan: 'pro' } });
+    const seen = await getConversation(ctx, { conversation_id: conversation.id });
+    await peopleChange(ctx, conversation.id, { title: 'Agent', tags: ['fin', 'vip'], attributes: { plan: 'team' }, status: 'resolved' });
+
+    const stale = await updateConversation(ctx, {
+      conversation_id: conversation.id,
+      title: seen.title,
+      tags: seen.tags,
+      attributes: seen.attributes,
+      status: 'open',
+    });
+    expect(stale).toMatchObject({ title: 'Agent', tags: ['fin', 'vip'], attributes: { plan: 'team' }, status: 'resolved' });
+    expect(ctx.store.syncRequests.map((request) => request.conversationId)).toEqual([conversation.id]);
+
+    await getConversation(ctx, { conversation_id: conversation.id });
+    const fresh = await updateConversation(ctx, {
+      conversation_id: conversation.id,
+      title: 'Fin again',
+      tags: ['other'],
+      attributes: { plan: 'free' },
+      status: 'closed',
+    });
+    expect(fresh).toMatchObject({ title: 'Fin again', tags: ['other', 'vip'], attributes: { plan: 'free' }, status: 'closed' });
+    expect(ctx.store.syncRequests).toHaveLength(1);
+  });
+
+  it('records what Fin read only when people changed something since (a read writes nothing otherwise)', async () => {
+    const { ctx, conversation } = await started();
+    await getConversation(ctx, { conversation_id: conversation.id });
+    expect((await ctx.store.findConversation(conversation.id))?.peopleEdits).toBeNull();
+    await peopleChange(ctx, conversation.id, { title: 'Agent' });
+    expect((await ctx.store.findConversation(conversation.id))?.peopleEdits).toMatchObject({ rev: 1, finRead: 0 });
+    await getConversation(ctx, { conversation_id: conversation.id });
+    expect((await ctx.store.findConversation(conversation.id))?.peopleEdits).toMatchObject({ rev: 1, finRead: 1 });
   });
 
   it('writes nothing (updated_at stays) when nothing changes', async () => {
@@ -59,6 +99,14 @@ describe('updateConversation', () => {
     expect((await ctx.store.findConversation(conversation.id))?.title).toBe(conversation.title);
   });
 });
+
+/** A change made on the helpdesk side, recorded as people's (as changeConversation does). */
+async function peopleChange(ctx: ReturnType<typeof memoryContext>, id: string, fields: ConversationFieldsInput) {
+  await ctx.store.transaction(async (tx) => {
+    const current = (await tx.lockConversation(id))!;
+    await tx.updateConversation(id, withPeopleEdits(current, fieldChanges(current, fields)), ctx.now().toISOString());
+  });
+}
 
 describe('normalizeTags', () => {
   it('treats tags as a set: trimmed, no blanks, no repeats, first order kept', () => {

@@ -3,7 +3,8 @@ import type { ConversationChanges } from '../../store/port.js';
 import { assigneeAfterFinUpdate } from '../assignment.js';
 import { checkAttributes } from '../attributes.js';
 import { timestamp, type FinContext } from '../context.js';
-import { assign, fieldChanges } from '../conversation-changes.js';
+import { assign, fieldChanges, type ConversationFieldsInput } from '../conversation-changes.js';
+import { guardFinUpdate } from '../people-edits.js';
 import { notFound, unprocessable } from '../errors.js';
 import type { Agent, Conversation } from '../model.js';
 import { normalizeTimestamp } from '../time.js';
@@ -11,8 +12,11 @@ import { applyUserFields } from '../users.js';
 
 /**
  * Fin's end-of-sync update and its handover (`assignee_id: null`). Tags replace the set,
- * attributes merge key by key, and while a human agent holds the conversation the assignee stays
- * (see `assigneeAfterFinUpdate`). Nothing is written when nothing changes, so Fin's routine
+ * attributes merge key by key, and while a human agent holds the conversation the assignee and
+ * status stay (see `assigneeAfterFinUpdate`); a field people changed that Fin had not read, or
+ * that Fin only repeats its old value for, stays people's (`guardFinUpdate`), and when Fin had not
+ * read people's latest change it is told to pull again (a sync event, in this transaction): the
+ * answer is still the current conversation. Nothing is written when nothing changes, so Fin's routine
  * end-of-sync calls do not move conversations around the helpdesk's lists.
  */
 export async function updateConversation(ctx: FinContext, input: UpdateConversationInput): Promise<Conversation> {
@@ -48,7 +52,11 @@ export async function updateConversation(ctx: FinContext, input: UpdateConversat
       userChanged = updated !== undefined && updated.updatedAt !== conversation.user.updatedAt;
     }
 
-    const changes = conversationChanges(conversation, input, requestedAssignee, lastUserReadAt);
+    // People's changes Fin has not seen, or only repeats its old state over, stand (people-edits.ts).
+    const guarded = guardFinUpdate(conversation, input);
+    const changes = conversationChanges(conversation, guarded.input, requestedAssignee, lastUserReadAt);
+    if (guarded.edits) changes.peopleEdits = guarded.edits;
+    if (guarded.notify) await tx.enqueueSync(conversation.id, at);
     if (Object.keys(changes).length > 0) return tx.updateConversation(conversation.id, changes, at);
     return userChanged ? ((await tx.findConversation(conversation.id)) ?? conversation) : conversation;
   });
@@ -56,11 +64,11 @@ export async function updateConversation(ctx: FinContext, input: UpdateConversat
 
 function conversationChanges(
   current: Conversation,
-  input: UpdateConversationInput,
+  fields: ConversationFieldsInput,
   requestedAssignee: Agent | null | undefined,
   lastUserReadAt: string | null | undefined,
 ): ConversationChanges {
-  let changes = fieldChanges(current, input);
+  let changes = fieldChanges(current, fields);
   const assigneeId = assigneeAfterFinUpdate(current.assignee, requestedAssignee);
   if (assigneeId !== undefined) changes = assign(changes, current, assigneeId);
   if (lastUserReadAt !== undefined && lastUserReadAt !== current.lastUserReadAt) changes.lastUserReadAt = lastUserReadAt;

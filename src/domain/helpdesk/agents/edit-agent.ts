@@ -2,6 +2,7 @@ import type { AgentPatch } from '../../../contract/agent-api.js';
 import type { AgentChanges } from '../../../store/account-port.js';
 import type { HelpdeskTransaction } from '../../../store/helpdesk-port.js';
 import { assign } from '../../conversation-changes.js';
+import { withPeopleEdits } from '../../people-edits.js';
 import { requireStrongPassword } from '../../auth/password-strength.js';
 import { hashPassword } from '../../auth/secrets.js';
 import { conflict, notFound, unprocessable } from '../../errors.js';
@@ -67,7 +68,7 @@ async function handBackWorkOf(tx: HelpdeskTransaction, agentId: string, at: stri
     const current = await tx.lockConversation(id);
     // Checked again under the lock: the conversation may have moved since it was listed.
     if (current?.assignee?.id !== agentId || current.status !== 'open') continue;
-    await tx.updateConversation(id, { ...assign({}, current, null), handoverReason: AGENT_DEACTIVATED }, at);
+    await tx.updateConversation(id, withPeopleEdits(current, { ...assign({}, current, null), handoverReason: AGENT_DEACTIVATED }), at);
     await tx.enqueueSync(id, at);
     handed++;
   }

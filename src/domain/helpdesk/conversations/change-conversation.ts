@@ -1,6 +1,7 @@
 import type { HelpdeskWriter } from '../../../store/helpdesk-port.js';
 import type { ConversationChanges } from '../../../store/port.js';
 import { notFound } from '../../errors.js';
+import { withPeopleEdits } from '../../people-edits.js';
 import type { Conversation } from '../../model.js';
 import type { HelpdeskContext } from '../context.js';
 
@@ -20,7 +21,8 @@ export async function changeConversation(
   const { conversation, changed } = await ctx.transaction(async (tx) => {
     const current = await tx.lockConversation(conversationId);
     if (!current) throw notFound('conversation', conversationId);
-    const changes = await change(current, tx, at);
+    // Recorded with the change, so Fin's updates computed before it cannot undo it (people-edits.ts).
+    const changes = withPeopleEdits(current, await change(current, tx, at));
     if (Object.keys(changes).length === 0 && !options.changedAnyway) return { conversation: current, changed: false };
     const updated = await tx.updateConversation(current.id, changes, at);
     await tx.enqueueSync(current.id, at);
