@@ -17,7 +17,7 @@ export async function emulateCommand(args: string[]): Promise<void> {
   const running = await runEmulator(config, logger);
   process.stdout.write(
     `Fin emulator is running at ${running.url}\n` +
-      `  Messenger:   ${running.url}/\n` +
+      `  Messenger:   ${running.url}/  (as a signed-in user: ${running.url}/?user_id=HELPDESK_USER_ID&email=…&name=…)\n` +
       `  Error logs:  ${running.url}/errors\n` +
       `  Webhooks:    ${running.url}/hooks/standalone/custom_helpdesk_conversation_event/${config.integrationId}\n` +
       `  Helpdesk:    ${config.helpdesk.baseUrl} (${config.helpdesk.variant === 'rest' ? 'REST' : 'POST-only'} variant)\n`,
