@@ -15,15 +15,15 @@ describe.each(sqlBackends())('an agent’s edit survives Fin’s sync on %s (Chr
 
   it('keeps the title and tags an agent saved after the emulator’s end-of-sync update', async () => {
     const question = `Where is parcel ${Math.random().toString(36).slice(2, 8)}?`;
-    await startChat(harness, question);
     const { agent, proxy } = harness.loop;
-    const find = async () => {
-      const listed = (await agent.get(`/conversations?q=${encodeURIComponent(question.split(' ').at(-1)!.replace('?', ''))}`)).body.conversations;
-      return listed[0] as { id: string; title: string | null; tags: string[] } | undefined;
-    };
-    // The emulator's first sync has ended (its Update Conversation tagged the conversation).
-    await expect.poll(async () => (await find())?.tags.length ?? 0, { timeout: 15_000 }).toBeGreaterThan(0);
-    const { id } = (await find())!;
+    const chatUpdates = endOfSyncUpdates(proxy.seen).length;
+    await startChat(harness, question);
+    // The emulator's first sync has ended with its Update Conversation.
+    await expect.poll(() => endOfSyncUpdates(proxy.seen).length, { timeout: 15_000 }).toBeGreaterThan(chatUpdates);
+    const word = question.split(' ').at(-1)!.replace('?', '');
+    const listed = (await agent.get(`/conversations?q=${encodeURIComponent(word)}`)).body.conversations as { id: string }[];
+    expect(listed).toHaveLength(1);
+    const { id } = listed[0]!;
 
     const { page } = await harness.open();
     await signIn(page, harness.loop.finch.baseUrl, 'hana@example.com', PASSWORD);
