@@ -9,7 +9,7 @@ import type { Article } from './demo-knowledge.js';
 
 export type BotReply =
   | { kind: 'answer'; body: string; article: string; score: number }
-  | { kind: 'handover'; body: string; reason: 'asked_for_a_person' | 'no_confident_answer' }
+  | { kind: 'handover'; body: string; reason: 'asked_for_a_person' | 'no_confident_answer' | 'only_a_file' }
   | { kind: 'resolve'; body: string };
 
 const WANTS_A_PERSON = /\b(human|person|someone|somebody|agent|representative|operator|real people|talk to (a|an|someone))\b/i;
@@ -21,6 +21,8 @@ const STOP_WORDS = new Set(
 );
 
 export const HANDOVER_MESSAGE = '<p>I am passing you to a person on our team. They will reply here as soon as they can.</p>';
+/** A message that is only a file: the bot cannot read files, so a person looks at it. */
+export const FILE_MESSAGE = '<p>Thanks for the file. I cannot open files myself, so I am passing you to a person on our team who can.</p>';
 export const RESOLVED_MESSAGE = '<p>Glad I could help! If anything else comes up, just write here.</p>';
 
 export class Bot {
@@ -51,6 +53,7 @@ export class Bot {
   }
 
   reply(text: string): BotReply {
+    if (!text.trim()) return { kind: 'handover', body: FILE_MESSAGE, reason: 'only_a_file' };
     if (SOLVED.test(text)) return { kind: 'resolve', body: RESOLVED_MESSAGE };
     if (WANTS_A_PERSON.test(text)) return { kind: 'handover', body: HANDOVER_MESSAGE, reason: 'asked_for_a_person' };
     const [best] = this.index.search(text);

@@ -114,6 +114,9 @@ describe.each(sqlBackends())('the emulator behaves like Fin, against Finch on %s
       const receipt = { url: 'https://files.example.com/receipts/receipt-42.pdf' };
       const chat = await loop.messenger.start('', `visitor-files-${variant}`, 'Oli', { attachments: [receipt] });
       expect(chat.messages[0]).toMatchObject({ role: 'user', body: '', attachments: [{ url: receipt.url, filename: 'receipt-42.pdf', filetype: 'pdf' }] });
+      // The bot cannot read a file: it says so and hands over.
+      expect(chat.chat.mode).toBe('waiting');
+      expect(chat.messages[1]).toMatchObject({ role: 'bot', body: expect.stringContaining('cannot open files') });
       await loop.messenger.say(chat.chat.id, 'And the photo', [{ url: 'https://files.example.com/photo.png', filename: 'Broken box.png' }]);
       const thread = (await loop.agent.get(`/conversations/${chat.chat.conversation_id}`)).body.messages as {
         body: string | null;
