@@ -10,7 +10,7 @@ import Type, { type TSchema } from 'typebox';
 import type { Variant } from '../contract/models.js';
 import { operation, outputSchema, type OperationName } from '../contract/operations.js';
 import { SuccessEnvelope } from '../contract/problem.js';
-import { TypingEvent } from '../contract/webhooks.js';
+import { SyncEvent, TypingEvent } from '../contract/webhooks.js';
 import { addFormats } from '../lib/ajv-formats.js';
 
 const ajv = addFormats(new Ajv({ allErrors: true, strict: false }));
@@ -90,9 +90,7 @@ export function problemValidator(variant: Variant): ValidateFunction {
  * `id`, `user_type`, `name` and `email`.
  */
 export function webhookEventValidator(): ValidateFunction {
-  return validator('webhook-event', () =>
-    Type.Union([Type.Object({ conversation_id: Type.String({ minLength: 1 }), event_type: Type.Optional(Type.Null()) }), documented(TypingEvent)]),
-  );
+  return validator('webhook-event', () => Type.Union([documented(SyncEvent), documented(TypingEvent)]));
 }
 
 /** Ajv's errors as a short sentence: `/0 has userType, which the contract does not have; …`. */

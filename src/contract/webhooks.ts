@@ -7,8 +7,14 @@ import Type, { type Static } from 'typebox';
 
 export const WEBHOOK_PATH_PREFIX = '/hooks/standalone/custom_helpdesk_conversation_event/';
 
-/** Synchronize: Fin pulls the conversation's current state. */
-export const SyncEvent = Type.Object({ conversation_id: Type.String({ minLength: 1 }) }, { additionalProperties: false });
+/**
+ * Synchronize: Fin pulls the conversation's current state. The docs say `event_type` is "omitted
+ * or null" for a sync; Finch omits it.
+ */
+export const SyncEvent = Type.Object(
+  { conversation_id: Type.String({ minLength: 1 }), event_type: Type.Optional(Type.Null()) },
+  { additionalProperties: false },
+);
 export type SyncEvent = Static<typeof SyncEvent>;
 
 /** Typing: shows "… is typing" in the Fin Messenger for a few seconds; no sync. */

@@ -3,7 +3,7 @@
  * error log (page and JSON), like Fin's "Error logs".
  */
 import { Value } from 'typebox/value';
-import { TypingEvent, WEBHOOK_PATH_PREFIX } from '../contract/webhooks.js';
+import { SyncEvent, TypingEvent, WEBHOOK_PATH_PREFIX } from '../contract/webhooks.js';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import Type from 'typebox';
 import { safeEqual } from '../domain/auth/secrets.js';
@@ -157,15 +157,9 @@ const PAGE_CSP =
 
 type ReceivedEvent = { kind: 'sync'; conversationId: string } | { kind: 'typing'; conversationId: string; agentName: string };
 
-/**
- * A sync event as the docs describe it: the conversation id, with `event_type` "omitted or null".
- * (The contract's SyncEvent, src/contract/webhooks.ts, has no `event_type` at all: what Finch sends.)
- */
-const ReceivedSync = Type.Object({ conversation_id: Type.String({ minLength: 1 }), event_type: Type.Optional(Type.Null()) }, { additionalProperties: false });
-
 /** The body as a sync or agent_typing event, or a 400. */
 function parseEvent(body: unknown): ReceivedEvent {
-  if (Value.Check(ReceivedSync, body)) return { kind: 'sync', conversationId: body.conversation_id };
+  if (Value.Check(SyncEvent, body)) return { kind: 'sync', conversationId: body.conversation_id };
   if (Value.Check(TypingEvent, body)) return { kind: 'typing', conversationId: body.conversation_id, agentName: body.data.agent.name ?? 'An agent' };
   throw new HttpProblem(400, 'invalid_event', 'The body must be a sync event {"conversation_id"} or an agent_typing event with data.agent.');
 }
