@@ -3,6 +3,13 @@
  * `Get*` inputs as query parameters, POST-only as a JSON body. Unknown fields are ignored; an absent
  * field means "leave unchanged" and `null` means "clear it". Limits keep a single request from
  * exhausting the server; they are far above anything Fin sends.
+ *
+ * Lenient on what Fin sends (docs/decisions.md, "Lenient on Fin's input"): a refused Create
+ * Conversation makes Fin end the customer's chat, so a field is checked no further than Intercom's
+ * documentation types it. User fields are trimmed by the domain and `""` is null; optional ids may be
+ * `""` (meaning absent); an initial message may come without its author. What stays strict is
+ * what Finch cannot act on: ids that must name something, the documented enums that decide what
+ * Finch does (status, visibility, an author's `user_type`), timestamps, and the size limits.
  */
 import Type, { type Static } from 'typebox';
 import { nullable } from './nullable.js';
@@ -20,8 +27,14 @@ export const LIMITS = {
 
 const Id = (description: string) => Type.String({ minLength: 1, maxLength: LIMITS.id, description });
 const Text = (description?: string) => Type.String({ maxLength: LIMITS.text, ...(description ? { description } : {}) });
-const Email = Type.String({ maxLength: 320, format: 'email' });
+/**
+ * A user's email and photo as Fin sends them: any string (the docs type them as strings), trimmed
+ * by the domain, which keeps what is not an address or an absolute URL as text (`users.ts`).
+ */
+const Email = Type.String({ maxLength: LIMITS.text, format: 'email' });
 const PhotoUrl = Type.String({ maxLength: LIMITS.url, format: 'uri' });
+/** An optional id that Fin may send empty: `""` means the same as absent. */
+const OptionalId = (description: string) => Type.String({ maxLength: LIMITS.id, description: `${description}; "" is the same as absent` });
 /**
  * Attributes as sent. Every size limit, the number of keys included, is checked by the domain
  * (`ATTRIBUTE_LIMITS`, 422 `attribute_limit_exceeded` with a pointer), the same for Fin and for
@@ -35,28 +48,33 @@ export const AttributesInput = Type.Record(Type.String(), Type.Unknown(), {
     'Limits (422 attribute_limit_exceeded): keys up to 255 characters; each value up to 64 KiB of JSON, arrays and objects up to 1,000 members, 8 levels deep; ' +
     'the merged attributes up to 1,000 keys and 256 KiB of JSON.',
 });
-const ObjectId = (what: string) =>
-  Type.String({
-    minLength: 1,
-    maxLength: LIMITS.id,
-    description: `Intercom's id for the ${what}; a create with an object_id already seen returns the first ${what}`,
-  });
+const objectIdDescription = (what: string) => `Intercom's id for the ${what}; a create with an object_id already seen returns the first ${what}`;
+/** Create Message's object_id: its use case does not read `""` as absent yet, so it stays non-empty. */
+const ObjectId = (what: string) => Type.String({ minLength: 1, maxLength: LIMITS.id, description: objectIdDescription(what) });
+/** The object_id of a create whose use case reads `""` as absent (no idempotency key). */
+const LenientObjectId = (what: string) => OptionalId(objectIdDescription(what));
 
 export const GetUserInput = Type.Object({ user_id: Id('The helpdesk id of the end-user') });
 export type GetUserInput = Static<typeof GetUserInput>;
 
+/** The fields of an end-user Fin may set (Create User, Update User, a conversation's `user` object). */
+const userFields = {
+  name: Type.Optional(nullable(Text())),
+  email: Type.Optional(nullable(Email)),
+  photo_url: Type.Optional(nullable(PhotoUrl)),
+  attributes: Type.Optional(nullable(AttributesInput)),
+};
+
+/** Fin calls Update User when it learns more of the end-user (an email given in the messenger). */
 export const UpdateUserInput = Type.Object({
   user_id: Id('The helpdesk id of the end-user'),
-  attributes: Type.Optional(nullable(AttributesInput)),
+  ...userFields,
 });
 export type UpdateUserInput = Static<typeof UpdateUserInput>;
 
 export const CreateUserInput = Type.Object({
-  name: Type.Optional(nullable(Text())),
-  email: Type.Optional(nullable(Email)),
-  object_id: Type.Optional(ObjectId('user')),
-  photo_url: Type.Optional(nullable(PhotoUrl)),
-  attributes: Type.Optional(nullable(AttributesInput)),
+  ...userFields,
+  object_id: Type.Optional(LenientObjectId('user')),
 });
 export type CreateUserInput = Static<typeof CreateUserInput>;
 
@@ -68,12 +86,10 @@ export type GetConversationInput = Static<typeof GetConversationInput>;
 
 /** The end-user object the POST-only variant may send with a conversation. */
 export const UserInput = Type.Object({
-  id: Type.Optional(Id('The helpdesk id of the end-user; unknown ids create the user under that id')),
-  user_type: Type.Optional(Type.Literal('end_user')),
-  name: Type.Optional(nullable(Text())),
-  email: Type.Optional(nullable(Email)),
-  photo_url: Type.Optional(nullable(PhotoUrl)),
-  attributes: Type.Optional(nullable(AttributesInput)),
+  id: Type.Optional(OptionalId('The helpdesk id of the end-user; unknown ids create the user under that id')),
+  // Informative only (the object is the end-user whatever it says), so any text is accepted.
+  user_type: Type.Optional(Type.String({ maxLength: LIMITS.id, description: '"end_user"; ignored' })),
+  ...userFields,
 });
 export type UserInput = Static<typeof UserInput>;
 
@@ -106,17 +122,18 @@ export type UpdateConversationInput = Static<typeof UpdateConversationInput>;
 
 export const AttachmentInput = Type.Object({
   url: Type.String({ minLength: 1, maxLength: LIMITS.url, description: 'Must be HTTPS' }),
-  filetype: Type.Optional(Type.String({ maxLength: LIMITS.text })),
-  filename: Type.Optional(Type.String({ maxLength: LIMITS.text })),
+  filetype: Type.Optional(nullable(Type.String({ maxLength: LIMITS.text, description: 'null or absent: taken from the file name' }))),
+  filename: Type.Optional(nullable(Type.String({ maxLength: LIMITS.text, description: "null or absent: the URL's last path segment" }))),
 });
 export type AttachmentInput = Static<typeof AttachmentInput>;
 
 export const AuthorInput = Type.Object({
   id: Id('The end-user of the conversation, or an agent'),
   user_type: Type.Union([Type.Literal('end_user'), Type.Literal('agent')]),
+  // Ignored (the author is read from the helpdesk), so as loose as a user's fields.
   name: Type.Optional(nullable(Text())),
-  email: Type.Optional(nullable(Type.String({ maxLength: 320 }))),
-  photo_url: Type.Optional(nullable(Type.String({ maxLength: LIMITS.url }))),
+  email: Type.Optional(nullable(Email)),
+  photo_url: Type.Optional(nullable(PhotoUrl)),
 });
 export type AuthorInput = Static<typeof AuthorInput>;
 
@@ -130,17 +147,33 @@ const messageFields = {
   attachments: Type.Optional(nullable(Type.Array(AttachmentInput, { maxItems: LIMITS.attachments }))),
 };
 
-/** The initial message of Create Conversation; its `conversation_id`, if any, is ignored. */
+/**
+ * A message with its author, as the domain drafts it: Create Message's fields without
+ * `conversation_id`, and Create Conversation's initial message once its author is known.
+ */
 export const InitialMessageInput = Type.Object(messageFields);
 export type InitialMessageInput = Static<typeof InitialMessageInput>;
 
+/**
+ * The initial message of Create Conversation as sent; its `conversation_id`, if any, is ignored.
+ * Without an author it is the conversation's end-user's; its `attributes` ("attributes associated
+ * with the conversation" in the REST docs) merge into the conversation's.
+ */
+export const CreateConversationMessageInput = Type.Object({
+  ...messageFields,
+  author: Type.Optional(AuthorInput),
+  object_id: Type.Optional(LenientObjectId('message')),
+  attributes: Type.Optional(nullable(AttributesInput)),
+});
+export type CreateConversationMessageInput = Static<typeof CreateConversationMessageInput>;
+
 export const CreateConversationInput = Type.Object({
   title: Type.Optional(nullable(Type.String({ maxLength: LIMITS.title }))),
-  object_id: Type.Optional(ObjectId('conversation')),
-  user_id: Type.Optional(Id('The end-user (REST form); give this or `user`')),
+  object_id: Type.Optional(LenientObjectId('conversation')),
+  user_id: Type.Optional(OptionalId('The end-user (REST form); give this or `user`')),
   user: Type.Optional(UserInput),
   attributes: Type.Optional(nullable(AttributesInput)),
-  initial_message: InitialMessageInput,
+  initial_message: CreateConversationMessageInput,
 });
 export type CreateConversationInput = Static<typeof CreateConversationInput>;
 

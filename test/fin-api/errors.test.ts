@@ -90,7 +90,10 @@ describe.each(backends())('Fin API errors on %s', (backend) => {
         { conversation_id: seed.conversationId, body: 'x', author: { id: seed.userId, user_type: 'end_user' }, message_type: 'note' },
         400,
       );
-      await refused('create_user', { name: 'x', email: 'not an email' }, 400);
+      // A user's fields are judged by their JSON type only (an email that is not an address is kept as text).
+      await refused('create_user', { name: 'x', email: 5 }, 400);
+      await refused('create_user', { name: 'x', photo_url: ['https://example.com/a.png'] }, 400);
+      await refused('update_user', { user_id: seed.userId, email: { address: 'a@example.com' } }, 400);
       await refused('create_user', { name: 'x', object_id: 12 }, 400);
       await refused(
         'create_message',
@@ -172,13 +175,13 @@ describe.each(backends())('Fin API errors on %s', (backend) => {
       await refused('update_conversation', { conversation_id: seed.conversationId, user: { id: 'user_other', name: 'x' } }, 422, 'user_mismatch');
     });
 
-    it("422 for an initial message whose author is not the new conversation's user, creating nothing", async () => {
+    it('422 for an initial message whose agent author is unknown, creating nothing (not even its new user)', async () => {
       await refused(
         'create_conversation',
         {
           object_id: `never-${variant}`,
           user: { id: `new-user-${variant}`, name: 'New' },
-          initial_message: { body: 'x', author: { id: seed.userId, user_type: 'end_user' } },
+          initial_message: { body: 'x', author: { id: 'agent_nope', user_type: 'agent' } },
         },
         422,
         'unknown_author',

@@ -18,4 +18,12 @@ describe('updateUser', () => {
   it('answers not found for an unknown user', async () => {
     await expect(updateUser(memoryContext(), { user_id: 'user_x', attributes: {} })).rejects.toMatchObject({ kind: 'not_found', code: 'user_not_found' });
   });
+
+  it('sets name, email and photo_url as sent: trimmed, blank is null, a loose email kept as text; absent leaves them', async () => {
+    const ctx = memoryContext();
+    const user = (await createUser(ctx, { name: 'Sam', email: 'sam@example.com', photo_url: 'https://example.com/sam.png' })).value;
+    const updated = await updateUser(ctx, { user_id: user.id, email: ' jane@example ', photo_url: '' });
+    expect(updated).toMatchObject({ name: 'Sam', email: 'jane@example', photoUrl: null });
+    expect(await updateUser(ctx, { user_id: user.id, name: null })).toMatchObject({ name: null, email: 'jane@example' });
+  });
 });

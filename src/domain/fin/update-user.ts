@@ -5,12 +5,18 @@ import { notFound } from '../errors.js';
 import type { EndUser } from '../model.js';
 import { applyUserFields } from '../users.js';
 
-/** Merges attributes into the end-user's (a key sent as null is removed). Other fields are ignored. */
+/**
+ * Fin tells what it learned of an end-user (an email given in the messenger, say). Attributes merge
+ * key by key (a key sent as null is removed); `name`, `email` and `photo_url` replace the stored
+ * ones when sent (null clears), kept as `users.ts` says: trimmed, `""` is null, never refused for
+ * their form. An absent field is left unchanged. Unknown user: 404.
+ */
 export async function updateUser(ctx: FinContext, input: UpdateUserInput): Promise<EndUser> {
   // Before the transaction: a refused request costs no lock (and little time).
   checkAttributes(input.attributes, '/attributes');
   const at = timestamp(ctx);
-  const user = await ctx.store.transaction((tx) => applyUserFields(tx, input.user_id, { attributes: input.attributes }, at));
-  if (!user) throw notFound('user', input.user_id);
+  const { user_id: userId, ...fields } = input;
+  const user = await ctx.store.transaction((tx) => applyUserFields(tx, userId, fields, at));
+  if (!user) throw notFound('user', userId);
   return user;
 }

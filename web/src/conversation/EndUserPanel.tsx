@@ -1,8 +1,27 @@
 import { patchEndUser } from '../api/conversations.js';
 import type { ConversationDetail } from '../api/types.js';
+import { Avatar } from '../ui/Avatar.js';
 import { AttributesForm } from './AttributesForm.js';
 
-/** The end-user of conversation `conversationId`: name, email and attributes. */
+/**
+ * The photo to show for `photoUrl`: only an absolute HTTPS URL. Fin may send any text there (a
+ * relative path, an http URL), which Finch keeps as text but never loads in the inbox.
+ */
+function httpsPhotoUrl(photoUrl: string | null): string | null {
+  if (photoUrl === null) return null;
+  try {
+    const url = new URL(photoUrl);
+    return url.protocol === 'https:' && url.host !== '' ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The end-user of conversation `conversationId`: photo, name, email and attributes. The email is
+ * whatever Fin sent (it may not be an address), so it is a plain text field, and only the fields
+ * the agent changed are sent: saving a name never re-submits an email the server would judge.
+ */
 export function EndUserPanel({ conversationId, user }: { conversationId: string; user: ConversationDetail['user'] }) {
   return (
     <AttributesForm
@@ -12,21 +31,24 @@ export function EndUserPanel({ conversationId, user }: { conversationId: string;
       stamp={user.updated_at}
       attributes={user.attributes}
       submit="Save end-user"
-      save={(form, attributes) =>
-        patchEndUser(user.id, {
-          name: String(form.get('name') || '') || null,
-          email: String(form.get('email') || '') || null,
+      save={(form, attributes) => {
+        const name = String(form.get('name') ?? '').trim() || null;
+        const email = String(form.get('email') ?? '').trim() || null;
+        return patchEndUser(user.id, {
+          ...(name === user.name ? {} : { name }),
+          ...(email === user.email ? {} : { email }),
           ...(attributes ? { attributes } : {}),
-        })
-      }
+        });
+      }}
     >
+      <Avatar name={user.name ?? user.email} photoUrl={httpsPhotoUrl(user.photo_url)} />
       <label>
         Name
         <input name="name" defaultValue={user.name ?? ''} />
       </label>
       <label>
         Email
-        <input name="email" type="email" defaultValue={user.email ?? ''} />
+        <input name="email" type="text" inputMode="email" autoComplete="off" spellCheck={false} defaultValue={user.email ?? ''} />
       </label>
     </AttributesForm>
   );
