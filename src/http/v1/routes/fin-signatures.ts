@@ -6,14 +6,14 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { SignatureReportView, type SignatureMismatchView } from '../../../contract/signature-report.js';
-import { requireAdmin } from '../../../domain/helpdesk/require-admin.js';
+import { readSignatureReport, type SignatureCheckMode } from '../../../domain/helpdesk/fin/read-signature-report.js';
 import type { SignatureMismatchRecord, SignatureReportStore } from '../../../store/signature-report-port.js';
 import { callerOf } from '../auth.js';
 import { routeSchema } from '../route-schema.js';
 
 /** What the route reports on: the mode the Fin API runs in (`off` without a signing secret) and where mismatches are counted. */
 export interface SignatureReportSource {
-  mode: 'enforce' | 'report' | 'off';
+  mode: SignatureCheckMode;
   report: SignatureReportStore;
 }
 
@@ -33,9 +33,8 @@ export const finSignatureRoutes: FastifyPluginAsync<{ signatures: SignatureRepor
       ),
     },
     async (request) => {
-      requireAdmin(callerOf(request).agent);
-      const report = await signatures.report.read();
-      return { mode: signatures.mode, total: report.total, since: report.since, recent: report.recent.map(presentMismatch) };
+      const report = await readSignatureReport(callerOf(request).agent, signatures);
+      return { mode: report.mode, total: report.total, since: report.since, recent: report.recent.map(presentMismatch) };
     },
   );
 };
