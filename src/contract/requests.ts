@@ -6,7 +6,8 @@
  *
  * Lenient on what Fin sends (docs/decisions.md, "Lenient on Fin's input"): a refused Create
  * Conversation makes Fin end the customer's chat, so a field is checked no further than Intercom's
- * documentation types it. User fields are trimmed by the domain and `""` is null; optional ids may be
+ * documentation types it. User fields are plain strings (no email or URI format: the domain trims
+ * them, `""` is null, and what is not an address or a URL is kept as text); optional ids may be
  * `""` (meaning absent); an initial message may come without its author. What stays strict is
  * what Finch cannot act on: ids that must name something, the documented enums that decide what
  * Finch does (status, visibility, an author's `user_type`), timestamps, and the size limits.
@@ -31,8 +32,8 @@ const Text = (description?: string) => Type.String({ maxLength: LIMITS.text, ...
  * A user's email and photo as Fin sends them: any string (the docs type them as strings), trimmed
  * by the domain, which keeps what is not an address or an absolute URL as text (`users.ts`).
  */
-const Email = Type.String({ maxLength: LIMITS.text, format: 'email' });
-const PhotoUrl = Type.String({ maxLength: LIMITS.url, format: 'uri' });
+const Email = Type.String({ maxLength: LIMITS.text, description: 'Any text; trimmed, "" is null; kept as text when it is not an address' });
+const PhotoUrl = Type.String({ maxLength: LIMITS.url, description: 'Any text; trimmed, "" is null; shown only when it is an absolute HTTPS URL' });
 /** An optional id that Fin may send empty: `""` means the same as absent. */
 const OptionalId = (description: string) => Type.String({ maxLength: LIMITS.id, description: `${description}; "" is the same as absent` });
 /**

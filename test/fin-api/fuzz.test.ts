@@ -1,7 +1,8 @@
 /**
  * Generated input (fast-check): thousands of malformed bodies and queries sent to every endpoint
  * of both variants. Whatever arrives, Finch answers below 500, every refusal is a problem object
- * in the variant's form, and a refused request leaves the store exactly as it was.
+ * in the variant's form, a refused request leaves the store exactly as it was, and what it
+ * accepts (loose user fields among it) is answered as the served OpenAPI document says.
  *
  * FUZZ_RUNS sets the number of requests per store (default 1500).
  */
@@ -9,6 +10,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATIONS } from '../../src/contract/operations.js';
 import { backends, startTestFinch, type TestFinch } from '../support/finch.js';
+import { OpenApiValidator } from '../support/openapi.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1500);
 
@@ -29,10 +31,12 @@ const ENDPOINTS: Endpoint[] = OPERATIONS.flatMap((op) => {
 
 describe.each(backends())('generated input on %s', (backend) => {
   let finch: TestFinch;
+  let openapi: OpenApiValidator;
   let ids: string[];
 
   beforeAll(async () => {
     finch = await startTestFinch(backend, { bodyLimitBytes: 32_768 });
+    openapi = await OpenApiValidator.load(finch.baseUrl);
     const client = finch.client('rest');
     const user = (await client.call('create_user', { name: 'Fuzz', email: 'fuzz@example.com', object_id: 'fuzz-user' })).payload as { id: string };
     const created = (
@@ -87,6 +91,30 @@ describe.each(backends())('generated input on %s', (backend) => {
 
     const [userId, conversationId, finId] = ids as [string, string, string];
     const maybe = <T>(arbitrary: fc.Arbitrary<T>) => fc.oneof({ weight: 4, arbitrary }, { weight: 1, arbitrary: value });
+    /** User fields as loose as the docs allow: any text, which Finch keeps (trimmed, "" as null) and never refuses. */
+    const looseEmail = fc.oneof(
+      fc.constantFrom('a@example.com', null, '', 'jane@example', 'JANE@EXAMPLE.COM ', 'not an email', ' ', 'ＪＡＮＥ@example.com'),
+      fc.string({ maxLength: 40 }),
+    );
+    const loosePhoto = fc.oneof(
+      fc.constantFrom(
+        'https://example.com/a.png',
+        null,
+        '',
+        '/avatars/a.png',
+        'avatars/a.png',
+        'http://example.com/a.png',
+        'javascript:alert(1)',
+        'https://x y/',
+      ),
+      fc.string({ maxLength: 40 }),
+    );
+    const looseUser = {
+      name: maybe(fc.oneof(fc.string(), fc.constantFrom('', '  Jane  '))),
+      email: maybe(looseEmail),
+      photo_url: maybe(loosePhoto),
+      user_type: maybe(fc.constantFrom('end_user', 'lead', '')),
+    };
     const messageish = fc.record(
       {
         body: maybe(fc.oneof(fc.constantFrom('', null, '<p>hi</p>', '<script>x</script>', '<p>&nbsp;</p>'), fc.string())),
@@ -102,18 +130,24 @@ describe.each(backends())('generated input on %s', (backend) => {
         created_at: fc.oneof(fc.constantFrom('2025-10-27T14:30:00Z', '2025-10-27T23:59:60Z', '0000-01-01T00:00:00Z', '9999-12-31T23:59:59-23:59'), value),
         visibility: maybe(fc.constantFrom('public', 'private')),
         object_id: maybe(fc.constantFrom('fuzz-msg', 'fuzz-other')),
+        attributes: maybe(fc.dictionary(fc.string(), fc.jsonValue())),
       },
       { requiredKeys: ['author'] },
     );
+    /** Create Message needs an author; an initial message without one is the end-user's. */
+    const initialMessageish = fc.tuple(messageish, fc.boolean()).map(([message, withoutAuthor]) => {
+      if (!withoutAuthor) return message;
+      const { author: _author, ...rest } = message;
+      return rest;
+    });
     /** Bodies that pass the schema more often than not, so the domain's own refusals get exercised. */
     const nearValid: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
       user: fc.record(
         {
           user_id: maybe(known),
           attributes: maybe(fc.dictionary(fc.string(), fc.jsonValue())),
-          name: maybe(fc.string()),
-          email: maybe(fc.constantFrom('a@example.com', null)),
-          object_id: maybe(fc.constantFrom('fuzz-user', 'fuzz-other')),
+          ...looseUser,
+          object_id: maybe(fc.constantFrom('fuzz-user', 'fuzz-other', '')),
         },
         { requiredKeys: [] },
       ),
@@ -122,14 +156,14 @@ describe.each(backends())('generated input on %s', (backend) => {
           conversation_id: maybe(known),
           user_id: maybe(known),
           user: fc.record(
-            { id: maybe(fc.oneof(known, fc.string())), name: maybe(fc.string()), attributes: maybe(fc.dictionary(fc.string(), fc.jsonValue())) },
+            { id: maybe(fc.oneof(known, fc.string(), fc.constant(''))), ...looseUser, attributes: maybe(fc.dictionary(fc.string(), fc.jsonValue())) },
             { requiredKeys: [] },
           ),
           assignee_id: fc.oneof(known, fc.constant(null), fc.string()),
           tags: maybe(fc.array(fc.string(), { maxLength: 3 })),
           status: maybe(fc.constantFrom('open', 'ended')),
           last_user_read_at: maybe(fc.constantFrom('2025-10-27T14:30:00Z', '2025-10-27T23:59:60Z', null)),
-          initial_message: messageish,
+          initial_message: initialMessageish,
           object_id: maybe(fc.constantFrom('fuzz-conv', 'fuzz-new')),
         },
         { requiredKeys: [] },
@@ -217,6 +251,8 @@ describe.each(backends())('generated input on %s', (backend) => {
         statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
         if (response.status < 400) {
           before = await finch.dump();
+          // Lenient on what Fin sends, strict on what Finch answers.
+          openapi.expectValid(`/api/fin${endpoint.path}`, endpoint.method, response.status, response.headers.get('content-type'), JSON.parse(text));
           return;
         }
         const parsed = JSON.parse(text);

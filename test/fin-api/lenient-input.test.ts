@@ -10,12 +10,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FinClient } from '../../src/client/fin-client.js';
 import { VARIANTS } from '../../src/contract/models.js';
 import { operation, type OperationName } from '../../src/contract/operations.js';
+import { ok } from '../support/contract.js';
 import { backends, startTestFinch, type TestFinch } from '../support/finch.js';
+import { OpenApiValidator } from '../support/openapi.js';
 
 describe.each(backends())('lenient Fin input on %s', (backend) => {
   let finch: TestFinch;
+  let openapi: OpenApiValidator;
   beforeAll(async () => {
     finch = await startTestFinch(backend);
+    openapi = await OpenApiValidator.load(finch.baseUrl);
   });
   afterAll(() => finch?.close());
 
@@ -38,11 +42,40 @@ describe.each(backends())('lenient Fin input on %s', (backend) => {
       return user && { name: user.name, email: user.email, photoUrl: user.photoUrl, objectId: user.objectId, attributes: user.attributes };
     };
 
+    it('Create User keeps loose user fields: trimmed, "" as null, what is not an address or URL as text', async () => {
+      const padded = await accepted('create_user', { name: '  Jane Doe ', email: 'JANE@EXAMPLE.COM ', photo_url: '/avatars/jane.jpg' });
+      expect(await stored(padded.id)).toEqual({ name: 'Jane Doe', email: 'JANE@EXAMPLE.COM', photoUrl: '/avatars/jane.jpg', objectId: null, attributes: {} });
+      const dotless = await accepted('create_user', { name: '', email: 'jane@example', photo_url: 'avatars/jane.jpg' });
+      expect(await stored(dotless.id)).toMatchObject({ name: null, email: 'jane@example', photoUrl: 'avatars/jane.jpg' });
+      const empty = await accepted('create_user', { email: '', photo_url: ' ' });
+      expect(await stored(empty.id)).toMatchObject({ email: null, photoUrl: null });
+      const text = await accepted('create_user', { email: 'not an email', photo_url: 'http://example.com/jane.jpg' });
+      expect(await stored(text.id)).toMatchObject({ email: 'not an email', photoUrl: 'http://example.com/jane.jpg' });
+    });
+
     it('Create User with an object_id of "" makes a new user each time (no idempotency key)', async () => {
       const first = await accepted('create_user', { name: 'A', object_id: '' });
       const second = await accepted('create_user', { name: 'A', object_id: '' });
       expect(second.id).not.toBe(first.id);
       expect(await stored(first.id)).toMatchObject({ objectId: null });
+    });
+
+    it('Update User sets name, email and photo_url, as loosely as Create User', async () => {
+      const user = await accepted('create_user', { name: 'Sam', email: 'sam@example.com', attributes: { plan: 'pro' } });
+      await accepted('update_user', { user_id: user.id, email: ' jane@example ', photo_url: '' });
+      expect(await stored(user.id)).toMatchObject({ name: 'Sam', email: 'jane@example', photoUrl: null, attributes: { plan: 'pro' } });
+      await accepted('update_user', { user_id: user.id, name: ' Sam S. ', email: 'SAM@EXAMPLE.COM ', attributes: { seats: 2 } });
+      expect(await stored(user.id)).toMatchObject({ name: 'Sam S.', email: 'SAM@EXAMPLE.COM', attributes: { plan: 'pro', seats: 2 } });
+    });
+
+    it("Update Conversation's user object: loose fields and any user_type", async () => {
+      const user = await accepted('create_user', { name: 'Ann' });
+      const created = await accepted('create_conversation', { user_id: user.id, initial_message: { body: 'Hi' } });
+      await accepted('update_conversation', {
+        conversation_id: created.conversation.id,
+        user: { id: user.id, user_type: 'lead', email: 'ANN@EXAMPLE ', photo_url: 'avatars/ann.png' },
+      });
+      expect(await stored(user.id)).toMatchObject({ name: 'Ann', email: 'ANN@EXAMPLE', photoUrl: 'avatars/ann.png' });
     });
 
     it('Create Conversation without an author: the message is the end-user’s (user_id)', async () => {
@@ -57,14 +90,14 @@ describe.each(backends())('lenient Fin input on %s', (backend) => {
     it('Create Conversation without an author, from a loose user object (a new user, an id of "")', async () => {
       const created = await accepted('create_conversation', {
         user_id: '',
-        user: { id: '', user_type: 'end_user', name: ' Cy ', email: 'cy@example.com' },
+        user: { id: '', user_type: 'end_user', name: ' Cy ', email: 'cy@example', photo_url: '' },
         initial_message: { body: 'Hello', object_id: '' },
         object_id: '',
       });
       const userId = created.conversation.user.id as string;
       expect(userId).toMatch(/^user_/);
       expect(created.initial_message.author).toMatchObject({ id: userId, user_type: 'end_user' });
-      expect(await stored(userId)).toMatchObject({ name: 'Cy', email: 'cy@example.com', photoUrl: null });
+      expect(await stored(userId)).toMatchObject({ name: 'Cy', email: 'cy@example', photoUrl: null });
       expect((await finch.store.findConversation(created.conversation.id))!.objectId).toBeNull();
     });
 
@@ -125,6 +158,18 @@ describe.each(backends())('lenient Fin input on %s', (backend) => {
         initial_message: { body: null, attachments: [{ url: 'https://files.example.com/guide.pdf', filetype: null, filename: null }] },
       });
       expect(created.initial_message.attachments).toEqual([{ url: 'https://files.example.com/guide.pdf', filetype: 'pdf', filename: 'guide.pdf' }]);
+    });
+
+    it('answers Fin only what the contract allows: an email that is not an address and a photo that is not an absolute URL are null', async () => {
+      const api = { client, openapi };
+      const loose = await ok(api, 'create_user', { email: 'jane@example', photo_url: '/avatars/jane.jpg' });
+      expect(loose).toMatchObject({ email: null, photo_url: null });
+      expect(await ok(api, 'get_user', { user_id: loose.id })).toMatchObject({ email: null, photo_url: null });
+      const fine = await ok(api, 'create_user', { email: 'JANE@EXAMPLE.COM ', photo_url: ' https://example.com/jane.jpg' });
+      expect(fine).toMatchObject({ email: 'JANE@EXAMPLE.COM', photo_url: 'https://example.com/jane.jpg' });
+      const created = await ok(api, 'create_conversation', { user_id: loose.id, initial_message: { body: 'Hi' } });
+      expect(created.conversation.user).toMatchObject({ email: null, photo_url: null });
+      expect(created.initial_message.author).toMatchObject({ email: null, photo_url: null });
     });
   });
 });
