@@ -6,14 +6,19 @@
 import type { EndUser as WireEndUser, PostAgent, RestAgent, Variant } from '../../contract/models.js';
 import type { Agent, Conversation, EndUser, Message } from '../../domain/model.js';
 import type { CreatedConversation } from '../../domain/fin/create-conversation.js';
+import { finEmail, finPhotoUrl } from '../../domain/users.js';
 
+/**
+ * Fin may have sent any text as an email or photo (kept as text); the answer holds only what the
+ * contract's formats allow, the rest as null (`finEmail`, `finPhotoUrl`).
+ */
 export function presentUser(user: EndUser): WireEndUser {
   return {
     id: user.id,
     user_type: 'end_user',
     name: user.name,
-    email: user.email,
-    photo_url: user.photoUrl,
+    email: finEmail(user.email),
+    photo_url: finPhotoUrl(user.photoUrl),
     attributes: user.attributes,
   };
 }
