@@ -48,7 +48,8 @@ export const OPERATIONS: readonly Operation[] = [
   {
     name: 'update_user',
     summary: 'Update User',
-    description: "Merges attributes key by key into the end-user's attributes; a key sent as null is removed.",
+    description:
+      "Merges attributes key by key into the end-user's attributes (a key sent as null is removed); name, email and photo_url, when sent, replace the stored ones (trimmed; blank as null).",
     input: In.UpdateUserInput,
     output: 'EndUser',
     rest: { method: 'PUT', path: '/user', status: 200 },

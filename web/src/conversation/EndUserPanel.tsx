@@ -4,20 +4,6 @@ import { Avatar } from '../ui/Avatar.js';
 import { AttributesForm } from './AttributesForm.js';
 
 /**
- * The photo to show for `photoUrl`: only an absolute HTTPS URL. Fin may send any text there (a
- * relative path, an http URL), which Finch keeps as text but never loads in the inbox.
- */
-function httpsPhotoUrl(photoUrl: string | null): string | null {
-  if (photoUrl === null) return null;
-  try {
-    const url = new URL(photoUrl);
-    return url.protocol === 'https:' && url.host !== '' ? url.href : null;
-  } catch {
-    return null;
-  }
-}
-
-/**
  * The end-user of conversation `conversationId`: photo, name, email and attributes. The email is
  * whatever Fin sent (it may not be an address), so it is a plain text field, and only the fields
  * the agent changed are sent: saving a name never re-submits an email the server would judge.
@@ -41,7 +27,7 @@ export function EndUserPanel({ conversationId, user }: { conversationId: string;
         });
       }}
     >
-      <Avatar name={user.name ?? user.email} photoUrl={httpsPhotoUrl(user.photo_url)} />
+      <Avatar name={user.name ?? user.email} photoUrl={user.photo_url} />
       <label>
         Name
         <input name="name" defaultValue={user.name ?? ''} />

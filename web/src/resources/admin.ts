@@ -7,8 +7,7 @@ export const useTokens = () => useQuery({ queryKey: keys.tokens, queryFn: listTo
 export const useClients = () => useQuery({ queryKey: keys.clients, queryFn: listClients });
 export const useFinSettings = () => useQuery({ queryKey: keys.finSettings, queryFn: getFinSettings });
 /** Under the Fin settings' key, so that whatever makes those stale makes this stale too. */
-export const signatureReportKey = [...keys.finSettings, 'signature-report'] as const;
-export const useSignatureReport = () => useQuery({ queryKey: signatureReportKey, queryFn: getSignatureReport });
+export const useSignatureReport = () => useQuery({ queryKey: keys.signatureReport, queryFn: getSignatureReport });
 
 /** The delivery log, newest first, filtered by outcome ('' for any); older pages on request. Like the
  * conversation lists, another filter's rows replace the shown ones when they arrive. */

@@ -14,6 +14,7 @@ export const keys = {
   tokens: ['tokens'],
   clients: ['oauth-clients'],
   finSettings: ['fin-settings'],
+  signatureReport: ['fin-settings', 'signature-report'],
   deliveries: ['deliveries'],
   deliveryLog: (outcome: string) => ['deliveries', { outcome }],
 } as const;
