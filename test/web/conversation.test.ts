@@ -46,7 +46,7 @@ describe('a conversation (Chromium)', () => {
     await inbox.getByLabel('Reply to the end-user').pressSequentially('it ships tomorrow.');
     await inbox.getByRole('button', { name: 'Send reply' }).click();
     await messenger.locator('#thread .message.agent', { hasText: 'Hi Eve, it ships tomorrow.' }).waitFor({ timeout: 5000 });
-    await messenger.getByText('You are talking with our team').waitFor();
+    await messenger.getByText('You are talking with Hana').waitFor();
     if (SCREENSHOTS) {
       mkdirSync(SCREENSHOTS, { recursive: true });
       await inbox.screenshot({ path: path.join(SCREENSHOTS, 'inbox.png') });
