@@ -1,10 +1,12 @@
 /**
  * Spec §4, handover and human takeover: `assignee_id: null` hands a conversation over; once a
- * human agent holds it, Fin's updates never move the assignee, whatever they send.
+ * human agent holds it, Fin's updates never move the assignee or change the status, whatever they
+ * send; a deactivated holder holds nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VARIANTS } from '../../src/contract/models.js';
 import type { Agent } from '../../src/domain/model.js';
+import type { MemoryFinStore } from '../../src/store/memory/memory-fin-store.js';
 import { ok, type ContractCaller } from '../support/contract.js';
 import { backends, startTestFinch, type TestFinch } from '../support/finch.js';
 import { OpenApiValidator } from '../support/openapi.js';
@@ -87,6 +89,29 @@ describe.each(backends())('handover and takeover on %s', (backend) => {
     it('still refuses an unknown assignee while a human holds the conversation', async () => {
       const response = await api.client.call('update_conversation', { conversation_id: conversationId, assignee_id: 'agent_unknown' });
       expect(response.status).toBe(422);
+    });
+
+    it('keeps the status while a human holds the conversation, and applies the rest', async () => {
+      await assignOnHelpdeskSide(conversationId, human.id);
+      const updated = await ok(api, 'update_conversation', { conversation_id: conversationId, status: 'resolved', title: 'Titled by Fin' });
+      expect(updated).toMatchObject({ status: 'open', title: 'Titled by Fin', assignee: { id: human.id } });
+    });
+
+    it('lets Fin hand over a conversation whose human holder was deactivated', async () => {
+      const leaving = await finch.store.insertAgent({
+        name: 'Leaving',
+        email: `leaving.${backend}.${variant}@example.com`,
+        alias: null,
+        photoUrl: null,
+        role: 'agent',
+        isFin: false,
+        passwordHash: null,
+        at: finch.clock.now().toISOString(),
+      });
+      await assignOnHelpdeskSide(conversationId, leaving.id);
+      if (finch.database) await finch.database.db.updateTable('agents').set({ active: 0 }).where('id', '=', leaving.id).execute();
+      else await (finch.store as MemoryFinStore).deactivateAgent(leaving.id, finch.clock.now().toISOString());
+      expect((await ok(api, 'update_conversation', { conversation_id: conversationId, assignee_id: null })).assignee).toBeNull();
     });
 
     it('follows Fin again once the helpdesk hands the conversation back', async () => {
