@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { signIn } from '../support/browser.js';
 import { sqlBackends } from '../support/finch.js';
 import { PASSWORD } from '../support/helpdesk.js';
-import { inboxOn, startChat } from './support.js';
+import { inboxOn, say, startChat } from './support.js';
 
 describe.each(sqlBackends())('an agent’s edit survives Fin’s sync on %s (Chromium)', (backend) => {
   const harness = inboxOn(backend);
@@ -42,6 +42,30 @@ describe.each(sqlBackends())('an agent’s edit survives Fin’s sync on %s (Chr
     // What the tag filter finds, as the demo's agents use it.
     const tagged = (await agent.get('/conversations?tag=vip')).body.conversations.map((c: { id: string }) => c.id);
     expect(tagged).toContain(id);
+  });
+
+  it('shows a customer who writes again after resolution in Mine, marked unread, until the agent opens it', async () => {
+    const messenger = await startChat(harness, 'Can I change my delivery address?');
+    await say(messenger, 'I want to talk to a human please');
+    await messenger.getByText('Waiting for a person to reply').waitFor();
+    const { page } = await harness.open();
+    await signIn(page, harness.loop.finch.baseUrl, 'hana@example.com', PASSWORD);
+    await page.getByRole('link', { name: /Can I change my delivery address\?/ }).click();
+    await page.getByRole('button', { name: 'Take over' }).click();
+    await page.getByText('Assignee: Hana').waitFor();
+    const id = page.url().split('/c/')[1]!;
+    await page.getByRole('button', { name: 'Resolve' }).click();
+    await expect.poll(async () => (await harness.loop.agent.get(`/conversations/${id}`)).body.conversation.status).toBe('resolved');
+    await page.goto(harness.loop.finch.baseUrl);
+    await page.getByRole('button', { name: /Mine/ }).click();
+
+    await say(messenger, 'Sorry, one more thing');
+    const row = page.getByRole('link', { name: /Can I change my delivery address\?/ });
+    await row.getByText('Unread').waitFor({ timeout: 10_000 });
+    await page.getByRole('button', { name: /Mine.*1 unread/ }).waitFor();
+    await row.click();
+    await page.getByText('Sorry, one more thing').first().waitFor();
+    await expect.poll(() => row.getByText('Unread').count()).toBe(0);
   });
 });
 
