@@ -115,6 +115,7 @@ export const ConversationView = Type.Object(
           'Why it went to people without Fin handing it over: fin_unreachable (Fin could not be reached), agent_deactivated (its agent was deactivated), customer_returned (the end-user wrote again after it was resolved, closed or ended, with no active agent to return to)',
       }),
     ),
+    unread: Type.Boolean({ description: 'An end-user message waits for the agent who holds it to open the conversation (the unread marker)' }),
     unread_at: nullable(
       Type.String({
         format: 'date-time',

@@ -58,10 +58,10 @@ describe.each(backends())("the customer's return on %s", (backend) => {
     const counts = (await asHana.get('/conversations/counts')).body;
     expect(counts.unread).toBeGreaterThanOrEqual(1);
     const mine = (await asHana.get('/conversations?queue=mine')).body.conversations.find((c: { id: string }) => c.id === conversation.id);
-    expect(mine).toMatchObject({ queue: 'mine', status: 'open', unread_at: expect.any(String) });
+    expect(mine).toMatchObject({ queue: 'mine', status: 'open', unread: true, unread_at: expect.any(String) });
     // Opening it reads it; the marker and the count go.
-    expect((await asHana.get(`/conversations/${conversation.id}`)).body.conversation.unread_at).toBeNull();
-    expect((await asHana.get(`/conversations/${conversation.id}`)).body.conversation.unread_at).toBeNull();
+    expect((await asHana.get(`/conversations/${conversation.id}`)).body.conversation).toMatchObject({ unread: false, unread_at: null });
+    expect((await asHana.get(`/conversations/${conversation.id}`)).body.conversation).toMatchObject({ unread: false, unread_at: null });
     expect((await asHana.get('/conversations/counts')).body.unread).toBe(counts.unread - 1);
   });
 
@@ -79,7 +79,7 @@ describe.each(backends())("the customer's return on %s", (backend) => {
       expect(await notifications(conversation.id), holder).toBeGreaterThan(before);
       if (!asHana) continue;
       const view = (await asHana.get(`/conversations/${conversation.id}`)).body.conversation;
-      expect(view, holder).toMatchObject({ queue: 'waiting', handover_reason: 'customer_returned', unread_at: null });
+      expect(view, holder).toMatchObject({ queue: 'waiting', handover_reason: 'customer_returned', unread: false, unread_at: null });
       const waiting = (await asHana.get('/conversations?queue=waiting&limit=100')).body.conversations.map((c: { id: string }) => c.id);
       expect(waiting).toContain(conversation.id);
     }

@@ -46,6 +46,7 @@ export function presentConversation(conversation: Conversation, viewerId: string
     queue: queueOf(conversation, viewerId),
     assigned_at: conversation.assignedAt,
     handover_reason: conversation.handoverReason,
+    unread: conversation.unreadAt !== null,
     unread_at: conversation.unreadAt,
     fin_sync: { ok: conversation.finSyncFailedAt === null, failed_at: conversation.finSyncFailedAt },
     last_message: lastMessage && {

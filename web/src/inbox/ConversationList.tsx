@@ -56,7 +56,7 @@ export function ConversationList(props: {
               >
                 <Avatar name={item.user.name ?? item.user.email} photoUrl={item.user.photo_url} />
                 <span className="row-main">
-                  <span className="row-title">{item.unread_at === null ? titleOf(item) : <strong>{titleOf(item)}</strong>}</span>
+                  <span className="row-title">{item.unread ? <strong>{titleOf(item)}</strong> : titleOf(item)}</span>
                   <span className="row-preview">{item.last_message?.text ?? ''}</span>
                 </span>
                 <span className="row-meta">
@@ -64,8 +64,8 @@ export function ConversationList(props: {
                   <span className={`badge ${item.queue}`}>
                     {item.assignee ? (item.assignee.is_fin ? 'Fin' : item.assignee.name) : item.status === 'open' ? 'Waiting' : item.status}
                   </span>
-                  {item.unread_at !== null && (
-                    <span className="badge unread" title={`The customer wrote ${when(item.unread_at)}`}>
+                  {item.unread && (
+                    <span className="badge unread" title={item.unread_at ? `The customer wrote ${when(item.unread_at)}` : undefined}>
                       Unread
                     </span>
                   )}
