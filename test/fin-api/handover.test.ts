@@ -18,21 +18,21 @@ describe.each(backends())('handover and takeover on %s', (backend) => {
   let colleague: Agent;
   let fin: Agent;
 
+  const agent = (name: string) =>
+    finch.store.insertAgent({
+      name,
+      email: `${name.toLowerCase()}@example.com`,
+      alias: `${name} from Support`,
+      photoUrl: null,
+      role: 'agent',
+      isFin: false,
+      passwordHash: null,
+      at: finch.clock.now().toISOString(),
+    });
+
   beforeAll(async () => {
     finch = await startTestFinch(backend);
     openapi = await OpenApiValidator.load(finch.baseUrl);
-    const at = finch.clock.now().toISOString();
-    const agent = (name: string) =>
-      finch.store.insertAgent({
-        name,
-        email: `${name.toLowerCase()}@example.com`,
-        alias: `${name} from Support`,
-        photoUrl: null,
-        role: 'agent',
-        isFin: false,
-        passwordHash: null,
-        at,
-      });
     human = await agent('Hana');
     colleague = await agent('Carl');
     fin = await finch.store.findFinAgent();
@@ -98,16 +98,7 @@ describe.each(backends())('handover and takeover on %s', (backend) => {
     });
 
     it('lets Fin hand over a conversation whose human holder was deactivated', async () => {
-      const leaving = await finch.store.insertAgent({
-        name: 'Leaving',
-        email: `leaving.${backend}.${variant}@example.com`,
-        alias: null,
-        photoUrl: null,
-        role: 'agent',
-        isFin: false,
-        passwordHash: null,
-        at: finch.clock.now().toISOString(),
-      });
+      const leaving = await agent(`Leaving-${variant}`);
       await assignOnHelpdeskSide(conversationId, leaving.id);
       if (finch.database) await finch.database.db.updateTable('agents').set({ active: 0 }).where('id', '=', leaving.id).execute();
       else await (finch.store as MemoryFinStore).deactivateAgent(leaving.id, finch.clock.now().toISOString());
