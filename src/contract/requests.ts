@@ -50,9 +50,7 @@ export const AttributesInput = Type.Record(Type.String(), Type.Unknown(), {
     'the merged attributes up to 1,000 keys and 256 KiB of JSON.',
 });
 const objectIdDescription = (what: string) => `Intercom's id for the ${what}; a create with an object_id already seen returns the first ${what}`;
-/** Create Message's object_id: its use case does not read `""` as absent yet, so it stays non-empty. */
-const ObjectId = (what: string) => Type.String({ minLength: 1, maxLength: LIMITS.id, description: objectIdDescription(what) });
-/** The object_id of a create whose use case reads `""` as absent (no idempotency key). */
+/** The object_id of a create: `""` reads as absent (no idempotency key). */
 const LenientObjectId = (what: string) => OptionalId(objectIdDescription(what));
 
 export const GetUserInput = Type.Object({ user_id: Id('The helpdesk id of the end-user') });
@@ -144,7 +142,7 @@ const messageFields = {
   author: AuthorInput,
   visibility: Type.Optional(Visibility),
   created_at: Type.Optional(Timestamp),
-  object_id: Type.Optional(ObjectId('message')),
+  object_id: Type.Optional(LenientObjectId('message')),
   attachments: Type.Optional(nullable(Type.Array(AttachmentInput, { maxItems: LIMITS.attachments }))),
 };
 

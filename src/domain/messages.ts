@@ -20,7 +20,8 @@ export function draftMessage(input: InitialMessageInput, at: string, pointer: st
   const attachments = normalizeAttachments(input.attachments, `${pointer}/attachments`);
   requireContent(body, attachments, pointer);
   return {
-    objectId: input.object_id ?? null,
+    // "" is no key: every message sent with it would otherwise replay the first (docs/decisions.md, "Lenient on Fin's input").
+    objectId: input.object_id || null,
     body,
     author: input.author,
     visibility: input.visibility ?? 'public',

@@ -78,6 +78,24 @@ describe.each(backends())('lenient Fin input on %s', (backend) => {
       expect(await stored(user.id)).toMatchObject({ name: 'Ann', email: 'ANN@EXAMPLE', photoUrl: 'avatars/ann.png' });
     });
 
+    it('Update Conversation\'s user object with an id of "" is the conversation\'s end-user', async () => {
+      const user = await accepted('create_user', { name: 'Dee' });
+      const created = await accepted('create_conversation', { user_id: user.id, initial_message: { body: 'Hi' } });
+      await accepted('update_conversation', { conversation_id: created.conversation.id, user: { id: '', name: 'Dee Dee' } });
+      expect(await stored(user.id)).toMatchObject({ name: 'Dee Dee' });
+    });
+
+    it('Create Message with an object_id of "" adds a message each time (no idempotency key)', async () => {
+      const user = await accepted('create_user', { name: 'Eve' });
+      const created = await accepted('create_conversation', { user_id: user.id, initial_message: { body: 'Hi' } });
+      const message = { conversation_id: created.conversation.id, body: 'Again', author: { id: user.id, user_type: 'end_user' }, object_id: '' };
+      const first = await accepted('create_message', message);
+      const second = await accepted('create_message', message);
+      expect(second.id).not.toBe(first.id);
+      const thread = (await finch.store.listMessages(created.conversation.id))!;
+      expect(thread.filter((each) => each.body?.includes('Again')).map((each) => each.objectId)).toEqual([null, null]);
+    });
+
     it('Create Conversation without an author: the message is the end-user’s (user_id)', async () => {
       const user = await accepted('create_user', { name: 'Bo', email: 'bo@example.com' });
       const created = await accepted('create_conversation', { user_id: user.id, object_id: unique('conv'), initial_message: { body: '<p>Hello</p>' } });

@@ -45,7 +45,8 @@ export async function updateConversation(ctx: FinContext, input: UpdateConversat
     let userChanged = false;
     if (input.user) {
       const { id, user_type: _userType, ...fields } = input.user;
-      if (id !== undefined && id !== conversation.user.id) {
+      // An empty id is no id (docs/decisions.md, "Lenient on Fin's input").
+      if (id && id !== conversation.user.id) {
         throw unprocessable('user_mismatch', `user.id ${JSON.stringify(id)} is not the end-user of this conversation.`, '/user/id');
       }
       const updated = await applyUserFields(tx, conversation.user.id, fields, at, '/user/attributes');
