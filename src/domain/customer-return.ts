@@ -5,10 +5,10 @@
  * - Open and held by a person (an active human agent): it stays theirs and is marked unread
  *   (`unreadAt`, the first unread message's time) until they open it.
  * - Not open (`resolved`, `closed` or `ended`: the customer came back to a finished conversation):
- *   it opens again; to its agent, marked unread, when that agent is an active human; otherwise to
- *   the waiting queue (no assignee, handover reason `customer_returned`), Fin's included: a
- *   finished conversation the customer reopens is put before a person, and Fin may take it back
- *   (`assignee_id` its own), since nobody holds it.
+ *   it opens again; to its agent, marked unread, when that agent is an active human; to Fin when
+ *   Fin held it (Fin answers first, as with any new question, and hands over if it cannot help:
+ *   a "thanks" after Fin's answer must not land in the people's queue); otherwise (nobody, or a
+ *   deactivated agent) to the waiting queue (no assignee, handover reason `customer_returned`).
  * - Open and held by a deactivated agent (left from before deactivation handed work back): to the
  *   waiting queue, `customer_returned`, since nobody would ever read it.
  * - Open with Fin or waiting: nothing changes beyond the message itself.
@@ -25,6 +25,7 @@ export function changesForEndUserMessage(current: Conversation, at: string): Con
   const unread = current.unreadAt === null ? { unreadAt: at } : {};
   if (heldByPerson(current.assignee)) return current.status === 'open' ? unread : { status: 'open', ...unread };
   if (current.status === 'open' && !isHuman(current.assignee)) return {};
+  if (current.assignee?.isFin) return { status: 'open' };
   return { ...assign({ status: 'open' }, current, null), handoverReason: CUSTOMER_RETURNED, ...(current.unreadAt === null ? {} : { unreadAt: null }) };
 }
 

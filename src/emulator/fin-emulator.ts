@@ -177,8 +177,7 @@ export class FinEmulator {
         attachments,
         createdAt: at,
       });
-      // A new question after a resolution reopens the conversation with Fin.
-      if (chat.mode === 'resolved') this.options.state.updateChat(chatId, { mode: 'bot' }, at);
+      if (chat.mode === 'resolved') await this.customerReturns(chat);
       await this.botTurn(chatId, message);
     });
   }
@@ -302,6 +301,23 @@ export class FinEmulator {
       },
       this.now().toISOString(),
     );
+  }
+
+  /**
+   * The end-user writes again after a resolution: the helpdesk reopens the conversation to whoever
+   * should take it (its agent, Fin, or the waiting queue), so Fin passes the message on and reads
+   * who holds it before answering: it answers only a conversation that is its own again. If the
+   * helpdesk cannot be reached, Fin takes the question itself, as it would a new one (the sync
+   * that follows is retried).
+   */
+  private async customerReturns(chat: Chat): Promise<void> {
+    try {
+      await this.mirror(chat);
+      await this.pull(this.options.state.chat(chat.id)!);
+    } catch (error) {
+      this.logFailure(chat, error, 1);
+      this.options.state.updateChat(chat.id, { mode: 'bot' }, this.now().toISOString());
+    }
   }
 
   /** Fin's turn after the end-user wrote: answer while Fin holds the conversation, then synchronize. */
@@ -495,14 +511,18 @@ export class FinEmulator {
  * doing, not yet pushed, and stays.
  */
 function modeAfterPull(chat: Chat, conversation: { status: string; assignee?: AgentPayload | null }, finAgentId: string): ChatMode {
+  const assignee = conversation.assignee?.id ?? '';
+  const holder: ChatMode = assignee === '' ? 'waiting' : assignee === finAgentId ? 'bot' : 'human';
+  const finished = chat.mode === 'resolved' || chat.mode === 'ended';
   if (conversation.status !== chat.pushedStatus) {
     if (conversation.status === 'resolved' || conversation.status === 'closed') return 'resolved';
     if (conversation.status === 'ended') return 'ended';
+    // Open again on the helpdesk's side (the customer came back, a person reopened it): its holder decides.
+    if (finished) return holder;
   }
-  const assignee = conversation.assignee?.id ?? '';
-  if (assignee === (chat.pushedAssignee ?? '')) return chat.mode;
-  if (assignee === '') return 'waiting';
-  return assignee === finAgentId ? 'bot' : 'human';
+  // A finished conversation stays finished whoever it stays assigned to (an agent editing its tags does not reopen it).
+  if (finished) return chat.mode;
+  return assignee === (chat.pushedAssignee ?? '') ? chat.mode : holder;
 }
 
 /** The title of a new conversation: its first words, or the first file's name for an attachment-only start. */

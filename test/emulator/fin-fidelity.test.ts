@@ -154,6 +154,28 @@ describe.each(sqlBackends())('the emulator behaves like Fin, against Finch on %s
       expect(conversation).toMatchObject({ title: 'Refund for order 42', tags: ['refund', 'vip'] });
     });
 
+    it('stays resolved when an agent edits a resolved conversation, and stays silent when the customer comes back to the agent', async () => {
+      const chat = await loop.messenger.start('I want to talk to a human about my invoice', `visitor-return-${variant}`, 'Rae');
+      const id = chat.chat.conversation_id!;
+      await loop.agent.post(`/conversations/${id}/takeover`);
+      await loop.messenger.until(chat.chat.id, (view) => view.chat.mode === 'human');
+      expect((await loop.agent.patch(`/conversations/${id}`, { status: 'resolved' })).status).toBe(200);
+      await loop.messenger.until(chat.chat.id, (view) => view.chat.mode === 'resolved');
+
+      // An edit of the resolved conversation is synced to Fin; the chat stays resolved.
+      const since = sent.length;
+      expect((await loop.agent.patch(`/conversations/${id}`, { tags: ['invoice'] })).status).toBe(200);
+      await until(() => calls(since, 'get_conversation').length > 0, 'the sync after the edit');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await loop.messenger.view(chat.chat.id)).chat.mode).toBe('resolved');
+
+      // The customer comes back: Finch reopens it to the agent, and the bot says nothing.
+      const back = await loop.messenger.say(chat.chat.id, 'One more question about the invoice');
+      expect(back.chat.mode).toBe('human');
+      expect(back.messages.filter((message) => message.role === 'bot').length).toBe(chat.messages.filter((message) => message.role === 'bot').length);
+      expect((await loop.agent.get(`/conversations/${id}`)).body.conversation).toMatchObject({ status: 'open', queue: 'mine' });
+    });
+
     it('debounces a burst of webhooks for one conversation into one sync', async () => {
       const chat = await loop.messenger.start('Where is my parcel?', `visitor-burst-${variant}`, 'Quinn');
       const id = chat.chat.conversation_id!;

@@ -65,8 +65,21 @@ describe.each(backends())("the customer's return on %s", (backend) => {
     expect((await asHana.get('/conversations/counts')).body.unread).toBe(counts.unread - 1);
   });
 
+  it.each(FINISHED)('reopens a %s conversation Fin held to Fin, and tells Fin', async (status) => {
+    const conversation = await finConversation(finch, `Back to Fin after ${status}`);
+    await helpdeskSets(conversation.id, { status });
+    const before = await notifications(conversation.id);
+    finch.clock.advance(1000);
+    await customerWrites(conversation);
+
+    expect(await finSees(conversation.id)).toMatchObject({ status: 'open', assignee: { name: 'Fin' } });
+    expect(await notifications(conversation.id)).toBeGreaterThan(before);
+    if (!asHana) return;
+    expect((await asHana.get(`/conversations/${conversation.id}`)).body.conversation).toMatchObject({ queue: 'fin', unread: false, unread_at: null });
+  });
+
   it.each(FINISHED)('reopens a %s conversation to the waiting queue when no active person holds it', async (status) => {
-    for (const holder of ['fin', 'nobody', 'deactivated'] as const) {
+    for (const holder of ['nobody', 'deactivated'] as const) {
       const conversation = await finConversation(finch, `Back after ${status} (${holder})`);
       const gone = holder === 'deactivated' ? await makeAgent(finch, `Gone ${status} ${Math.random().toString(36).slice(2, 7)}`) : undefined;
       await helpdeskSets(conversation.id, { status, ...(holder === 'nobody' ? { assigneeId: null } : gone ? { assigneeId: gone.id } : {}) });
