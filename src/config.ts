@@ -156,9 +156,15 @@ function signatureMode(env: Env): 'enforce' | 'report' {
   return mode;
 }
 
-/** FINCH_FIN_ALLOWED_IPS: unset or empty allows any address; otherwise a list of at least one network. */
+/**
+ * FINCH_FIN_ALLOWED_IPS: unset allows any address; otherwise a list of at least one network. Set
+ * but empty is refused, not read as unset: a list filled in by a command that failed (the ranges'
+ * download) must stop the start, not open the Fin API to every address.
+ */
 function finAllowedIps(raw: string | undefined): string[] | undefined {
-  if (raw === undefined || raw.trim() === '') return undefined;
+  if (raw === undefined) return undefined;
+  if (raw.trim() === '')
+    throw new ConfigError('FINCH_FIN_ALLOWED_IPS is set but empty; list the networks Fin calls from, or unset it to accept Fin from any address.');
   let networks: string[];
   try {
     networks = parseNetworks(raw);

@@ -29,13 +29,18 @@ describe('FINCH_SIGNATURE_MODE', () => {
 describe('FINCH_FIN_ALLOWED_IPS', () => {
   it('is unset by default (any address), and reads a list of IPv4 and IPv6 networks and single addresses', () => {
     expect(loadConfig({}).finAllowedIps).toBeUndefined();
-    expect(loadConfig({ FINCH_FIN_ALLOWED_IPS: '  ' }).finAllowedIps).toBeUndefined();
     expect(loadConfig({ FINCH_FIN_ALLOWED_IPS: '34.197.76.213/32, 54.0.0.0/16 2600:1F18::/32,52.1.2.3' }).finAllowedIps).toEqual([
       '34.197.76.213/32',
       '54.0.0.0/16',
       '2600:1f18::/32',
       '52.1.2.3/32',
     ]);
+  });
+
+  it('refuses a value that is set but empty (a list whose download failed), rather than opening to every address', () => {
+    for (const empty of ['', '  ', '\n']) {
+      expect(() => loadConfig({ FINCH_FIN_ALLOWED_IPS: empty })).toThrow(/^FINCH_FIN_ALLOWED_IPS is set but empty/);
+    }
   });
 
   it.each([
