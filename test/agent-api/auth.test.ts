@@ -118,6 +118,7 @@ describe.each(sqlBackends())('agent API authentication on %s', (backend) => {
       ['GET', '/oauth-clients', undefined],
       ['POST', '/deliveries/replay', { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' }],
       ['POST', '/tokens', { name: 'fin', scope: 'fin' }],
+      ['GET', '/settings/fin/signature-report', undefined],
     ] as const) {
       const response = await client.request(method, path, body);
       expect(response.status, `${method} ${path}`).toBe(403);
@@ -125,6 +126,23 @@ describe.each(sqlBackends())('agent API authentication on %s', (backend) => {
     }
     const adminClient = await AgentClient.signIn(finch.baseUrl, 'ada.admin@example.com', PASSWORD);
     expect((await adminClient.get('/settings/fin')).status).toBe(200);
+    expect((await adminClient.get('/settings/fin/signature-report')).status).toBe(200);
+  });
+
+  it('refuses every route of the agent API without credentials (401), except signing in', async () => {
+    // Read from the OpenAPI document, so that a route added later is covered without being listed here.
+    const doc = (await (await fetch(`${finch.baseUrl}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    const routes = Object.entries(doc.paths)
+      .filter(([path]) => path.startsWith('/api/v1/'))
+      .flatMap(([path, methods]) =>
+        Object.keys(methods).map((method) => [method.toUpperCase(), path.slice('/api/v1'.length).replace(/\{[^}]+\}/g, 'x')] as const),
+      )
+      .filter(([method, path]) => !(method === 'POST' && path === '/session'));
+    expect(routes.length).toBeGreaterThan(25);
+    for (const [method, path] of routes) {
+      const response = await new AgentClient(finch.baseUrl).request(method as 'GET', path, method === 'GET' || method === 'DELETE' ? undefined : {});
+      expect(response.status, `${method} ${path}`).toBe(401);
+    }
   });
 
   it('signs a deactivated agent out everywhere and keeps them out', async () => {
