@@ -45,14 +45,22 @@ const copy = (edits: PeopleEdits | null): PeopleEdits => structuredClone(edits ?
  * or `undefined` when they touch nothing Fin's updates are judged by (title, status, tags,
  * attributes, assignee).
  */
-export function recordPeopleChanges(current: Conversation, changes: ConversationChanges): PeopleEdits | undefined {
+export function recordPeopleChanges(
+  current: Conversation,
+  changes: ConversationChanges,
+  options: { reopenedByCustomer?: boolean } = {},
+): PeopleEdits | undefined {
   const { title, status, tags, attributes, assigneeId } = changes;
   if (title === undefined && status === undefined && tags === undefined && attributes === undefined && assigneeId === undefined) return undefined;
   const edits = copy(current.peopleEdits);
   const rev = ++edits.rev;
   const edit = (previous: FieldEdit | undefined, before: unknown): FieldEdit => ({ rev, was: previous?.was ?? fingerprint(before) });
   if (title !== undefined) edits.title = edit(edits.title, current.title);
-  if (status !== undefined) edits.status = edit(edits.status, current.status);
+  // The customer reopening a finished conversation replaces no value of Fin's: Fin must read the
+  // return before it changes the status (a stale "resolved" would close it over the customer's new
+  // message), but then may resolve it again, so the finished status is not remembered as a value
+  // Fin would only be repeating.
+  if (status !== undefined) edits.status = options.reopenedByCustomer ? { rev, was: fingerprint(status) } : edit(edits.status, current.status);
   if (attributes !== undefined) {
     const byKey = (edits.attributes ??= {});
     for (const key of new Set([...Object.keys(current.attributes), ...Object.keys(attributes)])) {
@@ -189,7 +197,7 @@ function guardTags(current: string[], input: readonly string[] | null, edits: Pe
 }
 
 /** `changes` with the record of people's change in them (when it is one Fin's updates are judged by). */
-export function withPeopleEdits(current: Conversation, changes: ConversationChanges): ConversationChanges {
-  const edits = recordPeopleChanges(current, changes);
+export function withPeopleEdits(current: Conversation, changes: ConversationChanges, options: { reopenedByCustomer?: boolean } = {}): ConversationChanges {
+  const edits = recordPeopleChanges(current, changes, options);
   return edits === undefined ? changes : { ...changes, peopleEdits: edits };
 }

@@ -74,8 +74,24 @@ describe.each(backends())("the customer's return on %s", (backend) => {
 
     expect(await finSees(conversation.id)).toMatchObject({ status: 'open', assignee: { name: 'Fin' } });
     expect(await notifications(conversation.id)).toBeGreaterThan(before);
-    if (!asHana) return;
-    expect((await asHana.get(`/conversations/${conversation.id}`)).body.conversation).toMatchObject({ queue: 'fin', unread: false, unread_at: null });
+    if (asHana) {
+      expect((await asHana.get(`/conversations/${conversation.id}`)).body.conversation).toMatchObject({ queue: 'fin', unread: false, unread_at: null });
+    }
+    // Having read the return (finSees is Get Conversation), Fin answers and may resolve it again.
+    const resolved = await finch.client('rest').call('update_conversation', { conversation_id: conversation.id, status: 'resolved' });
+    expect(resolved.status).toBe(200);
+    expect(await finSees(conversation.id)).toMatchObject({ status: 'resolved' });
+  });
+
+  it('keeps a conversation the customer reopened open against a stale "resolved" from Fin, until Fin has read the return', async () => {
+    const conversation = await finConversation(finch, 'Back before Fin read it');
+    await finSees(conversation.id);
+    await helpdeskSets(conversation.id, { status: 'resolved' });
+    finch.clock.advance(1000);
+    await customerWrites(conversation);
+    const stale = await finch.client('rest').call('update_conversation', { conversation_id: conversation.id, status: 'resolved' });
+    expect(stale.status).toBe(200);
+    expect(stale.payload).toMatchObject({ status: 'open' });
   });
 
   it.each(FINISHED)('reopens a %s conversation to the waiting queue when no active person holds it', async (status) => {

@@ -24,7 +24,8 @@ export async function createMessage(ctx: FinContext, input: CreateMessageInput):
     if (created) {
       const changes = draft.author.user_type === 'end_user' ? changesForEndUserMessage(conversation, at) : {};
       // Reopening is the helpdesk's change: Fin's older view of the status must not undo it.
-      await tx.updateConversation(conversation.id, routesConversation(changes) ? withPeopleEdits(conversation, changes) : changes, at);
+      const recorded = routesConversation(changes) ? withPeopleEdits(conversation, changes, { reopenedByCustomer: true }) : changes;
+      await tx.updateConversation(conversation.id, recorded, at);
       if (routesConversation(changes)) await tx.enqueueSync(conversation.id, at);
     }
     return { value, replayed: !created };
