@@ -90,18 +90,20 @@ export function judgeSignature(request: FastifyRequest, options: SigningOptions,
   if (timestamp === undefined || signature === undefined) return refused('missing');
   if (!/^\d{1,12}$/.test(timestamp)) return refused('bad_timestamp');
   const forms = signedForms(request);
-  const canonical = describeCanonical(timestamp, forms[0]!, request.rawBody);
+  // Described only for a request that is reported or refused: a correctly signed one (nearly every
+  // request) pays for no SHA-256 of its body.
+  const canonical = () => describeCanonical(timestamp, forms[0]!, request.rawBody);
   const tolerance = options.toleranceSeconds ?? 300;
-  if (Math.abs(now.getTime() / 1000 - Number(timestamp)) > tolerance) return refused('stale', canonical);
+  if (Math.abs(now.getTime() / 1000 - Number(timestamp)) > tolerance) return refused('stale', canonical());
   const tried = forms.map(({ form }) => form);
   const given = decodeDigest(signature);
   const matched = forms.find(({ payload }) => {
     const expected = createHmac('sha256', options.secret).update(`${timestamp}:${payload}`).digest();
     return given !== undefined && given.length === expected.length && timingSafeEqual(given, expected);
   });
-  if (!matched) return refused('no_match', canonical, tried);
+  if (!matched) return refused('no_match', canonical(), tried);
   if (matched === forms[0]) return { accepted: true, mismatch: undefined };
-  return { accepted: true, mismatch: { outcome: 'other_form', canonical, matchedForm: matched.form, triedForms: tried, digest } };
+  return { accepted: true, mismatch: { outcome: 'other_form', canonical: canonical(), matchedForm: matched.form, triedForms: tried, digest } };
 }
 
 /** The 401 a refused signature gets (enforce mode). */
