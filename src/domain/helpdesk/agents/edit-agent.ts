@@ -10,6 +10,9 @@ import type { Agent } from '../../model.js';
 import type { HelpdeskContext } from '../context.js';
 import { requireAdmin } from '../require-admin.js';
 
+/** The handover reason of a conversation whose agent was deactivated. */
+export const AGENT_DEACTIVATED = 'agent_deactivated';
+
 /**
  * An admin changes an agent: name, alias, role, active, password. The Fin agent keeps its role,
  * stays active and has no password (422 `fin_agent`); Finch keeps at least one active admin (409
@@ -18,9 +21,6 @@ import { requireAdmin } from '../require-admin.js';
  * changed, is signed out everywhere in the same transaction; a deactivated agent's open
  * conversations go to the waiting queue in it too (`handBackWorkOf`).
  */
-/** The handover reason of a conversation whose agent was deactivated. */
-export const AGENT_DEACTIVATED = 'agent_deactivated';
-
 export async function editAgent(ctx: HelpdeskContext, admin: Agent, agentId: string, patch: AgentPatch): Promise<Agent> {
   requireAdmin(admin);
   // Checked before the transaction, so a refused request costs no lock and scrypt holds none:
