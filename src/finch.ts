@@ -6,6 +6,10 @@
 import { sql } from 'kysely';
 import type { Config } from './config.js';
 import type { HelpdeskContext } from './domain/helpdesk/context.js';
+import type { ActivityEvent } from './domain/activity/activity.js';
+import { recordActivity } from './domain/activity/record-activity.js';
+import type { HelpdeskTransaction } from './store/helpdesk-port.js';
+import type { FinStoreWriter } from './store/port.js';
 import { openDatabase, probeWrite, type Database } from './store/sql/database.js';
 import { DatabaseUnavailableError } from './store/port.js';
 import { migrateToLatest } from './store/sql/migrations/index.js';
@@ -17,6 +21,11 @@ import { SqlOutboxStore } from './store/sql/sql-outbox-store.js';
 import { SqlSettingsStore } from './store/sql/sql-settings-store.js';
 import { SqlCannedReplyStore } from './store/sql/sql-canned-reply-store.js';
 import { SqlFileStore } from './store/sql/sql-file-store.js';
+import { SqlActivityStore } from './store/sql/sql-activity-store.js';
+import { SqlNotificationStore } from './store/sql/sql-notification-store.js';
+import { SqlPresenceStore } from './store/sql/sql-presence-store.js';
+import { SqlRoutingStore } from './store/sql/sql-routing-store.js';
+import { SqlSlaStore } from './store/sql/sql-sla-store.js';
 
 export interface Finch {
   database: Database;
@@ -28,6 +37,11 @@ export interface Finch {
   failSafe: SqlFailSafe;
   cannedReplies: SqlCannedReplyStore;
   files: SqlFileStore;
+  activity: SqlActivityStore;
+  presence: SqlPresenceStore;
+  routing: SqlRoutingStore;
+  sla: SqlSlaStore;
+  notifications: SqlNotificationStore;
   /**
    * Resolves when the database serves reads and takes writes; throws `DatabaseUnavailableError`
    * otherwise (see `ping`). Used by /health.
@@ -99,6 +113,11 @@ export async function openFinch(config: DatabaseConfig): Promise<Finch> {
       failSafe: new SqlFailSafe(database),
       cannedReplies: new SqlCannedReplyStore(database),
       files: new SqlFileStore(database),
+      activity: new SqlActivityStore(database),
+      presence: new SqlPresenceStore(database),
+      routing: new SqlRoutingStore(database),
+      sla: new SqlSlaStore(database),
+      notifications: new SqlNotificationStore(database),
       ping: () => ping(database),
       close: () => database.close(),
     };
@@ -134,7 +153,7 @@ function unavailableCause(error: unknown): DatabaseUnavailableError | undefined 
 export function helpdeskContext(
   finch: Finch,
   config: Pick<Config, 'fin' | 'publicUrl' | 'attachmentUrlTtlSeconds'>,
-  hooks: { now?: () => Date; outboxWritten?: () => void; settingsChanged?: () => void } = {},
+  hooks: { now?: () => Date; outboxWritten?: () => void; settingsChanged?: () => void; routingNeeded?: () => void } = {},
 ): HelpdeskContext {
   return {
     transaction: (work) => finch.store.transaction(work),
@@ -144,7 +163,21 @@ export function helpdeskContext(
     fin: { settings: finch.settings, overrides: config.fin, deliveries: finch.outbox, settingsChanged: hooks.settingsChanged ?? (() => undefined) },
     files: { store: finch.files, publicUrl: config.publicUrl, urlTtlSeconds: config.attachmentUrlTtlSeconds },
     cannedReplies: finch.cannedReplies,
+    activity: finch.activity,
+    presence: finch.presence,
+    routing: { store: finch.routing, wake: hooks.routingNeeded ?? (() => undefined) },
+    sla: finch.sla,
+    notifications: finch.notifications,
     now: hooks.now ?? (() => new Date()),
     outboxWritten: hooks.outboxWritten ?? (() => undefined),
   };
+}
+
+/**
+ * The Fin API's activity recorder over Finch's SQL store. Its transactions are the helpdesk's unit
+ * of work (`SqlFinStore.transaction` hands a `HelpdeskTransaction` to Fin's use cases too), so what
+ * Fin's requests do is recorded with everything it means (SLA clock, notifications) like an agent's.
+ */
+export function recordFinActivity(tx: FinStoreWriter, events: readonly ActivityEvent[]): Promise<void> {
+  return recordActivity(tx as HelpdeskTransaction, events);
 }

@@ -16,22 +16,38 @@ import { Scheduler } from '../jobs/scheduler.js';
 import { systemClock, type Clock } from '../outbox/clock.js';
 import { Dispatcher, type DispatcherLogger } from '../outbox/dispatcher.js';
 import { SqlJobLeases } from '../store/sql/sql-job-leases.js';
+import type { Background, BackgroundDeps } from './background.js';
+import { notificationBackground } from './notification-background.js';
+import { presenceBackground } from './presence-background.js';
+import { routingBackground } from './routing-background.js';
+import { slaBackground } from './sla-background.js';
 
 export interface RunningBackground {
   dispatcher: Dispatcher;
   scheduler: Scheduler;
+  /** Automatic assignment's router: `wake` after a local change that may let it assign. */
+  routing: Background;
+  notifications: Background;
   stop: () => Promise<void>;
 }
 
 export async function runBackground(finch: Finch, config: Config, logger: DispatcherLogger & JobLogger): Promise<RunningBackground> {
   const dispatcher = createDispatcher(finch, config, { logger, clock: systemClock });
+  const deps: BackgroundDeps = { finch, config, logger, clock: systemClock };
+  const routing = routingBackground(deps);
+  const notifications = notificationBackground(deps);
+  const capabilities = [presenceBackground(deps), routing, slaBackground(deps), notifications];
   // Conversations the fail-safe routes have sync events: deliver them now, not at the next poll.
   const scheduler = createScheduler(finch, {
     clock: systemClock,
     logger,
-    jobs: finchJobs(finch, { failSafeAfterMs: config.failSafeMinutes * 60_000, logger, onRouted: () => dispatcher.wake() }),
+    jobs: [
+      ...finchJobs(finch, { failSafeAfterMs: config.failSafeMinutes * 60_000, logger, onRouted: () => dispatcher.wake() }),
+      ...capabilities.flatMap((capability) => capability.jobs),
+    ],
   });
   dispatcher.start();
+  for (const capability of capabilities) capability.start();
   scheduler.start();
   const stopWaking = await finch.database.changes.wakeOnOutboxWrites(
     () => dispatcher.wake(),
@@ -40,9 +56,11 @@ export async function runBackground(finch: Finch, config: Config, logger: Dispat
   return {
     dispatcher,
     scheduler,
+    routing,
+    notifications,
     stop: async () => {
       await stopWaking();
-      await Promise.all([dispatcher.stop(), scheduler.stop()]);
+      await Promise.all([dispatcher.stop(), scheduler.stop(), ...capabilities.map((capability) => capability.stop())]);
     },
   };
 }

@@ -6,7 +6,7 @@ import { createClient, type NewClient } from '../domain/auth/credentials.js';
 import { hashPassword } from '../domain/auth/secrets.js';
 import { effectiveFinSettings, webhookTarget } from '../domain/fin-settings.js';
 import { finSettingsReport, type FinSettingsReport } from '../domain/helpdesk/fin/fin-settings-report.js';
-import { helpdeskContext, openFinch, type Finch } from '../finch.js';
+import { helpdeskContext, openFinch, recordFinActivity, type Finch } from '../finch.js';
 import { listenOn } from '../http/listen.js';
 import { buildServer } from '../http/server.js';
 import { EmailTakenError } from '../store/port.js';
@@ -72,16 +72,30 @@ async function start(loaded: Config, running: Running): Promise<void> {
 
   let wake = () => {};
   let settingsChanged = () => {};
-  const helpdesk = helpdeskContext(finch, config, { outboxWritten: () => wake(), settingsChanged: () => settingsChanged() });
+  let routingNeeded = () => {};
+  const helpdesk = helpdeskContext(finch, config, {
+    outboxWritten: () => wake(),
+    settingsChanged: () => settingsChanged(),
+    routingNeeded: () => routingNeeded(),
+  });
   // Report mode counts signature mismatches in the database, so every node adds to one report.
-  const app = await buildServer(config, { ...finch, helpdesk, signatureReport: new SqlSignatureReportStore(finch.database) });
+  const app = await buildServer(config, {
+    ...finch,
+    helpdesk,
+    signatureReport: new SqlSignatureReportStore(finch.database),
+    recordActivity: recordFinActivity,
+  });
   running.app = app;
   // FINCH_DISPATCHER=off: neither deliveries nor scheduled jobs here; `finch worker` runs both.
   const background = config.dispatcher === 'server' ? await runBackground(finch, config, app.log) : undefined;
   running.background = background;
   if (background) {
-    wake = () => background.dispatcher.wake();
+    wake = () => {
+      background.dispatcher.wake();
+      background.notifications.wake();
+    };
     settingsChanged = () => background.dispatcher.settingsChanged();
+    routingNeeded = () => background.routing.wake();
   }
   await listenOn(app, { host: config.host, port: config.port, portSetting: 'FINCH_PORT', hostSetting: 'FINCH_HOST' });
   const address = app.server.address();

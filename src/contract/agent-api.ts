@@ -23,6 +23,21 @@ export const AgentView = Type.Object(
     is_fin: Type.Boolean({ description: 'The agent that represents Fin' }),
     active: Type.Boolean(),
     created_at: Timestamp,
+    presence: Type.Optional(
+      Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('offline')], {
+        description:
+          'In the team list: online (an inbox of theirs is open and they are active), away (they chose it, or their inbox saw them idle), offline (no inbox of theirs is open)',
+      }),
+    ),
+    open_conversations: Type.Optional(Type.Integer({ minimum: 0, description: 'In the team list: open conversations assigned to them' })),
+    capacity: Type.Optional(
+      nullable(
+        Type.Integer({
+          minimum: 0,
+          description: 'In the team list: open conversations automatic assignment may give them; null: the routing default (`capacity` of /settings/routing)',
+        }),
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -124,6 +139,17 @@ export const ConversationView = Type.Object(
       }),
     ),
     fin_sync: FinSync,
+    handed_over_at: nullable(
+      Type.String({ format: 'date-time', description: 'When it was handed to people, until the first human reply since; null otherwise' }),
+    ),
+    reply_due_at: nullable(
+      Type.String({
+        format: 'date-time',
+        description: 'When the first human reply after the hand-over is due (the SLA target, counted in business hours); null without a target or once replied',
+      }),
+    ),
+    resolve_due_at: nullable(Type.String({ format: 'date-time', description: 'When resolving it is due (the optional resolution target); null otherwise' })),
+    sla_breached_at: nullable(Type.String({ format: 'date-time', description: 'When an SLA target was first missed; null while none was' })),
     last_message: nullable(MessagePreview),
     created_at: Timestamp,
     updated_at: Timestamp,
@@ -139,6 +165,11 @@ export const ConversationListQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 200, description: 'Words to find in titles and message bodies (each word also as a prefix)' })),
   cursor: Type.Optional(Type.String({ maxLength: 512 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 25 })),
+  sort: Type.Optional(
+    Type.Union([Type.Literal('default'), Type.Literal('due')], {
+      description: "default: the queue's own order (waiting: oldest first); due: by reply_due_at, soonest (most overdue) first, those without one last",
+    }),
+  ),
 });
 export type ConversationListQuery = Static<typeof ConversationListQuery>;
 
@@ -195,6 +226,14 @@ export const ReplyInput = Type.Object({
   body: Type.Optional(nullable(Type.String({ maxLength: LIMITS.body, description: 'HTML, sanitized to the tags Fin supports' }))),
   visibility: Type.Optional(Visibility),
   attachments: Type.Optional(Type.Array(AttachmentInput, { maxItems: LIMITS.attachments })),
+  last_seen_message_id: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: LIMITS.id,
+      description:
+        'The newest message the agent had seen when writing: when someone else replied since, the reply is not sent and the answer is 409 conversation_replied with the newer messages; send again with the newest id to confirm',
+    }),
+  ),
 });
 export type ReplyInput = Static<typeof ReplyInput>;
 
@@ -320,6 +359,15 @@ export const AgentPatch = Type.Object({
   role: Type.Optional(Role),
   active: Type.Optional(Type.Boolean({ description: 'false deactivates: no sign-in, sessions and tokens refused' })),
   password: Type.Optional(Type.String({ minLength: 12, maxLength: 1024 })),
+  capacity: Type.Optional(
+    nullable(
+      Type.Integer({
+        minimum: 0,
+        maximum: 1000,
+        description: 'Open conversations automatic assignment may give the agent; null: the routing default',
+      }),
+    ),
+  ),
 });
 export type AgentPatch = Static<typeof AgentPatch>;
 

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
  * without coordination between nodes, and increasing with time, so that "ties broken by id" in
  * message order follows creation order within a process.
  */
-export type IdPrefix = 'user' | 'agent' | 'conv' | 'msg' | 'tok' | 'fcl' | 'canned' | 'file';
+export type IdPrefix = 'user' | 'agent' | 'conv' | 'msg' | 'tok' | 'fcl' | 'canned' | 'file' | 'act' | 'conn' | 'ntf';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 let lastTime = -1;

@@ -61,6 +61,16 @@ export interface Conversation {
   unreadAt: string | null;
   /** Which fields people changed and what Fin has read since (domain/people-edits.ts); null when none. */
   peopleEdits: PeopleEdits | null;
+  /**
+   * Service levels (domain/sla/): when it was handed to people, until the first human reply (the
+   * SLA clock's start, kept whether or not a target is set); when that reply is due and when
+   * resolving is due (counted in business hours; null without a target, or once met); when a
+   * target was first missed.
+   */
+  handedOverAt: string | null;
+  replyDueAt: string | null;
+  resolveDueAt: string | null;
+  slaBreachedAt: string | null;
   createdAt: string;
   updatedAt: string;
 }

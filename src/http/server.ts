@@ -3,6 +3,7 @@
  * document with its reference page, and (with the helpdesk side) the agent API and the inbox. It is built from configuration and already-open
  * stores, so tests can build it over any store.
  */
+import type { FinContext } from '../domain/context.js';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -36,6 +37,8 @@ export interface ServerServices {
   helpdesk?: HelpdeskContext;
   /** Where FINCH_SIGNATURE_MODE=report counts mismatches (the database, shared by every node); this process's memory when absent. */
   signatureReport?: SignatureReportStore;
+  /** Records the activity Fin's requests cause (`recordFinActivity` over Finch's SQL store); nothing is recorded when absent. */
+  recordActivity?: FinContext['recordActivity'];
 }
 
 export type ServerConfig = Pick<
@@ -146,6 +149,7 @@ export async function buildServer(config: ServerConfig, services: ServerServices
     signatureReport,
     allowedClients,
     now,
+    recordActivity: services.recordActivity,
     authenticate: async (token) => {
       const result = await authenticateBearer(services.credentials, token, now());
       if (!result.ok) return { ok: false, reason: result.failure };

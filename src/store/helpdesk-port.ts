@@ -7,8 +7,13 @@
 import type { DeliveryState, FinSettings } from '../domain/fin-settings.js';
 import type { Conversation, ConversationStatus, Visibility } from '../domain/model.js';
 import type { AccountWriter } from './account-port.js';
+import type { ActivityWriter } from './activity-port.js';
 import type { CannedReplyStore } from './canned-reply-port.js';
 import type { FileStore } from './file-port.js';
+import type { NotificationWriter } from './notification-port.js';
+import type { PresenceStore } from './presence-port.js';
+import type { RoutingStore } from './routing-port.js';
+import type { SlaStore } from './sla-port.js';
 import type { OutboxStore, OutboxWriter } from './outbox-port.js';
 import type { AgentDirectory, CredentialStore, FinStore, FinStoreWriter } from './port.js';
 
@@ -112,6 +117,16 @@ export interface HelpdeskTransaction extends HelpdeskWriter {
   readonly files: Pick<FileStore, 'saveFile'>;
   /** The delivery log's replays (an admin's); the dispatcher's own bookkeeping commits on its own. */
   readonly deliveries: Pick<OutboxStore, 'findDelivery' | 'replayEvent' | 'replayDead'>;
+  /** Conversations' activity (domain/activity/): append through `recordActivity`, which adds what the events mean. */
+  readonly activity: ActivityWriter;
+  /** Who is around (domain/presence/), as this transaction sees it. */
+  readonly presence: PresenceStore;
+  /** Automatic assignment's settings and data (domain/routing/). */
+  readonly routing: RoutingStore;
+  /** Business hours and SLA targets (domain/sla/). */
+  readonly sla: SlaStore;
+  /** Notifications to queue (domain/notifications/). */
+  readonly notifications: NotificationWriter;
 }
 
 /** One unit of work: `work` runs in one transaction (see `HelpdeskTransaction`). */

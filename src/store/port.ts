@@ -55,6 +55,10 @@ export interface ConversationChanges {
   handoverReason?: string | null;
   unreadAt?: string | null;
   peopleEdits?: PeopleEdits | null;
+  handedOverAt?: string | null;
+  replyDueAt?: string | null;
+  resolveDueAt?: string | null;
+  slaBreachedAt?: string | null;
 }
 
 export interface NewMessage {

@@ -11,7 +11,7 @@ import { inject } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createClient, issueAccessToken } from '../../src/domain/auth/credentials.js';
 import { hashPassword } from '../../src/domain/auth/secrets.js';
-import { helpdeskContext, openFinch, type Finch } from '../../src/finch.js';
+import { helpdeskContext, openFinch, recordFinActivity, type Finch } from '../../src/finch.js';
 import { buildServer, type ServerOptions } from '../../src/http/server.js';
 import type { HttpTimeouts } from '../../src/http/timeouts.js';
 import { SqlSignatureReportStore } from '../../src/store/sql/sql-signature-report-store.js';
@@ -67,7 +67,11 @@ export async function startServer(
     },
   });
   const signatureReport = new SqlSignatureReportStore(finch.database);
-  const app = await buildServer(config, { ...finch, helpdesk, signatureReport }, { logStream, timeouts: options.timeouts, ...options.server });
+  const app = await buildServer(
+    config,
+    { ...finch, helpdesk, signatureReport, recordActivity: recordFinActivity },
+    { logStream, timeouts: options.timeouts, ...options.server },
+  );
   await app.listen({ host: '127.0.0.1', port: 0 });
   const baseUrl = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   await ensureAdmin(finch);

@@ -11,7 +11,7 @@ import type { Variant } from '../../src/contract/models.js';
 import { createClient } from '../../src/domain/auth/credentials.js';
 import type { FinSettingsOverrides } from '../../src/domain/fin-settings.js';
 import type { HelpdeskContext } from '../../src/domain/helpdesk/context.js';
-import { helpdeskContext, openFinch, type Finch } from '../../src/finch.js';
+import { helpdeskContext, openFinch, recordFinActivity, type Finch } from '../../src/finch.js';
 import { buildServer, type ServerConfig } from '../../src/http/server.js';
 import { MemoryCredentialStore } from '../../src/store/memory/memory-credential-store.js';
 import { MemoryFinStore } from '../../src/store/memory/memory-fin-store.js';
@@ -129,7 +129,7 @@ export async function startTestFinch(backend: Backend, options: TestFinchOptions
   };
   const app = await buildServer(
     config,
-    { store, credentials, ping, ...(helpdesk ? { helpdesk } : {}) },
+    { store, credentials, ping, ...(helpdesk ? { helpdesk, recordActivity: recordFinActivity } : {}) },
     { logger: false, now: clock.now, eventKeepAliveMs: options.eventKeepAliveMs, eventCoalesceMs: options.eventCoalesceMs },
   );
   await app.listen({ host: '127.0.0.1', port: 0 });

@@ -5,6 +5,11 @@
  */
 import type { FinSettingsOverrides } from '../fin-settings.js';
 import type { AccountStore } from '../../store/account-port.js';
+import type { ActivityReader } from '../../store/activity-port.js';
+import type { NotificationReader } from '../../store/notification-port.js';
+import type { PresenceStore } from '../../store/presence-port.js';
+import type { RoutingStore } from '../../store/routing-port.js';
+import type { SlaStore } from '../../store/sla-port.js';
 import type { CannedReplyStore } from '../../store/canned-reply-port.js';
 import type { FileStore } from '../../store/file-port.js';
 import type { HelpdeskStore, SettingsStore, UnitOfWork } from '../../store/helpdesk-port.js';
@@ -41,6 +46,19 @@ export interface HelpdeskContext {
     urlTtlSeconds: number;
   };
   cannedReplies: Pick<CannedReplyStore, 'listCannedReplies'>;
+  /** Conversations' activity (domain/activity/). */
+  activity: ActivityReader;
+  /** Who is around (domain/presence/). */
+  presence: PresenceStore;
+  routing: {
+    store: RoutingStore;
+    /** Called after a commit that may let routing assign something (an agent came online, freed capacity, settings changed): wakes this process's router. */
+    wake: () => void;
+  };
+  /** Business hours and SLA targets (domain/sla/). */
+  sla: SlaStore;
+  /** Notifications queued and sent (domain/notifications/). */
+  notifications: NotificationReader;
   now: () => Date;
   /** Called once a transaction that wrote to the outbox has committed (wakes the dispatcher in this process). */
   outboxWritten: () => void;

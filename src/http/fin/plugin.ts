@@ -39,13 +39,15 @@ export interface FinApiOptions {
   variants?: readonly Variant[];
   /** The clock (tests set it). */
   now?: () => Date;
+  /** Records the activity Fin's requests cause (Finch's SQL helpdesk); nothing is recorded when absent. */
+  recordActivity?: FinContext['recordActivity'];
 }
 
 const ALL_METHODS: HTTPMethods[] = ['GET', 'PUT', 'POST', 'DELETE', 'PATCH', 'OPTIONS'];
 
 export const finApi: FastifyPluginAsync<FinApiOptions> = async (app, options) => {
   const now = options.now ?? (() => new Date());
-  const ctx: FinContext = { store: options.store, now };
+  const ctx: FinContext = { store: options.store, now, recordActivity: options.recordActivity };
   const signing = options.signing;
 
   const checks = signing && signatureChecks(signing, options.signatureReport, now);

@@ -21,6 +21,11 @@ import { conversationRoutes } from './routes/conversations.js';
 import { eventRoutes } from './routes/events.js';
 import { finSignatureRoutes, type SignatureReportSource } from './routes/fin-signatures.js';
 import { sessionRoutes } from './routes/session.js';
+import { activityRoutes } from './routes/activity.js';
+import { businessHoursRoutes } from './routes/business-hours.js';
+import { notificationRoutes } from './routes/notifications.js';
+import { presenceRoutes } from './routes/presence.js';
+import { routingRoutes } from './routes/routing.js';
 
 // Re-exported: the options are part of what this module offers its callers.
 export type { AgentApiOptions, AgentRouteOptions } from './agent-route-options.js';
@@ -68,6 +73,11 @@ export const agentApi: FastifyPluginAsync<AgentApiPluginOptions> = async (app, o
   await app.register(cannedReplyRoutes, routeOptions);
   await app.register(attachmentRoutes, { ...routeOptions, attachmentLimitBytes: options.attachmentLimitBytes ?? 10_485_760 });
   await app.register(adminRoutes, routeOptions);
+  await app.register(presenceRoutes, routeOptions);
+  await app.register(routingRoutes, routeOptions);
+  await app.register(activityRoutes, routeOptions);
+  await app.register(notificationRoutes, routeOptions);
+  await app.register(businessHoursRoutes, routeOptions);
   await app.register(finSignatureRoutes, { signatures: options.signatures ?? { mode: 'off', report: new InProcessSignatureReport() } });
 };
 

@@ -49,6 +49,10 @@ export function presentConversation(conversation: Conversation, viewerId: string
     unread: conversation.unreadAt !== null,
     unread_at: conversation.unreadAt,
     fin_sync: { ok: conversation.finSyncFailedAt === null, failed_at: conversation.finSyncFailedAt },
+    handed_over_at: conversation.handedOverAt,
+    reply_due_at: conversation.replyDueAt,
+    resolve_due_at: conversation.resolveDueAt,
+    sla_breached_at: conversation.slaBreachedAt,
     last_message: lastMessage && {
       author_type: lastMessage.authorType,
       visibility: lastMessage.visibility,

@@ -38,6 +38,10 @@ interface ConversationRow {
   handoverReason: string | null;
   unreadAt: string | null;
   peopleEdits: PeopleEdits | null;
+  handedOverAt: string | null;
+  replyDueAt: string | null;
+  resolveDueAt: string | null;
+  slaBreachedAt: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -174,6 +178,10 @@ export class MemoryFinStore implements FinStore, AgentDirectory {
       handoverReason: null,
       unreadAt: null,
       peopleEdits: null,
+      handedOverAt: null,
+      replyDueAt: null,
+      resolveDueAt: null,
+      slaBreachedAt: null,
       createdAt: input.at,
       updatedAt: input.at,
     };

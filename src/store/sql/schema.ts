@@ -31,6 +31,15 @@ export interface AgentsTable {
   is_fin: Flag;
   active: Flag;
   password_hash: string | null;
+  // Presence (migrations/0010_presence.ts): what the agent chose; offline is having no live connection.
+  presence: ColumnType<'online' | 'away', 'online' | 'away' | undefined, 'online' | 'away'>;
+  presence_changed_at: ColumnType<string | null, string | null | undefined, string | null>;
+  // Routing (migrations/0011_routing.ts).
+  /** Open conversations routing may give the agent; null: the team's default. */
+  capacity: ColumnType<number | null, number | null | undefined, number | null>;
+  last_routed_at: ColumnType<string | null, string | null | undefined, string | null>;
+  // Notifications (migrations/0013_notifications.ts): JSON, the agent's choices; null: the defaults.
+  notification_prefs: ColumnType<unknown | null, string | null | undefined, string | null>;
   created_at: string;
   updated_at: string;
 }
@@ -57,6 +66,12 @@ export interface ConversationsTable {
   unread_at: string | null;
   /** JSON: what people changed and what Fin has read since (domain/people-edits.ts); null while people changed nothing. */
   people_edits: Json | null;
+  // Service levels (migrations/0014_sla.ts).
+  /** Handed to people at, until the first human reply: the SLA clock's start. */
+  handed_over_at: ColumnType<string | null, string | null | undefined, string | null>;
+  reply_due_at: ColumnType<string | null, string | null | undefined, string | null>;
+  resolve_due_at: ColumnType<string | null, string | null | undefined, string | null>;
+  sla_breached_at: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: string;
   updated_at: string;
 }
@@ -194,6 +209,53 @@ export interface JobLeasesTable {
   last_error: string | null;
 }
 
+/** One open inbox (its live event stream) of an agent, on some node (migrations/0010_presence.ts). */
+export interface AgentConnectionsTable {
+  id: string;
+  agent_id: string;
+  /** The Finch process serving it: `host:pid:random`. */
+  node: string;
+  opened_at: string;
+  seen_at: string;
+  /** Renewed while open; past it the connection counts as gone (its node crashed). */
+  expires_at: string;
+  /** The conversation the inbox shows, if any. */
+  viewing: string | null;
+  /** When its agent last typed a reply in `viewing`. */
+  typing_at: string | null;
+}
+
+/** One event in a conversation's activity (migrations/0012_activity.ts, domain/activity/). */
+export interface ConversationActivityTable {
+  id: string;
+  conversation_id: string;
+  at: string;
+  kind: string;
+  actor_type: 'fin' | 'agent' | 'end_user' | 'system';
+  actor_id: string | null;
+  details: Json;
+}
+
+/** One notification to one recipient, and its delivery (migrations/0013_notifications.ts). */
+export interface NotificationsTable {
+  id: string;
+  channel: 'email' | 'chat';
+  event: string;
+  event_key: string;
+  conversation_id: string | null;
+  agent_id: string | null;
+  recipient: string;
+  payload: Json;
+  status: 'pending' | 'in_flight' | 'sent' | 'dead' | 'dropped';
+  attempts: number;
+  available_at: string;
+  claimed_by: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  sent_at: string | null;
+}
+
 export interface Schema {
   end_users: EndUsersTable;
   agents: AgentsTable;
@@ -210,6 +272,9 @@ export interface Schema {
   files: FilesTable;
   rate_limits: RateLimitsTable;
   job_leases: JobLeasesTable;
+  agent_connections: AgentConnectionsTable;
+  conversation_activity: ConversationActivityTable;
+  notifications: NotificationsTable;
 }
 
 export type EndUserRow = Selectable<EndUsersTable>;

@@ -3,6 +3,11 @@
  * `ON CONFLICT DO NOTHING` and then read the row that won, which also settles concurrent
  * duplicates: on PostgreSQL the losing insert waits for the winner's transaction to commit.
  */
+import { SqlActivityStore } from './sql-activity-store.js';
+import { SqlNotificationStore } from './sql-notification-store.js';
+import { SqlPresenceStore } from './sql-presence-store.js';
+import { SqlRoutingStore } from './sql-routing-store.js';
+import { SqlSlaStore } from './sql-sla-store.js';
 import type { Insertable, Kysely, Updateable } from 'kysely';
 import { htmlToText } from '../../domain/content.js';
 import { searchText } from '../../domain/search-words.js';
@@ -266,6 +271,10 @@ class SqlFinQueries implements HelpdeskWriter {
       ...(changes.handoverReason === undefined ? {} : { handover_reason: changes.handoverReason }),
       ...(changes.unreadAt === undefined ? {} : { unread_at: changes.unreadAt }),
       ...(changes.peopleEdits === undefined ? {} : { people_edits: jsonOrNull(changes.peopleEdits) }),
+      ...(changes.handedOverAt === undefined ? {} : { handed_over_at: changes.handedOverAt }),
+      ...(changes.replyDueAt === undefined ? {} : { reply_due_at: changes.replyDueAt }),
+      ...(changes.resolveDueAt === undefined ? {} : { resolve_due_at: changes.resolveDueAt }),
+      ...(changes.slaBreachedAt === undefined ? {} : { sla_breached_at: changes.slaBreachedAt }),
       updated_at: at,
     };
     let updated: Conversation | undefined;
@@ -404,6 +413,11 @@ class SqlHelpdeskTransaction extends SqlFinQueries implements HelpdeskTransactio
   readonly cannedReplies: SqlCannedReplyStore;
   readonly files: SqlFileStore;
   readonly deliveries: SqlDeliveryReplays;
+  readonly activity: SqlActivityStore;
+  readonly presence: SqlPresenceStore;
+  readonly routing: SqlRoutingStore;
+  readonly sla: SqlSlaStore;
+  readonly notifications: SqlNotificationStore;
 
   constructor(scope: TransactionScope) {
     super(scope.db, scope.dialect, { changed: (id) => void scope.notes.add(id), outboxWritten: () => void (scope.notes.outboxWritten = true) });
@@ -413,6 +427,11 @@ class SqlHelpdeskTransaction extends SqlFinQueries implements HelpdeskTransactio
     this.cannedReplies = new SqlCannedReplyStore(scope);
     this.files = new SqlFileStore(scope);
     this.deliveries = new SqlDeliveryReplays(scope);
+    this.activity = new SqlActivityStore(scope);
+    this.presence = new SqlPresenceStore(scope);
+    this.routing = new SqlRoutingStore(scope);
+    this.sla = new SqlSlaStore(scope);
+    this.notifications = new SqlNotificationStore(scope);
   }
 }
 

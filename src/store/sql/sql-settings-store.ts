@@ -54,7 +54,7 @@ export class SqlSettingsStore implements SettingsStore {
  * The setting, its row made first when missing (the defaults, stamped `at`) so that there is one
  * to lock: on PostgreSQL locked until the transaction ends (`forUpdate`).
  */
-async function lockSetting<T extends object>(trx: Kysely<Schema>, key: string, defaults: T, at: string, forUpdate = true): Promise<T> {
+export async function lockSetting<T extends object>(trx: Kysely<Schema>, key: string, defaults: T, at: string, forUpdate = true): Promise<T> {
   await trx
     .insertInto('settings')
     .values({ key, value: JSON.stringify(defaults), updated_at: at })
@@ -64,13 +64,13 @@ async function lockSetting<T extends object>(trx: Kysely<Schema>, key: string, d
 }
 
 /** The stored value over the defaults, so that a field added later reads as its default. */
-async function readSetting<T extends object>(db: Kysely<Schema>, key: string, defaults: T, forUpdate = false): Promise<T> {
+export async function readSetting<T extends object>(db: Kysely<Schema>, key: string, defaults: T, forUpdate = false): Promise<T> {
   const query = db.selectFrom('settings').select('value').where('key', '=', key);
   const row = await (forUpdate ? query.forUpdate() : query).executeTakeFirst();
   return row ? { ...defaults, ...json<Partial<T>>(row.value) } : defaults;
 }
 
-async function writeSetting(db: Kysely<Schema>, key: string, value: object, at: string): Promise<void> {
+export async function writeSetting(db: Kysely<Schema>, key: string, value: object, at: string): Promise<void> {
   const text = JSON.stringify(value);
   await db
     .insertInto('settings')

@@ -1,6 +1,9 @@
 import type { AgentView } from '../api/types.js';
 import { navigate } from '../router.js';
 import { Agents } from './Agents.js';
+import { BusinessHours } from './BusinessHours.js';
+import { ChatWebhook } from './ChatWebhook.js';
+import { Routing } from './Routing.js';
 import { Clients } from './Clients.js';
 import { Deliveries } from './Deliveries.js';
 import { FinSettings } from './FinSettings.js';
@@ -10,6 +13,9 @@ const SECTIONS: [string, string][] = [
   ['agents', 'Agents'],
   ['tokens', 'API tokens'],
   ['clients', 'OAuth clients'],
+  ['routing', 'Routing'],
+  ['business-hours', 'Business hours'],
+  ['chat', 'Chat notifications'],
   ['fin', 'Fin settings'],
   ['deliveries', 'Delivery log'],
 ];
@@ -38,6 +44,9 @@ export function Admin({ section, me }: { section: string; me: AgentView }) {
         {section === 'agents' && <Agents me={me} />}
         {section === 'tokens' && <Tokens />}
         {section === 'clients' && <Clients />}
+        {section === 'routing' && <Routing />}
+        {section === 'business-hours' && <BusinessHours />}
+        {section === 'chat' && <ChatWebhook />}
         {section === 'fin' && <FinSettings />}
         {section === 'deliveries' && <Deliveries />}
       </main>

@@ -18,6 +18,8 @@ import { loadDraft } from './drafts.js';
 import { EndUserPanel } from './EndUserPanel.js';
 import { NotSynced } from './NotSynced.js';
 import { Thread } from './Thread.js';
+import { Collision } from './Collision.js';
+import { Timeline } from './Timeline.js';
 
 /** What the inbox's keyboard shortcuts do to the open conversation. */
 export type Controls = { focus: (mode: 'public' | 'private') => void; takeOver: () => void; resolve: () => void };
@@ -70,6 +72,7 @@ export function ConversationPane(props: { id: string; me: AgentView; controls: R
         <ConversationActions conversation={conversation} me={me} act={(action) => void run(action)} />
       </header>
       <ErrorNote error={error} />
+      <Collision conversationId={id} meId={me.id} />
       {!conversation.fin_sync.ok && <NotSynced conversationId={id} failedAt={conversation.fin_sync.failed_at} />}
       <div className="conversation-body">
         <Thread messages={messages} />
@@ -84,6 +87,7 @@ export function ConversationPane(props: { id: string; me: AgentView; controls: R
             {conversation.assignee?.is_fin && ' (Fin is handling it)'}
           </p>
           <p className="user-id">End-user {user.id}</p>
+          <Timeline conversationId={id} />
         </aside>
       </div>
       <Composer id={id} agentId={me.id} textarea={composer} mode={mode} setMode={setMode} />

@@ -9,6 +9,11 @@ export const keys = {
   conversationLists: ['conversations'],
   conversationList: (filters: ListFilters) => ['conversations', filters],
   conversation: (id: string) => ['conversation', id],
+  /** Under the conversation's key: a change to the conversation makes its activity stale too. */
+  activity: (id: string) => ['conversation', id, 'activity'],
+  /** Who else is viewing or typing in a conversation (live on the event stream). */
+  collision: (id: string) => ['collision', id],
+  presence: ['presence'],
   agents: ['agents'],
   cannedReplies: ['canned-replies'],
   tokens: ['tokens'],
@@ -16,5 +21,9 @@ export const keys = {
   finSettings: ['fin-settings'],
   signatureReport: ['fin-settings', 'signature-report'],
   deliveries: ['deliveries'],
+  routing: ['settings', 'routing'],
+  businessHours: ['settings', 'business-hours'],
+  chatWebhook: ['settings', 'chat-webhook'],
+  notificationPrefs: ['me', 'notifications'],
   deliveryLog: (outcome: string) => ['deliveries', { outcome }],
 } as const;

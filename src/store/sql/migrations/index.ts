@@ -15,6 +15,11 @@ import { rateLimits } from './0006_rate_limits.js';
 import { searchWords } from './0007_search_words.js';
 import { jobLeases } from './0008_job_leases.js';
 import { peopleEdits } from './0009_people_edits.js';
+import { presence } from './0010_presence.js';
+import { routing } from './0011_routing.js';
+import { activity } from './0012_activity.js';
+import { notifications } from './0013_notifications.js';
+import { sla } from './0014_sla.js';
 
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001_initial': initial,
@@ -26,6 +31,11 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0007_search_words': searchWords,
   '0008_job_leases': jobLeases,
   '0009_people_edits': peopleEdits,
+  '0010_presence': presence,
+  '0011_routing': routing,
+  '0012_activity': activity,
+  '0013_notifications': notifications,
+  '0014_sla': sla,
 };
 
 class SqlMigrationProvider implements MigrationProvider {

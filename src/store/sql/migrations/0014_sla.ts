@@ -1,0 +1,27 @@
+/**
+ * Service levels. `handed_over_at`: when the conversation was handed to people, until the first
+ * human reply (the SLA clock's start; set whether or not a target is configured); `reply_due_at`:
+ * when that first reply is due, counted in business hours (null without a target, or once
+ * answered); `resolve_due_at`: when resolving is due (optional target); `sla_breached_at`: when a
+ * target was first missed. Waiting conversations sort by `reply_due_at`; the breach check scans it.
+ */
+import type { DialectMigration } from './dialect-migration.js';
+
+export const sla: DialectMigration = {
+  sqlite: [
+    'ALTER TABLE conversations ADD COLUMN handed_over_at TEXT',
+    'ALTER TABLE conversations ADD COLUMN reply_due_at TEXT',
+    'ALTER TABLE conversations ADD COLUMN resolve_due_at TEXT',
+    'ALTER TABLE conversations ADD COLUMN sla_breached_at TEXT',
+    'CREATE INDEX conversations_reply_due ON conversations (reply_due_at, id) WHERE reply_due_at IS NOT NULL',
+    'CREATE INDEX conversations_resolve_due ON conversations (resolve_due_at, id) WHERE resolve_due_at IS NOT NULL',
+  ],
+  postgres: [
+    'ALTER TABLE conversations ADD COLUMN handed_over_at timestamptz(3)',
+    'ALTER TABLE conversations ADD COLUMN reply_due_at timestamptz(3)',
+    'ALTER TABLE conversations ADD COLUMN resolve_due_at timestamptz(3)',
+    'ALTER TABLE conversations ADD COLUMN sla_breached_at timestamptz(3)',
+    'CREATE INDEX conversations_reply_due ON conversations (reply_due_at, id) WHERE reply_due_at IS NOT NULL',
+    'CREATE INDEX conversations_resolve_due ON conversations (resolve_due_at, id) WHERE resolve_due_at IS NOT NULL',
+  ],
+};
