@@ -80,6 +80,8 @@ export interface TestFinchOptions {
   databaseUrl?: string;
   eventKeepAliveMs?: number;
   eventCoalesceMs?: number;
+  /** Called where the server would wake its router (the agent API's `ctx.routing.wake`). */
+  routingNeeded?: () => void;
 }
 
 export async function startTestFinch(backend: Backend, options: TestFinchOptions = {}): Promise<TestFinch> {
@@ -107,7 +109,7 @@ export async function startTestFinch(backend: Backend, options: TestFinchOptions
     helpdesk = helpdeskContext(
       finch,
       { fin: options.fin ?? {}, publicUrl: options.publicUrl ?? 'http://127.0.0.1', attachmentUrlTtlSeconds: 3600 },
-      { now: clock.now, outboxWritten: () => outboxWrites++ },
+      { now: clock.now, outboxWritten: () => outboxWrites++, routingNeeded: () => options.routingNeeded?.() },
     );
     closeData = async () => {
       await finch.close();

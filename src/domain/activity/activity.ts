@@ -31,6 +31,8 @@ export interface ActivityDetails {
   status_changed: { from: string; to: string };
   /** A resolved, closed or ended conversation opened again. */
   reopened: { from: string };
+  /** An SLA target will be missed soon unless someone acts (notifications warn of it). */
+  sla_due_soon: { target: 'first_reply' | 'resolution'; dueAt: string };
   /** An SLA target was missed. */
   sla_breached: { target: 'first_reply' | 'resolution'; dueAt: string };
 }
