@@ -208,6 +208,8 @@ const FORBIDDEN: Record<string, string[]> = {
     'finch',
     'jobs',
     'outbox',
+    'routing',
+    'notifications',
     'store',
     'store/sql',
     'store/memory',
@@ -220,11 +222,15 @@ const FORBIDDEN: Record<string, string[]> = {
   'store/memory': ['http', 'cli', 'store/sql', 'fastify', 'kysely'],
   'store/sql': ['http', 'cli', 'store/memory', 'fastify'],
   client: ['domain', 'store', 'store/sql', 'store/memory', 'http', 'cli', 'fastify', 'kysely'],
-  http: ['cli', 'store/sql', 'kysely', 'pg', 'better-sqlite3', 'outbox', 'jobs'],
+  http: ['cli', 'store/sql', 'kysely', 'pg', 'better-sqlite3', 'outbox', 'jobs', 'routing', 'notifications'],
   // The dispatcher reaches data through the ports and Fin over HTTP; it knows nothing of Fastify or SQL.
   outbox: ['http', 'cli', 'jobs', 'store/sql', 'store/memory', 'fastify', 'kysely', 'pg', 'better-sqlite3'],
   // Scheduled jobs reach data through the ports; a job that needs the process (the dispatcher) gets a callback.
-  jobs: ['http', 'cli', 'finch', 'store/sql', 'store/memory', 'fastify', 'kysely', 'pg', 'better-sqlite3'],
+  jobs: ['http', 'cli', 'finch', 'routing', 'notifications', 'store/sql', 'store/memory', 'fastify', 'kysely', 'pg', 'better-sqlite3'],
+  // The router (automatic assignment's loop) reaches data through the ports; the rules are the domain's (domain/routing/).
+  routing: ['http', 'cli', 'finch', 'jobs', 'notifications', 'store/sql', 'store/memory', 'fastify', 'kysely', 'pg', 'better-sqlite3'],
+  // The notification sender reaches data through the ports and the world over SMTP and HTTP (the outbox's network rule).
+  notifications: ['http', 'cli', 'finch', 'jobs', 'routing', 'store/sql', 'store/memory', 'fastify', 'kysely', 'pg', 'better-sqlite3'],
   // The emulator and the checker speak only the contract to a helpdesk, so they work against any.
   // The emulator is a Fastify server of its own and shares the edge's helpers (problem JSON, body
   // parsing, graceful close), never Finch's stores or dispatcher.
