@@ -1,4 +1,4 @@
-import type { HelpdeskWriter } from '../../../store/helpdesk-port.js';
+import type { HelpdeskTransaction } from '../../../store/helpdesk-port.js';
 import type { ConversationChanges } from '../../../store/port.js';
 import { notFound } from '../../errors.js';
 import { withPeopleEdits } from '../../people-edits.js';
@@ -13,7 +13,7 @@ import type { HelpdeskContext } from '../context.js';
 export async function changeConversation(
   ctx: HelpdeskContext,
   conversationId: string,
-  change: (current: Conversation, tx: HelpdeskWriter, at: string) => Promise<ConversationChanges> | ConversationChanges,
+  change: (current: Conversation, tx: HelpdeskTransaction, at: string) => Promise<ConversationChanges> | ConversationChanges,
   /** The change wrote something of its own (a message): the conversation changed whatever `change` returns. */
   options: { changedAnyway?: boolean } = {},
 ): Promise<Conversation> {
