@@ -1,6 +1,7 @@
-/** Service levels' background work: the SLA clock's jobs (src/jobs/). */
+/** Service levels' background work: the SLA clock (src/jobs/sla-clock.ts). */
+import { SlaClockJob } from '../jobs/sla-clock.js';
 import { jobsOnly, type Background, type BackgroundDeps } from './background.js';
 
-export function slaBackground(_deps: BackgroundDeps): Background {
-  return jobsOnly([]);
+export function slaBackground({ finch }: BackgroundDeps): Background {
+  return jobsOnly([new SlaClockJob({ sla: finch.sla, unitOfWork: finch.store })]);
 }

@@ -64,12 +64,22 @@ export interface ConversationQuery {
   limit: number;
   /** Where the previous page ended. */
   after?: ConversationCursor | undefined;
+  /**
+   * `due`: by `replyDueAt`, soonest (most overdue) first, then those without one by waiting time
+   * (`assignedAt`, oldest first); ties broken by id. Otherwise the queue's own order.
+   */
+  sort?: 'default' | 'due' | undefined;
 }
 
-/** A position in a queue's order: the sort time and the id that breaks ties. */
+/**
+ * A position in a queue's order: the sort time and the id that breaks ties. In the `due` order,
+ * `due` says whether `at` is a due time (true) or, past every conversation with one, a waiting
+ * time (false).
+ */
 export interface ConversationCursor {
   at: string;
   id: string;
+  due?: boolean | undefined;
 }
 
 export interface LastMessage {

@@ -26,6 +26,11 @@ export function readCursor<K extends string>(cursor: string, keys: readonly K[])
 /** `readCursor`, or `FinError` 400 `invalid_cursor` at /cursor when it is not a cursor this API gave out. */
 export function decodeCursor<K extends string>(cursor: string, keys: readonly K[]): Record<K, string> {
   const position = readCursor(cursor, keys);
-  if (!position) throw new FinError('bad_request', 'invalid_cursor', 'The cursor is not one this API gave out.', '/cursor');
+  if (!position) throw invalidCursor();
   return position;
+}
+
+/** `FinError` 400 `invalid_cursor` at /cursor: a cursor this API did not give out (or not for this order). */
+export function invalidCursor(): FinError {
+  return new FinError('bad_request', 'invalid_cursor', 'The cursor is not one this API gave out.', '/cursor');
 }

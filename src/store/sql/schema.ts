@@ -72,6 +72,11 @@ export interface ConversationsTable {
   reply_due_at: ColumnType<string | null, string | null | undefined, string | null>;
   resolve_due_at: ColumnType<string | null, string | null | undefined, string | null>;
   sla_breached_at: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The SLA job's marks: when it warned of / recorded the miss of each target (once per hand-over). */
+  reply_warned_at: ColumnType<string | null, string | null | undefined, string | null>;
+  reply_breached_at: ColumnType<string | null, string | null | undefined, string | null>;
+  resolve_warned_at: ColumnType<string | null, string | null | undefined, string | null>;
+  resolve_breached_at: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: string;
   updated_at: string;
 }

@@ -48,16 +48,17 @@ export async function listConversations(
   if (query.status && !waiting) builder = builder.where('c.status', '=', query.status);
   if (query.tag !== undefined) builder = builder.where(hasTag(dialect, query.tag));
   if (query.words && query.words.length > 0) builder = builder.where(matchesWords(dialect, query.words));
-  if (query.after) {
+  const byDue = query.sort === 'due';
+  if (query.after && byDue) builder = builder.where(afterDue(query.after));
+  else if (query.after) {
     const { at, id } = query.after;
     builder = builder.where((eb) => eb(eb.refTuple(sortColumn, 'c.id'), waiting ? '>' : '<', eb.tuple(at, id)));
   }
   const direction = waiting ? 'asc' : 'desc';
-  const rows = await builder
-    .orderBy(sortColumn, direction)
-    .orderBy('c.id', direction)
-    .limit(query.limit + 1)
-    .execute();
+  const ordered = byDue
+    ? builder.orderBy(sql`c.reply_due_at is null`).orderBy(sql`coalesce(c.reply_due_at, c.assigned_at)`).orderBy('c.id')
+    : builder.orderBy(sortColumn, direction).orderBy('c.id', direction);
+  const rows = await ordered.limit(query.limit + 1).execute();
 
   const page = rows.slice(0, query.limit);
   const lastMessages = await lastMessagesById(
@@ -69,8 +70,25 @@ export async function listConversations(
     lastMessage: row.last_message_id === null ? null : (lastMessages.get(row.last_message_id) ?? null),
   }));
   const last = page.at(-1);
-  const next = rows.length > query.limit && last ? { at: waiting ? (last.assigned_at ?? last.created_at) : last.updated_at, id: last.id } : null;
+  let next: ConversationCursor | null = null;
+  if (rows.length > query.limit && last) {
+    if (byDue)
+      next =
+        last.reply_due_at === null ? { at: last.assigned_at ?? last.created_at, id: last.id, due: false } : { at: last.reply_due_at, id: last.id, due: true };
+    else next = { at: waiting ? (last.assigned_at ?? last.created_at) : last.updated_at, id: last.id };
+  }
   return { items, next };
+}
+
+/**
+ * After `cursor` in the `due` order (due times soonest first, then those without one by
+ * `assigned_at`): past a due time, the later due times and every conversation without one; past a
+ * waiting time, only later waiting times without a due time.
+ */
+function afterDue({ at, id, due }: ConversationCursor) {
+  return due
+    ? sql<boolean>`((c.reply_due_at is not null and (c.reply_due_at, c.id) > (${at}, ${id})) or c.reply_due_at is null)`
+    : sql<boolean>`(c.reply_due_at is null and (c.assigned_at, c.id) > (${at}, ${id}))`;
 }
 
 async function lastMessagesById(db: Kysely<Schema>, ids: string[]): Promise<Map<string, LastMessage>> {

@@ -3,9 +3,14 @@
  * human reply (the SLA clock's start; set whether or not a target is configured); `reply_due_at`:
  * when that first reply is due, counted in business hours (null without a target, or once
  * answered); `resolve_due_at`: when resolving is due (optional target); `sla_breached_at`: when a
- * target was first missed. Waiting conversations sort by `reply_due_at`; the breach check scans it.
+ * target was first missed. Waiting conversations sort by `reply_due_at`; the SLA job scans it.
+ * The job's marks, one per target and kind, each set once per SLA clock by one conditional
+ * UPDATE (cleared when a new hand-over starts the clock again): `reply_warned_at`,
+ * `reply_breached_at`, `resolve_warned_at`, `resolve_breached_at`.
  */
 import type { DialectMigration } from './dialect-migration.js';
+
+const MARKS = ['reply_warned_at', 'reply_breached_at', 'resolve_warned_at', 'resolve_breached_at'];
 
 export const sla: DialectMigration = {
   sqlite: [
@@ -13,6 +18,7 @@ export const sla: DialectMigration = {
     'ALTER TABLE conversations ADD COLUMN reply_due_at TEXT',
     'ALTER TABLE conversations ADD COLUMN resolve_due_at TEXT',
     'ALTER TABLE conversations ADD COLUMN sla_breached_at TEXT',
+    ...MARKS.map((column) => `ALTER TABLE conversations ADD COLUMN ${column} TEXT`),
     'CREATE INDEX conversations_reply_due ON conversations (reply_due_at, id) WHERE reply_due_at IS NOT NULL',
     'CREATE INDEX conversations_resolve_due ON conversations (resolve_due_at, id) WHERE resolve_due_at IS NOT NULL',
   ],
@@ -21,6 +27,7 @@ export const sla: DialectMigration = {
     'ALTER TABLE conversations ADD COLUMN reply_due_at timestamptz(3)',
     'ALTER TABLE conversations ADD COLUMN resolve_due_at timestamptz(3)',
     'ALTER TABLE conversations ADD COLUMN sla_breached_at timestamptz(3)',
+    ...MARKS.map((column) => `ALTER TABLE conversations ADD COLUMN ${column} timestamptz(3)`),
     'CREATE INDEX conversations_reply_due ON conversations (reply_due_at, id) WHERE reply_due_at IS NOT NULL',
     'CREATE INDEX conversations_resolve_due ON conversations (resolve_due_at, id) WHERE resolve_due_at IS NOT NULL',
   ],

@@ -1,0 +1,112 @@
+/** Admin → Business hours over HTTP, on SQLite and PostgreSQL: read by any agent, changed by admins, problems pointing at the field. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentClient } from '../support/agent-client.js';
+import { sqlBackends, startTestFinch, type TestFinch } from '../support/finch.js';
+import { PASSWORD, makeAgent } from '../support/helpdesk.js';
+
+const DAY = [{ open: '09:00', close: '17:00' }];
+const BERLIN_HOURS = {
+  time_zone: 'Europe/Berlin',
+  week: { monday: DAY, tuesday: DAY, wednesday: DAY, thursday: DAY, friday: DAY, saturday: [], sunday: [] },
+  holidays: ['2026-12-25', '2026-12-24'],
+  first_reply_minutes: 60,
+  resolution_minutes: 480,
+  write_reply_due_attribute: false,
+};
+
+describe.each(sqlBackends())('business hours on %s', (backend) => {
+  let finch: TestFinch;
+  let admin: AgentClient;
+  let agent: AgentClient;
+  beforeAll(async () => {
+    finch = await startTestFinch(backend);
+    admin = await AgentClient.signIn(finch.baseUrl, (await makeAgent(finch, 'Ada', 'admin')).email, PASSWORD);
+    agent = await AgentClient.signIn(finch.baseUrl, (await makeAgent(finch, 'Abe')).email, PASSWORD);
+  });
+  afterAll(() => finch?.close());
+
+  it('starts as weekdays 9 to 5 in UTC without targets', async () => {
+    const read = await agent.get('/settings/business-hours');
+    expect(read.status).toBe(200);
+    expect(read.body).toEqual({
+      time_zone: 'UTC',
+      week: { monday: DAY, tuesday: DAY, wednesday: DAY, thursday: DAY, friday: DAY, saturday: [], sunday: [] },
+      holidays: [],
+      first_reply_minutes: null,
+      resolution_minutes: null,
+      write_reply_due_attribute: false,
+    });
+  });
+
+  it('is saved by an admin (ranges in order, holidays sorted) and read back by anyone', async () => {
+    const split = {
+      ...BERLIN_HOURS,
+      week: {
+        ...BERLIN_HOURS.week,
+        saturday: [
+          { open: '14:00', close: '18:00' },
+          { open: '10:00', close: '12:00' },
+        ],
+      },
+    };
+    const saved = await admin.put('/settings/business-hours', split);
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    const expected = {
+      ...split,
+      holidays: ['2026-12-24', '2026-12-25'],
+      week: {
+        ...split.week,
+        saturday: [
+          { open: '10:00', close: '12:00' },
+          { open: '14:00', close: '18:00' },
+        ],
+      },
+    };
+    expect(saved.body).toEqual(expected);
+    expect((await agent.get('/settings/business-hours')).body).toEqual(expected);
+  });
+
+  it('is refused to agents (403) and to a session without its CSRF token (403)', async () => {
+    const before = (await admin.get('/settings/business-hours')).body;
+    const byAgent = await agent.put('/settings/business-hours', { ...BERLIN_HOURS, time_zone: 'UTC' });
+    expect(byAgent.status).toBe(403);
+    expect(byAgent.headers.get('content-type')).toContain('application/problem+json');
+    expect((await admin.request('PUT', '/settings/business-hours', { ...BERLIN_HOURS, time_zone: 'UTC' }, { csrf: false })).status).toBe(403);
+    expect((await admin.get('/settings/business-hours')).body).toEqual(before);
+  });
+
+  it.each([
+    ['an unknown time zone', { time_zone: 'Mars/Olympus_Mons' }, 422, 'invalid_time_zone', '/time_zone'],
+    [
+      'a range closing before it opens',
+      { week: { ...BERLIN_HOURS.week, monday: [{ open: '17:00', close: '09:00' }] } },
+      422,
+      'invalid_opening_hours',
+      '/week/monday/0/close',
+    ],
+    [
+      'overlapping ranges',
+      {
+        week: {
+          ...BERLIN_HOURS.week,
+          friday: [
+            { open: '09:00', close: '13:00' },
+            { open: '12:00', close: '17:00' },
+          ],
+        },
+      },
+      422,
+      'invalid_opening_hours',
+      '/week/friday/1/open',
+    ],
+    ['a malformed time', { week: { ...BERLIN_HOURS.week, monday: [{ open: '9:00', close: '17:00' }] } }, 400, undefined, undefined],
+    ['a date that does not exist', { holidays: ['2026-02-30'] }, 400, undefined, undefined],
+    ['a target of zero minutes', { first_reply_minutes: 0 }, 400, undefined, undefined],
+  ])('refuses %s', async (_name, change, status, code, pointer) => {
+    const response = await admin.put('/settings/business-hours', { ...BERLIN_HOURS, ...change });
+    expect(response.status, JSON.stringify(response.body)).toBe(status);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    if (code) expect(response.body).toMatchObject({ code });
+    if (pointer) expect(JSON.stringify(response.body)).toContain(pointer);
+  });
+});
