@@ -1,7 +1,7 @@
 /**
  * Finch's scheduled jobs, in one list: a new job is a module beside this one, added here.
  */
-import type { FailSafeStore, SettingsStore } from '../store/helpdesk-port.js';
+import type { FailSafeStore, SettingsStore, UnitOfWork } from '../store/helpdesk-port.js';
 import type { OutboxStore } from '../store/outbox-port.js';
 import { FailSafeJob } from './fail-safe.js';
 import type { Job, JobLogger } from './job.js';
@@ -11,6 +11,8 @@ export interface FinchJobStores {
   settings: SettingsStore;
   failSafe: FailSafeStore;
   outbox: OutboxStore;
+  /** The unit of work the fail-safe hands conversations over in. */
+  store: Pick<UnitOfWork, 'transaction'>;
 }
 
 export function finchJobs(
@@ -27,6 +29,7 @@ export function finchJobs(
     new FailSafeJob({
       settings: stores.settings,
       failSafe: stores.failSafe,
+      store: stores.store,
       afterMs: options.failSafeAfterMs,
       logger: options.logger,
       ...(options.onRouted ? { onRouted: options.onRouted } : {}),

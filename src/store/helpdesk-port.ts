@@ -27,12 +27,11 @@ export interface SettingsStore {
 
 export interface FailSafeStore {
   /**
-   * Fin has been unreachable since `since`: every open conversation the Fin agent holds that
-   * changed since then, or has a sync event Fin has not received, goes to the human queue
-   * (unassigned, `handoverReason` set), with a sync event so Fin learns of it once it is back.
-   * Returns the ids of the conversations routed.
+   * Fin has been unreachable since `since`: the open conversations the Fin agent holds that
+   * changed since then, or have a sync event Fin has not received, by id (sorted). The fail-safe
+   * hands them to people (domain/fin-unreachable.ts), all in one unit of work.
    */
-  routeFinConversationsToPeople(since: string, reason: string, at: string): Promise<string[]>;
+  finConversationsToRoute(since: string): Promise<string[]>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/domain/auth/credentials.js';
 import { hashToken } from '../../src/domain/auth/secrets.js';
+import { routeFinConversationsToPeople } from '../../src/domain/fin-unreachable.js';
 import type { Agent } from '../../src/domain/model.js';
 import { openFinch, type Finch } from '../../src/finch.js';
 import type { EventResolution } from '../../src/store/outbox-port.js';
@@ -128,7 +129,7 @@ describe.each(sqlBackends())('the inbox event stream on %s', (backend) => {
     const since = finch.clock.now().toISOString();
     const held = [await finConversation(finch), await finConversation(finch), await finConversation(finch)].map((c) => c.id);
     const from = stream.mark();
-    const routed = await finch.finch!.failSafe.routeFinConversationsToPeople(since, 'fin_unreachable', finch.clock.now().toISOString());
+    const routed = await routeFinConversationsToPeople(finch.finch!, since, finch.clock.now().toISOString());
     expect(routed).toEqual(expect.arrayContaining(held));
     // The conversations' own creation may still be on its way (NOTIFY is asynchronous); the
     // fail-safe's one transaction must arrive as one event naming all three.
@@ -325,7 +326,7 @@ describe('event streams on SQLite when another process writes the file', () => {
     const since = finch.clock.now().toISOString();
     const conversation = await finConversation(finch);
     const from = stream.mark();
-    const routed = await worker.failSafe.routeFinConversationsToPeople(since, 'fin_unreachable', finch.clock.now().toISOString());
+    const routed = await routeFinConversationsToPeople(worker, since, finch.clock.now().toISOString());
     expect(routed).toContain(conversation.id);
     await stream.next((event) => event.event === 'ready', { from, timeoutMs: 2000 });
   });

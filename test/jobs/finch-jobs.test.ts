@@ -65,7 +65,10 @@ describe.each(sqlBackends())("Finch's jobs on %s", (backend) => {
     const record = (level: string) => (details: object, message: string) => void logged.push({ level, message, details: details as Record<string, unknown> });
     const logger = { info: record('info'), warn: record('warn'), error: record('error') };
     let woken = 0;
-    const jobs = finchJobs({ settings, failSafe: new SqlFailSafe(data.database), outbox }, { failSafeAfterMs: 600_000, logger, onRouted: () => woken++ });
+    const jobs = finchJobs(
+      { settings, failSafe: new SqlFailSafe(data.database), outbox, store: data.store },
+      { failSafeAfterMs: 600_000, logger, onRouted: () => woken++ },
+    );
     expect(jobs.map((job) => [job.name, job.everyMs])).toEqual([
       ['fail-safe', 30_000],
       ['prune-deliveries', 3_600_000],

@@ -1,8 +1,10 @@
 /**
  * The fail-safe over SQL: which conversations go to people when Fin has been unreachable too long,
- * what changes on them, and the sync event each gets.
+ * what changes on them, the sync event and the activity each gets.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { handOverFromUnreachableFin, routeFinConversationsToPeople } from '../../src/domain/fin-unreachable.js';
+import { SqlActivityStore } from '../../src/store/sql/sql-activity-store.js';
 import { SqlFailSafe } from '../../src/store/sql/sql-fail-safe.js';
 import { SqlOutboxStore } from '../../src/store/sql/sql-outbox-store.js';
 import { sqlBackends } from '../support/finch.js';
@@ -17,6 +19,8 @@ describe.each(sqlBackends())('the SQL fail-safe on %s', (backend) => {
   afterEach(() => data.close());
 
   const SINCE = 100;
+
+  const route = (now: string) => routeFinConversationsToPeople({ failSafe: new SqlFailSafe(data.database), store: data.store }, at(SINCE), now);
 
   /** Every kind of conversation the rule must tell apart, named by what decides its fate. */
   async function seed() {
@@ -51,7 +55,7 @@ describe.each(sqlBackends())('the SQL fail-safe on %s', (backend) => {
 
   it('routes the open conversations Fin holds that changed since Fin went away or have undelivered sync events', async () => {
     const c = await seed();
-    const routed = await new SqlFailSafe(data.database).routeFinConversationsToPeople(at(SINCE), 'fin_unreachable', at(700));
+    const routed = await route(at(700));
 
     expect(routed).toEqual([c.changedSince, c.pendingSync, c.inFlightSync, c.deadSync].sort());
     for (const id of routed) {
@@ -72,7 +76,7 @@ describe.each(sqlBackends())('the SQL fail-safe on %s', (backend) => {
 
   it('writes one pending sync event per routed conversation, merged into one already pending', async () => {
     const c = await seed();
-    const routed = await new SqlFailSafe(data.database).routeFinConversationsToPeople(at(SINCE), 'fin_unreachable', at(700));
+    const routed = await route(at(700));
 
     const pending = await data.database.db
       .selectFrom('outbox_events')
@@ -88,8 +92,45 @@ describe.each(sqlBackends())('the SQL fail-safe on %s', (backend) => {
 
   it('routes nothing twice: once with people, a conversation is no longer Fin’s', async () => {
     await seed();
+    expect(await route(at(700))).toHaveLength(4);
+    expect(await route(at(800))).toEqual([]);
+  });
+
+  it('records each hand-over in the conversation’s activity, by Finch, with the reason', async () => {
+    const c = await seed();
+    const routed = await route(at(700));
+    const activity = new SqlActivityStore(data.database);
+    const entries = await activity.scanActivity({ from: at(0), to: at(10_000), limit: 100 });
+    expect(
+      entries
+        .map(({ conversationId, at, kind, actor, details }) => ({ conversationId, at, kind, actor, details }))
+        .sort((a, b) => a.conversationId.localeCompare(b.conversationId)),
+    ).toEqual(
+      routed.map((id) => ({
+        conversationId: id,
+        at: at(700),
+        kind: 'handed_over',
+        actor: { type: 'system', id: null },
+        details: { reason: 'fin_unreachable' },
+      })),
+    );
+    expect(routed).not.toContain(c.human);
+  });
+
+  it('leaves a candidate that changed hands before its hand-over, and routes the rest', async () => {
+    const c = await seed();
+    const human = await data.humanAgent('Ida');
     const failSafe = new SqlFailSafe(data.database);
-    expect(await failSafe.routeFinConversationsToPeople(at(SINCE), 'fin_unreachable', at(700))).toHaveLength(4);
-    expect(await failSafe.routeFinConversationsToPeople(at(SINCE), 'fin_unreachable', at(800))).toEqual([]);
+    const candidates = await failSafe.finConversationsToRoute(at(SINCE));
+    expect(candidates).toEqual([c.changedSince, c.pendingSync, c.inFlightSync, c.deadSync].sort());
+    // Between the read and the hand-over, an agent takes one and Fin resolves another.
+    await data.store.updateConversation(c.pendingSync, { assigneeId: human.id }, at(650));
+    await data.store.updateConversation(c.deadSync, { status: 'resolved' }, at(650));
+    const routed = await handOverFromUnreachableFin(data.store, candidates, at(700));
+    expect(routed).toEqual([c.changedSince, c.inFlightSync].sort());
+    expect(await data.store.findConversation(c.pendingSync)).toMatchObject({ assignee: { id: human.id }, handoverReason: null });
+    expect(await data.store.findConversation(c.deadSync)).toMatchObject({ status: 'resolved', assignee: { id: data.fin.id } });
+    const entries = await new SqlActivityStore(data.database).scanActivity({ from: at(0), to: at(10_000), limit: 100 });
+    expect(entries.map((entry) => entry.conversationId).sort()).toEqual(routed);
   });
 });

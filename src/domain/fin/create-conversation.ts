@@ -7,6 +7,8 @@ import { unprocessable } from '../errors.js';
 import { draftMessage, messageFor } from '../messages.js';
 import type { Conversation, EndUser, Message } from '../model.js';
 import { applyUserFields, newUser } from '../users.js';
+import { FIN_ACTOR } from '../activity/activity.js';
+import { activityBetween } from '../activity/activity-between.js';
 import type { Created } from './created.js';
 
 export interface CreatedConversation {
@@ -24,7 +26,7 @@ export interface CreatedConversation {
  * id it gives (a new conversation has one end-user; the docs' own example gives the user and the
  * author different ids), is the end-user's; an agent author must be an active agent (422); its `attributes`
  * merge into the conversation's (the top-level `attributes` win a key both send); an `object_id`
- * of `""` is no idempotency key.
+ * of `""` is no idempotency key. Its activity: `created`, by Fin (not for a repeat).
  */
 export async function createConversation(ctx: FinContext, input: CreateConversationInput): Promise<Created<CreatedConversation>> {
   // Before the transaction: a refused request costs no lock (and little time).
@@ -66,6 +68,7 @@ export async function createConversation(ctx: FinContext, input: CreateConversat
     if (!inserted.created && inserted.value.conversationId !== conversation.id) {
       throw unprocessable('object_id_taken', 'initial_message.object_id already names a message of another conversation.', '/initial_message/object_id');
     }
+    await ctx.recordActivity?.(tx, activityBetween(null, conversation, { at, actor: FIN_ACTOR, how: 'fin' }));
     return { value: { conversation, initialMessage: inserted.value }, replayed: false };
   });
 }

@@ -1,5 +1,7 @@
 import type { UpdateConversationInput } from '../../contract/requests.js';
 import type { ConversationChanges } from '../../store/port.js';
+import { FIN_ACTOR } from '../activity/activity.js';
+import { activityBetween } from '../activity/activity-between.js';
 import { assigneeAfterFinUpdate } from '../assignment.js';
 import { checkAttributes } from '../attributes.js';
 import { timestamp, type FinContext } from '../context.js';
@@ -17,7 +19,9 @@ import { applyUserFields } from '../users.js';
  * that Fin only repeats its old value for, stays people's (`guardFinUpdate`), and when Fin had not
  * read people's latest change it is told to pull again (a sync event, in this transaction): the
  * answer is still the current conversation. Nothing is written when nothing changes, so Fin's routine
- * end-of-sync calls do not move conversations around the helpdesk's lists.
+ * end-of-sync calls do not move conversations around the helpdesk's lists. Its activity, by Fin
+ * (`activityBetween`): status changes, reopening, assignment (`fin`) and hand-over (reason null);
+ * nothing when neither the status nor the assignee changed.
  */
 export async function updateConversation(ctx: FinContext, input: UpdateConversationInput): Promise<Conversation> {
   // Before the transaction: a refused request costs no lock (and little time).
@@ -58,7 +62,11 @@ export async function updateConversation(ctx: FinContext, input: UpdateConversat
     const changes = conversationChanges(conversation, guarded.input, requestedAssignee, lastUserReadAt);
     if (guarded.edits) changes.peopleEdits = guarded.edits;
     if (guarded.notify) await tx.enqueueSync(conversation.id, at);
-    if (Object.keys(changes).length > 0) return tx.updateConversation(conversation.id, changes, at);
+    if (Object.keys(changes).length > 0) {
+      const updated = await tx.updateConversation(conversation.id, changes, at);
+      await ctx.recordActivity?.(tx, activityBetween(conversation, updated, { at, actor: FIN_ACTOR, how: 'fin' }));
+      return updated;
+    }
     return userChanged ? ((await tx.findConversation(conversation.id)) ?? conversation) : conversation;
   });
 }

@@ -1,9 +1,16 @@
-/** Conversations' activity over SQL: `conversation_activity` (migrations/0012_activity.ts). */
+/**
+ * Conversations' activity over SQL: `conversation_activity` (migrations/0012_activity.ts). Reads
+ * walk an index in (at, id) order, a page at a time (keyset: strictly after the last position).
+ */
+import type { ExpressionBuilder, Selectable } from 'kysely';
 import type { ActivityEntry, ActivityEvent } from '../../domain/activity/activity.js';
 import { newId } from '../../domain/ids.js';
-import type { ActivityReader, ActivityWriter } from '../activity-port.js';
+import type { ActivityPosition, ActivityReader, ActivityWriter } from '../activity-port.js';
 import type { SqlScope } from './database.js';
 import { json } from './rows.js';
+import type { Schema } from './schema.js';
+
+type ActivityRow = Selectable<Schema['conversation_activity']>;
 
 export class SqlActivityStore implements ActivityWriter, ActivityReader {
   /** Over the database, or over a write transaction (the unit of work): see database.ts's `SqlScope`. */
@@ -15,6 +22,7 @@ export class SqlActivityStore implements ActivityWriter, ActivityReader {
       .insertInto('conversation_activity')
       .values(
         events.map((event) => ({
+          // Increasing within the process, so events of one change keep their order at the same time.
           id: newId('act', Date.parse(event.at)),
           conversation_id: event.conversationId,
           at: event.at,
@@ -27,20 +35,40 @@ export class SqlActivityStore implements ActivityWriter, ActivityReader {
       .execute();
   }
 
-  async listActivity(conversationId: string, options: { limit: number; afterId?: string }): Promise<ActivityEntry[]> {
+  async listActivity(conversationId: string, options: { limit: number; after?: ActivityPosition | undefined }): Promise<ActivityEntry[]> {
     let query = this.scope.db.selectFrom('conversation_activity').selectAll().where('conversation_id', '=', conversationId);
-    if (options.afterId !== undefined) query = query.where('id', '>', options.afterId);
+    if (options.after) query = query.where(afterPosition(options.after));
     const rows = await query.orderBy('at').orderBy('id').limit(options.limit).execute();
-    return rows.map(
-      (row) =>
-        ({
-          id: row.id,
-          conversationId: row.conversation_id,
-          at: row.at,
-          kind: row.kind,
-          actor: { type: row.actor_type, id: row.actor_id },
-          details: json(row.details),
-        }) as ActivityEntry,
-    );
+    return rows.map(entryFrom);
   }
+
+  async scanActivity(options: {
+    from: string;
+    to: string;
+    kind?: string | undefined;
+    limit: number;
+    after?: ActivityPosition | undefined;
+  }): Promise<ActivityEntry[]> {
+    let query = this.scope.db.selectFrom('conversation_activity').selectAll().where('at', '>=', options.from).where('at', '<', options.to);
+    if (options.kind !== undefined) query = query.where('kind', '=', options.kind);
+    if (options.after) query = query.where(afterPosition(options.after));
+    const rows = await query.orderBy('at').orderBy('id').limit(options.limit).execute();
+    return rows.map(entryFrom);
+  }
+}
+
+/** `(at, id) > (after.at, after.id)`, as a row comparison both databases match to the (…, at, id) indexes. */
+function afterPosition(after: ActivityPosition) {
+  return (eb: ExpressionBuilder<Schema, 'conversation_activity'>) => eb(eb.refTuple('at', 'id'), '>', eb.tuple(after.at, after.id));
+}
+
+function entryFrom(row: ActivityRow): ActivityEntry {
+  return {
+    id: row.id,
+    conversationId: row.conversation_id,
+    at: row.at,
+    kind: row.kind,
+    actor: { type: row.actor_type, id: row.actor_id },
+    details: json(row.details),
+  } as ActivityEntry;
 }

@@ -1,21 +1,33 @@
 import type { HelpdeskTransaction } from '../../../store/helpdesk-port.js';
 import type { ConversationChanges } from '../../../store/port.js';
+import { SYSTEM_ACTOR, type ActivityActor } from '../../activity/activity.js';
+import { activityBetween } from '../../activity/activity-between.js';
+import { recordActivity } from '../../activity/record-activity.js';
 import { notFound } from '../../errors.js';
 import { withPeopleEdits } from '../../people-edits.js';
 import type { Conversation } from '../../model.js';
 import type { HelpdeskContext } from '../context.js';
 
+export interface ChangeOptions {
+  /** The change wrote something of its own (a message): the conversation changed whatever `change` returns. */
+  changedAnyway?: boolean;
+  /** Who changes it (the activity's actor; an agent's change assigns by hand, `manual`). Default: Finch itself. */
+  actor?: ActivityActor;
+  /** The hand-over reason the activity gives when the change puts the conversation in Waiting (`activityBetween`). */
+  reason?: string | null;
+}
+
 /**
  * Runs an agent's change to a conversation: locks it, lets `change` work out what to write, and,
- * when something changed, writes it with a sync event for Fin in the same transaction, so that
- * Fin hears of every change made on the helpdesk side and of none that did not happen.
+ * when something changed, writes it with a sync event for Fin and its activity (status, assignee:
+ * `activityBetween`, recorded with what it means) in the same transaction, so that Fin and the
+ * record hear of every change made on the helpdesk side and of none that did not happen.
  */
 export async function changeConversation(
   ctx: HelpdeskContext,
   conversationId: string,
   change: (current: Conversation, tx: HelpdeskTransaction, at: string) => Promise<ConversationChanges> | ConversationChanges,
-  /** The change wrote something of its own (a message): the conversation changed whatever `change` returns. */
-  options: { changedAnyway?: boolean } = {},
+  options: ChangeOptions = {},
 ): Promise<Conversation> {
   const at = ctx.now().toISOString();
   const { conversation, changed } = await ctx.transaction(async (tx) => {
@@ -26,6 +38,8 @@ export async function changeConversation(
     if (Object.keys(changes).length === 0 && !options.changedAnyway) return { conversation: current, changed: false };
     const updated = await tx.updateConversation(current.id, changes, at);
     await tx.enqueueSync(current.id, at);
+    const source = { at, actor: options.actor ?? SYSTEM_ACTOR, how: 'manual' as const };
+    await recordActivity(tx, activityBetween(current, updated, options.reason === undefined ? source : { ...source, reason: options.reason }));
     return { conversation: updated, changed: true };
   });
   if (changed) ctx.outboxWritten();
