@@ -1,6 +1,23 @@
-/** Automatic assignment's background work: the router (src/routing/) and its jobs. */
-import { jobsOnly, type Background, type BackgroundDeps } from './background.js';
+/**
+ * Automatic assignment's background work: the router (src/routing/router.ts), woken by this
+ * process's changes (`wake`, the agent API's `ctx.routing.wake`), by every node's conversation
+ * changes (the change feed) and by a backstop poll.
+ */
+import { routeWaiting } from '../domain/routing/route-waiting.js';
+import type { Finch } from '../finch.js';
+import { Router, type RouterOptions } from '../routing/router.js';
+import type { Background, BackgroundDeps } from './background.js';
 
-export function routingBackground(_deps: BackgroundDeps): Background {
-  return jobsOnly([]);
+export function routingBackground(deps: BackgroundDeps, options: Pick<RouterOptions, 'debounceMs' | 'pollMs' | 'onRouted'> = {}): Background {
+  const router = createRouter(deps.finch, { clock: deps.clock, logger: deps.logger, ...options });
+  return { jobs: [], start: () => router.start(), wake: () => router.wake(), stop: () => router.stop() };
+}
+
+/** A router over Finch's SQL stores (also what tests and benchmarks run beside a server). */
+export function createRouter(finch: Pick<Finch, 'store' | 'routing'>, options: Omit<RouterOptions, 'route' | 'subscribe'>): Router {
+  return new Router({
+    ...options,
+    route: (now) => routeWaiting({ store: finch.routing, transaction: (work) => finch.store.transaction(work) }, now),
+    subscribe: (onChange, onMissed) => finch.store.subscribeToChanges(onChange, onMissed),
+  });
 }

@@ -1,9 +1,10 @@
 /**
  * Deactivating an agent hands their work back: their open conversations go to the waiting queue
- * (no assignee, `agent_deactivated`), Fin is told of each, and the inbox hears of them as one
- * change. A deactivated holder never blocks Fin's handover.
+ * (no assignee, `agent_deactivated`, a `handed_over` activity event by the admin), Fin is told of
+ * each, and the inbox hears of them as one change. A deactivated holder never blocks Fin's handover.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Agent } from '../../src/domain/model.js';
 import { AgentClient } from '../support/agent-client.js';
 import { EventStreamClient, idsOf } from '../support/event-stream.js';
 import { sqlBackends, startTestFinch, type TestFinch } from '../support/finch.js';
@@ -12,10 +13,11 @@ import { PASSWORD, finConversation, makeAgent, outboxOf } from '../support/helpd
 describe.each(sqlBackends())('deactivating an agent on %s', (backend) => {
   let finch: TestFinch;
   let asAdmin: AgentClient;
+  let admin: Agent;
 
   beforeAll(async () => {
     finch = await startTestFinch(backend, { fin: { integrationId: 'int_1', webhookKey: 'key', baseUrl: 'http://127.0.0.1:1' } });
-    const admin = await makeAgent(finch, 'Ada Admin', 'admin');
+    admin = await makeAgent(finch, 'Ada Admin', 'admin');
     asAdmin = await AgentClient.signIn(finch.baseUrl, admin.email, PASSWORD);
   });
   afterAll(() => finch?.close());
@@ -56,6 +58,19 @@ describe.each(sqlBackends())('deactivating an agent on %s', (backend) => {
     expect(waiting).toEqual(expect.arrayContaining(ids));
     // The resolved one stays with Leo: nothing waits on it.
     expect((await asAdmin.get(`/conversations/${resolved}`)).body.conversation.assignee.id).toBe(leo.id);
+
+    // Each hand-back is in the conversation's activity: handed over, why, and by which admin.
+    const handedOver = await finch
+      .database!.db.selectFrom('conversation_activity')
+      .selectAll()
+      .where('conversation_id', 'in', ids)
+      .where('kind', '=', 'handed_over')
+      .execute();
+    expect(
+      handedOver
+        .map((row) => [row.conversation_id, row.actor_type, row.actor_id, typeof row.details === 'string' ? JSON.parse(row.details) : row.details])
+        .sort(),
+    ).toEqual(ids.map((id) => [id, 'agent', admin.id, { reason: 'agent_deactivated' }]).sort());
 
     const change = await stream.next((event) => event.event === 'conversations', { from: mark, timeoutMs: 2000 });
     expect(idsOf(change).sort()).toEqual([...ids].sort());

@@ -1,8 +1,7 @@
 import type { AgentPatch } from '../../../contract/agent-api.js';
 import type { AgentChanges } from '../../../store/account-port.js';
-import type { HelpdeskTransaction } from '../../../store/helpdesk-port.js';
-import { assign } from '../../conversation-changes.js';
-import { withPeopleEdits } from '../../people-edits.js';
+import { agentActor } from '../../activity/activity.js';
+import { handBackWork } from '../../routing/hand-back-work.js';
 import { requireStrongPassword } from '../../auth/password-strength.js';
 import { hashPassword } from '../../auth/secrets.js';
 import { conflict, notFound, unprocessable } from '../../errors.js';
@@ -14,12 +13,16 @@ import { requireAdmin } from '../require-admin.js';
 export const AGENT_DEACTIVATED = 'agent_deactivated';
 
 /**
- * An admin changes an agent: name, alias, role, active, password. The Fin agent keeps its role,
- * stays active and has no password (422 `fin_agent`); Finch keeps at least one active admin (409
+ * An admin changes an agent: name, alias, role, active, password, capacity. The Fin agent keeps
+ * its role, stays active, has no password and no capacity (422 `fin_agent`); Finch keeps at least one active admin (409
  * `last_admin`, docs/decisions.md), however many admins are demoted at once: the admins are
  * counted under lock in the transaction that writes. A deactivated agent, or one whose password
  * changed, is signed out everywhere in the same transaction; a deactivated agent's open
- * conversations go to the waiting queue in it too (`handBackWorkOf`).
+ * conversations go to the waiting queue in it too (`handBackWork`: reason `agent_deactivated`, a
+ * `handed_over` activity event by the admin), and routing is woken to give them to someone else.
+ * `capacity` (0..1000, null: the routing default) is what automatic assignment may give them.
+ * A deactivation or a capacity change takes the routing lock first (domain/routing/route-waiting.ts),
+ * so no routing pass works with the agent as it was.
  */
 export async function editAgent(ctx: HelpdeskContext, admin: Agent, agentId: string, patch: AgentPatch): Promise<Agent> {
   requireAdmin(admin);
@@ -30,6 +33,7 @@ export async function editAgent(ctx: HelpdeskContext, admin: Agent, agentId: str
   if (known.isFin && (patch.role !== undefined || patch.active === false || patch.password !== undefined)) {
     throw unprocessable('fin_agent', 'The Fin agent stays active and cannot sign in.');
   }
+  if (known.isFin && patch.capacity !== undefined) throw unprocessable('fin_agent', 'Routing gives conversations to people only.', '/capacity');
   if (patch.password !== undefined) requireStrongPassword(patch.password, { email: known.email, name: patch.name ?? known.name }, '/password');
   const changes: AgentChanges = {
     ...(patch.name === undefined ? {} : { name: patch.name.trim() }),
@@ -39,38 +43,25 @@ export async function editAgent(ctx: HelpdeskContext, admin: Agent, agentId: str
     ...(patch.password === undefined ? {} : { passwordHash: await hashPassword(patch.password) }),
   };
   const demoted = (patch.role !== undefined && patch.role !== 'admin') || patch.active === false;
+  const routingChange = patch.active === false || patch.capacity !== undefined;
   const at = ctx.now().toISOString();
   const { agent, handedBack } = await ctx.transaction(async (tx) => {
-    // The admins first (in id order), then the one agent: the order every editor locks in.
+    // The routing lock (when routing must not see the agent half-changed), the admins (in id
+    // order), then the one agent, then their conversations: the order every editor locks in.
+    if (routingChange) await tx.routing.lockRouting();
     const admins = demoted ? await tx.accounts.countActiveAdmins() : undefined;
     const target = await tx.accounts.lockAgent(agentId);
     if (!target) throw notFound('agent', agentId);
     if (admins !== undefined && target.role === 'admin' && target.active && admins <= 1) {
       throw conflict('last_admin', 'Finch needs at least one active admin.');
     }
+    if (patch.capacity !== undefined) await tx.routing.setCapacity(agentId, patch.capacity, at);
     const updated = await tx.accounts.updateAgent(agentId, changes, at);
     if (patch.active === false || patch.password !== undefined) await tx.accounts.revokeSessionsOf(agentId, at);
-    const handedBack = patch.active === false && target.active ? await handBackWorkOf(tx, agentId, at) : 0;
+    const handedBack = patch.active === false && target.active ? await handBackWork(tx, agentId, AGENT_DEACTIVATED, agentActor(admin.id), at) : 0;
     return { agent: updated!, handedBack };
   });
   if (handedBack > 0) ctx.outboxWritten();
+  if (routingChange) ctx.routing.wake();
   return agent;
-}
-
-/**
- * A deactivated agent can never answer again: each of their open conversations goes to the
- * waiting queue (no assignee, handover reason `agent_deactivated`), and Fin is told of each. The
- * inbox hears of them together, as one change, when the transaction commits. Returns how many.
- */
-async function handBackWorkOf(tx: HelpdeskTransaction, agentId: string, at: string): Promise<number> {
-  let handed = 0;
-  for (const id of await tx.openConversationIdsOf(agentId)) {
-    const current = await tx.lockConversation(id);
-    // Checked again under the lock: the conversation may have moved since it was listed.
-    if (current?.assignee?.id !== agentId || current.status !== 'open') continue;
-    await tx.updateConversation(id, withPeopleEdits(current, { ...assign({}, current, null), handoverReason: AGENT_DEACTIVATED }), at);
-    await tx.enqueueSync(id, at);
-    handed++;
-  }
-  return handed;
 }

@@ -159,7 +159,13 @@ export const adminRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fastify
     '/agents/:id',
     {
       schema: routeSchema(
-        { summary: 'Edit, promote or deactivate an agent (admin)', params: IdParams, body: AgentPatch, response: { 200: AgentView } },
+        {
+          summary: 'Edit, promote or deactivate an agent, or set their capacity (admin)',
+          description: 'Deactivating hands their open conversations back to Waiting (agent_deactivated). capacity: null returns to the routing default.',
+          params: IdParams,
+          body: AgentPatch,
+          response: { 200: AgentView },
+        },
         ACCOUNTS,
       ),
     },
@@ -167,7 +173,8 @@ export const adminRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fastify
       const edited = await refuseWhenHashingBusy('password_hashing_busy', () => editAgent(ctx, callerOf(request).agent, request.params.id, request.body));
       // Deactivated, or the password changed: their open streams end now, not at the next check.
       if (request.body.active === false || request.body.password !== undefined) await streams.recheck(edited.id);
-      return presentAgent(edited);
+      // The capacity just set is answered with the agent; the team list (GET /agents) carries everyone's.
+      return { ...presentAgent(edited), ...(request.body.capacity === undefined ? {} : { capacity: request.body.capacity }) };
     },
   );
 
