@@ -12,6 +12,8 @@ export interface ListFilters {
   status?: string | undefined;
   tag?: string | undefined;
   q?: string | undefined;
+  /** `due`: by when the reply is due, soonest (most overdue) first. */
+  sort?: 'default' | 'due' | undefined;
 }
 
 export async function listConversations(params: ListFilters & { cursor?: string | null; limit?: number }): Promise<Page<ConversationView>> {

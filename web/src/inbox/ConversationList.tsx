@@ -4,12 +4,14 @@ import type { ConversationView } from '../api/types.js';
 import { Avatar } from '../ui/Avatar.js';
 import { ErrorNote } from '../ui/ErrorNote.js';
 import { when } from '../ui/when.js';
+import { DueBadge } from './Due.js';
 
 const titleOf = (item: ConversationView) => item.title || item.user.name || item.user.email || 'Untitled';
 
 /**
  * The list beside the conversation: only the rows on screen are in the page; `onEnd` near its end
- * loads more. A conversation with an end-user message its agent has not opened is marked Unread.
+ * loads more. A conversation with an end-user message its agent has not opened is marked Unread;
+ * one whose reply is due says when (Due.tsx), in red once late.
  */
 export function ConversationList(props: {
   items: ConversationView[];
@@ -70,6 +72,7 @@ export function ConversationList(props: {
                     </span>
                   )}
                   {!item.fin_sync.ok && <span className="badge unsynced">Not synced</span>}
+                  <DueBadge conversation={item} />
                 </span>
               </a>
             </li>

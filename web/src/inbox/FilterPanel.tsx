@@ -44,6 +44,15 @@ export function FilterPanel(props: {
         {shown ? 'Fewer filters' : 'Filters'}
         {!shown && (filters.tag || filters.status) ? ' (on)' : ''}
       </button>
+      {filters.queue === 'waiting' && (
+        <label>
+          Sort
+          <select value={filters.sort} onChange={(event) => setFilter({ sort: event.target.value as Filters['sort'] })}>
+            <option value="default">Longest waiting first</option>
+            <option value="due">Reply due soonest</option>
+          </select>
+        </label>
+      )}
       <label>
         Status
         <select value={filters.status} onChange={(event) => setFilter({ status: event.target.value })}>

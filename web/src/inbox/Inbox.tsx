@@ -17,7 +17,7 @@ import { QueueNav } from './QueueNav.js';
 import { HelpOverlay, useShortcuts } from './shortcuts.js';
 
 export function Inbox({ me, conversationId }: { me: AgentView; conversationId: string | null }) {
-  const [filters, setFilters] = useState<Filters>({ queue: 'waiting', status: '', tag: '', q: '' });
+  const [filters, setFilters] = useState<Filters>({ queue: 'waiting', status: '', tag: '', q: '', sort: 'default' });
   const [help, setHelp] = useState(false);
   const searchRef = useRef<HTMLInputElement>(null);
   const composerRef = useRef<Controls | null>(null);
@@ -25,7 +25,8 @@ export function Inbox({ me, conversationId }: { me: AgentView; conversationId: s
   useLiveChanges();
   const counts = useCounts().data;
   useHandOverNotice(counts);
-  const list = useConversationList(filters);
+  // Only Waiting sorts by due time; the other queues keep their own order.
+  const list = useConversationList(filters.queue === 'waiting' ? filters : { ...filters, sort: 'default' });
   const items = useMemo(() => list.data?.pages.flatMap((page) => page.items) ?? [], [list.data]);
   const loading = list.isFetching;
   const { hasNextPage, fetchNextPage } = list;

@@ -15,6 +15,8 @@ export interface Filters {
   status: string;
   tag: string;
   q: string;
+  /** Waiting's order: its own (oldest wait first) or by when the reply is due. */
+  sort: 'default' | 'due';
 }
 
 /** What a queue's count is: open conversations, whatever the list beside it is filtered to. */
