@@ -58,6 +58,17 @@ export interface Config {
   attachmentLimitBytes: number;
   /** How long a signed file URL works (seconds). */
   attachmentUrlTtlSeconds: number;
+  /**
+   * Email notifications (FINCH_SMTP_URL, `smtp://user:password@host:port` or `smtps://…`, and
+   * FINCH_MAIL_FROM, the sender address, required with it); undefined: email is off. The URL
+   * holds credentials: never log it.
+   */
+  smtp: SmtpConfig | undefined;
+}
+
+export interface SmtpConfig {
+  url: string;
+  from: string;
 }
 
 export class ConfigError extends Error {
@@ -101,7 +112,39 @@ export function loadConfig(env: Env = process.env): Config {
     loginRateLimit: integer(env, 'FINCH_LOGIN_RATE_LIMIT', 10, 1, 1_000_000),
     attachmentLimitBytes: integer(env, 'FINCH_ATTACHMENT_LIMIT', 10_485_760, 1024, 104_857_600),
     attachmentUrlTtlSeconds: integer(env, 'FINCH_ATTACHMENT_URL_TTL', 604_800, 60, 31_536_000),
+    smtp: smtp(env),
   };
+}
+
+/**
+ * FINCH_SMTP_URL and FINCH_MAIL_FROM. The URL is never echoed in a message (it holds the
+ * password). The From address has no default: the SMTP server decides which senders it relays, so
+ * a guessed one would fail later, mail by mail, instead of now.
+ */
+function smtp(env: Env): SmtpConfig | undefined {
+  const raw = env.FINCH_SMTP_URL;
+  if (raw === undefined || raw === '') {
+    if (env.FINCH_MAIL_FROM) throw new ConfigError('FINCH_MAIL_FROM is set but FINCH_SMTP_URL is not: set the SMTP server to send email with.');
+    return undefined;
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || !url.hostname) {
+    throw new ConfigError(
+      'FINCH_SMTP_URL must be smtp://user:password@host:port or smtps://user:password@host:port (credentials percent-encoded); the value given is not (not shown: it may hold a password).',
+    );
+  }
+  const from = (env.FINCH_MAIL_FROM ?? '').trim();
+  if (from === '') throw new ConfigError('FINCH_SMTP_URL needs FINCH_MAIL_FROM, the sender address, e.g. "Finch <support@example.com>".');
+  const address = /<([^<>\s]+)>$/.exec(from)?.[1] ?? from;
+  if (/[\r\n]/.test(from) || !/^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$/.test(address)) {
+    throw new ConfigError(`FINCH_MAIL_FROM must be an email address, or "Name <address>"; got ${JSON.stringify(from)}.`);
+  }
+  return { url: raw, from };
 }
 
 /**

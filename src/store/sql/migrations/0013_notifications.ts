@@ -31,6 +31,8 @@ export const notifications: DialectMigration = {
     ) STRICT`,
     `CREATE INDEX notifications_due ON notifications (available_at) WHERE status IN ('pending', 'in_flight')`,
     'CREATE INDEX notifications_created ON notifications (created_at)',
+    // The grouping of bursts asks when each recipient's last email went or the next will go.
+    'CREATE INDEX notifications_recipient ON notifications (recipient, available_at)',
   ],
   postgres: [
     'ALTER TABLE agents ADD COLUMN notification_prefs jsonb',
@@ -55,5 +57,7 @@ export const notifications: DialectMigration = {
     )`,
     `CREATE INDEX notifications_due ON notifications (available_at) WHERE status IN ('pending', 'in_flight')`,
     'CREATE INDEX notifications_created ON notifications (created_at)',
+    // The grouping of bursts asks when each recipient's last email went or the next will go.
+    'CREATE INDEX notifications_recipient ON notifications (recipient, available_at)',
   ],
 };
