@@ -8,7 +8,7 @@
  *   promise; the activity keeps the earlier breach).
  * - `first_human_reply` stops the reply clock: `handedOverAt` and `replyDueAt` cleared (the
  *   resolution target keeps running; a recorded breach stays visible).
- * - `status_changed` to resolved, closed or ended, and `assigned` to Fin (handed back), clear
+ * - `status_changed` to resolved, closed or ended, and `assigned` to the Fin agent (handed back), clear
  *   every due time and `handedOverAt`: nobody owes the customer a reply any more.
  *
  * With `writeReplyDueAttribute` on, a hand-over with a reply target also writes the due time (ISO
@@ -35,6 +35,8 @@ export async function applySla(tx: HelpdeskTransaction, events: readonly Activit
     if (!startsOrStops(event)) continue;
     const conversation = await tx.findConversation(event.conversationId);
     if (!conversation) continue;
+    // Assigned to the Fin agent: handed back (Fin may also assign a person, which stops nothing).
+    if (event.kind === 'assigned' && !(conversation.assignee?.isFin && conversation.assignee.id === event.details.assigneeId)) continue;
     if (event.kind === 'handed_over') {
       settings ??= await tx.sla.getSlaSettings();
       await startClock(tx, conversation, settings, event.at);
@@ -52,7 +54,7 @@ function startsOrStops(event: ActivityEvent): boolean {
     case 'status_changed':
       return FINISHED.has(event.details.to);
     case 'assigned':
-      return event.details.how === 'fin';
+      return true;
     default:
       return false;
   }
