@@ -54,6 +54,7 @@ export interface NotificationWriter {
   chatWebhook(): Promise<ChatWebhookSettings>;
   setChatWebhook(settings: ChatWebhookSettings, at: string): Promise<void>;
   setPreferences(agentId: string, prefs: NotificationPrefs, at: string): Promise<void>;
+  preferencesOf(agentId: string): Promise<NotificationPrefs>;
   /** What the senders can deliver: no email is queued while none can send it. */
   deliveryChannels(): Promise<DeliveryChannels>;
 }

@@ -1,9 +1,10 @@
 /**
- * The signed-in agent's own account, opened from the top bar: who they are, and changing their
- * password (PasswordForm.tsx).
+ * The signed-in agent's own account, opened from the top bar: who they are, changing their
+ * password (PasswordForm.tsx), and which events email them (NotificationPrefs.tsx).
  */
 import { useEffect, useRef } from 'react';
 import type { AgentView } from '../api/types.js';
+import { NotificationPrefs } from './NotificationPrefs.js';
 import { PasswordForm } from './PasswordForm.js';
 
 export function AccountDialog({ me, onClose }: { me: AgentView; onClose: () => void }) {
@@ -26,6 +27,7 @@ export function AccountDialog({ me, onClose }: { me: AgentView; onClose: () => v
           {me.name} · {me.email} · {me.role === 'admin' ? 'Admin' : 'Agent'}
         </p>
         <PasswordForm firstField={first} />
+        <NotificationPrefs />
         <button type="button" onClick={onClose}>
           Close
         </button>
