@@ -2,7 +2,7 @@
  * Conversations' activity over SQL: `conversation_activity` (migrations/0012_activity.ts). Reads
  * walk an index in (at, id) order, a page at a time (keyset: strictly after the last position).
  */
-import type { ExpressionBuilder, Selectable } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { ActivityEntry, ActivityEvent } from '../../domain/activity/activity.js';
 import { newId } from '../../domain/ids.js';
 import type { ActivityPosition, ActivityReader, ActivityWriter } from '../activity-port.js';
@@ -36,25 +36,29 @@ export class SqlActivityStore implements ActivityWriter, ActivityReader {
   }
 
   async listActivity(conversationId: string, options: { limit: number; after?: ActivityPosition | undefined }): Promise<ActivityEntry[]> {
-    let query = this.scope.db.selectFrom('conversation_activity').selectAll().where('conversation_id', '=', conversationId);
-    if (options.after) query = query.where(afterPosition(options.after));
-    const rows = await query.orderBy('at').orderBy('id').limit(options.limit).execute();
-    return rows.map(entryFrom);
+    return (await conversationActivityQuery(this.scope.db, conversationId, options).execute()).map(entryFrom);
   }
 
-  async scanActivity(options: {
-    from: string;
-    to: string;
-    kind?: string | undefined;
-    limit: number;
-    after?: ActivityPosition | undefined;
-  }): Promise<ActivityEntry[]> {
-    let query = this.scope.db.selectFrom('conversation_activity').selectAll().where('at', '>=', options.from).where('at', '<', options.to);
-    if (options.kind !== undefined) query = query.where('kind', '=', options.kind);
-    if (options.after) query = query.where(afterPosition(options.after));
-    const rows = await query.orderBy('at').orderBy('id').limit(options.limit).execute();
-    return rows.map(entryFrom);
+  async scanActivity(options: ActivityRange): Promise<ActivityEntry[]> {
+    return (await activityRangeQuery(this.scope.db, options).execute()).map(entryFrom);
   }
+}
+
+type ActivityRange = Parameters<ActivityReader['scanActivity']>[0];
+
+/** A page of one conversation's events in (at, id) order: the (conversation_id, at, id) index. */
+export function conversationActivityQuery(db: Kysely<Schema>, conversationId: string, options: { limit: number; after?: ActivityPosition | undefined }) {
+  let query = db.selectFrom('conversation_activity').selectAll().where('conversation_id', '=', conversationId);
+  if (options.after) query = query.where(afterPosition(options.after));
+  return query.orderBy('at').orderBy('id').limit(options.limit);
+}
+
+/** A page of every conversation's events in a time range, of one kind or all: the (kind, at, id) or (at, id) index. */
+export function activityRangeQuery(db: Kysely<Schema>, options: ActivityRange) {
+  let query = db.selectFrom('conversation_activity').selectAll().where('at', '>=', options.from).where('at', '<', options.to);
+  if (options.kind !== undefined) query = query.where('kind', '=', options.kind);
+  if (options.after) query = query.where(afterPosition(options.after));
+  return query.orderBy('at').orderBy('id').limit(options.limit);
 }
 
 /** `(at, id) > (after.at, after.id)`, as a row comparison both databases match to the (…, at, id) indexes. */
