@@ -90,7 +90,7 @@ describe('the router loop', () => {
 
   it('logs a database outage once when it goes and once when it is back; other failures each time', async () => {
     const log = logger();
-    const failures: unknown[] = [new DatabaseUnavailableError('down'), new DatabaseUnavailableError('down'), undefined, new Error('bug')];
+    const failures: unknown[] = [new DatabaseUnavailableError('down', 1), new DatabaseUnavailableError('down', 1), undefined, new Error('bug')];
     let passes = 0;
     router = new Router({
       route: async () => {
