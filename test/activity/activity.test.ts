@@ -226,7 +226,9 @@ describe.each(sqlBackends())('activity on %s', (backend) => {
     const paged: Line[] = [];
     let cursor: string | null = null;
     do {
-      const response = await asIda.get(`${path}/activity?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      const response: { status: number; body: { activity: Line[]; next_cursor: string | null } } = await asIda.get(
+        `${path}/activity?limit=3${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(response.status).toBe(200);
       expect(response.body.activity.length).toBeLessThanOrEqual(3);
       paged.push(...response.body.activity);
