@@ -101,10 +101,19 @@ describe.each(sqlBackends())('the SLA clock on %s', (backend) => {
     }
   });
 
-  it('starts again on a new hand-over, clearing the last breach', async () => {
+  it('keeps a running clock when the conversation is handed over again before anyone replied', async () => {
+    const { id } = await finConversation(finch);
+    await record(finch, [handedOver(id, '2026-11-03T09:00:00.000Z')]);
+    await record(finch, [handedOver(id, '2026-11-04T09:00:00.000Z')]);
+    expect(await view(id)).toMatchObject({ handed_over_at: '2026-11-03T09:00:00.000Z', reply_due_at: '2026-11-03T10:00:00.000Z' });
+  });
+
+  it('starts again on a hand-over after the reply, clearing the last breach', async () => {
     const { id } = await finConversation(finch);
     await record(finch, [handedOver(id, '2026-11-03T09:00:00.000Z')]);
     await finch.database!.db.updateTable('conversations').set({ sla_breached_at: '2026-11-03T10:00:00.000Z' }).where('id', '=', id).execute();
+    await record(finch, [firstReply(id, '2026-11-03T11:00:00.000Z', agentId)]);
+    expect(await view(id)).toMatchObject({ sla_breached_at: '2026-11-03T10:00:00.000Z', reply_due_at: null });
     await record(finch, [handedOver(id, '2026-11-04T09:00:00.000Z')]);
     expect(await view(id)).toMatchObject({ sla_breached_at: null, reply_due_at: '2026-11-04T10:00:00.000Z' });
   });

@@ -74,10 +74,11 @@ describe.each(sqlBackends())('the SLA job on %s', (backend) => {
     expect(await slaActivity(finch, id)).toEqual([]);
   });
 
-  it('warns and records again after a new hand-over', async () => {
+  it('warns and records again after a reply and a new hand-over', async () => {
     const { id } = await finConversation(finch);
     await record(finch, [handedOver(id, '2026-11-06T09:00:00.000Z')]);
     await job(finch).run(new Date('2026-11-06T12:00:00.000Z'));
+    await record(finch, [firstReply(id, '2026-11-06T12:30:00.000Z', agentId)]);
     await record(finch, [handedOver(id, '2026-11-09T09:00:00.000Z')]);
     await job(finch).run(new Date('2026-11-09T09:50:00.000Z'));
     await job(finch).run(new Date('2026-11-09T10:00:00.000Z'));

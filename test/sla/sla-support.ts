@@ -54,3 +54,11 @@ export async function slaActivity(finch: TestFinch, conversationId: string): Pro
   const entries = await finch.finch!.activity.listActivity(conversationId, { limit: 100 });
   return entries.filter((entry) => entry.kind.startsWith('sla_')).map(({ kind, details }) => ({ kind, details }));
 }
+
+/**
+ * The SLA clock started again at `at`: a person replied (stopping the running clock, e.g. the one
+ * Fin's hand-over started at the real time) and it was handed over again then.
+ */
+export function restartClock(finch: TestFinch, conversationId: string, at: string, agentId: string): Promise<void> {
+  return record(finch, [firstReply(conversationId, at, agentId), handedOver(conversationId, at)]);
+}

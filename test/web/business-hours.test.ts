@@ -9,7 +9,7 @@ import { AgentClient } from '../support/agent-client.js';
 import { signIn } from '../support/browser.js';
 import { PASSWORD, finConversation } from '../support/helpdesk.js';
 import { DEFAULT_SLA } from '../../src/domain/sla/sla-settings.js';
-import { handedOver, record, useSla } from '../sla/sla-support.js';
+import { restartClock, useSla } from '../sla/sla-support.js';
 import { inboxOn } from './support.js';
 
 const ALWAYS = [{ open: '00:00', close: '24:00' }];
@@ -79,8 +79,9 @@ describe('business hours and due times (Chromium)', () => {
     const later = await handOver('Due later question');
     const late = await handOver('Overdue question');
     const now = Date.now();
-    await record(finch, [handedOver(later, new Date(now - 20 * 60_000).toISOString())]);
-    await record(finch, [handedOver(late, new Date(now - 3 * 3600_000).toISOString())]);
+    const hana = (await finch.store.listAgents()).find((agent) => agent.email === 'hana@example.com')!;
+    await restartClock(finch, later, new Date(now - 20 * 60_000).toISOString(), hana.id);
+    await restartClock(finch, late, new Date(now - 3 * 3600_000).toISOString(), hana.id);
     await new SlaClockJob({ sla: finch.finch!.sla, unitOfWork: finch.finch!.store }).run(new Date());
 
     const { page } = await harness.open();

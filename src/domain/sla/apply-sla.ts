@@ -5,7 +5,9 @@
  * - `handed_over` starts the SLA clock: `handedOverAt` = the event's time; `replyDueAt` /
  *   `resolveDueAt` = that time plus the targets in business minutes (business-time.ts), null
  *   without a target; `slaBreachedAt` and the SLA job's marks are cleared (a new hand-over is a new
- *   promise; the activity keeps the earlier breach).
+ *   promise; the activity keeps the earlier breach). Unless the clock is already running: a
+ *   conversation back in Waiting before anyone replied (its agent went away or was deactivated)
+ *   keeps its due time, since the customer has been waiting all along.
  * - `first_human_reply` stops the reply clock: `handedOverAt` and `replyDueAt` cleared (the
  *   resolution target keeps running; a recorded breach stays visible).
  * - `status_changed` to resolved, closed or ended, and `assigned` to the Fin agent (handed back), clear
@@ -61,6 +63,7 @@ function startsOrStops(event: ActivityEvent): boolean {
 }
 
 async function startClock(tx: HelpdeskTransaction, conversation: Conversation, settings: SlaSettings, at: string): Promise<void> {
+  if (conversation.handedOverAt !== null) return;
   const due = (minutes: number | null) => (minutes === null ? null : addBusinessMinutes(at, minutes, settings));
   const replyDueAt = due(settings.firstReplyMinutes);
   const changes: ConversationChanges = { handedOverAt: at, replyDueAt, resolveDueAt: due(settings.resolutionMinutes), slaBreachedAt: null };
