@@ -3,14 +3,25 @@ import { createAgent, patchAgent } from '../api/agents.js';
 import type { AgentView } from '../api/types.js';
 import { useEditable } from '../resources/change.js';
 import { keys } from '../resources/keys.js';
+import { useRouting } from '../resources/routing.js';
 import { useAgents } from '../resources/team.js';
 import { Section } from '../ui/Section.js';
 import { Table } from '../ui/Table.js';
 import { ShownOnce } from './ShownOnce.js';
 
-/** Inviting agents (a password shown once), their roles, deactivating and reactivating them. */
+/**
+ * Inviting agents (a password shown once), their roles, how many open conversations routing may
+ * give each (their capacity, else the routing default), deactivating and reactivating them.
+ */
 export function Agents({ me }: { me: AgentView }) {
   const { data, error, run } = useEditable(useAgents(), keys.agents);
+  const routing = useRouting().data;
+  /** An empty capacity returns the agent to the routing default. */
+  const setCapacity = (agent: AgentView, event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const value = String(new FormData(event.currentTarget).get('capacity') ?? '').trim();
+    void run(() => patchAgent(agent.id, { capacity: value === '' ? null : Number(value) }));
+  };
   const [password, setPassword] = useState<string | null>(null);
   const invite = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -38,7 +49,7 @@ export function Agents({ me }: { me: AgentView }) {
         <button type="submit">Invite</button>
       </form>
       {password && <ShownOnce label="Password" value={password} />}
-      <Table columns={['Name', 'Email', 'Role', 'Status']}>
+      <Table columns={['Name', 'Email', 'Role', 'Capacity', 'Status']}>
         {data?.map((agent) => (
           <tr key={agent.id}>
             <td>{agent.is_fin ? 'Fin (the agent that represents Fin)' : agent.name}</td>
@@ -56,6 +67,28 @@ export function Agents({ me }: { me: AgentView }) {
                   <option value="agent">Agent</option>
                   <option value="admin">Admin</option>
                 </select>
+              )}
+            </td>
+            <td>
+              {agent.is_fin ? (
+                '—'
+              ) : (
+                <form className="row-form" onSubmit={(event) => setCapacity(agent, event)} key={`${agent.id}:${agent.capacity ?? ''}`}>
+                  <input
+                    name="capacity"
+                    type="number"
+                    min={0}
+                    max={1000}
+                    step={1}
+                    aria-label={`Capacity of ${agent.name}`}
+                    defaultValue={agent.capacity ?? ''}
+                    placeholder={routing ? `Default (${routing.capacity})` : 'Default'}
+                  />
+                  <button type="submit" aria-label={`Set capacity of ${agent.name}`}>
+                    Set
+                  </button>
+                  {agent.open_conversations !== undefined && <span className="hint"> {agent.open_conversations} open</span>}
+                </form>
               )}
             </td>
             <td>{agent.active ? 'Active' : 'Deactivated'}</td>
