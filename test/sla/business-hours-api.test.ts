@@ -1,4 +1,5 @@
 /** Admin → Business hours over HTTP, on SQLite and PostgreSQL: read by any agent, changed by admins, problems pointing at the field. */
+import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentClient } from '../support/agent-client.js';
 import { sqlBackends, startTestFinch, type TestFinch } from '../support/finch.js';
@@ -108,5 +109,30 @@ describe.each(sqlBackends())('business hours on %s', (backend) => {
     expect(response.headers.get('content-type')).toContain('application/problem+json');
     if (code) expect(response.body).toMatchObject({ code });
     if (pointer) expect(JSON.stringify(response.body)).toContain(pointer);
+  });
+});
+
+describe('business hours while SQLite is locked by another process', () => {
+  let finch: TestFinch;
+  let admin: AgentClient;
+  beforeAll(async () => {
+    finch = await startTestFinch('sqlite');
+    admin = await AgentClient.signIn(finch.baseUrl, (await makeAgent(finch, 'Ada', 'admin')).email, PASSWORD);
+  });
+  afterAll(() => finch?.close());
+
+  it('answers a change 503 with Retry-After and a problem, and saves it once the lock is gone', { timeout: 20_000 }, async () => {
+    const other = new BetterSqlite3(finch.database!.location);
+    other.exec('begin immediate');
+    try {
+      const refused = await admin.put('/settings/business-hours', BERLIN_HOURS);
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('2');
+      expect(refused.body).toMatchObject({ code: 'database_unavailable' });
+    } finally {
+      other.exec('rollback');
+      other.close();
+    }
+    expect((await admin.put('/settings/business-hours', BERLIN_HOURS)).status).toBe(200);
   });
 });

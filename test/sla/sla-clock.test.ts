@@ -4,7 +4,12 @@
  * on one database), and nothing once the reply came.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { slaBackground } from '../../src/cli/sla-background.js';
+import type { Config } from '../../src/config.js';
 import { SlaClockJob, soonMs } from '../../src/jobs/sla-clock.js';
+import { Scheduler } from '../../src/jobs/scheduler.js';
+import { SqlJobLeases } from '../../src/store/sql/sql-job-leases.js';
+import { FakeClock } from '../support/fake-clock.js';
 import { AgentClient } from '../support/agent-client.js';
 import { sqlBackends, startTestFinch, type TestFinch } from '../support/finch.js';
 import { PASSWORD, finConversation, makeAgent } from '../support/helpdesk.js';
@@ -93,5 +98,36 @@ describe.each(sqlBackends())('the SLA job on %s', (backend) => {
     const outcomes = await Promise.all([job(finch).run(now), job(second ?? finch).run(now), job(finch).run(now)]);
     expect(outcomes.reduce((sum, outcome) => sum + Number(outcome.breached), 0)).toBe(20);
     for (const id of ids) expect((await slaActivity(finch, id)).map((entry) => entry.kind)).toEqual(['sla_breached']);
+  });
+
+  it('runs every 30 s under the scheduler on two nodes, each mark once', async () => {
+    const { id } = await finConversation(finch);
+    // Tuesday 17 November 10:00 Berlin: due at 10:00Z, "due soon" from 09:48Z.
+    await record(finch, [handedOver(id, '2026-11-17T09:00:00.000Z')]);
+    const logged: Array<Record<string, unknown>> = [];
+    const logger = { info: (details: object) => void logged.push(details as Record<string, unknown>), warn: () => undefined, error: () => undefined };
+    const nodes = [finch, second ?? finch].map((node, index) => {
+      const clock = new FakeClock('2026-11-17T09:40:00.000Z');
+      const { jobs } = slaBackground({ finch: node.finch!, config: {} as Config, logger, clock });
+      return { clock, scheduler: new Scheduler({ jobs, leases: new SqlJobLeases(node.finch!.database), clock, logger, holder: `node-${index}` }) };
+    });
+    try {
+      for (const node of nodes) node.scheduler.start();
+      for (let elapsed = 0; elapsed <= 22 * 60_000; elapsed += 30_000) {
+        for (const node of nodes) node.clock.advance(elapsed === 0 ? 0 : 30_000);
+        await Promise.all(nodes.map((node) => node.scheduler.idle()));
+      }
+    } finally {
+      await Promise.all(nodes.map((node) => node.scheduler.stop()));
+    }
+    const runs = logged.filter((details) => details.job === 'sla-clock');
+    // One run per interval across both nodes: 09:40 to 10:02 is 45 intervals.
+    expect(runs).toHaveLength(45);
+    expect(runs.reduce((sum, run) => sum + Number(run.breached), 0)).toBe(1);
+    expect(runs.reduce((sum, run) => sum + Number(run.due_soon), 0)).toBe(1);
+    expect(await slaActivity(finch, id)).toEqual([
+      { kind: 'sla_due_soon', details: { target: 'first_reply', dueAt: '2026-11-17T10:00:00.000Z' } },
+      { kind: 'sla_breached', details: { target: 'first_reply', dueAt: '2026-11-17T10:00:00.000Z' } },
+    ]);
   });
 });
