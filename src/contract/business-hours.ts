@@ -22,8 +22,8 @@ export const Week = Type.Object(
   { additionalProperties: false },
 );
 
-/** Minutes of business time; at most a year of them. */
-const Target = (description: string) => Type.Union([Type.Integer({ minimum: 1, maximum: 525_600 }), Type.Null()], { description });
+/** Minutes of business time, at most 43,200 (720 business hours): a due time is worked out in the hand-over's transaction. */
+const Target = (description: string) => Type.Union([Type.Integer({ minimum: 1, maximum: 43_200 }), Type.Null()], { description });
 
 export const BusinessHoursView = Type.Object(
   {

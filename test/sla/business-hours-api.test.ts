@@ -103,6 +103,7 @@ describe.each(sqlBackends())('business hours on %s', (backend) => {
     ['a malformed time', { week: { ...BERLIN_HOURS.week, monday: [{ open: '9:00', close: '17:00' }] } }, 400, undefined, undefined],
     ['a date that does not exist', { holidays: ['2026-02-30'] }, 400, undefined, undefined],
     ['a target of zero minutes', { first_reply_minutes: 0 }, 400, undefined, undefined],
+    ['a target over 720 business hours', { resolution_minutes: 43_201 }, 400, undefined, undefined],
   ])('refuses %s', async (_name, change, status, code, pointer) => {
     const response = await admin.put('/settings/business-hours', { ...BERLIN_HOURS, ...change });
     expect(response.status, JSON.stringify(response.body)).toBe(status);
