@@ -46,7 +46,11 @@ export function NotificationPrefs() {
           <select
             name={event}
             value={data.email[event]}
-            onChange={(change) => void run(() => saveNotificationPrefs({ email: { [event]: change.target.value as Choice } }))}
+            onChange={(change) => {
+              // Read now: the select is controlled and shows the saved choice again until the save is read back.
+              const choice = change.target.value as Choice;
+              void run(() => saveNotificationPrefs({ email: { [event]: choice } }));
+            }}
           >
             {CHOICES.map((choice) => (
               <option key={choice.value} value={choice.value}>
