@@ -10,15 +10,9 @@ import type { Dialect } from './database.js';
 import { conversationFrom, conversationQuery } from './conversation-rows.js';
 import type { Schema } from './schema.js';
 
-export async function listConversations(
-  db: Kysely<Schema>,
-  dialect: Dialect,
-  query: ConversationQuery,
-): Promise<{ items: ConversationListItem[]; next: ConversationCursor | null }> {
-  const waiting = query.queue === 'waiting';
-  // The waiting queue is oldest wait first; every other queue shows the latest activity first.
-  const sortColumn = waiting ? 'c.assigned_at' : 'c.updated_at';
-  let builder = conversationQuery(db).select((eb) =>
+/** Conversations with their last message's id, before the queue's conditions. */
+function queueBase(db: Kysely<Schema>) {
+  return conversationQuery(db).select((eb) =>
     eb
       .selectFrom('messages as lm')
       .select('lm.id')
@@ -28,6 +22,20 @@ export async function listConversations(
       .limit(1)
       .as('last_message_id'),
   );
+}
+
+type QueueBuilder = ReturnType<typeof queueBase>;
+type QueueRow = Awaited<ReturnType<QueueBuilder['execute']>>[number];
+
+export async function listConversations(
+  db: Kysely<Schema>,
+  dialect: Dialect,
+  query: ConversationQuery,
+): Promise<{ items: ConversationListItem[]; next: ConversationCursor | null }> {
+  const waiting = query.queue === 'waiting';
+  // The waiting queue is oldest wait first; every other queue shows the latest activity first.
+  const sortColumn = waiting ? 'c.assigned_at' : 'c.updated_at';
+  let builder = queueBase(db);
 
   switch (query.queue) {
     case 'waiting':
@@ -49,16 +57,20 @@ export async function listConversations(
   if (query.tag !== undefined) builder = builder.where(hasTag(dialect, query.tag));
   if (query.words && query.words.length > 0) builder = builder.where(matchesWords(dialect, query.words));
   const byDue = query.sort === 'due';
-  if (query.after && byDue) builder = builder.where(afterDue(query.after));
-  else if (query.after) {
-    const { at, id } = query.after;
-    builder = builder.where((eb) => eb(eb.refTuple(sortColumn, 'c.id'), waiting ? '>' : '<', eb.tuple(at, id)));
+  let rows: QueueRow[];
+  if (byDue) rows = await dueOrder(builder, query.after, query.limit + 1);
+  else {
+    if (query.after) {
+      const { at, id } = query.after;
+      builder = builder.where((eb) => eb(eb.refTuple(sortColumn, 'c.id'), waiting ? '>' : '<', eb.tuple(at, id)));
+    }
+    const direction = waiting ? 'asc' : 'desc';
+    rows = await builder
+      .orderBy(sortColumn, direction)
+      .orderBy('c.id', direction)
+      .limit(query.limit + 1)
+      .execute();
   }
-  const direction = waiting ? 'asc' : 'desc';
-  const ordered = byDue
-    ? builder.orderBy(sql`c.reply_due_at is null`).orderBy(sql`coalesce(c.reply_due_at, c.assigned_at)`).orderBy('c.id')
-    : builder.orderBy(sortColumn, direction).orderBy('c.id', direction);
-  const rows = await ordered.limit(query.limit + 1).execute();
 
   const page = rows.slice(0, query.limit);
   const lastMessages = await lastMessagesById(
@@ -81,14 +93,29 @@ export async function listConversations(
 }
 
 /**
- * After `cursor` in the `due` order (due times soonest first, then those without one by
- * `assigned_at`): past a due time, the later due times and every conversation without one; past a
- * waiting time, only later waiting times without a due time.
+ * Up to `limit` rows after `after` in the `due` order: due times soonest first (ties by id), then
+ * those without one by waiting time (`assigned_at`, id). Two keyed reads, each in an index's order
+ * (`conversations_reply_due`, and the waiting queue's), the second only when the first ran out, so
+ * a page costs the same however long the queue (an ORDER BY over both would sort every row).
  */
-function afterDue({ at, id, due }: ConversationCursor) {
-  return due
-    ? sql<boolean>`((c.reply_due_at is not null and (c.reply_due_at, c.id) > (${at}, ${id})) or c.reply_due_at is null)`
-    : sql<boolean>`(c.reply_due_at is null and (c.assigned_at, c.id) > (${at}, ${id}))`;
+async function dueOrder(builder: QueueBuilder, after: ConversationCursor | undefined, limit: number): Promise<QueueRow[]> {
+  let rows: QueueRow[] = [];
+  if (after?.due !== false) {
+    let due = builder.where('c.reply_due_at', 'is not', null);
+    if (after) due = due.where((eb) => eb(eb.refTuple('c.reply_due_at', 'c.id'), '>', eb.tuple(after.at, after.id)));
+    rows = await due.orderBy('c.reply_due_at').orderBy('c.id').limit(limit).execute();
+  }
+  if (rows.length >= limit) return rows;
+  let dueless = builder.where('c.reply_due_at', 'is', null);
+  if (after?.due === false) dueless = dueless.where((eb) => eb(eb.refTuple('c.assigned_at', 'c.id'), '>', eb.tuple(after.at, after.id)));
+  return [
+    ...rows,
+    ...(await dueless
+      .orderBy('c.assigned_at')
+      .orderBy('c.id')
+      .limit(limit - rows.length)
+      .execute()),
+  ];
 }
 
 async function lastMessagesById(db: Kysely<Schema>, ids: string[]): Promise<Map<string, LastMessage>> {

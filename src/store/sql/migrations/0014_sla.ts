@@ -6,11 +6,21 @@
  * target was first missed. Waiting conversations sort by `reply_due_at`; the SLA job scans it.
  * The job's marks, one per target and kind, each set once per SLA clock by one conditional
  * UPDATE (cleared when a new hand-over starts the clock again): `reply_warned_at`,
- * `reply_breached_at`, `resolve_warned_at`, `resolve_breached_at`.
+ * `reply_breached_at`, `resolve_warned_at`, `resolve_breached_at`. Waiting sorted by due time
+ * reads two keyed ranges, each with an index of its own: those with a due time by
+ * (`reply_due_at`, id), then those without by (`assigned_at`, id).
  */
 import type { DialectMigration } from './dialect-migration.js';
 
 const MARKS = ['reply_warned_at', 'reply_breached_at', 'resolve_warned_at', 'resolve_breached_at'];
+
+const WAITING = "assignee_id IS NULL AND status = 'open'";
+const INDEXES = [
+  'CREATE INDEX conversations_reply_due ON conversations (reply_due_at, id) WHERE reply_due_at IS NOT NULL',
+  'CREATE INDEX conversations_resolve_due ON conversations (resolve_due_at, id) WHERE resolve_due_at IS NOT NULL',
+  `CREATE INDEX conversations_waiting_due ON conversations (reply_due_at, id) WHERE ${WAITING} AND reply_due_at IS NOT NULL`,
+  `CREATE INDEX conversations_waiting_dueless ON conversations (assigned_at, id) WHERE ${WAITING} AND reply_due_at IS NULL`,
+];
 
 export const sla: DialectMigration = {
   sqlite: [
@@ -19,8 +29,7 @@ export const sla: DialectMigration = {
     'ALTER TABLE conversations ADD COLUMN resolve_due_at TEXT',
     'ALTER TABLE conversations ADD COLUMN sla_breached_at TEXT',
     ...MARKS.map((column) => `ALTER TABLE conversations ADD COLUMN ${column} TEXT`),
-    'CREATE INDEX conversations_reply_due ON conversations (reply_due_at, id) WHERE reply_due_at IS NOT NULL',
-    'CREATE INDEX conversations_resolve_due ON conversations (resolve_due_at, id) WHERE resolve_due_at IS NOT NULL',
+    ...INDEXES,
   ],
   postgres: [
     'ALTER TABLE conversations ADD COLUMN handed_over_at timestamptz(3)',
@@ -28,7 +37,6 @@ export const sla: DialectMigration = {
     'ALTER TABLE conversations ADD COLUMN resolve_due_at timestamptz(3)',
     'ALTER TABLE conversations ADD COLUMN sla_breached_at timestamptz(3)',
     ...MARKS.map((column) => `ALTER TABLE conversations ADD COLUMN ${column} timestamptz(3)`),
-    'CREATE INDEX conversations_reply_due ON conversations (reply_due_at, id) WHERE reply_due_at IS NOT NULL',
-    'CREATE INDEX conversations_resolve_due ON conversations (resolve_due_at, id) WHERE resolve_due_at IS NOT NULL',
+    ...INDEXES,
   ],
 };
