@@ -247,6 +247,20 @@ describe.each(sqlBackends())('activity on %s', (backend) => {
     expect((await fetch(`${finch.baseUrl}/api/v1${path}/activity`)).status).toBe(401);
   });
 
+  it("records a change's own events after the ones its before and after say", async () => {
+    const conversation = await finConversation(finch);
+    await changeConversation(finch.helpdesk!, conversation.id, (current) => assign({}, current, hana.id), {
+      actor: agentActor(hana.id),
+      activity: (updated, at) => [
+        { conversationId: updated.id, at, kind: 'first_human_reply', actor: agentActor(hana.id), details: { agentId: hana.id, messageId: 'msg_1' } },
+      ],
+    });
+    expect((await activity(conversation.id)).slice(1).map((line) => [line.kind, line.actor.name])).toEqual([
+      ['assigned', 'Hana'],
+      ['first_human_reply', 'Hana'],
+    ]);
+  });
+
   it('is written with its change or not at all', async () => {
     const conversation = await finConversation(finch);
     const at = finch.clock.now().toISOString();

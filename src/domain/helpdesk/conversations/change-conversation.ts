@@ -1,6 +1,6 @@
 import type { HelpdeskTransaction } from '../../../store/helpdesk-port.js';
 import type { ConversationChanges } from '../../../store/port.js';
-import { SYSTEM_ACTOR, type ActivityActor } from '../../activity/activity.js';
+import { SYSTEM_ACTOR, type ActivityActor, type ActivityEvent } from '../../activity/activity.js';
 import { activityBetween } from '../../activity/activity-between.js';
 import { recordActivity } from '../../activity/record-activity.js';
 import { notFound } from '../../errors.js';
@@ -15,6 +15,11 @@ export interface ChangeOptions {
   actor?: ActivityActor;
   /** The hand-over reason the activity gives when the change puts the conversation in Waiting (`activityBetween`). */
   reason?: string | null;
+  /**
+   * Events of the change beyond what `activityBetween` derives (e.g. `first_human_reply`), recorded
+   * after those in the same transaction, so the timeline reads "Ana took it", then "First reply by Ana".
+   */
+  activity?: (updated: Conversation, at: string) => ActivityEvent[];
 }
 
 /**
@@ -39,7 +44,8 @@ export async function changeConversation(
     const updated = await tx.updateConversation(current.id, changes, at);
     await tx.enqueueSync(current.id, at);
     const source = { at, actor: options.actor ?? SYSTEM_ACTOR, how: 'manual' as const };
-    await recordActivity(tx, activityBetween(current, updated, options.reason === undefined ? source : { ...source, reason: options.reason }));
+    const derived = activityBetween(current, updated, options.reason === undefined ? source : { ...source, reason: options.reason });
+    await recordActivity(tx, [...derived, ...(options.activity?.(updated, at) ?? [])]);
     return { conversation: updated, changed: true };
   });
   if (changed) ctx.outboxWritten();
