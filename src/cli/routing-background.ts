@@ -17,7 +17,7 @@ export function routingBackground(deps: BackgroundDeps, options: Pick<RouterOpti
 export function createRouter(finch: Pick<Finch, 'store' | 'routing'>, options: Omit<RouterOptions, 'route' | 'subscribe'>): Router {
   return new Router({
     ...options,
-    route: (now) => routeWaiting({ store: finch.routing, transaction: (work) => finch.store.transaction(work) }, now),
+    route: () => routeWaiting({ store: finch.routing, transaction: (work) => finch.store.transaction(work), now: () => options.clock.now() }),
     subscribe: (onChange, onMissed) => finch.store.subscribeToChanges(onChange, onMissed),
   });
 }

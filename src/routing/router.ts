@@ -20,13 +20,13 @@ import { DatabaseUnavailableError } from '../store/port.js';
 export type RouterLogger = OutageLogger;
 
 export interface RouterOptions {
-  /** One routing pass at `now`. */
-  route: (now: Date) => Promise<RoutingOutcome>;
+  /** One routing pass. */
+  route: () => Promise<RoutingOutcome>;
   /** The change feed: calls `onChange` after each committed conversation change; resolves with the unsubscriber. */
   subscribe?: (onChange: () => void, onMissed: () => void) => Promise<() => Promise<void>>;
   clock: Clock;
   logger: RouterLogger;
-  /** Wake-ups this close together make one pass. Default 20 ms. */
+  /** Wake-ups this close together make one pass. Default 10 ms. */
   debounceMs?: number;
   /** The backstop poll. Default 2 000 ms. */
   pollMs?: number;
@@ -49,7 +49,7 @@ export class Router {
   private readonly outages: OutageLog;
 
   constructor(private readonly options: RouterOptions) {
-    this.debounceMs = options.debounceMs ?? 20;
+    this.debounceMs = options.debounceMs ?? 10;
     this.pollMs = options.pollMs ?? 2_000;
     this.outages = new OutageLog(
       options.logger,
@@ -118,7 +118,7 @@ export class Router {
     try {
       let outcome: RoutingOutcome;
       do {
-        outcome = await this.options.route(this.options.clock.now());
+        outcome = await this.options.route();
         if (outcome.assigned > 0 || outcome.returned > 0) this.options.onRouted?.(outcome);
       } while (outcome.more && !this.stopping);
       this.outages.succeeded();

@@ -60,7 +60,8 @@ describe.each(sqlBackends())('automatic assignment on %s', (backend) => {
   it("with mode off assigns nothing (today's behaviour)", async () => {
     await team('off', 5, false, ['Olga']);
     const id = await handOver(routed.finch);
-    const outcome = await routeWaiting({ store: routed.finch.finch!.routing, transaction: (work) => routed.finch.finch!.store.transaction(work) }, new Date());
+    const finch = routed.finch.finch!;
+    const outcome = await routeWaiting({ store: finch.routing, transaction: (work) => finch.store.transaction(work), now: routed.finch.clock.now });
     expect(outcome).toEqual({ assigned: 0, returned: 0, more: false });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await assigneeOf(routed, id)).toBeNull();

@@ -18,7 +18,7 @@ import { assign } from '../conversation-changes.js';
 import { withPeopleEdits } from '../people-edits.js';
 import { chooseAgent, nextRoutedStamp, type RoutingCandidate } from './choose-agent.js';
 import { handBackWork } from './hand-back-work.js';
-import { AGENT_AWAY } from './routing-settings.js';
+import { AGENT_AWAY, type RoutingMode, type RoutingSettings } from './routing-settings.js';
 
 /** Assignments per unit of work: a long backlog is routed in several short transactions. */
 export const ROUTING_BATCH = 50;
@@ -34,22 +34,29 @@ export interface RoutingOutcome {
 
 const NOTHING: RoutingOutcome = { assigned: 0, returned: 0, more: false };
 
-/**
- * Runs one pass at `now`. When routing is off, or nothing waits and no away agent holds work,
- * it costs one statement (`routingWork`) and no transaction.
- */
-export async function routeWaiting(deps: { store: RoutingStore; transaction: UnitOfWork['transaction'] }, now: Date): Promise<RoutingOutcome> {
-  const at = now.toISOString();
-  const work = await deps.store.routingWork(at);
-  if (work.settings.mode === 'off') return NOTHING;
-  if (!work.waiting && !(work.settings.reassignWhenAway && work.awayWithWork)) return NOTHING;
-  return deps.transaction((tx) => routeIn(tx, at));
+export interface RoutingDeps {
+  store: RoutingStore;
+  transaction: UnitOfWork['transaction'];
+  now: () => Date;
 }
 
-async function routeIn(tx: HelpdeskTransaction, at: string): Promise<RoutingOutcome> {
-  const settings = await tx.routing.lockRouting();
+/**
+ * Runs one pass. When routing is off, or nothing waits and no away agent holds work, it costs one
+ * statement (`routingWork`) and no transaction. Its changes are stamped with the time it got the
+ * routing lock (a pass that waited for another node's is not dated before it could act).
+ */
+export async function routeWaiting(deps: RoutingDeps): Promise<RoutingOutcome> {
+  const work = await deps.store.routingWork(deps.now().toISOString());
+  if (work.settings.mode === 'off') return NOTHING;
+  if (!work.waiting && !(work.settings.reassignWhenAway && work.awayWithWork)) return NOTHING;
+  return deps.transaction(async (tx) => {
+    const settings = await tx.routing.lockRouting();
+    return settings.mode === 'off' ? NOTHING : routeIn(tx, { ...settings, mode: settings.mode }, deps.now().toISOString());
+  });
+}
+
+async function routeIn(tx: HelpdeskTransaction, settings: RoutingSettings & { mode: Exclude<RoutingMode, 'off'> }, at: string): Promise<RoutingOutcome> {
   const { mode } = settings;
-  if (mode === 'off') return NOTHING;
   const presence = await tx.presence.presenceOf(at);
   const agents = await tx.routing.routingAgents();
   let returned = 0;
