@@ -26,11 +26,13 @@ export class SqlSlaStore implements SlaStore {
 
   async findDue(target: SlaTarget, mark: 'warned' | 'breached', dueBy: string, limit: number): Promise<DueConversation[]> {
     const columns = COLUMNS[target];
-    // The partial index on the due column serves the range; the mark is checked on the few rows in it.
+    // The partial index of running targets not yet missed (0014_sla.ts) serves the range: a breach
+    // also marks the warning, so those left to warn are among them, and missed ones are never read again.
     const rows = await this.scope.db
       .selectFrom('conversations')
       .select(['id', `${columns.due} as due`])
       .where(columns.due, 'is not', null)
+      .where(columns.breached, 'is', null)
       .where(columns.due, '<=', dueBy)
       .where(columns[mark], 'is', null)
       .orderBy(columns.due)
