@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RoutingOutcome } from '../../src/domain/routing/route-waiting.js';
 import { systemClock } from '../../src/outbox/clock.js';
-import { Router } from '../../src/routing/router.js';
+import { Router, type RouterOptions } from '../../src/routing/router.js';
 import { DatabaseUnavailableError } from '../../src/store/port.js';
 
 const NOTHING: RoutingOutcome = { assigned: 0, returned: 0, more: false };
@@ -20,6 +20,14 @@ function logger() {
 }
 
 let router: Router | undefined;
+
+/** A router over `route` (a minute's poll unless given), started. */
+function started(options: Partial<RouterOptions> & Pick<RouterOptions, 'route'>): Router {
+  router = new Router({ clock: systemClock, logger: logger(), pollMs: 60_000, ...options });
+  router.start();
+  return router;
+}
+
 afterEach(async () => {
   await router?.stop();
   router = undefined;
@@ -29,17 +37,13 @@ describe('the router loop', () => {
   it('runs a pass at start, one pass per burst of wake-ups, and one more for a wake-up during a pass', async () => {
     let passes = 0;
     let release: (() => void) | undefined;
-    router = new Router({
+    const router = started({
       route: async () => {
         passes++;
         if (passes === 3) await new Promise<void>((resolve) => (release = resolve));
         return NOTHING;
       },
-      clock: systemClock,
-      logger: logger(),
-      pollMs: 60_000,
     });
-    router.start();
     await sleep(100);
     expect(passes).toBe(1);
     for (let i = 0; i < 20; i++) router.wake();
@@ -61,29 +65,24 @@ describe('the router loop', () => {
     let notify: (() => void) | undefined;
     let unsubscribed = false;
     const outcomes = [NOTHING, { assigned: 50, returned: 0, more: true }, NOTHING];
-    router = new Router({
+    started({
       route: async () => outcomes[passes++] ?? NOTHING,
       subscribe: async (onChange) => {
         notify = onChange;
         return async () => void (unsubscribed = true);
       },
-      clock: systemClock,
-      logger: logger(),
-      pollMs: 60_000,
     });
-    router.start();
     await sleep(100);
     expect(passes).toBe(1);
     notify!();
     await sleep(100);
     // The change's pass routed a full batch: the next ran at once.
     expect(passes).toBe(3);
-    await router.stop();
+    await router!.stop();
     expect(unsubscribed).toBe(true);
 
     let polled = 0;
-    router = new Router({ route: async () => (polled++, NOTHING), clock: systemClock, logger: logger(), pollMs: 50 });
-    router.start();
+    started({ route: async () => (polled++, NOTHING), pollMs: 50 });
     await sleep(400);
     expect(polled).toBeGreaterThanOrEqual(4);
   });
@@ -92,17 +91,15 @@ describe('the router loop', () => {
     const log = logger();
     const failures: unknown[] = [new DatabaseUnavailableError('down', 1), new DatabaseUnavailableError('down', 1), undefined, new Error('bug')];
     let passes = 0;
-    router = new Router({
+    started({
       route: async () => {
         const failure = failures[passes++];
         if (failure) throw failure;
         return NOTHING;
       },
-      clock: systemClock,
       logger: log,
       pollMs: 30,
     });
-    router.start();
     await sleep(300);
     expect(passes).toBeGreaterThanOrEqual(4);
     expect(log.lines.map((line) => line.level)).toEqual(['warn', 'info', 'error']);
@@ -110,18 +107,15 @@ describe('the router loop', () => {
 
   it('stops after the pass in flight', async () => {
     let finished = false;
-    router = new Router({
+    started({
       route: async () => {
         await sleep(150);
         finished = true;
         return NOTHING;
       },
-      clock: systemClock,
-      logger: logger(),
     });
-    router.start();
     await sleep(50);
-    await router.stop();
+    await router!.stop();
     expect(finished).toBe(true);
   });
 });
