@@ -100,6 +100,26 @@ describe.each(sqlBackends())('the SLA job on %s', (backend) => {
     for (const id of ids) expect((await slaActivity(finch, id)).map((entry) => entry.kind)).toEqual(['sla_breached']);
   });
 
+  it('warns of and records the resolution target too, which the first reply does not stop', async () => {
+    await useSla(finch, { ...BERLIN, firstReplyMinutes: null, resolutionMinutes: 120 });
+    try {
+      const { id } = await finConversation(finch);
+      // Wednesday 2026-11-25 10:00 Berlin (09:00Z): resolution due 12:00 Berlin (11:00Z), "due soon" 15 minutes before.
+      await record(finch, [handedOver(id, '2026-11-25T09:00:00.000Z')]);
+      await record(finch, [firstReply(id, '2026-11-25T09:05:00.000Z', agentId)]);
+      await job(finch).run(new Date('2026-11-25T10:45:00.000Z'));
+      await job(finch).run(new Date('2026-11-25T11:00:00.000Z'));
+      await job(finch).run(new Date('2026-11-25T11:30:00.000Z'));
+      const details = { target: 'resolution', dueAt: '2026-11-25T11:00:00.000Z' };
+      expect(await slaActivity(finch, id)).toEqual([
+        { kind: 'sla_due_soon', details },
+        { kind: 'sla_breached', details },
+      ]);
+    } finally {
+      await useSla(finch, { ...BERLIN, resolutionMinutes: null });
+    }
+  });
+
   it('runs every 30 s under the scheduler on two nodes, each mark once', async () => {
     const { id } = await finConversation(finch);
     // Tuesday 17 November 10:00 Berlin: due at 10:00Z, "due soon" from 09:48Z.
