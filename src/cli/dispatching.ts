@@ -36,7 +36,8 @@ export async function runBackground(finch: Finch, config: Config, logger: Dispat
   const deps: BackgroundDeps = { finch, config, logger, clock: systemClock };
   const routing = routingBackground(deps);
   const notifications = notificationBackground(deps);
-  const capabilities = [presenceBackground(deps), routing, slaBackground(deps), notifications];
+  // Warnings and breaches the SLA job records are notifications: send them now, not at the sender's next poll.
+  const capabilities = [presenceBackground(deps), routing, slaBackground(deps, { onRecorded: () => notifications.wake() }), notifications];
   // Conversations the fail-safe routes have sync events: deliver them now, not at the next poll.
   const scheduler = createScheduler(finch, {
     clock: systemClock,

@@ -60,6 +60,10 @@ const MESSAGES: Record<string, string | ((problem: ProblemBody, retryAfter: stri
   // The password change.
   wrong_password: 'Your current password is not right.',
   weak_password: (problem) => problem.detail?.trim() || 'Choose a longer, less common password.',
+  // Business hours and SLA targets.
+  invalid_time_zone: 'The time zone must be an IANA name, e.g. Europe/Berlin or America/New_York.',
+  invalid_opening_hours: 'Each opening range must close after it opens on the same day, and a day’s ranges must not overlap.',
+  invalid_holiday: 'Write each holiday as a date, YYYY-MM-DD.',
   // Replies, notes and attachments.
   empty_message: 'Write a message or add an attachment first.',
   body_too_deep: 'The message has formatting nested too deeply to keep. Paste it again as plain text.',
