@@ -1,9 +1,10 @@
 /** Automatic assignment over SQL: the `routing` setting, agents' capacity and turn (migrations/0011_routing.ts). */
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { DEFAULT_ROUTING, type RoutingSettings } from '../../domain/routing/routing-settings.js';
 import type { RoutingAgent, RoutingStore, RoutingWork } from '../routing-port.js';
 import type { SqlScope } from './database.js';
 import { json } from './rows.js';
+import type { Schema } from './schema.js';
 import { readSetting, writeSetting } from './sql-settings-store.js';
 
 const ROUTING = 'routing';
@@ -19,29 +20,7 @@ export class SqlRoutingStore implements RoutingStore {
   }
 
   async routingWork(now: string): Promise<RoutingWork> {
-    const row = await this.scope.db
-      .selectNoFrom((eb) => [
-        eb.selectFrom('settings').select('value').where('key', '=', ROUTING).as('settings'),
-        eb.exists(eb.selectFrom('conversations').select(sql.lit(1).as('one')).where('status', '=', 'open').where('assignee_id', 'is', null)).as('waiting'),
-        eb
-          .exists(
-            eb
-              .selectFrom('conversations as c')
-              .innerJoin('agents as a', 'a.id', 'c.assignee_id')
-              .select(sql.lit(1).as('one'))
-              .where('c.status', '=', 'open')
-              .where('a.presence', '=', 'away')
-              .where('a.active', '=', 1)
-              .where('a.is_fin', '=', 0)
-              .where((inner) =>
-                inner.exists(
-                  inner.selectFrom('agent_connections as k').select(sql.lit(1).as('one')).whereRef('k.agent_id', '=', 'a.id').where('k.expires_at', '>', now),
-                ),
-              ),
-          )
-          .as('away_work'),
-      ])
-      .executeTakeFirstOrThrow();
+    const row = await routingWorkQuery(this.scope.db, now).executeTakeFirstOrThrow();
     const stored = row.settings === null || row.settings === undefined ? {} : json<Partial<RoutingSettings>>(row.settings);
     return { settings: { ...DEFAULT_ROUTING, ...stored }, waiting: Boolean(row.waiting), awayWithWork: Boolean(row.away_work) };
   }
@@ -103,4 +82,38 @@ export class SqlRoutingStore implements RoutingStore {
     const rows = await this.scope.db.selectFrom('agents').select(['id', 'capacity']).where('active', '=', 1).where('is_fin', '=', 0).execute();
     return new Map(rows.map((row) => [row.id, row.capacity]));
   }
+}
+
+/**
+ * `routingWork`'s one statement: the settings row (by key), whether anything waits (the
+ * open-by-assignee index, at `assignee_id IS NULL`), and whether an away agent with a live
+ * connection holds open work (from the agents, each probing that index): no scan of the
+ * conversations, however many there are (test/routing/plans.test.ts).
+ */
+export function routingWorkQuery(db: Kysely<Schema>, now: string) {
+  return db.selectNoFrom((eb) => [
+    eb.selectFrom('settings').select('value').where('key', '=', ROUTING).as('settings'),
+    eb.exists(eb.selectFrom('conversations').select(sql.lit(1).as('one')).where('status', '=', 'open').where('assignee_id', 'is', null)).as('waiting'),
+    // From the agents (a team, not a table of conversations), each probing the open-by-assignee index.
+    eb
+      .exists(
+        eb
+          .selectFrom('agents as a')
+          .select(sql.lit(1).as('one'))
+          .where('a.presence', '=', 'away')
+          .where('a.active', '=', 1)
+          .where('a.is_fin', '=', 0)
+          .where((inner) =>
+            inner.and([
+              inner.exists(
+                inner.selectFrom('agent_connections as k').select(sql.lit(1).as('one')).whereRef('k.agent_id', '=', 'a.id').where('k.expires_at', '>', now),
+              ),
+              inner.exists(
+                inner.selectFrom('conversations as c').select(sql.lit(1).as('one')).whereRef('c.assignee_id', '=', 'a.id').where('c.status', '=', 'open'),
+              ),
+            ]),
+          ),
+      )
+      .as('away_work'),
+  ]);
 }
