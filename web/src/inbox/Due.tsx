@@ -40,9 +40,6 @@ export function dueText(dueAt: string, now: number, breached: boolean): { text: 
   return { text: `Overdue by ${span(-left)}`, label: `Reply overdue by ${span(-left, true)}, since ${when(dueAt)}`, late: true };
 }
 
-/** Red as the inbox's other warnings (the Not synced badge). */
-const LATE = { background: '#fdecea', color: 'var(--danger)', fontWeight: 600 } as const;
-
 /** The reply's due time as a badge, or nothing when no reply is due. */
 export function DueBadge({ conversation }: { conversation: Pick<ConversationView, 'reply_due_at' | 'sla_breached_at'> }) {
   const now = useNow();
@@ -50,7 +47,7 @@ export function DueBadge({ conversation }: { conversation: Pick<ConversationView
   const due = dueText(conversation.reply_due_at, now, conversation.sla_breached_at !== null);
   // The short text is for the eye; a screen reader reads the full sentence instead.
   return (
-    <span className={due.late ? 'badge due late' : 'badge due'} style={due.late ? LATE : undefined} title={due.label} data-late={due.late}>
+    <span className={due.late ? 'badge due late' : 'badge due'} title={due.label} data-late={due.late}>
       <span aria-hidden="true">{due.text}</span>
       <span className="visually-hidden">{due.label}</span>
     </span>
