@@ -2,9 +2,11 @@
  * A conversation's activity over real HTTP: each event from each source recorded once, with its
  * time, actor and conversation (Fin's requests, agents' changes, the customer's return, the
  * fail-safe); nothing for changes that change nothing; served oldest first, a page at a time, at
- * GET /api/v1/conversations/{id}/activity. On the memory store (the Fin API alone) nothing is
+ * GET /api/v1/conversations/{id}/activity (503 while its database cannot be reached); written
+ * with the change or not at all; append-only. On the memory store (the Fin API alone) nothing is
  * recorded and nothing fails.
  */
+import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentActor } from '../../src/domain/activity/activity.js';
 import { activityBetween } from '../../src/domain/activity/activity-between.js';
@@ -13,6 +15,8 @@ import { assign } from '../../src/domain/conversation-changes.js';
 import { changeConversation } from '../../src/domain/helpdesk/conversations/change-conversation.js';
 import type { Agent } from '../../src/domain/model.js';
 import { FailSafeJob } from '../../src/jobs/fail-safe.js';
+import { openDatabase } from '../../src/store/sql/database.js';
+import { SqlActivityStore } from '../../src/store/sql/sql-activity-store.js';
 import { AgentClient } from '../support/agent-client.js';
 import { backends, sqlBackends, startTestFinch, type TestFinch } from '../support/finch.js';
 import { PASSWORD, finConversation, makeAgent } from '../support/helpdesk.js';
@@ -279,6 +283,26 @@ describe.each(sqlBackends())('activity on %s', (backend) => {
     await expect(failed).rejects.toThrow('a later step failed');
     expect((await asHana.get(`/conversations/${conversation.id}`)).body.conversation.assignee).toMatchObject({ is_fin: true });
     expect(await since(conversation.id)).toEqual([]);
+  });
+
+  it('answers 503 with Retry-After and a problem while its database cannot be reached', async () => {
+    const conversation = await finConversation(finch);
+    const helpdesk = finch.helpdesk!;
+    const healthy = helpdesk.activity;
+    // The same store over a database nobody listens for (a refused connection).
+    const unreachable = openDatabase({ url: 'postgresql://finch@127.0.0.1:9/finch', dataDir: os.tmpdir(), poolSize: 1 });
+    helpdesk.activity = new SqlActivityStore(unreachable);
+    try {
+      const refused = await asIda.get(`/conversations/${conversation.id}/activity`);
+      expect(refused.status).toBe(503);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(refused.headers.get('content-type')).toContain('application/problem+json');
+      expect(refused.body).toMatchObject({ status: 503, code: 'database_unavailable' });
+    } finally {
+      helpdesk.activity = healthy;
+      await unreachable.close();
+    }
+    expect((await asIda.get(`/conversations/${conversation.id}/activity`)).status).toBe(200);
   });
 
   it('is append-only: no route and no store method changes or removes an entry', async () => {
