@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeWaiting } from '../../src/domain/routing/route-waiting.js';
+import { EventStreamClient } from '../support/event-stream.js';
 import { sqlBackends } from '../support/finch.js';
 import { outboxOf } from '../support/helpdesk.js';
 import {
@@ -206,4 +207,39 @@ describe.each(sqlBackends())('automatic assignment on %s', (backend) => {
       .execute();
     return agentIds.map((id) => Number(rows.find((row) => row.assignee_id === id)?.n ?? 0));
   }
+});
+
+describe.each(sqlBackends())('automatic assignment with the inbox as it is on %s', (backend) => {
+  let routed: RoutedFinch;
+
+  beforeAll(async () => {
+    routed = await startRoutedFinch(backend, { pollMs: 60_000 });
+  });
+  afterAll(() => routed?.close());
+
+  it('routes to an agent once their inbox opens, returns their work when they choose away, and not when they close it', async () => {
+    await setRouting(routed, { mode: 'balanced', capacity: 5, reassign_when_away: true });
+    const { agent, client } = await agentWithSession(routed, 'Kim');
+    const first = await handOver(routed.finch);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await assigneeOf(routed, first)).toBeNull();
+
+    // Opening the inbox (its live event stream) makes Kim online: the waiting one is hers.
+    const inbox = await EventStreamClient.connect(`${routed.finch.baseUrl}/api/v1/events`, client.authHeaders());
+    await eventually(async () => expect(await assigneeOf(routed, first)).toBe(agent.id));
+
+    // Kim chooses away (the top bar's toggle): her conversation goes back to Waiting.
+    expect((await client.put('/me/presence', { status: 'away' })).status).toBe(200);
+    await eventually(async () => expect(await assigneeOf(routed, first)).toBeNull());
+    expect((await client.put('/me/presence', { status: 'online' })).status).toBe(200);
+    await eventually(async () => expect(await assigneeOf(routed, first)).toBe(agent.id));
+
+    // Closing the inbox is offline, not away: she keeps it, and new hand-overs wait.
+    inbox.close();
+    await eventually(async () => expect((await routed.asAdmin.get('/agents')).body.find((a: { id: string }) => a.id === agent.id).presence).toBe('offline'));
+    const second = await handOver(routed.finch);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await assigneeOf(routed, second)).toBeNull();
+    expect(await assigneeOf(routed, first)).toBe(agent.id);
+  });
 });
