@@ -185,6 +185,36 @@ describe.each(sqlBackends())('automatic assignment on %s', (backend) => {
     expect(await assigneeOf(routed, ids[0]!)).toBe(ivy.agent.id);
   });
 
+  it('routes the most overdue first (reply_due_at, those without after), then the longest waiting', async () => {
+    const [lea] = (await team('balanced', 1, false, ['Lea'], 0)) as [Member];
+    const oldest = await handOver(routed.finch);
+    const due = await handOver(routed.finch);
+    const overdue = await handOver(routed.finch);
+    const db = routed.finch.database!.db;
+    const now = routed.finch.clock.now().getTime();
+    await db
+      .updateTable('conversations')
+      .set({ reply_due_at: new Date(now + 60_000).toISOString() })
+      .where('id', '=', due)
+      .execute();
+    await db
+      .updateTable('conversations')
+      .set({ reply_due_at: new Date(now - 60_000).toISOString() })
+      .where('id', '=', overdue)
+      .execute();
+
+    // Lea has room for one: the overdue one, though it waited least.
+    await connect(routed, lea.agent.id);
+    await eventually(async () => expect(await assigneeOf(routed, overdue)).toBe(lea.agent.id));
+    expect([await assigneeOf(routed, due), await assigneeOf(routed, oldest)]).toEqual([null, null]);
+    // Room for two more: the one with a due time, then the longest waiting.
+    expect((await routed.asAdmin.patch(`/agents/${lea.agent.id}`, { capacity: 2 })).status).toBe(200);
+    await eventually(async () => expect(await assigneeOf(routed, due)).toBe(lea.agent.id));
+    expect(await assigneeOf(routed, oldest)).toBeNull();
+    expect((await routed.asAdmin.patch(`/agents/${lea.agent.id}`, { capacity: 3 })).status).toBe(200);
+    await eventually(async () => expect(await assigneeOf(routed, oldest)).toBe(lea.agent.id));
+  });
+
   it('Fin is told of every automatic assignment (a sync event in the same transaction)', async () => {
     const [{ agent }] = (await team('balanced', 5, false, ['Jo'], 0)) as [Member];
     const id = await handOver(routed.finch);
