@@ -82,7 +82,8 @@ export function line(event: ActivityView): string {
         case 'return':
           return `Back to ${to}: the customer returned`;
         case 'fin':
-          return `Fin assigned it to ${to}`;
+          // Fin's update naming the Fin agent: Fin handles it again.
+          return to === 'Fin' ? 'Fin took it back' : `Fin assigned it to ${to}`;
         case 'manual':
           if (event.actor.type === 'agent' && event.actor.id === event.details.assignee_id) return `${to} took it`;
           if (to === 'Fin') return `Handed back to Fin${by}`;
