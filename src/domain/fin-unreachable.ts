@@ -3,7 +3,7 @@
  * docs/decisions.md): each open one still with the Fin agent goes to people (Waiting, handover
  * reason `fin_unreachable`), with a sync event so that Fin hears of the handover once it is back,
  * and its activity (`handed_over`, by Finch itself) recorded with what it means (SLA clock,
- * notifications): all in one unit of work.
+ * notifications), each in the unit of work of its batch.
  */
 import type { FailSafeStore, UnitOfWork } from '../store/helpdesk-port.js';
 import { SYSTEM_ACTOR } from './activity/activity.js';
@@ -15,27 +15,39 @@ import { assign } from './conversation-changes.js';
 export const FIN_UNREACHABLE = 'fin_unreachable';
 
 /**
- * Hands the candidates (ids) over to people at `at`, in one transaction (one live change for the
- * inbox). Each is locked and checked again first: one that is no longer open or no longer Fin's
- * (an agent took it, Fin handed it over, a concurrent fail-safe routed it) is left alone, so every
- * conversation is routed once. Returns the ids routed, sorted.
+ * Conversations handed over per transaction: a batch is one live change for the inbox, and the
+ * write lock (SQLite's is the whole database) is never held for thousands of them at once.
+ */
+export const FAIL_SAFE_BATCH = 100;
+
+/**
+ * Hands the candidates (ids) over to people at `at`, `FAIL_SAFE_BATCH` per transaction. Each is
+ * locked and checked again first: one that is no longer open or no longer Fin's (an agent took it,
+ * Fin handed it over, a concurrent fail-safe routed it) is left alone, so every conversation is
+ * routed once. Returns the ids routed, sorted.
  */
 export async function handOverFromUnreachableFin(store: Pick<UnitOfWork, 'transaction'>, candidates: readonly string[], at: string): Promise<string[]> {
-  if (candidates.length === 0) return [];
   // Locked in id order, so two transactions locking several of them cannot deadlock.
   const ids = [...new Set(candidates)].sort();
-  return store.transaction(async (tx) => {
-    const routed: string[] = [];
-    for (const id of ids) {
-      const current = await tx.lockConversation(id);
-      if (current?.status !== 'open' || !current.assignee?.isFin) continue;
-      const updated = await tx.updateConversation(id, { ...assign({}, current, null), handoverReason: FIN_UNREACHABLE }, at);
-      await tx.enqueueSync(id, at);
-      await recordActivity(tx, activityBetween(current, updated, { at, actor: SYSTEM_ACTOR, how: 'automatic' }));
-      routed.push(id);
-    }
-    return routed;
-  });
+  const routed: string[] = [];
+  for (let start = 0; start < ids.length; start += FAIL_SAFE_BATCH) {
+    const batch = ids.slice(start, start + FAIL_SAFE_BATCH);
+    routed.push(
+      ...(await store.transaction(async (tx) => {
+        const done: string[] = [];
+        for (const id of batch) {
+          const current = await tx.lockConversation(id);
+          if (current?.status !== 'open' || !current.assignee?.isFin) continue;
+          const updated = await tx.updateConversation(id, { ...assign({}, current, null), handoverReason: FIN_UNREACHABLE }, at);
+          await tx.enqueueSync(id, at);
+          await recordActivity(tx, activityBetween(current, updated, { at, actor: SYSTEM_ACTOR, how: 'automatic' }));
+          done.push(id);
+        }
+        return done;
+      })),
+    );
+  }
+  return routed;
 }
 
 /**

@@ -29,7 +29,7 @@ export interface FailSafeStore {
   /**
    * Fin has been unreachable since `since`: the open conversations the Fin agent holds that
    * changed since then, or have a sync event Fin has not received, by id (sorted). The fail-safe
-   * hands them to people (domain/fin-unreachable.ts), all in one unit of work.
+   * hands them to people (domain/fin-unreachable.ts), a batch per unit of work.
    */
   finConversationsToRoute(since: string): Promise<string[]>;
 }

@@ -3,7 +3,7 @@
  * what changes on them, the sync event and the activity each gets.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { handOverFromUnreachableFin, routeFinConversationsToPeople } from '../../src/domain/fin-unreachable.js';
+import { FAIL_SAFE_BATCH, handOverFromUnreachableFin, routeFinConversationsToPeople } from '../../src/domain/fin-unreachable.js';
 import { SqlActivityStore } from '../../src/store/sql/sql-activity-store.js';
 import { SqlFailSafe } from '../../src/store/sql/sql-fail-safe.js';
 import { SqlOutboxStore } from '../../src/store/sql/sql-outbox-store.js';
@@ -131,6 +131,18 @@ describe.each(sqlBackends())('the SQL fail-safe on %s', (backend) => {
     expect(await data.store.findConversation(c.pendingSync)).toMatchObject({ assignee: { id: human.id }, handoverReason: null });
     expect(await data.store.findConversation(c.deadSync)).toMatchObject({ status: 'resolved', assignee: { id: data.fin.id } });
     const entries = await new SqlActivityStore(data.database).scanActivity({ from: at(0), to: at(10_000), limit: 100 });
+    expect(entries.map((entry) => entry.conversationId).sort()).toEqual(routed);
+  });
+
+  it('hands many over a batch per transaction, each once', async () => {
+    const many = [];
+    for (let i = 0; i < FAIL_SAFE_BATCH * 2 + 50; i++) many.push(await data.conversation({ at: at(SINCE + 1) }));
+    let transactions = 0;
+    const counted = { transaction: <T>(work: Parameters<typeof data.store.transaction<T>>[0]) => (transactions++, data.store.transaction(work)) };
+    const routed = await routeFinConversationsToPeople({ failSafe: new SqlFailSafe(data.database), store: counted }, at(SINCE), at(700));
+    expect(routed).toEqual([...many].sort());
+    expect(transactions).toBe(3);
+    const entries = await new SqlActivityStore(data.database).scanActivity({ from: at(0), to: at(10_000), limit: 1000 });
     expect(entries.map((entry) => entry.conversationId).sort()).toEqual(routed);
   });
 });
