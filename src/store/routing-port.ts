@@ -31,10 +31,10 @@ export interface RoutingStore {
   routingWork(now: string): Promise<RoutingWork>;
   /**
    * In a unit of work: waits until no other routing pass or routing change (any node) holds the
-   * routing lock, holds it until the transaction ends, and reads the settings (PostgreSQL: a
-   * transaction-scoped advisory lock; SQLite write transactions take turns anyway).
+   * routing lock, and holds it until the transaction ends (PostgreSQL: a transaction-scoped
+   * advisory lock; SQLite write transactions take turns anyway).
    */
-  lockRouting(): Promise<RoutingSettings>;
+  lockRouting(): Promise<void>;
   putRoutingSettings(settings: RoutingSettings, at: string): Promise<void>;
   /** Every active human agent with their capacity, open conversations and turn. */
   routingAgents(): Promise<RoutingAgent[]>;

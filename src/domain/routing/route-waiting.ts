@@ -50,8 +50,12 @@ export async function routeWaiting(deps: RoutingDeps): Promise<RoutingOutcome> {
   if (work.settings.mode === 'off') return NOTHING;
   if (!work.waiting && !(work.settings.reassignWhenAway && work.awayWithWork)) return NOTHING;
   return deps.transaction(async (tx) => {
-    const settings = await tx.routing.lockRouting();
-    return settings.mode === 'off' ? NOTHING : routeIn(tx, { ...settings, mode: settings.mode }, deps.now().toISOString());
+    await tx.routing.lockRouting();
+    // Asked again under the lock: another node's pass may have done it all while this one waited.
+    const at = deps.now().toISOString();
+    const { settings, waiting, awayWithWork } = await tx.routing.routingWork(at);
+    if (settings.mode === 'off' || !(waiting || (settings.reassignWhenAway && awayWithWork))) return NOTHING;
+    return routeIn(tx, { ...settings, mode: settings.mode }, at);
   });
 }
 

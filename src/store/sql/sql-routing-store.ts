@@ -25,9 +25,8 @@ export class SqlRoutingStore implements RoutingStore {
     return { settings: { ...DEFAULT_ROUTING, ...stored }, waiting: Boolean(row.waiting), awayWithWork: Boolean(row.away_work) };
   }
 
-  async lockRouting(): Promise<RoutingSettings> {
+  async lockRouting(): Promise<void> {
     if (this.scope.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${sql.lit(ROUTING_LOCK)}::bigint)`.execute(this.scope.db);
-    return this.getRoutingSettings();
   }
 
   putRoutingSettings(settings: RoutingSettings, at: string): Promise<void> {
