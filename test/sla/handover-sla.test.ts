@@ -63,4 +63,23 @@ describe.each(sqlBackends())("Fin's hand-over starts the SLA clock on %s", (back
     expect((await finch.client('post').call('update_conversation', { conversation_id: byFin, assignee_id: hana.id })).status).toBe(200);
     expect(await due(byFin)).not.toBeNull();
   });
+
+  it("answers with what the SLA clock wrote in the same change: Fin's hand-over, an agent's resolve", async () => {
+    await useSla(finch, { ...BERLIN, writeReplyDueAttribute: true });
+    try {
+      const { id } = await finConversation(finch);
+      const handed = await finch.client('post').call('update_conversation', { conversation_id: id, assignee_id: null });
+      expect(handed.status).toBe(200);
+      const { conversation } = (await agent.get(`/conversations/${id}`)).body;
+      expect(conversation.reply_due_at).not.toBeNull();
+      // Fin's own answer already carries the attribute its workflows read.
+      expect(JSON.stringify(handed.body)).toContain(conversation.reply_due_at);
+
+      const resolved = await agent.patch(`/conversations/${id}`, { status: 'resolved' });
+      expect(resolved.status).toBe(200);
+      expect(resolved.body).toMatchObject({ reply_due_at: null, resolve_due_at: null, handed_over_at: null });
+    } finally {
+      await useSla(finch, { ...BERLIN, holidays: ['2026-11-09'] });
+    }
+  });
 });

@@ -64,8 +64,11 @@ export async function updateConversation(ctx: FinContext, input: UpdateConversat
     if (guarded.notify) await tx.enqueueSync(conversation.id, at);
     if (Object.keys(changes).length > 0) {
       const updated = await tx.updateConversation(conversation.id, changes, at);
-      await ctx.recordActivity?.(tx, activityBetween(conversation, updated, { at, actor: FIN_ACTOR, how: 'fin' }));
-      return updated;
+      const events = activityBetween(conversation, updated, { at, actor: FIN_ACTOR, how: 'fin' });
+      if (events.length === 0 || !ctx.recordActivity) return updated;
+      await ctx.recordActivity(tx, events);
+      // What the events meant (the SLA clock's times, finch_reply_due_at) was written after `updated` was read.
+      return (await tx.findConversation(updated.id)) ?? updated;
     }
     return userChanged ? ((await tx.findConversation(conversation.id)) ?? conversation) : conversation;
   });

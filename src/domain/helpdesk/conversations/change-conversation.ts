@@ -45,8 +45,10 @@ export async function changeConversation(
     await tx.enqueueSync(current.id, at);
     const source = { at, actor: options.actor ?? SYSTEM_ACTOR, how: 'manual' as const };
     const derived = activityBetween(current, updated, options.reason === undefined ? source : { ...source, reason: options.reason });
-    await recordActivity(tx, [...derived, ...(options.activity?.(updated, at) ?? [])]);
-    return { conversation: updated, changed: true };
+    const events = [...derived, ...(options.activity?.(updated, at) ?? [])];
+    await recordActivity(tx, events);
+    // What the events meant (the SLA clock's times, finch_reply_due_at) was written after `updated` was read.
+    return { conversation: events.length === 0 ? updated : ((await tx.findConversation(updated.id)) ?? updated), changed: true };
   });
   if (changed) ctx.outboxWritten();
   return conversation;
