@@ -127,7 +127,7 @@ export const ConversationView = Type.Object(
     handover_reason: nullable(
       Type.String({
         description:
-          'Why it went to people without Fin handing it over: fin_unreachable (Fin could not be reached), agent_deactivated (its agent was deactivated), customer_returned (the end-user wrote again after it was resolved, closed or ended, with no active agent to return to)',
+          'Why it went to people without Fin handing it over: fin_unreachable (Fin could not be reached), agent_deactivated (its agent was deactivated), customer_returned (the end-user wrote again after it was resolved, closed or ended, with no active agent to return to), agent_unassigned (an agent took it out of their hands while it was open), agent_away (automatic assignment returned it from an agent who went away)',
       }),
     ),
     unread: Type.Boolean({ description: 'An end-user message waits for the agent who holds it to open the conversation (the unread marker)' }),
