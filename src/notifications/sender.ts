@@ -104,7 +104,10 @@ export class NotificationSender {
       return;
     }
     this.idle = new AbortController();
-    await this.options.clock.sleep(this.options.pollMs ?? 500, this.idle.signal);
+    // Until the next poll, or sooner when a queued notification falls due (a hand-over's hold ends).
+    const next = await this.options.outbox.nextDue(this.channels).catch(() => null);
+    const untilDue = next === null ? Number.POSITIVE_INFINITY : Date.parse(next) - this.options.clock.now().getTime();
+    await this.options.clock.sleep(Math.max(0, Math.min(this.options.pollMs ?? 500, untilDue)), this.idle.signal);
     this.idle = undefined;
     this.wakeRequested = false;
   }

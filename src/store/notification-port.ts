@@ -110,7 +110,9 @@ export interface NotificationOutbox {
    * that a grouped burst is one claim. PostgreSQL: rows another sender is claiming are skipped.
    */
   claim(worker: string, now: string, leaseUntil: string, limit: number, channels: readonly NotificationChannel[]): Promise<NotificationRecord[]>;
-  /** Settles claimed rows (still `worker`'s); false for a row whose claim was lost. */
+  /** When the next pending notification of `channels` falls due (null: none pending), so the sender wakes for it. */
+  nextDue(channels: readonly NotificationChannel[]): Promise<string | null>;
+  /** Settles claimed rows (still `worker`'s); rows whose claim was lost are left alone. */
   settle(worker: string, ids: readonly string[], outcome: SettleOutcome, at: string): Promise<void>;
   glance(conversationIds: readonly string[]): Promise<Map<string, ConversationGlance>>;
   chatWebhook(): Promise<ChatWebhookSettings>;

@@ -34,6 +34,8 @@ export async function startSmtp(options: { user?: string; password?: string } = 
   const server = new SMTPServer({
     authOptional: !options.user,
     disabledCommands: ['STARTTLS'],
+    // No reverse DNS lookup of each client (loopback): it would add its own delay to every message.
+    disableReverseLookup: true,
     logger: false,
     onAuth(auth, _session, callback) {
       if (auth.username === options.user && auth.password === options.password) return callback(null, { user: auth.username });

@@ -179,6 +179,16 @@ export class SqlNotificationStore implements NotificationWriter, NotificationRea
     });
   }
 
+  async nextDue(channels: readonly NotificationChannel[]): Promise<string | null> {
+    const row = await this.scope.db
+      .selectFrom('notifications')
+      .select((eb) => eb.fn.min('available_at').as('next'))
+      .where('status', 'in', DUE)
+      .where('channel', 'in', [...channels])
+      .executeTakeFirst();
+    return row?.next ? iso(row.next as string) : null;
+  }
+
   async settle(worker: string, ids: readonly string[], outcome: SettleOutcome, at: string): Promise<void> {
     if (ids.length === 0) return;
     const changes =
