@@ -413,14 +413,21 @@ export const InboxEventStream = Type.String({
   description: [
     'Server-Sent Events (text/event-stream), each ended by a blank line:',
     '',
-    '- `event: ready` with `data: {}` when the stream starts, and again whenever changes may have been missed: read what you show again.',
+    '- `event: ready` with `data: {"connection_id": "conn_…"}` when the stream starts, and again whenever changes may have been missed: read',
+    '  what you show again. The stream is an open inbox for presence (you are online or away while one is open); name its connection in',
+    '  `PUT /api/v1/me/viewing` with the conversation you show.',
     '- `event: conversations` with `data: {"ids": ["conv_…", …]}` when conversations were created, edited, assigned, got a message, or',
     '  failed or recovered their sync with Fin, in any Finch process. Changes made within about 50 ms come as one event.',
+    '- `event: team` with `data: {}` when someone’s presence changed (or the presence settings): read `GET /api/v1/agents` again.',
+    '- `event: collision` with `data: {"conversation_id": "conv_…", "viewers": [{"id", "name"}], "typing": [{"id", "name"}]}` to a stream',
+    '  viewing that conversation whenever who else views it or types a reply in it changes (typing fades after a few seconds).',
     '- `: keep-alive` (a comment) every 20 s.',
     '',
     'The stream ends when what opened it stops being valid: the session signed out, expired or ended by a password change, the',
     'personal token revoked, or the agent deactivated. At once when that happens through the same Finch process, within about 5 s',
     'otherwise. Connecting again then answers 401.',
   ].join('\n'),
-  examples: ['event: ready\ndata: {}\n\nevent: conversations\ndata: {"ids":["conv_01JD3M1X5Q2W7ZC9R8T4Y6V0BN"]}\n\n: keep-alive\n\n'],
+  examples: [
+    'event: ready\ndata: {"connection_id":"conn_01JD3M1X5Q2W7ZC9R8T4Y6V0BP"}\n\nevent: conversations\ndata: {"ids":["conv_01JD3M1X5Q2W7ZC9R8T4Y6V0BN"]}\n\n: keep-alive\n\n',
+  ],
 });

@@ -7,8 +7,10 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyRequest } from 'fastify';
 import type { Problem } from '../contract/problem.js';
-import { FinError } from '../domain/errors.js';
+import type { MessageView } from '../contract/agent-api.js';
+import { ConversationRepliedError, FinError } from '../domain/errors.js';
 import { DatabaseUnavailableError } from '../store/port.js';
+import { presentMessage } from './v1/presenters.js';
 
 /** An error the HTTP edge raises on purpose, with the status and code it should answer with. */
 export class HttpProblem extends Error {
@@ -24,7 +26,8 @@ export class HttpProblem extends Error {
 }
 
 export interface ProblemReply {
-  problem: Problem;
+  /** With `messages` for 409 `conversation_replied`: the messages written since the one the agent last saw. */
+  problem: Problem & { messages?: MessageView[] };
   headers: Record<string, string>;
 }
 
@@ -61,7 +64,8 @@ export function problemFromError(error: unknown, request: FastifyRequest): Probl
     return { problem: body, headers: error.extras.headers ?? {} };
   }
   if (error instanceof FinError) {
-    const body = problem(FIN_ERROR_STATUS[error.kind], error.code, error.message, request);
+    const body: ProblemReply['problem'] = problem(FIN_ERROR_STATUS[error.kind], error.code, error.message, request);
+    if (error instanceof ConversationRepliedError) body.messages = error.messages.map(presentMessage);
     if (error.pointer !== undefined) body.errors = [{ pointer: error.pointer, detail: error.message }];
     return { problem: body, headers: {} };
   }

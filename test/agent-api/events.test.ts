@@ -64,7 +64,9 @@ describe.each(sqlBackends())('the inbox event stream on %s', (backend) => {
     expect(stream.response.headers.get('cache-control')).toBe('no-cache');
     expect(stream.response.headers.get('x-accel-buffering')).toBe('no');
     const first = await stream.next(() => true);
-    expect(first).toMatchObject({ event: 'ready', data: '{}' });
+    expect(first.event).toBe('ready');
+    // The stream is an open inbox for presence: it names its connection (for PUT /me/viewing).
+    expect(JSON.parse(first.data)).toEqual({ connection_id: expect.stringMatching(/^conn_/) });
   });
 
   it('names a conversation Fin creates through the Fin API', async () => {

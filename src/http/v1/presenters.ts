@@ -1,6 +1,7 @@
 /** Domain objects as the agent API spells them (snake_case, as the Fin API does). */
 import type { AgentView, ConversationView, EndUserView, MessageView } from '../../contract/agent-api.js';
 import { htmlToText } from '../../domain/content.js';
+import type { TeamMember } from '../../domain/helpdesk/agents/list-agents.js';
 import type { Agent, Conversation, EndUser, Message } from '../../domain/model.js';
 import type { DeliveryAttempt } from '../../store/outbox-port.js';
 import type { ApiTokenRecord, OAuthClient } from '../../store/port.js';
@@ -10,8 +11,9 @@ import type { CannedReply } from '../../store/canned-reply-port.js';
 
 const PREVIEW_CHARACTERS = 140;
 
-export function presentAgent(agent: Agent): AgentView {
-  return {
+/** An agent; in the team list (`listAgents`) with their presence, open conversations and capacity. */
+export function presentAgent(agent: TeamMember): AgentView {
+  const view: AgentView = {
     id: agent.id,
     name: agent.name,
     email: agent.email,
@@ -22,6 +24,12 @@ export function presentAgent(agent: Agent): AgentView {
     active: agent.active,
     created_at: agent.createdAt,
   };
+  if (agent.status) {
+    view.presence = agent.status.presence;
+    view.open_conversations = agent.status.openConversations;
+    view.capacity = agent.status.capacity;
+  }
+  return view;
 }
 
 const brief = (agent: Agent) => ({ id: agent.id, name: agent.name, email: agent.email, photo_url: agent.photoUrl, is_fin: agent.isFin });

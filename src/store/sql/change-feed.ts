@@ -16,6 +16,9 @@
  * The same transaction wakes dispatchers in other processes when it wrote to the outbox: NOTIFY
  * `finch_outbox`, heard on the same one connection (`wakeOnOutboxWrites`). On SQLite dispatchers in
  * other processes find new events at their next poll.
+ *
+ * Presence and collision signals (who is around, who views or types in a conversation) travel the
+ * same way on a channel of their own, `finch_presence` (`announcePresence`, `subscribePresence`).
  */
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
@@ -24,6 +27,8 @@ import type { Schema } from './schema.js';
 
 export const INBOX_CHANNEL = 'finch_inbox';
 export const OUTBOX_CHANNEL = 'finch_outbox';
+/** Presence and collision signals (domain/presence/): `team`, or a conversation's id. */
+export const PRESENCE_CHANNEL = 'finch_presence';
 /** PostgreSQL refuses a NOTIFY payload of 8000 bytes or more. */
 const MAX_PAYLOAD_BYTES = 7999;
 /** How long to wait before listening again after the connection was lost, doubling up to the cap. */
@@ -45,6 +50,12 @@ interface Subscriber {
   onMissed: (() => void) | undefined;
 }
 
+/** A listener to the presence channel: its payloads, split (`team`, conversation ids). */
+interface PresenceSubscriber {
+  onSignals: (payloads: string[]) => void;
+  onMissed: () => void;
+}
+
 interface OutboxWaker {
   wake: () => void;
   onTrouble: (error: Error) => void;
@@ -53,6 +64,7 @@ interface OutboxWaker {
 export class ChangeFeed {
   private readonly subscribers = new Set<Subscriber>();
   private readonly outboxWakers = new Set<OutboxWaker>();
+  private readonly presenceSubscribers = new Set<PresenceSubscriber>();
   /** The channels asked for so far: each (re)connection LISTENs to all of them. */
   private readonly channels = new Set<string>();
   private client: pg.Client | undefined;
@@ -117,7 +129,43 @@ export class ChangeFeed {
     this.subscribers.add(subscriber);
     return async () => {
       this.subscribers.delete(subscriber);
-      if (this.subscribers.size === 0) this.stopWatching();
+      if (this.subscribers.size === 0 && this.presenceSubscribers.size === 0) this.stopWatching();
+    };
+  }
+
+  /**
+   * Presence signals (`team`, or conversation ids), said after the commit of what they announce:
+   * on PostgreSQL a NOTIFY on its own channel (every process hears it), on SQLite straight to this
+   * process's presence subscribers.
+   */
+  async announcePresence(db: Kysely<Schema>, signals: readonly string[]): Promise<void> {
+    if (signals.length === 0) return;
+    if (this.postgresUrl === undefined) {
+      this.tellPresence((subscriber) => subscriber.onSignals([...signals]));
+      return;
+    }
+    for (const payload of payloads([...signals])) await sql`select pg_notify(${PRESENCE_CHANNEL}, ${payload})`.execute(db);
+  }
+
+  /**
+   * Calls `onSignals` with the presence signals of every process (this one only, on SQLite) until
+   * the returned function is called; `onMissed` when some may have been missed (as `subscribe`).
+   */
+  async subscribePresence(onSignals: (signals: string[]) => void, onMissed: () => void): Promise<() => Promise<void>> {
+    if (this.closed) throw new Error('the change feed is closed');
+    if (this.postgresUrl !== undefined) {
+      try {
+        await this.listen(PRESENCE_CHANNEL);
+      } catch (error) {
+        throw translateError(error);
+      }
+    }
+    this.watchOtherProcesses();
+    const subscriber: PresenceSubscriber = { onSignals, onMissed };
+    this.presenceSubscribers.add(subscriber);
+    return async () => {
+      this.presenceSubscribers.delete(subscriber);
+      if (this.subscribers.size === 0 && this.presenceSubscribers.size === 0) this.stopWatching();
     };
   }
 
@@ -150,6 +198,7 @@ export class ChangeFeed {
     this.closed = true;
     this.subscribers.clear();
     this.outboxWakers.clear();
+    this.presenceSubscribers.clear();
     this.stopWatching();
     clearTimeout(this.relisten);
     await this.connecting?.catch(() => undefined);
@@ -168,6 +217,17 @@ export class ChangeFeed {
         call(subscriber);
       } catch {
         // One subscriber's failure is its own; the others still hear of the change.
+      }
+    }
+  }
+
+  /** As `tell`, for presence subscribers. */
+  private tellPresence(call: (subscriber: PresenceSubscriber) => void): void {
+    for (const subscriber of this.presenceSubscribers) {
+      try {
+        call(subscriber);
+      } catch {
+        // One subscriber's failure is its own.
       }
     }
   }
@@ -198,6 +258,7 @@ export class ChangeFeed {
       if (version === this.seenDataVersion) return;
       this.seenDataVersion = version;
       this.tell((subscriber) => subscriber.onMissed?.());
+      this.tellPresence((subscriber) => subscriber.onMissed());
     }, OTHER_PROCESS_POLL_MS);
     this.watchTimer.unref();
   }
@@ -262,6 +323,10 @@ export class ChangeFeed {
     client.on('notification', (message) => {
       if (message.channel === INBOX_CHANNEL) this.emit((message.payload ?? '').split(',').filter((id) => id !== ''));
       else if (message.channel === OUTBOX_CHANNEL) this.wakeDispatchers();
+      else if (message.channel === PRESENCE_CHANNEL) {
+        const signals = (message.payload ?? '').split(',').filter((signal) => signal !== '');
+        if (signals.length > 0) this.tellPresence((subscriber) => subscriber.onSignals(signals));
+      }
     });
     const channels = [...this.channels];
     try {
@@ -304,6 +369,7 @@ export class ChangeFeed {
       this.connected().then(
         () => {
           this.tell((subscriber) => subscriber.onMissed?.());
+          this.tellPresence((subscriber) => subscriber.onMissed());
           this.wakeDispatchers();
         },
         (error: Error) => {
@@ -318,11 +384,11 @@ export class ChangeFeed {
 
   /** Whether anyone in this process still listens. */
   private needed(): boolean {
-    return !this.closed && (this.subscribers.size > 0 || this.outboxWakers.size > 0);
+    return !this.closed && (this.subscribers.size > 0 || this.outboxWakers.size > 0 || this.presenceSubscribers.size > 0);
   }
 }
 
-/** Comma-joined ids, as few payloads as fit under PostgreSQL's limit. */
+/** Comma-joined ids (or signals), as few payloads as fit under PostgreSQL's limit. */
 function payloads(conversationIds: string[]): string[] {
   const chunks: string[] = [];
   let current = '';

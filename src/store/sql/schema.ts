@@ -33,6 +33,8 @@ export interface AgentsTable {
   password_hash: string | null;
   // Presence (migrations/0010_presence.ts): what the agent chose; offline is having no live connection.
   presence: ColumnType<'online' | 'away', 'online' | 'away' | undefined, 'online' | 'away'>;
+  /** The inbox chose `presence` (it saw the agent idle), so activity may end it. */
+  presence_automatic: ColumnType<number | boolean, number | undefined, number>;
   presence_changed_at: ColumnType<string | null, string | null | undefined, string | null>;
   // Routing (migrations/0011_routing.ts).
   /** Open conversations routing may give the agent; null: the team's default. */

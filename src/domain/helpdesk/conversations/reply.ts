@@ -1,5 +1,9 @@
 import type { ReplyInput } from '../../../contract/agent-api.js';
+import type { HelpdeskTransaction } from '../../../store/helpdesk-port.js';
+import { agentActor } from '../../activity/activity.js';
+import { recordActivity } from '../../activity/record-activity.js';
 import { assign } from '../../conversation-changes.js';
+import { ConversationRepliedError, unprocessable } from '../../errors.js';
 import { draftMessage, messageFor } from '../../messages.js';
 import { heldByPerson, type Agent, type Message } from '../../model.js';
 import { changeConversation } from './change-conversation.js';
@@ -9,6 +13,11 @@ import type { HelpdeskContext } from '../context.js';
  * An agent's reply (public) or note (private). A reply to a conversation Fin holds, or nobody
  * does (a deactivated agent counts as nobody), takes it for the agent in the same transaction: once a person answers, Fin steps back.
  * Either way Fin is told, and pulls the new message (it shows the end-user only public ones).
+ *
+ * With `last_seen_message_id`, a reply someone else's newer reply would contradict is not sent:
+ * 409 `conversation_replied` with the messages since (`ConversationRepliedError`; issue 12,
+ * item 3). The first public reply by a person since the hand-over is recorded as activity
+ * (`first_human_reply`, which stops the SLA clock) in the reply's transaction.
  */
 export async function reply(ctx: HelpdeskContext, agent: Agent, conversationId: string, input: ReplyInput): Promise<Message> {
   const visibility = input.visibility ?? 'public';
@@ -19,7 +28,13 @@ export async function reply(ctx: HelpdeskContext, agent: Agent, conversationId: 
     ctx,
     conversationId,
     async (current, tx) => {
+      if (input.last_seen_message_id !== undefined) await refuseIfRepliedSince(tx, current.id, input.last_seen_message_id, agent.id);
       message = (await tx.insertMessage(await messageFor(tx, current, draft, '', { authorIsCaller: true }))).value;
+      if (visibility === 'public' && current.handedOverAt !== null) {
+        await recordActivity(tx, [
+          { conversationId: current.id, at, kind: 'first_human_reply', actor: agentActor(agent.id), details: { agentId: agent.id, messageId: message.id } },
+        ]);
+      }
       const changes = visibility === 'public' && !heldByPerson(current.assignee) ? assign({}, current, agent.id) : {};
       // Answering is reading: the holder's unread marker goes (a colleague's reply leaves it).
       const holder = changes.assigneeId ?? current.assignee?.id;
@@ -28,4 +43,21 @@ export async function reply(ctx: HelpdeskContext, agent: Agent, conversationId: 
     { changedAnyway: true },
   );
   return message!;
+}
+
+/**
+ * Throws `ConversationRepliedError` when, after `lastSeenId`, a public message by anyone on the
+ * helpdesk's side but `agentId` (a colleague, or Fin) was written: what the end-user has been told
+ * since. A private note does not count (it told the end-user nothing), nor does the end-user's own
+ * message (the agent is answering them). 422 when `lastSeenId` is no message of the conversation.
+ */
+async function refuseIfRepliedSince(tx: HelpdeskTransaction, conversationId: string, lastSeenId: string, agentId: string): Promise<void> {
+  const thread = (await tx.listMessages(conversationId)) ?? [];
+  const seen = thread.findIndex((message) => message.id === lastSeenId);
+  if (seen < 0) {
+    throw unprocessable('message_not_found', `No message of this conversation has the id ${JSON.stringify(lastSeenId)}.`, '/last_seen_message_id');
+  }
+  const since = thread.slice(seen + 1);
+  const replied = since.some((message) => message.visibility === 'public' && message.author.type === 'agent' && message.author.agent.id !== agentId);
+  if (replied) throw new ConversationRepliedError(since);
 }

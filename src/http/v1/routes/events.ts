@@ -6,10 +6,16 @@
  * A stream lives no longer than what opened it: the session or token is checked again every few
  * seconds and before a batch goes out (so a sign-out, expiry, deactivation or revocation made by
  * any Finch process ends it), and at once when this process makes that change (`LiveStreams`).
+ *
+ * Each stream is an open inbox for presence (issue 12, items 1 and 3): it counts as one of its
+ * agent's connections while it lasts, its `ready` event names that connection (for
+ * `PUT /me/viewing`), and it carries `team` (someone's presence changed) and `collision` (who else
+ * views or types in the conversation the inbox shows) events (`PresenceHub`, live-streams.ts).
  */
 import type { ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
 import { InboxEventStream, type ChangedConversations } from '../../../contract/agent-api.js';
+import type { StreamReady } from '../../../contract/presence.js';
 import { HttpProblem } from '../../problem.js';
 import { callerOf, callerStillValid } from '../auth.js';
 import type { AgentApiOptions, AgentRouteOptions } from '../agent-route-options.js';
@@ -30,6 +36,7 @@ export const eventRoutes: FastifyPluginAsync<AgentRouteOptions & Pick<AgentApiOp
 ) => {
   // Before the server stops listening, which waits for every connection: a stream never ends by itself.
   app.addHook('preClose', () => streams.endAll());
+  const presence = streams.presence(ctx, { onTrouble: (error) => logPresenceTrouble(app.log, error) });
 
   app.get(
     '/events',
@@ -64,7 +71,11 @@ export const eventRoutes: FastifyPluginAsync<AgentRouteOptions & Pick<AgentApiOp
           (ids) => stream.changed(ids),
           () => stream.ready(),
         );
+        const connectionId = await presence.join(caller.agent.id);
+        stream.connectionId = connectionId;
+        stream.leave = () => presence.leave(connectionId);
       } catch (error) {
+        await stream.end();
         request.log.error({ err: error }, 'could not follow changes to conversations');
         throw new HttpProblem(503, 'events_unavailable', 'Changes to conversations cannot be followed right now; try again shortly.', {
           headers: { 'retry-after': '5' },
@@ -102,6 +113,9 @@ interface StreamOptions {
 /** One client's stream: changes coalesced over a short window, a comment now and then. */
 class EventStream {
   unsubscribe: (() => Promise<void>) | undefined;
+  /** Its connection (presence), and how it ends. */
+  connectionId: string | undefined;
+  leave: (() => Promise<void>) | undefined;
   private readonly pending = new Set<string>();
   private started = false;
   /** The socket's buffer is full: changes gather in `pending` until it drains. */
@@ -159,7 +173,13 @@ class EventStream {
   }
 
   ready(): void {
-    if (this.started) this.write('event: ready\ndata: {}\n\n');
+    const data: StreamReady | Record<string, never> = this.connectionId === undefined ? {} : { connection_id: this.connectionId };
+    if (this.started) this.write(`event: ready\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
+  /** A presence event (`team`, `collision`): the latest state, sent at once. */
+  send(event: string, data: unknown): void {
+    if (this.started && !this.ending) this.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   }
 
   changed(ids: string[]): void {
@@ -174,6 +194,7 @@ class EventStream {
       clearInterval(this.recheck);
       if (this.started && !this.raw.writableEnded) this.raw.end();
       await this.unsubscribe?.();
+      await this.leave?.();
     })();
     return this.ending;
   }
@@ -203,18 +224,25 @@ class EventStream {
   }
 }
 
-/** At most one line a minute per process, however many streams fail their checks at once. */
-const CHECK_FAILURE_LOG_EVERY_MS = 60_000;
-let checkFailureLoggedAt = 0;
+/** At most one line a minute per process and kind, however many streams fail at once. */
+const TROUBLE_LOG_EVERY_MS = 60_000;
+
+/** A warning logged at most once a minute (with the reason, no stack trace): every open inbox would otherwise log its own. */
+function throttledWarning(message: string): (log: FastifyBaseLogger, error: unknown) => void {
+  let loggedAt = 0;
+  return (log, error) => {
+    const at = Date.now();
+    if (at - loggedAt < TROUBLE_LOG_EVERY_MS) return;
+    loggedAt = at;
+    log.warn({ reason: error instanceof Error ? error.message : String(error) }, message);
+  };
+}
 
 /**
  * A stream whose credentials cannot be checked (the database is down) stays open. Every open
  * inbox checks every 5 s, so an outage would otherwise log a line with a stack trace per inbox
  * every few seconds; one line a minute, with the reason, says it.
  */
-function logCheckFailure(log: FastifyBaseLogger, error: unknown): void {
-  const at = Date.now();
-  if (at - checkFailureLoggedAt < CHECK_FAILURE_LOG_EVERY_MS) return;
-  checkFailureLoggedAt = at;
-  log.warn({ reason: error instanceof Error ? error.message : String(error) }, 'event streams’ credentials cannot be checked; they stay open');
-}
+const logCheckFailure = throttledWarning('event streams’ credentials cannot be checked; they stay open');
+/** Presence's bookkeeping failed (renewing or closing connections, reading who is on a conversation): rows expire by themselves. */
+const logPresenceTrouble = throttledWarning('presence cannot be kept up to date right now; open streams stay open');

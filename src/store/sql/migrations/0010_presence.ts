@@ -1,6 +1,7 @@
 /**
  * Presence: who of the team is around. `agents.presence` is what the agent chose (`online`, or
- * `away` by the toggle or after the inbox saw them idle); `agent_connections` holds one row per open
+ * `away` by the toggle or after the inbox saw them idle, `presence_automatic` saying the inbox chose it, so
+ * that activity brings them back only from an away they did not choose); `agent_connections` holds one row per open
  * inbox (its live event stream), on whichever node serves it, renewed while it stays open and
  * ended when it closes; a crashed node's rows simply expire. An agent with no live row is offline.
  * A connection also says which conversation its inbox shows (`viewing`) and when its agent last
@@ -11,6 +12,7 @@ import type { DialectMigration } from './dialect-migration.js';
 export const presence: DialectMigration = {
   sqlite: [
     `ALTER TABLE agents ADD COLUMN presence TEXT NOT NULL DEFAULT 'online' CHECK (presence IN ('online', 'away'))`,
+    'ALTER TABLE agents ADD COLUMN presence_automatic INTEGER NOT NULL DEFAULT 0 CHECK (presence_automatic IN (0, 1))',
     'ALTER TABLE agents ADD COLUMN presence_changed_at TEXT',
     `CREATE TABLE agent_connections (
       id TEXT PRIMARY KEY,
@@ -28,6 +30,7 @@ export const presence: DialectMigration = {
   ],
   postgres: [
     `ALTER TABLE agents ADD COLUMN presence text NOT NULL DEFAULT 'online' CHECK (presence IN ('online', 'away'))`,
+    'ALTER TABLE agents ADD COLUMN presence_automatic boolean NOT NULL DEFAULT false',
     'ALTER TABLE agents ADD COLUMN presence_changed_at timestamptz(3)',
     `CREATE TABLE agent_connections (
       id text PRIMARY KEY,
