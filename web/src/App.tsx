@@ -8,6 +8,7 @@ import { Admin } from './admin/Admin.js';
 import { forgetOldDrafts } from './conversation/drafts.js';
 import { CannedReplies } from './canned-replies/CannedReplies.js';
 import { Inbox } from './inbox/Inbox.js';
+import { TeamBar } from './presence/TeamBar.js';
 import { navigate, usePlace } from './router.js';
 import { SignIn } from './session/SignIn.js';
 
@@ -88,6 +89,7 @@ export function App() {
             </a>
           )}
         </nav>
+        <TeamBar me={me} />
         <button
           type="button"
           className="me"

@@ -1,23 +1,33 @@
 import { useEffect, useRef, useState, type FormEvent, type RefObject } from 'react';
 import { plainTextToHtml } from '../../../src/contract/plain-text.js';
+import { ApiError } from '../api/client.js';
 import { reply, sendTyping, upload } from '../api/conversations.js';
+import type { MessageView } from '../api/types.js';
 import { useReread } from '../resources/change.js';
 import { keys } from '../resources/keys.js';
 import { ErrorNote } from '../ui/ErrorNote.js';
 import { attachmentOf } from './attachment.js';
 import { CannedReplyPicker, suggestionId, useCannedReplyPicker } from './CannedReplyPicker.js';
 import { clearDraft, loadDraft, saveDraft } from './drafts.js';
+import { Thread } from './Thread.js';
 
 /** Typing is worth telling Fin about at most this often (Finch throttles to 3 s as well). */
 const TYPING_EVERY_MS = 3000;
 
-/** A reply or a private note, with an attachment; the draft is kept per agent and conversation. */
+/**
+ * A reply or a private note, with an attachment; the draft is kept per agent and conversation.
+ * A reply names the newest message shown when the agent started writing it: when someone else
+ * replied since, Finch refuses it (409 `conversation_replied`), and the composer shows what they
+ * wrote and asks whether to send anyway.
+ */
 export function Composer(props: {
   id: string;
   agentId: string;
   textarea: RefObject<HTMLTextAreaElement | null>;
   mode: 'public' | 'private';
   setMode: (mode: 'public' | 'private') => void;
+  /** The thread as shown. */
+  messages: MessageView[];
 }) {
   const { id, agentId, mode } = props;
   const reread = useReread();
@@ -30,6 +40,11 @@ export function Composer(props: {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const lastTyping = useRef(0);
+  const newest = () => props.messages.at(-1)?.id;
+  /** The newest message shown when the agent started this reply (a restored draft: when it was shown again). */
+  const seen = useRef<string | undefined>(text.trim() ? newest() : undefined);
+  /** Finch said someone else replied since `seen`: the agent confirms or goes on writing. */
+  const [replied, setReplied] = useState(false);
   const picker = useCannedReplyPicker(text, (body) => {
     setText(body);
     props.textarea.current?.focus();
@@ -51,6 +66,7 @@ export function Composer(props: {
   };
 
   const onType = (value: string) => {
+    if (!text.trim() && value.trim()) seen.current = newest();
     setText(value);
     const now = Date.now();
     if (mode === 'public' && value.trim() && now - lastTyping.current > TYPING_EVERY_MS) {
@@ -59,17 +75,22 @@ export function Composer(props: {
     }
   };
 
-  const send = async (event?: FormEvent) => {
+  const send = async (event?: FormEvent, confirmed = false) => {
     event?.preventDefault();
     if (!text.trim() && !attachment.trim()) return;
     setBusy(true);
+    // Confirmed: the agent has seen everything shown now.
+    const lastSeen = confirmed ? newest() : (seen.current ?? newest());
     try {
       const url = attachment.trim();
       await reply(id, {
         body: plainTextToHtml(text) || null,
         visibility: mode,
         ...(url ? { attachments: [{ url, ...(uploaded ?? attachmentOf(url)) }] } : {}),
+        ...(mode === 'public' && lastSeen ? { last_seen_message_id: lastSeen } : {}),
       });
+      seen.current = undefined;
+      setReplied(false);
       clearDraft(agentId, id);
       setText('');
       setAttachment('');
@@ -77,10 +98,22 @@ export function Composer(props: {
       setError(null);
       await reread(keys.conversation(id));
     } catch (failure) {
-      setError((failure as Error).message);
+      if (failure instanceof ApiError && failure.code === 'conversation_replied') {
+        // Show what was written since: the thread read again has it.
+        await reread(keys.conversation(id));
+        setReplied(true);
+        setError(null);
+      } else {
+        setError((failure as Error).message);
+      }
     } finally {
       setBusy(false);
     }
+  };
+
+  const sinceSeen = () => {
+    const at = props.messages.findIndex((message) => message.id === seen.current);
+    return at < 0 ? [] : props.messages.slice(at + 1);
   };
 
   return (
@@ -126,6 +159,27 @@ export function Composer(props: {
         <input type="file" onChange={(event) => void attach(event.target.files?.[0])} />
       </label>
       <ErrorNote error={error} />
+      {replied && (
+        <div className="replied-since" role="alertdialog" aria-label="Someone replied since you started writing">
+          <p>
+            <strong>Someone else replied since you started writing.</strong> Read what they wrote before sending yours:
+          </p>
+          <Thread messages={sinceSeen()} />
+          <button type="button" disabled={busy} onClick={() => void send(undefined, true)}>
+            Send anyway
+          </button>{' '}
+          <button
+            type="button"
+            onClick={() => {
+              seen.current = newest();
+              setReplied(false);
+              props.textarea.current?.focus();
+            }}
+          >
+            Keep editing
+          </button>
+        </div>
+      )}
       <button type="submit" disabled={busy}>
         {mode === 'public' ? 'Send reply' : 'Add note'}
       </button>

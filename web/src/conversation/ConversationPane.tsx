@@ -10,6 +10,7 @@ import type { AgentView } from '../api/types.js';
 import { useEditable } from '../resources/change.js';
 import { useConversation } from '../resources/conversations.js';
 import { keys } from '../resources/keys.js';
+import { useViewing } from '../resources/live.js';
 import { ErrorNote } from '../ui/ErrorNote.js';
 import { Composer } from './Composer.js';
 import { ConversationActions } from './ConversationActions.js';
@@ -27,6 +28,8 @@ export type Controls = { focus: (mode: 'public' | 'private') => void; takeOver: 
 export function ConversationPane(props: { id: string; me: AgentView; controls: RefObject<Controls | null>; onClose: () => void }) {
   const { id, me } = props;
   const { data: detail, run, error } = useEditable(useConversation(id), keys.conversation(id));
+  // Colleagues on this conversation see that this agent views it (collision detection).
+  useViewing(id);
   const composer = useRef<HTMLTextAreaElement>(null);
   const [mode, setMode] = useState<'public' | 'private'>(() => loadDraft(me.id, id)?.mode ?? 'public');
   /** On a phone the details (end-user, conversation) open over the thread. */
@@ -90,7 +93,7 @@ export function ConversationPane(props: { id: string; me: AgentView; controls: R
           <Timeline conversationId={id} />
         </aside>
       </div>
-      <Composer id={id} agentId={me.id} textarea={composer} mode={mode} setMode={setMode} />
+      <Composer id={id} agentId={me.id} textarea={composer} mode={mode} setMode={setMode} messages={messages} />
     </section>
   );
 }

@@ -1,0 +1,80 @@
+/**
+ * The top bar's presence: the agent's own (a toggle between online and away) and who of the team
+ * is around (a dot per agent: online, away, offline), kept live by the event stream's `team`
+ * events. It keeps the stream open on every page, since an open inbox is what makes its agent
+ * online (resources/live.ts), and sets the agent away when idle (idle.ts).
+ */
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { putMyPresence } from '../api/presence.js';
+import type { AgentView } from '../api/types.js';
+import { keys } from '../resources/keys.js';
+import { useLiveChanges } from '../resources/live.js';
+import { useMyPresence } from '../resources/presence.js';
+import { useAgents } from '../resources/team.js';
+import { useIdleAway } from './idle.js';
+
+type Status = 'online' | 'away' | 'offline';
+const COLOURS: Record<Status, string> = { online: '#1a7f37', away: '#bf8700', offline: '#8c959f' };
+
+export function PresenceDot(props: { status: Status }) {
+  return (
+    <span
+      className={`presence-dot ${props.status}`}
+      aria-hidden="true"
+      style={{ display: 'inline-block', width: '0.6em', height: '0.6em', borderRadius: '50%', marginRight: '0.3em', background: COLOURS[props.status] }}
+    />
+  );
+}
+
+export function TeamBar(props: { me: AgentView }) {
+  useLiveChanges();
+  const client = useQueryClient();
+  const { data: presence } = useMyPresence();
+  useIdleAway(presence?.away_after_minutes);
+  const { data: agents } = useAgents();
+  const [busy, setBusy] = useState(false);
+  const chosen = presence?.chosen ?? 'online';
+  const team = (agents ?? []).filter((agent) => !agent.is_fin && agent.active && agent.id !== props.me.id);
+
+  const toggle = async () => {
+    setBusy(true);
+    try {
+      client.setQueryData(keys.presence, await putMyPresence({ status: chosen === 'online' ? 'away' : 'online' }));
+    } catch {
+      // The bar shows what Finch last said; the next `team` event reads it again.
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="team-bar" style={{ display: 'flex', alignItems: 'center', gap: '0.75em' }}>
+      <button
+        type="button"
+        className="presence-toggle"
+        disabled={busy || !presence}
+        aria-pressed={chosen === 'away'}
+        title={chosen === 'online' ? 'You are online: click to go away' : 'You are away: click to come online'}
+        onClick={() => void toggle()}
+      >
+        <PresenceDot status={chosen} />
+        {chosen === 'online' ? 'Online' : presence?.automatic ? 'Away (idle)' : 'Away'}
+      </button>
+      <ul className="team" aria-label="Team" style={{ display: 'flex', gap: '0.5em', listStyle: 'none', margin: 0, padding: 0 }}>
+        {team.map((agent) => {
+          const status = agent.presence ?? 'offline';
+          return (
+            <li key={agent.id} title={`${agent.name}: ${status}`} data-presence={status}>
+              <PresenceDot status={status} />
+              <span className="team-name">{agent.name}</span>
+              <span className="visually-hidden" style={{ position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)' }}>
+                {` (${status})`}
+              </span>
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}
