@@ -6,11 +6,13 @@
  * node's connections count for nothing once expired, and the expiry job ends them; open inboxes
  * hear `team` when someone's presence changes; the router is woken when someone comes online.
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../../src/domain/model.js';
 import { CONNECTION_TTL_MS } from '../../src/domain/presence/presence.js';
 import { PresenceExpiryJob } from '../../src/jobs/presence-expiry.js';
 import { AgentClient } from '../support/agent-client.js';
+import { EventStreamClient } from '../support/event-stream.js';
 import { sqlBackends, startTestFinch, type TestFinch } from '../support/finch.js';
 import { PASSWORD, finConversation, makeAgent } from '../support/helpdesk.js';
 import { openInbox, until } from './support.js';
@@ -99,6 +101,18 @@ describe.each(sqlBackends())('presence on %s', (backend) => {
     }
   });
 
+  it('counts no stream opened with a personal token: a script is not the agent at work', async () => {
+    const token = (await asIvo.post('/tokens', { name: 'script' })).body.token as string;
+    const script = await EventStreamClient.connect(`${finch.baseUrl}/api/v1/events`, { authorization: `Bearer ${token}` });
+    try {
+      const ready = await script.next((event) => event.event === 'ready');
+      expect(ready.data).toBe('{}');
+      expect(await presenceIn(asHana, ivo.id)).toBe('offline');
+    } finally {
+      script.close();
+    }
+  });
+
   it('refuses what is not online or away', async () => {
     for (const body of [{ status: 'offline' }, { status: 'busy' }, {}, { status: 'online', extra: 1 }]) {
       const refused = await asHana.put('/me/presence', body);
@@ -155,6 +169,34 @@ describe.each(sqlBackends())('presence on %s', (backend) => {
     expect((await asHana.get('/me/presence')).body.away_after_minutes).toBe(3);
     expect((await asBoss.put('/settings/presence', { away_after_minutes: -1 })).status).toBe(400);
     await asBoss.put('/settings/presence', { away_after_minutes: 10 });
+  });
+
+  it.runIf(backend === 'sqlite')('answers 503 with Retry-After while the database refuses writes', async () => {
+    const { stream, connectionId } = await openInbox(finch, asHana);
+    const conversation = await finConversation(finch);
+    const { db } = finch.database!;
+    await sql`pragma query_only = 1`.execute(db);
+    try {
+      for (const response of [
+        await asHana.put('/me/presence', { status: 'away' }),
+        await asHana.put('/me/viewing', { connection_id: connectionId, conversation_id: conversation.id }),
+        await asBoss.put('/settings/presence', { away_after_minutes: 5 }),
+        await asHana.post(`/conversations/${conversation.id}/typing`),
+      ]) {
+        expect(response.status).toBe(503);
+        expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+        expect(response.body).toMatchObject({ code: 'database_unavailable' });
+      }
+      // An inbox cannot be counted: its stream is refused, to be opened again.
+      const refused = await EventStreamClient.connect(`${finch.baseUrl}/api/v1/events`, asIvo.authHeaders());
+      expect(refused.response.status).toBe(503);
+      expect(refused.response.headers.get('retry-after')).toBe('5');
+      refused.close();
+    } finally {
+      await sql`pragma query_only = 0`.execute(db);
+      stream.close();
+    }
+    expect((await asHana.get('/me/presence')).body.chosen).toBe('online');
   });
 
   it('needs the CSRF token to change presence with the session cookie', async () => {

@@ -7,8 +7,8 @@
  * seconds and before a batch goes out (so a sign-out, expiry, deactivation or revocation made by
  * any Finch process ends it), and at once when this process makes that change (`LiveStreams`).
  *
- * Each stream is an open inbox for presence (issue 12, items 1 and 3): it counts as one of its
- * agent's connections while it lasts, its `ready` event names that connection (for
+ * Each stream opened with the session cookie is an open inbox for presence (issue 12, items 1
+ * and 3): it counts as one of its agent's connections while it lasts, its `ready` event names that connection (for
  * `PUT /me/viewing`), and it carries `team` (someone's presence changed) and `collision` (who else
  * views or types in the conversation the inbox shows) events (`PresenceHub`, live-streams.ts).
  */
@@ -71,9 +71,13 @@ export const eventRoutes: FastifyPluginAsync<AgentRouteOptions & Pick<AgentApiOp
           (ids) => stream.changed(ids),
           () => stream.ready(),
         );
-        const connectionId = await presence.join(caller.agent.id);
-        stream.connectionId = connectionId;
-        stream.leave = () => presence.leave(connectionId);
+        // An inbox is a browser signed in; a script following changes with a personal token is
+        // not the agent at work, so it makes nobody online (docs/decisions.md, "Presence").
+        if (caller.session) {
+          const connectionId = await presence.join(caller.agent.id);
+          stream.connectionId = connectionId;
+          stream.leave = () => presence.leave(connectionId);
+        }
       } catch (error) {
         await stream.end();
         request.log.error({ err: error }, 'could not follow changes to conversations');
