@@ -26,7 +26,7 @@ export interface RouterOptions {
   subscribe?: (onChange: () => void, onMissed: () => void) => Promise<() => Promise<void>>;
   clock: Clock;
   logger: RouterLogger;
-  /** Wake-ups this close together make one pass. Default 10 ms. */
+  /** Wake-ups this close together make one pass. Default 2 ms. */
   debounceMs?: number;
   /** The backstop poll. Default 2 000 ms. */
   pollMs?: number;
@@ -49,7 +49,7 @@ export class Router {
   private readonly outages: OutageLog;
 
   constructor(private readonly options: RouterOptions) {
-    this.debounceMs = options.debounceMs ?? 10;
+    this.debounceMs = options.debounceMs ?? 2;
     this.pollMs = options.pollMs ?? 2_000;
     this.outages = new OutageLog(
       options.logger,
