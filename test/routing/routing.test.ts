@@ -215,6 +215,15 @@ describe.each(sqlBackends())('automatic assignment on %s', (backend) => {
     await eventually(async () => expect(await assigneeOf(routed, oldest)).toBe(lea.agent.id));
   });
 
+  it("routes a deactivated agent's conversations to someone online", async () => {
+    const [max, nia] = (await team('round_robin', 5, false, ['Max', 'Nia'], 1)) as [Member, Member];
+    const ids = [await handOver(routed.finch), await handOver(routed.finch)];
+    await eventually(async () => expect(await Promise.all(ids.map((id) => assigneeOf(routed, id)))).toEqual([max.agent.id, max.agent.id]));
+    await connect(routed, nia.agent.id);
+    expect((await routed.asAdmin.patch(`/agents/${max.agent.id}`, { active: false })).status).toBe(200);
+    await eventually(async () => expect(await Promise.all(ids.map((id) => assigneeOf(routed, id)))).toEqual([nia.agent.id, nia.agent.id]));
+  });
+
   it('Fin is told of every automatic assignment (a sync event in the same transaction)', async () => {
     const [{ agent }] = (await team('balanced', 5, false, ['Jo'], 0)) as [Member];
     const id = await handOver(routed.finch);
