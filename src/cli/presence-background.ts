@@ -2,6 +2,7 @@
 import { PresenceExpiryJob } from '../jobs/presence-expiry.js';
 import { jobsOnly, type Background, type BackgroundDeps } from './background.js';
 
-export function presenceBackground({ finch }: BackgroundDeps): Background {
-  return jobsOnly([new PresenceExpiryJob({ presence: finch.presence })]);
+/** `onOffline`: agents went offline (their node died); the router may return their conversations (routing's `wake`). */
+export function presenceBackground({ finch }: BackgroundDeps, hooks: { onOffline?: () => void } = {}): Background {
+  return jobsOnly([new PresenceExpiryJob({ presence: finch.presence, ...(hooks.onOffline ? { onOffline: hooks.onOffline } : {}) })]);
 }

@@ -149,10 +149,14 @@ describe.each(sqlBackends())('presence on %s', (backend) => {
       finch.clock.advance(CONNECTION_TTL_MS + 1);
       expect(await presenceIn(asIvo, hana.id)).toBe('offline');
       const from = ivos.stream.mark();
-      const job = new PresenceExpiryJob({ presence: finch.finch!.presence });
+      let routerWoken = 0;
+      const job = new PresenceExpiryJob({ presence: finch.finch!.presence, onOffline: () => routerWoken++ });
       // Ivo's own stream expired too by the moved clock: the job takes both.
       const outcome = await job.run(finch.clock.now());
-      expect(outcome).toMatchObject({ ended: 2 });
+      expect(outcome).toMatchObject({ ended: 2, offline: 2 });
+      // Hana and Ivo went offline: the router may return their conversations.
+      expect(routerWoken).toBe(1);
+      expect(await job.run(finch.clock.now())).toEqual({ ended: 0 });
       await ivos.stream.next((event) => event.event === 'team', { from });
       expect(await finch.database!.db.selectFrom('agent_connections').select('id').where('id', '=', 'conn_dead').execute()).toEqual([]);
     } finally {

@@ -169,7 +169,8 @@ export class PresenceHub {
 
   /** Reads who is on the conversation and tells each local stream viewing it who else is. */
   private async tell(conversationId: string): Promise<void> {
-    if (this.stopped) return;
+    // Nobody here to tell: no read.
+    if (this.stopped || this.streams().size === 0) return;
     const now = this.ctx.now();
     let watchers: ConversationWatcher[];
     try {

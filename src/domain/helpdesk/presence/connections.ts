@@ -54,8 +54,7 @@ export async function closeConnections(ctx: HelpdeskContext, ids: readonly strin
     for (const connection of ended) if (connection.viewing !== null) found.push({ conversationId: connection.viewing });
     return found;
   });
-  if (signals.length > 0) {
-    await ctx.presence.announce(signals);
-    ctx.routing.wake();
-  }
+  if (signals.length > 0) await ctx.presence.announce(signals);
+  // Someone went offline: the router may return their conversations.
+  if (signals.some((signal) => 'team' in signal)) ctx.routing.wake();
 }
