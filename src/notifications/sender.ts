@@ -6,7 +6,8 @@
  * A cycle claims what is due with a lease (a sender that dies mid-send loses nothing: the lease
  * runs out and the row is due again; at-least-once, and a resent email keeps its Message-ID), then
  * judges each row against the present: a hand-over that is no longer waiting, a conversation that
- * is no longer the agent's, a `when_away` choice of an agent who is online now: dropped. What is
+ * is no longer the agent's, an event the agent has since set to `never`, a `when_away` choice of an
+ * agent who is online now: dropped. What is
  * left goes as one email per recipient (a grouped burst) or one post per chat event. A failure is
  * retried with backoff, dead after MAX_ATTEMPTS; every outcome is stored and logged, without the
  * SMTP credentials or the webhook URL.
@@ -17,6 +18,7 @@ import type { PresenceStore } from '../store/presence-port.js';
 import type { ConversationGlance, NotificationChannel, NotificationOutbox, NotificationRecord, SettleOutcome } from '../store/notification-port.js';
 import { DatabaseUnavailableError } from '../store/port.js';
 import { maskUrl } from '../domain/notifications/chat-webhook.js';
+import type { EmailChoice, EmailEvent } from '../domain/notifications/preferences.js';
 import { chatText } from './chat-text.js';
 import { postToChat } from './chat-poster.js';
 import { emailMessage } from './email-message.js';
@@ -126,11 +128,14 @@ export class NotificationSender {
     );
     if (rows.length === 0) return 0;
     const glances = await outbox.glance([...new Set(rows.flatMap((row) => (row.conversationId ? [row.conversationId] : [])))]);
-    const presence = rows.some((row) => row.channel === 'email') ? await this.options.presence.presenceOf(now.toISOString()) : new Map();
+    const emailing = rows.some((row) => row.channel === 'email');
+    const presence = emailing ? await this.options.presence.presenceOf(now.toISOString()) : new Map<string, string>();
+    // The choices as they are now: an agent who switched an event to `never` meanwhile gets no email for it.
+    const choices = new Map(emailing ? (await outbox.emailRecipients()).map((recipient) => [recipient.agentId, recipient.prefs] as const) : []);
 
     const groups = new Map<string, NotificationRecord[]>();
     for (const row of rows) {
-      const reason = droppedBecause(row, glances.get(row.conversationId ?? ''), presence);
+      const reason = droppedBecause(row, glances.get(row.conversationId ?? ''), presence, choices.get(row.agentId ?? '')?.email[row.event as EmailEvent]);
       if (reason) {
         await this.settle([row], { status: 'dropped', reason });
         continue;
@@ -205,14 +210,20 @@ export class NotificationSender {
 }
 
 /** Why a claimed notification is no longer worth sending, or undefined to send it. */
-export function droppedBecause(row: NotificationRecord, glance: ConversationGlance | undefined, presence: ReadonlyMap<string, string>): string | undefined {
+export function droppedBecause(
+  row: NotificationRecord,
+  glance: ConversationGlance | undefined,
+  presence: ReadonlyMap<string, string>,
+  choice: EmailChoice | undefined,
+): string | undefined {
   if (row.conversationId && !glance) return 'the conversation no longer exists';
   if (row.channel === 'chat') {
     return row.event === 'waiting' && (glance!.status !== 'open' || glance!.assigneeId !== null) ? 'no longer waiting' : undefined;
   }
   const status = presence.get(row.agentId ?? '');
   if (status === undefined) return 'the agent is not active';
-  if (row.payload.choice === 'when_away' && status === 'online') return 'the agent is online (when_away)';
+  if (choice === undefined || choice === 'never') return 'the agent no longer wants it (never)';
+  if (choice === 'when_away' && status === 'online') return 'the agent is online (when_away)';
   switch (row.event) {
     case 'handover':
       return glance!.status !== 'open' || glance!.assigneeId !== null ? 'no longer waiting' : undefined;

@@ -115,6 +115,8 @@ export interface NotificationOutbox {
   /** Settles claimed rows (still `worker`'s); rows whose claim was lost are left alone. */
   settle(worker: string, ids: readonly string[], outcome: SettleOutcome, at: string): Promise<void>;
   glance(conversationIds: readonly string[]): Promise<Map<string, ConversationGlance>>;
+  /** Every active human agent and their choices now (`when_away` and `never` are judged when sending). */
+  emailRecipients(): Promise<EmailRecipient[]>;
   chatWebhook(): Promise<ChatWebhookSettings>;
   /** Records what this sender can deliver (GET /me/notifications says whether email is on). */
   reportChannels(channels: { email: boolean }, at: string): Promise<void>;

@@ -213,6 +213,16 @@ describe.each(sqlBackends())('email notifications (%s)', (backend) => {
     expect(logged).not.toContain('ana@example.com');
   });
 
+  it('honours a choice changed to never after the event, when the email is sent', async () => {
+    await setPrefs(ana, { customer_reply: 'always' });
+    await assignTo(ana);
+    await record(finch, [{ conversationId, at: at(), kind: 'customer_replied', actor: { type: 'end_user', id: 'u' }, details: { messageId: 'msg_7' } }]);
+    await setPrefs(ana, { customer_reply: 'never' });
+    await sender(finch, smtp).runOnce();
+    expect(smtp.mails).toHaveLength(0);
+    expect((await notificationRows(finch)).map((row) => [row.status, row.last_error])).toEqual([['dropped', 'the agent no longer wants it (never)']]);
+  });
+
   it('queues no email while no sender can send it (FINCH_SMTP_URL unset)', async () => {
     await finch.finch!.notifications.reportChannels({ email: false }, at());
     await setPrefs(ana, { handover: 'always' });
