@@ -6,9 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeWaiting } from '../../src/domain/routing/route-waiting.js';
+import { FailSafeJob } from '../../src/jobs/fail-safe.js';
 import { EventStreamClient } from '../support/event-stream.js';
 import { sqlBackends } from '../support/finch.js';
-import { outboxOf } from '../support/helpdesk.js';
+import { finConversation, outboxOf } from '../support/helpdesk.js';
 import {
   agentWithSession,
   assignedEvents,
@@ -222,6 +223,22 @@ describe.each(sqlBackends())('automatic assignment on %s', (backend) => {
     await connect(routed, nia.agent.id);
     expect((await routed.asAdmin.patch(`/agents/${max.agent.id}`, { active: false })).status).toBe(200);
     await eventually(async () => expect(await Promise.all(ids.map((id) => assigneeOf(routed, id)))).toEqual([nia.agent.id, nia.agent.id]));
+  });
+
+  it('routes what the fail-safe hands to people while Fin is unreachable', async () => {
+    const [ola] = (await team('balanced', 5, false, ['Ola'])) as [Member];
+    const finch = routed.finch.finch!;
+    const unreachableSince = routed.finch.clock.now().toISOString();
+    await finch.settings.updateDeliveryState((state) => ({ ...state, unreachableSince }), unreachableSince);
+    try {
+      const { id } = await finConversation(routed.finch);
+      routed.finch.clock.advance(61_000);
+      const job = new FailSafeJob({ ...finch, afterMs: 60_000, logger: { warn: () => undefined } });
+      expect(await job.check(routed.finch.clock.now())).toContain(id);
+      await eventually(async () => expect(await assigneeOf(routed, id)).toBe(ola.agent.id));
+    } finally {
+      await finch.settings.updateDeliveryState((state) => ({ ...state, unreachableSince: null }), routed.finch.clock.now().toISOString());
+    }
   });
 
   it('Fin is told of every automatic assignment (a sync event in the same transaction)', async () => {

@@ -64,7 +64,8 @@ export async function connect(routed: RoutedFinch, agentId: string, presence: 'o
       node: 'test',
       opened_at: now.toISOString(),
       seen_at: now.toISOString(),
-      expires_at: new Date(now.getTime() + 60_000).toISOString(),
+      // An open inbox renews its row; an hour stands for that, also across the clock moves of a test.
+      expires_at: new Date(now.getTime() + 3_600_000).toISOString(),
     })
     .execute();
   routed.router.wake();
