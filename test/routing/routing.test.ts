@@ -241,6 +241,26 @@ describe.each(sqlBackends())('automatic assignment on %s', (backend) => {
     }
   });
 
+  it("routes a customer's return that nobody holds (its agent deactivated) to someone online", async () => {
+    const [pia, quin] = (await team('balanced', 5, false, ['Pia', 'Quin'], 1)) as [Member, Member];
+    const conversation = await finConversation(routed.finch);
+    const fin = routed.finch.client('rest');
+    expect((await fin.call('update_conversation', { conversation_id: conversation.id, assignee_id: null })).status).toBe(200);
+    await eventually(async () => expect(await assigneeOf(routed, conversation.id)).toBe(pia.agent.id));
+    expect((await pia.client.patch(`/conversations/${conversation.id}`, { status: 'resolved' })).status).toBe(200);
+    expect((await routed.asAdmin.patch(`/agents/${pia.agent.id}`, { active: false })).status).toBe(200);
+    await connect(routed, quin.agent.id);
+
+    // The customer writes again: back to Waiting (customer_returned), and on to Quin.
+    const message = await fin.call('create_message', {
+      conversation_id: conversation.id,
+      body: 'Me again',
+      author: { id: conversation.user.id, user_type: 'end_user' },
+    });
+    expect(message.status).toBe(201);
+    await eventually(async () => expect(await assigneeOf(routed, conversation.id)).toBe(quin.agent.id));
+  });
+
   it('Fin is told of every automatic assignment (a sync event in the same transaction)', async () => {
     const [{ agent }] = (await team('balanced', 5, false, ['Jo'], 0)) as [Member];
     const id = await handOver(routed.finch);
