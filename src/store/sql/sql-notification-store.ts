@@ -3,13 +3,10 @@
  * and two `settings` rows: `chat_webhook` (the team's chat webhook) and `notification_channels`
  * (what the last sender to start could deliver).
  *
- * Senders in several processes share the table like the outbox's dispatchers: on PostgreSQL a
- * claim takes its rows with `FOR UPDATE SKIP LOCKED`, so each row goes to one sender and none
- * waits for another; on SQLite the claim is one write transaction, which the database serializes.
- * Every settlement is guarded by the claim (same sender, still in flight), so a sender whose lease
- * ran out cannot overwrite what the one that took over did.
+ * Senders in several processes share the table like the outbox's dispatchers; their queries (claim,
+ * settle, what a claimed row is judged by) are in sql-notification-sending.ts.
  */
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql } from 'kysely';
 import { newId } from '../../domain/ids.js';
 import { NO_CHAT_WEBHOOK, type ChatWebhookSettings } from '../../domain/notifications/chat-webhook.js';
 import { prefsFrom, type NotificationPrefs } from '../../domain/notifications/preferences.js';
@@ -26,15 +23,13 @@ import type {
   NotificationWriter,
   SettleOutcome,
 } from '../notification-port.js';
-import { atomically, type SqlScope } from './database.js';
+import type { SqlScope } from './database.js';
+import { claimDue, glanceAt, iso, nextDueAt, recordFrom, settleClaimed, waitingSince } from './sql-notification-sending.js';
 import { json } from './rows.js';
-import type { NotificationsTable, Schema } from './schema.js';
 import { readSetting, writeSetting } from './sql-settings-store.js';
 
 const CHAT_WEBHOOK = 'chat_webhook';
 const CHANNELS = 'notification_channels';
-/** Statuses are written into the SQL, not bound, so that PostgreSQL's generic plans can use the partial index `notifications_due`. */
-const DUE = [sql.lit('pending' as const), sql.lit('in_flight' as const)];
 
 export class SqlNotificationStore implements NotificationWriter, NotificationReader, NotificationOutbox {
   /** Over the database, or over a write transaction (the unit of work): see database.ts's `SqlScope`. */
@@ -154,108 +149,24 @@ export class SqlNotificationStore implements NotificationWriter, NotificationRea
 
   // --- the sender's side -------------------------------------------------------------------------
 
-  async claim(worker: string, now: string, leaseUntil: string, limit: number, channels: readonly NotificationChannel[]): Promise<NotificationRecord[]> {
-    const skipLocked = this.scope.dialect === 'postgres';
-    return atomically(this.scope, async (trx) => {
-      const take = (narrow: (db: Kysely<Schema>) => ReturnType<typeof dueIds>) =>
-        trx
-          .updateTable('notifications')
-          .set((eb) => ({ status: 'in_flight', claimed_by: worker, available_at: leaseUntil, attempts: eb('attempts', '+', 1), updated_at: now }))
-          .where('id', 'in', skipLocked ? narrow(trx).forUpdate().skipLocked() : narrow(trx))
-          .returningAll()
-          .execute();
-      const claimed = await take((db) =>
-        dueIds(db, now)
-          .where('channel', 'in', [...channels])
-          .orderBy('available_at')
-          .orderBy('id')
-          .limit(limit),
-      );
-      // A burst for one recipient is one email: take the rest of their due emails with the first.
-      const recipients = [...new Set(claimed.filter((row) => row.channel === 'email').map((row) => row.recipient))];
-      const more =
-        recipients.length === 0 ? [] : await take((db) => dueIds(db, now).where('channel', '=', sql.lit('email')).where('recipient', 'in', recipients));
-      return [...claimed, ...more].map(recordFrom);
-    });
+  claim(worker: string, now: string, leaseUntil: string, limit: number, channels: readonly NotificationChannel[]): Promise<NotificationRecord[]> {
+    return claimDue(this.scope, worker, now, leaseUntil, limit, channels);
   }
 
-  async nextDue(channels: readonly NotificationChannel[]): Promise<string | null> {
-    const row = await this.scope.db
-      .selectFrom('notifications')
-      .select((eb) => eb.fn.min('available_at').as('next'))
-      .where('status', 'in', DUE)
-      .where('channel', 'in', [...channels])
-      .executeTakeFirst();
-    return row?.next ? iso(row.next as string) : null;
+  nextDue(channels: readonly NotificationChannel[]): Promise<string | null> {
+    return nextDueAt(this.scope, channels);
   }
 
-  async settle(worker: string, ids: readonly string[], outcome: SettleOutcome, at: string): Promise<void> {
-    if (ids.length === 0) return;
-    const changes =
-      // A settled row's `available_at` becomes when it was settled: the grouping of bursts counts its window from there.
-      outcome.status === 'sent'
-        ? { status: 'sent' as const, sent_at: at, available_at: at, last_error: null }
-        : outcome.status === 'dropped'
-          ? { status: 'dropped' as const, available_at: at, last_error: outcome.reason }
-          : outcome.status === 'retry'
-            ? { status: 'pending' as const, available_at: outcome.availableAt, last_error: outcome.error }
-            : { status: 'dead' as const, available_at: at, last_error: outcome.error };
-    await this.scope.db
-      .updateTable('notifications')
-      .set({ ...changes, claimed_by: null, updated_at: at })
-      .where('id', 'in', [...ids])
-      .where('claimed_by', '=', worker)
-      .where('status', '=', sql.lit('in_flight'))
-      .execute();
+  settle(worker: string, ids: readonly string[], outcome: SettleOutcome, at: string): Promise<void> {
+    return settleClaimed(this.scope, worker, ids, outcome, at);
   }
 
-  async glance(conversationIds: readonly string[]): Promise<Map<string, ConversationGlance>> {
-    if (conversationIds.length === 0) return new Map();
-    const rows = await this.scope.db
-      .selectFrom('conversations as c')
-      .innerJoin('end_users as u', 'u.id', 'c.user_id')
-      .select(['c.id', 'c.status', 'c.assignee_id', 'c.title', 'u.name as customer_name'])
-      .select((eb) =>
-        eb
-          .selectFrom('messages as m')
-          .select('m.body')
-          .whereRef('m.conversation_id', '=', 'c.id')
-          .where('m.author_type', '=', 'end_user')
-          .orderBy('m.created_at', 'desc')
-          .orderBy('m.id', 'desc')
-          .limit(1)
-          .as('last_customer_body'),
-      )
-      .where('c.id', 'in', [...conversationIds])
-      .execute();
-    return new Map(
-      rows.map((row) => [
-        row.id,
-        {
-          id: row.id,
-          status: row.status,
-          assigneeId: row.assignee_id,
-          title: row.title,
-          customerName: row.customer_name,
-          lastCustomerText: row.last_customer_body ?? null,
-        },
-      ]),
-    );
+  glance(conversationIds: readonly string[]): Promise<Map<string, ConversationGlance>> {
+    return glanceAt(this.scope, conversationIds);
   }
 
-  async longWaiting(handedOverBefore: string, limit: number): Promise<{ id: string; handedOverAt: string; title: string | null }[]> {
-    const rows = await this.scope.db
-      .selectFrom('conversations')
-      .select(['id', 'handed_over_at', 'title'])
-      .where('status', '=', 'open')
-      .where('assignee_id', 'is', null)
-      .where('handed_over_at', 'is not', null)
-      .where('handed_over_at', '<=', handedOverBefore)
-      .orderBy('handed_over_at')
-      .orderBy('id')
-      .limit(limit)
-      .execute();
-    return rows.map((row) => ({ id: row.id, handedOverAt: iso(row.handed_over_at!), title: row.title }));
+  longWaiting(handedOverBefore: string, limit: number): Promise<{ id: string; handedOverAt: string; title: string | null }[]> {
+    return waitingSince(this.scope, handedOverBefore, limit);
   }
 
   async prune(before: string): Promise<void> {
@@ -263,34 +174,6 @@ export class SqlNotificationStore implements NotificationWriter, NotificationRea
   }
 }
 
-function dueIds(db: Kysely<Schema>, now: string) {
-  return db.selectFrom('notifications').select('id').where('status', 'in', DUE).where('available_at', '<=', now);
-}
-
-function recordFrom(row: Selectable<NotificationsTable>): NotificationRecord {
-  return {
-    id: row.id,
-    channel: row.channel,
-    event: row.event,
-    eventKey: row.event_key,
-    conversationId: row.conversation_id,
-    agentId: row.agent_id,
-    recipient: row.recipient,
-    payload: json<Record<string, unknown>>(row.payload),
-    status: row.status,
-    attempts: row.attempts,
-    availableAt: iso(row.available_at),
-    lastError: row.last_error,
-    createdAt: iso(row.created_at),
-    sentAt: row.sent_at === null ? null : iso(row.sent_at),
-  };
-}
-
 function parse(value: unknown): unknown {
   return value === null || value === undefined ? null : json<unknown>(value);
-}
-
-/** One spelling of a time (an aggregate may come back from PostgreSQL in its own). */
-function iso(value: string | Date): string {
-  return new Date(value).toISOString();
 }
