@@ -213,6 +213,16 @@ describe.each(sqlBackends())('email notifications (%s)', (backend) => {
     expect(logged).not.toContain('ana@example.com');
   });
 
+  it('emails a when_away agent whose inbox is open but who chose away', async () => {
+    await setPrefs(ana, { customer_reply: 'when_away' });
+    await assignTo(ana);
+    await connect(finch, ana.id);
+    await finch.database!.db.updateTable('agents').set({ presence: 'away' }).where('id', '=', ana.id).execute();
+    await record(finch, [{ conversationId, at: at(), kind: 'customer_replied', actor: { type: 'end_user', id: 'u' }, details: { messageId: 'msg_8' } }]);
+    await sender(finch, smtp).runOnce();
+    expect(smtp.mails.map((mail) => mail.to)).toEqual([['ana@example.com']]);
+  });
+
   it('honours a choice changed to never after the event, when the email is sent', async () => {
     await setPrefs(ana, { customer_reply: 'always' });
     await assignTo(ana);
