@@ -11,7 +11,7 @@
  * (their turn); a deactivation and a capacity change take the routing lock first (edit-agent.ts).
  */
 import type { HelpdeskTransaction, UnitOfWork } from '../../store/helpdesk-port.js';
-import type { RoutingStore } from '../../store/routing-port.js';
+import type { RoutingStore, RoutingWork } from '../../store/routing-port.js';
 import { SYSTEM_ACTOR } from '../activity/activity.js';
 import { recordActivity } from '../activity/record-activity.js';
 import { assign } from '../conversation-changes.js';
@@ -46,17 +46,20 @@ export interface RoutingDeps {
  * routing lock (a pass that waited for another node's is not dated before it could act).
  */
 export async function routeWaiting(deps: RoutingDeps): Promise<RoutingOutcome> {
-  const work = await deps.store.routingWork(deps.now().toISOString());
-  if (work.settings.mode === 'off') return NOTHING;
-  if (!work.waiting && !(work.settings.reassignWhenAway && work.awayWithWork)) return NOTHING;
+  if (!hasWork(await deps.store.routingWork(deps.now().toISOString()))) return NOTHING;
   return deps.transaction(async (tx) => {
     await tx.routing.lockRouting();
     // Asked again under the lock: another node's pass may have done it all while this one waited.
     const at = deps.now().toISOString();
-    const { settings, waiting, awayWithWork } = await tx.routing.routingWork(at);
-    if (settings.mode === 'off' || !(waiting || (settings.reassignWhenAway && awayWithWork))) return NOTHING;
-    return routeIn(tx, { ...settings, mode: settings.mode }, at);
+    const work = await tx.routing.routingWork(at);
+    const { settings } = work;
+    return hasWork(work) && settings.mode !== 'off' ? routeIn(tx, { ...settings, mode: settings.mode }, at) : NOTHING;
   });
+}
+
+/** Routing is on, and something waits or (when that is to be done) an away agent holds open work. */
+function hasWork({ settings, waiting, awayWithWork }: RoutingWork): boolean {
+  return settings.mode !== 'off' && (waiting || (settings.reassignWhenAway && awayWithWork));
 }
 
 async function routeIn(tx: HelpdeskTransaction, settings: RoutingSettings & { mode: Exclude<RoutingMode, 'off'> }, at: string): Promise<RoutingOutcome> {
