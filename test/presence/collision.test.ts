@@ -45,11 +45,9 @@ describe.each(sqlBackends())('collision detection on %s', (backend) => {
     ivos = await openInbox(finch, asIvo);
   });
   afterAll(async () => {
-    // The server ends the streams as it closes (a client's abort just before the close can leave
-    // its HTTP client opening spare connections that hold the close up).
-    await finch?.close();
     hanas?.stream.close();
     ivos?.stream.close();
+    await finch?.close();
   });
 
   it('tells each inbox on a conversation who else views it, and when they leave', async () => {
@@ -201,9 +199,9 @@ describe.runIf(sqlBackends().includes('postgres'))('collision detection across t
     b = await startTestFinch('postgres', { databaseUrl: a.databaseUrl });
   });
   afterAll(async () => {
+    for (const inbox of inboxes) inbox.stream.close();
     await b?.close();
     await a?.close();
-    for (const inbox of inboxes) inbox.stream.close();
   });
 
   it('tells an inbox on node B who views and types on node A', async () => {

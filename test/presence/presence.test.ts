@@ -229,6 +229,18 @@ describe.runIf(sqlBackends().includes('postgres'))('presence across two Finch no
     await a?.close();
   });
 
+  it('ends a closing node’s inboxes at once: the agent is offline on the other node without waiting for expiry', async () => {
+    const c = await startTestFinch('postgres', { databaseUrl: a.databaseUrl });
+    const ivo = await makeAgent(a, 'Ivo C');
+    const asIvoOnC = await AgentClient.signIn(c.baseUrl, ivo.email, PASSWORD);
+    const { stream } = await openInbox(c, asIvoOnC);
+    const asIvoOnB = await AgentClient.signIn(b.baseUrl, ivo.email, PASSWORD);
+    expect((await asIvoOnB.get('/me/presence')).body.status).toBe('online');
+    await c.close();
+    stream.close();
+    expect((await asIvoOnB.get('/me/presence')).body.status).toBe('offline');
+  });
+
   it('shows on node B an inbox open on node A, and its going away and offline', async () => {
     const watcher = await openInbox(b, asHanaOnB);
     const { stream } = await openInbox(a, asHanaOnA);

@@ -44,9 +44,18 @@ export class LiveStreams {
     return this.closing;
   }
 
+  /**
+   * The server is closing (its `preClose`): every stream ends now, without waiting for the
+   * database, so the server stops listening at once; their connections are closed by `finish`.
+   */
   async endAll(): Promise<void> {
     this.closing = true;
+    this.hub?.closing();
     await Promise.all([...this.open.keys()].map((stream) => stream.end()));
+  }
+
+  /** After the server stopped listening (its `onClose`, before the database closes): presence lets go of this node's connections. */
+  async finish(): Promise<void> {
     await this.hub?.stop();
   }
 
@@ -85,6 +94,10 @@ export class PresenceHub {
   /** The conversation each local connection was last told about: what to read again after missed signals. */
   private readonly viewing = new Map<string, string>();
   private stopped = false;
+  /** The server is closing: connections that end are closed together by `stop`. */
+  private ending: string[] | undefined;
+  /** Closings in flight, which `stop` waits for. */
+  private readonly leaving = new Set<Promise<void>>();
 
   constructor(
     private readonly ctx: HelpdeskContext,
@@ -112,15 +125,27 @@ export class PresenceHub {
   /** The stream ended: its connection goes (the agent may be offline now). */
   async leave(connectionId: string): Promise<void> {
     this.viewing.delete(connectionId);
-    try {
-      await closeConnections(this.ctx, [connectionId]);
-    } catch (error) {
-      // The row expires by itself.
-      this.options.onTrouble?.(error);
+    if (this.ending) {
+      this.ending.push(connectionId);
+      return;
     }
+    const closing = this.close([connectionId]);
+    this.leaving.add(closing);
+    await closing;
+    this.leaving.delete(closing);
   }
 
+  /** The server is closing: see `LiveStreams.endAll`. */
+  closing(): void {
+    this.ending ??= [];
+  }
+
+  /** Closes the connections left, after those in flight, and stops listening. */
   async stop(): Promise<void> {
+    await Promise.all(this.leaving);
+    const left = this.ending ?? [];
+    this.ending = [];
+    await this.close(left);
     this.stopped = true;
     clearInterval(this.renewTimer);
     clearTimeout(this.flushTimer);
@@ -128,6 +153,16 @@ export class PresenceHub {
     const subscription = this.subscription;
     this.subscription = undefined;
     await (await subscription?.catch(() => undefined))?.();
+  }
+
+  private async close(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    try {
+      await closeConnections(this.ctx, ids);
+    } catch (error) {
+      // The rows expire by themselves.
+      this.options.onTrouble?.(error);
+    }
   }
 
   private async renew(): Promise<void> {

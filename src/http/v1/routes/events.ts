@@ -36,6 +36,8 @@ export const eventRoutes: FastifyPluginAsync<AgentRouteOptions & Pick<AgentApiOp
 ) => {
   // Before the server stops listening, which waits for every connection: a stream never ends by itself.
   app.addHook('preClose', () => streams.endAll());
+  // Once no request is left: this node's connections end in one write, before the database closes.
+  app.addHook('onClose', () => streams.finish());
   const presence = streams.presence(ctx, { onTrouble: (error) => logPresenceTrouble(app.log, error) });
 
   app.get(
