@@ -34,16 +34,35 @@ export interface RunningBackground {
 export async function runBackground(finch: Finch, config: Config, logger: DispatcherLogger & JobLogger): Promise<RunningBackground> {
   const dispatcher = createDispatcher(finch, config, { logger, clock: systemClock });
   const deps: BackgroundDeps = { finch, config, logger, clock: systemClock };
-  const routing = routingBackground(deps);
   const notifications = notificationBackground(deps);
-  // Warnings and breaches the SLA job records are notifications: send them now, not at the sender's next poll.
-  const capabilities = [presenceBackground(deps), routing, slaBackground(deps, { onRecorded: () => notifications.wake() }), notifications];
-  // Conversations the fail-safe routes have sync events: deliver them now, not at the next poll.
+  // What routing assigns has a sync event for Fin and may have an email: send them now, not at the next polls.
+  const routing = routingBackground(deps, {
+    onRouted: () => {
+      dispatcher.wake();
+      notifications.wake();
+    },
+  });
+  const capabilities = [
+    presenceBackground(deps),
+    routing,
+    // Warnings and breaches the SLA job records are notifications.
+    slaBackground(deps, { onRecorded: () => notifications.wake() }),
+    notifications,
+  ];
   const scheduler = createScheduler(finch, {
     clock: systemClock,
     logger,
     jobs: [
-      ...finchJobs(finch, { failSafeAfterMs: config.failSafeMinutes * 60_000, logger, onRouted: () => dispatcher.wake() }),
+      // Conversations the fail-safe hands over have sync events, wait for routing, and may email people.
+      ...finchJobs(finch, {
+        failSafeAfterMs: config.failSafeMinutes * 60_000,
+        logger,
+        onRouted: () => {
+          dispatcher.wake();
+          routing.wake();
+          notifications.wake();
+        },
+      }),
       ...capabilities.flatMap((capability) => capability.jobs),
     ],
   });
