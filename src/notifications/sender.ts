@@ -87,6 +87,7 @@ export class NotificationSender {
   private async loop(): Promise<void> {
     while (!this.stopping) {
       let claimed = 0;
+      let failed = false;
       try {
         claimed = await this.runOnce();
         if (this.databaseDown) this.options.logger.info({}, 'the database is available again: sending notifications');
@@ -95,21 +96,24 @@ export class NotificationSender {
         if (!(error instanceof DatabaseUnavailableError)) this.options.logger.error({ err: error }, 'notification cycle failed');
         else if (!this.databaseDown) this.options.logger.warn({ error: error.message }, 'the database is unavailable: notifications wait');
         this.databaseDown = this.databaseDown || error instanceof DatabaseUnavailableError;
+        failed = true;
       }
-      if (claimed < (this.options.batchSize ?? 50) && !this.stopping) await this.waitForWork();
+      if (claimed < (this.options.batchSize ?? 50) && !this.stopping) await this.waitForWork(failed);
     }
   }
 
-  private async waitForWork(): Promise<void> {
-    if (this.wakeRequested) {
+  /** After a failed cycle, a whole poll interval: a due row that cannot be sent must not spin the loop. */
+  private async waitForWork(failed: boolean): Promise<void> {
+    if (this.wakeRequested && !failed) {
       this.wakeRequested = false;
       return;
     }
     this.idle = new AbortController();
     // Until the next poll, or sooner when a queued notification falls due (a hand-over's hold ends).
-    const next = await this.options.outbox.nextDue(this.channels).catch(() => null);
+    const next = failed ? null : await this.options.outbox.nextDue(this.channels).catch(() => null);
     const untilDue = next === null ? Number.POSITIVE_INFINITY : Date.parse(next) - this.options.clock.now().getTime();
-    await this.options.clock.sleep(Math.max(0, Math.min(this.options.pollMs ?? 500, untilDue)), this.idle.signal);
+    // At least a few ms: a row due but held for a moment by another sender's claim is not polled in a tight loop.
+    await this.options.clock.sleep(Math.max(5, Math.min(this.options.pollMs ?? 500, untilDue)), this.idle.signal);
     this.idle = undefined;
     this.wakeRequested = false;
   }

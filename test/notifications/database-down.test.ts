@@ -1,12 +1,15 @@
 /**
- * The notification settings' writes while PostgreSQL takes no writes (read-only): 503 with
- * Retry-After and a problem body, nothing half-written, and they work again once it takes writes.
+ * Notifications while PostgreSQL takes no writes (read-only): the settings' writes answer 503 with
+ * Retry-After and a problem body and work again once it takes writes; the sender says once that it
+ * waits, and sends once writes are back.
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AgentClient } from '../support/agent-client.js';
 import { sqlBackends, startTestFinch, type TestFinch } from '../support/finch.js';
-import { PASSWORD, makeAgent } from '../support/helpdesk.js';
+import { PASSWORD, finConversation, makeAgent } from '../support/helpdesk.js';
+import { record, sender, startSmtp, until, type Logged } from './support.js';
+import { SYSTEM_ACTOR } from '../../src/domain/activity/activity.js';
 
 const onPostgres = sqlBackends().includes('postgres') ? describe : describe.skip;
 
@@ -58,5 +61,46 @@ onPostgres('notification settings while the database takes no writes', () => {
     expect(saved.status).toBe(200);
     expect(saved.body.email.handover).toBe('always');
     expect((await boss.get('/settings/chat-webhook')).body.configured).toBe(false);
+  });
+
+  it('keeps a queued email while writes are refused, says so once, and sends it when they are back', { timeout: 30_000 }, async () => {
+    const smtp = await startSmtp();
+    const logs: Logged[] = [];
+    const send = sender(finch, smtp, { logs });
+    try {
+      await finch.finch!.notifications.reportChannels({ email: true }, new Date().toISOString());
+      const ana = await makeAgent(finch, 'Ana');
+      await finch.finch!.store.transaction((tx) =>
+        tx.notifications.setPreferences(
+          ana.id,
+          { email: { handover: 'never', assigned: 'never', customer_reply: 'never', sla: 'always' } },
+          new Date().toISOString(),
+        ),
+      );
+      const { id } = await finConversation(finch);
+      await finch.database!.db.updateTable('conversations').set({ assignee_id: ana.id }).where('id', '=', id).execute();
+      await readOnly(true);
+      send.start();
+      // Queued while the sender cannot claim (the event's own transaction is refused too: queue it once writes are back).
+      await until(() => logs.some((line) => line.message === 'the database is unavailable: notifications wait'), 'the warning', 10_000);
+      await readOnly(false);
+      const at = new Date().toISOString();
+      let queued = false;
+      for (let i = 0; i < 20 && !queued; i++) {
+        queued = await record(finch, [
+          { conversationId: id, at, kind: 'sla_due_soon', actor: SYSTEM_ACTOR, details: { target: 'first_reply', dueAt: at } },
+        ]).then(
+          () => true,
+          () => false,
+        );
+        if (!queued) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await until(() => logs.some((line) => line.message === 'the database is available again: sending notifications'), 'the sender back', 10_000);
+      await until(() => smtp.mails.length === 1 && logs.some((line) => line.message === 'notification sent'), 'the email once writes are back', 10_000);
+      expect(logs.filter((line) => line.message === 'the database is unavailable: notifications wait')).toHaveLength(1);
+    } finally {
+      await send.stop();
+      await smtp.close();
+    }
   });
 });
