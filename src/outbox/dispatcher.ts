@@ -11,6 +11,7 @@
  */
 import { webhookTarget, type DeliveryState, type FinSettings, type WebhookTarget } from '../domain/fin-settings.js';
 import type { SettingsStore } from '../store/helpdesk-port.js';
+import { OutageLog } from '../lib/outage-log.js';
 import { DatabaseUnavailableError } from '../store/port.js';
 import type { AttemptOutcome, EventResolution, OutboxEvent, OutboxStore } from '../store/outbox-port.js';
 import type { Clock } from './clock.js';
@@ -61,8 +62,8 @@ export class Dispatcher {
   private idle: AbortController | undefined;
   private wakeRequested = false;
   private cached: { at: number; target: WebhookTarget; state: DeliveryState } | undefined;
-  /** Since when cycles fail because the database is unavailable (ms since epoch), if they do. */
-  private databaseDownSince: number | undefined;
+  /** Failed cycles: a database outage said once when it starts and once when it ends. */
+  private readonly outage: OutageLog;
 
   constructor(private readonly options: DispatcherOptions) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
@@ -70,6 +71,15 @@ export class Dispatcher {
     this.batchSize = options.batchSize ?? 50;
     this.concurrency = options.concurrency ?? 16;
     this.random = options.random ?? Math.random;
+    this.outage = new OutageLog(
+      options.logger,
+      {
+        failed: 'outbox cycle failed',
+        down: 'the database is unavailable: notifications to Fin wait and are tried again at each poll',
+        back: 'the database is available again: delivering notifications to Fin',
+      },
+      (error): error is DatabaseUnavailableError => error instanceof DatabaseUnavailableError,
+    );
   }
 
   start(): void {
@@ -103,30 +113,14 @@ export class Dispatcher {
       let processed = 0;
       try {
         processed = await this.runOnce();
-        this.databaseBack();
+        this.outage.succeeded();
       } catch (error) {
-        this.cycleFailed(error);
+        this.outage.failed(error);
       }
       // A cycle that claimed less than a full batch took everything due: wait for a wake-up (one
       // that came during the cycle ends the wait at once) instead of claiming again for nothing.
       if (processed < this.batchSize && !this.stopping) await this.waitForWork();
     }
-  }
-
-  private cycleFailed(error: unknown): void {
-    if (!(error instanceof DatabaseUnavailableError)) {
-      this.options.logger.error({ err: error }, 'outbox cycle failed');
-      return;
-    }
-    if (this.databaseDownSince !== undefined) return;
-    this.databaseDownSince = Date.now();
-    this.options.logger.warn({ error: error.message }, 'the database is unavailable: notifications to Fin wait and are tried again at each poll');
-  }
-
-  private databaseBack(): void {
-    if (this.databaseDownSince === undefined) return;
-    this.options.logger.info({ downMs: Date.now() - this.databaseDownSince }, 'the database is available again: delivering notifications to Fin');
-    this.databaseDownSince = undefined;
   }
 
   private async waitForWork(): Promise<void> {
