@@ -4,6 +4,7 @@ import { Agents } from './Agents.js';
 import { BusinessHours } from './BusinessHours.js';
 import { ChatWebhook } from './ChatWebhook.js';
 import { Routing } from './Routing.js';
+import { PresenceSettings } from '../presence/PresenceSettings.js';
 import { Clients } from './Clients.js';
 import { Deliveries } from './Deliveries.js';
 import { FinSettings } from './FinSettings.js';
@@ -14,6 +15,7 @@ const SECTIONS: [string, string][] = [
   ['tokens', 'API tokens'],
   ['clients', 'OAuth clients'],
   ['routing', 'Routing'],
+  ['presence', 'Presence'],
   ['business-hours', 'Business hours'],
   ['chat', 'Chat notifications'],
   ['fin', 'Fin settings'],
@@ -45,6 +47,7 @@ export function Admin({ section, me }: { section: string; me: AgentView }) {
         {section === 'tokens' && <Tokens />}
         {section === 'clients' && <Clients />}
         {section === 'routing' && <Routing />}
+        {section === 'presence' && <PresenceSettings />}
         {section === 'business-hours' && <BusinessHours />}
         {section === 'chat' && <ChatWebhook />}
         {section === 'fin' && <FinSettings />}

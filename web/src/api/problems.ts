@@ -65,6 +65,10 @@ const MESSAGES: Record<string, string | ((problem: ProblemBody, retryAfter: stri
   invalid_opening_hours: 'Each opening range must close after it opens on the same day, and a day’s ranges must not overlap.',
   invalid_holiday: 'Write each holiday as a date, YYYY-MM-DD.',
   // Replies, notes and attachments.
+  conversation_replied: 'Someone else replied since you started writing. Read their message, then send again.',
+  message_not_found: 'That message is not part of this conversation any more. Reload it.',
+  connection_not_found: 'This page lost its live connection. Reload the page.',
+  invalid_webhook_url: 'Finch may not post to this webhook address. Use the https:// address your chat tool gave you, on the public internet.',
   empty_message: 'Write a message or add an attachment first.',
   body_too_deep: 'The message has formatting nested too deeply to keep. Paste it again as plain text.',
   invalid_attachment_url: 'The attachment link is not a valid web address.',

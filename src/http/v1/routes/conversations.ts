@@ -17,6 +17,7 @@ import {
   ReplyInput,
   TypingResult,
 } from '../../../contract/agent-api.js';
+import { ConversationRepliedResponse } from '../../../contract/presence.js';
 import { conversationDetail } from '../../../domain/helpdesk/conversations/conversation-detail.js';
 import { countQueues } from '../../../domain/helpdesk/conversations/count-queues.js';
 import { listConversations } from '../../../domain/helpdesk/conversations/list-conversations.js';
@@ -95,10 +96,12 @@ export const conversationRoutes: FastifyPluginAsync<AgentApiOptions> = async (fa
       schema: routeSchema(
         {
           summary: 'Reply or add a note',
-          description: 'A public reply to a conversation Fin (or nobody) holds assigns it to you. Fin is notified either way.',
+          description:
+            'A public reply to a conversation Fin (or nobody) holds assigns it to you. Fin is notified either way. ' +
+            'With last_seen_message_id: 409 conversation_replied, with the newer messages, when someone else replied since; nothing is sent.',
           params: ConversationParams,
           body: ReplyInput,
-          response: { 201: MessageView },
+          response: { 201: MessageView, 409: ConversationRepliedResponse },
         },
         TAGS,
       ),
