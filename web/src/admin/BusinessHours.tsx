@@ -116,7 +116,7 @@ export function BusinessHours() {
         </label>
         <TargetField name="first_reply" label="First reply due within" minutes={data.first_reply_minutes} />
         <TargetField name="resolution" label="Resolution due within" minutes={data.resolution_minutes} />
-        <label className="checkbox">
+        <label className="check">
           <input name="write_reply_due_attribute" type="checkbox" defaultChecked={data.write_reply_due_attribute} />
           Write the expected reply time into the conversation attribute finch_reply_due_at (for Fin’s workflows)
         </label>

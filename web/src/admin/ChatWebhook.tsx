@@ -44,8 +44,8 @@ export function ChatWebhook() {
           Post when a hand-over has waited longer than (minutes; 0: never)
           <input name="waiting_minutes" type="number" min="0" max="10080" required defaultValue={data.waiting_minutes} />
         </label>
-        <label style={{ display: 'flex', flexDirection: 'row', alignItems: 'center', justifyContent: 'flex-start', gap: '0.5rem' }}>
-          <input name="sla_breaches" type="checkbox" style={{ width: 'auto' }} defaultChecked={data.sla_breaches} />
+        <label className="check">
+          <input name="sla_breaches" type="checkbox" defaultChecked={data.sla_breaches} />
           Post when an SLA target is missed
         </label>
         <button type="submit">Save chat notifications</button>

@@ -53,7 +53,7 @@ export function Routing() {
               Default capacity (open conversations per agent; Admin → Agents sets one agent's own)
               <input name="capacity" type="number" min={0} max={1000} step={1} required defaultValue={data.capacity} />
             </label>
-            <label>
+            <label className="check">
               <input name="reassign_when_away" type="checkbox" defaultChecked={data.reassign_when_away} />
               Give an away agent's open conversations to someone online
             </label>

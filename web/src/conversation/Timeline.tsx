@@ -19,9 +19,9 @@ export function Timeline(props: { conversationId: string }) {
       {activity.isPending ? (
         <p className="hint">Loading…</p>
       ) : (
-        <ol className="timeline-events" style={LIST}>
+        <ol className="timeline-events">
           {shown(events).map((event) => (
-            <li key={event.id} data-kind={event.kind} style={event.kind === 'sla_breached' ? BREACHED : undefined}>
+            <li key={event.id} data-kind={event.kind}>
               <time className="hint" dateTime={event.at} title={new Date(event.at).toLocaleString()}>
                 {when(event.at)}
               </time>{' '}
@@ -38,7 +38,3 @@ export function Timeline(props: { conversationId: string }) {
     </section>
   );
 }
-
-// The timeline's own look, in the component (the inbox's stylesheet styles panels, not lines).
-const LIST = { listStyle: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: '0.35rem' } as const;
-const BREACHED = { color: 'var(--danger)' } as const;

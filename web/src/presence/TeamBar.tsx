@@ -15,16 +15,9 @@ import { useAgents } from '../resources/team.js';
 import { useIdleAway } from './idle.js';
 
 type Status = 'online' | 'away' | 'offline';
-const COLOURS: Record<Status, string> = { online: '#1a7f37', away: '#bf8700', offline: '#8c959f' };
 
 export function PresenceDot(props: { status: Status }) {
-  return (
-    <span
-      className={`presence-dot ${props.status}`}
-      aria-hidden="true"
-      style={{ display: 'inline-block', width: '0.6em', height: '0.6em', borderRadius: '50%', marginRight: '0.3em', background: COLOURS[props.status] }}
-    />
-  );
+  return <span className={`presence-dot ${props.status}`} aria-hidden="true" />;
 }
 
 export function TeamBar(props: { me: AgentView }) {
@@ -49,7 +42,7 @@ export function TeamBar(props: { me: AgentView }) {
   };
 
   return (
-    <div className="team-bar" style={{ display: 'flex', alignItems: 'center', gap: '0.75em' }}>
+    <div className="team-bar">
       <button
         type="button"
         className="presence-toggle"
@@ -61,16 +54,14 @@ export function TeamBar(props: { me: AgentView }) {
         <PresenceDot status={chosen} />
         {chosen === 'online' ? 'Online' : presence?.automatic ? 'Away (idle)' : 'Away'}
       </button>
-      <ul className="team" aria-label="Team" style={{ display: 'flex', gap: '0.5em', listStyle: 'none', margin: 0, padding: 0 }}>
+      <ul className="team" aria-label="Team">
         {team.map((agent) => {
           const status = agent.presence ?? 'offline';
           return (
             <li key={agent.id} title={`${agent.name}: ${status}`} data-presence={status}>
               <PresenceDot status={status} />
               <span className="team-name">{agent.name}</span>
-              <span className="visually-hidden" style={{ position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)' }}>
-                {` (${status})`}
-              </span>
+              <span className="visually-hidden">{` (${status})`}</span>
             </li>
           );
         })}
