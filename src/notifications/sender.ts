@@ -16,6 +16,8 @@ import type { DispatcherLogger } from '../outbox/dispatcher.js';
 import type { Clock } from '../outbox/clock.js';
 import type { PresenceStore } from '../store/presence-port.js';
 import type { ConversationGlance, NotificationChannel, NotificationOutbox, NotificationRecord, SettleOutcome } from '../store/notification-port.js';
+import { OutageLog } from '../lib/outage-log.js';
+import { WakeableLoop } from '../lib/wakeable-loop.js';
 import { DatabaseUnavailableError } from '../store/port.js';
 import { maskUrl } from '../domain/notifications/chat-webhook.js';
 import type { EmailChoice, EmailEvent } from '../domain/notifications/preferences.js';
@@ -52,50 +54,36 @@ export interface NotificationSenderOptions {
   random?: () => number;
 }
 
-export class NotificationSender {
-  private running: Promise<void> | undefined;
-  private stopping = false;
-  private idle: AbortController | undefined;
-  private wakeRequested = false;
-  private databaseDown = false;
+export class NotificationSender extends WakeableLoop {
+  /** Failed cycles: a database outage said once when it starts and once when it ends. */
+  private readonly outage: OutageLog;
 
-  constructor(private readonly options: NotificationSenderOptions) {}
+  constructor(private readonly options: NotificationSenderOptions) {
+    super((ms, signal) => options.clock.sleep(ms, signal));
+    this.outage = new OutageLog(
+      options.logger,
+      {
+        failed: 'notification cycle failed',
+        down: 'the database is unavailable: notifications wait',
+        back: 'the database is available again: sending notifications',
+      },
+      (error): error is DatabaseUnavailableError => error instanceof DatabaseUnavailableError,
+    );
+  }
 
   get channels(): NotificationChannel[] {
     return this.options.mailer ? ['email', 'chat'] : ['chat'];
   }
 
-  start(): void {
-    if (this.running) return;
-    this.stopping = false;
-    this.running = this.loop();
-  }
-
-  /** Stops after the sends in flight finish. */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    this.idle?.abort();
-    await this.running;
-    this.running = undefined;
-  }
-
-  wake(): void {
-    this.wakeRequested = true;
-    this.idle?.abort();
-  }
-
-  private async loop(): Promise<void> {
+  protected async run(): Promise<void> {
     while (!this.stopping) {
       let claimed = 0;
       let failed = false;
       try {
         claimed = await this.runOnce();
-        if (this.databaseDown) this.options.logger.info({}, 'the database is available again: sending notifications');
-        this.databaseDown = false;
+        this.outage.succeeded();
       } catch (error) {
-        if (!(error instanceof DatabaseUnavailableError)) this.options.logger.error({ err: error }, 'notification cycle failed');
-        else if (!this.databaseDown) this.options.logger.warn({ error: error.message }, 'the database is unavailable: notifications wait');
-        this.databaseDown = this.databaseDown || error instanceof DatabaseUnavailableError;
+        this.outage.failed(error);
         failed = true;
       }
       if (claimed < (this.options.batchSize ?? 50) && !this.stopping) await this.waitForWork(failed);
@@ -103,19 +91,17 @@ export class NotificationSender {
   }
 
   /** After a failed cycle, a whole poll interval: a due row that cannot be sent must not spin the loop. */
-  private async waitForWork(failed: boolean): Promise<void> {
-    if (this.wakeRequested && !failed) {
-      this.wakeRequested = false;
-      return;
-    }
-    this.idle = new AbortController();
-    // Until the next poll, or sooner when a queued notification falls due (a hand-over's hold ends).
-    const next = failed ? null : await this.options.outbox.nextDue(this.channels).catch(() => null);
-    const untilDue = next === null ? Number.POSITIVE_INFINITY : Date.parse(next) - this.options.clock.now().getTime();
-    // At least a few ms: a row due but held for a moment by another sender's claim is not polled in a tight loop.
-    await this.options.clock.sleep(Math.max(5, Math.min(this.options.pollMs ?? 500, untilDue)), this.idle.signal);
-    this.idle = undefined;
-    this.wakeRequested = false;
+  private waitForWork(failed: boolean): Promise<void> {
+    return this.idleFor(
+      async () => {
+        // Until the next poll, or sooner when a queued notification falls due (a hand-over's hold ends).
+        const next = failed ? null : await this.options.outbox.nextDue(this.channels).catch(() => null);
+        const untilDue = next === null ? Number.POSITIVE_INFINITY : Date.parse(next) - this.options.clock.now().getTime();
+        // At least a few ms: a row due but held for a moment by another sender's claim is not polled in a tight loop.
+        return Math.max(5, Math.min(this.options.pollMs ?? 500, untilDue));
+      },
+      { ignoreWake: failed },
+    );
   }
 
   /** One cycle: claim what is due, judge it, send it, settle it. Returns how many rows were claimed. */

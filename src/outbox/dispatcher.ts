@@ -12,6 +12,7 @@
 import { webhookTarget, type DeliveryState, type FinSettings, type WebhookTarget } from '../domain/fin-settings.js';
 import type { SettingsStore } from '../store/helpdesk-port.js';
 import { OutageLog } from '../lib/outage-log.js';
+import { WakeableLoop } from '../lib/wakeable-loop.js';
 import { DatabaseUnavailableError } from '../store/port.js';
 import type { AttemptOutcome, EventResolution, OutboxEvent, OutboxStore } from '../store/outbox-port.js';
 import type { Clock } from './clock.js';
@@ -50,22 +51,19 @@ const SETTINGS_TTL_MS = 2_000;
 /** How stale `lastSuccessAt` may get before a success is written down again (one write, not one per delivery). */
 const SUCCESS_NOTE_EVERY_MS = 60_000;
 
-export class Dispatcher {
+export class Dispatcher extends WakeableLoop {
   private readonly timeoutMs: number;
   private readonly pollMs: number;
   private readonly batchSize: number;
   private readonly concurrency: number;
   private readonly random: () => number;
 
-  private running: Promise<void> | undefined;
-  private stopping = false;
-  private idle: AbortController | undefined;
-  private wakeRequested = false;
   private cached: { at: number; target: WebhookTarget; state: DeliveryState } | undefined;
   /** Failed cycles: a database outage said once when it starts and once when it ends. */
   private readonly outage: OutageLog;
 
   constructor(private readonly options: DispatcherOptions) {
+    super((ms, signal) => options.clock.sleep(ms, signal));
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.pollMs = options.pollMs ?? 500;
     this.batchSize = options.batchSize ?? 50;
@@ -82,33 +80,13 @@ export class Dispatcher {
     );
   }
 
-  start(): void {
-    if (this.running) return;
-    this.stopping = false;
-    this.running = this.loop();
-  }
-
-  /** Stops after the deliveries in flight finish. */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    this.idle?.abort();
-    await this.running;
-    this.running = undefined;
-  }
-
-  /** Something was written to the outbox: look now rather than at the next poll. */
-  wake(): void {
-    this.wakeRequested = true;
-    this.idle?.abort();
-  }
-
   /** Settings changed: read them again before the next delivery. */
   settingsChanged(): void {
     this.cached = undefined;
     this.wake();
   }
 
-  private async loop(): Promise<void> {
+  protected async run(): Promise<void> {
     while (!this.stopping) {
       let processed = 0;
       try {
@@ -119,19 +97,8 @@ export class Dispatcher {
       }
       // A cycle that claimed less than a full batch took everything due: wait for a wake-up (one
       // that came during the cycle ends the wait at once) instead of claiming again for nothing.
-      if (processed < this.batchSize && !this.stopping) await this.waitForWork();
+      if (processed < this.batchSize && !this.stopping) await this.idleFor(this.pollMs);
     }
-  }
-
-  private async waitForWork(): Promise<void> {
-    if (this.wakeRequested) {
-      this.wakeRequested = false;
-      return;
-    }
-    this.idle = new AbortController();
-    await this.options.clock.sleep(this.pollMs, this.idle.signal);
-    this.idle = undefined;
-    this.wakeRequested = false;
   }
 
   /** One cycle: claim what is due and deliver it. Returns how many events were handled. */

@@ -14,6 +14,7 @@
  */
 import type { RoutingOutcome } from '../domain/routing/route-waiting.js';
 import { OutageLog, type OutageLogger } from '../lib/outage-log.js';
+import { WakeableLoop } from '../lib/wakeable-loop.js';
 import type { Clock } from '../outbox/clock.js';
 import { DatabaseUnavailableError } from '../store/port.js';
 
@@ -37,18 +38,15 @@ export interface RouterOptions {
 /** How long to wait before subscribing to the change feed again after it failed. */
 const RESUBSCRIBE_MS = 5_000;
 
-export class Router {
+export class Router extends WakeableLoop {
   private readonly debounceMs: number;
   private readonly pollMs: number;
-  private running: Promise<void> | undefined;
-  private stopping = false;
-  private idle: AbortController | undefined;
-  private wakeRequested = true;
   private unsubscribe: (() => Promise<void>) | undefined;
   private cancelResubscribe: (() => void) | undefined;
   private readonly outages: OutageLog;
 
   constructor(private readonly options: RouterOptions) {
+    super((ms, signal) => options.clock.sleep(ms, signal));
     this.debounceMs = options.debounceMs ?? 2;
     this.pollMs = options.pollMs ?? 2_000;
     this.outages = new OutageLog(
@@ -62,27 +60,18 @@ export class Router {
     );
   }
 
-  start(): void {
-    if (this.running) return;
-    this.stopping = false;
-    this.wakeRequested = true;
+  /** Starts with a pass: what waited while no router ran is routed at once. */
+  override start(): void {
+    if (this.started) return;
+    this.wake();
+    super.start();
     void this.subscribe();
-    this.running = this.loop();
-  }
-
-  /** Something routing waits for may have changed: pass now rather than at the next poll. */
-  wake(): void {
-    this.wakeRequested = true;
-    this.idle?.abort();
   }
 
   /** Stops after the pass in flight. */
-  async stop(): Promise<void> {
-    this.stopping = true;
+  override async stop(): Promise<void> {
     this.cancelResubscribe?.();
-    this.idle?.abort();
-    await this.running;
-    this.running = undefined;
+    await super.stop();
     const unsubscribe = this.unsubscribe;
     this.unsubscribe = undefined;
     await unsubscribe?.().catch(() => undefined);
@@ -103,13 +92,13 @@ export class Router {
     }
   }
 
-  private async loop(): Promise<void> {
+  protected async run(): Promise<void> {
     while (!this.stopping) {
-      await this.waitForWork();
+      await this.idleFor(this.pollMs);
       if (this.stopping) break;
       // A burst (a hand-over's several commits, 200 hand-overs at once) is one pass.
       await this.options.clock.sleep(this.debounceMs);
-      this.wakeRequested = false;
+      this.clearWake();
       await this.pass();
     }
   }
@@ -125,12 +114,5 @@ export class Router {
     } catch (error) {
       this.outages.failed(error);
     }
-  }
-
-  private async waitForWork(): Promise<void> {
-    if (this.wakeRequested) return;
-    this.idle = new AbortController();
-    await this.options.clock.sleep(this.pollMs, this.idle.signal);
-    this.idle = undefined;
   }
 }
