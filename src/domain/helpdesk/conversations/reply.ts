@@ -1,7 +1,6 @@
 import type { ReplyInput } from '../../../contract/agent-api.js';
 import type { HelpdeskTransaction } from '../../../store/helpdesk-port.js';
 import { agentActor } from '../../activity/activity.js';
-import { recordActivity } from '../../activity/record-activity.js';
 import { assign } from '../../conversation-changes.js';
 import { ConversationRepliedError, unprocessable } from '../../errors.js';
 import { draftMessage, messageFor } from '../../messages.js';
@@ -24,23 +23,36 @@ export async function reply(ctx: HelpdeskContext, agent: Agent, conversationId: 
   const at = ctx.now().toISOString();
   const draft = draftMessage({ body: input.body, visibility, attachments: input.attachments, author: { id: agent.id, user_type: 'agent' } }, at, '');
   let message: Message | undefined;
+  let firstHumanReply = false;
   await changeConversation(
     ctx,
     conversationId,
     async (current, tx) => {
       if (input.last_seen_message_id !== undefined) await refuseIfRepliedSince(tx, current.id, input.last_seen_message_id, agent.id);
       message = (await tx.insertMessage(await messageFor(tx, current, draft, '', { authorIsCaller: true }))).value;
-      if (visibility === 'public' && current.handedOverAt !== null) {
-        await recordActivity(tx, [
-          { conversationId: current.id, at, kind: 'first_human_reply', actor: agentActor(agent.id), details: { agentId: agent.id, messageId: message.id } },
-        ]);
-      }
+      firstHumanReply = visibility === 'public' && current.handedOverAt !== null;
       const changes = visibility === 'public' && !heldByPerson(current.assignee) ? assign({}, current, agent.id) : {};
       // Answering is reading: the holder's unread marker goes (a colleague's reply leaves it).
       const holder = changes.assigneeId ?? current.assignee?.id;
       return current.unreadAt !== null && visibility === 'public' && holder === agent.id ? { ...changes, unreadAt: null } : changes;
     },
-    { changedAnyway: true },
+    {
+      changedAnyway: true,
+      // The agent takes it by replying: their own doing (no "assigned to you" email), recorded before their first reply.
+      actor: agentActor(agent.id),
+      activity: (updated, recordedAt) =>
+        firstHumanReply && message
+          ? [
+              {
+                conversationId: updated.id,
+                at: recordedAt,
+                kind: 'first_human_reply',
+                actor: agentActor(agent.id),
+                details: { agentId: agent.id, messageId: message.id },
+              },
+            ]
+          : [],
+    },
   );
   return message!;
 }
