@@ -247,6 +247,20 @@ describe.each(sqlBackends())('activity on %s', (backend) => {
     const badCursor = await asIda.get(`${path}/activity?cursor=nonsense`);
     expect(badCursor.status).toBe(400);
     expect(badCursor.body).toMatchObject({ code: 'invalid_cursor' });
+    // A cursor Finch did not give out, however well formed its JSON: refused, never an empty page.
+    const forge = (position: object) => Buffer.from(JSON.stringify(position)).toString('base64url');
+    for (const position of [
+      { at: 'garbage', id: 'x' },
+      { at: '9999-99-99T99:99:99Z', id: 'x' },
+      { at: all[0]!.at.replace(/\.\d{3}Z$/, 'Z'), id: all[0]!.id },
+      { at: all[0]!.at, id: 7 },
+      { at: all[0]!.at, id: all[0]!.id, due: '1' },
+    ]) {
+      const forged = await asIda.get(`${path}/activity?cursor=${forge(position)}`);
+      expect(forged.status, JSON.stringify(position)).toBe(400);
+      expect(forged.body).toMatchObject({ code: 'invalid_cursor', errors: [{ pointer: '/cursor' }] });
+    }
+    expect((await asIda.get(`${path}/activity?cursor=${forge({ at: all[0]!.at, id: all[0]!.id })}`)).status).toBe(200);
     expect((await asIda.get(`${path}/activity?limit=0`)).status).toBe(400);
     expect((await fetch(`${finch.baseUrl}/api/v1${path}/activity`)).status).toBe(401);
   });

@@ -76,4 +76,28 @@ describe.each(sqlBackends())('sort=due on %s', (backend) => {
     expect(mixed.status).toBe(400);
     expect(mixed.body).toMatchObject({ code: 'invalid_cursor' });
   });
+
+  it.each([
+    ['a time that is not one', { at: 'garbage', id: 'x', due: '1' }],
+    ['a time out of range', { at: '9999-99-99T99:99:99Z', id: 'x', due: '1' }],
+    ['a time without milliseconds', { at: '2026-11-02T09:00:00Z', id: 'x', due: '0' }],
+    ['a due flag that is not one', { at: '2026-11-02T09:00:00.000Z', id: 'x', due: 'yes' }],
+    ['a missing id', { at: '2026-11-02T09:00:00.000Z', due: '1' }],
+    ['an id that is not a string', { at: '2026-11-02T09:00:00.000Z', id: 7, due: '1' }],
+  ])('refuses a forged cursor (%s) with 400 invalid_cursor, in the due order and the default one', async (_name, position) => {
+    const forged = Buffer.from(JSON.stringify(position)).toString('base64url');
+    const { due: _due, ...plain } = position;
+    for (const query of [`sort=due&cursor=${forged}`, `cursor=${Buffer.from(JSON.stringify(plain)).toString('base64url')}`]) {
+      const response = await agent.get(`/conversations?queue=waiting&${query}`);
+      expect(response.status, `${query}: ${JSON.stringify(response.body)}`).toBe(position.due === 'yes' && !query.startsWith('sort') ? 200 : 400);
+      if (response.status === 400) expect(response.body).toMatchObject({ code: 'invalid_cursor', errors: [{ pointer: '/cursor' }] });
+    }
+  });
+
+  it("refuses the due order's cursor in the default order", async () => {
+    const first = await page('limit=2');
+    const response = await agent.get(`/conversations?queue=waiting&cursor=${first.next_cursor}`);
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ code: 'invalid_cursor' });
+  });
 });

@@ -10,17 +10,25 @@ describe('the one cursor codec', () => {
     expect(encodeCursor(queue)).toMatch(/^[\w-]+$/);
   });
 
-  it('keeps only the keys asked for', () => {
-    expect(readCursor(encodeCursor({ at: 'a', id: 'b', extra: 'c' }), ['at', 'id'])).toEqual({ at: 'a', id: 'b' });
+  it("reads the due order's flag", () => {
+    const due = { at: '2025-10-27T14:30:00.123Z', id: 'conv_01', due: '1' };
+    expect(decodeCursor(encodeCursor(due), ['at', 'id', 'due'])).toEqual(due);
   });
 
   it.each([
     ['not base64url JSON', '%%%'],
     ['JSON that is not an object', Buffer.from('"at"').toString('base64url')],
     ['null', Buffer.from('null').toString('base64url')],
-    ['a missing key', encodeCursor({ at: 'a' })],
-    ['a key that is not a string', Buffer.from(JSON.stringify({ at: 1, id: 'b' })).toString('base64url')],
-    ["another list's cursor", encodeCursor({ created_at: 'a', id: 'b' })],
+    ['an array', Buffer.from('["2025-10-27T14:30:00.123Z","b"]').toString('base64url')],
+    ['a missing key', encodeCursor({ at: '2025-10-27T14:30:00.123Z' })],
+    ['a key that is not a string', Buffer.from(JSON.stringify({ at: '2025-10-27T14:30:00.123Z', id: 1 })).toString('base64url')],
+    ['a key more than asked for', encodeCursor({ at: '2025-10-27T14:30:00.123Z', id: 'b', due: '1' })],
+    ["another list's cursor", encodeCursor({ created_at: '2025-10-27T14:30:00.123Z', id: 'b' })],
+    ['a time that is not one', encodeCursor({ at: 'garbage', id: 'b' })],
+    ['a time out of range', encodeCursor({ at: '9999-99-99T99:99:99Z', id: 'b' })],
+    ['a time Finch does not write (no milliseconds)', encodeCursor({ at: '2025-10-27T14:30:00Z', id: 'b' })],
+    ['a time with an offset', encodeCursor({ at: '2025-10-27T16:30:00.000+02:00', id: 'b' })],
+    ['an empty id', encodeCursor({ at: '2025-10-27T14:30:00.123Z', id: '' })],
   ])('refuses %s: undefined, or 400 invalid_cursor at /cursor', (_label, cursor) => {
     expect(readCursor(cursor, ['at', 'id'])).toBeUndefined();
     expect(() => decodeCursor(cursor, ['at', 'id'])).toThrow(expect.objectContaining({ kind: 'bad_request', code: 'invalid_cursor', pointer: '/cursor' }));

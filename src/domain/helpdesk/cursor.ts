@@ -1,22 +1,53 @@
 /**
- * Opaque page cursors, the one codec of every paged list (the inbox's queues, the delivery log):
- * base64url of a JSON object of strings, so callers cannot depend on what is inside. A pure leaf:
- * the domain and the SQL stores both import it.
+ * Opaque page cursors, the one codec of every paged list (the inbox's queues, the activity, the
+ * delivery log): base64url of a JSON object of strings, so callers cannot depend on what is inside.
+ * A pure leaf: the domain and the SQL stores both import it.
+ *
+ * Decoding is strict, so a cursor Finch did not give out is refused (400 `invalid_cursor`) instead
+ * of silently restarting or emptying a page: the object holds exactly the keys the list asks for,
+ * and each is what Finch writes there (FIELDS).
  */
 import { FinError } from '../errors.js';
 
-/** A position (sort key and tie-breaking id, as strings) as a cursor. */
-export function encodeCursor<K extends string>(position: Readonly<Record<K, string>>): string {
+/**
+ * What each key of a position must be: `at`/`created_at` an ISO 8601 UTC time as Finch writes it
+ * (`toISOString()`, so it survives a round trip), `id` an id (1..255 characters, no control
+ * characters), `due` the due order's flag ('1': the time is a due time, '0': a waiting time).
+ */
+const FIELDS = {
+  at: isFinchTime,
+  created_at: isFinchTime,
+  id: (value: string) => value.length > 0 && value.length <= 255 && !/\p{Cc}/u.test(value),
+  due: (value: string) => value === '1' || value === '0',
+} satisfies Record<string, (value: string) => boolean>;
+
+/** The keys a cursor may hold. */
+export type CursorField = keyof typeof FIELDS;
+
+function isFinchTime(value: string): boolean {
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) && new Date(ms).toISOString() === value;
+}
+
+/** A position (sort key and tie-breaking id, as strings; keys of FIELDS) as a cursor. */
+export function encodeCursor(position: Readonly<Record<string, string>>): string {
   return Buffer.from(JSON.stringify(position)).toString('base64url');
 }
 
-/** The position in `cursor`, or undefined unless it decodes to an object with a string at each of `keys`. */
-export function readCursor<K extends string>(cursor: string, keys: readonly K[]): Record<K, string> | undefined {
+/**
+ * The position in `cursor`, or undefined unless it decodes to an object with exactly `keys`, each a
+ * string that FIELDS accepts.
+ */
+export function readCursor<K extends CursorField>(cursor: string, keys: readonly K[]): Record<K, string> | undefined {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (typeof value !== 'object' || value === null) return undefined;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
     const fields = value as Record<string, unknown>;
-    if (!keys.every((key) => typeof fields[key] === 'string')) return undefined;
+    if (Object.keys(fields).length !== keys.length) return undefined;
+    for (const key of keys) {
+      const field = fields[key];
+      if (typeof field !== 'string' || !FIELDS[key](field)) return undefined;
+    }
     return Object.fromEntries(keys.map((key) => [key, fields[key]])) as Record<K, string>;
   } catch {
     return undefined;
@@ -24,7 +55,7 @@ export function readCursor<K extends string>(cursor: string, keys: readonly K[])
 }
 
 /** `readCursor`, or `FinError` 400 `invalid_cursor` at /cursor when it is not a cursor this API gave out. */
-export function decodeCursor<K extends string>(cursor: string, keys: readonly K[]): Record<K, string> {
+export function decodeCursor<K extends CursorField>(cursor: string, keys: readonly K[]): Record<K, string> {
   const position = readCursor(cursor, keys);
   if (!position) throw invalidCursor();
   return position;
