@@ -104,12 +104,59 @@ describe.each(sqlBackends())('business hours on %s', (backend) => {
     ['a date that does not exist', { holidays: ['2026-02-30'] }, 400, undefined, undefined],
     ['a target of zero minutes', { first_reply_minutes: 0 }, 400, undefined, undefined],
     ['a target over 720 business hours', { resolution_minutes: 43_201 }, 400, undefined, undefined],
+    [
+      'a target with no opening hours all week',
+      { week: { monday: [], tuesday: [], wednesday: [], thursday: [], friday: [], saturday: [], sunday: [] }, resolution_minutes: null },
+      422,
+      'unreachable_target',
+      '/first_reply_minutes',
+    ],
+    [
+      'a target these hours and holidays cannot reach within ten years',
+      {
+        time_zone: 'Pacific/Chatham',
+        week: { monday: [{ open: '00:00', close: '00:01' }], tuesday: [], wednesday: [], thursday: [], friday: [], saturday: [], sunday: [] },
+        holidays: Array.from({ length: 400 }, (_, i) => new Date(Date.UTC(2026, 0, 1) + i * 86_400_000).toISOString().slice(0, 10)),
+        first_reply_minutes: 1,
+        resolution_minutes: 43_200,
+      },
+      422,
+      'unreachable_target',
+      '/resolution_minutes',
+    ],
+    ['a legacy time zone the database keeps as its own', { time_zone: 'SystemV/EST5' }, 422, 'invalid_time_zone', '/time_zone'],
   ])('refuses %s', async (_name, change, status, code, pointer) => {
     const response = await admin.put('/settings/business-hours', { ...BERLIN_HOURS, ...change });
     expect(response.status, JSON.stringify(response.body)).toBe(status);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
     if (code) expect(response.body).toMatchObject({ code });
     if (pointer) expect(JSON.stringify(response.body)).toContain(pointer);
+  });
+
+  it('says why a target cannot be reached, and saves a closed week without targets', async () => {
+    const closed = { monday: [], tuesday: [], wednesday: [], thursday: [], friday: [], saturday: [], sunday: [] };
+    const refused = await admin.put('/settings/business-hours', { ...BERLIN_HOURS, week: closed });
+    expect(refused.body).toMatchObject({
+      status: 422,
+      code: 'unreachable_target',
+      errors: [{ pointer: '/first_reply_minutes', detail: 'No day has opening hours, so a first-reply target can never be reached.' }],
+    });
+    const saved = await admin.put('/settings/business-hours', { ...BERLIN_HOURS, week: closed, first_reply_minutes: null, resolution_minutes: null });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+  });
+
+  it.each([
+    ['utc', 'UTC'],
+    ['Etc/UTC', 'UTC'],
+    ['europe/berlin', 'Europe/Berlin'],
+    ['EST5EDT', 'America/New_York'],
+    ['US/Eastern', 'America/New_York'],
+    ['Asia/Kolkata', 'Asia/Kolkata'],
+  ])('stores the time zone %s in its IANA spelling, %s', async (given, stored) => {
+    const saved = await admin.put('/settings/business-hours', { ...BERLIN_HOURS, time_zone: given });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    expect(saved.body.time_zone).toBe(stored);
+    expect((await agent.get('/settings/business-hours')).body.time_zone).toBe(stored);
   });
 });
 

@@ -15,15 +15,19 @@ import type { OpeningHours, SlaSettings, Weekday } from './sla-settings.js';
 /** luxon's weekday numbers (Monday 1 … Sunday 7) to the settings' names. */
 export const WEEKDAYS: readonly Weekday[] = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 
-/** Days looked at before giving up: ten years, far beyond any target, so a week without hours ends the search. */
-const MAX_DAYS = 3660;
+/**
+ * Days looked at before giving up: ten years, far beyond any target, so a week without hours ends
+ * the search. Settings whose target this cannot reach are refused when saved (check-sla-settings.ts).
+ */
+export const HORIZON_DAYS = 3660;
 
 type BusinessHours = Pick<SlaSettings, 'timeZone' | 'week' | 'holidays'>;
 
 /**
  * The instant `minutes` business minutes after `start` (ISO 8601), as ISO 8601 UTC with
  * milliseconds; `0` gives `start` when it is inside opening hours, else the next opening. Null
- * when the week has no opening hours at all (nothing can ever be due).
+ * when HORIZON_DAYS of these hours and holidays hold fewer minutes (a week without opening hours:
+ * nothing can ever be due).
  */
 export function addBusinessMinutes(start: string, minutes: number, hours: BusinessHours): string | null {
   let remainingMs = Math.max(0, minutes) * 60_000;
@@ -32,7 +36,7 @@ export function addBusinessMinutes(start: string, minutes: number, hours: Busine
   const fromMs = from.toMillis();
   const holidays = new Set(hours.holidays);
   let day = from.startOf('day');
-  for (let i = 0; i < MAX_DAYS; i++, day = day.plus({ days: 1 }).startOf('day')) {
+  for (let i = 0; i < HORIZON_DAYS; i++, day = day.plus({ days: 1 }).startOf('day')) {
     for (const [openMs, closeMs] of openRanges(day, hours, holidays)) {
       const begin = Math.max(openMs, fromMs);
       if (closeMs <= begin) continue;

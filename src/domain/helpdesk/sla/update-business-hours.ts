@@ -6,12 +6,14 @@ import { requireAdmin } from '../require-admin.js';
 
 /**
  * Replaces the business hours and SLA targets (admins; `FinError` 403 otherwise, 422 pointing at
- * the field that is not usable: check-sla-settings.ts). Due times already set stay as they were:
+ * the field that is not usable, a target these hours cannot reach included: check-sla-settings.ts).
+ * The time zone is stored in its one spelling (`utc` as `UTC`, `EST5EDT` as America/New_York). Due times already set stay as they were:
  * the new hours and targets apply from the next hand-over (docs/decisions.md, "SLAs").
  */
 export async function updateBusinessHours(ctx: HelpdeskContext, agent: Agent, input: SlaSettings): Promise<SlaSettings> {
   requireAdmin(agent);
-  const settings = checkSlaSettings(input);
-  await ctx.transaction((tx) => tx.sla.putSlaSettings(settings, ctx.now().toISOString()));
+  const at = ctx.now().toISOString();
+  const settings = checkSlaSettings(input, at);
+  await ctx.transaction((tx) => tx.sla.putSlaSettings(settings, at));
   return settings;
 }

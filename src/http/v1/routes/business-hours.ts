@@ -29,7 +29,7 @@ export const businessHoursRoutes: FastifyPluginAsync<AgentRouteOptions> = async 
         {
           summary: 'Change business hours and SLA targets (admin)',
           description:
-            'The whole setting. A time zone that is not IANA, a range that closes before it opens, overlapping ranges or a date that does not exist: 422 pointing at the field. New hours and targets apply from the next hand-over.',
+            'The whole setting. A time zone that is not IANA, a range that closes before it opens, overlapping ranges, or a target these hours and holidays can never reach (no opening hours, or not within ten years; unreachable_target): 422 pointing at the field. The time zone is stored in its IANA spelling (utc as UTC; a legacy name such as EST5EDT as the zone it stands for, America/New_York). New hours and targets apply from the next hand-over.',
           body: BusinessHoursInput,
           response: { 200: BusinessHoursView },
         },
