@@ -18,7 +18,8 @@ describe('business hours and due times (Chromium)', () => {
   const harness = inboxOn('sqlite');
 
   it('lets an admin set the hours, holidays and targets, and says what is wrong', async () => {
-    const { page } = await harness.open();
+    const watched = await harness.open();
+    const { page } = watched;
     await signIn(page, harness.loop.finch.baseUrl, 'hana@example.com', PASSWORD);
     await page.goto(`${harness.loop.finch.baseUrl}/admin/business-hours`);
     const form = page.getByRole('form', { name: 'Business hours' });
@@ -29,7 +30,23 @@ describe('business hours and due times (Chromium)', () => {
       .filter({ hasText: /time zone/i })
       .waitFor();
 
+    // The API's reasons, with the field named: a date that does not exist, a target no hours can reach.
     await form.getByLabel('Time zone').fill('Europe/Berlin');
+    await form.getByLabel(/^Holidays/).fill('2026-02-30');
+    await form.getByRole('button', { name: 'Save business hours' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Holiday 1: not a date (YYYY-MM-DD).' }).waitFor();
+    // Chrome logs the expected 400 as a console error: that one is the point of this step.
+    watched.errors.splice(0, watched.errors.length, ...watched.errors.filter((error) => !/status of 400/.test(error)));
+    await form.getByLabel(/^Holidays/).fill('');
+    for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday']) await form.getByLabel(day).fill('');
+    await form.getByLabel('First reply due within (amount)').fill('2');
+    await form.getByRole('button', { name: 'Save business hours' }).click();
+    await page.getByRole('alert').filter({ hasText: 'No day has opening hours, so a first-reply target can never be reached.' }).waitFor();
+
+    await form.getByLabel('Tuesday').fill('09:00–17:00');
+    await form.getByLabel('Wednesday').fill('09:00–17:00');
+    await form.getByLabel('Thursday').fill('09:00–17:00');
+    await form.getByLabel('Friday').fill('09:00–17:00');
     await form.getByLabel('Monday').fill('08:00–12:00, 13:00–17:00');
     await form.getByLabel('Saturday').fill('10:00-14:00');
     await form.getByLabel(/^Holidays/).fill('2026-12-25\n2026-12-24');

@@ -69,7 +69,31 @@ describe('what an agent reads when Finch refuses something', () => {
   it('spells out validation failures field by field, and keeps a plain detail of an unknown code', () => {
     expect(
       describeProblem(400, { code: 'validation_failed', errors: [{ pointer: '/title', detail: 'title must NOT have more than 2048 characters' }] }, null),
-    ).toBe('The title is too long (at most 2,048 characters).');
+    ).toBe('Title: too long (at most 2,048 characters).');
+    // The admin forms' fields, named as the forms label them, with the reason (finding: "A value is not accepted.").
+    const invalid = (pointer: string, detail: string) => describeProblem(400, { code: 'validation_failed', errors: [{ pointer, detail }] }, null);
+    expect(invalid('/capacity', 'capacity must be <= 1000')).toBe('Capacity: at most 1,000.');
+    expect(invalid('/capacity', 'capacity must be >= 0')).toBe('Capacity: at least 0.');
+    expect(invalid('/holidays/0', 'holidays/0 must match format "date"')).toBe('Holiday 1: not a date (YYYY-MM-DD).');
+    expect(invalid('/week/monday/0/open', 'week/monday/0/open must match pattern "^([01][0-9]|2[0-3]):[0-5][0-9]$"')).toBe(
+      'Monday, range 1, opening time: not a time (HH:MM).',
+    );
+    expect(invalid('/first_reply_minutes', 'first_reply_minutes must be <= 43200')).toBe('First reply target: at most 43,200.');
+    expect(invalid('/resolution_minutes', 'resolution_minutes must be integer or null')).toBe('Resolution target: a whole number, or empty.');
+    expect(invalid('/time_zone', 'time_zone must NOT have more than 64 characters')).toBe('Time zone: too long (at most 64 characters).');
+    expect(invalid('/holidays', 'holidays must NOT have more than 400 items')).toBe('Holidays: too many entries (at most 400).');
+    expect(invalid('/mode', 'mode must be equal to one of the allowed values')).toBe('Mode: not one of the choices.');
+    expect(
+      describeProblem(
+        422,
+        {
+          code: 'unreachable_target',
+          detail: 'No day has opening hours, so a first-reply target can never be reached.',
+          errors: [{ pointer: '/first_reply_minutes' }],
+        },
+        null,
+      ),
+    ).toBe('No day has opening hours, so a first-reply target can never be reached. Add opening hours, remove holidays, or lower the target.');
     expect(describeProblem(409, { code: 'brand_new_rule', detail: 'Someone else edited this reply.' }, null)).toBe(
       'This clashes with a change someone else made. Reload and try again. Details: Someone else edited this reply.',
     );

@@ -13,7 +13,8 @@ describe('routing (Chromium)', () => {
   const harness = inboxOn('sqlite');
 
   it('lets an admin turn automatic assignment on, with a default capacity and the away rule', async () => {
-    const { page } = await harness.open();
+    const watched = await harness.open();
+    const { page } = watched;
     const { baseUrl } = harness.loop.finch;
     await signIn(page, baseUrl, 'hana@example.com', PASSWORD);
     await page.goto(`${baseUrl}/admin/routing`);
@@ -36,6 +37,14 @@ describe('routing (Chromium)', () => {
     // A capacity routing cannot take is not sent (the field's own bounds), and nothing changes.
     await form.getByLabel(/^Default capacity/).fill('5000');
     await form.getByRole('button', { name: 'Save routing' }).click();
+    expect((await admin.get('/settings/routing')).body.capacity).toBe(4);
+
+    // Past the field's own bounds (as a hand-edited page would send it), the API's reason is shown, the field named.
+    await form.getByLabel(/^Default capacity/).evaluate((input: { removeAttribute: (name: string) => void }) => input.removeAttribute('max'));
+    await form.getByRole('button', { name: 'Save routing' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Capacity: at most 1,000.' }).waitFor();
+    // Chrome logs the expected 400 as a console error: that one is the point of this step.
+    watched.errors.splice(0, watched.errors.length, ...watched.errors.filter((error) => !/status of 400/.test(error)));
     expect((await admin.get('/settings/routing')).body.capacity).toBe(4);
   });
 

@@ -64,11 +64,17 @@ const MESSAGES: Record<string, string | ((problem: ProblemBody, retryAfter: stri
   invalid_time_zone: 'The time zone must be an IANA name, e.g. Europe/Berlin or America/New_York.',
   invalid_opening_hours: 'Each opening range must close after it opens on the same day, and a day’s ranges must not overlap.',
   invalid_holiday: 'Write each holiday as a date, YYYY-MM-DD.',
+  unreachable_target: (problem) =>
+    problem.detail && !looksTechnical(problem.detail)
+      ? `${problem.detail.trim()} Add opening hours, remove holidays, or lower the target.`
+      : 'A target can never be reached with these opening hours and holidays. Add opening hours, remove holidays, or lower the target.',
   // Replies, notes and attachments.
   conversation_replied: 'Someone else replied since you started writing. Read their message, then send again.',
   message_not_found: 'That message is not part of this conversation any more. Reload it.',
   connection_not_found: 'This page lost its live connection. Reload the page.',
   invalid_webhook_url: 'Finch may not post to this webhook address. Use the https:// address your chat tool gave you, on the public internet.',
+  chat_webhook_not_set: 'No chat webhook is set yet. Save its address first.',
+  chat_webhook_failed: (problem) => `The test post did not reach the chat.${plainDetail(problem)}`,
   empty_message: 'Write a message or add an attachment first.',
   body_too_deep: 'The message has formatting nested too deeply to keep. Paste it again as plain text.',
   invalid_attachment_url: 'The attachment link is not a valid web address.',
@@ -194,48 +200,82 @@ function attributeName(problem: ProblemBody): string | undefined {
   return name === undefined ? undefined : name.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
-/** Labels of the fields the inbox sends, as an agent knows them. */
+/** Labels of the fields the inbox sends, as an agent knows them (by the pointer's last name). */
 const FIELDS: Record<string, string> = {
-  title: 'The title',
-  body: 'The message',
-  tags: 'The tags',
-  attributes: 'The attributes',
-  name: 'The name',
-  email: 'The email',
-  password: 'The password',
-  new_password: 'The new password',
-  current_password: 'The current password',
-  shortcut: 'The shortcut',
-  q: 'The search',
-  tag: 'The tag',
-  attachments: 'The attachment',
-  url: 'The attachment link',
-  filename: 'The file name',
-  integration_id: 'The integration id',
-  webhook_key: 'The webhook key',
-  base_url: 'The custom Fin base URL',
-  region: 'The region',
-  role: 'The role',
+  title: 'Title',
+  body: 'Message',
+  tags: 'Tags',
+  attributes: 'Attributes',
+  name: 'Name',
+  alias: 'Alias',
+  email: 'Email',
+  password: 'Password',
+  new_password: 'New password',
+  current_password: 'Current password',
+  shortcut: 'Shortcut',
+  q: 'Search',
+  tag: 'Tag',
+  attachments: 'Attachment',
+  url: 'Link',
+  filename: 'File name',
+  integration_id: 'Integration id',
+  webhook_key: 'Webhook key',
+  base_url: 'Custom Fin base URL',
+  region: 'Region',
+  role: 'Role',
+  capacity: 'Capacity',
+  mode: 'Mode',
+  time_zone: 'Time zone',
+  holidays: 'Holidays',
+  first_reply_minutes: 'First reply target',
+  resolution_minutes: 'Resolution target',
+  away_after_minutes: 'Idle time',
+  waiting_minutes: 'Waiting time',
 };
 
-/** A 400 validation failure (src/http/problem.ts): one sentence per field, in the agent's words. */
+const capital = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
+
+/** The field a pointer names, as the form labels it: "Capacity", "Holiday 2", "Monday, range 1, closing time". */
+function fieldOf(pointer: string): string {
+  const parts = pointer.split('/').filter((part) => part !== '');
+  if (parts[0] === 'holidays' && parts[1] !== undefined && /^\d+$/.test(parts[1])) return `Holiday ${Number(parts[1]) + 1}`;
+  if (parts[0] === 'week' && parts[1] !== undefined) {
+    const range = parts[2] !== undefined && /^\d+$/.test(parts[2]) ? `, range ${Number(parts[2]) + 1}` : '';
+    const end = parts[3] === 'open' ? ', opening time' : parts[3] === 'close' ? ', closing time' : '';
+    return `${capital(parts[1])}${range}${end}`;
+  }
+  const names = parts.filter((part) => !/^\d+$/.test(part));
+  return FIELDS[names.at(-1) ?? ''] ?? FIELDS[names[0] ?? ''] ?? 'A value';
+}
+
+/** A 400 validation failure (src/http/problem.ts): one sentence per field, "Field: reason.", in the agent's words. */
 function describeInvalid(problem: ProblemBody): string {
-  const sentences = (problem.errors ?? []).map(({ pointer = '', detail = '' }) => {
-    const names = pointer.split('/').filter((part) => part && !/^\d+$/.test(part));
-    const field = FIELDS[names.at(-1) ?? ''] ?? FIELDS[names[0] ?? ''] ?? 'A value';
-    return `${field} ${ruleOf(detail)}.`;
-  });
+  const sentences = (problem.errors ?? []).map(({ pointer = '', detail = '' }) => `${fieldOf(pointer)}: ${ruleOf(detail, pointer)}.`);
   return sentences.length > 0 ? [...new Set(sentences)].join(' ') : 'Some of what you entered is not accepted. Check the fields and try again.';
 }
 
-function ruleOf(detail: string): string {
+const number = (digits: string) => Number(digits).toLocaleString('en');
+
+/** The reason in a validation detail (Ajv's messages, as src/http/problem.ts words them). */
+function ruleOf(detail: string, pointer: string): string {
   let match: RegExpExecArray | null;
-  if ((match = /more than (\d+) characters/.exec(detail))) return `is too long (at most ${Number(match[1]).toLocaleString('en')} characters)`;
-  if ((match = /fewer than (\d+) characters/.exec(detail))) return `is too short (at least ${match[1]} characters)`;
-  if ((match = /more than (\d+) (items|properties)/.exec(detail))) return `has too many entries (at most ${match[1]})`;
-  if (/format "email"/.test(detail)) return 'is not a valid email address';
-  if (/format "(uri|url)"/.test(detail)) return 'is not a valid web address';
-  if (/must match pattern/.test(detail)) return 'contains characters that are not allowed';
-  if (/is required/.test(detail)) return 'is required';
-  return 'is not accepted';
+  if ((match = /more than (\d+) characters/.exec(detail))) return `too long (at most ${number(match[1]!)} characters)`;
+  if ((match = /fewer than (\d+) characters/.exec(detail))) return `too short (at least ${number(match[1]!)} characters)`;
+  if ((match = /more than (\d+) (items|properties)/.exec(detail))) return `too many entries (at most ${number(match[1]!)})`;
+  if ((match = /fewer than (\d+) (items|properties)/.exec(detail))) return `too few entries (at least ${number(match[1]!)})`;
+  if ((match = /must be <= (\d+)/.exec(detail))) return `at most ${number(match[1]!)}`;
+  if ((match = /must be >= (\d+)/.exec(detail))) return `at least ${number(match[1]!)}`;
+  if ((match = /must be < (\d+)/.exec(detail))) return `less than ${number(match[1]!)}`;
+  if ((match = /must be > (\d+)/.exec(detail))) return `more than ${number(match[1]!)}`;
+  if (/format "date"/.test(detail)) return 'not a date (YYYY-MM-DD)';
+  if (/format "date-time"/.test(detail)) return 'not a date and time';
+  if (/format "email"/.test(detail)) return 'not a valid email address';
+  if (/format "(uri|url)"/.test(detail)) return 'not a valid web address';
+  if (/must match pattern/.test(detail)) return /\/(open|close)$/.test(pointer) ? 'not a time (HH:MM)' : 'contains characters that are not allowed';
+  if (/is required/.test(detail)) return 'required';
+  if (/must be integer/.test(detail)) return `a whole number${/ or null/.test(detail) ? ', or empty' : ''}`;
+  if (/must be number/.test(detail)) return `a number${/ or null/.test(detail) ? ', or empty' : ''}`;
+  if (/must be boolean/.test(detail)) return 'yes or no';
+  if (/allowed values|equal to constant/.test(detail)) return 'not one of the choices';
+  return 'not accepted';
 }
