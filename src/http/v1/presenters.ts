@@ -1,7 +1,7 @@
 /** Domain objects as the agent API spells them (snake_case, as the Fin API does). */
 import type { AgentView, ConversationView, EndUserView, MessageView } from '../../contract/agent-api.js';
 import { htmlToText } from '../../domain/content.js';
-import type { TeamMember } from '../../domain/helpdesk/agents/list-agents.js';
+import type { TeamMember } from '../../domain/helpdesk/agents/team-member.js';
 import type { Agent, Conversation, EndUser, Message } from '../../domain/model.js';
 import type { DeliveryAttempt } from '../../store/outbox-port.js';
 import type { ApiTokenRecord, OAuthClient } from '../../store/port.js';
@@ -11,7 +11,7 @@ import type { CannedReply } from '../../store/canned-reply-port.js';
 
 const PREVIEW_CHARACTERS = 140;
 
-/** An agent; in the team list (`listAgents`) with their presence, open conversations and capacity. */
+/** An agent; as a team member (the list, an invitation, an edit: team-member.ts) with their presence, open conversations and capacity. */
 export function presentAgent(agent: TeamMember): AgentView {
   const view: AgentView = {
     id: agent.id,

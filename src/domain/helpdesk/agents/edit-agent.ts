@@ -8,6 +8,7 @@ import { conflict, notFound, unprocessable } from '../../errors.js';
 import type { Agent } from '../../model.js';
 import type { HelpdeskContext } from '../context.js';
 import { requireAdmin } from '../require-admin.js';
+import { asTeamMember, type TeamMember } from './team-member.js';
 
 /** The handover reason of a conversation whose agent was deactivated. */
 export const AGENT_DEACTIVATED = 'agent_deactivated';
@@ -22,9 +23,10 @@ export const AGENT_DEACTIVATED = 'agent_deactivated';
  * `handed_over` activity event by the admin), and routing is woken to give them to someone else.
  * `capacity` (0..1000, null: the routing default) is what automatic assignment may give them.
  * A deactivation or a capacity change takes the routing lock first (domain/routing/route-waiting.ts),
- * so no routing pass works with the agent as it was.
+ * so no routing pass works with the agent as it was. Answers the agent as a team member
+ * (team-member.ts): the same shape whatever the patch held.
  */
-export async function editAgent(ctx: HelpdeskContext, admin: Agent, agentId: string, patch: AgentPatch): Promise<Agent> {
+export async function editAgent(ctx: HelpdeskContext, admin: Agent, agentId: string, patch: AgentPatch): Promise<TeamMember> {
   requireAdmin(admin);
   // Checked before the transaction, so a refused request costs no lock and scrypt holds none:
   // neither whether it is Fin nor its email changes.
@@ -63,5 +65,5 @@ export async function editAgent(ctx: HelpdeskContext, admin: Agent, agentId: str
   });
   if (handedBack > 0) ctx.outboxWritten();
   if (routingChange) ctx.routing.wake();
-  return agent;
+  return asTeamMember(ctx, agent);
 }

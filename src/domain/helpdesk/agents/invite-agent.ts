@@ -8,12 +8,14 @@ import { conflict, unprocessable } from '../../errors.js';
 import type { Agent } from '../../model.js';
 import type { HelpdeskContext } from '../context.js';
 import { requireAdmin } from '../require-admin.js';
+import { asTeamMember, type TeamMember } from './team-member.js';
 
 /**
  * An admin adds an agent (role `agent` unless given). Without a password one is generated (96
- * random bits) and returned once. Throws 422 `invalid_email` / `weak_password`, 409 `email_taken`.
+ * random bits) and returned once. The agent is answered as a team member (team-member.ts), as the
+ * team list shows them. Throws 422 `invalid_email` / `weak_password`, 409 `email_taken`.
  */
-export async function inviteAgent(ctx: HelpdeskContext, admin: Agent, input: NewAgentInput): Promise<{ agent: Agent; password?: string }> {
+export async function inviteAgent(ctx: HelpdeskContext, admin: Agent, input: NewAgentInput): Promise<{ agent: TeamMember; password?: string }> {
   requireAdmin(admin);
   const name = input.name.trim();
   const verdict = judgeAgentEmail(input.email);
@@ -24,8 +26,9 @@ export async function inviteAgent(ctx: HelpdeskContext, admin: Agent, input: New
   const generated = input.password === undefined ? randomBytes(12).toString('base64url') : undefined;
   // Hashed before the transaction: scrypt's tens of milliseconds hold no write lock.
   const passwordHash = await hashPassword(input.password ?? generated!);
+  let inserted: Agent;
   try {
-    const agent = await ctx.transaction((tx) =>
+    inserted = await ctx.transaction((tx) =>
       tx.accounts.insertAgent({
         name,
         email,
@@ -37,9 +40,10 @@ export async function inviteAgent(ctx: HelpdeskContext, admin: Agent, input: New
         at: ctx.now().toISOString(),
       }),
     );
-    return generated === undefined ? { agent } : { agent, password: generated };
   } catch (error) {
     if (error instanceof EmailTakenError) throw conflict('email_taken', error.message, '/email');
     throw error;
   }
+  const agent = await asTeamMember(ctx, inserted);
+  return generated === undefined ? { agent } : { agent, password: generated };
 }

@@ -1,9 +1,6 @@
 import type { Agent } from '../../model.js';
-import type { TeamMemberStatus } from '../../presence/presence.js';
 import type { HelpdeskContext } from '../context.js';
-
-/** An agent as the team list shows them: with their presence, open conversations and capacity (the Fin agent without). */
-export type TeamMember = Agent & { status?: TeamMemberStatus };
+import type { TeamMember } from './team-member.js';
 
 /**
  * Every agent for admins; the active ones (to assign conversations to) for everyone else. Each

@@ -148,7 +148,17 @@ export const adminRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fastify
 
   app.post(
     '/agents',
-    { schema: routeSchema({ summary: 'Invite an agent (admin)', body: NewAgentInput, response: { 201: CreatedAgent } }, ACCOUNTS) },
+    {
+      schema: routeSchema(
+        {
+          summary: 'Invite an agent (admin)',
+          description: 'Answers the agent as GET /agents lists them (presence, open_conversations, capacity), with the generated password once.',
+          body: NewAgentInput,
+          response: { 201: CreatedAgent },
+        },
+        ACCOUNTS,
+      ),
+    },
     async (request, reply) => {
       const created = await refuseWhenHashingBusy('password_hashing_busy', () => inviteAgent(ctx, callerOf(request).agent, request.body));
       return reply.code(201).send({ agent: presentAgent(created.agent), ...(created.password ? { password: created.password } : {}) });
@@ -161,7 +171,8 @@ export const adminRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fastify
       schema: routeSchema(
         {
           summary: 'Edit, promote or deactivate an agent, or set their capacity (admin)',
-          description: 'Deactivating hands their open conversations back to Waiting (agent_deactivated). capacity: null returns to the routing default.',
+          description:
+            'Deactivating hands their open conversations back to Waiting (agent_deactivated). capacity: null returns to the routing default. Answers the agent as GET /agents lists them (a person with presence, open_conversations and capacity), whatever the body held.',
           params: IdParams,
           body: AgentPatch,
           response: { 200: AgentView },
@@ -173,8 +184,8 @@ export const adminRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fastify
       const edited = await refuseWhenHashingBusy('password_hashing_busy', () => editAgent(ctx, callerOf(request).agent, request.params.id, request.body));
       // Deactivated, or the password changed: their open streams end now, not at the next check.
       if (request.body.active === false || request.body.password !== undefined) await streams.recheck(edited.id);
-      // The capacity just set is answered with the agent; the team list (GET /agents) carries everyone's.
-      return { ...presentAgent(edited), ...(request.body.capacity === undefined ? {} : { capacity: request.body.capacity }) };
+      // As the team list (GET /agents) shows them, whatever the patch held.
+      return presentAgent(edited);
     },
   );
 
