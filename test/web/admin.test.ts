@@ -72,6 +72,45 @@ describe('the admin area (Chromium)', () => {
   });
 });
 
+describe('Admin → Agents (Chromium)', () => {
+  const harness = inboxOn('sqlite');
+
+  it("shows each agent's presence, and every row's buttons inside the screen at 1300 px and on a phone", async () => {
+    const { baseUrl } = harness.loop.finch;
+    // Ivan's inbox open: he is online; Hana (signed in below) too; a long-named agent who never signed in is offline.
+    const { page: ivan } = await harness.open();
+    await signIn(ivan, baseUrl, 'ivan@example.com', PASSWORD);
+    const admin = await AgentClient.signIn(baseUrl, 'hana@example.com', PASSWORD);
+    expect((await admin.post('/agents', { name: 'Maximiliane Wolkenstein-Rodenegg', email: 'maximiliane.wolkenstein-rodenegg@example.com' })).status).toBe(201);
+
+    for (const viewport of [{ width: 1300, height: 800 }, PHONE]) {
+      const { page } = await harness.open(viewport);
+      await signIn(page, baseUrl, 'hana@example.com', PASSWORD);
+      await page.goto(`${baseUrl}/admin/agents`);
+      const row = (name: string) => page.getByRole('row').filter({ hasText: name });
+      await row('ivan@example.com').getByText('Online', { exact: true }).waitFor();
+      await row('maximiliane.wolkenstein-rodenegg@example.com').getByText('Offline', { exact: true }).waitFor();
+      expect(await row('ivan@example.com').locator('.presence-dot.online').count()).toBe(1);
+      expect(await row('maximiliane.wolkenstein-rodenegg@example.com').locator('.presence-dot.offline').count()).toBe(1);
+      await harness.shot(page, `agents-${viewport.width}`);
+
+      // Each Deactivate button lies wholly inside the visible part of the page and of its table (nothing to scroll to).
+      const buttons = page.getByRole('button', { name: /^Deactivate / });
+      expect(await buttons.count()).toBeGreaterThanOrEqual(2);
+      for (const button of await buttons.all()) {
+        const clipped = await button.evaluate((element: any) => {
+          const box = element.getBoundingClientRect();
+          const scroller = element.closest('.table-scroll') ?? document.documentElement;
+          const frame = scroller.getBoundingClientRect();
+          return box.left < Math.max(0, frame.left) - 0.5 || box.right > Math.min(document.documentElement.clientWidth, frame.right) + 0.5;
+        });
+        expect(clipped, `${await button.innerText()} at ${viewport.width} px`).toBe(false);
+      }
+      expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    }
+  });
+});
+
 describe.each(sqlBackends())('the delivery log (%s)', (backend) => {
   const harness = inboxOn(backend);
 

@@ -4,14 +4,20 @@ import type { AgentView } from '../api/types.js';
 import { useEditable } from '../resources/change.js';
 import { keys } from '../resources/keys.js';
 import { useRouting } from '../resources/routing.js';
+import { PresenceDot } from '../presence/TeamBar.js';
 import { useAgents } from '../resources/team.js';
 import { Section } from '../ui/Section.js';
 import { Table } from '../ui/Table.js';
 import { ShownOnce } from './ShownOnce.js';
 
+const PRESENCE = { online: 'Online', away: 'Away', offline: 'Offline' } as const;
+
 /**
- * Inviting agents (a password shown once), their roles, how many open conversations routing may
- * give each (their capacity, else the routing default), deactivating and reactivating them.
+ * Inviting agents (a password shown once), their presence (online, away, offline: as the team
+ * bar's dots, with the word), their roles, how many open conversations routing may give each
+ * (their capacity, else the routing default), deactivating and reactivating them. The table fits
+ * a laptop's width; on a phone each agent is a card (styles.css, `.agents`), so no button is ever
+ * out of sight.
  */
 export function Agents({ me }: { me: AgentView }) {
   const { data, error, run } = useEditable(useAgents(), keys.agents);
@@ -49,11 +55,21 @@ export function Agents({ me }: { me: AgentView }) {
         <button type="submit">Invite</button>
       </form>
       {password && <ShownOnce label="Password" value={password} />}
-      <Table columns={['Name', 'Email', 'Role', 'Capacity', 'Status']}>
+      <Table className="agents" columns={['Name', 'Email', 'Presence', 'Role', 'Capacity', 'Status']}>
         {data?.map((agent) => (
           <tr key={agent.id}>
-            <td>{agent.is_fin ? 'Fin (the agent that represents Fin)' : agent.name}</td>
-            <td>{agent.email}</td>
+            <td className="agent-name">{agent.is_fin ? 'Fin (the agent that represents Fin)' : agent.name}</td>
+            <td className="agent-email">{agent.email}</td>
+            <td>
+              {agent.presence === undefined ? (
+                '—'
+              ) : (
+                <span className="presence" data-presence={agent.presence}>
+                  <PresenceDot status={agent.presence} />
+                  {PRESENCE[agent.presence]}
+                </span>
+              )}
+            </td>
             <td>
               {agent.is_fin ? (
                 '—'
@@ -73,7 +89,7 @@ export function Agents({ me }: { me: AgentView }) {
               {agent.is_fin ? (
                 '—'
               ) : (
-                <form className="row-form" onSubmit={(event) => setCapacity(agent, event)} key={`${agent.id}:${agent.capacity ?? ''}`}>
+                <form className="row-form capacity" onSubmit={(event) => setCapacity(agent, event)} key={`${agent.id}:${agent.capacity ?? ''}`}>
                   <input
                     name="capacity"
                     type="number"
@@ -83,6 +99,7 @@ export function Agents({ me }: { me: AgentView }) {
                     aria-label={`Capacity of ${agent.name}`}
                     defaultValue={agent.capacity ?? ''}
                     placeholder={routing ? `Default (${routing.capacity})` : 'Default'}
+                    title={routing ? `Empty: the routing default (${routing.capacity})` : 'Empty: the routing default'}
                   />
                   <button type="submit" aria-label={`Set capacity of ${agent.name}`}>
                     Set
@@ -94,8 +111,12 @@ export function Agents({ me }: { me: AgentView }) {
             <td>{agent.active ? 'Active' : 'Deactivated'}</td>
             <td>
               {!agent.is_fin && agent.id !== me.id && (
-                <button type="button" onClick={() => void run(() => patchAgent(agent.id, { active: !agent.active }))}>
-                  {agent.active ? `Deactivate ${agent.name}` : `Reactivate ${agent.name}`}
+                <button
+                  type="button"
+                  aria-label={agent.active ? `Deactivate ${agent.name}` : `Reactivate ${agent.name}`}
+                  onClick={() => void run(() => patchAgent(agent.id, { active: !agent.active }))}
+                >
+                  {agent.active ? 'Deactivate' : 'Reactivate'}
                 </button>
               )}
             </td>
