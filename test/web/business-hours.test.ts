@@ -18,8 +18,7 @@ describe('business hours and due times (Chromium)', () => {
   const harness = inboxOn('sqlite');
 
   it('lets an admin set the hours, holidays and targets, and says what is wrong', async () => {
-    const watched = await harness.open();
-    const { page } = watched;
+    const { page } = await harness.open();
     await signIn(page, harness.loop.finch.baseUrl, 'hana@example.com', PASSWORD);
     await page.goto(`${harness.loop.finch.baseUrl}/admin/business-hours`);
     const form = page.getByRole('form', { name: 'Business hours' });
@@ -34,9 +33,7 @@ describe('business hours and due times (Chromium)', () => {
     await form.getByLabel('Time zone').fill('Europe/Berlin');
     await form.getByLabel(/^Holidays/).fill('2026-02-30');
     await form.getByRole('button', { name: 'Save business hours' }).click();
-    await page.getByRole('alert').filter({ hasText: 'Holiday 1: not a date (YYYY-MM-DD).' }).waitFor();
-    // Chrome logs the expected 400 as a console error: that one is the point of this step.
-    watched.errors.splice(0, watched.errors.length, ...watched.errors.filter((error) => !/status of 400/.test(error)));
+    await page.getByRole('alert').filter({ hasText: 'Holiday 2026-02-30 is not a date' }).waitFor();
     await form.getByLabel(/^Holidays/).fill('');
     for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday']) await form.getByLabel(day).fill('');
     await form.getByLabel('First reply due within (amount)').fill('2');

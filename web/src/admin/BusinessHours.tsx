@@ -23,6 +23,15 @@ function parseDay(day: Weekday, text: string): BusinessHoursView['week'][Weekday
     });
 }
 
+/** A holiday as typed, when it is a date that exists; throws with a sentence naming it otherwise (Finch would refuse it too). */
+function checkHoliday(date: string): string {
+  const ms = /^\d{4}-\d{2}-\d{2}$/.test(date) ? Date.parse(`${date}T00:00:00Z`) : Number.NaN;
+  // 2026-02-30 parses as 2 March: the date exists only when it reads back the same.
+  const exists = Number.isFinite(ms) && new Date(ms).toISOString().startsWith(date);
+  if (!exists) throw new Error(`Holiday ${date} is not a date: write each as YYYY-MM-DD, e.g. 2026-12-25.`);
+  return date;
+}
+
 const capital = (word: string) => word[0]!.toUpperCase() + word.slice(1);
 const showDay = (ranges: BusinessHoursView['week'][Weekday]) => ranges.map((range) => `${range.open}–${range.close}`).join(', ');
 
@@ -69,7 +78,8 @@ export function BusinessHours() {
         week: Object.fromEntries(WEEKDAYS.map((day) => [day, parseDay(day, String(form.get(day) ?? ''))])) as BusinessHoursView['week'],
         holidays: String(form.get('holidays') ?? '')
           .split(/[\s,]+/)
-          .filter((date) => date !== ''),
+          .filter((date) => date !== '')
+          .map(checkHoliday),
         first_reply_minutes: minutesOf(form, 'first_reply'),
         resolution_minutes: minutesOf(form, 'resolution'),
         write_reply_due_attribute: form.get('write_reply_due_attribute') === 'on',
