@@ -26,15 +26,15 @@ export const AgentView = Type.Object(
     presence: Type.Optional(
       Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('offline')], {
         description:
-          'In the team list: online (an inbox of theirs is open and they are active), away (they chose it, or their inbox saw them idle), offline (no inbox of theirs is open)',
+          'For a person (GET /agents, and the answers of POST and PATCH /agents): online (an inbox of theirs is open and they are active), away (they chose it, or their inbox saw them idle), offline (no inbox of theirs is open)',
       }),
     ),
-    open_conversations: Type.Optional(Type.Integer({ minimum: 0, description: 'In the team list: open conversations assigned to them' })),
+    open_conversations: Type.Optional(Type.Integer({ minimum: 0, description: 'For a person: open conversations assigned to them' })),
     capacity: Type.Optional(
       nullable(
         Type.Integer({
           minimum: 0,
-          description: 'In the team list: open conversations automatic assignment may give them; null: the routing default (`capacity` of /settings/routing)',
+          description: 'For a person: open conversations automatic assignment may give them; null: the routing default (`capacity` of /settings/routing)',
         }),
       ),
     ),

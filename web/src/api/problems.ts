@@ -72,7 +72,8 @@ const MESSAGES: Record<string, string | ((problem: ProblemBody, retryAfter: stri
   conversation_replied: 'Someone else replied since you started writing. Read their message, then send again.',
   message_not_found: 'That message is not part of this conversation any more. Reload it.',
   connection_not_found: 'This page lost its live connection. Reload the page.',
-  invalid_webhook_url: 'Finch may not post to this webhook address. Use the https:// address your chat tool gave you, on the public internet.',
+  invalid_webhook_url:
+    'Finch may not post to this webhook address. Use the https:// address your chat tool gave you (plain http:// only for this machine, localhost).',
   chat_webhook_not_set: 'No chat webhook is set yet. Save its address first.',
   chat_webhook_failed: (problem) => `The test post did not reach the chat.${plainDetail(problem)}`,
   empty_message: 'Write a message or add an attachment first.',
