@@ -41,9 +41,23 @@ export const NotificationPrefsInput = Type.Object(
 );
 export type NotificationPrefsInput = Static<typeof NotificationPrefsInput>;
 
+export const ChatWebhookAttempt = Type.Object(
+  {
+    at: Type.String({ format: 'date-time', description: 'When the post was answered or failed' }),
+    ok: Type.Boolean({ description: 'The chat server accepted it (2xx)' }),
+    error: Type.Union([Type.String(), Type.Null()], { description: 'Why it failed, naming the host only, e.g. "hooks.slack.com answered 302"; null when ok' }),
+    test: Type.Boolean({ description: 'A test post rather than a notification' }),
+  },
+  { additionalProperties: false },
+);
+export type ChatWebhookAttempt = Static<typeof ChatWebhookAttempt>;
+
 export const ChatWebhookView = Type.Object(
   {
     configured: Type.Boolean(),
+    last_attempt: Type.Union([ChatWebhookAttempt, Type.Null()], {
+      description: 'The last post to the webhook since its URL was set (a notification or a test post); null: none yet',
+    }),
     url_masked: Type.Union([Type.String(), Type.Null()], { description: 'The URL with its secret part hidden; the whole URL is never shown again' }),
     waiting_minutes: Type.Integer({ minimum: 0, description: 'Post when a hand-over has waited this long with nobody assigned; 0: never' }),
     sla_breaches: Type.Boolean({ description: 'Post when an SLA target is missed' }),

@@ -1,8 +1,10 @@
 /**
  * What a chat notification says (Slack's `text`: `&`, `<` and `>` escaped as Slack asks; plain
  * enough for Mattermost, Rocket.Chat and Google Chat): what happened, the conversation's title and
- * a link to it. No message content.
+ * a link to it. No message content. A burst is one post: a line saying how many of what, then one
+ * line per event with its link.
  */
+import { slackEscaped as slack } from '../domain/notifications/chat-webhook.js';
 import type { ConversationGlance, NotificationRecord } from '../store/notification-port.js';
 import { conversationLink } from './email-message.js';
 
@@ -20,6 +22,15 @@ export function chatText(row: NotificationRecord, glance: ConversationGlance | u
   return `${slack(what)}: ${slack(title)} ${link}`;
 }
 
-function slack(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** One post for a burst: `3 hand-overs waiting, 2 SLA breaches:` then a line per event (a single event: its line only). */
+export function chatPostText(rows: readonly NotificationRecord[], glances: ReadonlyMap<string, ConversationGlance>, publicUrl: string): string {
+  const lines = rows.map((row) => chatText(row, glances.get(row.conversationId ?? ''), publicUrl));
+  if (rows.length === 1) return lines[0]!;
+  const waiting = rows.filter((row) => row.event === 'waiting').length;
+  const breaches = rows.length - waiting;
+  const counts = [
+    ...(waiting > 0 ? [`${waiting} hand-over${waiting === 1 ? '' : 's'} waiting`] : []),
+    ...(breaches > 0 ? [`${breaches} SLA breach${breaches === 1 ? '' : 'es'}`] : []),
+  ];
+  return [`${counts.join(', ')}:`, ...lines.map((line) => `• ${line}`)].join('\n');
 }

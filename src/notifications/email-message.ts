@@ -1,13 +1,14 @@
 /**
  * One email for a group of notifications to one agent (issue 12 item 4): a subject, a plain-text
  * and an HTML body (every value HTML-escaped), a link to each conversation in the inbox
- * (`${FINCH_PUBLIC_URL}/c/<id>`, web/src/router.ts), and of the customer's words only a short excerpt.
+ * (`${FINCH_PUBLIC_URL}/c/<id>`, web/src/router.ts), and of the customer's words only a short excerpt:
+ * each event's own (kept in its payload when it was queued). Several replies on one conversation
+ * are one entry ("3 new messages", the latest one's excerpt).
  */
-import { htmlToText } from '../domain/content.js';
+import { excerpt, EXCERPT_CHARACTERS } from '../domain/notifications/excerpt.js';
 import type { ConversationGlance, NotificationRecord } from '../store/notification-port.js';
 
-/** The most of a customer's message an email quotes. */
-export const EXCERPT_CHARACTERS = 140;
+export { EXCERPT_CHARACTERS };
 
 export interface EmailMessage {
   subject: string;
@@ -28,13 +29,15 @@ export function conversationLink(publicUrl: string, conversationId: string): str
 }
 
 export function emailMessage(items: readonly NotificationRecord[], glances: ReadonlyMap<string, ConversationGlance>, publicUrl: string): EmailMessage {
-  const lines: Line[] = items.map((item) => {
+  const lines: Line[] = entries(items).map(({ item, count }) => {
     const glance = item.conversationId ? glances.get(item.conversationId) : undefined;
     const who = glance?.customerName?.trim() || 'A customer';
+    // The event's own words (queued with it); a row queued without them falls back to the conversation's latest.
+    const own = typeof item.payload.excerpt === 'string' ? item.payload.excerpt : excerpt(glance?.lastCustomerText ?? null);
     return {
-      headline: headline(item, who),
+      headline: count > 1 ? `${who} replied (${count} new messages)` : headline(item, who),
       title: glance?.title?.trim() || `Conversation with ${who}`,
-      excerpt: item.event === 'assigned' || item.event === 'sla' ? null : excerpt(glance?.lastCustomerText ?? null),
+      excerpt: item.event === 'assigned' || item.event === 'sla' ? null : own || null,
       link: conversationLink(publicUrl, item.conversationId ?? ''),
     };
   });
@@ -76,14 +79,31 @@ function headline(item: NotificationRecord, who: string): string {
   }
 }
 
-/** The start of a message as plain text, cut at a word, at most EXCERPT_CHARACTERS long. */
-function excerpt(body: string | null): string | null {
-  const text = htmlToText(body);
-  if (text === '') return null;
-  if (text.length <= EXCERPT_CHARACTERS) return text;
-  const cut = text.slice(0, EXCERPT_CHARACTERS - 1);
-  const space = cut.lastIndexOf(' ');
-  return `${(space > EXCERPT_CHARACTERS / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+/**
+ * The email's entries in order of the events: customer replies on one conversation are one entry
+ * (where the first was), standing for the latest of them (its excerpt) and counting them all.
+ */
+function entries(items: readonly NotificationRecord[]): { item: NotificationRecord; count: number }[] {
+  const sorted = [...items].sort((a, b) => when(a).localeCompare(when(b)) || a.id.localeCompare(b.id));
+  const result: { item: NotificationRecord; count: number }[] = [];
+  const replies = new Map<string, { item: NotificationRecord; count: number }>();
+  for (const item of sorted) {
+    const entry = item.event === 'customer_reply' && item.conversationId ? replies.get(item.conversationId) : undefined;
+    if (entry) {
+      entry.item = item;
+      entry.count += 1;
+      continue;
+    }
+    const fresh = { item, count: 1 };
+    if (item.event === 'customer_reply' && item.conversationId) replies.set(item.conversationId, fresh);
+    result.push(fresh);
+  }
+  return result;
+}
+
+/** When the event happened (its payload's `at`), else when it was queued. */
+function when(item: NotificationRecord): string {
+  return typeof item.payload.at === 'string' ? item.payload.at : item.createdAt;
 }
 
 export function escapeHtml(value: string): string {

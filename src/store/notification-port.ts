@@ -3,7 +3,7 @@
  * transaction of the change they tell of, then sent (email, the team's chat webhook) and retried;
  * each agent's choices; the chat webhook's settings.
  */
-import type { ChatWebhookSettings } from '../domain/notifications/chat-webhook.js';
+import type { ChatAttempt, ChatWebhookSettings } from '../domain/notifications/chat-webhook.js';
 import type { NotificationPrefs } from '../domain/notifications/preferences.js';
 
 export type NotificationChannel = 'email' | 'chat';
@@ -53,6 +53,11 @@ export interface NotificationWriter {
   emailSlots(recipients: readonly string[], since: string): Promise<Map<string, EmailSlot>>;
   chatWebhook(): Promise<ChatWebhookSettings>;
   setChatWebhook(settings: ChatWebhookSettings, at: string): Promise<void>;
+  /** Records the last post to the webhook (null forgets it: the URL changed). */
+  recordChatAttempt(attempt: ChatAttempt | null, at: string): Promise<void>;
+  /** Each message's body (HTML as stored), by message id: the excerpt an email quotes is kept when it is queued. */
+  messageBodies(messageIds: readonly string[]): Promise<Map<string, string>>;
+  glance(conversationIds: readonly string[]): Promise<Map<string, ConversationGlance>>;
   setPreferences(agentId: string, prefs: NotificationPrefs, at: string): Promise<void>;
   preferencesOf(agentId: string): Promise<NotificationPrefs>;
   /** What the senders can deliver: no email is queued while none can send it. */
@@ -88,6 +93,13 @@ export interface NotificationReader {
   listRecent(limit: number): Promise<NotificationRecord[]>;
   preferencesOf(agentId: string): Promise<NotificationPrefs>;
   chatWebhook(): Promise<ChatWebhookSettings>;
+  /** The last post to the webhook; null: none since the URL was set. */
+  chatAttempt(): Promise<ChatAttempt | null>;
+  /**
+   * Posts `text` to the webhook now (a test post), through the same outbound rule as notifications,
+   * and records the outcome as the last attempt. Null when no webhook is set.
+   */
+  testChatPost(text: string, options: { allowedNetworks: readonly string[]; timeoutMs: number }, at: () => Date): Promise<ChatAttempt | null>;
   deliveryChannels(): Promise<DeliveryChannels>;
 }
 
@@ -118,6 +130,7 @@ export interface NotificationOutbox {
   /** Every active human agent and their choices now (`when_away` and `never` are judged when sending). */
   emailRecipients(): Promise<EmailRecipient[]>;
   chatWebhook(): Promise<ChatWebhookSettings>;
+  recordChatAttempt(attempt: ChatAttempt | null, at: string): Promise<void>;
   /** Records what this sender can deliver (GET /me/notifications says whether email is on). */
   reportChannels(channels: { email: boolean }, at: string): Promise<void>;
   /** Conversations waiting (open, nobody assigned) since `handedOverBefore` or earlier, oldest first. */

@@ -153,8 +153,8 @@ describe.each(sqlBackends())('email notifications (%s)', (backend) => {
     await record(finch, [reply(2)]);
     await record(finch, [reply(3)]);
     await send.runOnce();
-    expect(smtp.mails).toHaveLength(1); // three events, one email
-    expect(smtp.mails[0]!.raw).toMatch(/Subject: 3 updates in Finch/);
+    expect(smtp.mails).toHaveLength(1); // three events, one email: three replies on one conversation, one entry
+    expect(decoded(smtp.mails[0]!.raw)).toMatch(/Subject: .* replied \(3 new messages\): Refund for order #1234/);
     // Within the window after that email: held until the window closes, then one email for both.
     finch.clock.advance(5_000);
     await record(finch, [reply(4)]);
@@ -165,7 +165,7 @@ describe.each(sqlBackends())('email notifications (%s)', (backend) => {
     finch.clock.advance(GROUP_WINDOW_MS);
     await send.runOnce();
     expect(smtp.mails).toHaveLength(2);
-    expect(smtp.mails[1]!.raw).toMatch(/Subject: 2 updates in Finch/);
+    expect(decoded(smtp.mails[1]!.raw)).toMatch(/Subject: .* replied \(2 new messages\)/);
   });
 
   it('sends what was committed before a crash: a sender that claimed and died, then another after its lease', async () => {
@@ -252,5 +252,22 @@ describe.each(sqlBackends())('email notifications (%s)', (backend) => {
     } finally {
       await send.stop();
     }
+  });
+
+  it('keeps the words each event is about in its notification when it is queued', async () => {
+    await setPrefs(ana, { customer_reply: 'always', handover: 'always' });
+    await assignTo(ana);
+    const [first] = await finch.database!.db.selectFrom('messages').select(['id']).where('conversation_id', '=', conversationId).execute();
+    await record(finch, [{ conversationId, at: at(), kind: 'customer_replied', actor: { type: 'end_user', id: 'u' }, details: { messageId: first!.id } }]);
+    const waiting = (await finConversation(finch, 'Waiting one', 'I want to talk to a person about my invoice')).id;
+    await unassign(waiting);
+    await record(finch, [handedOver(waiting)]);
+    const rows = await notificationRows(finch);
+    const payloadOf = (event: string) => {
+      const payload: unknown = rows.find((row) => row.event === event)!.payload;
+      return (typeof payload === 'string' ? JSON.parse(payload) : payload) as Record<string, unknown>;
+    };
+    expect(payloadOf('customer_reply').excerpt).toBe('Hello, I was charged twice for my order and need a refund please');
+    expect(payloadOf('handover').excerpt).toBe('I want to talk to a person about my invoice');
   });
 });

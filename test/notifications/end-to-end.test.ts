@@ -47,8 +47,9 @@ describe.each(sqlBackends())('notifications from the product’s changes (%s)', 
     await send.runOnce();
     expect(smtp.mails).toHaveLength(2);
     const grouped = decoded(smtp.mails[1]!.raw);
-    expect(grouped).toMatch(/Subject: 2 updates in Finch/);
-    expect(grouped).toContain('Hello??');
+    expect(grouped).toMatch(/Subject: .* replied \(2 new messages\): Lost parcel/);
+    expect(grouped).toContain('Hello??'); // the latest message's words, once
+    expect(grouped.split('Hello??').length - 1).toBe(2); // the text part and the HTML part
 
     // Boss takes a conversation himself: no email to anyone.
     const own = await finConversation(finch, 'Mine now');

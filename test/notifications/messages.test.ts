@@ -5,15 +5,15 @@ import { prefsFrom } from '../../src/domain/notifications/preferences.js';
 import { emailMessage, EXCERPT_CHARACTERS } from '../../src/notifications/email-message.js';
 import type { ConversationGlance, NotificationRecord } from '../../src/store/notification-port.js';
 
-const row = (event: string, conversationId: string): NotificationRecord => ({
-  id: `ntf_${conversationId}`,
+const row = (event: string, conversationId: string, payload: Record<string, unknown> = {}, id = `ntf_${conversationId}`): NotificationRecord => ({
+  id,
   channel: 'email',
   event,
   eventKey: `${event}:${conversationId}`,
   conversationId,
   agentId: 'agent_1',
   recipient: 'a@example.com',
-  payload: {},
+  payload,
   status: 'in_flight',
   attempts: 1,
   availableAt: '2026-01-01T00:00:00.000Z',
@@ -48,6 +48,25 @@ describe('email bodies', () => {
     expect(message.subject).toBe('2 updates in Finch');
     expect(message.text).toContain('/c/conv_1');
     expect(message.text).toContain('/c/conv_2');
+  });
+
+  it('quotes each event’s own words, and makes several replies on one conversation one entry with the latest words', () => {
+    const reply = (conversationId: string, n: number, words: string) =>
+      row('customer_reply', conversationId, { at: `2026-01-01T00:00:0${n}.000Z`, excerpt: words }, `ntf_${conversationId}_${n}`);
+    const glances = new Map([
+      ['conv_1', { ...glance, title: 'Order', customerName: 'Cust', lastCustomerText: 'what the conversation says now' }],
+      ['conv_2', { ...glance, id: 'conv_2', title: 'Other', customerName: 'Dee', lastCustomerText: 'what the conversation says now' }],
+    ]);
+    const message = emailMessage(
+      [reply('conv_1', 3, 'attempt 3'), reply('conv_1', 1, 'attempt 1'), reply('conv_2', 2, 'about the other thing'), reply('conv_1', 2, 'attempt 2')],
+      glances,
+      'https://finch.example.com',
+    );
+    expect(message.subject).toBe('2 updates in Finch');
+    expect(message.text.split('\n\n')[0]).toBe('Cust replied (3 new messages)\n  Order\n  “attempt 3”\n  https://finch.example.com/c/conv_1');
+    expect(message.text).toContain('Dee replied\n  Other\n  “about the other thing”');
+    expect(message.text).not.toMatch(/attempt 1|attempt 2|says now/);
+    expect(message.html.match(/attempt 3/g)).toHaveLength(1);
   });
 });
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlBackends, startTestFinch, type TestFinch } from '../support/finch.js';
 import { AgentClient } from '../support/agent-client.js';
 import { makeAgent, PASSWORD } from '../support/helpdesk.js';
+import { startChatReceiver } from './support.js';
 
 describe.each(sqlBackends())('notification settings over HTTP (%s)', (backend) => {
   let finch: TestFinch;
@@ -55,12 +56,18 @@ describe.each(sqlBackends())('notification settings over HTTP (%s)', (backend) =
   it('lets only admins read and set the chat webhook, shows its URL masked, and refuses URLs Finch may not post to', async () => {
     expect((await agent.get('/settings/chat-webhook')).status).toBe(403);
     expect((await agent.put('/settings/chat-webhook', { url: 'https://hooks.slack.com/services/T0/B0/x' })).status).toBe(403);
-    expect((await admin.get('/settings/chat-webhook')).body).toEqual({ configured: false, url_masked: null, waiting_minutes: 10, sla_breaches: true });
+    expect((await admin.get('/settings/chat-webhook')).body).toEqual({
+      configured: false,
+      last_attempt: null,
+      url_masked: null,
+      waiting_minutes: 10,
+      sla_breaches: true,
+    });
 
     const url = 'https://hooks.slack.com/services/T000/B000/supersecrettoken9Zq';
     const saved = await admin.put('/settings/chat-webhook', { url, waiting_minutes: 15 });
     expect(saved.status).toBe(200);
-    expect(saved.body).toEqual({ configured: true, url_masked: 'https://hooks.slack.com/…n9Zq', waiting_minutes: 15, sla_breaches: true });
+    expect(saved.body).toEqual({ configured: true, last_attempt: null, url_masked: 'https://hooks.slack.com/…n9Zq', waiting_minutes: 15, sla_breaches: true });
     const read = await admin.get('/settings/chat-webhook');
     expect(JSON.stringify(read.body)).not.toContain('supersecrettoken');
     // Left out: the URL stays.
@@ -73,5 +80,42 @@ describe.each(sqlBackends())('notification settings over HTTP (%s)', (backend) =
     }
     expect((await admin.put('/settings/chat-webhook', { waiting_minutes: -1 })).status).toBe(400);
     expect((await admin.put('/settings/chat-webhook', { url: null })).body).toMatchObject({ configured: false, url_masked: null });
+  });
+
+  it('shows how the last post went and sends a test post (admins only, CSRF; 409 without a webhook, 502 when the chat server fails it)', async () => {
+    await admin.put('/settings/chat-webhook', { url: null });
+    const none = await admin.post('/settings/chat-webhook/test', {});
+    expect(none.status).toBe(409);
+    expect(none.body).toMatchObject({ code: 'chat_webhook_not_set' });
+
+    const chat = await startChatReceiver();
+    try {
+      chat.answer = { status: 302, headers: { location: 'http://169.254.169.254/' } };
+      expect((await admin.put('/settings/chat-webhook', { url: chat.url })).body).toMatchObject({ configured: true, last_attempt: null });
+      expect((await agent.post('/settings/chat-webhook/test', {})).status).toBe(403);
+      expect((await admin.request('POST', '/settings/chat-webhook/test', {}, { csrf: false })).status).toBe(403);
+      expect(chat.posts).toEqual([]);
+
+      const failed = await admin.post('/settings/chat-webhook/test', {});
+      expect(failed.status).toBe(502);
+      expect(failed.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect(failed.body).toMatchObject({ status: 502, code: 'chat_webhook_failed', detail: expect.stringMatching(/answered 302/) });
+      expect(JSON.stringify(failed.body)).not.toContain('secret-token-xyz');
+      expect(chat.posts).toHaveLength(1);
+      expect(chat.posts[0]!.text).toMatch(/^Test post from Finch \(sent by Boss/);
+      const shown = (await admin.get('/settings/chat-webhook')).body;
+      expect(shown.last_attempt).toMatchObject({ ok: false, error: expect.stringMatching(/^127\.0\.0\.1:\d+ answered 302$/), test: true });
+      expect(Date.parse(shown.last_attempt.at)).not.toBeNaN();
+
+      chat.answer = { status: 200 };
+      const ok = await admin.post('/settings/chat-webhook/test', {});
+      expect(ok.status).toBe(200);
+      expect(ok.body).toMatchObject({ ok: true, error: null, test: true });
+      expect((await admin.get('/settings/chat-webhook')).body.last_attempt).toMatchObject({ ok: true, error: null });
+      // A new URL starts with no last attempt (the last one told of the old address).
+      expect((await admin.put('/settings/chat-webhook', { url: `${chat.url}-new` })).body.last_attempt).toBeNull();
+    } finally {
+      await chat.close();
+    }
   });
 });

@@ -67,26 +67,40 @@ export async function startSmtp(options: { user?: string; password?: string } = 
 export interface ChatReceiver {
   url: string;
   posts: { text: string }[];
+  /** How the next posts are answered: a status (and headers), or `hang` (never answered). Default 200. */
+  answer: { status: number; headers?: Record<string, string> } | 'hang';
   close(): Promise<void>;
 }
 
 export async function startChatReceiver(): Promise<ChatReceiver> {
   const posts: { text: string }[] = [];
+  const hanging = new Set<http.ServerResponse>();
+  const receiver = { answer: { status: 200 } as ChatReceiver['answer'] };
   const server = http.createServer((request, response) => {
     let body = '';
     request.on('data', (chunk) => (body += chunk));
     request.on('end', () => {
       posts.push(JSON.parse(body) as { text: string });
-      response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      const answer = receiver.answer;
+      if (answer === 'hang') {
+        hanging.add(response);
+        return;
+      }
+      response.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers }).end('ok');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
+  return Object.assign(receiver, {
     url: `http://127.0.0.1:${port}/hooks/T000/B000/secret-token-xyz`,
     posts,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const response of hanging) response.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  });
 }
 
 /** The test Finch's time, with real sleeps (the sender polls quickly; retries wait for the test to move the clock). */
@@ -100,7 +114,11 @@ export interface Logged {
   message: string;
 }
 
-export function sender(finch: TestFinch, smtp: SmtpReceiver | undefined, options: { worker?: string; publicUrl?: string; logs?: Logged[] } = {}) {
+export function sender(
+  finch: TestFinch,
+  smtp: SmtpReceiver | undefined,
+  options: { worker?: string; publicUrl?: string; logs?: Logged[]; timeoutMs?: number } = {},
+) {
   const logs = options.logs ?? [];
   const log = (level: Logged['level']) => (details: object, message: string) => logs.push({ level, details, message });
   return new NotificationSender({
@@ -113,6 +131,7 @@ export function sender(finch: TestFinch, smtp: SmtpReceiver | undefined, options
     logger: { info: log('info'), warn: log('warn'), error: log('error') },
     worker: options.worker ?? `test-${Math.random().toString(36).slice(2, 8)}`,
     pollMs: 50,
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     random: () => 0.5,
   });
 }

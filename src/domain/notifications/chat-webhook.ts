@@ -15,6 +15,25 @@ export interface ChatWebhookSettings {
   slaBreaches: boolean;
 }
 
+/** The last post to the webhook (a notification or a test post), for Admin → Chat notifications. */
+export interface ChatAttempt {
+  /** When it was answered (or failed), ISO 8601. */
+  at: string;
+  ok: boolean;
+  /** Why it failed, naming the host only (e.g. `hooks.slack.com answered 302`); null when ok. */
+  error: string | null;
+  /** A test post (POST /settings/chat-webhook/test) rather than a notification. */
+  test: boolean;
+}
+
+/** Why a chat notification is no longer wanted under `settings` (no URL, its kind switched off), or undefined. Judged when it is sent, like an agent's email choice. */
+export function chatPostUnwanted(event: string, settings: ChatWebhookSettings): string | undefined {
+  if (!settings.url) return 'no chat webhook is set';
+  if (event === 'waiting' && settings.waitingMinutes === 0) return 'posts for long waits are off';
+  if (event === 'sla_breached' && !settings.slaBreaches) return 'posts for SLA breaches are off';
+  return undefined;
+}
+
 export const NO_CHAT_WEBHOOK: ChatWebhookSettings = { url: null, waitingMinutes: 10, slaBreaches: true };
 
 /** Where a chat notification is queued to: the current URL is read when it is sent, so a changed URL takes the pending ones. */
@@ -43,4 +62,9 @@ export function maskUrl(value: string): string {
   } catch {
     return '…';
   }
+}
+
+/** Text as Slack's `text` wants it: `&`, `<` and `>` escaped (Mattermost, Rocket.Chat and Google Chat show it as written). */
+export function slackEscaped(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

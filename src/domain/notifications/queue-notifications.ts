@@ -2,6 +2,7 @@ import type { ActivityEvent } from '../activity/activity.js';
 import type { HelpdeskTransaction } from '../../store/helpdesk-port.js';
 import type { EmailRecipient, NewNotification } from '../../store/notification-port.js';
 import { CHAT_RECIPIENT } from './chat-webhook.js';
+import { excerpt } from './excerpt.js';
 import type { EmailEvent } from './preferences.js';
 
 /**
@@ -49,6 +50,12 @@ export async function queueNotifications(tx: HelpdeskTransaction, events: readon
   const byId = new Map(team.map((recipient) => [recipient.agentId, recipient]));
   const needHolders = wanted.filter((event) => event.kind === 'customer_replied' || event.kind === 'sla_due_soon').map((event) => event.conversationId);
   const holders = needHolders.length > 0 ? await tx.notifications.assigneesOf([...new Set(needHolders)]) : new Map<string, string>();
+  // Each email quotes the words its event is about, read now: a reply's own message, a hand-over's latest customer message.
+  const repliedWith = emailing
+    ? await tx.notifications.messageBodies(wanted.flatMap((event) => (event.kind === 'customer_replied' ? [event.details.messageId] : [])))
+    : new Map<string, string>();
+  const handedOver = wanted.filter((event) => event.kind === 'handed_over').map((event) => event.conversationId);
+  const glances = emailing && handedOver.length > 0 ? await tx.notifications.glance([...new Set(handedOver)]) : new Map();
 
   const intents: EmailIntent[] = [];
   const chats: NewNotification[] = [];
@@ -64,7 +71,9 @@ export async function queueNotifications(tx: HelpdeskTransaction, events: readon
         // Assigned in the same change (automatic assignment at once): it never waited.
         const assignedAlready = wanted.slice(index + 1).some((later) => later.kind === 'assigned' && later.conversationId === conversation);
         if (assignedAlready) return;
-        for (const to of team) email(to, 'handover', `handover:${conversation}:${event.at}`, event, { reason: event.details.reason }, HANDOVER_HOLD_MS);
+        const words = excerpt(glances.get(conversation)?.lastCustomerText ?? null);
+        for (const to of team)
+          email(to, 'handover', `handover:${conversation}:${event.at}`, event, { reason: event.details.reason, excerpt: words }, HANDOVER_HOLD_MS);
         return;
       }
       case 'assigned': {
@@ -80,6 +89,7 @@ export async function queueNotifications(tx: HelpdeskTransaction, events: readon
         const holder = holders.get(conversation);
         email(holder ? byId.get(holder) : undefined, 'customer_reply', `customer_reply:${event.details.messageId}`, event, {
           messageId: event.details.messageId,
+          excerpt: excerpt(repliedWith.get(event.details.messageId) ?? null),
         });
         return;
       }

@@ -8,7 +8,7 @@
  */
 import { sql } from 'kysely';
 import { newId } from '../../domain/ids.js';
-import { NO_CHAT_WEBHOOK, type ChatWebhookSettings } from '../../domain/notifications/chat-webhook.js';
+import { NO_CHAT_WEBHOOK, type ChatAttempt, type ChatWebhookSettings } from '../../domain/notifications/chat-webhook.js';
 import { prefsFrom, type NotificationPrefs } from '../../domain/notifications/preferences.js';
 import type {
   ConversationGlance,
@@ -24,12 +24,14 @@ import type {
   SettleOutcome,
 } from '../notification-port.js';
 import type { SqlScope } from './database.js';
+import { postToChat } from '../../notifications/chat-poster.js';
 import { claimDue, glanceAt, iso, nextDueAt, recordFrom, settleClaimed, waitingSince } from './sql-notification-sending.js';
 import { json } from './rows.js';
 import { readSetting, writeSetting } from './sql-settings-store.js';
 
 const CHAT_WEBHOOK = 'chat_webhook';
 const CHANNELS = 'notification_channels';
+const CHAT_ATTEMPT = 'chat_webhook_attempt';
 
 export class SqlNotificationStore implements NotificationWriter, NotificationReader, NotificationOutbox {
   /** Over the database, or over a write transaction (the unit of work): see database.ts's `SqlScope`. */
@@ -119,6 +121,38 @@ export class SqlNotificationStore implements NotificationWriter, NotificationRea
 
   async setChatWebhook(settings: ChatWebhookSettings, at: string): Promise<void> {
     await writeSetting(this.scope.db, CHAT_WEBHOOK, settings, at);
+  }
+
+  async chatAttempt(): Promise<ChatAttempt | null> {
+    return (await readSetting<{ last: ChatAttempt | null }>(this.scope.db, CHAT_ATTEMPT, { last: null })).last;
+  }
+
+  async recordChatAttempt(attempt: ChatAttempt | null, at: string): Promise<void> {
+    await writeSetting(this.scope.db, CHAT_ATTEMPT, { last: attempt }, at);
+  }
+
+  /**
+   * The test post goes from here because the agent API may not reach the sender (src/notifications/)
+   * and the unit of work has no outbound port; it uses the sender's own poster, so it meets the same
+   * outbound rule and says the same errors.
+   */
+  async testChatPost(text: string, options: { allowedNetworks: readonly string[]; timeoutMs: number }, at: () => Date): Promise<ChatAttempt | null> {
+    const { url } = await this.chatWebhook();
+    if (!url) return null;
+    const result = await postToChat({ url, allowedNetworks: options.allowedNetworks }, text, options.timeoutMs);
+    const attempt: ChatAttempt = { at: at().toISOString(), ok: result.error === null, error: result.error, test: true };
+    await this.recordChatAttempt(attempt, attempt.at);
+    return attempt;
+  }
+
+  async messageBodies(messageIds: readonly string[]): Promise<Map<string, string>> {
+    if (messageIds.length === 0) return new Map();
+    const rows = await this.scope.db
+      .selectFrom('messages')
+      .select(['id', 'body'])
+      .where('id', 'in', [...messageIds])
+      .execute();
+    return new Map(rows.map((row) => [row.id, row.body ?? '']));
   }
 
   async setPreferences(agentId: string, prefs: NotificationPrefs, at: string): Promise<void> {

@@ -29,6 +29,8 @@ export async function updateChatWebhook(
       slaBreaches: input.slaBreaches ?? current.slaBreaches,
     };
     await tx.notifications.setChatWebhook(next, at);
+    // The last attempt told of the old address: a new one starts with none.
+    if (next.url !== current.url) await tx.notifications.recordChatAttempt(null, at);
     return next;
   });
 }

@@ -5,12 +5,14 @@
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { ChatWebhookInput, ChatWebhookView, NotificationPrefsInput, NotificationPrefsView } from '../../../contract/notifications.js';
-import { readChatWebhook } from '../../../domain/helpdesk/notifications/read-chat-webhook.js';
+import { ChatWebhookAttempt, ChatWebhookInput, ChatWebhookView, NotificationPrefsInput, NotificationPrefsView } from '../../../contract/notifications.js';
+import { readChatWebhook, type ChatWebhookReport } from '../../../domain/helpdesk/notifications/read-chat-webhook.js';
+import { testChatWebhook } from '../../../domain/helpdesk/notifications/test-chat-webhook.js';
 import { readNotificationPrefs, type NotificationPrefsReport } from '../../../domain/helpdesk/notifications/read-notification-prefs.js';
 import { updateChatWebhook } from '../../../domain/helpdesk/notifications/update-chat-webhook.js';
 import { updateNotificationPrefs } from '../../../domain/helpdesk/notifications/update-notification-prefs.js';
-import { maskUrl, type ChatWebhookSettings } from '../../../domain/notifications/chat-webhook.js';
+import { maskUrl, type ChatAttempt } from '../../../domain/notifications/chat-webhook.js';
+import { HttpProblem } from '../../problem.js';
 import { callerOf } from '../auth.js';
 import type { AgentRouteOptions } from '../agent-route-options.js';
 import { routeSchema } from '../route-schema.js';
@@ -23,8 +25,11 @@ const presentPrefs = (report: NotificationPrefsReport): NotificationPrefsView =>
   email_address: report.emailAddress,
 });
 
-const presentChat = (settings: ChatWebhookSettings): ChatWebhookView => ({
+const presentAttempt = (attempt: ChatAttempt): ChatWebhookAttempt => ({ at: attempt.at, ok: attempt.ok, error: attempt.error, test: attempt.test });
+
+const presentChat = ({ settings, lastAttempt }: ChatWebhookReport): ChatWebhookView => ({
   configured: settings.url !== null,
+  last_attempt: lastAttempt ? presentAttempt(lastAttempt) : null,
   url_masked: settings.url === null ? null : maskUrl(settings.url),
   waiting_minutes: settings.waitingMinutes,
   sla_breaches: settings.slaBreaches,
@@ -95,7 +100,30 @@ export const notificationRoutes: FastifyPluginAsync<AgentRouteOptions> = async (
     },
     async (request) => {
       const { url, waiting_minutes, sla_breaches } = request.body;
-      return presentChat(await updateChatWebhook(ctx, callerOf(request).agent, { url, waitingMinutes: waiting_minutes, slaBreaches: sla_breaches }));
+      const agent = callerOf(request).agent;
+      await updateChatWebhook(ctx, agent, { url, waitingMinutes: waiting_minutes, slaBreaches: sla_breaches });
+      return presentChat(await readChatWebhook(ctx, agent));
+    },
+  );
+
+  app.post(
+    '/settings/chat-webhook/test',
+    {
+      schema: routeSchema(
+        {
+          summary: 'Send a test post to the team’s chat webhook (admin)',
+          description:
+            'Posts a short test message now and answers how it went (it becomes `last_attempt`). 409 chat_webhook_not_set without a webhook; ' +
+            '502 chat_webhook_failed when the chat server refused it, did not answer in 10 s or could not be reached (its answer, host only, in `detail`).',
+          response: { 200: ChatWebhookAttempt },
+        },
+        TAGS,
+      ),
+    },
+    async (request) => {
+      const attempt = await testChatWebhook(ctx, callerOf(request).agent);
+      if (!attempt.ok) throw new HttpProblem(502, 'chat_webhook_failed', `The test post failed: ${attempt.error ?? 'no answer'}.`);
+      return presentAttempt(attempt);
     },
   );
 };
