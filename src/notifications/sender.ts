@@ -24,9 +24,10 @@ import type { ConversationGlance, NotificationChannel, NotificationOutbox, Notif
 import { OutageLog } from '../lib/outage-log.js';
 import { WakeableLoop } from '../lib/wakeable-loop.js';
 import { DatabaseUnavailableError } from '../store/port.js';
-import { chatPostUnwanted, maskUrl, type ChatWebhookSettings } from '../domain/notifications/chat-webhook.js';
-import type { EmailChoice, EmailEvent } from '../domain/notifications/preferences.js';
+import { maskUrl } from '../domain/notifications/chat-webhook.js';
+import type { EmailEvent } from '../domain/notifications/preferences.js';
 import { chatPostText } from './chat-text.js';
+import { droppedBecause } from './dropped-because.js';
 import { postToChat } from './chat-poster.js';
 import { emailMessage } from './email-message.js';
 import { scrubbed, type Mailer } from './mailer.js';
@@ -100,7 +101,8 @@ export class NotificationSender extends WakeableLoop {
       try {
         this.startChatLane();
         claimed = await this.runEmail();
-        this.outage.succeeded();
+        // Without email this cycle read nothing: the chat lane says whether the database answers.
+        if (this.options.mailer) this.outage.succeeded();
       } catch (error) {
         this.outage.failed(error);
         failed = true;
@@ -169,8 +171,14 @@ export class NotificationSender extends WakeableLoop {
     if (this.chatLane) return this.chatLane;
     if (this.options.clock.now().getTime() < this.chatPausedUntil) return undefined;
     const lane = this.runChat()
+      .then((claimed) => {
+        this.outage.succeeded();
+        return claimed;
+      })
       .catch((error: unknown) => {
         this.outage.failed(error);
+        // A failed lane waits a whole poll before it claims again: an outage must not spin it.
+        this.chatPausedUntil = this.options.clock.now().getTime() + (this.options.pollMs ?? 500);
         return 0;
       })
       .then((claimed) => {
@@ -286,36 +294,5 @@ export class NotificationSender extends WakeableLoop {
   private retryDelay(attempts: number): number {
     const base = RETRY_DELAYS_MS[Math.min(Math.max(attempts, 1), RETRY_DELAYS_MS.length) - 1]!;
     return Math.round(base * (1 + 0.2 * (2 * (this.options.random ?? Math.random)() - 1)));
-  }
-}
-
-/** Why a claimed notification is no longer worth sending, or undefined to send it. */
-export function droppedBecause(
-  row: NotificationRecord,
-  glance: ConversationGlance | undefined,
-  presence: ReadonlyMap<string, string>,
-  choice: EmailChoice | undefined,
-  chat?: ChatWebhookSettings,
-): string | undefined {
-  if (row.conversationId && !glance) return 'the conversation no longer exists';
-  if (row.channel === 'chat') {
-    const unwanted = chat ? chatPostUnwanted(row.event, chat) : undefined;
-    if (unwanted) return unwanted;
-    return row.event === 'waiting' && (glance!.status !== 'open' || glance!.assigneeId !== null) ? 'no longer waiting' : undefined;
-  }
-  const status = presence.get(row.agentId ?? '');
-  if (status === undefined) return 'the agent is not active';
-  if (choice === undefined || choice === 'never') return 'the agent no longer wants it (never)';
-  if (choice === 'when_away' && status === 'online') return 'the agent is online (when_away)';
-  switch (row.event) {
-    case 'handover':
-      return glance!.status !== 'open' || glance!.assigneeId !== null ? 'no longer waiting' : undefined;
-    case 'assigned':
-    case 'customer_reply':
-      return glance!.assigneeId !== row.agentId ? 'no longer theirs' : undefined;
-    case 'sla':
-      return glance!.status !== 'open' ? 'no longer open' : undefined;
-    default:
-      return undefined;
   }
 }
