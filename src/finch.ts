@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import type { HelpdeskContext } from './domain/helpdesk/context.js';
 import type { ActivityEvent } from './domain/activity/activity.js';
 import { recordActivity } from './domain/activity/record-activity.js';
+import { postToChat } from './notifications/chat-poster.js';
 import type { HelpdeskTransaction } from './store/helpdesk-port.js';
 import type { FinStoreWriter } from './store/port.js';
 import { openDatabase, probeWrite, type Database } from './store/sql/database.js';
@@ -168,6 +169,7 @@ export function helpdeskContext(
     routing: { store: finch.routing, wake: hooks.routingNeeded ?? (() => undefined) },
     sla: finch.sla,
     notifications: finch.notifications,
+    chat: { post: postToChat },
     now: hooks.now ?? (() => new Date()),
     outboxWritten: hooks.outboxWritten ?? (() => undefined),
   };

@@ -219,8 +219,9 @@ const FORBIDDEN: Record<string, string[]> = {
     'better-sqlite3',
     '@fastify/swagger',
   ],
-  'store/memory': ['http', 'cli', 'store/sql', 'fastify', 'kysely'],
-  'store/sql': ['http', 'cli', 'store/memory', 'fastify'],
+  // Stores keep data; what talks to the world (delivery, posting, routing loops) is outside them.
+  'store/memory': ['http', 'cli', 'store/sql', 'outbox', 'notifications', 'routing', 'jobs', 'fastify', 'kysely'],
+  'store/sql': ['http', 'cli', 'store/memory', 'outbox', 'notifications', 'routing', 'jobs', 'fastify'],
   client: ['domain', 'store', 'store/sql', 'store/memory', 'http', 'cli', 'fastify', 'kysely'],
   http: ['cli', 'store/sql', 'kysely', 'pg', 'better-sqlite3', 'outbox', 'jobs', 'routing', 'notifications'],
   // The dispatcher reaches data through the ports and Fin over HTTP; it knows nothing of Fastify or SQL.

@@ -6,17 +6,11 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import type { ChatPostResult } from '../domain/notifications/chat-webhook.js';
 import { guardFor, refusedTarget } from '../outbox/outbound-guard.js';
 
 /** The longest Retry-After honoured (a longer one is read as this): a chat server cannot park Finch's posts for days. */
 export const MAX_RETRY_AFTER_MS = 3_600_000;
-
-export interface ChatPostResult {
-  /** Null when the post was accepted (2xx), else why not (e.g. `hooks.slack.com answered 429`). */
-  error: string | null;
-  /** A 429 or 503 answer's Retry-After, in ms (at most MAX_RETRY_AFTER_MS); null when it gave none. */
-  retryAfterMs: number | null;
-}
 
 export async function postToChat(
   target: { url: string; allowedNetworks?: readonly string[] },

@@ -95,11 +95,6 @@ export interface NotificationReader {
   chatWebhook(): Promise<ChatWebhookSettings>;
   /** The last post to the webhook; null: none since the URL was set. */
   chatAttempt(): Promise<ChatAttempt | null>;
-  /**
-   * Posts `text` to the webhook now (a test post), through the same outbound rule as notifications,
-   * and records the outcome as the last attempt. Null when no webhook is set.
-   */
-  testChatPost(text: string, options: { allowedNetworks: readonly string[]; timeoutMs: number }, at: () => Date): Promise<ChatAttempt | null>;
   deliveryChannels(): Promise<DeliveryChannels>;
 }
 

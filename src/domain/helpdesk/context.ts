@@ -7,6 +7,7 @@ import type { FinSettingsOverrides } from '../fin-settings.js';
 import type { AccountStore } from '../../store/account-port.js';
 import type { ActivityReader } from '../../store/activity-port.js';
 import type { NotificationReader } from '../../store/notification-port.js';
+import type { PostToChat } from '../notifications/chat-webhook.js';
 import type { PresenceStore } from '../../store/presence-port.js';
 import type { RoutingStore } from '../../store/routing-port.js';
 import type { SlaStore } from '../../store/sla-port.js';
@@ -59,6 +60,8 @@ export interface HelpdeskContext {
   sla: SlaStore;
   /** Notifications queued and sent (domain/notifications/). */
   notifications: NotificationReader;
+  /** Posts to the team's chat webhook now (Admin → Chat notifications' test post), by the senders' own rule. */
+  chat: { post: PostToChat };
   now: () => Date;
   /** Called once a transaction that wrote to the outbox has committed (wakes the dispatcher in this process). */
   outboxWritten: () => void;

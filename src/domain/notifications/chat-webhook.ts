@@ -26,6 +26,20 @@ export interface ChatAttempt {
   test: boolean;
 }
 
+/** What one post to the webhook came to. */
+export interface ChatPostResult {
+  /** Null when the post was accepted (2xx), else why not (e.g. `hooks.slack.com answered 429`). */
+  error: string | null;
+  /** A 429 or 503 answer's Retry-After, in ms (at most an hour); null when it gave none. */
+  retryAfterMs: number | null;
+}
+
+/**
+ * Posts `text` to a chat webhook now, only to an address the outbound rule permits (its
+ * implementation: src/notifications/chat-poster.ts). `timeoutMs` bounds the whole post.
+ */
+export type PostToChat = (target: { url: string; allowedNetworks?: readonly string[] }, text: string, timeoutMs?: number) => Promise<ChatPostResult>;
+
 /** Why a chat notification is no longer wanted under `settings` (no URL, its kind switched off), or undefined. Judged when it is sent, like an agent's email choice. */
 export function chatPostUnwanted(event: string, settings: ChatWebhookSettings): string | undefined {
   if (!settings.url) return 'no chat webhook is set';

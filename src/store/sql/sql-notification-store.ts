@@ -24,7 +24,6 @@ import type {
   SettleOutcome,
 } from '../notification-port.js';
 import type { SqlScope } from './database.js';
-import { postToChat } from '../../notifications/chat-poster.js';
 import { claimDue, glanceAt, iso, nextDueAt, recordFrom, settleClaimed, waitingSince } from './sql-notification-sending.js';
 import { json } from './rows.js';
 import { readSetting, writeSetting } from './sql-settings-store.js';
@@ -129,20 +128,6 @@ export class SqlNotificationStore implements NotificationWriter, NotificationRea
 
   async recordChatAttempt(attempt: ChatAttempt | null, at: string): Promise<void> {
     await writeSetting(this.scope.db, CHAT_ATTEMPT, { last: attempt }, at);
-  }
-
-  /**
-   * The test post goes from here because the agent API may not reach the sender (src/notifications/)
-   * and the unit of work has no outbound port; it uses the sender's own poster, so it meets the same
-   * outbound rule and says the same errors.
-   */
-  async testChatPost(text: string, options: { allowedNetworks: readonly string[]; timeoutMs: number }, at: () => Date): Promise<ChatAttempt | null> {
-    const { url } = await this.chatWebhook();
-    if (!url) return null;
-    const result = await postToChat({ url, allowedNetworks: options.allowedNetworks }, text, options.timeoutMs);
-    const attempt: ChatAttempt = { at: at().toISOString(), ok: result.error === null, error: result.error, test: true };
-    await this.recordChatAttempt(attempt, attempt.at);
-    return attempt;
   }
 
   async messageBodies(messageIds: readonly string[]): Promise<Map<string, string>> {

@@ -14,11 +14,15 @@ export const TEST_POST_TIMEOUT_MS = 10_000;
  */
 export async function testChatWebhook(ctx: HelpdeskContext, admin: Agent): Promise<ChatAttempt> {
   requireAdmin(admin);
-  const attempt = await ctx.notifications.testChatPost(
+  const { url } = await ctx.notifications.chatWebhook();
+  if (!url) throw conflict('chat_webhook_not_set', 'No chat webhook is set: save its URL first.', '/url');
+  const result = await ctx.chat.post(
+    { url, allowedNetworks: ctx.fin.overrides.allowedNetworks ?? [] },
     slackEscaped(`Test post from Finch (sent by ${admin.name}): chat notifications reach this channel.`),
-    { allowedNetworks: ctx.fin.overrides.allowedNetworks ?? [], timeoutMs: TEST_POST_TIMEOUT_MS },
-    ctx.now,
+    TEST_POST_TIMEOUT_MS,
   );
-  if (!attempt) throw conflict('chat_webhook_not_set', 'No chat webhook is set: save its URL first.', '/url');
+  const attempt: ChatAttempt = { at: ctx.now().toISOString(), ok: result.error === null, error: result.error, test: true };
+  // The post is not part of the write: only its outcome is kept, as the webhook's last attempt.
+  await ctx.transaction((tx) => tx.notifications.recordChatAttempt(attempt, attempt.at));
   return attempt;
 }
