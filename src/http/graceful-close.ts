@@ -1,6 +1,9 @@
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 
+/** How long a connection opened while closing may take to send its request. */
+const UNUSED_GRACE_MS = 1_000;
+
 /**
  * Lets `close()` finish as soon as the requests in flight do. Closing stops new connections and
  * drops idle ones, but a keep-alive connection whose request finishes during the close would stay
@@ -8,7 +11,8 @@ import type { FastifyInstance } from 'fastify';
  *
  * A connection that has not sent a request yet (a browser's preconnect, an HTTP client's spare)
  * is not idle to Node either: it would hold the close until its headers timeout (60 s). Such
- * connections are dropped when closing starts.
+ * connections are dropped when closing starts; one that opens while closing (the server listens
+ * until the close hooks have run) gets `UNUSED_GRACE_MS` to send its request, then is dropped too.
  */
 export function closeGracefully(app: FastifyInstance): void {
   let closing = false;
@@ -16,6 +20,7 @@ export function closeGracefully(app: FastifyInstance): void {
   app.server.on('connection', (socket: Socket) => {
     unused.add(socket);
     socket.once('close', () => unused.delete(socket));
+    if (closing) setTimeout(() => unused.has(socket) && socket.destroy(), UNUSED_GRACE_MS).unref();
   });
   app.server.on('request', (request: { socket: Socket }) => unused.delete(request.socket));
   app.addHook('preClose', async () => {
