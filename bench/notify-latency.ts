@@ -23,12 +23,12 @@ import { FinClient } from '../src/client/fin-client.js';
 import { HANDOVER_HOLD_MS } from '../src/domain/notifications/queue-notifications.js';
 import { openDatabase } from '../src/store/sql/database.js';
 import { Cleanup, runBench } from './lib/cleanup.js';
-import { ensureBuilt, finchEnv, type FinchTarget } from './lib/finch-process.js';
+import { ensureBuilt, finchEnv, startFinch, type FinchTarget } from './lib/finch-process.js';
 import { environment, parseDbChoice, wholeNumber, type DbKind } from './lib/options.js';
 import { REPO_ROOT, writeResults } from './lib/paths.js';
 import { acquirePostgres, type PostgresHost } from './lib/postgres.js';
 import { seedConversation } from './lib/seed-api.js';
-import { delay, startService } from './lib/service.js';
+import { delay } from './lib/service.js';
 import { summarizeLatencies, type LatencySummary } from './lib/stats.js';
 import { fmt, printTable } from './lib/table.js';
 
@@ -96,11 +96,15 @@ async function measure(db: DbKind, settings: Settings, postgres: PostgresHost | 
   try {
     const { dir } = scope.tempDir(`finch-notify-${db}-`);
     const database = db === 'postgres' ? await postgres!.newDatabase('finch_notify') : undefined;
-    const target: FinchTarget = { dataDir: dir, databaseUrl: database?.url };
     const accepted: Accepted[] = [];
     const smtp = await startSmtp(accepted);
     scope.add('stop the SMTP server', smtp.close);
-    const env = { ...finchEnv(target), FINCH_SMTP_URL: smtp.url, FINCH_MAIL_FROM: 'Finch <finch@example.test>' };
+    const target: FinchTarget = {
+      dataDir: dir,
+      databaseUrl: database?.url,
+      env: { FINCH_SMTP_URL: smtp.url, FINCH_MAIL_FROM: 'Finch <finch@example.test>' },
+    };
+    const env = finchEnv(target);
 
     log(`[${db}] creating ${settings.count} agents and a Fin token…`);
     const finToken = (JSON.parse((await run(process.execPath, [MAIN, 'create-fin-token', '--json'], { env, cwd: REPO_ROOT })).stdout) as { token: string })
@@ -111,17 +115,9 @@ async function measure(db: DbKind, settings: Settings, postgres: PostgresHost | 
         cwd: REPO_ROOT,
       });
     }
-    const server = await startService({
-      name: 'Finch',
-      command: process.execPath,
-      args: [MAIN, 'start'],
-      cwd: REPO_ROOT,
-      env,
-      timeoutMs: 120_000,
-      ready: (lines) => lines.map((line) => /Finch is running at (http:\/\/\S+)/.exec(line)?.[1]).find(Boolean),
-    });
+    const server = await startFinch(target);
     scope.add('stop Finch', server.stop);
-    const fin = new FinClient({ baseUrl: `${server.info}/api/fin`, variant: 'rest', token: finToken });
+    const fin = new FinClient({ baseUrl: `${server.baseUrl}/api/fin`, variant: 'rest', token: finToken });
     const ids: string[] = [];
     for (let index = 0; index < settings.count; index++) ids.push((await seedConversation(fin, 1)).conversationId);
 

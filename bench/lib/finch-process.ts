@@ -17,6 +17,8 @@ export interface FinchTarget {
   dataDir: string;
   /** A postgres:// URL, or undefined for SQLite. */
   databaseUrl?: string | undefined;
+  /** More settings for what a bench measures (e.g. FINCH_SMTP_URL). */
+  env?: Record<string, string>;
 }
 
 export interface FinchProcess {
@@ -64,7 +66,7 @@ export function finchEnv(target: FinchTarget): NodeJS.ProcessEnv {
   env.FINCH_LOG_LEVEL = 'warn'; // request logs would measure pino, not Finch
   env.FINCH_DEMO = 'off'; // no emulator beside the server being measured
   if (target.databaseUrl) env.DATABASE_URL = target.databaseUrl;
-  return env;
+  return { ...env, ...target.env };
 }
 
 export async function startFinch(target: FinchTarget): Promise<FinchProcess> {

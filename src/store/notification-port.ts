@@ -64,18 +64,11 @@ export interface NotificationWriter {
   deliveryChannels(): Promise<DeliveryChannels>;
 }
 
-export interface NotificationRecord {
+/** A queued notification as stored: what was queued, and how its delivery went. */
+export interface NotificationRecord extends Omit<NewNotification, 'at'> {
   id: string;
-  channel: NotificationChannel;
-  event: string;
-  eventKey: string;
-  conversationId: string | null;
-  agentId: string | null;
-  recipient: string;
-  payload: Record<string, unknown>;
   status: 'pending' | 'in_flight' | 'sent' | 'dead' | 'dropped';
   attempts: number;
-  availableAt: string;
   lastError: string | null;
   createdAt: string;
   sentAt: string | null;
