@@ -23,6 +23,8 @@ export function openApiDocumentation(publicUrl: string): SwaggerOptions {
           'Errors are RFC 9457 problem objects with real status codes: REST sends them as the body',
           '(`application/problem+json`), POST-only as `{"data": null, "error": {…}}`.',
         ].join('\n'),
+        // package.json's license field: the document travels without the repository.
+        license: { name: 'MIT', identifier: 'MIT' },
       },
       servers: [{ url: publicUrl }],
       tags: [
@@ -31,10 +33,19 @@ export function openApiDocumentation(publicUrl: string): SwaggerOptions {
         { name: 'OAuth', description: 'Access tokens for Fin (client credentials grant).' },
         { name: 'Agent API: session', description: 'Sign in with email and password (an HTTP-only cookie plus a CSRF token), or use a personal API token.' },
         { name: 'Agent API: conversations', description: 'The queues, the thread, replies and notes, assignment. Every change is notified to Fin.' },
-        { name: 'Agent API: end-users' },
+        { name: 'Agent API: end-users', description: "An end-user's name, email and attributes, as agents correct them; Fin is notified." },
+        { name: 'Agent API: canned replies', description: 'Saved answers agents insert by shortcut; shared by the whole team.' },
+        { name: 'Agent API: presence', description: 'Who is online, away or offline, and which conversation each inbox shows.' },
+        { name: 'Agent API: notifications', description: "Each agent's email choices and the team's chat webhook." },
         { name: 'Agent API: deliveries to Fin', description: 'The log of every notification attempt, and replays.' },
-        { name: 'Agent API: settings' },
-        { name: 'Agent API: agents, tokens and clients' },
+        {
+          name: 'Agent API: settings',
+          description: 'Fin settings, automatic assignment, business hours and SLA targets, and the request signature report; changes are for admins.',
+        },
+        {
+          name: 'Agent API: agents, tokens and clients',
+          description: 'The team (admins invite and deactivate), personal API tokens, and OAuth clients for Fin.',
+        },
       ],
       components: {
         securitySchemes: {
@@ -52,5 +63,30 @@ export function openApiDocumentation(publicUrl: string): SwaggerOptions {
         },
       },
     },
+    // Only the OpenAPI 3 document is built here (never Swagger 2's).
+    transformObject: (document) =>
+      'openapiObject' in document ? (withoutSingleAnyOf(document.openapiObject) as typeof document.openapiObject) : document.swaggerObject,
   };
+}
+
+/** Keywords that only annotate a schema: an `anyOf` of one schema carrying only these is that schema, annotated. */
+const ANNOTATIONS = new Set(['description', 'title']);
+
+/**
+ * The document with every `{ anyOf: [S], description }` written as S with the description (the
+ * outer annotations win). TypeBox writes that shape for `Type.Union([S], { description })`, the
+ * way the contract gives a shared schema a field's own description; the two mean the same, and
+ * tools flag a one-member `anyOf` (Redocly's no-illogical-composition-keywords). A new value: the
+ * route schemas are not changed.
+ */
+export function withoutSingleAnyOf(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutSingleAnyOf);
+  if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value).map(([key, child]) => [key, withoutSingleAnyOf(child)] as const);
+  const object = Object.fromEntries(entries) as Record<string, unknown>;
+  const { anyOf, ...rest } = object;
+  const only = Array.isArray(anyOf) && anyOf.length === 1 ? anyOf[0] : undefined;
+  if (only === null || typeof only !== 'object' || Array.isArray(only)) return object;
+  if (!Object.keys(rest).every((key) => ANNOTATIONS.has(key))) return object;
+  return { ...(only as Record<string, unknown>), ...rest };
 }

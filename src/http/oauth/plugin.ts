@@ -83,6 +83,8 @@ export const oauthTokenEndpoint: FastifyPluginAsync<OAuthOptions> = async (app, 
         description:
           'OAuth 2.0 client credentials grant. Authenticate the client with HTTP Basic or with client_id and client_secret in the body (form or JSON).',
         tags: ['OAuth'],
+        // Public: the client proves itself with its id and secret (Basic or the body), not a bearer token.
+        security: [],
         consumes: ['application/x-www-form-urlencoded', 'application/json'],
         body: TokenRequest,
         response: { 200: TokenResponse, 400: OAuthErrorBody, 401: OAuthErrorBody },

@@ -18,6 +18,7 @@ export const activityRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fast
     {
       schema: routeSchema(
         {
+          operationId: 'listConversationActivity',
           summary: "A conversation's activity",
           description:
             'What happened to the conversation, oldest first: created, handed over and why, assigned to whom and how, first human reply, customer replies while a person holds it, status changes, reopened, SLA due soon and breached. Append-only. Pass next_cursor back as cursor for the next page. Any signed-in agent.',

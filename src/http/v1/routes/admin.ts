@@ -59,6 +59,7 @@ export const adminRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fastify
     {
       schema: routeSchema(
         {
+          operationId: 'listDeliveries',
           summary: 'The delivery log (admin)',
           description: 'Every attempt to notify Fin, newest first; kept 30 days.',
           querystring: DeliveryListQuery,
@@ -79,6 +80,7 @@ export const adminRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fastify
     {
       schema: routeSchema(
         {
+          operationId: 'replayDelivery',
           summary: "Send a logged attempt's event again (admin)",
           params: IdParams,
           response: { 202: Type.Object({ event_id: Type.String() }, { additionalProperties: false }) },
@@ -97,7 +99,12 @@ export const adminRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fastify
     '/deliveries/replay',
     {
       schema: routeSchema(
-        { summary: 'Send again every dead-lettered event written in [from, to) (admin)', body: ReplayRange, response: { 202: Replayed } },
+        {
+          operationId: 'replayDeadDeliveries',
+          summary: 'Send again every dead-lettered event written in [from, to) (admin)',
+          body: ReplayRange,
+          response: { 202: Replayed },
+        },
         DELIVERIES,
       ),
     },
@@ -109,7 +116,9 @@ export const adminRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fastify
 
   app.get(
     '/settings/fin',
-    { schema: routeSchema({ summary: 'Fin settings and delivery state (admin)', response: { 200: FinSettingsView } }, SETTINGS) },
+    {
+      schema: routeSchema({ operationId: 'getFinSettings', summary: 'Fin settings and delivery state (admin)', response: { 200: FinSettingsView } }, SETTINGS),
+    },
     async (request) => {
       admin(request);
       return presentSettings(await finSettingsReport(ctx));
@@ -121,6 +130,7 @@ export const adminRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fastify
     {
       schema: routeSchema(
         {
+          operationId: 'updateFinSettings',
           summary: 'Change Fin settings (admin)',
           description: 'Fields left out stay as they are; null clears one.',
           body: FinSettingsInput,
@@ -139,7 +149,12 @@ export const adminRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fastify
     '/agents',
     {
       schema: routeSchema(
-        { summary: 'Agents', description: 'Admins see every agent; others the active ones.', response: { 200: Type.Array(AgentView) } },
+        {
+          operationId: 'listAgents',
+          summary: 'Agents',
+          description: 'Admins see every agent; others the active ones.',
+          response: { 200: Type.Array(AgentView) },
+        },
         ACCOUNTS,
       ),
     },
@@ -151,6 +166,7 @@ export const adminRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fastify
     {
       schema: routeSchema(
         {
+          operationId: 'inviteAgent',
           summary: 'Invite an agent (admin)',
           description: 'Answers the agent as GET /agents lists them (presence, open_conversations, capacity), with the generated password once.',
           body: NewAgentInput,
@@ -170,6 +186,7 @@ export const adminRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fastify
     {
       schema: routeSchema(
         {
+          operationId: 'updateAgent',
           summary: 'Edit, promote or deactivate an agent, or set their capacity (admin)',
           description:
             'Deactivating hands their open conversations back to Waiting (agent_deactivated). capacity: null returns to the routing default. Answers the agent as GET /agents lists them (a person with presence, open_conversations and capacity), whatever the body held.',
@@ -192,14 +209,22 @@ export const adminRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fastify
   app.get(
     '/tokens',
     {
-      schema: routeSchema({ summary: 'API tokens', description: 'Your personal tokens; admins see all.', response: { 200: Type.Array(TokenView) } }, ACCOUNTS),
+      schema: routeSchema(
+        { operationId: 'listTokens', summary: 'API tokens', description: 'Your personal tokens; admins see all.', response: { 200: Type.Array(TokenView) } },
+        ACCOUNTS,
+      ),
     },
     async (request) => (await listTokens(ctx, callerOf(request).agent)).map(presentToken),
   );
 
   app.post(
     '/tokens',
-    { schema: routeSchema({ summary: 'Create an API token (shown once)', body: NewTokenInput, response: { 201: CreatedToken } }, ACCOUNTS) },
+    {
+      schema: routeSchema(
+        { operationId: 'createToken', summary: 'Create an API token (shown once)', body: NewTokenInput, response: { 201: CreatedToken } },
+        ACCOUNTS,
+      ),
+    },
     async (request, reply) => {
       const created = await createToken(ctx, callerOf(request).agent, request.body);
       return reply.code(201).send({ token: created.token, details: presentToken(created.details) });
@@ -208,7 +233,7 @@ export const adminRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fastify
 
   app.delete(
     '/tokens/:id',
-    { schema: routeSchema({ summary: 'Revoke an API token', params: IdParams, response: { 204: Type.Null() } }, ACCOUNTS) },
+    { schema: routeSchema({ operationId: 'revokeToken', summary: 'Revoke an API token', params: IdParams, response: { 204: Type.Null() } }, ACCOUNTS) },
     async (request, reply) => {
       const revoked = await revokeToken(ctx, callerOf(request).agent, request.params.id);
       if (revoked.agentId !== null) await streams.recheck(revoked.agentId);
@@ -218,7 +243,7 @@ export const adminRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fastify
 
   app.get(
     '/oauth-clients',
-    { schema: routeSchema({ summary: 'OAuth clients for Fin (admin)', response: { 200: Type.Array(ClientView) } }, ACCOUNTS) },
+    { schema: routeSchema({ operationId: 'listOAuthClients', summary: 'OAuth clients for Fin (admin)', response: { 200: Type.Array(ClientView) } }, ACCOUNTS) },
     async (request) => (await listClients(ctx, callerOf(request).agent)).map(presentClient),
   );
 
@@ -226,7 +251,12 @@ export const adminRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fastify
     '/oauth-clients',
     {
       schema: routeSchema(
-        { summary: 'Create an OAuth client (admin; the secret is shown once)', body: NewClientInput, response: { 201: CreatedClient } },
+        {
+          operationId: 'createOAuthClient',
+          summary: 'Create an OAuth client (admin; the secret is shown once)',
+          body: NewClientInput,
+          response: { 201: CreatedClient },
+        },
         ACCOUNTS,
       ),
     },
@@ -238,7 +268,12 @@ export const adminRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fastify
 
   app.delete(
     '/oauth-clients/:id',
-    { schema: routeSchema({ summary: 'Revoke an OAuth client and its tokens (admin)', params: IdParams, response: { 204: Type.Null() } }, ACCOUNTS) },
+    {
+      schema: routeSchema(
+        { operationId: 'revokeOAuthClient', summary: 'Revoke an OAuth client and its tokens (admin)', params: IdParams, response: { 204: Type.Null() } },
+        ACCOUNTS,
+      ),
+    },
     async (request, reply) => {
       await revokeOAuthClient(ctx, callerOf(request).agent, request.params.id);
       return reply.code(204).send(null);

@@ -22,6 +22,7 @@ export const attachmentRoutes: FastifyPluginAsync<AgentApiOptions & { attachment
       bodyLimit: attachmentLimitBytes,
       schema: routeSchema(
         {
+          operationId: 'uploadAttachment',
           summary: 'Upload a file to attach to a reply',
           description:
             'The body is the file, with its content-type. Needs FINCH_PUBLIC_URL to be HTTPS (Fin accepts only HTTPS attachments): 422 otherwise. Too large: 413.',

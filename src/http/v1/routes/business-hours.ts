@@ -17,7 +17,15 @@ export const businessHoursRoutes: FastifyPluginAsync<AgentRouteOptions> = async 
   app.get(
     '/settings/business-hours',
     {
-      schema: routeSchema({ summary: 'Business hours and SLA targets', description: 'Any agent may read them.', response: { 200: BusinessHoursView } }, TAGS),
+      schema: routeSchema(
+        {
+          operationId: 'getBusinessHours',
+          summary: 'Business hours and SLA targets',
+          description: 'Any agent may read them.',
+          response: { 200: BusinessHoursView },
+        },
+        TAGS,
+      ),
     },
     async () => present(await readBusinessHours(ctx)),
   );
@@ -27,6 +35,7 @@ export const businessHoursRoutes: FastifyPluginAsync<AgentRouteOptions> = async 
     {
       schema: routeSchema(
         {
+          operationId: 'updateBusinessHours',
           summary: 'Change business hours and SLA targets (admin)',
           description:
             'The whole setting. A time zone that is not IANA, a range that closes before it opens, overlapping ranges, or a target these hours and holidays can never reach (no opening hours, or not within ten years; unreachable_target): 422 pointing at the field. The time zone is stored in its IANA spelling (utc as UTC; a legacy name such as EST5EDT as the zone it stands for, America/New_York). New hours and targets apply from the next hand-over.',

@@ -21,7 +21,15 @@ export const cannedReplyRoutes: FastifyPluginAsync<AgentApiOptions> = async (fas
   app.get(
     '/canned-replies',
     {
-      schema: routeSchema({ summary: 'Canned replies', description: 'Every canned reply, by shortcut.', response: { 200: Type.Array(CannedReplyView) } }, TAGS),
+      schema: routeSchema(
+        {
+          operationId: 'listCannedReplies',
+          summary: 'Canned replies',
+          description: 'Every canned reply, by shortcut.',
+          response: { 200: Type.Array(CannedReplyView) },
+        },
+        TAGS,
+      ),
     },
     async () => (await listCannedReplies(ctx)).map(present),
   );
@@ -30,7 +38,13 @@ export const cannedReplyRoutes: FastifyPluginAsync<AgentApiOptions> = async (fas
     '/canned-replies',
     {
       schema: routeSchema(
-        { summary: 'Add a canned reply', description: 'A shortcut already in use: 409.', body: NewCannedReplyInput, response: { 201: CannedReplyView } },
+        {
+          operationId: 'createCannedReply',
+          summary: 'Add a canned reply',
+          description: 'A shortcut already in use: 409.',
+          body: NewCannedReplyInput,
+          response: { 201: CannedReplyView },
+        },
         TAGS,
       ),
     },
@@ -39,13 +53,18 @@ export const cannedReplyRoutes: FastifyPluginAsync<AgentApiOptions> = async (fas
 
   app.patch(
     '/canned-replies/:id',
-    { schema: routeSchema({ summary: 'Change a canned reply', params: IdParams, body: CannedReplyPatch, response: { 200: CannedReplyView } }, TAGS) },
+    {
+      schema: routeSchema(
+        { operationId: 'updateCannedReply', summary: 'Change a canned reply', params: IdParams, body: CannedReplyPatch, response: { 200: CannedReplyView } },
+        TAGS,
+      ),
+    },
     async (request) => present(await updateCannedReply(ctx, request.params.id, request.body)),
   );
 
   app.delete(
     '/canned-replies/:id',
-    { schema: routeSchema({ summary: 'Remove a canned reply', params: IdParams, response: { 204: Type.Null() } }, TAGS) },
+    { schema: routeSchema({ operationId: 'deleteCannedReply', summary: 'Remove a canned reply', params: IdParams, response: { 204: Type.Null() } }, TAGS) },
     async (request, reply) => {
       await deleteCannedReply(ctx, request.params.id);
       return reply.code(204).send(null);

@@ -50,6 +50,7 @@ export const conversationRoutes: FastifyPluginAsync<AgentApiOptions> = async (fa
     {
       schema: routeSchema(
         {
+          operationId: 'listConversations',
           summary: 'List a queue',
           description: 'waiting is oldest first; the other queues most recent activity first. Pass next_cursor back as cursor for the next page.',
           querystring: ConversationListQuery,
@@ -70,14 +71,22 @@ export const conversationRoutes: FastifyPluginAsync<AgentApiOptions> = async (fa
 
   app.get(
     '/conversations/counts',
-    { schema: routeSchema({ summary: 'Open conversations per queue', response: { 200: QueueCounts } }, TAGS) },
+    { schema: routeSchema({ operationId: 'countConversations', summary: 'Open conversations per queue', response: { 200: QueueCounts } }, TAGS) },
     async (request) => countQueues(ctx, callerOf(request).agent),
   );
 
   app.get(
     '/conversations/:id',
     {
-      schema: routeSchema({ summary: 'A conversation, its end-user and its thread', params: ConversationParams, response: { 200: ConversationDetail } }, TAGS),
+      schema: routeSchema(
+        {
+          operationId: 'getConversation',
+          summary: 'A conversation, its end-user and its thread',
+          params: ConversationParams,
+          response: { 200: ConversationDetail },
+        },
+        TAGS,
+      ),
     },
     async (request) => {
       const { agent } = callerOf(request);
@@ -95,6 +104,7 @@ export const conversationRoutes: FastifyPluginAsync<AgentApiOptions> = async (fa
     {
       schema: routeSchema(
         {
+          operationId: 'replyToConversation',
           summary: 'Reply or add a note',
           description:
             'A public reply to a conversation Fin (or nobody) holds assigns it to you. Fin is notified either way. ' +
@@ -114,7 +124,18 @@ export const conversationRoutes: FastifyPluginAsync<AgentApiOptions> = async (fa
 
   app.patch(
     '/conversations/:id',
-    { schema: routeSchema({ summary: 'Edit a conversation', params: ConversationParams, body: ConversationPatch, response: { 200: ConversationView } }, TAGS) },
+    {
+      schema: routeSchema(
+        {
+          operationId: 'editConversation',
+          summary: 'Edit a conversation',
+          params: ConversationParams,
+          body: ConversationPatch,
+          response: { 200: ConversationView },
+        },
+        TAGS,
+      ),
+    },
     async (request) => {
       const { agent } = callerOf(request);
       return view(await editConversation(ctx, agent, request.params.id, request.body), agent.id);
@@ -123,7 +144,12 @@ export const conversationRoutes: FastifyPluginAsync<AgentApiOptions> = async (fa
 
   app.post(
     '/conversations/:id/takeover',
-    { schema: routeSchema({ summary: 'Assign to me', params: ConversationParams, response: { 200: ConversationView } }, TAGS) },
+    {
+      schema: routeSchema(
+        { operationId: 'takeOverConversation', summary: 'Assign to me', params: ConversationParams, response: { 200: ConversationView } },
+        TAGS,
+      ),
+    },
     async (request) => {
       const { agent } = callerOf(request);
       return view(await takeOver(ctx, agent, request.params.id), agent.id);
@@ -132,7 +158,12 @@ export const conversationRoutes: FastifyPluginAsync<AgentApiOptions> = async (fa
 
   app.post(
     '/conversations/:id/handback',
-    { schema: routeSchema({ summary: 'Hand back to Fin', params: ConversationParams, response: { 200: ConversationView } }, TAGS) },
+    {
+      schema: routeSchema(
+        { operationId: 'handBackConversation', summary: 'Hand back to Fin', params: ConversationParams, response: { 200: ConversationView } },
+        TAGS,
+      ),
+    },
     async (request) => {
       const { agent } = callerOf(request);
       return view(await handBack(ctx, agent, request.params.id), agent.id);
@@ -144,6 +175,7 @@ export const conversationRoutes: FastifyPluginAsync<AgentApiOptions> = async (fa
     {
       schema: routeSchema(
         {
+          operationId: 'sendTyping',
           summary: 'Tell Fin you are typing',
           description: 'At most one notification per 3 s; it expires after 5 s.',
           params: ConversationParams,
@@ -160,6 +192,7 @@ export const conversationRoutes: FastifyPluginAsync<AgentApiOptions> = async (fa
     {
       schema: routeSchema(
         {
+          operationId: 'resyncConversation',
           summary: 'Notify Fin of the conversation again',
           description: 'For a conversation not synced with Fin: a fresh sync event; the flag clears once it is delivered. 422 when Fin is not configured.',
           params: ConversationParams,
@@ -177,9 +210,16 @@ export const conversationRoutes: FastifyPluginAsync<AgentApiOptions> = async (fa
   app.patch(
     '/users/:id',
     {
-      schema: routeSchema({ summary: "Edit an end-user's name, email or attributes", params: IdParams, body: EndUserPatch, response: { 200: EndUserView } }, [
-        'Agent API: end-users',
-      ]),
+      schema: routeSchema(
+        {
+          operationId: 'updateEndUser',
+          summary: "Edit an end-user's name, email or attributes",
+          params: IdParams,
+          body: EndUserPatch,
+          response: { 200: EndUserView },
+        },
+        ['Agent API: end-users'],
+      ),
     },
     async (request) => presentEndUser(await updateEndUser(ctx, request.params.id, request.body)),
   );

@@ -45,6 +45,7 @@ export const eventRoutes: FastifyPluginAsync<AgentRouteOptions & Pick<AgentApiOp
     {
       schema: routeSchema(
         {
+          operationId: 'streamEvents',
           summary: 'Follow changes to conversations',
           description:
             'A stream of Server-Sent Events (use EventSource) naming the conversations that changed, so the inbox can read them again. ' +

@@ -24,6 +24,7 @@ export const finSignatureRoutes: FastifyPluginAsync<{ signatures: SignatureRepor
     {
       schema: routeSchema(
         {
+          operationId: 'getSignatureReport',
           summary: 'Request signature report (admin)',
           description:
             'FINCH_SIGNATURE_MODE, and the requests to the Fin API whose X-Fin-Signature was not the canonical form (report mode counts them): the last 20, newest first, and a total.',

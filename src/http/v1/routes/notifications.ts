@@ -43,6 +43,7 @@ export const notificationRoutes: FastifyPluginAsync<AgentRouteOptions> = async (
     {
       schema: routeSchema(
         {
+          operationId: 'getNotificationPreferences',
           summary: 'Your email notifications',
           description: 'Which events email you, and when; and whether Finch sends email at all.',
           response: { 200: NotificationPrefsView },
@@ -58,6 +59,7 @@ export const notificationRoutes: FastifyPluginAsync<AgentRouteOptions> = async (
     {
       schema: routeSchema(
         {
+          operationId: 'updateNotificationPreferences',
           summary: 'Choose your email notifications',
           description:
             'Each event `always`, `when_away` (only while you are away or offline when the email goes) or `never`; events left out stay as they are.',
@@ -75,6 +77,7 @@ export const notificationRoutes: FastifyPluginAsync<AgentRouteOptions> = async (
     {
       schema: routeSchema(
         {
+          operationId: 'getChatWebhook',
           summary: 'The team’s chat webhook (admin)',
           description: 'Posts for hand-overs waiting longer than N minutes and for SLA breaches. The URL is shown masked.',
           response: { 200: ChatWebhookView },
@@ -90,6 +93,7 @@ export const notificationRoutes: FastifyPluginAsync<AgentRouteOptions> = async (
     {
       schema: routeSchema(
         {
+          operationId: 'updateChatWebhook',
           summary: 'Set the team’s chat webhook (admin)',
           description: 'Fields left out stay as they are; `url: null` removes the webhook. 422 invalid_webhook_url when the URL is not one Finch may post to.',
           body: ChatWebhookInput,
@@ -111,6 +115,7 @@ export const notificationRoutes: FastifyPluginAsync<AgentRouteOptions> = async (
     {
       schema: routeSchema(
         {
+          operationId: 'testChatWebhook',
           summary: 'Send a test post to the team’s chat webhook (admin)',
           description:
             'Posts a short test message now and answers how it went (it becomes `last_attempt`). 409 chat_webhook_not_set without a webhook; ' +

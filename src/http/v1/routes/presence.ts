@@ -33,6 +33,7 @@ export const presenceRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fast
     {
       schema: routeSchema(
         {
+          operationId: 'getPresence',
           summary: 'Your presence',
           description: 'online or away while an inbox of yours is open, else offline; and the team’s idle time.',
           response: { 200: PresenceView },
@@ -51,6 +52,7 @@ export const presenceRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fast
     {
       schema: routeSchema(
         {
+          operationId: 'setPresence',
           summary: 'Set your presence',
           description: 'online or away (the top bar’s toggle). Every open inbox sees the change; coming online may bring you waiting conversations.',
           body: PresenceInput,
@@ -71,6 +73,7 @@ export const presenceRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fast
     {
       schema: routeSchema(
         {
+          operationId: 'setViewing',
           summary: 'Say which conversation your inbox shows',
           description:
             'Names the inbox’s event stream (its `ready` event’s `connection_id`) and the conversation it shows, or null. Agents on that conversation get a `collision` event. 404 for a connection that is not your open one.',
@@ -86,14 +89,26 @@ export const presenceRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fast
     },
   );
 
-  app.get('/settings/presence', { schema: routeSchema({ summary: 'Presence settings', response: { 200: PresenceSettingsView } }, TAGS) }, async () => ({
-    away_after_minutes: (await ctx.presence.getPresenceSettings()).awayAfterMinutes,
-  }));
+  app.get(
+    '/settings/presence',
+    { schema: routeSchema({ operationId: 'getPresenceSettings', summary: 'Presence settings', response: { 200: PresenceSettingsView } }, TAGS) },
+    async () => ({
+      away_after_minutes: (await ctx.presence.getPresenceSettings()).awayAfterMinutes,
+    }),
+  );
 
   app.put(
     '/settings/presence',
     {
-      schema: routeSchema({ summary: 'Change presence settings (admin)', body: PresenceSettingsView, response: { 200: PresenceSettingsView } }, TAGS),
+      schema: routeSchema(
+        {
+          operationId: 'updatePresenceSettings',
+          summary: 'Change presence settings (admin)',
+          body: PresenceSettingsView,
+          response: { 200: PresenceSettingsView },
+        },
+        TAGS,
+      ),
     },
     async (request) => {
       const saved = await updatePresenceSettings(ctx, callerOf(request).agent, { awayAfterMinutes: request.body.away_after_minutes });

@@ -18,7 +18,12 @@ export const routingRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fasti
     '/settings/routing',
     {
       schema: routeSchema(
-        { summary: 'Automatic assignment settings', description: 'Any signed-in agent may read them.', response: { 200: RoutingSettingsBody } },
+        {
+          operationId: 'getRoutingSettings',
+          summary: 'Automatic assignment settings',
+          description: 'Any signed-in agent may read them.',
+          response: { 200: RoutingSettingsBody },
+        },
         TAGS,
       ),
     },
@@ -30,6 +35,7 @@ export const routingRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fasti
     {
       schema: routeSchema(
         {
+          operationId: 'updateRoutingSettings',
           summary: 'Change automatic assignment (admin)',
           description: 'Every field is given. Turning routing on assigns what waits at once, to online agents with room.',
           body: RoutingSettingsBody,

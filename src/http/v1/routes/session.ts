@@ -71,6 +71,7 @@ export const sessionRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fasti
       },
       schema: routeSchema(
         {
+          operationId: 'signIn',
           summary: 'Sign in',
           description:
             'Sets the HTTP-only session cookie; returns the CSRF token to send with changes. Limited per client address and email, per client address ' +
@@ -80,6 +81,7 @@ export const sessionRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fasti
           response: { 200: SessionView },
         },
         TAGS,
+        { public: true },
       ),
     },
     async (request, reply) => {
@@ -103,18 +105,26 @@ export const sessionRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fasti
     },
   );
 
-  app.get('/session', { schema: routeSchema({ summary: 'Who is signed in', response: { 200: SessionView } }, TAGS) }, async (request) => {
-    const caller = callerOf(request);
-    return { agent: presentAgent(caller.agent), csrf_token: caller.session?.csrfToken ?? null, expires_at: caller.session?.expiresAt ?? null };
-  });
+  app.get(
+    '/session',
+    { schema: routeSchema({ operationId: 'getSession', summary: 'Who is signed in', response: { 200: SessionView } }, TAGS) },
+    async (request) => {
+      const caller = callerOf(request);
+      return { agent: presentAgent(caller.agent), csrf_token: caller.session?.csrfToken ?? null, expires_at: caller.session?.expiresAt ?? null };
+    },
+  );
 
-  app.delete('/session', { schema: routeSchema({ summary: 'Sign out', response: { 204: Type.Null() } }, TAGS) }, async (request, reply) => {
-    const { session, agent } = callerOf(request);
-    if (session) await signOut(ctx, session.token);
-    setSessionCookie(reply, '', { secure: secureCookies, maxAgeSeconds: 0 });
-    await streams.recheck(agent.id);
-    return reply.code(204).send(null);
-  });
+  app.delete(
+    '/session',
+    { schema: routeSchema({ operationId: 'signOut', summary: 'Sign out', response: { 204: Type.Null() } }, TAGS) },
+    async (request, reply) => {
+      const { session, agent } = callerOf(request);
+      if (session) await signOut(ctx, session.token);
+      setSessionCookie(reply, '', { secure: secureCookies, maxAgeSeconds: 0 });
+      await streams.recheck(agent.id);
+      return reply.code(204).send(null);
+    },
+  );
 
   app.post(
     '/me/password',
@@ -131,6 +141,7 @@ export const sessionRoutes: FastifyPluginAsync<AgentRouteOptions> = async (fasti
       },
       schema: routeSchema(
         {
+          operationId: 'changePassword',
           summary: 'Change your password',
           description:
             'Needs the current password (403 `wrong_password`). The new one must be at least 12 characters and hard to guess ' +
