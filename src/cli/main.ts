@@ -6,6 +6,7 @@
 import { ConfigError } from '../config.js';
 import { ListenError } from '../http/listen.js';
 import { scrubSecrets } from '../http/logging.js';
+import { tracingConfigured } from '../telemetry/configured.js';
 import { UsageError } from './usage.js';
 
 const HELP = `Usage: finch <command> [options]
@@ -31,6 +32,11 @@ Commands:
                           (set FINCH_DISPATCHER=off on the servers)
   emulate               Run the Fin emulator against a helpdesk (flags: see the README)
   check                 Check a helpdesk against the Fin Custom Helpdesk API (see finch check --help)
+  backup --out FILE     Copy the live SQLite database to FILE (never overwritten); on PostgreSQL,
+                          print the pg_dump command to use instead and exit 3
+  restore FILE          Restore a backup into FINCH_DATA_DIR, which must hold no database
+  migrate-to-postgres   Copy a SQLite Finch into an empty PostgreSQL database
+      [--from DIR] [--to URL]   (defaults: FINCH_DATA_DIR, DATABASE_URL)
   help                  Show this help
 
 Configuration comes from environment variables; see the README.`;
@@ -49,6 +55,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   worker: async () => (await import('./worker.js')).workerCommand,
   emulate: async () => (await import('./emulate.js')).emulateCommand,
   check: async () => (await import('./check.js')).checkCommand,
+  backup: async () => (await import('./backup.js')).backupCommand,
+  restore: async () => (await import('./restore.js')).restoreCommand,
+  'migrate-to-postgres': async () => (await import('./migrate-to-postgres.js')).migrateToPostgresCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -63,6 +72,8 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
+    // Before the command's modules load (pg, node:http are patched as they are imported), and only when configured.
+    if (tracingConfigured()) await (await import('../telemetry/tracing.js')).startTracing();
     const run = await load();
     return (await run(rest)) ?? 0;
   } catch (error) {

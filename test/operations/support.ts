@@ -1,0 +1,36 @@
+/**
+ * What the operations tests share: a `finch start` process with a Fin client and the first admin
+ * signed in, as an operator gets them from the first start.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { FinClient, fetchAccessToken } from '../../src/client/fin-client.js';
+import { AgentClient } from '../support/agent-client.js';
+import { finClientFromBanner, startFinchProcess, type ServerProcess } from '../support/process.js';
+
+export interface RunningFinch {
+  server: ServerProcess;
+  fin: FinClient;
+  client: { clientId: string; clientSecret: string };
+}
+
+/** Starts Finch on `env` and connects a Fin client with the OAuth client printed on first start (or `client`). */
+export async function startWithFin(env: Record<string, string | undefined>, client?: RunningFinch['client']): Promise<RunningFinch> {
+  const server = await startFinchProcess(env);
+  const credentials = client ?? finClientFromBanner(server.output());
+  if (!credentials) throw new Error(`no Fin client in the banner:\n${server.output()}`);
+  return { server, client: credentials, fin: await finClient(server.baseUrl, credentials) };
+}
+
+export async function finClient(baseUrl: string, client: RunningFinch['client']): Promise<FinClient> {
+  const { accessToken } = await fetchAccessToken(`${baseUrl}/oauth/token`, client.clientId, client.clientSecret);
+  return new FinClient({ baseUrl: `${baseUrl}/api/fin`, variant: 'rest', token: accessToken });
+}
+
+/** The first admin, signed in with the password kept in `<dataDir>/first-admin.txt`. */
+export async function signInFirstAdmin(baseUrl: string, dataDir: string): Promise<AgentClient> {
+  const text = readFileSync(path.join(dataDir, 'first-admin.txt'), 'utf8');
+  const email = /^Email:\s+(\S+)$/m.exec(text)![1]!;
+  const password = /^Password:\s+(\S+)$/m.exec(text)![1]!;
+  return AgentClient.signIn(baseUrl, email, password);
+}
