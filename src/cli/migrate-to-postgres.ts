@@ -113,8 +113,9 @@ async function occupiedTables(client: pg.Client): Promise<string[]> {
     `select table_name from information_schema.tables where table_schema = current_schema() and table_name = any($1)`,
     [[...TABLES_IN_DEPENDENCY_ORDER]],
   );
+  const present = new Set(rows.map((row) => row.table_name));
   const occupied: string[] = [];
-  for (const { table_name: table } of rows) {
+  for (const table of TABLES_IN_DEPENDENCY_ORDER.filter((name) => present.has(name))) {
     const result = await client.query(`select exists (select 1 from "${table}") as any`);
     if (result.rows[0].any) occupied.push(table);
   }

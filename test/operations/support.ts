@@ -10,6 +10,8 @@ import { finClientFromBanner, startFinchProcess, type ServerProcess } from '../s
 
 export interface RunningFinch {
   server: ServerProcess;
+  /** Where the process answers: the banner's URL, over plain HTTP (an https:// FINCH_PUBLIC_URL is a proxy's). */
+  base: string;
   fin: FinClient;
   client: { clientId: string; clientSecret: string };
 }
@@ -19,7 +21,8 @@ export async function startWithFin(env: Record<string, string | undefined>, clie
   const server = await startFinchProcess(env);
   const credentials = client ?? finClientFromBanner(server.output());
   if (!credentials) throw new Error(`no Fin client in the banner:\n${server.output()}`);
-  return { server, client: credentials, fin: await finClient(server.baseUrl, credentials) };
+  const base = server.baseUrl.replace(/^https:/, 'http:');
+  return { server, base, client: credentials, fin: await finClient(base, credentials) };
 }
 
 export async function finClient(baseUrl: string, client: RunningFinch['client']): Promise<FinClient> {
