@@ -94,4 +94,16 @@ describe('loadConfig', () => {
     );
     expect(loadConfig({ FINCH_FIN_BASE_URL: 'http://127.0.0.1:8081' }).fin.baseUrl).toBe('http://127.0.0.1:8081');
   });
+  it('reads FINCH_METRICS_TOKEN (unset: /metrics for loopback only) and FINCH_METRICS_PORT (unset: a worker serves no HTTP)', () => {
+    expect(loadConfig({})).toMatchObject({ metricsToken: undefined, metricsPort: undefined });
+    const token = 'a'.repeat(16);
+    expect(loadConfig({ FINCH_METRICS_TOKEN: token, FINCH_METRICS_PORT: '9464' })).toMatchObject({ metricsToken: token, metricsPort: 9464 });
+    expect(loadConfig({ FINCH_METRICS_PORT: '' }).metricsPort).toBeUndefined();
+    for (const bad of ['', '   ', 'short', `${token} x`]) {
+      expect(() => loadConfig({ FINCH_METRICS_TOKEN: bad }), JSON.stringify(bad)).toThrow(/FINCH_METRICS_TOKEN/);
+    }
+    // The refusal never echoes the value: it is a secret.
+    expect(() => loadConfig({ FINCH_METRICS_TOKEN: 'secret-ish' })).toThrow(/^(?!.*secret-ish)/);
+    for (const bad of ['70000', '-1', 'x']) expect(() => loadConfig({ FINCH_METRICS_PORT: bad }), bad).toThrow(/FINCH_METRICS_PORT/);
+  });
 });

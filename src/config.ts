@@ -64,6 +64,16 @@ export interface Config {
    * holds credentials: never log it.
    */
   smtp: SmtpConfig | undefined;
+  /**
+   * FINCH_METRICS_TOKEN: when set, `GET /metrics` answers only `Authorization: Bearer <token>`;
+   * unset, only callers on loopback (docs/metrics.md). A secret: never log it.
+   */
+  metricsToken: string | undefined;
+  /**
+   * FINCH_METRICS_PORT: where `finch worker` serves `/metrics`, `/health/live` and `/health/ready`
+   * (on FINCH_HOST); unset, a worker serves no HTTP. `finch start` serves them on FINCH_PORT.
+   */
+  metricsPort: number | undefined;
 }
 
 export interface SmtpConfig {
@@ -113,6 +123,8 @@ export function loadConfig(env: Env = process.env): Config {
     attachmentLimitBytes: integer(env, 'FINCH_ATTACHMENT_LIMIT', 10_485_760, 1024, 104_857_600),
     attachmentUrlTtlSeconds: integer(env, 'FINCH_ATTACHMENT_URL_TTL', 604_800, 60, 31_536_000),
     smtp: smtp(env),
+    metricsToken: metricsToken(env.FINCH_METRICS_TOKEN),
+    metricsPort: env.FINCH_METRICS_PORT ? integer(env, 'FINCH_METRICS_PORT', 0, 0, 65535) : undefined,
   };
 }
 
@@ -145,6 +157,24 @@ function smtp(env: Env): SmtpConfig | undefined {
     throw new ConfigError(`FINCH_MAIL_FROM must be an email address, or "Name <address>"; got ${JSON.stringify(from)}.`);
   }
   return { url: raw, from };
+}
+
+/**
+ * FINCH_METRICS_TOKEN. Set but blank is refused rather than read as unset: unset means "loopback
+ * only", and a token variable filled in by a command that failed should stop the start, not
+ * quietly change who may scrape. Shorter than 16 characters is refused too: it is a password
+ * sent on every scrape, guessed offline by nobody but online by anyone who can reach the port.
+ */
+function metricsToken(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (raw.trim() === '')
+    throw new ConfigError('FINCH_METRICS_TOKEN is set but empty; set a token of at least 16 characters, or unset it to serve /metrics to loopback only.');
+  if (raw.length < 16 || /\s/.test(raw)) {
+    throw new ConfigError(
+      'FINCH_METRICS_TOKEN must be at least 16 characters without spaces (e.g. `openssl rand -hex 32`); the value given is not (not shown).',
+    );
+  }
+  return raw;
 }
 
 /**

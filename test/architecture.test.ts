@@ -225,7 +225,9 @@ const FORBIDDEN: Record<string, string[]> = {
   client: ['domain', 'store', 'store/sql', 'store/memory', 'http', 'cli', 'fastify', 'kysely'],
   http: ['cli', 'store/sql', 'kysely', 'pg', 'better-sqlite3', 'outbox', 'jobs', 'routing', 'notifications'],
   // The dispatcher reaches data through the ports and Fin over HTTP; it knows nothing of Fastify or SQL.
-  outbox: ['http', 'cli', 'jobs', 'store/sql', 'store/memory', 'fastify', 'kysely', 'pg', 'better-sqlite3'],
+  outbox: ['http', 'cli', 'jobs', 'store/sql', 'store/memory', 'fastify', 'kysely', 'pg', 'better-sqlite3', 'prom-client', 'metrics'],
+  // Metrics and probes (prom-client's only home): the database through store/metrics-port.ts, deliveries through the dispatcher's observer.
+  metrics: ['cli', 'domain', 'store/sql', 'store/memory', 'jobs', 'routing', 'notifications', 'kysely', 'pg', 'better-sqlite3'],
   // Scheduled jobs reach data through the ports; a job that needs the process (the dispatcher) gets a callback.
   jobs: ['http', 'cli', 'finch', 'routing', 'notifications', 'store/sql', 'store/memory', 'fastify', 'kysely', 'pg', 'better-sqlite3'],
   // The router (automatic assignment's loop) reaches data through the ports; the rules are the domain's (domain/routing/).

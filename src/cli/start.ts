@@ -7,7 +7,10 @@ import { hashPassword } from '../domain/auth/secrets.js';
 import { effectiveFinSettings, webhookTarget } from '../domain/fin-settings.js';
 import { finSettingsReport, type FinSettingsReport } from '../domain/helpdesk/fin/fin-settings-report.js';
 import { helpdeskContext, openFinch, recordFinActivity, type Finch } from '../finch.js';
+import { markShuttingDown } from '../http/graceful-close.js';
 import { listenOn } from '../http/listen.js';
+import { FinchMetrics } from '../metrics/finch-metrics.js';
+import { SqlMetricsStore } from '../store/sql/sql-metrics-store.js';
 import { buildServer } from '../http/server.js';
 import { EmailTakenError } from '../store/port.js';
 import { SqlSignatureReportStore } from '../store/sql/sql-signature-report-store.js';
@@ -78,18 +81,24 @@ async function start(loaded: Config, running: Running): Promise<void> {
     settingsChanged: () => settingsChanged(),
     routingNeeded: () => routingNeeded(),
   });
+  // One registry for the server and its dispatcher: /metrics shows both.
+  const metricsStore = new SqlMetricsStore(finch.database);
+  const metrics = new FinchMetrics({ store: metricsStore });
   // Report mode counts signature mismatches in the database, so every node adds to one report.
   const app = await buildServer(config, {
     ...finch,
     helpdesk,
     signatureReport: new SqlSignatureReportStore(finch.database),
     recordActivity: recordFinActivity,
+    metrics,
+    metricsStore,
   });
   running.app = app;
   // FINCH_DISPATCHER=off: neither deliveries nor scheduled jobs here; `finch worker` runs both.
   const background = config.dispatcher === 'server' ? await runBackground(finch, config, app.log) : undefined;
   running.background = background;
   if (background) {
+    background.dispatcher.observeAttempts(metrics.observer);
     wake = () => {
       background.dispatcher.wake();
       background.notifications.wake();
@@ -125,6 +134,8 @@ async function start(loaded: Config, running: Running): Promise<void> {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal: reason }, 'shutting down');
+    // /health/ready answers 503 from here on.
+    markShuttingDown(app);
     const force = setTimeout(() => {
       app.log.error('requests did not finish in time; exiting');
       process.exit(1);

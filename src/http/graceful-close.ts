@@ -4,6 +4,23 @@ import type { FastifyInstance } from 'fastify';
 /** How long a connection opened while closing may take to send its request. */
 const UNUSED_GRACE_MS = 1_000;
 
+/** Servers told they are stopping (a signal came, or `close()` began): readiness answers 503. */
+const shuttingDown = new WeakSet<FastifyInstance>();
+
+/**
+ * Says that `app` is stopping, before `close()`: `/health/ready` answers 503 from now on, so a
+ * load balancer stops sending new work while the requests in flight finish. (Once `close()` has
+ * begun, Fastify answers every new request on a kept-alive connection 503 itself.)
+ */
+export function markShuttingDown(app: FastifyInstance): void {
+  shuttingDown.add(app);
+}
+
+/** Whether `app` is stopping (`markShuttingDown`, or its close has begun). */
+export function isShuttingDown(app: FastifyInstance): boolean {
+  return shuttingDown.has(app);
+}
+
 /**
  * Lets `close()` finish as soon as the requests in flight do. Closing stops new connections and
  * drops idle ones, but a keep-alive connection whose request finishes during the close would stay
@@ -25,6 +42,7 @@ export function closeGracefully(app: FastifyInstance): void {
   app.server.on('request', (request: { socket: Socket }) => unused.delete(request.socket));
   app.addHook('preClose', async () => {
     closing = true;
+    shuttingDown.add(app);
     for (const socket of unused) socket.destroy();
   });
   app.addHook('onSend', async (_request, reply) => {

@@ -19,7 +19,11 @@ import { InProcessSignatureReport, type SignatureReportStore } from '../store/si
 import type { HelpdeskContext } from '../domain/helpdesk/context.js';
 import { signedFiles } from './files.js';
 import { finApi } from './fin/plugin.js';
-import { closeGracefully } from './graceful-close.js';
+import { closeGracefully, isShuttingDown } from './graceful-close.js';
+import { FinchMetrics } from '../metrics/finch-metrics.js';
+import { observeHttp } from '../metrics/http-metrics.js';
+import { registerOperationsRoutes } from '../metrics/operations-routes.js';
+import type { MetricsStore } from '../store/metrics-port.js';
 import { finchLoggerOptions } from './logging.js';
 import { HTTP_TIMEOUTS, timeoutOptions, type HttpTimeouts } from './timeouts.js';
 import { agentApi } from './v1/plugin.js';
@@ -39,6 +43,10 @@ export interface ServerServices {
   signatureReport?: SignatureReportStore;
   /** Records the activity Fin's requests cause (`recordFinActivity` over Finch's SQL store); nothing is recorded when absent. */
   recordActivity?: FinContext['recordActivity'];
+  /** This server's metrics (`finch start` shares them with its dispatcher); a registry of its own when absent. */
+  metrics?: FinchMetrics;
+  /** The database reads of /metrics and /health/ready (migrations); without it those gauges and that check are left out. */
+  metricsStore?: MetricsStore;
 }
 
 export type ServerConfig = Pick<
@@ -53,7 +61,7 @@ export type ServerConfig = Pick<
   | 'loginRateLimit'
   | 'attachmentLimitBytes'
 > &
-  Partial<Pick<Config, 'trustProxy' | 'signatureMode' | 'finAllowedIps'>>;
+  Partial<Pick<Config, 'trustProxy' | 'signatureMode' | 'finAllowedIps' | 'metricsToken'>>;
 
 export interface ServerOptions {
   /** Replaces the default pino logger settings (tests pass `false`). */
@@ -101,6 +109,10 @@ export async function buildServer(config: ServerConfig, services: ServerServices
 
   closeGracefully(app);
   securityHeaders(app, security);
+  // Every answer counted and timed (/metrics), the plugins' too: before any is registered.
+  const metrics = services.metrics ?? new FinchMetrics();
+  if (services.metricsStore) metrics.useStore(services.metricsStore);
+  observeHttp(app, metrics);
   // Before any plugin: an encapsulated plugin keeps the error handler it was registered under.
   app.setErrorHandler(async (error, request, reply) => {
     const { problem, headers } = problemFromError(error, request);
@@ -122,6 +134,17 @@ export async function buildServer(config: ServerConfig, services: ServerServices
         .header('retry-after', String(down?.retryAfterSeconds ?? 5))
         .send({ status: 'unavailable', database: down?.reason ?? 'unreachable' });
     }
+  });
+
+  const { metricsStore } = services;
+  registerOperationsRoutes(app, {
+    metrics,
+    metricsToken: config.metricsToken,
+    readiness: {
+      ping: services.ping,
+      ...(metricsStore ? { missingMigrations: () => metricsStore.missingMigrations() } : {}),
+      shuttingDown: () => isShuttingDown(app),
+    },
   });
 
   // FINCH_FIN_ALLOWED_IPS: Fin's two doors, the token endpoint and the Fin API, open only to those addresses.

@@ -14,7 +14,7 @@ import type { SettingsStore } from '../store/helpdesk-port.js';
 import { OutageLog } from '../lib/outage-log.js';
 import { WakeableLoop } from '../lib/wakeable-loop.js';
 import { DatabaseUnavailableError } from '../store/port.js';
-import type { AttemptOutcome, EventResolution, OutboxEvent, OutboxStore } from '../store/outbox-port.js';
+import type { AttemptOutcome, EventResolution, OutboxEvent, OutboxKind, OutboxStore } from '../store/outbox-port.js';
 import type { Clock } from './clock.js';
 import { nextAttemptAt, retryAfter } from './schedule.js';
 import { postWebhook, type WebhookResult } from './webhook-sender.js';
@@ -24,6 +24,17 @@ export interface DispatcherLogger {
   warn(details: object, message: string): void;
   error(details: object, message: string): void;
 }
+
+/** One delivery attempt as the metrics count it (src/metrics/): its event's kind, its outcome, and how long the POST took. */
+export interface DeliveryAttemptReport {
+  kind: OutboxKind;
+  outcome: AttemptOutcome;
+  /** From sending to Fin's answer or the failure (timeout, refused), in seconds. */
+  durationSeconds: number;
+}
+
+/** Hears of each attempt once it is recorded; must not throw (an exception is ignored). */
+export type DeliveryObserver = (attempt: DeliveryAttemptReport) => void;
 
 export interface DispatcherOptions {
   outbox: OutboxStore;
@@ -44,6 +55,8 @@ export interface DispatcherOptions {
   concurrency?: number;
   /** For jitter; tests pass a constant. */
   random?: () => number;
+  /** Hears of each delivery attempt (the metrics); `observeAttempts` sets it after construction. */
+  onAttempt?: DeliveryObserver;
 }
 
 const LEASE_MARGIN_MS = 20_000;
@@ -78,6 +91,11 @@ export class Dispatcher extends WakeableLoop {
       },
       (error): error is DatabaseUnavailableError => error instanceof DatabaseUnavailableError,
     );
+  }
+
+  /** Reports each delivery attempt from now on to `observer` (the process's metrics), replacing any before. */
+  observeAttempts(observer: DeliveryObserver): void {
+    this.options.onAttempt = observer;
   }
 
   /** Settings changed: read them again before the next delivery. */
@@ -154,6 +172,11 @@ export class Dispatcher extends WakeableLoop {
       },
       at.toISOString(),
     );
+    try {
+      this.options.onAttempt?.({ kind: event.kind, outcome, durationSeconds: result.latencyMs / 1000 });
+    } catch {
+      // Counting must never stop a delivery.
+    }
     const details = { event: event.id, kind: event.kind, conversation: event.conversationId, attempt: event.attempts, status: result.statusCode };
     if (outcome === 'dead') logger.error({ ...details, error: result.error }, 'notification to Fin dead-lettered; the conversation is not synced with Fin');
     else if (outcome !== 'delivered') logger.warn({ ...details, error: result.error, outcome }, 'notification to Fin failed');

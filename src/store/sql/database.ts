@@ -14,6 +14,7 @@ import pg from 'pg';
 import { ChangeFeed } from './change-feed.js';
 import { translateError, WriteHealth } from './errors.js';
 import type { Schema } from './schema.js';
+import type { PoolCounts } from '../metrics-port.js';
 import { withNamedStatements } from './named-statements.js';
 import { withStatementCache } from './statement-cache.js';
 import { AsyncBusySqliteDialect, SQLITE_BUSY_BUDGET_MS } from './sqlite-busy.js';
@@ -29,6 +30,11 @@ export interface Database {
   changes: ChangeFeed;
   /** Whether writes are being refused for storage reasons (full disk, read-only): for /health. */
   health: WriteHealth;
+  /**
+   * The connections of this process (for /metrics): PostgreSQL's pg.Pool counts; SQLite has one
+   * connection, in use while a transaction holds it, and its waiters are not counted (0).
+   */
+  pool?: () => PoolCounts;
   close(): Promise<void>;
 }
 
@@ -110,7 +116,11 @@ function openSqlite(dataDir: string): Database {
     }
     return lastDataVersion;
   };
-  return withChanges({ db, dialect: 'sqlite', location: file, health }, new ChangeFeed({ sqliteDataVersion }));
+  const pool = (): PoolCounts => {
+    const inUse = opened.open && opened.inTransaction ? 1 : 0;
+    return { inUse, idle: 1 - inUse, waiting: 0, max: 1 };
+  };
+  return withChanges({ db, dialect: 'sqlite', location: file, health, pool }, new ChangeFeed({ sqliteDataVersion }));
 }
 
 const INT8 = 20;
@@ -155,7 +165,8 @@ function openPostgres(url: string, poolSize: number, queryTimeoutSeconds: number
   pool.on('connect', (client) => client.on('error', () => undefined));
   const health = new WriteHealth();
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool, health) }) });
-  return withChanges({ db, dialect: 'postgres', location: redactUrl(url), health }, new ChangeFeed({ postgresUrl: url }));
+  const counts = (): PoolCounts => ({ inUse: pool.totalCount - pool.idleCount, idle: pool.idleCount, waiting: pool.waitingCount, max: poolSize });
+  return withChanges({ db, dialect: 'postgres', location: redactUrl(url), health, pool: counts }, new ChangeFeed({ postgresUrl: url }));
 }
 
 /**
