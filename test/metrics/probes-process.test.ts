@@ -4,7 +4,9 @@
  * meanwhile without the database's gauges; and a `finch worker` process serving /metrics and the
  * probes on FINCH_METRICS_PORT, its delivery counters moving as it posts to a real Fin receiver.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +15,7 @@ import { FinReceiver } from '../support/fin-receiver.js';
 import { sqlBackends, startTestFinch, type TestFinch } from '../support/finch.js';
 import { PASSWORD, finConversation, makeAgent } from '../support/helpdesk.js';
 import { createDatabase, findPostgresBin, startControlledPostgres, type ControlledPostgres } from '../support/postgres-server.js';
-import { startFinchProcess, startWorkerProcess } from '../support/process.js';
+import { finchArgs, startFinchProcess, startWorkerProcess } from '../support/process.js';
 import { parseMetrics, sampleOf, startObservedFinch, type ObservedFinch } from './support.js';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -133,8 +135,51 @@ describe.skipIf(!sqlBackends().includes('postgres'))('a finch worker process wit
   });
 });
 
+describe('a finch worker process started before its database', () => {
+  it('is live at once and not ready (503 database_unavailable) while it waits for the database', { timeout: 60_000 }, async () => {
+    // A port nothing listens on: the worker waits for PostgreSQL there, retrying.
+    const closed = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'finch-worker-waiting-'));
+    const child = spawn(process.execPath, finchArgs(['worker']), {
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: `postgres://finch@127.0.0.1:${closed}/finch`,
+        FINCH_DATA_DIR: dataDir,
+        FINCH_METRICS_PORT: '0',
+        FINCH_LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      // The listening line is pino's (JSON): "Server listening at http://127.0.0.1:<port>".
+      await until(async () => /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.test(output), 20_000, `the worker's HTTP server:\n${output}`);
+      const base = `http://127.0.0.1:${/Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(output)![1]}`;
+      await until(async () => output.includes('the database is unavailable; waiting for it'), 20_000, 'the worker to wait for the database');
+      expect((await fetch(`${base}/health/live`)).status).toBe(200);
+      const ready = await fetch(`${base}/health/ready`);
+      expect(ready.status).toBe(503);
+      expect(ready.headers.get('retry-after')).toBe('5');
+      expect(((await ready.json()) as { code: string }).code).toBe('database_unavailable');
+      const families = parseMetrics(await (await fetch(`${base}/metrics`)).text());
+      expect(families.has('finch_webhook_deliveries_total')).toBe(true);
+      expect(families.has('process_cpu_user_seconds_total')).toBe(true);
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('a finch start process', () => {
-  it('serves /metrics to loopback and the probes on its port; with FINCH_METRICS_TOKEN only with the token', { timeout: 60_000 }, async () => {
+  it('serves /metrics (with FINCH_METRICS_TOKEN set: only with the token) and the probes on its own port', { timeout: 60_000 }, async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'finch-start-metrics-'));
     const server = await startFinchProcess({ FINCH_DATA_DIR: dataDir, FINCH_PORT: '0', FINCH_DEMO: 'off', FINCH_METRICS_TOKEN: 'process-token-0123456789' });
     try {
