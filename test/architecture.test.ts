@@ -218,6 +218,12 @@ const FORBIDDEN: Record<string, string[]> = {
     'pg',
     'better-sqlite3',
     '@fastify/swagger',
+    // Tracing is the edge's and the process's: the domain makes no spans and never loads the SDK.
+    'telemetry',
+    '@opentelemetry/sdk-node',
+    '@opentelemetry/instrumentation-http',
+    '@opentelemetry/instrumentation-pg',
+    '@fastify/otel',
   ],
   // Stores keep data; what talks to the world (delivery, posting, routing loops) is outside them.
   'store/memory': ['http', 'cli', 'store/sql', 'outbox', 'notifications', 'routing', 'jobs', 'fastify', 'kysely'],
@@ -238,6 +244,8 @@ const FORBIDDEN: Record<string, string[]> = {
   // The emulator is a Fastify server of its own and shares the edge's helpers (problem JSON, body
   // parsing, graceful close), never Finch's stores or dispatcher.
   emulator: ['cli', 'store', 'store/sql', 'store/memory', 'outbox', 'conformance', 'finch', 'kysely', 'pg'],
+  // Tracing (the SDK's start, the Fastify plugin, span helpers) knows nothing of Finch's parts: they call it.
+  telemetry: ['domain', 'contract', 'http', 'cli', 'client', 'store', 'store/sql', 'store/memory', 'outbox', 'jobs', 'routing', 'notifications', 'finch'],
   conformance: ['domain', 'http', 'cli', 'store', 'store/sql', 'store/memory', 'outbox', 'emulator', 'finch', 'fastify', 'kysely', 'pg', 'better-sqlite3'],
 };
 

@@ -6,6 +6,7 @@
 import { ConfigError } from '../config.js';
 import { ListenError } from '../http/listen.js';
 import { scrubSecrets } from '../http/logging.js';
+import { tracingConfigured } from '../telemetry/configured.js';
 import { UsageError } from './usage.js';
 
 const HELP = `Usage: finch <command> [options]
@@ -71,6 +72,8 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
+    // Before the command's modules load (pg, node:http are patched as they are imported), and only when configured.
+    if (tracingConfigured()) await (await import('../telemetry/tracing.js')).startTracing();
     const run = await load();
     return (await run(rest)) ?? 0;
   } catch (error) {

@@ -9,8 +9,12 @@
  * - anything else (an error message quoting a URL, a token in a message): every line is scrubbed
  *   before it is written, of secret-looking query values, passwords in URLs
  *   (`postgres://user:…@host`) and Finch's own secrets, recognizable by their prefixes.
+ *
+ * When the process traces (src/telemetry/), every line written inside a span also carries its
+ * `trace_id` and `span_id`.
  */
 import type { LoggerOptions } from 'pino';
+import { activeTraceIds } from '../telemetry/spans.js';
 
 export const CENSOR = '[redacted]';
 
@@ -93,5 +97,8 @@ export function finchLoggerOptions(level: string): LoggerOptions {
     redact: { paths: REDACTED_PATHS, censor: CENSOR },
     serializers: { req: serializeRequest },
     hooks: { streamWrite: scrubSecrets },
+    // The active span's ids (`trace_id`, `span_id`) on every line written while a request (or a
+    // delivery) is traced, to go from a log line to its trace; nothing when tracing is off.
+    mixin: activeTraceIds,
   };
 }

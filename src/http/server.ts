@@ -28,6 +28,7 @@ import { finchLoggerOptions } from './logging.js';
 import { HTTP_TIMEOUTS, timeoutOptions, type HttpTimeouts } from './timeouts.js';
 import { agentApi } from './v1/plugin.js';
 import { registerWebApp } from './web-app.js';
+import { registerTracing } from '../telemetry/fastify.js';
 import { openApiDocumentation } from './openapi.js';
 import { oauthTokenEndpoint } from './oauth/plugin.js';
 import { HttpProblem, problemFromError } from './problem.js';
@@ -108,6 +109,8 @@ export async function buildServer(config: ServerConfig, services: ServerServices
   });
 
   closeGracefully(app);
+  // When this process traces (OTEL_EXPORTER_OTLP_ENDPOINT): @fastify/otel, before any route. Nothing otherwise.
+  await registerTracing(app);
   securityHeaders(app, security);
   // Every answer counted and timed (/metrics), the plugins' too: before any is registered.
   const metrics = services.metrics ?? new FinchMetrics();

@@ -8,6 +8,8 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { context, propagation } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, inSpan } from '../telemetry/spans.js';
 import type { Clock } from './clock.js';
 import { ADDRESS_REFUSED, guardFor, refusedTarget } from './outbound-guard.js';
 
@@ -39,8 +41,45 @@ const READ_LIMIT_BYTES = 8192;
 /**
  * @param target the webhook URL, the key, and the networks beyond the public ones the URL may reach
  * (FINCH_FIN_ALLOWED_NETWORKS; none when absent).
+ * @param event what to post; its kind, attempt (1 for the first) and conversation, when given, go
+ * on the delivery's span.
+ *
+ * Traced (src/telemetry/): a span `fin.webhook` (kind client) around the POST, with `fin.event_id`,
+ * `fin.event_kind`, `fin.attempt`, `fin.conversation_id`, `http.response.status_code` and
+ * `fin.outcome` (`delivered`, `failed`: Fin answered other than 2xx, `timeout`, `network_error`,
+ * `refused`: the address is not permitted). The request carries the span's `traceparent` (W3C
+ * Trace Context) to Fin.
  */
 export async function postWebhook(
+  target: { url: string; webhookKey: string; allowedNetworks?: readonly string[] },
+  event: { id: string; payload: Record<string, unknown>; kind?: string; attempts?: number; conversationId?: string | null },
+  options: { timeoutMs: number; clock: Clock },
+): Promise<WebhookResult> {
+  const attributes = {
+    'fin.event_id': event.id,
+    ...(event.kind === undefined ? {} : { 'fin.event_kind': event.kind }),
+    ...(event.attempts === undefined ? {} : { 'fin.attempt': event.attempts }),
+    ...(event.conversationId ? { 'fin.conversation_id': event.conversationId } : {}),
+  };
+  return inSpan('fin.webhook', { kind: SpanKind.CLIENT, attributes }, async (span) => {
+    const result = await post(target, event, options);
+    if (result.statusCode !== null) span.setAttribute('http.response.status_code', result.statusCode);
+    const outcome = deliveryOutcome(result);
+    span.setAttribute('fin.outcome', outcome);
+    if (outcome !== 'delivered') span.setStatus({ code: SpanStatusCode.ERROR, message: result.error ?? outcome });
+    return result;
+  });
+}
+
+/** A delivery attempt's outcome in one word, for its span. */
+function deliveryOutcome(result: WebhookResult): 'delivered' | 'failed' | 'timeout' | 'network_error' | 'refused' {
+  if (result.statusCode !== null) return result.statusCode >= 200 && result.statusCode < 300 ? 'delivered' : 'failed';
+  if (result.error?.startsWith('no answer within')) return 'timeout';
+  if (result.error?.startsWith('refused to connect')) return 'refused';
+  return 'network_error';
+}
+
+async function post(
   target: { url: string; webhookKey: string; allowedNetworks?: readonly string[] },
   event: { id: string; payload: Record<string, unknown> },
   options: { timeoutMs: number; clock: Clock },
@@ -60,6 +99,11 @@ export async function postWebhook(
   });
   try {
     const body = Buffer.from(JSON.stringify(event.payload));
+    // W3C Trace Context (`traceparent`, and `tracestate` when set): random ids and a sampled flag,
+    // nothing of the event, so Fin (or a proxy in between) can join its side to this delivery's
+    // trace. Nothing is added when tracing is off (the API's propagator is a no-op).
+    const traceHeaders: Record<string, string> = {};
+    propagation.inject(context.active(), traceHeaders);
     const response = await new Promise<{ status: number; excerpt: string | null; retryAfter: string | null }>((resolve, reject) => {
       const send = url.protocol === 'https:' ? https.request : http.request;
       request = send(
@@ -74,6 +118,7 @@ export async function postWebhook(
             'x-webhook-key': target.webhookKey,
             // Lets Fin (and whoever reads its logs) tell one notification from another.
             'x-finch-event-id': event.id,
+            ...traceHeaders,
           },
         },
         (incoming) => {

@@ -14,6 +14,7 @@ import type { FinContext } from '../../domain/context.js';
 import type { AddressList } from '../../lib/network-rule.js';
 import type { FinStore } from '../../store/port.js';
 import type { SignatureReportStore } from '../../store/signature-report-port.js';
+import { type Span, SpanKind, SpanStatusCode, finchTracer, withActiveSpan } from '../../telemetry/spans.js';
 import { allowClientsIn } from '../client-address.js';
 import { refuseUnstorableText, useJsonBodies } from '../json-body.js';
 import { HttpProblem, problemFromError } from '../problem.js';
@@ -54,6 +55,8 @@ export const finApi: FastifyPluginAsync<FinApiOptions> = async (app, options) =>
 
   app.setValidatorCompiler(validatorCompiler);
   useJsonBodies(app, { bodyLimit: options.bodyLimit ?? 1_048_576, ...(checks ? { check: checks.check } : {}) });
+  // First of the hooks, so a request refused at the door (403, 401, a bad signature) has its span too.
+  traceOperations(app);
   // Before the token is looked at: an address that may not call learns nothing else.
   if (options.allowedClients) app.addHook('onRequest', allowClientsIn(options.allowedClients, 'FINCH_FIN_ALLOWED_IPS'));
   app.addHook('onRequest', async (request) => requireFin(request, options.authenticate));
@@ -100,10 +103,11 @@ function registerOperation(app: FastifyInstance, operation: Operation, variant: 
         ...(method === 'GET' ? { querystring: operation.input } : { body: operation.input }),
         response: { [status]: output, '4xx': problem, '5xx': problem },
       },
+      config: { finOperation: operation.name, finVariant: variant },
       ...(method === 'GET' ? {} : { preValidation: noBodyIsEmptyObject }),
       handler: async (request, reply) => {
         const input = method === 'GET' ? request.query : request.body;
-        const result = await handler(ctx, input, 'rest');
+        const result = await traced(request, input, () => handler(ctx, input, 'rest'));
         if (result.replayed) reply.header('idempotent-replayed', 'true');
         return reply.code(status).send(result.payload);
       },
@@ -120,13 +124,90 @@ function registerOperation(app: FastifyInstance, operation: Operation, variant: 
       body: operation.input,
       response: { 200: SuccessEnvelope(output), '4xx': ErrorEnvelope, '5xx': ErrorEnvelope },
     },
+    config: { finOperation: operation.name, finVariant: variant },
     preValidation: noBodyIsEmptyObject,
     handler: async (request, reply) => {
-      const result = await handler(ctx, request.body, 'post');
+      const result = await traced(request, request.body, () => handler(ctx, request.body, 'post'));
       if (result.replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(200).send({ data: result.payload, error: null });
     },
   });
+}
+
+/** What an operation's route says of itself, for its span (the 405 routes say nothing). */
+interface OperationConfig {
+  finOperation?: Operation['name'];
+  finVariant?: Variant;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig extends OperationConfig {}
+}
+
+/** The span of each Fin request, by request: started in onRequest, ended in onResponse (or when the client goes away). */
+const OPERATION_SPANS = new WeakMap<FastifyRequest, Span>();
+
+/**
+ * A span for each request to a Fin operation, named after it (`fin.get_conversation`, the same for
+ * both variants), with the attributes `fin.operation`, `fin.variant` (`rest` or `post`),
+ * `fin.operation_id` (the OpenAPI operationId), `fin.conversation_id` (when the request names a
+ * conversation or creates one), `http.response.status_code` and `fin.outcome` (`ok`, `refused`: a
+ * 4xx, the caller's to fix, or `failed`: a 5xx, which also marks the span as an error, as
+ * OpenTelemetry's HTTP conventions do for servers). The domain's work (its `pg` queries) nests
+ * under it. With tracing off the tracer is the API's no-op one: this costs a few calls.
+ */
+function traceOperations(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request) => {
+    const config = request.routeOptions.config;
+    const name = config.finOperation;
+    // The 404 and 405 answers belong to no operation: the HTTP and Fastify spans cover them.
+    if (!name) return;
+    const operationId = request.routeOptions.schema?.operationId;
+    const span = finchTracer().startSpan(`fin.${name}`, {
+      kind: SpanKind.INTERNAL,
+      attributes: {
+        'fin.operation': name,
+        'fin.variant': config.finVariant ?? 'rest',
+        ...(typeof operationId === 'string' ? { 'fin.operation_id': operationId } : {}),
+      },
+    });
+    OPERATION_SPANS.set(request, span);
+  });
+  app.addHook('onResponse', async (request, reply) => endOperationSpan(request, reply.statusCode));
+  app.addHook('onRequestAbort', async (request) => endOperationSpan(request, undefined));
+}
+
+function endOperationSpan(request: FastifyRequest, status: number | undefined): void {
+  const span = OPERATION_SPANS.get(request);
+  if (!span) return;
+  OPERATION_SPANS.delete(request);
+  if (status === undefined) {
+    span.setAttribute('fin.outcome', 'aborted');
+  } else {
+    span.setAttribute('http.response.status_code', status);
+    span.setAttribute('fin.outcome', status >= 500 ? 'failed' : status >= 400 ? 'refused' : 'ok');
+    if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: `answered ${status}` });
+  }
+  span.end();
+}
+
+/**
+ * Runs an operation's use case inside the request's span (so its queries nest under it) and notes
+ * the conversation: the one the input names, or the one Create Conversation made.
+ */
+async function traced<T extends { payload: unknown }>(request: FastifyRequest, input: unknown, work: () => Promise<T>): Promise<T> {
+  const span = OPERATION_SPANS.get(request);
+  if (!span) return work();
+  const named = (input as { conversation_id?: unknown } | null)?.conversation_id;
+  if (typeof named === 'string') span.setAttribute('fin.conversation_id', named);
+  const result = await withActiveSpan(span, work);
+  if (typeof named !== 'string' && request.routeOptions.config.finOperation === 'create_conversation') {
+    // Create Conversation answers `{ conversation: { id, … }, … }` (CreatedConversation).
+    const payload = result.payload as { id?: unknown; conversation?: { id?: unknown } } | null;
+    const created = payload?.conversation?.id ?? payload?.id;
+    if (typeof created === 'string') span.setAttribute('fin.conversation_id', created);
+  }
+  return result;
 }
 
 /**
