@@ -5,7 +5,7 @@
  * PostgreSQL, the pg_dump and pg_restore commands `finch backup` prints, run as printed.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -194,6 +194,25 @@ describe('finch backup on SQLite, while a client writes', () => {
       expect(result.stderr.trim().split('\n'), file).toEqual([expect.stringMatching(message)]);
       expect(existsSync(path.join(target, 'finch.db')), file).toBe(false);
     }
+  });
+
+  it('removes what a crashed restore left (a temporary copy, never a database) and restores', async () => {
+    const target = path.join(tempDir('finch-crashed-'), 'data');
+    mkdirSync(target, { recursive: true });
+    // What a restore killed half-way leaves: its partial copy under a temporary name, no finch.db.
+    writeFileSync(path.join(target, '.finch.db.restoring-99999'), readFileSync(backupFile).subarray(0, 4096));
+    const result = await runFinch(['restore', backupFile], { FINCH_DATA_DIR: target });
+    expect(result.code, result.stderr).toBe(0);
+    expect(readdirSync(target)).toEqual(['finch.db']);
+    const count = (file: string) => {
+      const db = new BetterSqlite3(file, { readonly: true });
+      try {
+        return db.prepare('select (select count(*) from conversations) as c, (select count(*) from messages) as m').get();
+      } finally {
+        db.close();
+      }
+    };
+    expect(count(path.join(target, 'finch.db'))).toEqual(count(backupFile));
   });
 
   it('restores a backup from an older Finch (migrated on the next start) and refuses one from a newer Finch', async () => {
