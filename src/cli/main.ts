@@ -5,7 +5,7 @@
  */
 import { ConfigError } from '../config.js';
 import { ListenError } from '../http/listen.js';
-import { scrubSecrets } from '../http/logging.js';
+import { loggableUrl, scrubSecrets } from '../http/logging.js';
 import { tracingConfigured } from '../telemetry/configured.js';
 import { UsageError } from './usage.js';
 
@@ -73,7 +73,7 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     // Before the command's modules load (pg, node:http are patched as they are imported), and only when configured.
-    if (tracingConfigured()) await (await import('../telemetry/tracing.js')).startTracing();
+    if (tracingConfigured()) await (await import('../telemetry/tracing.js')).startTracing({ loggableUrl });
     const run = await load();
     return (await run(rest)) ?? 0;
   } catch (error) {

@@ -21,6 +21,17 @@ export const SHUTDOWN_TIMEOUT_MS = 2000;
 /** How long after SIGTERM or SIGINT a process still held (by a hung export) flushes and exits: `finch start`'s drain, 10 s. */
 const STOP_GRACE_MS = 10_000;
 
+export interface TracingOptions {
+  /** The variables to read (the process's by default). */
+  env?: NodeJS.ProcessEnv;
+  /**
+   * A request URL as it may be recorded (src/http/logging.ts's `loggableUrl`: a signed file URL
+   * without its query, secret-looking query values censored). Spans carry the request's path and
+   * query, and they must no more carry a secret than a log line.
+   */
+  loggableUrl: (url: string) => string;
+}
+
 export interface Tracing {
   /** Exports what is buffered and stops the SDK; resolves within `SHUTDOWN_TIMEOUT_MS` whatever the collector does. */
   shutdown(): Promise<void>;
@@ -34,13 +45,16 @@ export interface Tracing {
  * Never throws: a tracing setup that fails (an unknown protocol, say) is reported on standard
  * error in one line and the command runs untraced, since traces are an aid, not the service.
  */
-export async function startTracing(env: NodeJS.ProcessEnv = process.env): Promise<Tracing | undefined> {
+export async function startTracing(options: TracingOptions): Promise<Tracing | undefined> {
+  const { env = process.env, loggableUrl } = options;
   try {
     // Only the modules an instrumentation patches are wrapped: the hook costs every other import nothing.
     register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, {
       data: { include: ['pg', 'pg-pool', 'http', 'https', 'node:http', 'node:https'] },
     });
-    if (!env.OTEL_SERVICE_NAME) env.OTEL_SERVICE_NAME = 'finch';
+    // Finch's default name, unless the operator named the service (OTEL_SERVICE_NAME wins over
+    // OTEL_RESOURCE_ATTRIBUTES' service.name, so it is set only when neither is).
+    if (!env.OTEL_SERVICE_NAME && !/(?:^|,)\s*service\.name\s*=/.test(env.OTEL_RESOURCE_ATTRIBUTES ?? '')) env.OTEL_SERVICE_NAME = 'finch';
     const [{ NodeSDK }, { HttpInstrumentation }, { PgInstrumentation }, { FastifyOtelInstrumentation }, { useFastifyTracing }, { useTracingShutdown }] =
       await Promise.all([
         import('@opentelemetry/sdk-node'),
@@ -53,6 +67,10 @@ export async function startTracing(env: NodeJS.ProcessEnv = process.env): Promis
     const fastify = new FastifyOtelInstrumentation({
       // Probes and scrapes are left out here as in the HTTP instrumentation below.
       ignorePaths: (route) => PROBES.test(route.url),
+      // Its request span records the URL with its query (`url.path`): made loggable, as in the logs.
+      requestHook: (span, request) => {
+        if (request.url.includes('?')) span.setAttribute('url.path', loggableUrl(request.url));
+      },
       // A span per hook per request (eight or more on the Fin API) is noise, and an anonymous hook's
       // span is named after its source text. The request's and the handler's spans stay.
       instrumentHooks: false,
@@ -62,6 +80,14 @@ export async function startTracing(env: NodeJS.ProcessEnv = process.env): Promis
         new HttpInstrumentation({
           // Probes and scrapes every few seconds would drown the traces that matter.
           ignoreIncomingRequestHook: (request) => PROBES.test(request.url ?? ''),
+          // The server span's `url.query`, made loggable (the instrumentation redacts only a few cloud
+          // providers' parameters by name); the hook's attributes replace the instrumentation's.
+          startIncomingSpanHook: (request) => {
+            const url = request.url ?? '';
+            if (!url.includes('?')) return {};
+            const shown = loggableUrl(url);
+            return { 'url.query': shown.slice(shown.indexOf('?') + 1) };
+          },
         }),
         // requireParentSpan: a query outside any request or job span (the dispatcher's claim every
         // second) would be a trace of its own, thousands an hour of one statement each.

@@ -94,17 +94,22 @@ describe.each(sqlBackends())('tracing of finch start on %s', (backend) => {
       expect((await post.call('get_messages', { conversation_id: conversationId })).status).toBe(200);
       const missing = await rest.call('get_conversation', { conversation_id: 'no-such-conversation' });
       expect(missing.status).toBe(404);
+      // URLs whose query holds a secret: a signed file link's signature, a token-looking parameter.
+      const secret = 'topsecret0123456789';
+      await fetch(`${server.baseUrl}/files/f_missing/a.txt?expires=1&signature=${secret}`);
+      await fetch(`${server.baseUrl}/api/fin/agents?access_token=${secret}`, { headers: { authorization: `Bearer ${accessToken}` } });
 
       // An agent's reply is a notification to Fin: one webhook delivery.
       const agent = await AgentClient.signIn(server.baseUrl, 'ops@example.com', PASSWORD);
       expect((await agent.post(`/conversations/${conversationId}/messages`, { body: 'On it', visibility: 'private' })).status).toBe(201);
       await fin.waitFor(1, 15_000);
 
-      const finSpans = await otlp.waitFor((span) => span.name.startsWith('fin.') && span.name !== 'fin.webhook', 5);
+      const finSpans = await otlp.waitFor((span) => span.name.startsWith('fin.') && span.name !== 'fin.webhook', 6);
       const byName = (name: string) => finSpans.filter((span) => span.name === name);
       expect(finSpans.map((span) => span.name).sort()).toEqual([
         'fin.create_conversation',
         'fin.create_user',
+        'fin.get_agents',
         'fin.get_conversation',
         'fin.get_conversation',
         'fin.get_messages',
@@ -140,6 +145,17 @@ describe.each(sqlBackends())('tracing of finch start on %s', (backend) => {
       expect(refused.attributes).toMatchObject({ 'http.response.status_code': 404, 'fin.outcome': 'refused' });
       // A 4xx is the caller's: not an error of the server's span (OpenTelemetry's HTTP conventions).
       expect(refused.status.code ?? 0).not.toBe(2);
+
+      // Spans carry URLs as the logs do: a signed link without its query, a secret-looking value censored.
+      const fileSpans = await otlp.waitFor((span) => String(span.attributes['url.path'] ?? '').startsWith('/files/f_missing'), 2);
+      expect(fileSpans.map((span) => span.attributes['url.path'] + (span.attributes['url.query'] ? `?${span.attributes['url.query']}` : '')).sort()).toEqual([
+        // The HTTP server span (url.path, url.query) and Fastify's (url.path with the query).
+        '/files/f_missing/a.txt?[redacted]',
+        '/files/f_missing/a.txt?[redacted]',
+      ]);
+      await otlp.waitFor((span) => String(span.attributes['url.path'] ?? '').startsWith('/api/fin/agents'), 2);
+      expect(otlp.spans.filter((span) => JSON.stringify(span).includes(secret))).toEqual([]);
+      expect(otlp.spans.some((span) => span.attributes['url.query'] === 'access_token=[redacted]')).toBe(true);
 
       // Each Fin span sits inside its request's trace, under the HTTP server span.
       const serverSpans = otlp.spans.filter((span) => span.scope === '@opentelemetry/instrumentation-http' && span.kind === 2);
@@ -273,12 +289,19 @@ describe('a collector that stops answering', () => {
 
   it("delays stopping by a bounded time, not by the exporter's timeouts", { timeout: 60_000 }, async () => {
     // The exporter would wait 30 s for an answer; stopping must not.
-    const server = await startFinchProcess({ FINCH_DATA_DIR: dataDir, ...otelEnv(otlp), OTEL_EXPORTER_OTLP_TIMEOUT: '30000' });
+    const server = await startFinchProcess({
+      FINCH_DATA_DIR: dataDir,
+      ...otelEnv(otlp),
+      OTEL_EXPORTER_OTLP_TIMEOUT: '30000',
+      // The service named the standard way, over Finch's default.
+      OTEL_RESOURCE_ATTRIBUTES: 'service.name=helpdesk-eu,deployment.environment.name=test',
+    });
     const client = finClientFromBanner(server.output())!;
     const { accessToken } = await fetchAccessToken(`${server.baseUrl}/oauth/token`, client.clientId, client.clientSecret);
     const rest = new FinClient({ baseUrl: `${server.baseUrl}/api/fin`, variant: 'rest', token: accessToken });
     expect((await rest.call('create_user', { name: 'Traced, never received' })).status).toBe(201);
-    await otlp.waitFor((span) => span.name === 'fin.create_user');
+    const [created] = await otlp.waitFor((span) => span.name === 'fin.create_user');
+    expect(created!.resource).toMatchObject({ 'service.name': 'helpdesk-eu', 'deployment.environment.name': 'test' });
     // Another span, still buffered or in an export that hangs, when the signal comes.
     expect((await rest.call('get_agents', {})).status).toBe(200);
     const started = Date.now();
