@@ -224,6 +224,9 @@ const FORBIDDEN: Record<string, string[]> = {
     '@opentelemetry/instrumentation-http',
     '@opentelemetry/instrumentation-pg',
     '@fastify/otel',
+    // Metrics are the edge's and the process's too (src/metrics/).
+    'metrics',
+    'prom-client',
   ],
   // Stores keep data; what talks to the world (delivery, posting, routing loops) is outside them.
   'store/memory': ['http', 'cli', 'store/sql', 'outbox', 'notifications', 'routing', 'jobs', 'fastify', 'kysely'],

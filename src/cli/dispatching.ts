@@ -14,7 +14,7 @@ import { finchJobs } from '../jobs/finch-jobs.js';
 import type { Job, JobLogger } from '../jobs/job.js';
 import { Scheduler } from '../jobs/scheduler.js';
 import { systemClock, type Clock } from '../outbox/clock.js';
-import { Dispatcher, type DispatcherLogger } from '../outbox/dispatcher.js';
+import { Dispatcher, type DeliveryObserver, type DispatcherLogger } from '../outbox/dispatcher.js';
 import { SqlJobLeases } from '../store/sql/sql-job-leases.js';
 import type { Background, BackgroundDeps } from './background.js';
 import { notificationBackground } from './notification-background.js';
@@ -31,8 +31,13 @@ export interface RunningBackground {
   stop: () => Promise<void>;
 }
 
-export async function runBackground(finch: Finch, config: Config, logger: DispatcherLogger & JobLogger): Promise<RunningBackground> {
-  const dispatcher = createDispatcher(finch, config, { logger, clock: systemClock });
+export async function runBackground(
+  finch: Finch,
+  config: Config,
+  logger: DispatcherLogger & JobLogger,
+  options: { onAttempt?: DeliveryObserver } = {},
+): Promise<RunningBackground> {
+  const dispatcher = createDispatcher(finch, config, { logger, clock: systemClock, onAttempt: options.onAttempt });
   const deps: BackgroundDeps = { finch, config, logger, clock: systemClock };
   const notifications = notificationBackground(deps);
   // What routing assigns has a sync event for Fin and may have an email: send them now, not at the next polls.
@@ -92,7 +97,7 @@ export async function runBackground(finch: Finch, config: Config, logger: Dispat
 export function createDispatcher(
   finch: Finch,
   config: Pick<Config, 'fin'>,
-  options: { logger: DispatcherLogger; clock: Clock; timeoutMs?: number; pollMs?: number; random?: () => number },
+  options: { logger: DispatcherLogger; clock: Clock; timeoutMs?: number; pollMs?: number; random?: () => number; onAttempt?: DeliveryObserver },
 ): Dispatcher {
   return new Dispatcher({
     outbox: finch.outbox,
@@ -104,6 +109,7 @@ export function createDispatcher(
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
     ...(options.random === undefined ? {} : { random: options.random }),
+    ...(options.onAttempt === undefined ? {} : { onAttempt: options.onAttempt }),
   });
 }
 

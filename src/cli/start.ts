@@ -95,10 +95,9 @@ async function start(loaded: Config, running: Running): Promise<void> {
   });
   running.app = app;
   // FINCH_DISPATCHER=off: neither deliveries nor scheduled jobs here; `finch worker` runs both.
-  const background = config.dispatcher === 'server' ? await runBackground(finch, config, app.log) : undefined;
+  const background = config.dispatcher === 'server' ? await runBackground(finch, config, app.log, { onAttempt: metrics.observer }) : undefined;
   running.background = background;
   if (background) {
-    background.dispatcher.observeAttempts(metrics.observer);
     wake = () => {
       background.dispatcher.wake();
       background.notifications.wake();

@@ -47,8 +47,7 @@ export async function workerCommand(args: string[]): Promise<void> {
   );
   opened = finch;
   metrics.useStore(new SqlMetricsStore(finch.database));
-  const running = await runBackground(finch, config, logger);
-  running.dispatcher.observeAttempts(metrics.observer);
+  const running = await runBackground(finch, config, logger, { onAttempt: metrics.observer });
   const address = operations?.server.address();
   const serving = address && typeof address === 'object' ? `; metrics and probes on port ${address.port}` : '';
   process.stdout.write(`finch worker delivering notifications to Fin (data: ${finch.database.location}${serving})\n`);

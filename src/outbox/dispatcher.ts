@@ -55,7 +55,7 @@ export interface DispatcherOptions {
   concurrency?: number;
   /** For jitter; tests pass a constant. */
   random?: () => number;
-  /** Hears of each delivery attempt (the metrics); `observeAttempts` sets it after construction. */
+  /** Hears of each delivery attempt (the process's metrics), from the first. */
   onAttempt?: DeliveryObserver;
 }
 
@@ -91,11 +91,6 @@ export class Dispatcher extends WakeableLoop {
       },
       (error): error is DatabaseUnavailableError => error instanceof DatabaseUnavailableError,
     );
-  }
-
-  /** Reports each delivery attempt from now on to `observer` (the process's metrics), replacing any before. */
-  observeAttempts(observer: DeliveryObserver): void {
-    this.options.onAttempt = observer;
   }
 
   /** Settings changed: read them again before the next delivery. */

@@ -16,7 +16,9 @@ import { apiOf, UNMATCHED_ROUTE } from '../../src/metrics/http-metrics.js';
 import { FinchMetrics } from '../../src/metrics/finch-metrics.js';
 import { buildOperationsServer } from '../../src/metrics/operations-server.js';
 import type { MetricsStore } from '../../src/store/metrics-port.js';
-import { knownMigrations } from '../../src/store/sql/sql-metrics-store.js';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import { MIGRATION_NAMES, migrateToLatest } from '../../src/store/sql/migrations/index.js';
 import { AgentClient } from '../support/agent-client.js';
 import { EventStreamClient } from '../support/event-stream.js';
 import { FinReceiver } from '../support/fin-receiver.js';
@@ -106,10 +108,16 @@ describe('who may scrape /metrics (the decision)', () => {
     }
   });
 
-  it('knows every migration the runner applies', () => {
-    const names = knownMigrations();
-    expect(names[0]).toBe('0001_initial');
-    expect(names.length).toBeGreaterThanOrEqual(14);
+  it('knows every migration the runner applies, in order', async () => {
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
+    try {
+      await migrateToLatest(db, 'sqlite');
+      const { rows } = await sql<{ name: string }>`select name from finch_migrations order by name`.execute(db);
+      expect(MIGRATION_NAMES).toEqual(rows.map((row) => row.name));
+      expect(MIGRATION_NAMES[0]).toBe('0001_initial');
+    } finally {
+      await db.destroy();
+    }
   });
 });
 
@@ -203,9 +211,8 @@ describe.each(sqlBackends())('/metrics and the probes on %s', (backend) => {
     const dispatcher = createDispatcher(
       finch.data.finch!,
       { fin: { integrationId: 'int_metrics', webhookKey: 'whk_metrics', baseUrl: receiver.baseUrl } },
-      { logger: { info: () => {}, warn: () => {}, error: () => {} }, clock: systemClock, random: () => 0.5 },
+      { logger: { info: () => {}, warn: () => {}, error: () => {} }, clock: systemClock, random: () => 0.5, onAttempt: finch.metrics.observer },
     );
-    dispatcher.observeAttempts(finch.metrics.observer);
     const before = await finch.scrape();
     const delivered = await dispatcher.runOnce();
     expect(delivered).toBeGreaterThanOrEqual(1);
@@ -251,7 +258,7 @@ describe.each(sqlBackends())('/metrics and the probes on %s', (backend) => {
     expect(await (await fetch(`${finch.baseUrl}/health`)).json()).toEqual({ status: 'ok', database: 'ok' });
 
     const db = finch.data.database!.db;
-    const last = knownMigrations().at(-1)!;
+    const last = MIGRATION_NAMES.at(-1)!;
     const row = await db
       .selectFrom('finch_migrations' as never)
       .selectAll()

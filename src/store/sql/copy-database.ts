@@ -11,9 +11,8 @@
  */
 import { closeSync, fsyncSync, openSync, readSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
 import type pg from 'pg';
-import { migrateToLatest } from './migrations/index.js';
+import { MIGRATION_NAMES } from './migrations/index.js';
 
 /** The database file's name inside FINCH_DATA_DIR (database.ts's `openSqlite`). */
 export const SQLITE_FILE = 'finch.db';
@@ -52,24 +51,9 @@ function isBookkeeping(table: string): boolean {
   return table === 'finch_migrations' || table === 'finch_migrations_lock' || /_fts(_|$)/.test(table) || table.startsWith('sqlite_');
 }
 
-let knownMigrations: Promise<string[]> | undefined;
-
-/**
- * The names of the migrations this Finch knows, in order (e.g. `0014_sla` last). Learned by
- * migrating an empty in-memory SQLite database, so the list is the one `finch start` applies.
- */
-export function currentMigrations(): Promise<string[]> {
-  knownMigrations ??= (async () => {
-    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
-    try {
-      await migrateToLatest(db, 'sqlite');
-      const { rows } = await sql<{ name: string }>`select name from finch_migrations order by name`.execute(db);
-      return rows.map((row) => row.name);
-    } finally {
-      await db.destroy();
-    }
-  })();
-  return knownMigrations;
+/** The names of the migrations this Finch knows, in order (e.g. `0014_sla` last): the ones `finch start` applies. */
+export async function currentMigrations(): Promise<string[]> {
+  return [...MIGRATION_NAMES];
 }
 
 /** What a Finch SQLite file holds, as `inspectSqliteFile` finds it. */

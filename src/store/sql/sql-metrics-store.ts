@@ -2,31 +2,18 @@
  * The metrics' and readiness probe's reads (store/metrics-port.ts) over Finch's SQL database: two
  * aggregate statements for the gauges, one read of the migrations table, and the pool's counts.
  */
-import { readdirSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import type { MetricsStore, OperationalReadings, PoolCounts } from '../metrics-port.js';
 import type { Database } from './database.js';
 import { translateError } from './errors.js';
-
-/**
- * The migrations this build of Finch knows: the names of the modules beside the migration runner
- * (`0001_initial` …), which are the names Kysely's migrator records in `finch_migrations`.
- */
-export function knownMigrations(dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations')): string[] {
-  const names = readdirSync(dir)
-    .map((file) => /^(\d{4}_[A-Za-z0-9_]+)\.(?:ts|js)$/.exec(file)?.[1])
-    .filter((name): name is string => name !== undefined);
-  return [...new Set(names)].sort();
-}
+import { MIGRATION_NAMES } from './migrations/index.js';
 
 export class SqlMetricsStore implements MetricsStore {
   private readonly known: string[];
 
   constructor(
     private readonly database: Database,
-    known: readonly string[] = knownMigrations(),
+    known: readonly string[] = MIGRATION_NAMES,
   ) {
     this.known = [...known];
   }

@@ -38,6 +38,9 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0014_sla': sla,
 };
 
+/** The migrations this build of Finch knows, in the order they apply (`0001_initial` first). */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS).sort();
+
 class SqlMigrationProvider implements MigrationProvider {
   constructor(private readonly dialect: Dialect) {}
 
