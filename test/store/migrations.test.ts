@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { describe, expect, inject, it } from 'vitest';
 import { openDatabase } from '../../src/store/sql/database.js';
 import { migrateToLatest } from '../../src/store/sql/migrations/index.js';
@@ -140,6 +141,32 @@ describe.each(sqlBackends())('migrations on %s', (backend) => {
         createdAt: at,
       });
       expect(await search('বাংলা')).toEqual(['conv_mid']);
+    } finally {
+      await database.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('applies a migration whole or not at all: one that fails halfway leaves no trace, and runs again once the cause is gone', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'finch-migrate-'));
+    const url = backend === 'postgres' ? await createDatabase(inject('postgresUrl')!) : undefined;
+    const database = openDatabase({ url, dataDir });
+    const columns = async () =>
+      backend === 'postgres'
+        ? (await sql<{ name: string }>`select column_name as name from information_schema.columns where table_name = 'conversations'`.execute(database.db)).rows
+        : (await sql<{ name: string }>`select name from pragma_table_info('conversations')`.execute(database.db)).rows;
+    try {
+      await migrateToLatest(database.db, database.dialect, '0013_notifications');
+      // 0014 adds columns, then creates this index: its name is taken, so it fails after the columns.
+      await sql`CREATE INDEX conversations_reply_due ON agents (id)`.execute(database.db);
+      await expect(migrateToLatest(database.db, database.dialect)).rejects.toThrow(/0014_sla/);
+      expect((await columns()).map((column) => column.name)).not.toContain('handed_over_at');
+      const applied = await sql<{ name: string }>`select name from finch_migrations order by name`.execute(database.db);
+      expect(applied.rows.at(-1)?.name).toBe('0013_notifications');
+
+      await sql`DROP INDEX conversations_reply_due`.execute(database.db);
+      await migrateToLatest(database.db, database.dialect);
+      expect((await columns()).map((column) => column.name)).toContain('handed_over_at');
     } finally {
       await database.close();
       rmSync(dataDir, { recursive: true, force: true });

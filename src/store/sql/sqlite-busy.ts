@@ -20,12 +20,14 @@ import {
   SqliteDialect,
   type CompiledQuery,
   type DatabaseConnection,
+  type DialectAdapter,
   type Driver,
   type QueryResult,
   type SqliteDialectConfig,
   type TransactionSettings,
 } from 'kysely';
 import { DatabaseUnavailableError } from '../port.js';
+import { TransactionalSqliteAdapter } from './sqlite-migration-adapter.js';
 
 /** The longest a statement waits for another process's lock, in all (ms). */
 export const SQLITE_BUSY_BUDGET_MS = 5_000;
@@ -54,6 +56,11 @@ export class AsyncBusySqliteDialect extends SqliteDialect {
 
   override createDriver(): Driver {
     return new AsyncBusyDriver(super.createDriver(), this.inTransaction, this.budgetMs);
+  }
+
+  /** Migrations in one transaction under a write lock (sqlite-migration-adapter.ts). */
+  override createAdapter(): DialectAdapter {
+    return new TransactionalSqliteAdapter();
   }
 }
 
