@@ -16,7 +16,7 @@ import { AgentClient } from '../support/agent-client.js';
 import { FinReceiver } from '../support/fin-receiver.js';
 import { sqlBackends } from '../support/finch.js';
 import { createDatabase } from '../support/postgres-server.js';
-import { finClientFromBanner, runFinch, startFinchProcess } from '../support/process.js';
+import { finClientFromBanner, runFinch, startFinchProcess, startWorkerProcess } from '../support/process.js';
 import { OtlpReceiver, type ReceivedSpan } from './otlp-receiver.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -312,5 +312,60 @@ describe('a collector that stops answering', () => {
     // Without the bound: the batch processor's 30 s export timeout. With it: `finch start`'s 10 s drain (the
     // fallback while nothing calls stopTracing() after stopping), then at most 2 s of flushing.
     expect(elapsed).toBeLessThan(14_000);
+  });
+});
+
+describe('tracing of finch worker', () => {
+  let otlp: OtlpReceiver;
+  let fin: FinReceiver;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    otlp = await new OtlpReceiver().start();
+    fin = await new FinReceiver().start();
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'finch-traced-worker-'));
+  });
+  afterAll(async () => {
+    await otlp?.stop();
+    await fin?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('exports the deliveries the worker makes, and their spans go out when it stops', { timeout: 60_000 }, async () => {
+    const env = {
+      FINCH_DATA_DIR: dataDir,
+      FINCH_FIN_INTEGRATION_ID: 'int_worker',
+      FINCH_FIN_WEBHOOK_KEY: 'worker-key',
+      FINCH_FIN_BASE_URL: fin.baseUrl,
+      FINCH_LOG_LEVEL: 'warn',
+    };
+    const created = await runFinch(['create-agent', '--name', 'Ops', '--email', 'ops@example.com', '--password', PASSWORD, '--role', 'admin', '--json'], env);
+    expect(created.code, created.stderr).toBe(0);
+    // The server untraced and not delivering; the worker traced, with a batch delay longer than the test:
+    // its spans can only arrive through the flush when it stops.
+    const server = await startFinchProcess({ ...env, FINCH_DISPATCHER: 'off' });
+    const worker = await startWorkerProcess({ ...env, ...otelEnv(otlp), OTEL_BSP_SCHEDULE_DELAY: '60000' });
+    try {
+      const client = finClientFromBanner(server.output())!;
+      const { accessToken } = await fetchAccessToken(`${server.baseUrl}/oauth/token`, client.clientId, client.clientSecret);
+      const rest = new FinClient({ baseUrl: `${server.baseUrl}/api/fin`, variant: 'rest', token: accessToken });
+      const user = (await rest.call('create_user', { name: 'Worker user' })).payload as { id: string };
+      const conversation = (
+        await rest.call('create_conversation', { user_id: user.id, initial_message: { body: 'Hi', author: { id: user.id, user_type: 'end_user' } } })
+      ).payload as { conversation: { id: string } };
+      const agent = await AgentClient.signIn(server.baseUrl, 'ops@example.com', PASSWORD);
+      expect((await agent.post(`/conversations/${conversation.conversation.id}/messages`, { body: 'On it', visibility: 'private' })).status).toBe(201);
+      await fin.waitFor(1, 15_000);
+      expect(otlp.spans).toEqual([]);
+    } finally {
+      const started = Date.now();
+      expect((await worker.stop()).code).toBe(0);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      await server.stop();
+    }
+    const [delivery] = await otlp.waitFor((span) => span.name === 'fin.webhook', 1, 1_000);
+    expect(delivery!.attributes).toMatchObject({ 'fin.event_kind': 'sync', 'fin.outcome': 'delivered', 'http.response.status_code': 202 });
+    expect(delivery!.resource['service.name']).toBe('finch');
+    expect(String(fin.received[0]!.headers.traceparent)).toContain(delivery!.traceId);
   });
 });
