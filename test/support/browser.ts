@@ -120,7 +120,8 @@ function fontsConf(dir: string): string {
  */
 export async function prepareChromium(): Promise<ChromiumLaunch> {
   const configured = process.env.FINCH_CHROMIUM ?? (existsSync(SYSTEM_CHROMIUM) ? SYSTEM_CHROMIUM : undefined);
-  const launch = configured ? { executablePath: configured, env: {}, source: 'system' } : await unpackNpmChromium();
+  const source = process.env.FINCH_CHROMIUM ? `FINCH_CHROMIUM ${process.env.FINCH_CHROMIUM}` : 'system';
+  const launch = configured ? { executablePath: configured, env: {}, source } : await unpackNpmChromium();
   try {
     const browser = await start(launch);
     await browser.close();
