@@ -139,6 +139,27 @@ describe('the Fin operation span', () => {
   });
 });
 
+describe('the Fin operation span of a failure', () => {
+  it('marks a 5xx as an error with the class of what was thrown, not its message', async () => {
+    const finch = await startTestFinch('sqlite');
+    try {
+      // The database gone under a running server: the token check throws.
+      await finch.database!.close();
+      const answer = await finch.client('rest').call('create_user', { name: 'Ann' });
+      expect(answer.status).toBeGreaterThanOrEqual(500);
+      const [span] = spans('fin.create_user');
+      expect(span!.attributes).toMatchObject({ 'http.response.status_code': answer.status, 'fin.outcome': 'failed' });
+      // better-sqlite3's Error ("The database connection is not open"): its class, never its words.
+      expect(span!.attributes['error.type']).toMatch(/^(?:[A-Z]\w*)?Error$/);
+      expect(JSON.stringify(span!.attributes)).not.toContain('not open');
+      expect(span!.status).toEqual({ code: 2, message: `answered ${answer.status}` });
+      expect(span!.events).toEqual([]);
+    } finally {
+      await finch.close().catch(() => {});
+    }
+  });
+});
+
 describe('log lines', () => {
   function logger() {
     const lines: Record<string, unknown>[] = [];

@@ -146,6 +146,8 @@ declare module 'fastify' {
 
 /** The span of each Fin request, by request: started in onRequest, ended in onResponse (or when the client goes away). */
 const OPERATION_SPANS = new WeakMap<FastifyRequest, Span>();
+/** What was thrown while answering, by request, for a 5xx answer's span. */
+const OPERATION_ERRORS = new WeakMap<FastifyRequest, unknown>();
 
 /**
  * A span for each request to a Fin operation, named after it (`fin.get_conversation`, the same for
@@ -153,7 +155,8 @@ const OPERATION_SPANS = new WeakMap<FastifyRequest, Span>();
  * `fin.operation_id` (the OpenAPI operationId), `fin.conversation_id` (when the request names a
  * conversation or creates one), `http.response.status_code` and `fin.outcome` (`ok`, `refused`: a
  * 4xx, the caller's to fix, or `failed`: a 5xx, which also marks the span as an error, as
- * OpenTelemetry's HTTP conventions do for servers). The domain's work (its `pg` queries) nests
+ * OpenTelemetry's HTTP conventions do for servers, with `error.type`, the class of what was thrown,
+ * else the status). The domain's work (its `pg` queries) nests
  * under it. With tracing off the tracer is the API's no-op one: this costs a few calls.
  */
 function traceOperations(app: FastifyInstance): void {
@@ -173,6 +176,10 @@ function traceOperations(app: FastifyInstance): void {
     });
     OPERATION_SPANS.set(request, span);
   });
+  // Any error on the way (a hook's, the use case's), before the error handler makes it an answer.
+  app.addHook('onError', async (request, _reply, error) => {
+    OPERATION_ERRORS.set(request, error);
+  });
   app.addHook('onResponse', async (request, reply) => endOperationSpan(request, reply.statusCode));
   app.addHook('onRequestAbort', async (request) => endOperationSpan(request, undefined));
 }
@@ -186,8 +193,14 @@ function endOperationSpan(request: FastifyRequest, status: number | undefined): 
   } else {
     span.setAttribute('http.response.status_code', status);
     span.setAttribute('fin.outcome', status >= 500 ? 'failed' : status >= 400 ? 'refused' : 'ok');
-    if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: `answered ${status}` });
+    if (status >= 500) {
+      // The class only, not the message: unlike a log line, a span is not scrubbed of secrets.
+      const thrown = OPERATION_ERRORS.get(request);
+      span.setAttribute('error.type', thrown instanceof Error ? thrown.constructor.name : String(status));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: `answered ${status}` });
+    }
   }
+  OPERATION_ERRORS.delete(request);
   span.end();
 }
 
