@@ -1,3 +1,4 @@
+import { stopTracing } from '../telemetry/stop.js';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { FastifyInstance } from 'fastify';
@@ -142,6 +143,8 @@ async function start(loaded: Config, running: Running): Promise<void> {
     force.unref();
     await stopAll(running);
     clearTimeout(force);
+    // Last: the spans of the work that just stopped are sent (nothing to do when tracing is off).
+    await stopTracing();
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));

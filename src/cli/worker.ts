@@ -1,3 +1,4 @@
+import { stopTracing } from '../telemetry/stop.js';
 import { parseArgs } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
@@ -57,6 +58,8 @@ export async function workerCommand(args: string[]): Promise<void> {
     await running.stop();
     await operations?.close();
     await finch.close();
+    // Last: the spans of the deliveries that just stopped are sent (nothing to do when tracing is off).
+    await stopTracing();
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));

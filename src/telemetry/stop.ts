@@ -12,8 +12,9 @@ export function useTracingShutdown(stop: () => Promise<void>): void {
 
 /**
  * Exports the spans still buffered and stops the SDK, within a bound (2 s: `SHUTDOWN_TIMEOUT_MS` of
- * tracing.ts) whatever the collector does; resolves at once when this process does not trace. Call
- * it last, once the command's own work has stopped, so the spans of that work are sent.
+ * tracing.ts) whatever the collector does, then ends the process (with its exit code): an export
+ * that never ends must not hold it. Resolves at once, and ends nothing, when this process does not
+ * trace. Call it last, once the command's own work has stopped, so the spans of that work are sent.
  */
 export async function stopTracing(): Promise<void> {
   await shutdown?.();

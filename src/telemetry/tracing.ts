@@ -103,7 +103,9 @@ export async function startTracing(options: TracingOptions): Promise<Tracing | u
     exportsDoNotHoldTheProcess();
     useFastifyTracing(fastify.plugin());
     const tracing = endWithProcess(sdk);
-    useTracingShutdown(tracing.shutdown);
+    // A command's explicit end: once the flush is done (or given up), nothing is left to do, and an
+    // export that never ends (its timer is referenced) must not hold the process until STOP_GRACE_MS.
+    useTracingShutdown(() => tracing.shutdown().then(() => void setImmediate(() => process.exit())));
     return tracing;
   } catch (error) {
     process.stderr.write(`finch: tracing is off: ${error instanceof Error ? error.message : String(error)}\n`);
