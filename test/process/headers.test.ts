@@ -71,6 +71,9 @@ describe.each(sqlBackends())('headers on %s', (backend) => {
     keep('GET /api/fin/agents', await fetch(`${server.baseUrl}/api/fin/agents`, { headers: { authorization: `Bearer ${server.finToken}` } }));
     keep('GET /api/fin/agents (401)', await fetch(`${server.baseUrl}/api/fin/agents`));
     keep('GET /health', await fetch(`${server.baseUrl}/health`));
+    expect(keep('GET /health/live', await fetch(`${server.baseUrl}/health/live`)).status).toBe(200);
+    expect(keep('GET /health/ready', await fetch(`${server.baseUrl}/health/ready`)).status).toBe(200);
+    expect(keep('GET /metrics', await fetch(`${server.baseUrl}/metrics`)).status).toBe(200);
     keep('GET /nowhere (404)', await fetch(`${server.baseUrl}/nowhere`));
 
     const issued = await fetch(`${server.baseUrl}/oauth/token`, {
