@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { loadConfig } from '../config.js';
 import {
@@ -32,6 +32,7 @@ import {
 } from '../store/sql/copy-database.js';
 import { redactUrl } from '../store/sql/database.js';
 import { migrateToLatest } from '../store/sql/migrations/index.js';
+import { AsyncBusySqliteDialect } from '../store/sql/sqlite-busy.js';
 import { UsageError } from './usage.js';
 
 /** How long connecting to the target may take before the command gives up. */
@@ -123,7 +124,9 @@ async function occupiedTables(client: pg.Client): Promise<string[]> {
 }
 
 async function migrateSqlite(file: string): Promise<void> {
-  const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new BetterSqlite3(file, { fileMustExist: true, timeout: 5_000 }) }) });
+  // Finch's SQLite dialect: its migrations run in one transaction under the write lock, as at start.
+  const handle = new BetterSqlite3(file, { fileMustExist: true, timeout: 5_000 });
+  const db = new Kysely<unknown>({ dialect: new AsyncBusySqliteDialect({ database: handle }, () => handle.inTransaction) });
   try {
     await migrateToLatest(db, 'sqlite');
   } finally {

@@ -1,8 +1,11 @@
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { HttpProblem } from './problem.js';
 
 /** How long a connection opened while closing may take to send its request. */
 const UNUSED_GRACE_MS = 1_000;
+/** What a request refused while closing is told to wait: a restart, or another node behind the proxy. */
+export const CLOSING_RETRY_AFTER_SECONDS = 5;
 
 /** Servers told they are stopping (a signal came, or `close()` began): readiness answers 503. */
 const shuttingDown = new WeakSet<FastifyInstance>();
@@ -30,6 +33,12 @@ export function isShuttingDown(app: FastifyInstance): boolean {
  * is not idle to Node either: it would hold the close until its headers timeout (60 s). Such
  * connections are dropped when closing starts; one that opens while closing (the server listens
  * until the close hooks have run) gets `UNUSED_GRACE_MS` to send its request, then is dropped too.
+ *
+ * A new request that arrives while closing (on a kept-alive connection, or pipelined behind one in
+ * flight) is refused as every unavailable answer is: 503 problem JSON `shutting_down` with
+ * Retry-After, so a client or proxy tries again, elsewhere or later. The server must be built with
+ * `return503OnClosing: false` (Fastify's own answer is a bare 503), and this registered after the
+ * hooks every answer needs (security headers, metrics): a refusing hook ends the request's hooks.
  */
 export function closeGracefully(app: FastifyInstance): void {
   let closing = false;
@@ -44,6 +53,12 @@ export function closeGracefully(app: FastifyInstance): void {
     closing = true;
     shuttingDown.add(app);
     for (const socket of unused) socket.destroy();
+  });
+  app.addHook('onRequest', async () => {
+    if (closing)
+      throw new HttpProblem(503, 'shutting_down', 'Finch is stopping; try again shortly.', {
+        headers: { 'retry-after': String(CLOSING_RETRY_AFTER_SECONDS) },
+      });
   });
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close');

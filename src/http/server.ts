@@ -106,9 +106,10 @@ export async function buildServer(config: ServerConfig, services: ServerServices
     // What Node's HTTP parser refuses (raw bytes in a URL, headers too large, a client too slow)
     // never reaches Fastify's routing: answered here, as a problem with the same headers.
     clientErrorHandler: (error, socket) => answerClientError(error, socket, security),
+    // Fastify's own answer while closing is a bare 503; closeGracefully answers a problem with Retry-After.
+    return503OnClosing: false,
   });
 
-  closeGracefully(app);
   // When this process traces (OTEL_EXPORTER_OTLP_ENDPOINT): @fastify/otel, before any route. Nothing otherwise.
   await registerTracing(app);
   securityHeaders(app, security);
@@ -116,6 +117,8 @@ export async function buildServer(config: ServerConfig, services: ServerServices
   const metrics = services.metrics ?? new FinchMetrics();
   if (services.metricsStore) metrics.useStore(services.metricsStore);
   observeHttp(app, metrics);
+  // After the headers and the metrics' hooks: a request refused while closing has both.
+  closeGracefully(app);
   // Before any plugin: an encapsulated plugin keeps the error handler it was registered under.
   app.setErrorHandler(async (error, request, reply) => {
     const { problem, headers } = problemFromError(error, request);

@@ -5,7 +5,8 @@
 import { connect, type Socket } from 'node:net';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { closeGracefully } from '../../src/http/graceful-close.js';
+import { CLOSING_RETRY_AFTER_SECONDS, closeGracefully } from '../../src/http/graceful-close.js';
+import { problemFromError } from '../../src/http/problem.js';
 
 describe('closing gracefully', () => {
   it('drops a connection that opened while closing and sent nothing, instead of waiting for its headers timeout', async () => {
@@ -32,5 +33,38 @@ describe('closing gracefully', () => {
     const stuck = new Promise<'stuck'>((resolve) => setTimeout(() => resolve('stuck'), 15_000).unref());
     expect(await Promise.race([closed, stuck])).toBe('closed');
     await dropped;
+  }, 30_000);
+
+  it('refuses a request that arrives while closing as a problem with Retry-After, not a bare 503', async () => {
+    // As buildServer makes it: Fastify's own closing answer off, the problem error handler on.
+    const app = Fastify({ return503OnClosing: false });
+    app.setErrorHandler(async (error, request, reply) => {
+      const { problem, headers } = problemFromError(error, request);
+      return reply.code(problem.status).headers(headers).type('application/problem+json').send(problem);
+    });
+    closeGracefully(app);
+    let hooksRunning!: () => void;
+    const running = new Promise<void>((resolve) => (hooksRunning = resolve));
+    let finishHooks!: () => void;
+    const hooksMayEnd = new Promise<void>((resolve) => (finishHooks = resolve));
+    app.addHook('preClose', async () => {
+      hooksRunning();
+      await hooksMayEnd;
+    });
+    app.get('/', async () => 'ok');
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as { port: number };
+    expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200);
+
+    const closed = app.close();
+    await running;
+    const refused = await fetch(`http://127.0.0.1:${port}/`);
+    finishHooks();
+    await closed;
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    expect(refused.headers.get('retry-after')).toBe(String(CLOSING_RETRY_AFTER_SECONDS));
+    expect(refused.headers.get('connection')).toBe('close');
+    expect(await refused.json()).toMatchObject({ status: 503, code: 'shutting_down' });
   }, 30_000);
 });

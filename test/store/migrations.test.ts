@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
 import { describe, expect, inject, it } from 'vitest';
 import { openDatabase } from '../../src/store/sql/database.js';
@@ -172,4 +173,22 @@ describe.each(sqlBackends())('migrations on %s', (backend) => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+
+  if (backend === 'sqlite')
+    it('leaves a current database alone without waiting for its write lock, which a busy server may hold', async () => {
+      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'finch-migrate-'));
+      const database = openDatabase({ dataDir });
+      const other = new BetterSqlite3(path.join(dataDir, 'finch.db'));
+      try {
+        await migrateToLatest(database.db, database.dialect);
+        // Another process writing: it holds SQLite's write lock.
+        other.exec('BEGIN IMMEDIATE');
+        await migrateToLatest(database.db, database.dialect);
+        other.exec('ROLLBACK');
+      } finally {
+        other.close();
+        await database.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    });
 });

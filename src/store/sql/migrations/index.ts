@@ -38,6 +38,21 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0014_sla': sla,
 };
 
+/**
+ * Whether `db` has exactly the migrations this Finch knows: none missing, and none unknown (a newer
+ * Finch's; the migrator refuses those). False when the bookkeeping table does not exist yet.
+ */
+async function isCurrent(db: Kysely<any>): Promise<boolean> {
+  let applied: string[];
+  try {
+    applied = (await sql<{ name: string }>`select name from finch_migrations`.execute(db)).rows.map((row) => row.name);
+  } catch {
+    return false;
+  }
+  const known = new Set(MIGRATION_NAMES);
+  return applied.length === known.size && applied.every((name) => known.has(name));
+}
+
 /** The migrations this build of Finch knows, in the order they apply (`0001_initial` first). */
 export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS).sort();
 
@@ -60,8 +75,14 @@ class SqlMigrationProvider implements MigrationProvider {
   }
 }
 
-/** Applies every pending migration (or those up to `target`, for tests of a migration itself). */
+/**
+ * Applies every pending migration (or those up to `target`, for tests of a migration itself). A
+ * database that already has exactly the migrations this Finch knows is left alone without taking
+ * the migration lock: every start and CLI command comes here, and on SQLite that lock is the write
+ * lock (sqlite-migration-adapter.ts), which a busy server may hold for a while.
+ */
 export async function migrateToLatest(db: Kysely<any>, dialect: Dialect, target?: string): Promise<void> {
+  if (target === undefined && (await isCurrent(db))) return;
   const migrator = new Migrator({
     db,
     provider: new SqlMigrationProvider(dialect),
