@@ -26,6 +26,7 @@ import {
   type SqliteFileReport,
   type TableCount,
   TABLES_IN_DEPENDENCY_ORDER,
+  SourceInUseError,
   TargetNotEmptyError,
   unknownMigrations,
   currentMigrations,
@@ -88,7 +89,7 @@ export async function migrateToPostgresCommand(args: string[]): Promise<number> 
     try {
       counts = await copySqliteToPostgres(file, client);
     } catch (error) {
-      if (error instanceof TargetNotEmptyError) throw new UsageError(error.message);
+      if (error instanceof TargetNotEmptyError || error instanceof SourceInUseError) throw new UsageError(error.message);
       throw new Error(`${(error as Error).message}; nothing was copied (the copy is one transaction)`, { cause: error });
     }
     // Fresh statistics for the planner after a bulk load.

@@ -253,6 +253,22 @@ describe.skipIf(!inject('postgresUrl'))('finch migrate-to-postgres', () => {
     expect(await postgresCounts(target)).toEqual(before);
   });
 
+  it('refuses a source another process has open, as a running Finch does (exit 2), copying nothing', async () => {
+    const running = new BetterSqlite3(path.join(dataDir, 'finch.db'));
+    try {
+      running.prepare('select count(*) from agents').get();
+      const empty = await createDatabase(inject('postgresUrl')!, 'finch_source_in_use');
+      const result = await runFinch(['migrate-to-postgres', '--from', dataDir, '--to', empty], {});
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(
+        /another process has .*finch\.db open \(a running Finch\?\): stop every Finch process on it, then migrate; nothing was copied/,
+      );
+      expect(Object.values(await postgresCounts(empty)).every((n) => n <= 0)).toBe(true);
+    } finally {
+      running.close();
+    }
+  }, 60_000);
+
   it("refuses a target holding tables that are not Finch's (exit 2), before migrating it", async () => {
     const other = await createDatabase(inject('postgresUrl')!, 'finch_foreign');
     await withClient(other, (client) => client.query('create table invoices (id int primary key)'));

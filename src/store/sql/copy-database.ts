@@ -178,6 +178,14 @@ export class TargetNotEmptyError extends Error {
   }
 }
 
+/** Another process (a running Finch, a `finch` command) has the SQLite file open: the copy would miss its writes. */
+export class SourceInUseError extends Error {
+  constructor(file: string) {
+    super(`another process has ${file} open (a running Finch?): stop every Finch process on it, then migrate; nothing was copied`);
+    this.name = 'SourceInUseError';
+  }
+}
+
 /** A PostgreSQL column's type, as information_schema spells it, decides how a SQLite value converts. */
 type ColumnKind = 'boolean' | 'jsonb' | 'bytea' | 'other';
 
@@ -192,13 +200,15 @@ const MAX_BATCH_BYTES = 32 * 1024 * 1024;
  * rows. Runs in ONE PostgreSQL transaction: the target's tables are locked (SHARE ROW EXCLUSIVE: a
  * Finch node started on the target meanwhile waits), checked empty, filled table by table in
  * dependency order, and their row counts compared with the source's; any failure rolls it all
- * back. The source is read from one snapshot (one read transaction).
+ * back. The source is held with an exclusive lock for the whole copy (nothing else may have it
+ * open), so what is copied is all there is.
  *
  * Conversions (migrations 0001 to 0014): SQLite's 0/1 flags become booleans; JSON text goes into
  * jsonb as it is (PostgreSQL parses it; key order and white space are not kept, the value is);
  * ISO 8601 timestamps go into timestamptz(3) as they are; BLOBs become bytea; integers stay.
  *
  * @throws TargetNotEmptyError when a target table holds rows (nothing written).
+ * @throws SourceInUseError when another process has the SQLite file open (within 5 s; nothing written).
  * @throws Error naming the table when PostgreSQL refuses a row (e.g. a NUL character, which
  *   PostgreSQL's text and jsonb cannot hold) or when counts differ; nothing is written.
  */
@@ -206,14 +216,22 @@ export async function copySqliteToPostgres(sqliteFile: string, client: pg.Client
   // Read-write for the same reason as in backupSqlite; nothing is written to it.
   const source = new BetterSqlite3(sqliteFile, { fileMustExist: true, timeout: 5_000 });
   try {
+    // The file to ourselves for the whole copy: a Finch still running on it would go on
+    // acknowledging writes the copy never sees. In WAL mode an exclusive lock cannot be had while
+    // any other connection has the file open, even idle, so a running Finch is refused here.
+    source.pragma('locking_mode = EXCLUSIVE');
+    try {
+      source.exec('begin exclusive');
+    } catch (error) {
+      if (String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY')) throw new SourceInUseError(sqliteFile);
+      throw error;
+    }
     const sourceTables = (source.prepare(`select name from sqlite_master where type = 'table' order by name`).all() as { name: string }[])
       .map((row) => row.name)
       .filter((name) => !isBookkeeping(name));
     const unknown = sourceTables.filter((name) => !(TABLES_IN_DEPENDENCY_ORDER as readonly string[]).includes(name));
     if (unknown.length > 0) throw new Error(`the SQLite database has tables this Finch does not know how to copy: ${unknown.join(', ')}`);
 
-    // One snapshot of the source for the whole copy: a deferred transaction's first read fixes it.
-    source.exec('begin');
     await client.query('begin');
     try {
       await client.query(`lock table ${TABLES_IN_DEPENDENCY_ORDER.map((t) => `"${t}"`).join(', ')} in share row exclusive mode`);
