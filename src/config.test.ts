@@ -99,7 +99,8 @@ describe('loadConfig', () => {
     const token = 'a'.repeat(16);
     expect(loadConfig({ FINCH_METRICS_TOKEN: token, FINCH_METRICS_PORT: '9464' })).toMatchObject({ metricsToken: token, metricsPort: 9464 });
     expect(loadConfig({ FINCH_METRICS_PORT: '' }).metricsPort).toBeUndefined();
-    for (const bad of ['', '   ', 'short', `${token} x`]) {
+    // Non-ASCII (é, a control character) could never match a scraper's header: refused at start.
+    for (const bad of ['', '   ', 'short', `${token} x`, '0123456789abcdéf0123', `${token}\u0007`]) {
       expect(() => loadConfig({ FINCH_METRICS_TOKEN: bad }), JSON.stringify(bad)).toThrow(/FINCH_METRICS_TOKEN/);
     }
     // The refusal never echoes the value: it is a secret.

@@ -164,6 +164,7 @@ function smtp(env: Env): SmtpConfig | undefined {
  * only", and a token variable filled in by a command that failed should stop the start, not
  * quietly change who may scrape. Shorter than 16 characters is refused too: it is a password
  * sent on every scrape, guessed offline by nobody but online by anyone who can reach the port.
+ * Non-ASCII is refused: HTTP header values are bytes (RFC 9110 §5.5), which Node reads as latin1.
  */
 function metricsToken(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
@@ -172,6 +173,13 @@ function metricsToken(raw: string | undefined): string | undefined {
   if (raw.length < 16 || /\s/.test(raw)) {
     throw new ConfigError(
       'FINCH_METRICS_TOKEN must be at least 16 characters without spaces (e.g. `openssl rand -hex 32`); the value given is not (not shown).',
+    );
+  }
+  // Node reads header bytes as latin1 while scrapers send UTF-8: a non-ASCII token could never
+  // match, and every scrape would get 401.
+  if (!/^[\x21-\x7e]+$/.test(raw)) {
+    throw new ConfigError(
+      'FINCH_METRICS_TOKEN must be printable ASCII only (e.g. `openssl rand -hex 32`): a scraper could never send another character so that it matches; the value given is not (not shown).',
     );
   }
   return raw;
