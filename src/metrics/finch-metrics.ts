@@ -130,8 +130,10 @@ export class FinchMetrics {
     });
     this.scrapeOk = scrapeOk;
     const pool = (state: 'inUse' | 'idle' | 'waiting' | 'max') => () => this.store?.pool()[state];
-    const poolGauge = (name: string, help: string, value: () => number | undefined) =>
-      new Gauge({
+    // Before the database is open (a worker waiting for it) the pool is unknown: no sample, as for
+    // the readings above, rather than prom-client's 0 (a "pool size 0" that is not true).
+    const poolGauge = (name: string, help: string, value: () => number | undefined) => {
+      const gauge = new Gauge({
         name,
         help,
         registers,
@@ -141,6 +143,12 @@ export class FinchMetrics {
           else this.set(current);
         },
       });
+      const get = gauge.get.bind(gauge);
+      gauge.get = async () => {
+        const metric = await get();
+        return value() === undefined ? { ...metric, values: [] } : metric;
+      };
+    };
     poolGauge(
       'finch_db_pool_connections_in_use',
       'Database connections of this process in use now (PostgreSQL: checked out of the pool; SQLite: 1 while a transaction holds its one connection).',

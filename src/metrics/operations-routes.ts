@@ -37,8 +37,13 @@ export interface OperationsRouteOptions {
 export function registerOperationsRoutes(app: FastifyInstance, options: OperationsRouteOptions): void {
   const { metrics, metricsToken, readiness } = options;
   const timeoutMs = options.readinessTimeoutMs ?? READINESS_TIMEOUT_MS;
+  // A kubelet probes every few seconds and Prometheus scrapes every 15 s: logging each request at
+  // info (two lines) would bury the log, so these routes log warnings and errors only (or less, if
+  // FINCH_LOG_LEVEL asks for less), on `finch start` and `finch worker` alike.
+  const quiet = { hide: true } as const;
+  const logLevel = quieterOf(app.log.level, 'warn');
 
-  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+  app.get('/metrics', { schema: quiet, logLevel }, async (request, reply) => {
     const access = judgeMetricsAccess(metricsToken, request.headers.authorization, request.raw.socket.remoteAddress);
     if (!access.allowed) {
       if (access.status === 401) {
@@ -52,9 +57,9 @@ export function registerOperationsRoutes(app: FastifyInstance, options: Operatio
     return reply.type(metrics.contentType).send(text);
   });
 
-  app.get('/health/live', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/health/live', { schema: quiet, logLevel }, async () => ({ status: 'ok' }));
 
-  app.get('/health/ready', { schema: { hide: true } }, async () => {
+  app.get('/health/ready', { schema: quiet, logLevel }, async () => {
     if (readiness.shuttingDown()) {
       throw new HttpProblem(503, 'shutting_down', 'This node is shutting down; send requests to another.', { headers: { 'retry-after': '5' } });
     }
@@ -82,6 +87,15 @@ export function registerOperationsRoutes(app: FastifyInstance, options: Operatio
     }
     return { status: 'ready', database: 'ok', migrations: 'current' };
   });
+}
+
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+type Level = (typeof LEVELS)[number];
+
+/** The quieter of the logger's level (pino's names; an unknown one counts as `trace`) and `floor`. */
+function quieterOf(level: string, floor: Level): Level {
+  const index = LEVELS.indexOf(level as Level);
+  return index > LEVELS.indexOf(floor) ? LEVELS[index]! : floor;
 }
 
 /** `work`, or a rejection after `ms` (the work itself is left to finish or fail on its own). */

@@ -19,11 +19,9 @@ export interface OperationsServerOptions {
 }
 
 export async function buildOperationsServer(options: OperationsServerOptions): Promise<FastifyInstance> {
-  // Scrapes and probes come every few seconds: their requests are not logged (errors still are).
-  const app = Fastify({
-    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
-    disableRequestLogging: true,
-  }) as unknown as FastifyInstance;
+  // Scrapes and probes come every few seconds: their routes log warnings and errors only
+  // (operations-routes.ts), as on `finch start`.
+  const app = Fastify(options.logger ? { loggerInstance: options.logger } : { logger: false }) as unknown as FastifyInstance;
   closeGracefully(app);
   app.addHook('onRequest', async (_request, reply) => {
     reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff');

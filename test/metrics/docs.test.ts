@@ -51,7 +51,16 @@ describe('the documentation of the metrics', () => {
       for (const name of names) expect(exposed(scrape, name), `${rule.alert}: ${name}`).toBe(true);
     }
     const alerts = all.map((rule) => rule.alert);
-    for (const promised of ['FinchFinUnreachable', 'FinchOutboxGrowing', 'FinchConversationsWaitingTooLong']) expect(alerts).toContain(promised);
+    for (const promised of ['FinchFinUnreachable', 'FinchOutboxGrowing', 'FinchOutboxStalled', 'FinchConversationsWaitingTooLong']) {
+      expect(alerts).toContain(promised);
+    }
+    // Nothing delivering at a quiet hour leaves the outbox old but not growing: some alert must
+    // fire on the oldest pending age alone, with no condition on growth.
+    const onAge = all.filter((rule) => /finch_outbox_oldest_pending_seconds/.test(rule.expr) && !/finch_outbox_pending|delta|rate|deriv/.test(rule.expr));
+    expect(
+      onAge.map((rule) => rule.alert),
+      'an alert on the oldest pending age alone',
+    ).toContain('FinchOutboxStalled');
   });
 
   it('grafana-dashboard.json: every panel queries metrics Finch exposes', () => {

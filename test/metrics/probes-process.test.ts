@@ -171,6 +171,14 @@ describe('a finch worker process started before its database', () => {
       const families = parseMetrics(await (await fetch(`${base}/metrics`)).text());
       expect(families.has('finch_webhook_deliveries_total')).toBe(true);
       expect(families.has('process_cpu_user_seconds_total')).toBe(true);
+      // No pool yet: no sample, not a "pool size 0".
+      for (const name of ['finch_db_pool_max', 'finch_db_pool_connections_in_use', 'finch_db_pool_connections_idle', 'finch_db_pool_waiting']) {
+        expect(sampleOf(families, name), name).toBeUndefined();
+      }
+      await pause(200);
+      // Probes and scrapes are not logged at info, and the server starts without a deprecation warning.
+      expect(output).not.toMatch(/incoming request|request completed/);
+      expect(output).not.toMatch(/FSTDEP|DeprecationWarning|FastifyDeprecation/);
     } finally {
       child.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
@@ -191,6 +199,16 @@ describe('a finch start process', () => {
       expect(sampleOf(families, 'finch_db_pool_max')).toBe(1);
       expect((await fetch(`${server.baseUrl}/health/ready`)).status).toBe(200);
       expect((await fetch(`${server.baseUrl}/health/live`)).status).toBe(200);
+      // At the default level (info) probes and scrapes are not logged, as on a worker; other
+      // requests still are.
+      expect((await fetch(`${server.baseUrl}/api/v1/no-such-route`)).status).toBeGreaterThanOrEqual(400);
+      await until(async () => server.output().includes('/api/v1/no-such-route'), 5_000, 'the logged API request');
+      const requestLines = server
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('"incoming request"'));
+      expect(requestLines.join('\n')).not.toMatch(/\/health\/|\/metrics/);
+      expect(requestLines).toHaveLength(1);
     } finally {
       await server.stop();
       rmSync(dataDir, { recursive: true, force: true });
