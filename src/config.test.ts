@@ -107,4 +107,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ FINCH_METRICS_TOKEN: 'secret-ish' })).toThrow(/^(?!.*secret-ish)/);
     for (const bad of ['70000', '-1', 'x']) expect(() => loadConfig({ FINCH_METRICS_PORT: bad }), bad).toThrow(/FINCH_METRICS_PORT/);
   });
+  it('reads FINCH_SHUTDOWN_DELAY in whole seconds, 0 (stop at once) unless set', () => {
+    expect(loadConfig({}).shutdownDelaySeconds).toBe(0);
+    expect(loadConfig({ FINCH_SHUTDOWN_DELAY: '' }).shutdownDelaySeconds).toBe(0);
+    expect(loadConfig({ FINCH_SHUTDOWN_DELAY: '5' }).shutdownDelaySeconds).toBe(5);
+    for (const bad of ['-1', '301', '1.5', '5s'])
+      expect(() => loadConfig({ FINCH_SHUTDOWN_DELAY: bad }), bad).toThrow(/FINCH_SHUTDOWN_DELAY must be a whole number from 0 to 300/);
+  });
 });

@@ -74,6 +74,12 @@ export interface Config {
    * (on FINCH_HOST); unset, a worker serves no HTTP. `finch start` serves them on FINCH_PORT.
    */
   metricsPort: number | undefined;
+  /**
+   * FINCH_SHUTDOWN_DELAY: seconds `finch start` keeps serving after SIGTERM/SIGINT while
+   * `/health/ready` answers 503, so a load balancer's health check takes the node out before it
+   * closes (0 to 300, default 0: stop at once). Set it above the proxy's health interval.
+   */
+  shutdownDelaySeconds: number;
 }
 
 export interface SmtpConfig {
@@ -125,6 +131,7 @@ export function loadConfig(env: Env = process.env): Config {
     smtp: smtp(env),
     metricsToken: metricsToken(env.FINCH_METRICS_TOKEN),
     metricsPort: env.FINCH_METRICS_PORT ? integer(env, 'FINCH_METRICS_PORT', 0, 0, 65535) : undefined,
+    shutdownDelaySeconds: integer(env, 'FINCH_SHUTDOWN_DELAY', 0, 0, 300),
   };
 }
 

@@ -133,14 +133,20 @@ async function start(loaded: Config, running: Running): Promise<void> {
   const stop = async (reason: string) => {
     if (stopping) return;
     stopping = true;
-    app.log.info({ signal: reason }, 'shutting down');
+    const delayMs = config.shutdownDelaySeconds * 1000;
+    app.log.info({ signal: reason, delaySeconds: config.shutdownDelaySeconds }, 'shutting down');
     // /health/ready answers 503 from here on.
     markShuttingDown(app);
+    // The forced exit counts from the signal: the delay, then the grace for the requests in flight.
     const force = setTimeout(() => {
       app.log.error('requests did not finish in time; exiting');
       process.exit(1);
-    }, SHUTDOWN_GRACE_MS);
+    }, delayMs + SHUTDOWN_GRACE_MS);
     force.unref();
+    // FINCH_SHUTDOWN_DELAY: still serving, not ready, until the proxy's health check has taken
+    // this node out; closing at once refuses (503) or resets the requests the proxy still sends
+    // here until it notices, and a POST on a reset connection is not retried: the client gets 502.
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     await stopAll(running);
     clearTimeout(force);
     // Last: the spans of the work that just stopped are sent (nothing to do when tracing is off).

@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config.js';
+import { HTTP_TIMEOUTS } from '../../src/http/timeouts.js';
 import { startTestFinch, type TestFinch } from '../support/finch.js';
 
 const run = promisify(execFile);
@@ -126,7 +127,15 @@ type Service = {
   healthcheck?: { test: string[] };
   volumes?: string[];
   ports?: string[];
+  stop_grace_period?: string;
 };
+
+/** Caddy's and compose's durations (`500ms`, `5s`, `2m`) in milliseconds. */
+function durationMs(text: string): number {
+  const match = /^(\d+)(ms|s|m)$/.exec(text.trim());
+  if (!match) throw new Error(`not a duration: ${text}`);
+  return Number(match[1]) * { ms: 1, s: 1000, m: 60_000 }[match[2] as 'ms' | 's' | 'm'];
+}
 
 // What an operator puts in .env (deploy/env.example), with the secrets filled in.
 const DOT_ENV = {
@@ -316,6 +325,42 @@ describe('compose.yaml', () => {
       expect(caddyfile).toMatch(/^\s*respond \/metrics 404$/m);
       expect(caddyfile).toContain('{$FINCH_DOMAIN}');
       expect(Object.keys(proxy.environment ?? {})).toContain('FINCH_DOMAIN');
+    });
+
+    it("takes a stopping node out before it closes, and drops idle connections before Finch's keep-alive timeout does", () => {
+      const setting = (name: string) => new RegExp(`^\\s*${name} (.+)$`, 'm').exec(caddyfile)?.[1];
+      // A SIGTERMed node answers /health/ready 503 for FINCH_SHUTDOWN_DELAY seconds, still serving:
+      // one check interval plus its timeout later, Caddy has seen it. Compose waits that long plus
+      // Finch's 10 s drain before SIGKILL.
+      const checkedWithinMs = durationMs(setting('health_interval')!) + durationMs(setting('health_timeout')!);
+      for (const [name, node] of nodes) {
+        const delayMs = loadConfig(node.environment!).shutdownDelaySeconds * 1000;
+        expect(delayMs, name).toBeGreaterThan(checkedWithinMs);
+        expect(durationMs(node.stop_grace_period ?? '10s'), name).toBeGreaterThanOrEqual(delayMs + 10_000);
+      }
+      // Passive checks too: a refused connection or a 503 takes a node out at once.
+      expect(setting('unhealthy_status')).toBe('503');
+      expect(durationMs(setting('fail_duration')!)).toBeGreaterThan(0);
+      expect(durationMs(setting('lb_try_duration')!)).toBeGreaterThan(0);
+      // Caddy's default upstream keep-alive is 2 minutes; a node closes idle connections at 72 s.
+      expect(caddyfile).toMatch(/transport http \{[^}]*keepalive \d/);
+      expect(durationMs(setting('keepalive')!)).toBeLessThan(HTTP_TIMEOUTS.keepAliveMs);
+    });
+
+    it('scrapes with Prometheus what the README says, in a commented service that mounts deploy/prometheus.yml', () => {
+      expect(text).toMatch(/^ {2}# prometheus:$/m);
+      expect(text).toContain('#     - ./deploy/prometheus.yml:/etc/prometheus/prometheus.yml:ro');
+      expect(text).toMatch(/^# {3}metrics_token:\n# {5}environment: FINCH_METRICS_TOKEN$/m);
+      const prometheus = parse(read('deploy/prometheus.yml')) as {
+        scrape_configs: { authorization: { credentials_file: string }; static_configs: { targets: string[] }[] }[];
+      };
+      const [job] = prometheus.scrape_configs;
+      expect(job!.authorization.credentials_file).toBe('/run/secrets/metrics_token');
+      const port = envOf(stages(instructions(read('Dockerfile')))[1]!.steps).get('FINCH_PORT');
+      expect(job!.static_configs.flatMap((config) => config.targets)).toEqual([
+        ...nodes.map(([name]) => `${name}:${port}`),
+        `worker:${services.worker!.environment!.FINCH_METRICS_PORT}`,
+      ]);
     });
 
     it('is a configuration Caddy accepts (when Caddy is installed)', async (context) => {
