@@ -20,7 +20,7 @@ import {
   unknownMigrations,
 } from '../store/sql/copy-database.js';
 import { redactUrl } from '../store/sql/database.js';
-import { POSTGRES_NOT_BACKED_UP, shellQuote, syncDirectory } from './backup.js';
+import { fileError, libpqNote, POSTGRES_NOT_BACKED_UP, readable, shellQuote, statOrMissing, syncDirectory } from './backup.js';
 import { UsageError } from './usage.js';
 
 const PARTIAL_PREFIX = `.${SQLITE_FILE}.restoring-`;
@@ -32,13 +32,18 @@ export async function restoreCommand(args: string[]): Promise<number> {
   const config = loadConfig();
   if (config.databaseUrl) {
     process.stderr.write(`finch restore: the database is PostgreSQL (${redactUrl(config.databaseUrl)}): nothing restored; restore a pg_dump file with:\n`);
+    const note = libpqNote(config.databaseUrl);
     process.stdout.write(
-      `pg_restore --exit-on-error --single-transaction --no-owner --no-privileges --dbname="$DATABASE_URL" ${shellQuote(file)}\n` +
+      (note ? `${note}\n` : '') +
+        `pg_restore --exit-on-error --single-transaction --no-owner --no-privileges --dbname="$DATABASE_URL" ${shellQuote(file)}\n` +
         '# into an empty database; a database that holds data is not a restore target.\n',
     );
     return POSTGRES_NOT_BACKED_UP;
   }
-  if (!existsSync(file)) throw new UsageError(`${file} does not exist`);
+  const found = statOrMissing(file, 'read');
+  if (!found) throw new UsageError(`${file} does not exist`);
+  if (found.isDirectory()) throw new UsageError(`${file} is a directory, not a backup file (give the file finch backup wrote)`);
+  readable(file);
   const dataDir = config.dataDir;
   const target = path.join(dataDir, SQLITE_FILE);
   const present = [SQLITE_FILE, `${SQLITE_FILE}-wal`].filter((name) => existsSync(path.join(dataDir, name)));
@@ -62,11 +67,15 @@ export async function restoreCommand(args: string[]): Promise<number> {
     );
   }
 
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  // Leftovers of a restore that crashed: never a database, only an unfinished copy.
-  for (const name of readdirSync(dataDir)) if (name.startsWith(PARTIAL_PREFIX)) rmSync(path.join(dataDir, name), { force: true });
   const partial = path.join(dataDir, `${PARTIAL_PREFIX}${process.pid}`);
-  closeSync(openSync(partial, 'wx', 0o600));
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    // Leftovers of a restore that crashed: never a database, only an unfinished copy.
+    for (const name of readdirSync(dataDir)) if (name.startsWith(PARTIAL_PREFIX)) rmSync(path.join(dataDir, name), { force: true });
+    closeSync(openSync(partial, 'wx', 0o600));
+  } catch (error) {
+    throw fileError(error, dataDir, 'write') ?? error;
+  }
   try {
     await backupSqlite(file, partial, { readonly: true });
     const copied = inspectSqliteFile(partial);

@@ -5,7 +5,7 @@
  * PostgreSQL, the pg_dump and pg_restore commands `finch backup` prints, run as printed.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,7 +15,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migrateToLatest } from '../../src/store/sql/migrations/index.js';
 import { createDatabase } from '../support/postgres-server.js';
-import { runFinch } from '../support/process.js';
+import { finchArgs, runFinch } from '../support/process.js';
 import { startWithFin, type RunningFinch } from './support.js';
 
 const dirs: string[] = [];
@@ -167,6 +167,66 @@ describe('finch backup on SQLite, while a client writes', () => {
     expect(readdirSync(empty)).toEqual([]);
   });
 
+  it('names a directory as such: finch restore DIR, finch backup --out DIR (exit 2, one line)', async () => {
+    const dir = tempDir('finch-dir-');
+    const target = path.join(dir, 'data');
+    const restored = await runFinch(['restore', dir], { FINCH_DATA_DIR: target });
+    expect(restored.code).toBe(2);
+    expect(restored.stderr.trim().split('\n')).toEqual([`finch restore: ${dir} is a directory, not a backup file (give the file finch backup wrote)`]);
+    expect(existsSync(target)).toBe(false);
+    const backedUp = await runFinch(['backup', '--out', dir], { FINCH_DATA_DIR: dataDir });
+    expect(backedUp.code).toBe(2);
+    expect(backedUp.stderr.trim().split('\n')).toEqual([
+      `finch backup: ${dir} is a directory; --out names the backup file to write (e.g. ${path.join(dir, 'finch-backup.db')})`,
+    ]);
+  });
+
+  it.skipIf(!existsSync('/proc/self'))('names the --out the file system refuses, not its temporary file', async () => {
+    const result = await runFinch(['backup', '--out', '/proc/finch-backup.db'], { FINCH_DATA_DIR: dataDir });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual(['finch backup: cannot create /proc/finch-backup.db there (the file system refuses new files)']);
+  });
+
+  it('says "permission denied" (not "no database", not a raw EACCES) when run as a user who cannot read the database or the backup', async () => {
+    // Another user than the owner: `nobody` when the tests run as root, else the owner with the
+    // permission removed (mode 000 stops everyone but root).
+    const asOther = (args: string[], env: Record<string, string>) => {
+      const run = spawnSync(process.execPath, finchArgs(args), {
+        cwd: os.tmpdir(),
+        env: { PATH: process.env.PATH, ...env },
+        encoding: 'utf8',
+        ...(process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {}),
+      });
+      return { code: run.status, stderr: run.stderr };
+    };
+    const out = tempDir('finch-perm-out-');
+    chmodSync(out, 0o777);
+    // A data directory only its owner may enter, holding a database.
+    const closedDir = tempDir('finch-perm-data-');
+    copyFileSync(backupFile, path.join(closedDir, 'finch.db'));
+    chmodSync(closedDir, 0o000);
+    try {
+      const backup = asOther(['backup', '--out', path.join(out, 'b.db')], { FINCH_DATA_DIR: closedDir });
+      expect(backup.code).toBe(2);
+      expect(backup.stderr.trim().split('\n')).toEqual([
+        `finch backup: cannot read ${path.join(closedDir, 'finch.db')}: permission denied; run it as the user Finch runs as (the owner of FINCH_DATA_DIR)`,
+      ]);
+    } finally {
+      chmodSync(closedDir, 0o700);
+    }
+    // A backup file only its owner may read.
+    const closedFile = path.join(out, 'closed.db');
+    copyFileSync(backupFile, closedFile);
+    chmodSync(closedFile, 0o000);
+    const target = path.join(out, 'data');
+    const restore = asOther(['restore', closedFile], { FINCH_DATA_DIR: target });
+    expect(restore.code).toBe(2);
+    expect(restore.stderr.trim().split('\n')).toEqual([
+      `finch restore: cannot read ${closedFile}: permission denied; run it as the user Finch runs as (the owner of FINCH_DATA_DIR)`,
+    ]);
+    expect(existsSync(target)).toBe(false);
+  });
+
   it('refuses what is not a Finch backup, a damaged one and a missing file, leaving the data directory without a database', async () => {
     const dir = tempDir('finch-bad-');
     const text = path.join(dir, 'notes.txt');
@@ -279,7 +339,7 @@ describe.skipIf(!inject('postgresUrl'))('finch backup on PostgreSQL', () => {
     expect(result.stderr).toMatch(/^finch backup: the database is PostgreSQL \(postgres:\/\/.*\): nothing written; back it up with pg_dump:$/m);
     const commands = result.stdout.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
     expect(commands).toEqual([
-      `pg_dump --format=custom --no-owner --no-privileges --file=${out} "$DATABASE_URL"`,
+      `(umask 077 && pg_dump --format=custom --no-owner --no-privileges --file=${out} "$DATABASE_URL")`,
       `pg_restore --exit-on-error --single-transaction --no-owner --no-privileges --dbname="$NEW_DATABASE_URL" ${out}`,
     ]);
 
@@ -305,9 +365,12 @@ describe.skipIf(!inject('postgresUrl'))('finch backup on PostgreSQL', () => {
     const target = await createDatabase(inject('postgresUrl')!, 'finch_restored');
     const shellEnv = { ...process.env, PATH: `${bin}:${process.env.PATH}`, DATABASE_URL: source, NEW_DATABASE_URL: target };
     for (const command of commands) {
-      const run = spawnSync('sh', ['-c', command], { env: shellEnv, encoding: 'utf8' });
+      // Under the usual umask, which would leave a plain pg_dump's file world-readable.
+      const run = spawnSync('sh', ['-c', `umask 022; ${command}`], { env: shellEnv, encoding: 'utf8' });
       expect(run.status, `${command}\n${run.stderr}`).toBe(0);
     }
+    // Owner-only, like a SQLite backup: it holds password hashes, the webhook key, every conversation.
+    expect(statSync(out).mode & 0o777).toBe(0o600);
     const restored = await startWithFin({ FINCH_DATA_DIR: tempDir('finch-pg-restored-'), DATABASE_URL: target }, finch.client);
     try {
       const conversation = await restored.fin.call('get_conversation', { conversation_id: conversationId });
@@ -318,6 +381,32 @@ describe.skipIf(!inject('postgresUrl'))('finch backup on PostgreSQL', () => {
       await restored.server.stop();
     }
   }, 120_000);
+
+  it('says what to change in a DATABASE_URL that pg_dump refuses (?ssl=false, sslmode=no-verify), and the changed URL works', async () => {
+    const source = await createDatabase(inject('postgresUrl')!, 'finch_backup_ssl');
+    const cases: [string, string, string][] = [
+      ['ssl=false', 'ssl=false → sslmode=disable', 'sslmode=disable'],
+      ['sslmode=no-verify', 'sslmode=no-verify → sslmode=require', 'sslmode=require'],
+    ];
+    const bin = postgresClientBin();
+    for (const [given, change, fixed] of cases) {
+      const out = path.join(tempDir('finch-pg-ssl-'), 'finch.dump');
+      const result = await runFinch(['backup', '--out', out], { FINCH_DATA_DIR: tempDir('finch-pg-ssl-data-'), DATABASE_URL: `${source}?${given}` });
+      expect(result.code).toBe(3);
+      const note = result.stdout.split('\n').filter((line) => line.startsWith('# pg_dump and pg_restore refuse'));
+      expect(note, result.stdout).toEqual([expect.stringContaining(change)]);
+      // Never the URL itself (it may hold a password).
+      expect(result.stdout).not.toContain(source);
+      if (!bin || given === 'sslmode=no-verify') continue; // require needs a server with TLS; the test server has none
+      const dump = result.stdout.split('\n').find((line) => line.startsWith('(umask 077 && pg_dump '))!;
+      const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+      const refused = spawnSync('sh', ['-c', dump], { env: { ...env, DATABASE_URL: `${source}?${given}` }, encoding: 'utf8' });
+      expect(refused.status, refused.stderr).not.toBe(0);
+      const changed = spawnSync('sh', ['-c', dump], { env: { ...env, DATABASE_URL: `${source}?${fixed}` }, encoding: 'utf8' });
+      if (/server version|aborting because of server version mismatch/.test(changed.stderr)) continue;
+      expect(changed.status, changed.stderr).toBe(0);
+    }
+  });
 
   it('finch restore on PostgreSQL restores nothing and prints the pg_restore command (exit 3)', async () => {
     const url = await createDatabase(inject('postgresUrl')!, 'finch_norestore');
