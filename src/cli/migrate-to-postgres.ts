@@ -66,7 +66,9 @@ export async function migrateToPostgresCommand(args: string[]): Promise<number> 
   try {
     await client.connect();
   } catch (error) {
-    throw new Error(`cannot connect to the target database ${where}: ${(error as Error).message}; nothing was copied`);
+    // A space after the URL, not a colon: a redacted `?password=***` at its end would otherwise
+    // take the colon with it when the error line is scrubbed of secrets (main.ts).
+    throw new Error(`cannot connect to the target database ${where} (${(error as Error).message}); nothing was copied`);
   }
   try {
     // Refused before anything is written to the target, migrations included.

@@ -284,10 +284,22 @@ describe.skipIf(!inject('postgresUrl'))('finch migrate-to-postgres', () => {
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toEqual([
       expect.stringMatching(
-        /^finch migrate-to-postgres: cannot connect to the target database postgres:\/\/finch:(\*\*\*|\[redacted\])@127\.0\.0\.1:1\/finch: .*ECONNREFUSED.*; nothing was copied$/,
+        /^finch migrate-to-postgres: cannot connect to the target database postgres:\/\/finch:(\*\*\*|\[redacted\])@127\.0\.0\.1:1\/finch \(.*ECONNREFUSED.*\); nothing was copied$/,
       ),
     ]);
     expect(result.stderr).not.toContain('s3cret-pw');
+    // Secrets in the query: censored, and the sentence around them intact.
+    const inQuery = await runFinch(
+      ['migrate-to-postgres', '--from', dataDir, '--to', 'postgres://finch@127.0.0.1:1/finch?sslpassword=k3y-pass&password=s3cret-pw'],
+      {},
+    );
+    expect(inQuery.code).toBe(1);
+    expect(inQuery.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^finch migrate-to-postgres: cannot connect to the target database postgres:\/\/finch@127\.0\.0\.1:1\/finch\?sslpassword=(\*\*\*|\[redacted\])&password=(\*\*\*|\[redacted\]) \(.*ECONNREFUSED.*\); nothing was copied$/,
+      ),
+    ]);
+    expect(inQuery.stderr).not.toMatch(/k3y-pass|s3cret-pw/);
     expect(Date.now() - started).toBeLessThan(15_000);
   });
 
