@@ -10,8 +10,10 @@
  * (`OTEL_RESOURCE_ATTRIBUTES`) and `OTEL_SERVICE_NAME` (Finch's default: `finch`).
  */
 import { subscribe } from 'node:diagnostics_channel';
-import type { ClientRequest } from 'node:http';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import { register } from 'node:module';
+import { ExportHealth, endpointProblem, protocolProblem } from './export-health.js';
+import { pgSpanName, traceablePath, traceableQuery, withoutErrorMessages } from './traceable.js';
 
 /** The probes' and the scrape's paths (`/health`, `/health/live`, `/health/ready`, `/metrics`), with or without a query. */
 const PROBES = /^\/(?:health(?:\/live|\/ready)?|metrics)(?:$|\?)/;
@@ -42,11 +44,21 @@ export interface Tracing {
  * registered before `pg` and Fastify are imported: so this runs before the command's module is
  * loaded, and loads the SDK itself with dynamic imports after the hook is in place.
  *
- * Never throws: a tracing setup that fails (an unknown protocol, say) is reported on standard
- * error in one line and the command runs untraced, since traces are an aid, not the service.
+ * Never throws: a tracing setup that fails (an endpoint that is no http(s) URL, say) is reported
+ * on standard error in one line and the command runs untraced, since traces are an aid, not the
+ * service. An unknown protocol is said in one line too; the SDK then sends http/protobuf. Exports
+ * that fail later are said once, and once more when they work again (export-health.ts).
  */
 export async function startTracing(options: TracingOptions): Promise<Tracing | undefined> {
   const { env = process.env, loggableUrl } = options;
+  const say = (line: string) => void process.stderr.write(`${line}\n`);
+  const endpoint = endpointProblem(env);
+  if (endpoint) {
+    say(`finch: tracing is off: ${endpoint}`);
+    return undefined;
+  }
+  const protocol = protocolProblem(env);
+  if (protocol) say(protocol);
   try {
     // Only the modules an instrumentation patches are wrapped: the hook costs every other import nothing.
     register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, {
@@ -67,10 +79,16 @@ export async function startTracing(options: TracingOptions): Promise<Tracing | u
     const fastify = new FastifyOtelInstrumentation({
       // Probes and scrapes are left out here as in the HTTP instrumentation below.
       ignorePaths: (route) => PROBES.test(route.url),
-      // Its request span records the URL with its query (`url.path`): made loggable, as in the logs.
+      // Its request span records the whole request target as `url.path`; the path is the path (the
+      // conventions'), and the query, kept as a span may keep it, is on the HTTP server span.
       requestHook: (span, request) => {
-        if (request.url.includes('?')) span.setAttribute('url.path', loggableUrl(request.url));
+        if (request.url.includes('?')) span.setAttribute('url.path', traceablePath(request.url));
+        withoutErrorMessages(span);
       },
+      // A thrown error's message (and its exception event's) may quote what the caller sent: the
+      // request and handler spans keep that they failed, not why (traceable.ts).
+      lifecycleHook: (span) => withoutErrorMessages(span),
+      recordExceptions: false,
       // A span per hook per request (eight or more on the Fin API) is noise, and an anonymous hook's
       // span is named after its source text. The request's and the handler's spans stay.
       instrumentHooks: false,
@@ -80,18 +98,24 @@ export async function startTracing(options: TracingOptions): Promise<Tracing | u
         new HttpInstrumentation({
           // Probes and scrapes every few seconds would drown the traces that matter.
           ignoreIncomingRequestHook: (request) => PROBES.test(request.url ?? ''),
-          // The server span's `url.query`, made loggable (the instrumentation redacts only a few cloud
-          // providers' parameters by name); the hook's attributes replace the instrumentation's.
+          // The server span's `url.query` as a span may carry it (traceable.ts: no secret, no end
+          // user's id or words; the instrumentation redacts only a few cloud providers' parameters by
+          // name); the hook's attributes replace the instrumentation's.
           startIncomingSpanHook: (request) => {
-            const url = request.url ?? '';
-            if (!url.includes('?')) return {};
-            const shown = loggableUrl(url);
-            return { 'url.query': shown.slice(shown.indexOf('?') + 1) };
+            const query = traceableQuery(request.url ?? '', loggableUrl);
+            return query === undefined ? {} : { 'url.query': query };
           },
         }),
         // requireParentSpan: a query outside any request or job span (the dispatcher's claim every
         // second) would be a trace of its own, thousands an hour of one statement each.
-        new PgInstrumentation({ requireParentSpan: true }),
+        new PgInstrumentation({
+          requireParentSpan: true,
+          // A span per pool checkout doubled a request's pg spans and says little: a slow checkout
+          // shows as the gap before the query's span.
+          ignoreConnectSpans: true,
+          // Named after the SQL command, not the prepared statement's hash (traceable.ts).
+          requestHook: (span, { query, connection }) => span.updateName(pgSpanName(query.text, connection.database)),
+        }),
         fastify,
       ],
       // Finch's metrics are Prometheus's (/metrics) and its logs are JSON lines on standard output:
@@ -100,7 +124,7 @@ export async function startTracing(options: TracingOptions): Promise<Tracing | u
       ...(env.OTEL_LOGS_EXPORTER ? {} : { logRecordProcessors: [] }),
     });
     sdk.start();
-    exportsDoNotHoldTheProcess();
+    watchExports(new ExportHealth(say));
     useFastifyTracing(fastify.plugin());
     const tracing = endWithProcess(sdk);
     // A command's explicit end: once the flush is done (or given up), nothing is left to do, and an
@@ -114,18 +138,39 @@ export async function startTracing(options: TracingOptions): Promise<Tracing | u
 }
 
 /**
- * The exporter's connections are unreferenced, like a timer that must not keep a process alive: a
+ * The exporter's requests, told apart by the User-Agent the OTLP specification has every exporter
+ * send (`OTel-OTLP-Exporter-JavaScript/…`), seen through node:http's diagnostics channels: their
+ * outcomes go to `health` (a 2xx answer is a success; another status or an error, a failure), and
+ * their connections are unreferenced.
+ *
+ * The connections are unreferenced, like a timer that must not keep a process alive: a
  * collector that takes a request and never answers would otherwise hold a stopped Finch until the
  * exporter's timeout (OTEL_EXPORTER_OTLP_TIMEOUT, 10 s by default), and 'beforeExit', where the
- * last spans are flushed within a bound, would never come. The exporter's requests are told apart
- * by the User-Agent the OTLP specification has every exporter send (`OTel-OTLP-Exporter-JavaScript/…`).
+ * last spans are flushed within a bound, would never come.
+ *
+ * The gRPC exporter (http2) is not seen: its failures are the SDK's to report (OTEL_LOG_LEVEL).
  */
-function exportsDoNotHoldTheProcess(): void {
+function watchExports(health: ExportHealth): void {
+  const isExport = (request: ClientRequest) => String(request.getHeader('user-agent') ?? '').includes('OTel-OTLP-Exporter-');
+  // Where the spans go, without credentials (a URL's user and password go in a header, not here).
+  const target = (request: ClientRequest) => `${request.protocol}//${String(request.getHeader('host') ?? request.host)}${request.path}`;
   subscribe('http.client.request.start', (message) => {
     const request = (message as { request: ClientRequest }).request;
-    if (!String(request.getHeader('user-agent') ?? '').includes('OTel-OTLP-Exporter-')) return;
+    if (!isExport(request)) return;
     // On every use: an agent references a kept-alive socket again when it reuses it.
     request.on('socket', (socket) => socket.unref());
+  });
+  subscribe('http.client.response.finish', (message) => {
+    const { request, response } = message as { request: ClientRequest; response: IncomingMessage };
+    if (!isExport(request)) return;
+    const status = response.statusCode ?? 0;
+    if (status >= 200 && status < 300) health.succeeded();
+    else health.failed(target(request), `the collector answered ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}`);
+  });
+  subscribe('http.client.request.error', (message) => {
+    const { request, error } = message as { request: ClientRequest; error: Error };
+    if (!isExport(request)) return;
+    health.failed(target(request), error.message || error.name);
   });
 }
 

@@ -19,6 +19,8 @@ export interface ReceivedSpan {
   attributes: Record<string, AttributeValue>;
   resource: Record<string, AttributeValue>;
   status: { code?: number; message?: string };
+  /** The span's events (an exception's, say), by name with their attributes. */
+  events: { name: string; attributes: Record<string, AttributeValue> }[];
 }
 
 interface OtlpAttribute {
@@ -32,6 +34,8 @@ export class OtlpReceiver {
   readonly requests: string[] = [];
   /** When set, trace exports are read and never answered: a collector that has stopped responding. */
   hang = false;
+  /** When set, trace exports are answered with this status and their spans dropped: a collector that refuses them. */
+  refuseWith: number | undefined;
   private readonly server = http.createServer((request, response) => this.handle(request, response));
 
   async start(): Promise<this> {
@@ -68,6 +72,10 @@ export class OtlpReceiver {
         response.writeHead(404).end();
         return;
       }
+      if (this.refuseWith !== undefined) {
+        response.writeHead(this.refuseWith).end();
+        return;
+      }
       this.collect(JSON.parse(Buffer.concat(chunks).toString('utf8')));
       if (this.hang) return;
       // An empty ExportTraceServiceResponse: everything accepted.
@@ -95,6 +103,10 @@ export class OtlpReceiver {
             attributes: attributes(span.attributes as OtlpAttribute[] | undefined),
             resource,
             status: (span.status as ReceivedSpan['status']) ?? {},
+            events: ((span.events as { name: string; attributes?: OtlpAttribute[] }[] | undefined) ?? []).map((event) => ({
+              name: event.name,
+              attributes: attributes(event.attributes),
+            })),
           });
         }
       }

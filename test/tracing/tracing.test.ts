@@ -149,13 +149,32 @@ describe.each(sqlBackends())('tracing of finch start on %s', (backend) => {
       // Spans carry URLs as the logs do: a signed link without its query, a secret-looking value censored.
       const fileSpans = await otlp.waitFor((span) => String(span.attributes['url.path'] ?? '').startsWith('/files/f_missing'), 2);
       expect(fileSpans.map((span) => span.attributes['url.path'] + (span.attributes['url.query'] ? `?${span.attributes['url.query']}` : '')).sort()).toEqual([
-        // The HTTP server span (url.path, url.query) and Fastify's (url.path with the query).
-        '/files/f_missing/a.txt?[redacted]',
+        // Fastify's (url.path, the path alone, as the conventions have it) and the HTTP server span (url.path, url.query).
+        '/files/f_missing/a.txt',
         '/files/f_missing/a.txt?[redacted]',
       ]);
       await otlp.waitFor((span) => String(span.attributes['url.path'] ?? '').startsWith('/api/fin/agents'), 2);
       expect(otlp.spans.filter((span) => JSON.stringify(span).includes(secret))).toEqual([]);
       expect(otlp.spans.some((span) => span.attributes['url.query'] === 'access_token=[redacted]')).toBe(true);
+
+      // An end user's id (here an email) in a query stays out of every span; Finch's own ids stay in.
+      const email = 'pat.traced@example.com';
+      expect((await rest.call('get_user', { user_id: email })).status).toBe(404);
+      await otlp.waitFor((span) => span.name === 'fin.get_user');
+      await otlp.waitFor((span) => span.attributes['url.query'] === 'user_id=[redacted]');
+      expect(otlp.spans.filter((span) => /pat\.traced(?:@|%40)example\.com/.test(JSON.stringify(span)))).toEqual([]);
+      expect(otlp.spans.some((span) => span.attributes['url.query'] === `conversation_id=${conversationId}`)).toBe(true);
+      // url.path is a path, without the query (Fastify's span recorded the whole request target).
+      expect(otlp.spans.filter((span) => String(span.attributes['url.path'] ?? '').includes('?'))).toEqual([]);
+      // No source text in any attribute or name (an anonymous plugin's name is its source).
+      // (A statement, db.query.text, is SQL on several lines: that one is meant.)
+      const values = otlp.spans.flatMap((span) => [
+        span.name,
+        ...Object.entries(span.attributes)
+          .filter(([key]) => key !== 'db.query.text')
+          .map(([, value]) => String(value)),
+      ]);
+      expect(values.filter((value) => /=>|\bfunction\b|\n/.test(value))).toEqual([]);
 
       // Each Fin span sits inside its request's trace, under the HTTP server span.
       const serverSpans = otlp.spans.filter((span) => span.scope === '@opentelemetry/instrumentation-http' && span.kind === 2);
@@ -179,6 +198,10 @@ describe.each(sqlBackends())('tracing of finch start on %s', (backend) => {
         const underOperation = queries.filter((span) => ancestors(span).includes(found.spanId));
         expect(underOperation.map(statement).some((text) => /from "conversations"/.test(text))).toBe(true);
         expect(queries.filter((span) => !underOperation.includes(span)).map(statement)).toEqual([expect.stringContaining('from "access_tokens"')]);
+        // Named after the SQL command, not a prepared statement's hash; no span per pool checkout.
+        const pgSpans = otlp.spans.filter((span) => span.scope === '@opentelemetry/instrumentation-pg');
+        expect(pgSpans.filter((span) => !/^pg\.query:[A-Z]+ \S+$/.test(span.name)).map((span) => span.name)).toEqual([]);
+        expect(pgSpans.map((span) => span.name)).toContain(`pg.query:SELECT ${new URL(env.DATABASE_URL!).pathname.slice(1)}`);
       }
 
       // The delivery: its span, and the trace context Fin received with it.

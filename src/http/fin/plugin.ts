@@ -77,7 +77,9 @@ export const finApi: FastifyPluginAsync<FinApiOptions> = async (app, options) =>
 
   const variants = options.variants ?? VARIANTS;
   for (const variant of variants) {
-    await app.register(async (scope) => {
+    // Named: a plugin's name is its function's, and an anonymous one's is its source text, which
+    // @fastify/otel records on every handler span (`hook.name`).
+    await app.register(async function finVariant(scope) {
       scope.setErrorHandler(async (error, request, reply) => sendProblem(reply, problemFromError(error, request), variant));
       for (const operation of OPERATIONS) registerOperation(scope, operation, variant, ctx);
     });
