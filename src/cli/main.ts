@@ -12,7 +12,8 @@ import { UsageError } from './usage.js';
 const HELP = `Usage: finch <command> [options]
 
 Commands:
-  start                 Run the Finch server (the default)
+  start                 Run the Finch server (the default); it also serves /metrics,
+                          /health/live and /health/ready on FINCH_PORT
   create-client         Create an OAuth client for Fin; prints its id and secret
       --name NAME         A label for the client (default "Fin")
       --json              Print {"client_id", "client_secret"}
@@ -28,13 +29,16 @@ Commands:
   reset-password        Give an agent a new generated password and sign them out everywhere
       --agent EMAIL [--json]
                           Prints the new password (--json: {"email", "password"})
-  worker                Deliver notifications to Fin without serving HTTP
-                          (set FINCH_DISPATCHER=off on the servers)
+  worker                Deliver notifications (to Fin, by email, to the team chat) and run the
+                          scheduled jobs, without the API or the inbox (set FINCH_DISPATCHER=off on
+                          the servers); with FINCH_METRICS_PORT it serves /metrics, /health/live
+                          and /health/ready on that port
   emulate               Run the Fin emulator against a helpdesk (flags: see the README)
   check                 Check a helpdesk against the Fin Custom Helpdesk API (see finch check --help)
   backup --out FILE     Copy the live SQLite database to FILE (never overwritten); on PostgreSQL,
                           print the pg_dump command to use instead and exit 3
-  restore FILE          Restore a backup into FINCH_DATA_DIR, which must hold no database
+  restore FILE          Restore a backup made by finch backup into FINCH_DATA_DIR, which must
+                          hold no database; on PostgreSQL, print the pg_restore command and exit 3
   migrate-to-postgres   Copy a SQLite Finch into an empty PostgreSQL database
       [--from DIR] [--to URL]   (defaults: FINCH_DATA_DIR, DATABASE_URL)
   help                  Show this help
