@@ -44,16 +44,22 @@ const READ_LIMIT_BYTES = 8192;
  * @param event what to post; its kind, attempt (1 for the first) and conversation, when given, go
  * on the delivery's span.
  *
+ * @param options.judge what Finch makes of the result (the dispatcher's decision: `delivered`,
+ * `retry`, `dead`, `expired`, `disabled`), run inside the span so that its `fin.outcome` is the word
+ * `finch_webhook_deliveries_total{outcome}` counts the attempt under; its work (the database's) nests
+ * under the span.
+ *
  * Traced (src/telemetry/): a span `fin.webhook` (kind client) around the POST, with `fin.event_id`,
- * `fin.event_kind`, `fin.attempt`, `fin.conversation_id`, `http.response.status_code` and
- * `fin.outcome` (`delivered`, `failed`: Fin answered other than 2xx, `timeout`, `network_error`,
- * `refused`: the address is not permitted). The request carries the span's `traceparent` (W3C
- * Trace Context) to Fin.
+ * `fin.event_kind`, `fin.attempt`, `fin.conversation_id`, `http.response.status_code`, `error.type`
+ * when the attempt failed (`timeout`, `network_error`, `refused`: the address is not permitted, or
+ * Fin's status, e.g. `503`) and `fin.outcome`: the judge's word, or without a judge the result's
+ * (`delivered`, `failed`: Fin answered other than 2xx, `timeout`, `network_error`, `refused`). The
+ * request carries the span's `traceparent` (W3C Trace Context) to Fin.
  */
 export async function postWebhook(
   target: { url: string; webhookKey: string; allowedNetworks?: readonly string[] },
   event: { id: string; payload: Record<string, unknown>; kind?: string; attempts?: number; conversationId?: string | null },
-  options: { timeoutMs: number; clock: Clock },
+  options: { timeoutMs: number; clock: Clock; judge?: (result: WebhookResult) => Promise<string> },
 ): Promise<WebhookResult> {
   const attributes = {
     'fin.event_id': event.id,
@@ -65,8 +71,12 @@ export async function postWebhook(
     const result = await post(target, event, options);
     if (result.statusCode !== null) span.setAttribute('http.response.status_code', result.statusCode);
     const outcome = deliveryOutcome(result);
-    span.setAttribute('fin.outcome', outcome);
-    if (outcome !== 'delivered') span.setStatus({ code: SpanStatusCode.ERROR, message: result.error ?? outcome });
+    if (outcome !== 'delivered') {
+      span.setAttribute('error.type', outcome === 'failed' ? String(result.statusCode) : outcome);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: result.error ?? outcome });
+    }
+    // Set last: a judge that throws leaves the span without an outcome, and failed by what it threw.
+    span.setAttribute('fin.outcome', options.judge ? await options.judge(result) : outcome);
     return result;
   });
 }

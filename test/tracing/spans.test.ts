@@ -70,7 +70,27 @@ describe('the delivery span', () => {
     const [span] = spans('fin.webhook');
     expect(span!.attributes['fin.outcome']).toBe(outcome);
     expect(span!.attributes['http.response.status_code']).toBe(status);
+    expect(span!.attributes['error.type']).toBe(status === undefined ? outcome : String(status));
     expect(span!.status.code).toBe(2);
+  });
+
+  it('takes its outcome from the judge, in the metrics’ words, with the failure in error.type', async () => {
+    fin.script.push({ status: 503, body: 'busy' });
+    const judged: (number | null)[] = [];
+    const judge = async (result: { statusCode: number | null }) => {
+      judged.push(result.statusCode);
+      return 'retry';
+    };
+    await postWebhook({ url: `${fin.baseUrl}/hook`, webhookKey: 'k' }, event, { ...options, judge });
+    fin.script.push({ status: 202 });
+    await postWebhook({ url: `${fin.baseUrl}/hook`, webhookKey: 'k' }, event, { ...options, judge: async () => 'delivered' });
+    expect(judged).toEqual([503]);
+    const [retried, delivered] = spans('fin.webhook');
+    expect(retried!.attributes).toMatchObject({ 'fin.outcome': 'retry', 'error.type': '503', 'http.response.status_code': 503 });
+    expect(retried!.status.code).toBe(2);
+    expect(delivered!.attributes['fin.outcome']).toBe('delivered');
+    expect(delivered!.attributes['error.type']).toBeUndefined();
+    expect(delivered!.status.code).toBe(0);
   });
 
   it('records a network error and a refused address, and sends nothing to a refused one', async () => {
