@@ -22,8 +22,25 @@ if (!email || !password) {
   process.exit(2);
 }
 
+/**
+ * fetch, saying in one line which Finch could not be reached (fetch's own error is "fetch failed"
+ * with the reason in its cause, and a stack trace).
+ * @param {Request} request
+ */
+async function reach(request) {
+  try {
+    return await fetch(request);
+  } catch (error) {
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
+    const code = cause && 'code' in cause && typeof cause.code === 'string' ? cause.code : undefined;
+    const reason = code ?? cause?.message ?? String(error);
+    console.error(`Cannot reach Finch at ${baseUrl} (${reason}). Is it running? Set FINCH_URL to its address.`);
+    process.exit(1);
+  }
+}
+
 /** @type {import('openapi-fetch').Client<paths>} */
-const finch = createClient({ baseUrl });
+const finch = createClient({ baseUrl, fetch: reach });
 
 // Signing in sets the session cookie; a script keeps it and sends it back (reads need no CSRF token).
 const signedIn = await finch.POST('/api/v1/session', { body: { email, password } });
