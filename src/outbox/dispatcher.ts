@@ -145,9 +145,18 @@ export class Dispatcher extends WakeableLoop {
       await outbox.resolve(event, { status: 'expired', error: 'expired before it could be sent' }, null, clock.now().toISOString());
       return;
     }
-    const result = await postWebhook(target, event, { timeoutMs: this.timeoutMs, clock });
-    const at = clock.now();
-    const { resolution, outcome } = await this.judge(event, result, at);
+    // Judged inside the delivery's span, so the span's outcome is the word the metrics count it under.
+    let judged: { at: Date; resolution: EventResolution; outcome: AttemptOutcome } | undefined;
+    const result = await postWebhook(target, event, {
+      timeoutMs: this.timeoutMs,
+      clock,
+      judge: async (answer) => {
+        const at = clock.now();
+        judged = { at, ...(await this.judge(event, answer, at)) };
+        return judged.outcome;
+      },
+    });
+    const { at, resolution, outcome } = judged!;
     await outbox.resolve(
       event,
       resolution,
