@@ -9,6 +9,7 @@
  */
 import { execFile } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +30,16 @@ async function outcome(file: string, args: string[], options: { cwd: string; env
     const failed = error as { code?: number; stdout?: string; stderr?: string };
     return { code: typeof failed.code === 'number' ? failed.code : 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
   }
+}
+
+/** A loopback port nothing listens on (taken from the system, then freed). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 describe('the typed client example', () => {
@@ -76,6 +87,17 @@ describe('the typed client example', () => {
       rmSync(wrong, { force: true });
     }
   }, 120_000);
+
+  it('says in one line that it cannot reach a Finch that is not there (exit 1, no stack trace)', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const result = await outcome(process.execPath, ['list-conversations.mjs'], {
+      cwd: example,
+      env: { PATH: process.env.PATH, FINCH_URL: url, FINCH_EMAIL: 'ada@example.com', FINCH_PASSWORD: 'irrelevant' },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([`Cannot reach Finch at ${url} (ECONNREFUSED). Is it running? Set FINCH_URL to its address.`]);
+    expect(result.stdout).toBe('');
+  }, 60_000);
 
   describe('run against a Finch', () => {
     let finch: TestFinch;
