@@ -14,6 +14,7 @@
  * `trace_id` and `span_id`.
  */
 import type { LoggerOptions } from 'pino';
+import { censorQueryValues } from '../lib/query-values.js';
 import { activeTraceIds } from '../telemetry/spans.js';
 
 export const CENSOR = '[redacted]';
@@ -53,21 +54,7 @@ export function loggableUrl(url: string): string {
   if (mark === -1) return url;
   const path = url.slice(0, mark);
   if (path.startsWith('/files/')) return `${path}?${CENSOR}`;
-  const query = url
-    .slice(mark + 1)
-    .split('&')
-    .map((pair) => {
-      const equals = pair.indexOf('=');
-      if (equals === -1) return pair;
-      let name = pair.slice(0, equals);
-      try {
-        name = decodeURIComponent(name);
-      } catch {
-        // A malformed name is logged as sent, its value censored below if it looks secret.
-      }
-      return SECRET_PARAMETER.test(name) ? `${pair.slice(0, equals)}=${CENSOR}` : pair;
-    })
-    .join('&');
+  const query = censorQueryValues(url.slice(mark + 1), (name) => SECRET_PARAMETER.test(name), CENSOR);
   return `${path}?${query}`;
 }
 

@@ -7,6 +7,8 @@
  * its query, secret-looking values censored). Loads nothing of the SDK.
  */
 
+import { censorQueryValues } from '../lib/query-values.js';
+
 /** Query parameters whose values a span keeps: ids Finch makes, and options from a short list. */
 const KEPT_PARAMETERS = new Set(['conversation_id', 'after_id', 'event_id', 'cursor', 'limit', 'status', 'queue', 'sort', 'outcome', 'tag']);
 const CENSOR = '[redacted]';
@@ -26,21 +28,8 @@ export function traceableQuery(url: string, loggableUrl: (url: string) => string
   const shown = loggableUrl(url);
   const mark = shown.indexOf('?');
   if (mark === -1) return undefined;
-  return shown
-    .slice(mark + 1)
-    .split('&')
-    .map((pair) => {
-      const equals = pair.indexOf('=');
-      if (equals === -1) return pair;
-      let name = pair.slice(0, equals);
-      try {
-        name = decodeURIComponent(name);
-      } catch {
-        // A malformed name is no kept name: its value is censored.
-      }
-      return KEPT_PARAMETERS.has(name) ? pair : `${pair.slice(0, equals)}=${CENSOR}`;
-    })
-    .join('&');
+  // A malformed name is no kept name: its value is censored.
+  return censorQueryValues(shown.slice(mark + 1), (name) => !KEPT_PARAMETERS.has(name), CENSOR);
 }
 
 /**

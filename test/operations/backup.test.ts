@@ -5,7 +5,7 @@
  * PostgreSQL, the pg_dump and pg_restore commands `finch backup` prints, run as printed.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,17 +16,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migrateToLatest } from '../../src/store/sql/migrations/index.js';
 import { createDatabase } from '../support/postgres-server.js';
 import { finchArgs, runFinch } from '../support/process.js';
-import { startWithFin, type RunningFinch } from './support.js';
+import { startWithFin, type RunningFinch, tempDirs } from './support.js';
 
-const dirs: string[] = [];
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = tempDirs(afterAll);
 
 function sha256(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');

@@ -6,8 +6,7 @@
  * credentials. And the refusals: a target that holds data or other tables, an unreachable target,
  * a row PostgreSQL cannot hold (nothing copied: one transaction).
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
@@ -18,17 +17,9 @@ import { migrateToLatest } from '../../src/store/sql/migrations/index.js';
 import { FinReceiver } from '../support/fin-receiver.js';
 import { createDatabase } from '../support/postgres-server.js';
 import { runFinch } from '../support/process.js';
-import { startWithFin, signInFirstAdmin, type RunningFinch } from './support.js';
+import { startWithFin, signInFirstAdmin, type RunningFinch, tempDirs } from './support.js';
 
-const dirs: string[] = [];
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = tempDirs(afterAll);
 
 async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });

@@ -2,7 +2,8 @@
  * What the operations tests share: a `finch start` process with a Fin client and the first admin
  * signed in, as an operator gets them from the first start.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { FinClient, fetchAccessToken } from '../../src/client/fin-client.js';
 import { AgentClient } from '../support/agent-client.js';
@@ -36,4 +37,20 @@ export async function signInFirstAdmin(baseUrl: string, dataDir: string): Promis
   const email = /^Email:\s+(\S+)$/m.exec(text)![1]!;
   const password = /^Password:\s+(\S+)$/m.exec(text)![1]!;
   return AgentClient.signIn(baseUrl, email, password);
+}
+
+/**
+ * A maker of temporary directories (`prefix` under the system's temporary directory), all removed
+ * by the `afterAll` hook given (vitest's, from the test file that uses them).
+ */
+export function tempDirs(afterAll: (hook: () => void) => void): (prefix: string) => string {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+  return (prefix) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+    dirs.push(dir);
+    return dir;
+  };
 }
