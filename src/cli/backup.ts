@@ -5,11 +5,11 @@
  * needs keeping). On PostgreSQL it writes nothing: it prints the `pg_dump` and `pg_restore`
  * commands to use and exits with status 3, so a script never mistakes it for a backup made.
  */
-import { accessSync, closeSync, constants, fsyncSync, linkSync, openSync, rmSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, linkSync, openSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { backupSqlite, currentMigrations, inspectSqliteFile, SQLITE_FILE } from '../store/sql/copy-database.js';
+import { backupSqlite, currentMigrations, inspectSqliteFile, SQLITE_FILE, syncFile } from '../store/sql/copy-database.js';
 import { redactUrl } from '../store/sql/database.js';
 import { UsageError } from './usage.js';
 
@@ -186,10 +186,5 @@ export function shellQuote(value: string): string {
 
 /** Makes a new directory entry (the linked backup, the restored database) survive a power cut. */
 export function syncDirectory(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  syncFile(dir, 'r');
 }

@@ -153,9 +153,12 @@ export async function backupSqlite(source: string, target: string, options: { re
   syncFile(target);
 }
 
-/** Flushes `file` to the disk, so that a rename or link after it never exposes a file not yet written. */
-export function syncFile(file: string): void {
-  const fd = openSync(file, 'r+');
+/**
+ * Flushes `file` to the disk, so that a rename or link after it never exposes a file not yet
+ * written; with `flags` `'r'`, a directory (a new entry in it survives a power cut).
+ */
+export function syncFile(file: string, flags: 'r' | 'r+' = 'r+'): void {
+  const fd = openSync(file, flags);
   try {
     fsyncSync(fd);
   } finally {
