@@ -4,7 +4,7 @@
  * and on PostgreSQL, each figure also as a ratio to a bare node:http server that sends the same
  * bytes from memory. See bench/README.md.
  *
- *   node --import tsx bench/throughput.ts [--db sqlite|postgres|both]
+ *   node --import tsx bench/throughput.ts [--db sqlite|postgres|both] [--operation get_conversation|get_messages] [--floor]
  *   env: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 2), BENCH_CONNECTIONS (default 50),
  *        DATABASE_URL (a PostgreSQL server to create throwaway databases on; default: start one)
  */
@@ -13,6 +13,7 @@ import { FinClient } from '../src/client/fin-client.js';
 import { captureResponse, startBaseline, type CapturedResponse } from './lib/baseline.js';
 import { runBench, type Cleanup } from './lib/cleanup.js';
 import { ensureBuilt, fetchToken, startFinch } from './lib/finch-process.js';
+import { findPostmaster } from './lib/cpu.js';
 import { runLoad, type LoadResult } from './lib/load.js';
 import { environment, parseDbChoice, wholeNumber, type DbKind } from './lib/options.js';
 import { writeResults } from './lib/paths.js';
@@ -24,6 +25,10 @@ const MESSAGES = 20;
 
 interface Settings {
   databases: DbKind[];
+  /** The operations measured: both unless --operation names one (to profile one at a time). */
+  endpoints: Endpoint[];
+  /** --floor: also a bare Fastify application sending the same bytes (what the framework alone costs). */
+  floor: boolean;
   durationSeconds: number;
   warmupSeconds: number;
   connections: number;
@@ -39,7 +44,7 @@ const ENDPOINTS: Endpoint[] = [
   { operation: 'get_messages', path: (id) => `/api/fin/messages?conversation_id=${encodeURIComponent(id)}` },
 ];
 
-type Target = `finch-${DbKind}` | 'baseline';
+type Target = `finch-${DbKind}` | 'baseline' | 'fastify-floor';
 
 interface Measurement {
   target: Target;
@@ -49,9 +54,16 @@ interface Measurement {
 }
 
 function readSettings(): Settings {
-  const { values } = parseArgs({ options: { db: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({
+    options: { db: { type: 'string' }, operation: { type: 'string' }, floor: { type: 'boolean', default: false } },
+    strict: true,
+  });
+  const endpoints = ENDPOINTS.filter((endpoint) => values.operation === undefined || endpoint.operation === values.operation);
+  if (endpoints.length === 0) throw new Error(`--operation: expected ${ENDPOINTS.map((endpoint) => endpoint.operation).join(' or ')}, got ${values.operation}`);
   return {
     databases: parseDbChoice(values.db, 'both'),
+    endpoints,
+    floor: values.floor,
     durationSeconds: wholeNumber('BENCH_DURATION', process.env.BENCH_DURATION, 10),
     warmupSeconds: wholeNumber('BENCH_WARMUP', process.env.BENCH_WARMUP, 2, 0),
     connections: wholeNumber('BENCH_CONNECTIONS', process.env.BENCH_CONNECTIONS, 50),
@@ -75,7 +87,8 @@ await runBench(async (cleanup) => {
     replay ??= captured;
     measurements.push(...results);
   }
-  measurements.push(...(await measureBaseline(replay!, settings, cleanup)));
+  measurements.push(...(await measureBaseline(replay!, settings, cleanup, 'baseline')));
+  if (settings.floor) measurements.push(...(await measureBaseline(replay!, settings, cleanup, 'fastify-floor')));
 
   report(measurements, settings);
 });
@@ -98,14 +111,16 @@ async function measureFinch(
     log(`[finch-${db}] seeded ${seeded.conversationId} with ${seeded.messages} messages through the API`);
 
     const headers = { authorization: `Bearer ${token}`, accept: 'application/json' };
+    // PostgreSQL's CPU (its backends') counts toward what a request costs, when it runs here.
+    const databasePid = database ? findPostmaster(Number(new URL(database.url).port || 5432)) : undefined;
     const captured: CapturedResponse[] = [];
     const results: Measurement[] = [];
-    for (const endpoint of ENDPOINTS) {
+    for (const endpoint of settings.endpoints) {
       const requestPath = endpoint.path(seeded.conversationId);
       const response = await captureResponse(finch.baseUrl, requestPath, headers);
       captured.push(response);
       log(`[finch-${db}] ${endpoint.operation}…`);
-      const load = await runLoad({ url: finch.baseUrl + requestPath, headers, ...loadSettings(settings), serverPid: finch.pid });
+      const load = await runLoad({ url: finch.baseUrl + requestPath, headers, ...loadSettings(settings), serverPid: finch.pid, databasePid });
       results.push({ target: `finch-${db}`, operation: endpoint.operation, responseBytes: bodyBytes(response), load });
     }
     return { captured, results };
@@ -116,19 +131,24 @@ async function measureFinch(
   }
 }
 
-async function measureBaseline(responses: CapturedResponse[], settings: Settings, cleanup: Cleanup): Promise<Measurement[]> {
-  log('[baseline] starting the node:http baseline…');
-  const baseline = await startBaseline(responses, cleanup);
-  const stopBaseline = cleanup.add('stop the baseline', baseline.stop);
+async function measureBaseline(
+  responses: CapturedResponse[],
+  settings: Settings,
+  cleanup: Cleanup,
+  target: 'baseline' | 'fastify-floor',
+): Promise<Measurement[]> {
+  log(`[${target}] starting the ${target === 'baseline' ? 'node:http baseline' : 'bare Fastify floor'}…`);
+  const baseline = await startBaseline(responses, cleanup, target === 'fastify-floor');
+  const stopBaseline = cleanup.add(`stop the ${target}`, baseline.stop);
   try {
     const results: Measurement[] = [];
-    for (const [index, endpoint] of ENDPOINTS.entries()) {
+    for (const [index, endpoint] of settings.endpoints.entries()) {
       const response = responses[index]!;
-      log(`[baseline] ${endpoint.operation}…`);
+      log(`[${target}] ${endpoint.operation}…`);
       // The same request as sent to Finch, authorization header included (the baseline ignores it).
       const headers = { authorization: 'Bearer unused-by-the-baseline', accept: 'application/json' };
       const load = await runLoad({ url: baseline.baseUrl + response.path, headers, ...loadSettings(settings), serverPid: baseline.pid });
-      results.push({ target: 'baseline', operation: endpoint.operation, responseBytes: bodyBytes(response), load });
+      results.push({ target, operation: endpoint.operation, responseBytes: bodyBytes(response), load });
     }
     return results;
   } finally {
@@ -170,6 +190,9 @@ function report(measurements: Measurement[], settings: Settings): void {
       fmt.ms(m.load.latencyP99Ms, 0),
       ratio ? fmt.ratio(ratio.latencyP99) : '',
       fmt.int(failures),
+      m.load.serverCpuUsPerRequest === undefined ? '' : fmt.int(m.load.serverCpuUsPerRequest),
+      m.load.databaseCpuUsPerRequest === undefined ? '' : fmt.int(m.load.databaseCpuUsPerRequest),
+      m.load.cpu.others === undefined ? '' : m.load.cpu.others.toFixed(2),
       fmt.mb(m.load.serverRss.max),
       fmt.mb(m.load.serverRss.final),
     ];
@@ -177,9 +200,28 @@ function report(measurements: Measurement[], settings: Settings): void {
   printTable(
     `Throughput: ${settings.connections} connections, ${settings.durationSeconds} s per run after ${settings.warmupSeconds} s warmup ` +
       `(×base: Finch figure / baseline figure)`,
-    ['target', 'operation', 'body B', 'req/s', '×base', 'p50 ms', '×base', 'p99 ms', '×base', 'failed', 'RSS max MB', 'RSS end MB'],
+    [
+      'target',
+      'operation',
+      'body B',
+      'req/s',
+      '×base',
+      'p50 ms',
+      '×base',
+      'p99 ms',
+      '×base',
+      'failed',
+      'CPU µs/req',
+      'DB µs/req',
+      'other cores',
+      'RSS max MB',
+      'RSS end MB',
+    ],
     rows,
   );
+  if (measurements.some((m) => (m.load.cpu.others ?? 0) > 0.2)) {
+    process.stdout.write('\nWARNING: other work on this machine used over 0.2 cores during a run (`other cores`): its figures are not comparable.\n');
+  }
   if (measurements.some((m) => m.load.non2xx + m.load.errors + m.load.timeouts > 0)) {
     process.stdout.write('\nWARNING: some requests failed (non-2xx, errors or timeouts): those runs do not measure what they should.\n');
   }

@@ -35,15 +35,16 @@ export interface BaselineProcess {
 
 const SERVER = fileURLToPath(new URL('./baseline-server.ts', import.meta.url));
 
-export async function startBaseline(responses: CapturedResponse[], cleanup: Cleanup): Promise<BaselineProcess> {
+/** Starts the baseline; `fastify`: the bare Fastify floor instead of node:http (baseline-server.ts). */
+export async function startBaseline(responses: CapturedResponse[], cleanup: Cleanup, fastify = false): Promise<BaselineProcess> {
   const { dir } = cleanup.tempDir('finch-bench-baseline-');
   const file = path.join(dir, 'responses.json');
   writeFileSync(file, JSON.stringify(responses));
   const service = await startService({
-    name: 'baseline server',
+    name: fastify ? 'Fastify floor server' : 'baseline server',
     command: process.execPath,
     // tsx only to load this TypeScript file; it does no work once the server is up.
-    args: ['--import', 'tsx', SERVER, file],
+    args: ['--import', 'tsx', SERVER, file, ...(fastify ? ['--fastify'] : [])],
     cwd: REPO_ROOT,
     ready: (lines) => {
       const port = /^listening (\d+)$/.exec(lines[lines.length - 1] ?? '')?.[1];

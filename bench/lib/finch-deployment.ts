@@ -11,7 +11,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Cleanup } from './cleanup.js';
-import { finchEnv, type FinchTarget } from './finch-process.js';
+import { finchEnv, profileArgs, type FinchTarget } from './finch-process.js';
 import { REPO_ROOT } from './paths.js';
 import { startService } from './service.js';
 
@@ -46,7 +46,7 @@ export async function deployFinch(options: DeploymentOptions, cleanup: Cleanup):
   const server = await startService({
     name: 'Finch',
     command: process.execPath,
-    args: [MAIN, 'start'],
+    args: [...profileArgs(), MAIN, 'start'],
     cwd: REPO_ROOT,
     env,
     timeoutMs: 120_000,
@@ -59,7 +59,7 @@ export async function deployFinch(options: DeploymentOptions, cleanup: Cleanup):
     const worker = await startService({
       name: `finch worker ${index + 1}`,
       command: process.execPath,
-      args: [MAIN, 'worker'],
+      args: [...profileArgs(), MAIN, 'worker'],
       cwd: REPO_ROOT,
       env,
       ready: (lines) => (lines.some((line) => line.startsWith('finch worker delivering')) ? true : undefined),

@@ -74,7 +74,7 @@ export async function startFinch(target: FinchTarget): Promise<FinchProcess> {
   const service = await startService({
     name: 'Finch',
     command: process.execPath,
-    args: [MAIN, 'start'],
+    args: [...profileArgs(), MAIN, 'start'],
     cwd: REPO_ROOT,
     env,
     timeoutMs: 120_000,
@@ -85,6 +85,16 @@ export async function startFinch(target: FinchTarget): Promise<FinchProcess> {
   // (a kept one) gets a new client from the CLI instead.
   const client = service.info.client ?? createClient(env);
   return { pid: service.pid, baseUrl, ...client, stop: service.stop };
+}
+
+/**
+ * BENCH_CPU_PROFILE=DIR: Finch runs under V8's sampling profiler and writes a `.cpuprofile` into
+ * DIR when it stops (bench/profile-summary.ts sums one up by where the time goes); servers and
+ * workers alike (throughput.ts, and the deployments of webhook-latency.ts and routing-latency.ts).
+ */
+export function profileArgs(): string[] {
+  const dir = process.env.BENCH_CPU_PROFILE;
+  return dir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(dir), '--cpu-prof-interval', '250'] : [];
 }
 
 interface Banner {

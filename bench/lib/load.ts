@@ -4,6 +4,7 @@
  * latencies are those at that load.
  */
 import autocannon from 'autocannon';
+import { CpuMeter, type CpuUse } from './cpu.js';
 import { RssSampler, type RssSummary } from './rss.js';
 
 export interface LoadOptions {
@@ -13,8 +14,10 @@ export interface LoadOptions {
   durationSeconds: number;
   /** An unmeasured run first, so the JIT, the caches and the connection pools are warm. */
   warmupSeconds: number;
-  /** The server's pid, to sample its RSS during the measured run. */
+  /** The server's pid, to sample its RSS and CPU during the measured run. */
   serverPid: number;
+  /** The database server's postmaster, when it runs on this machine: its CPU (and its backends') is counted too. */
+  databasePid?: number | undefined;
 }
 
 export interface LoadResult {
@@ -30,22 +33,31 @@ export interface LoadResult {
   timeouts: number;
   statusCodes: Record<string, number>;
   serverRss: RssSummary;
+  /** Cores busy during the measured run: the server, the database, this process (autocannon), everything else. */
+  cpu: CpuUse;
+  /** CPU the server spent per answered request (µs); the database's beside it, when measured. */
+  serverCpuUsPerRequest: number | undefined;
+  databaseCpuUsPerRequest: number | undefined;
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const request = { url: options.url, headers: options.headers ?? {}, connections: options.connections, timeout: 10 };
   if (options.warmupSeconds > 0) await autocannon({ ...request, duration: options.warmupSeconds });
   const rss = new RssSampler(options.serverPid);
+  const cpu = new CpuMeter([options.serverPid], options.databasePid);
   try {
     const result = await autocannon({ ...request, duration: options.durationSeconds });
-    return summarize(result, rss.stop());
+    return summarize(result, rss.stop(), cpu.stop());
   } finally {
     // Also when autocannon fails, or the sampler's timer would keep the bench alive.
     rss.stop();
   }
 }
 
-function summarize(result: autocannon.Result, serverRss: RssSummary): LoadResult {
+function summarize(result: autocannon.Result, serverRss: RssSummary, cpu: CpuUse): LoadResult {
+  // Cores × seconds / requests: per-request CPU, whatever the rate (autocannon's total is of the measured run).
+  const perRequest = (cores: number | undefined) =>
+    cores === undefined || result.requests.total === 0 ? undefined : (cores * result.duration * 1e6) / result.requests.total;
   return {
     requestsPerSecond: result.requests.average,
     latencyP50Ms: result.latency.p50,
@@ -57,5 +69,8 @@ function summarize(result: autocannon.Result, serverRss: RssSummary): LoadResult
     timeouts: result.timeouts,
     statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, { count }]) => [code, Number(count)])),
     serverRss,
+    cpu,
+    serverCpuUsPerRequest: perRequest(cpu.processes[0]),
+    databaseCpuUsPerRequest: perRequest(cpu.database),
   };
 }
