@@ -61,6 +61,11 @@ const STAGES: [stage: string, test: RegExp][] = [
   ['tracing (OpenTelemetry)', /^(@opentelemetry\/.*|@fastify\/otel|finch telemetry)$/],
   ['outbox and change notices', /^finch (outbox|store\/sql\/change-feed)$/],
   ['Fin API handlers and presenters', /^finch (http\/fin|domain\/fin|domain)$/],
+  // Wall time of the system calls: the kernel's loopback delivery to the reader included (see README).
+  [
+    'socket writes (answers to clients, messages to PostgreSQL)',
+    /^(\(native\) (writev|writeBuffer|writeUtf8String|writeLatin1String)|node:stream_base_commons|node:net)$/,
+  ],
   ['framework and HTTP (Fastify, Node)', /^(fastify|find-my-way|avvio|light-my-request|@fastify\/.*|fast-querystring|node:.*|\(native\) .*|\(program\))$/],
 ];
 
