@@ -14,7 +14,7 @@ import { getMessages } from '../../domain/fin/get-messages.js';
 import { getUser } from '../../domain/fin/get-user.js';
 import { updateConversation } from '../../domain/fin/update-conversation.js';
 import { updateUser } from '../../domain/fin/update-user.js';
-import { presentAgent, presentConversation, presentCreatedConversation, presentMessage, presentUser } from './presenters.js';
+import { presentAgent, presentConversation, presentCreatedConversation, presentMessage, presentMessages, presentUser } from './presenters.js';
 
 export interface HandlerResult {
   payload: unknown;
@@ -42,7 +42,7 @@ export const HANDLERS: Record<OperationName, Handler> = {
     const { value, replayed } = await createConversation(ctx, input);
     return { payload: presentCreatedConversation(value, variant), replayed };
   },
-  get_messages: async (ctx, input: In.GetMessagesInput, variant) => fresh((await getMessages(ctx, input)).map((message) => presentMessage(message, variant))),
+  get_messages: async (ctx, input: In.GetMessagesInput, variant) => fresh(presentMessages(await getMessages(ctx, input), variant)),
   create_message: async (ctx, input: In.CreateMessageInput, variant) => {
     const { value, replayed } = await createMessage(ctx, input);
     return { payload: presentMessage(value, variant), replayed };
