@@ -35,8 +35,8 @@ describe('finch backup on SQLite, while a client writes', () => {
   let finch: RunningFinch;
   let backupFile: string;
   let backupOutput: string;
-  /** Writes the API acknowledged (201), with when the acknowledgement arrived. */
-  const acknowledged: { kind: 'conversation' | 'message'; id: string; at: number }[] = [];
+  /** Writes the API acknowledged (201), in the order the acknowledgements arrived. */
+  const acknowledged: { kind: 'conversation' | 'message'; id: string }[] = [];
   /** How many writes were acknowledged when the backup started: those it must hold. */
   let acknowledgedAtStart = 0;
 
@@ -56,7 +56,7 @@ describe('finch backup on SQLite, while a client writes', () => {
         });
         if (created.status !== 201) throw new Error(`create_conversation answered ${created.status}`);
         const { conversation } = created.payload as { conversation: { id: string } };
-        acknowledged.push({ kind: 'conversation', id: conversation.id, at: Date.now() });
+        acknowledged.push({ kind: 'conversation', id: conversation.id });
         const message = await finch.fin.call('create_message', {
           conversation_id: conversation.id,
           body: `More about ${i}`,
@@ -64,7 +64,7 @@ describe('finch backup on SQLite, while a client writes', () => {
           object_id: `load-more-${i}`,
         });
         if (message.status !== 201) throw new Error(`create_message answered ${message.status}`);
-        acknowledged.push({ kind: 'message', id: (message.payload as { id: string }).id, at: Date.now() });
+        acknowledged.push({ kind: 'message', id: (message.payload as { id: string }).id });
       }
     })();
     // Writes before, during and after the backup.
