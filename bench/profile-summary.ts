@@ -24,7 +24,7 @@ interface CpuProfile {
 }
 
 /** The bucket a frame's self time goes to: a package, a Finch folder, a Node module, or a V8 pseudo-frame. */
-export function bucketOf(frame: ProfileNode['callFrame']): string {
+function bucketOf(frame: ProfileNode['callFrame']): string {
   const { url, functionName } = frame;
   if (!url) return functionName.startsWith('(') ? functionName : `(native) ${functionName || 'anonymous'}`;
   const modules = url.lastIndexOf('/node_modules/');
@@ -69,7 +69,7 @@ const STAGES: [stage: string, test: RegExp][] = [
   ['framework and HTTP (Fastify, Node)', /^(fastify|find-my-way|avvio|light-my-request|@fastify\/.*|fast-querystring|node:.*|\(native\) .*|\(program\))$/],
 ];
 
-export function stageOf(bucket: string): string {
+function stageOf(bucket: string): string {
   return STAGES.find(([, test]) => test.test(bucket))?.[0] ?? `other: ${bucket}`;
 }
 
@@ -140,4 +140,11 @@ function main(): void {
   for (const [key, us] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, top)) process.stdout.write(`${format(us)}  ${key}\n`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) main();
+if (import.meta.url === `file://${process.argv[1]}`) {
+  // Piped into `head`, the reader may leave before the last line: that ends the summary, quietly.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(0);
+  });
+  main();
+}
