@@ -4,7 +4,7 @@
  * and the garbage collector; then the Finch and library functions with the most inclusive time
  * (the function and everything it called). Used for bench/README.md's "Where the time goes".
  *
- *   node --import tsx bench/profile-summary.ts FILE.cpuprofile [--requests N] [--top 25]
+ *   node --import tsx bench/profile-summary.ts FILE.cpuprofile… [--requests N] [--top 25]
  *
  * With --requests (the requests served while profiling), times are also given in µs per request.
  */
@@ -78,15 +78,20 @@ function main(): void {
     allowPositionals: true,
     options: { requests: { type: 'string' }, top: { type: 'string', default: '25' } },
   });
-  const file = positionals[0];
-  if (!file) {
-    process.stderr.write('usage: node --import tsx bench/profile-summary.ts FILE.cpuprofile [--requests N] [--top 25]\n');
+  if (positionals.length === 0) {
+    process.stderr.write('usage: node --import tsx bench/profile-summary.ts FILE.cpuprofile… [--requests N] [--top 25]\n');
     process.exit(2);
   }
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const requests = values.requests ? Number(values.requests) : undefined;
   const top = Number(values.top);
+  // A server and its workers each write a profile: each is summed up on its own.
+  positionals.forEach((file, index) => {
+    if (positionals.length > 1) process.stdout.write(`${index > 0 ? '\n' : ''}== ${file}\n`);
+    summarize(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, requests, top);
+  });
+}
 
+function summarize(profile: CpuProfile, requests: number | undefined, top: number): void {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
