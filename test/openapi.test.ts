@@ -74,6 +74,7 @@ describe('the OpenAPI document with the helpdesk side', () => {
       'get /api/v1/conversations',
       'get /api/v1/conversations/counts',
       'get /api/v1/conversations/{id}',
+      'get /api/v1/conversations/{id}/messages',
       'post /api/v1/conversations/{id}/messages',
       'patch /api/v1/conversations/{id}',
       'post /api/v1/conversations/{id}/takeover',

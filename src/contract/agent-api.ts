@@ -214,8 +214,40 @@ export const MessageView = Type.Object(
 );
 export type MessageView = Static<typeof MessageView>;
 
+/** Messages per page of a thread: the default, and the most one page may ask for. */
+export const THREAD_PAGE = { default: 50, maximum: 200 } as const;
+
+const ThreadLimit = Type.Integer({
+  minimum: 1,
+  maximum: THREAD_PAGE.maximum,
+  default: THREAD_PAGE.default,
+  description: 'How many of the newest messages (before `before`, when given) to return',
+});
+const MessagesCursor = nullable(
+  Type.String({
+    description: 'Pass it as `before` to GET /conversations/{id}/messages for the messages before these; null when these start at the first message',
+  }),
+);
+
+export const ConversationDetailQuery = Type.Object({ limit: Type.Optional(ThreadLimit) });
+
 export const ConversationDetail = Type.Object(
-  { conversation: ConversationView, user: EndUserView, messages: Type.Array(MessageView) },
+  {
+    conversation: ConversationView,
+    user: EndUserView,
+    messages: Type.Array(MessageView, { description: 'The newest messages, private notes included, oldest first' }),
+    messages_cursor: MessagesCursor,
+  },
+  { additionalProperties: false },
+);
+
+export const MessagePageQuery = Type.Object({
+  before: Type.Optional(Type.String({ maxLength: 512, description: 'A messages_cursor; without it, the newest messages' })),
+  limit: Type.Optional(ThreadLimit),
+});
+
+export const MessagePage = Type.Object(
+  { messages: Type.Array(MessageView, { description: 'Oldest first' }), messages_cursor: MessagesCursor },
   { additionalProperties: false },
 );
 

@@ -5,7 +5,7 @@
  * the SQL store.
  */
 import type { DeliveryState, FinSettings } from '../domain/fin-settings.js';
-import type { Conversation, ConversationStatus, Visibility } from '../domain/model.js';
+import type { Conversation, ConversationStatus, Message, Visibility } from '../domain/model.js';
 import type { AccountWriter } from './account-port.js';
 import type { ActivityWriter } from './activity-port.js';
 import type { CannedReplyStore } from './canned-reply-port.js';
@@ -48,6 +48,23 @@ export interface HelpdeskWriter extends FinStoreWriter, OutboxWriter {
    * told when there was one. Returns whether there was.
    */
   clearUnread(conversationId: string): Promise<boolean>;
+  /**
+   * The conversation's messages after `messageId` in its thread (by createdAt, ties broken by id),
+   * oldest first; `undefined` when `messageId` is no message of that conversation.
+   */
+  listMessagesSince(conversationId: string, messageId: string): Promise<Message[] | undefined>;
+}
+
+/** Where a message stands in its thread, whose order is createdAt, then id. */
+export interface MessagePosition {
+  createdAt: string;
+  id: string;
+}
+
+/** A page of a thread, oldest first; `hasOlder`: messages come before the first one. */
+export interface ThreadPage {
+  messages: Message[];
+  hasOlder: boolean;
 }
 
 export type QueueName = 'waiting' | 'mine' | 'fin' | 'others' | 'all';
@@ -158,6 +175,12 @@ export interface HelpdeskStore extends FinStore, AgentDirectory, UnitOfWork {
   listConversations(query: ConversationQuery): Promise<{ items: ConversationListItem[]; next: ConversationCursor | null }>;
   /** Open conversations per queue, as `viewerId` sees them. */
   countQueues(viewerId: string): Promise<QueueCounts>;
+  /**
+   * One page of a thread read from its newest end: up to `limit` messages that come before
+   * `before` (or the newest, when null), oldest first, and whether older ones exist. Reads only
+   * the page, however long the thread. `undefined` when there is no such conversation.
+   */
+  listThreadPage(conversationId: string, before: MessagePosition | null, limit: number): Promise<ThreadPage | undefined>;
   /**
    * The inbox's live view: calls `onChange` with the ids of the conversations each committed write
    * changed (created, edited, assigned, a new message, Fin sync failed or recovered), whichever

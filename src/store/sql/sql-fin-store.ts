@@ -21,7 +21,9 @@ import type {
   HelpdeskStore,
   HelpdeskTransaction,
   HelpdeskWriter,
+  MessagePosition,
   QueueCounts,
+  ThreadPage,
 } from '../helpdesk-port.js';
 import { writeTransaction, type Database, type Dialect, type TransactionScope } from './database.js';
 import { SqlAccounts } from './sql-account-store.js';
@@ -34,6 +36,7 @@ import { enqueueSync, enqueueTyping } from './sql-outbox-store.js';
 import { countQueues, listConversations } from './sql-queues.js';
 import { prepared } from './prepared.js';
 import { conversationFrom, conversationQuery, updateConversationReturningRow } from './conversation-rows.js';
+import { insertMessageReturningRow, messageQuery, type MessageRow } from './message-rows.js';
 import { AGENT_COLUMNS, USER_COLUMNS, agentFrom, attachmentsFrom, prefixed, userFrom } from './rows.js';
 import type { Schema } from './schema.js';
 
@@ -67,6 +70,18 @@ const READS = {
       .orderBy('m.created_at')
       .orderBy('m.id'),
   ),
+  // Newest first, so a page reads only its own rows of the index (conversation_id, created_at, id).
+  latestThread: prepared((db, conversationId: string, limit: number) =>
+    messageQuery(db).where('m.conversation_id', '=', conversationId).orderBy('m.created_at', 'desc').orderBy('m.id', 'desc').limit(limit),
+  ),
+  threadBefore: prepared((db, conversationId: string, createdAt: string, id: string, limit: number) =>
+    messageQuery(db)
+      .where('m.conversation_id', '=', conversationId)
+      .where((eb) => eb(eb.refTuple('m.created_at', 'm.id'), '<', eb.tuple(createdAt, id)))
+      .orderBy('m.created_at', 'desc')
+      .orderBy('m.id', 'desc')
+      .limit(limit),
+  ),
   firstMessage: prepared((db, conversationId: string) =>
     messageQuery(db).where('m.conversation_id', '=', conversationId).orderBy('m.created_at').orderBy('m.id').limit(1),
   ),
@@ -74,49 +89,7 @@ const READS = {
   messageByObjectId: prepared((db, objectId: string) => messageQuery(db).where('m.object_id', '=', objectId)),
 };
 
-const MESSAGE_COLUMNS = [
-  'm.id',
-  'm.object_id',
-  'm.conversation_id',
-  'm.author_type',
-  'm.author_user_id',
-  'm.body',
-  'm.visibility',
-  'm.attachments',
-  'm.created_at',
-  ...prefixed('a', AGENT_COLUMNS, 'a_'),
-] as const;
-
-/**
- * Messages with their agent authors. An end-user author is always the conversation's end-user,
- * so it is read once per page rather than joined into every row.
- */
-function messageQuery(db: Kysely<Schema>) {
-  return db.selectFrom('messages as m').leftJoin('agents as a', 'a.id', 'm.author_agent_id').select(MESSAGE_COLUMNS);
-}
-
-/**
- * PostgreSQL only (SQLite has no data-modifying WITH): inserts a message unless its `object_id`
- * is taken, and gives the row `messageQuery` would read afterwards (none after a conflict), in one
- * statement instead of two.
- */
-function insertMessageReturningRow(db: Kysely<Schema>, values: Insertable<Schema['messages']>) {
-  return db
-    .with('inserted', (qb) =>
-      qb
-        .insertInto('messages')
-        .values(values)
-        .onConflict((conflict) => conflict.doNothing())
-        .returningAll(),
-    )
-    .selectFrom('inserted as m')
-    .leftJoin('agents as a', 'a.id', 'm.author_agent_id')
-    .select(MESSAGE_COLUMNS);
-}
-
 const jsonOrNull = (value: unknown) => (value === null ? null : JSON.stringify(value));
-
-type MessageRow = Awaited<ReturnType<typeof READS.thread.run>>[number];
 
 /**
  * Told of each conversation a write changed, so the inbox hears of it (see change-feed.ts), and of
@@ -169,6 +142,24 @@ class SqlFinQueries implements HelpdeskWriter {
       ? await READS.threadAfter.run(this.db, this.dialect, conversationId, anchor.created_at, anchor.id)
       : await READS.thread.run(this.db, this.dialect, conversationId);
     return this.messagesFrom(rows, userFrom(userRow));
+  }
+
+  async listMessagesSince(conversationId: string, messageId: string): Promise<Message[] | undefined> {
+    const [anchor] = await READS.anchor.run(this.db, this.dialect, conversationId, messageId);
+    if (!anchor) return undefined;
+    return this.messagesFrom(await READS.threadAfter.run(this.db, this.dialect, conversationId, anchor.created_at, anchor.id));
+  }
+
+  async listThreadPage(conversationId: string, before: MessagePosition | null, limit: number): Promise<ThreadPage | undefined> {
+    const [userRow] = await READS.conversationUser.run(this.db, this.dialect, conversationId);
+    if (!userRow) return undefined;
+    // One row more than the page says whether older ones exist.
+    const rows = before
+      ? await READS.threadBefore.run(this.db, this.dialect, conversationId, before.createdAt, before.id, limit + 1)
+      : await READS.latestThread.run(this.db, this.dialect, conversationId, limit + 1);
+    const hasOlder = rows.length > limit;
+    const page = rows.slice(0, limit).reverse();
+    return { messages: await this.messagesFrom(page, userFrom(userRow)), hasOlder };
   }
 
   async findFirstMessage(conversationId: string): Promise<Message | undefined> {

@@ -64,12 +64,11 @@ export async function reply(ctx: HelpdeskContext, agent: Agent, conversationId: 
  * message (the agent is answering them). 422 when `lastSeenId` is no message of the conversation.
  */
 async function refuseIfRepliedSince(tx: HelpdeskTransaction, conversationId: string, lastSeenId: string, agentId: string): Promise<void> {
-  const thread = (await tx.listMessages(conversationId)) ?? [];
-  const seen = thread.findIndex((message) => message.id === lastSeenId);
-  if (seen < 0) {
+  // Only what came after: a long thread is not read whole for each reply.
+  const since = await tx.listMessagesSince(conversationId, lastSeenId);
+  if (!since) {
     throw unprocessable('message_not_found', `No message of this conversation has the id ${JSON.stringify(lastSeenId)}.`, '/last_seen_message_id');
   }
-  const since = thread.slice(seen + 1);
   const replied = since.some((message) => message.visibility === 'public' && message.author.type === 'agent' && message.author.agent.id !== agentId);
   if (replied) throw new ConversationRepliedError(since);
 }

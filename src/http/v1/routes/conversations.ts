@@ -4,6 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import Type from 'typebox';
 import {
   ConversationDetail,
+  ConversationDetailQuery,
   ConversationListQuery,
   ConversationPage,
   ConversationParams,
@@ -12,6 +13,8 @@ import {
   EndUserPatch,
   EndUserView,
   IdParams,
+  MessagePage,
+  MessagePageQuery,
   MessageView,
   QueueCounts,
   ReplyInput,
@@ -21,6 +24,7 @@ import { ConversationRepliedResponse } from '../../../contract/presence.js';
 import { conversationDetail } from '../../../domain/helpdesk/conversations/conversation-detail.js';
 import { countQueues } from '../../../domain/helpdesk/conversations/count-queues.js';
 import { listConversations } from '../../../domain/helpdesk/conversations/list-conversations.js';
+import { listMessages } from '../../../domain/helpdesk/conversations/list-messages.js';
 import { editConversation } from '../../../domain/helpdesk/conversations/edit-conversation.js';
 import { handBack } from '../../../domain/helpdesk/conversations/hand-back.js';
 import { reply } from '../../../domain/helpdesk/conversations/reply.js';
@@ -41,8 +45,8 @@ export const conversationRoutes: FastifyPluginAsync<AgentApiOptions> = async (fa
 
   /** A conversation after a change, as its agent sees it, with its latest message. */
   const view = async (conversation: Conversation, viewerId: string) => {
-    const messages = await ctx.conversations.listMessages(conversation.id);
-    return presentConversation(conversation, viewerId, lastMessageOf(messages?.at(-1) ?? null));
+    const page = await ctx.conversations.listThreadPage(conversation.id, null, 1);
+    return presentConversation(conversation, viewerId, lastMessageOf(page?.messages.at(-1) ?? null));
   };
 
   app.get(
@@ -81,8 +85,10 @@ export const conversationRoutes: FastifyPluginAsync<AgentApiOptions> = async (fa
       schema: routeSchema(
         {
           operationId: 'getConversation',
-          summary: 'A conversation, its end-user and its thread',
+          summary: 'A conversation, its end-user and its newest messages',
+          description: 'The newest `limit` messages (50 unless given); messages_cursor pages back through the older ones (GET /conversations/{id}/messages).',
           params: ConversationParams,
+          querystring: ConversationDetailQuery,
           response: { 200: ConversationDetail },
         },
         TAGS,
@@ -90,12 +96,35 @@ export const conversationRoutes: FastifyPluginAsync<AgentApiOptions> = async (fa
     },
     async (request) => {
       const { agent } = callerOf(request);
-      const detail = await conversationDetail(ctx, agent, request.params.id);
+      const detail = await conversationDetail(ctx, agent, request.params.id, request.query.limit);
       return {
         conversation: presentConversation(detail.conversation, agent.id, lastMessageOf(detail.lastMessage)),
         user: presentEndUser(detail.user),
         messages: detail.messages.map(presentMessage),
+        messages_cursor: detail.messagesCursor,
       };
+    },
+  );
+
+  app.get(
+    '/conversations/:id/messages',
+    {
+      schema: routeSchema(
+        {
+          operationId: 'listMessages',
+          summary: "A page of a conversation's messages",
+          description:
+            'The newest `limit` messages before `before` (a messages_cursor), private notes included, oldest first, and the cursor for the ones before them.',
+          params: ConversationParams,
+          querystring: MessagePageQuery,
+          response: { 200: MessagePage },
+        },
+        TAGS,
+      ),
+    },
+    async (request) => {
+      const page = await listMessages(ctx, request.params.id, request.query);
+      return { messages: page.messages.map(presentMessage), messages_cursor: page.cursor };
     },
   );
 
