@@ -250,6 +250,8 @@ export const MessagePage = Type.Object(
   { messages: Type.Array(MessageView, { description: 'Oldest first' }), messages_cursor: MessagesCursor },
   { additionalProperties: false },
 );
+export type ConversationDetail = Static<typeof ConversationDetail>;
+export type MessagePage = Static<typeof MessagePage>;
 
 export const ConversationParams = Type.Object({ id: Id('The conversation') });
 export const IdParams = Type.Object({ id: Id('The object') });

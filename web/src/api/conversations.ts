@@ -1,7 +1,7 @@
 /** Conversations, their counts, their messages and their end-users. */
 import type { ConversationPatch, EndUserPatch, ReplyInput } from '../../../src/contract/agent-api.js';
 import { query, request } from './client.js';
-import type { ConversationDetail, ConversationView, EndUserView, MessageView, Page, Queue, QueueCounts } from './types.js';
+import type { ConversationDetail, ConversationView, EndUserView, MessagePage, MessageView, Page, Queue, QueueCounts } from './types.js';
 
 const path = (id: string, rest = '') => `/conversations/${encodeURIComponent(id)}${rest}`;
 
@@ -21,7 +21,10 @@ export async function listConversations(params: ListFilters & { cursor?: string 
   return { items: page.conversations, next: page.next_cursor };
 }
 
+/** The conversation with its newest messages; `messages_cursor` reads the older ones (`getOlderMessages`). */
 export const getConversation = (id: string) => request<ConversationDetail>('GET', path(id));
+/** The page of messages before `before` (a `messages_cursor`), oldest first. */
+export const getOlderMessages = (id: string, before: string) => request<MessagePage>('GET', path(id, `/messages${query({ before })}`));
 export const reply = (id: string, input: ReplyInput) => request<MessageView>('POST', path(id, '/messages'), input);
 export const patchConversation = (id: string, patch: ConversationPatch) => request<ConversationView>('PATCH', path(id), patch);
 export const takeOver = (id: string) => request<ConversationView>('POST', path(id, '/takeover'));

@@ -9,7 +9,7 @@ import { ErrorNote } from '../ui/ErrorNote.js';
 import { attachmentOf } from './attachment.js';
 import { CannedReplyPicker, suggestionId, useCannedReplyPicker } from './CannedReplyPicker.js';
 import { clearDraft, loadDraft, saveDraft } from './drafts.js';
-import { Thread } from './Thread.js';
+import { Message } from './Message.js';
 
 /** Typing is worth telling Fin about at most this often (Finch throttles to 3 s as well). */
 const TYPING_EVERY_MS = 3000;
@@ -164,7 +164,13 @@ export function Composer(props: {
           <p>
             <strong>Someone else replied since you started writing.</strong> Read what they wrote before sending yours:
           </p>
-          <Thread messages={sinceSeen()} />
+          <ol className="replied-messages" aria-label="Messages since">
+            {sinceSeen().map((message) => (
+              <li key={message.id} className="thread-row">
+                <Message message={message} />
+              </li>
+            ))}
+          </ol>
           <button type="button" disabled={busy} onClick={() => void send(undefined, true)}>
             Send anyway
           </button>{' '}

@@ -1,55 +1,89 @@
-import { useEffect, useRef } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useLayoutEffect, useRef } from 'react';
 import type { MessageView } from '../api/types.js';
-import { Avatar } from '../ui/Avatar.js';
-import { safeHtml } from '../ui/safe-html.js';
-import { when } from '../ui/when.js';
+import { Message } from './Message.js';
 
-/** The conversation's messages, oldest first, scrolled to the newest; bodies sanitized again here. */
-export function Thread({ messages }: { messages: MessageView[] }) {
-  const end = useRef<HTMLLIElement>(null);
-  // Braces, not an arrow's value: Chromium's scrollIntoView returns a promise, which React would
-  // take for a cleanup function.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when a message arrives (the count changes), not on each re-read
+/** How close to the top (px) the agent scrolls before older messages load. */
+const LOAD_OLDER_WITHIN = 600;
+
+/**
+ * The conversation's messages, oldest first, opened at the newest; bodies sanitized again here.
+ * Only the messages on screen are in the page (virtualized like the list), so a thread of any
+ * length stays light. Scrolling near the top loads older messages (`loadOlder`), which appear
+ * above without moving what the agent is reading; a new message scrolls to the end.
+ */
+export function Thread(props: { messages: MessageView[]; hasOlder: boolean; loadingOlder: boolean; loadOlder: () => void }) {
+  const { messages, hasOlder, loadingOlder, loadOlder } = props;
+  const parent = useRef<HTMLDivElement>(null);
+  const list = useRef<HTMLOListElement>(null);
+  const virtualizer = useVirtualizer({
+    count: messages.length,
+    getScrollElement: () => parent.current,
+    estimateSize: () => 110,
+    overscan: 6,
+    // By id, so a message keeps its measured height when older ones are put before it.
+    getItemKey: (index) => messages[index]!.id,
+    // The list starts below the line that says whether older messages are loading.
+    scrollMargin: list.current?.offsetTop ?? 0,
+  });
+
+  // Where the agent was reading, kept across a render that adds messages before it: the first
+  // message on screen and how far above the top of the view it started.
+  const anchor = useRef<{ id: string; offset: number } | null>(null);
+  const firstId = messages[0]?.id;
+  const lastId = messages.at(-1)?.id;
+  const shown = useRef<{ firstId?: string | undefined; lastId?: string | undefined }>({});
+
+  useLayoutEffect(() => {
+    const before = shown.current;
+    shown.current = { firstId, lastId };
+    if (lastId !== before.lastId) {
+      // Opened, or a new message: show the newest.
+      if (messages.length > 0) virtualizer.scrollToIndex(messages.length - 1, { align: 'end' });
+    } else if (firstId !== before.firstId && anchor.current) {
+      // Older messages came in above: keep the one the agent was reading where it was.
+      const index = messages.findIndex((message) => message.id === anchor.current!.id);
+      const item = index < 0 ? undefined : virtualizer.measurementsCache[index];
+      if (item) virtualizer.scrollToOffset(item.start + anchor.current.offset);
+    }
+  }, [firstId, lastId, messages, virtualizer]);
+
+  const remember = () => {
+    const element = parent.current;
+    const top = element && virtualizer.getVirtualItems().find((item) => item.end > element.scrollTop);
+    anchor.current = top ? { id: String(top.key), offset: element.scrollTop - top.start } : null;
+  };
+  const onScroll = () => {
+    remember();
+    if (hasOlder && !loadingOlder && (parent.current?.scrollTop ?? Number.POSITIVE_INFINITY) < LOAD_OLDER_WITHIN) loadOlder();
+  };
+  // A page that does not fill the view cannot be scrolled up: load on until it does.
   useEffect(() => {
-    end.current?.scrollIntoView({ block: 'end' });
-  }, [messages.length]);
+    const element = parent.current;
+    if (element && hasOlder && !loadingOlder && element.scrollHeight <= element.clientHeight) loadOlder();
+  });
+
   return (
-    <ol className="thread" aria-label="Messages">
-      {messages.map((message) => {
-        const name = message.author.is_fin ? 'Fin' : (message.author.name ?? message.author.email ?? 'End-user');
-        const note = message.visibility === 'private';
-        return (
-          <li key={message.id} className={`message ${message.author.type}${note ? ' note' : ''}${message.author.is_fin ? ' from-fin' : ''}`}>
-            <Avatar name={name} photoUrl={message.author.photo_url} fin={message.author.is_fin} />
-            <div className="message-main">
-              <div className="message-head">
-                <span className="author">{name}</span>
-                {message.author.is_fin && <span className="badge fin">Fin</span>}
-                {note && <span className="badge note">Private note</span>}
-                <time dateTime={message.created_at}>{when(message.created_at)}</time>
-              </div>
-              {/* biome-ignore lint/security/noDangerouslySetInnerHtml: safeHtml sanitizes with DOMPurify (format.tsx) */}
-              {message.body && <div className="body" dangerouslySetInnerHTML={{ __html: safeHtml(message.body) }} />}
-              {message.attachments.length > 0 && (
-                <ul className="attachments">
-                  {message.attachments.map((attachment) => (
-                    <li key={attachment.url}>
-                      <a href={attachment.url} target="_blank" rel="noopener noreferrer">
-                        {/^(png|jpe?g|gif|webp)$/i.test(attachment.filetype) && attachment.url.startsWith('https://') ? (
-                          <img src={attachment.url} alt={attachment.filename} className="thumbnail" />
-                        ) : (
-                          `${attachment.filename} (${attachment.filetype})`
-                        )}
-                      </a>
-                    </li>
-                  ))}
-                </ul>
-              )}
-            </div>
-          </li>
-        );
-      })}
-      <li ref={end} aria-hidden="true" className="thread-end" />
-    </ol>
+    <div className="thread" ref={parent} onScroll={onScroll}>
+      <p className="thread-start" role="status">
+        {loadingOlder ? 'Loading earlier messages…' : hasOlder ? '' : 'Start of the conversation'}
+      </p>
+      <ol ref={list} aria-label="Messages" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+        {virtualizer.getVirtualItems().map((row) => {
+          const message = messages[row.index]!;
+          return (
+            <li
+              key={row.key}
+              data-index={row.index}
+              ref={virtualizer.measureElement}
+              className="thread-row"
+              style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${row.start - virtualizer.options.scrollMargin}px)` }}
+            >
+              <Message message={message} />
+            </li>
+          );
+        })}
+      </ol>
+    </div>
   );
 }

@@ -35,7 +35,7 @@ export function useChange(...touched: QueryKey[]): { run: (action: () => Promise
  * A screen's resource and the changes it makes: the data read, `run` for a change that re-reads
  * what `touched` names, and the error to show (the last change's, else the read's).
  */
-export function useEditable<T>(read: UseQueryResult<T>, ...touched: QueryKey[]) {
+export function useEditable<T>(read: Pick<UseQueryResult<T>, 'data' | 'error'>, ...touched: QueryKey[]) {
   const change = useChange(...touched);
   return { data: read.data, run: change.run, error: change.error ?? read.error?.message ?? null };
 }

@@ -1,6 +1,8 @@
 /** What the inbox shows of conversations: the queue counts, the filtered lists, one conversation. */
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { getConversation, getCounts, listConversations, type ListFilters } from '../api/conversations.js';
+import { useMemo } from 'react';
+import { getConversation, getCounts, getOlderMessages, listConversations, type ListFilters } from '../api/conversations.js';
+import type { ConversationDetail, MessageView } from '../api/types.js';
 import { keys } from './keys.js';
 
 /** Rows per page of a list; more load as the agent scrolls. */
@@ -23,4 +25,51 @@ export function useConversationList(filters: ListFilters) {
   });
 }
 
-export const useConversation = (id: string) => useQuery({ queryKey: keys.conversation(id), queryFn: () => getConversation(id) });
+/** One read of a conversation's thread: the conversation with its newest messages, or a page before them. */
+interface ThreadRead {
+  detail: ConversationDetail | null;
+  messages: MessageView[];
+  cursor: string | null;
+}
+
+/** What a conversation screen shows: the conversation, its end-user, the messages loaded so far (oldest first). */
+export interface LoadedConversation extends ConversationDetail {
+  /** Whether older messages than those loaded exist; `loadOlder` reads the next page of them. */
+  hasOlder: boolean;
+  loadingOlder: boolean;
+  loadOlder: () => void;
+}
+
+/**
+ * A conversation and its thread, page by page from the newest (GET /conversations/{id}, then
+ * /messages?before=). Read again after a change, it reads its pages again in order, each from the
+ * cursor of the one before, so the messages stay one unbroken run however many arrived.
+ */
+export function useConversation(id: string) {
+  const read = useInfiniteQuery({
+    queryKey: keys.conversation(id),
+    queryFn: async ({ pageParam }): Promise<ThreadRead> => {
+      if (pageParam === null) {
+        const detail = await getConversation(id);
+        return { detail, messages: detail.messages, cursor: detail.messages_cursor };
+      }
+      const page = await getOlderMessages(id, pageParam);
+      return { detail: null, messages: page.messages, cursor: page.messages_cursor };
+    },
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.cursor,
+  });
+  const { data, hasNextPage, isFetchingNextPage, fetchNextPage } = read;
+  const loaded = useMemo((): LoadedConversation | undefined => {
+    const detail = data?.pages[0]?.detail;
+    if (!detail) return undefined;
+    return {
+      ...detail,
+      messages: data.pages.toReversed().flatMap((page) => page.messages),
+      hasOlder: hasNextPage,
+      loadingOlder: isFetchingNextPage,
+      loadOlder: () => void fetchNextPage({ cancelRefetch: false }),
+    };
+  }, [data, hasNextPage, isFetchingNextPage, fetchNextPage]);
+  return { ...read, data: loaded };
+}
