@@ -7,16 +7,13 @@
  * The environment is finch-process.ts's fixed one (so that the caller's own FINCH_* settings
  * cannot change what is measured) plus these variables; the child-process plumbing is service.ts.
  */
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Cleanup } from './cleanup.js';
-import { finchEnv, profileArgs, type FinchTarget } from './finch-process.js';
+import { createAdminToken, finch, finchEnv, profileArgs, type FinchTarget } from './finch-process.js';
 import { REPO_ROOT } from './paths.js';
 import { startService } from './service.js';
 
 const MAIN = path.join(REPO_ROOT, 'dist', 'cli', 'main.js');
-const ADMIN = { name: 'Bench Admin', email: 'bench-admin@example.test', password: 'bench password, not secret' };
 
 export interface DeploymentOptions extends FinchTarget {
   /** FINCH_FIN_BASE_URL: where notifications go. */
@@ -39,8 +36,7 @@ export interface Deployment {
 export async function deployFinch(options: DeploymentOptions, cleanup: Cleanup): Promise<Deployment> {
   const env = deploymentEnv(options);
   // Before the server starts, so that the first command (not the server) migrates the database.
-  await finch(env, 'create-agent', '--name', ADMIN.name, '--email', ADMIN.email, '--password', ADMIN.password, '--role', 'admin', '--json');
-  const agentToken = (JSON.parse(await finch(env, 'create-token', '--agent', ADMIN.email, '--json')) as { token: string }).token;
+  const agentToken = await createAdminToken(env);
   const finToken = (JSON.parse(await finch(env, 'create-fin-token', '--json')) as { token: string }).token;
 
   const server = await startService({
@@ -97,16 +93,4 @@ function serverReady(lines: readonly string[], receiverUrl: string): string | un
   const url = lines.map((line) => /Finch is running at (http:\/\/\S+)/.exec(line)?.[1]).find(Boolean);
   if (!url) throw new Error('the banner has no "Finch is running at" line');
   return url;
-}
-
-const execFileAsync = promisify(execFile);
-
-/** `finch <args>` to completion; its standard output. */
-async function finch(env: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
-  try {
-    return (await execFileAsync(process.execPath, [MAIN, ...args], { cwd: REPO_ROOT, env })).stdout;
-  } catch (error) {
-    const { stderr } = error as { stderr?: string };
-    throw new Error(`finch ${args[0]} failed: ${stderr?.trim() || (error as Error).message}`);
-  }
 }

@@ -2,9 +2,10 @@
  * Finch as people run it: `node dist/cli/main.js start` in its own process, configured by
  * environment variables, with the OAuth client it prints on first start.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { fetchAccessToken } from '../../src/client/fin-client.js';
 import { finClientFromBanner } from './test-harness.js';
 import { REPO_ROOT } from './paths.js';
@@ -122,4 +123,24 @@ function createClient(env: NodeJS.ProcessEnv): { clientId: string; clientSecret:
 export async function fetchToken(finch: FinchProcess): Promise<string> {
   const { accessToken } = await fetchAccessToken(`${finch.baseUrl}/oauth/token`, finch.clientId, finch.clientSecret);
   return accessToken;
+}
+
+const execFileAsync = promisify(execFile);
+
+/** `finch <args>` with `env` (finchEnv's), to completion; its standard output. */
+export async function finch(env: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
+  try {
+    return (await execFileAsync(process.execPath, [MAIN, ...args], { cwd: REPO_ROOT, env })).stdout;
+  } catch (error) {
+    const { stderr } = error as { stderr?: string };
+    throw new Error(`finch ${args[0]} failed: ${stderr?.trim() || (error as Error).message}`);
+  }
+}
+
+const ADMIN = { name: 'Bench Admin', email: 'bench-admin@example.test', password: 'bench password, not secret' };
+
+/** An admin agent and a personal API token of theirs (for the agent API: no CSRF with a bearer token). */
+export async function createAdminToken(env: NodeJS.ProcessEnv): Promise<string> {
+  await finch(env, 'create-agent', '--name', ADMIN.name, '--email', ADMIN.email, '--password', ADMIN.password, '--role', 'admin', '--json');
+  return (JSON.parse(await finch(env, 'create-token', '--agent', ADMIN.email, '--json')) as { token: string }).token;
 }
