@@ -20,7 +20,7 @@ import { AgentApiClient, type Answer } from './lib/agent-api-client.js';
 import { BURST_KINDS, changeRequest, type ChangeKind } from './lib/agent-changes.js';
 import { Cleanup, runBench } from './lib/cleanup.js';
 import { CpuMeter, findPostmaster, waitForQuiet, type CpuUse } from './lib/cpu.js';
-import { deployFinch, type Deployment } from './lib/finch-deployment.js';
+import { deployFinch, exitedProcesses, type Deployment } from './lib/finch-deployment.js';
 import { ensureBuilt, type FinchTarget } from './lib/finch-process.js';
 import { runOpenLoop, type OpenLoopResult } from './lib/open-loop.js';
 import { environment, parseDbChoice, wholeNumber, type DbKind } from './lib/options.js';
@@ -356,18 +356,6 @@ function statusCounts(answers: readonly Answer[]): { statuses: Record<string, nu
     if (answer.problem !== undefined) firstProblem ??= `${answer.status}: ${answer.problem}`;
   }
   return { statuses, firstProblem };
-}
-
-function exitedProcesses(finch: Deployment): string[] {
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  return [...(alive(finch.serverPid) ? [] : ['server']), ...finch.workerPids.filter((pid) => !alive(pid)).map((pid) => `worker ${pid}`)];
 }
 
 // --- output --------------------------------------------------------------------------------------------

@@ -94,3 +94,16 @@ function serverReady(lines: readonly string[], receiverUrl: string): string | un
   if (!url) throw new Error('the banner has no "Finch is running at" line');
   return url;
 }
+
+/** The processes of a deployment that are no longer running ("server", "worker <pid>"). */
+export function exitedProcesses(finch: Deployment): string[] {
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return [...(alive(finch.serverPid) ? [] : ['server']), ...finch.workerPids.filter((pid) => !alive(pid)).map((pid) => `worker ${pid}`)];
+}

@@ -1,0 +1,402 @@
+/**
+ * Does Finch hold up for half an hour of ordinary work? A realistic mix (bench/lib/soak-mix.ts: Fin
+ * syncing and relaying end-users' messages, agents reading queues and threads, replying, writing
+ * notes and tagging, new conversations now and then) plus live event streams open throughout and
+ * every helpdesk-side change notified to a receiver standing in for Fin, at half of the mix's
+ * measured capacity, for --duration seconds on each database (PostgreSQL with `finch worker`s).
+ *
+ * First a closed loop of the same mix finds the capacity (ops/s); then the open loop runs at half
+ * of it (or --rate). After a warm-up, it checks what a long run must not do: fail a request, lose
+ * or repeat a notification, drop a live stream, grow the server's memory by more than 10 %, or
+ * grow its open files or database connections. See bench/README.md.
+ *
+ *   node --import tsx bench/soak.ts [--db sqlite|postgres|both] [--duration 1800] [--warmup 120]
+ *        [--rate N] [--capacity-seconds 20] [--conversations 200] [--streams 20] [--workers 2]
+ *        [--connections 32] [--seed 1]
+ *   env: DATABASE_URL (a PostgreSQL server to create throwaway databases on; default: start one)
+ */
+import { readdirSync } from 'node:fs';
+import http from 'node:http';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { FinClient } from '../src/client/fin-client.js';
+import { AgentApiClient } from './lib/agent-api-client.js';
+import { Cleanup, runBench } from './lib/cleanup.js';
+import { exitedProcesses, deployFinch, type Deployment } from './lib/finch-deployment.js';
+import { ensureBuilt, type FinchTarget } from './lib/finch-process.js';
+import { TimedHttpClient } from './lib/http-timer.js';
+import { runOpenLoop } from './lib/open-loop.js';
+import { environment, parseDbChoice, wholeNumber, type DbKind } from './lib/options.js';
+import { auditOutbox, type OutboxAudit } from './lib/outbox-audit.js';
+import { writeResults } from './lib/paths.js';
+import { acquirePostgres, type PostgresHost } from './lib/postgres.js';
+import { seededRandom } from './lib/random.js';
+import { readRss } from './lib/rss.js';
+import { delay } from './lib/service.js';
+import { MIX, pick, startConversation, type MixContext, type Outcome } from './lib/soak-mix.js';
+import { summarizeLatencies, type LatencySummary } from './lib/stats.js';
+import { fmt, printTable } from './lib/table.js';
+import { WebhookReceiver } from './lib/webhook-receiver.js';
+
+interface Settings {
+  databases: DbKind[];
+  durationSeconds: number;
+  warmupSeconds: number;
+  /** Ops/s of the soak; undefined: half the measured capacity. */
+  rate: number | undefined;
+  capacitySeconds: number;
+  conversations: number;
+  streams: number;
+  workers: number;
+  connections: number;
+  seed: number;
+}
+
+/** The limits a run is judged by (issue 14, item 6). */
+const RSS_GROWTH_LIMIT = 0.1;
+/** Open files may wobble by the sockets in flight at the moment they are counted. */
+const FD_WOBBLE = 8;
+const SAMPLE_MS = 10_000;
+const DRAIN_MS = 60_000;
+
+/** The server's (and workers') resources at one moment. */
+interface Snapshot {
+  atSeconds: number;
+  rss: number[];
+  files: number[];
+  databaseConnections: number | undefined;
+}
+
+interface OperationResult {
+  name: string;
+  count: number;
+  failed: number;
+  latency: LatencySummary;
+}
+
+interface Run {
+  db: DbKind;
+  capacity: number;
+  rate: number;
+  operations: OperationResult[];
+  firstProblem: string | undefined;
+  snapshots: Snapshot[];
+  streams: { opened: number; open: number; events: number };
+  outbox: OutboxAudit;
+  repeatedDeliveries: number;
+  exited: string[];
+  verdicts: { check: string; ok: boolean; detail: string }[];
+}
+
+function readSettings(): Settings {
+  const { values } = parseArgs({
+    options: {
+      db: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      rate: { type: 'string' },
+      'capacity-seconds': { type: 'string' },
+      conversations: { type: 'string' },
+      streams: { type: 'string' },
+      workers: { type: 'string' },
+      connections: { type: 'string' },
+      seed: { type: 'string' },
+    },
+    strict: true,
+  });
+  return {
+    databases: parseDbChoice(values.db, 'both'),
+    durationSeconds: wholeNumber('--duration', values.duration, 1800),
+    warmupSeconds: wholeNumber('--warmup', values.warmup, 120, 0),
+    rate: values.rate === undefined ? undefined : wholeNumber('--rate', values.rate, 1),
+    capacitySeconds: wholeNumber('--capacity-seconds', values['capacity-seconds'], 20),
+    conversations: wholeNumber('--conversations', values.conversations, 200),
+    streams: wholeNumber('--streams', values.streams, 20, 0),
+    workers: wholeNumber('--workers', values.workers, 2, 0),
+    connections: wholeNumber('--connections', values.connections, 32),
+    seed: wholeNumber('--seed', values.seed, 1, 0),
+  };
+}
+
+await runBench(async (cleanup) => {
+  const settings = readSettings();
+  ensureBuilt();
+  const postgres = settings.databases.includes('postgres') ? await acquirePostgres(cleanup) : undefined;
+  const runs: Run[] = [];
+  for (const db of settings.databases) runs.push(await soak(db, settings, postgres, cleanup));
+  report(runs, settings);
+});
+
+async function soak(db: DbKind, settings: Settings, postgres: PostgresHost | undefined, cleanup: Cleanup): Promise<Run> {
+  const workers = db === 'postgres' ? settings.workers : 0;
+  const label = `[${db}]`;
+  const scope = new Cleanup();
+  const finish = cleanup.add(`clean up after ${db}`, () => scope.runAll());
+  try {
+    const { dir } = scope.tempDir(`finch-soak-${db}-`);
+    const database = db === 'postgres' ? await postgres!.newDatabase('finch_soak') : undefined;
+    if (database) scope.add('drop the database', database.drop);
+    const target: FinchTarget = { dataDir: dir, databaseUrl: database?.url };
+    const receiver = await new WebhookReceiver().start();
+    scope.add('stop the receiver', () => receiver.stop());
+    log(`${label} starting Finch (${workers > 0 ? `${workers} workers` : 'the server delivers'})…`);
+    const finch = await deployFinch({ ...target, receiverUrl: receiver.baseUrl, workers }, scope);
+
+    const fin = new FinClient({ baseUrl: `${finch.baseUrl}/api/fin`, variant: 'rest', token: finch.finToken });
+    const context: MixContext = {
+      fin,
+      finReads: new TimedHttpClient(finch.baseUrl, { authorization: `Bearer ${finch.finToken}`, accept: 'application/json' }, settings.connections),
+      agentReads: new TimedHttpClient(finch.baseUrl, { authorization: `Bearer ${finch.agentToken}`, accept: 'application/json' }, settings.connections),
+      agentWrites: new AgentApiClient(finch.baseUrl, finch.agentToken, settings.connections),
+      conversations: [],
+    };
+    scope.add('close the clients', () => {
+      context.finReads.close();
+      context.agentReads.close();
+      context.agentWrites.close();
+    });
+    log(`${label} seeding ${settings.conversations} conversations…`);
+    for (let index = 0; index < settings.conversations; index++) {
+      const created = await startConversation(fin, index);
+      if ('problem' in created) throw new Error(`seeding: ${created.status} ${created.problem}`);
+      context.conversations.push(created);
+    }
+    const streams = openStreams(finch, settings.streams);
+    scope.add('close the streams', () => streams.close());
+
+    const random = seededRandom(settings.seed);
+    let sequence = 0;
+    const next = () => {
+      const operation = pick(random);
+      const conversation = context.conversations[Math.floor(random() * context.conversations.length)]!;
+      const n = sequence++;
+      return { operation, promise: operation.run(context, conversation, n) };
+    };
+
+    log(`${label} measuring the mix's capacity for ${settings.capacitySeconds} s (${settings.connections} at a time)…`);
+    const capacity = await measureCapacity(next, settings);
+    const rate = settings.rate ?? Math.max(1, Math.floor(capacity / 2));
+    log(
+      `${label} capacity ${fmt.int(capacity)} ops/s; soaking at ${fmt.int(rate)} ops/s for ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s…`,
+    );
+
+    const since = new Date().toISOString();
+    const firstReceipt = receiver.receipts.length;
+    const results = new Map<string, { outcomes: Outcome[] }>(MIX.map((operation) => [operation.name, { outcomes: [] }]));
+    let firstProblem: string | undefined;
+    const pending: Promise<void>[] = [];
+    const snapshots: Snapshot[] = [];
+    const started = performance.now();
+    const warmupOps = settings.warmupSeconds * rate;
+    const sampler = setInterval(() => void snapshot(finch, database?.url, started).then((s) => snapshots.push(s)), SAMPLE_MS);
+    await runOpenLoop({
+      ratePerSecond: rate,
+      count: (settings.warmupSeconds + settings.durationSeconds) * rate,
+      send: (index) => {
+        const { operation, promise } = next();
+        pending.push(
+          promise.then((outcome) => {
+            if (index < warmupOps) return;
+            results.get(operation.name)!.outcomes.push(outcome);
+            if (outcome.status < 200 || outcome.status >= 300) firstProblem ??= `${operation.name}: ${outcome.status} ${outcome.problem ?? ''}`;
+          }),
+        );
+        // Keep the list short on a long run: settled ones go.
+        if (pending.length > 10_000) pending.splice(0, 5_000);
+      },
+    });
+    await Promise.all(pending);
+    clearInterval(sampler);
+    snapshots.push(await snapshot(finch, database?.url, started));
+
+    log(`${label} waiting for the last notifications…`);
+    const audit = async () => auditOutbox(target, since, receiver.receipts.slice(firstReceipt));
+    const deadline = performance.now() + DRAIN_MS;
+    let outbox = await audit();
+    while ((outbox.eventsByStatus.pending ?? 0) + (outbox.eventsByStatus.in_flight ?? 0) > 0 && performance.now() < deadline) {
+      await delay(1000);
+      outbox = await audit();
+    }
+    await delay(1500);
+    outbox = await audit();
+    const receipts = receiver.receipts.slice(firstReceipt);
+    const repeatedDeliveries = receipts.length - new Set(receipts.map((receipt) => receipt.eventId)).size;
+
+    const operations = MIX.map((operation) => {
+      const outcomes = results.get(operation.name)!.outcomes;
+      return {
+        name: operation.name,
+        count: outcomes.length,
+        failed: outcomes.filter((outcome) => outcome.status < 200 || outcome.status >= 300).length,
+        latency: summarizeLatencies(outcomes.map((outcome) => outcome.ms)),
+      };
+    });
+    const streamState = { opened: settings.streams, open: streams.open(), events: streams.events() };
+    const exited = exitedProcesses(finch);
+    const verdicts = judge({ operations, snapshots, settings, outbox, repeatedDeliveries, streams: streamState, exited });
+    return { db, capacity, rate, operations, firstProblem, snapshots, streams: streamState, outbox, repeatedDeliveries, exited, verdicts };
+  } finally {
+    await finish();
+  }
+}
+
+/** Ops/s of the mix with `connections` loops each sending the next op once the last is answered. */
+async function measureCapacity(next: () => { promise: Promise<Outcome> }, settings: Settings): Promise<number> {
+  const end = performance.now() + settings.capacitySeconds * 1000;
+  let done = 0;
+  const loop = async () => {
+    while (performance.now() < end) {
+      await next().promise;
+      done++;
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: settings.connections }, loop));
+  return done / ((performance.now() - started) / 1000);
+}
+
+/** The server's and workers' memory and open files, and the database's connections to Finch's database. */
+async function snapshot(finch: Deployment, databaseUrl: string | undefined, started: number): Promise<Snapshot> {
+  const pids = [finch.serverPid, ...finch.workerPids];
+  return {
+    atSeconds: (performance.now() - started) / 1000,
+    rss: pids.map((pid) => readRss(pid) ?? Number.NaN),
+    files: pids.map((pid) => {
+      try {
+        return readdirSync(`/proc/${pid}/fd`).length;
+      } catch {
+        return Number.NaN;
+      }
+    }),
+    databaseConnections: databaseUrl === undefined ? undefined : await countConnections(databaseUrl),
+  };
+}
+
+async function countConnections(databaseUrl: string): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const database = new URL(databaseUrl).pathname.slice(1);
+    // Not this one: it is the bench's own.
+    const result = await client.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+    return Number(result.rows[0]!.n);
+  } finally {
+    await client.end();
+  }
+}
+
+/** `count` live event streams (GET /api/v1/events) as an agent, counting what they hear. */
+function openStreams(finch: Deployment, count: number) {
+  const url = new URL('/api/v1/events', finch.baseUrl);
+  let events = 0;
+  const alive = new Set<http.ClientRequest>();
+  for (let index = 0; index < count; index++) {
+    const request = http.get(url, { headers: { authorization: `Bearer ${finch.agentToken}`, accept: 'text/event-stream' } }, (response) => {
+      if (response.statusCode !== 200) {
+        alive.delete(request);
+        response.resume();
+        return;
+      }
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        events += chunk.split('\n').filter((line) => line.startsWith('event: conversations')).length;
+      });
+      response.on('close', () => alive.delete(request));
+    });
+    request.on('error', () => alive.delete(request));
+    alive.add(request);
+  }
+  return {
+    open: () => alive.size,
+    events: () => events,
+    close: () => {
+      for (const request of alive) request.destroy();
+    },
+  };
+}
+
+function judge(run: {
+  operations: OperationResult[];
+  snapshots: Snapshot[];
+  settings: Settings;
+  outbox: OutboxAudit;
+  repeatedDeliveries: number;
+  streams: Run['streams'];
+  exited: string[];
+}): Run['verdicts'] {
+  const { snapshots, settings } = run;
+  // The first snapshot at or after the warm-up's end, against the last.
+  const warm = snapshots.find((s) => s.atSeconds >= settings.warmupSeconds) ?? snapshots[0]!;
+  const last = snapshots.at(-1)!;
+  const failed = run.operations.reduce((total, operation) => total + operation.failed, 0);
+  const growth = warm.rss.map((rss, index) => (last.rss[index]! - rss) / rss);
+  const fileGrowth = warm.files.map((files, index) => last.files[index]! - files);
+  const connectionGrowth = warm.databaseConnections === undefined ? undefined : last.databaseConnections! - warm.databaseConnections;
+  return [
+    { check: 'no request failed', ok: failed === 0, detail: `${fmt.int(failed)} failed` },
+    {
+      check: 'every change notified (nothing lost)',
+      ok: run.outbox.lostConversations.length === 0 && run.outbox.deliveredNotReceived === 0,
+      detail: `${run.outbox.lostConversations.length} conversations lost, ${run.outbox.deliveredNotReceived} delivered but not received`,
+    },
+    { check: 'no notification repeated', ok: run.repeatedDeliveries === 0, detail: `${run.repeatedDeliveries} repeated` },
+    { check: 'every live stream still open', ok: run.streams.open === run.streams.opened, detail: `${run.streams.open} of ${run.streams.opened}` },
+    { check: 'no process exited', ok: run.exited.length === 0, detail: run.exited.join(', ') || 'none' },
+    {
+      check: `RSS growth after warm-up ≤ ${RSS_GROWTH_LIMIT * 100} %`,
+      ok: growth.every((g) => g <= RSS_GROWTH_LIMIT),
+      detail: growth.map((g) => `${(g * 100).toFixed(1)} %`).join(', '),
+    },
+    {
+      check: `open files do not grow (±${FD_WOBBLE})`,
+      ok: fileGrowth.every((g) => g <= FD_WOBBLE),
+      detail: fileGrowth.map((g) => `${g >= 0 ? '+' : ''}${g}`).join(', '),
+    },
+    {
+      check: 'database connections do not grow',
+      ok: connectionGrowth === undefined || connectionGrowth <= 0,
+      detail: connectionGrowth === undefined ? 'SQLite (in the open files)' : `${warm.databaseConnections} → ${last.databaseConnections}`,
+    },
+  ];
+}
+
+function report(runs: Run[], settings: Settings): void {
+  for (const run of runs) {
+    printTable(
+      `${run.db}: ${fmt.int(run.rate)} ops/s (capacity ${fmt.int(run.capacity)}) for ${settings.durationSeconds} s after ${settings.warmupSeconds} s warm-up, ${settings.streams} live streams`,
+      ['operation', 'count', 'failed', 'p50 ms', 'p99 ms', 'max ms'],
+      run.operations.map((operation) => [
+        operation.name,
+        fmt.int(operation.count),
+        fmt.int(operation.failed),
+        fmt.ms(operation.latency.p50Ms),
+        fmt.ms(operation.latency.p99Ms),
+        fmt.ms(operation.latency.maxMs),
+      ]),
+    );
+    printTable(
+      `${run.db}: resources (server first, then workers)`,
+      ['at s', 'RSS MB', 'open files', 'db connections'],
+      run.snapshots
+        .filter((_, index, all) => index % 6 === 0 || index === all.length - 1)
+        .map((s) => [
+          fmt.int(s.atSeconds),
+          s.rss.map(fmt.mb).join(' / '),
+          s.files.join(' / '),
+          s.databaseConnections === undefined ? '–' : String(s.databaseConnections),
+        ]),
+    );
+    process.stdout.write(
+      `\n${run.db}: ${fmt.int(run.outbox.changesRecorded)} changes recorded in ${fmt.int(run.outbox.events)} notifications; live streams heard ${fmt.int(run.streams.events)} events\n`,
+    );
+    if (run.firstProblem) process.stdout.write(`first failure: ${run.firstProblem}\n`);
+    for (const verdict of run.verdicts) process.stdout.write(`  ${verdict.ok ? 'ok  ' : 'FAIL'} ${verdict.check}: ${verdict.detail}\n`);
+  }
+  const file = writeResults('soak', { environment: environment(), settings, runs });
+  process.stdout.write(`\nResults written to ${file}\n`);
+  if (runs.some((run) => run.verdicts.some((verdict) => !verdict.ok))) process.exitCode = 1;
+}
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
