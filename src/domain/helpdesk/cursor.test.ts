@@ -10,6 +10,11 @@ describe('the one cursor codec', () => {
     expect(encodeCursor(queue)).toMatch(/^[\w-]+$/);
   });
 
+  it('takes the first and last times Finch writes', () => {
+    for (const at of ['0001-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z'])
+      expect(readCursor(encodeCursor({ at, id: 'b' }), ['at', 'id'])).toEqual({ at, id: 'b' });
+  });
+
   it("reads the due order's flag", () => {
     const due = { at: '2025-10-27T14:30:00.123Z', id: 'conv_01', due: '1' };
     expect(decodeCursor(encodeCursor(due), ['at', 'id', 'due'])).toEqual(due);
@@ -29,6 +34,11 @@ describe('the one cursor codec', () => {
     ['a time Finch does not write (no milliseconds)', encodeCursor({ at: '2025-10-27T14:30:00Z', id: 'b' })],
     ['a time with an offset', encodeCursor({ at: '2025-10-27T16:30:00.000+02:00', id: 'b' })],
     ['an empty id', encodeCursor({ at: '2025-10-27T14:30:00.123Z', id: '' })],
+    // Times JavaScript writes but no database column holds (PostgreSQL refused them with a 500).
+    ['the year 0', encodeCursor({ at: '0000-01-01T00:00:00.000Z', id: 'b' })],
+    ['a year before 0', encodeCursor({ at: '-000001-01-01T00:00:00.000Z', id: 'b' })],
+    ['a six-digit year', encodeCursor({ at: '+010000-01-01T00:00:00.000Z', id: 'b' })],
+    ['the last time JavaScript has', encodeCursor({ at: '+275760-09-13T00:00:00.000Z', id: 'b' })],
   ])('refuses %s: undefined, or 400 invalid_cursor at /cursor', (_label, cursor) => {
     expect(readCursor(cursor, ['at', 'id'])).toBeUndefined();
     expect(() => decodeCursor(cursor, ['at', 'id'])).toThrow(expect.objectContaining({ kind: 'bad_request', code: 'invalid_cursor', pointer: '/cursor' }));

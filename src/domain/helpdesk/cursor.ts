@@ -11,7 +11,7 @@ import { FinError } from '../errors.js';
 
 /**
  * What each key of a position must be: `at`/`created_at` an ISO 8601 UTC time as Finch writes it
- * (`toISOString()`, so it survives a round trip), `id` an id (1..255 characters, no control
+ * (`toISOString()`, so it survives a round trip; years 0001–9999), `id` an id (1..255 characters, no control
  * characters), `due` the due order's flag ('1': the time is a due time, '0': a waiting time).
  */
 const FIELDS = {
@@ -24,9 +24,13 @@ const FIELDS = {
 /** The keys a cursor may hold. */
 export type CursorField = keyof typeof FIELDS;
 
+/**
+ * A time as `toISOString()` writes it, in the years 0001–9999: JavaScript also writes year 0 and
+ * signed six-digit years, which no column of Finch's holds (PostgreSQL refuses them).
+ */
 function isFinchTime(value: string): boolean {
   const ms = Date.parse(value);
-  return Number.isFinite(ms) && new Date(ms).toISOString() === value;
+  return /^\d{4}-/.test(value) && !value.startsWith('0000-') && Number.isFinite(ms) && new Date(ms).toISOString() === value;
 }
 
 /** A position (sort key and tie-breaking id, as strings; keys of FIELDS) as a cursor. */
