@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { AgentClient } from '../support/agent-client.js';
 import { signIn } from '../support/browser.js';
 import { PASSWORD, finConversation } from '../support/helpdesk.js';
+import type { TestFinch } from '../support/finch.js';
 import { inboxOn } from './support.js';
 
 const NOTES = 400;
@@ -23,29 +24,48 @@ const scrollToTop = (thread: Locator) => thread.evaluate((element) => element.sc
 
 const rows = (page: Page) => page.locator('.thread li.thread-row').count();
 
+/** `count` private notes by Hana, "note 0" to "note count-1", a second apart, of different heights. */
+async function addNotes(finch: TestFinch, conversationId: string, count: number): Promise<void> {
+  const hana = (await (await AgentClient.signIn(finch.baseUrl, 'hana@example.com', PASSWORD)).get('/session')).body.agent as { id: string };
+  await finch.store.transaction(async (tx) => {
+    for (let index = 0; index < count; index++) {
+      finch.clock.advance(1000);
+      await tx.insertMessage({
+        objectId: null,
+        conversationId,
+        body: `<p>note ${index}</p>${'<p>more of it</p>'.repeat(index % 4)}`,
+        author: { type: 'agent', id: hana.id },
+        visibility: 'private',
+        attachments: [],
+        createdAt: finch.clock.now().toISOString(),
+      });
+    }
+  });
+}
+
+/** Whether the message whose first line is `text` is inside the thread's view. */
+const inView = (page: Page, text: string) =>
+  page.locator('.thread').evaluate((element, wanted) => {
+    const view = element.getBoundingClientRect();
+    const row = [...element.querySelectorAll('li.thread-row')].find((li) => li.querySelector('.body p')?.textContent === wanted);
+    if (!row) return false;
+    const rect = row.getBoundingClientRect();
+    return rect.top >= view.top - 1 && rect.bottom <= view.bottom + 1;
+  }, text);
+
+const olderRequests = (page: Page, conversationId: string) =>
+  page.evaluate(
+    (id) => performance.getEntriesByType('resource').filter((entry) => entry.name.includes(`/conversations/${id}/messages?before=`)).length,
+    conversationId,
+  );
+
 describe('a long thread (Chromium)', () => {
   const harness = inboxOn('sqlite');
 
   it('opens on the newest messages, keeps the page light, and loads older ones as the agent scrolls up', async () => {
     const { finch } = harness.loop;
     const conversation = await finConversation(finch, 'A long story', 'the very first message');
-    const hana = (await (await AgentClient.signIn(finch.baseUrl, 'hana@example.com', PASSWORD)).get('/session')).body.agent as { id: string };
-    await finch.store.transaction(async (tx) => {
-      for (let index = 0; index < NOTES; index++) {
-        // Bodies of different lengths, so rows differ in height.
-        const body = `<p>note ${index}</p>${'<p>more of it</p>'.repeat(index % 4)}`;
-        finch.clock.advance(1000);
-        await tx.insertMessage({
-          objectId: null,
-          conversationId: conversation.id,
-          body,
-          author: { type: 'agent', id: hana.id },
-          visibility: 'private',
-          attachments: [],
-          createdAt: finch.clock.now().toISOString(),
-        });
-      }
-    });
+    await addNotes(finch, conversation.id, NOTES);
 
     const { page } = await harness.open();
     await signIn(page, finch.baseUrl, 'hana@example.com', PASSWORD);
@@ -94,5 +114,66 @@ describe('a long thread (Chromium)', () => {
     expect((await asIvan.post(`/conversations/${conversation.id}/messages`, { body: 'a newer note', visibility: 'private' })).status).toBe(201);
     await page.locator('.message', { hasText: 'a newer note' }).waitFor({ timeout: 5000 });
     await harness.shot(page, 'long-thread');
+  });
+
+  it('opens on the newest message also when the first page does not fill a tall window', async () => {
+    const { finch } = harness.loop;
+    const conversation = await finConversation(finch, 'Short lines, tall window', 'the start');
+    await addNotes(finch, conversation.id, 300);
+    const { page } = await harness.open({ width: 1440, height: 6000 });
+    await signIn(page, finch.baseUrl, 'hana@example.com', PASSWORD);
+    await page.goto(harness.conversationUrl(conversation.id));
+    await expect.poll(() => olderRequests(page, conversation.id)).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => page.locator('.thread').getByText('Loading earlier messages…').count()).toBe(0);
+    await expect.poll(() => inView(page, 'note 299')).toBe(true);
+  });
+
+  it('asks before loading again after an older page failed, instead of retrying on every render', async () => {
+    const { finch } = harness.loop;
+    const conversation = await finConversation(finch, 'Older pages fail', 'the start');
+    await addNotes(finch, conversation.id, 300);
+    const { page, errors } = await harness.open({ width: 1440, height: 6000 });
+    await signIn(page, finch.baseUrl, 'hana@example.com', PASSWORD);
+    let refused = 0;
+    await page.route('**/messages?before=*', (route) => {
+      refused++;
+      return route.fulfill({
+        status: 503,
+        headers: { 'content-type': 'application/problem+json', 'retry-after': '2' },
+        body: '{"status":503,"code":"unavailable","title":"Unavailable"}',
+      });
+    });
+    await page.goto(harness.conversationUrl(conversation.id));
+    const thread = page.locator('.thread');
+    await thread.getByText('Earlier messages could not be loaded.').waitFor();
+    await page.waitForTimeout(2000);
+    expect(refused).toBe(1);
+    // The browser logs each refused request; they were expected here.
+    errors.splice(0, errors.length, ...errors.filter((error) => !/status of 503/.test(error)));
+    await page.unroute('**/messages?before=*');
+    await thread.getByRole('button', { name: 'Try again' }).click();
+    await expect.poll(() => thread.getByText('Earlier messages could not be loaded.').count()).toBe(0);
+    await expect.poll(() => page.locator('.message', { hasText: 'note 249' }).count()).toBe(1);
+  });
+
+  it('shows every message written since, when more came than one page holds', async () => {
+    const { finch } = harness.loop;
+    const conversation = await finConversation(finch, 'A crowded reply', 'the start');
+    await addNotes(finch, conversation.id, 120);
+    const { page } = await harness.open();
+    await signIn(page, finch.baseUrl, 'hana@example.com', PASSWORD);
+    await page.goto(harness.conversationUrl(conversation.id));
+    await page.locator('.message', { hasText: 'note 119' }).waitFor();
+    await page.getByLabel('Reply to the end-user').fill('My answer.');
+    const asIvan = await AgentClient.signIn(finch.baseUrl, 'ivan@example.com', PASSWORD);
+    expect((await asIvan.post(`/conversations/${conversation.id}/messages`, { body: 'Ivan answered first.' })).status).toBe(201);
+    for (let index = 0; index < 60; index++) {
+      expect((await asIvan.post(`/conversations/${conversation.id}/messages`, { body: `ivan note ${index}`, visibility: 'private' })).status).toBe(201);
+    }
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    const prompt = page.getByRole('alertdialog', { name: 'Someone replied since you started writing' });
+    await prompt.waitFor({ timeout: 5000 });
+    await expect.poll(() => prompt.locator('.message').count()).toBe(61);
+    expect(await prompt.innerText()).toContain('Ivan answered first.');
   });
 });

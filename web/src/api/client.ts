@@ -14,6 +14,8 @@ export class ApiError extends Error {
     /** What the agent reads (problems.ts). */
     message: string,
     readonly code?: string,
+    /** The problem object as Finch sent it, for the members a screen reads (e.g. a 409's `messages`). */
+    readonly problem?: Readonly<Record<string, unknown>>,
   ) {
     super(message);
   }
@@ -79,7 +81,12 @@ export async function request<T>(method: string, path: string, body?: unknown, r
   if (response.status === 403 && problem.code === 'csrf_failed' && !options.retried && (await refreshCsrfToken())) {
     return request<T>(method, path, body, raw, { ...options, retried: true });
   }
-  throw new ApiError(response.status, describeProblem(response.status, problem, response.headers.get('retry-after')), problem.code);
+  throw new ApiError(
+    response.status,
+    describeProblem(response.status, problem, response.headers.get('retry-after')),
+    problem.code,
+    problem as Record<string, unknown>,
+  );
 }
 
 function parseJson(text: string): unknown {

@@ -43,8 +43,11 @@ export function Composer(props: {
   const newest = () => props.messages.at(-1)?.id;
   /** The newest message shown when the agent started this reply (a restored draft: when it was shown again). */
   const seen = useRef<string | undefined>(text.trim() ? newest() : undefined);
-  /** Finch said someone else replied since `seen`: the agent confirms or goes on writing. */
-  const [replied, setReplied] = useState(false);
+  /**
+   * Finch said someone else replied since `seen`: what was written since (from its answer, since the
+   * thread shown may no longer reach back to `seen`); the agent confirms or goes on writing.
+   */
+  const [repliedSince, setRepliedSince] = useState<MessageView[] | null>(null);
   const picker = useCannedReplyPicker(text, (body) => {
     setText(body);
     props.textarea.current?.focus();
@@ -90,7 +93,7 @@ export function Composer(props: {
         ...(mode === 'public' && lastSeen ? { last_seen_message_id: lastSeen } : {}),
       });
       seen.current = undefined;
-      setReplied(false);
+      setRepliedSince(null);
       clearDraft(agentId, id);
       setText('');
       setAttachment('');
@@ -99,9 +102,9 @@ export function Composer(props: {
       await reread(keys.conversation(id));
     } catch (failure) {
       if (failure instanceof ApiError && failure.code === 'conversation_replied') {
-        // Show what was written since: the thread read again has it.
+        // Show what was written since, and the thread read again with it.
         await reread(keys.conversation(id));
-        setReplied(true);
+        setRepliedSince((failure.problem?.messages as MessageView[] | undefined) ?? []);
         setError(null);
       } else {
         setError((failure as Error).message);
@@ -109,11 +112,6 @@ export function Composer(props: {
     } finally {
       setBusy(false);
     }
-  };
-
-  const sinceSeen = () => {
-    const at = props.messages.findIndex((message) => message.id === seen.current);
-    return at < 0 ? [] : props.messages.slice(at + 1);
   };
 
   return (
@@ -159,13 +157,13 @@ export function Composer(props: {
         <input type="file" onChange={(event) => void attach(event.target.files?.[0])} />
       </label>
       <ErrorNote error={error} />
-      {replied && (
+      {repliedSince && (
         <div className="replied-since" role="alertdialog" aria-label="Someone replied since you started writing">
           <p>
             <strong>Someone else replied since you started writing.</strong> Read what they wrote before sending yours:
           </p>
           <ol className="replied-messages" aria-label="Messages since">
-            {sinceSeen().map((message) => (
+            {repliedSince.map((message) => (
               <li key={message.id} className="thread-row">
                 <Message message={message} />
               </li>
@@ -178,7 +176,7 @@ export function Composer(props: {
             type="button"
             onClick={() => {
               seen.current = newest();
-              setReplied(false);
+              setRepliedSince(null);
               props.textarea.current?.focus();
             }}
           >

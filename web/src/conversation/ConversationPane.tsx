@@ -78,7 +78,7 @@ export function ConversationPane(props: { id: string; me: AgentView; controls: R
       <Collision conversationId={id} meId={me.id} />
       {!conversation.fin_sync.ok && <NotSynced conversationId={id} failedAt={conversation.fin_sync.failed_at} />}
       <div className="conversation-body">
-        <Thread messages={messages} hasOlder={detail.hasOlder} loadingOlder={detail.loadingOlder} loadOlder={detail.loadOlder} />
+        <Thread messages={messages} hasOlder={detail.hasOlder} loadingOlder={detail.loadingOlder} olderError={detail.olderError} loadOlder={detail.loadOlder} />
         <aside id="conversation-details" className={details ? 'panels open' : 'panels'} aria-label="Details">
           <button ref={closeDetails} type="button" className="phone-only close-details" onClick={() => setDetails(false)}>
             Close details

@@ -12,8 +12,11 @@ const LOAD_OLDER_WITHIN = 600;
  * length stays light. Scrolling near the top loads older messages (`loadOlder`), which appear
  * above without moving what the agent is reading; a new message scrolls to the end.
  */
-export function Thread(props: { messages: MessageView[]; hasOlder: boolean; loadingOlder: boolean; loadOlder: () => void }) {
-  const { messages, hasOlder, loadingOlder, loadOlder } = props;
+export function Thread(props: { messages: MessageView[]; hasOlder: boolean; loadingOlder: boolean; olderError: string | null; loadOlder: () => void }) {
+  const { messages, hasOlder, loadingOlder, olderError, loadOlder } = props;
+  // After a failed page, older ones load again only when the agent asks (Try again): loading on
+  // every scroll or render would repeat a failing request many times a second.
+  const mayLoad = hasOlder && !loadingOlder && olderError === null;
   const parent = useRef<HTMLDivElement>(null);
   const list = useRef<HTMLOListElement>(null);
   const virtualizer = useVirtualizer({
@@ -30,6 +33,8 @@ export function Thread(props: { messages: MessageView[]; hasOlder: boolean; load
   // Where the agent was reading, kept across a render that adds messages before it: the first
   // message on screen and how far above the top of the view it started.
   const anchor = useRef<{ id: string; offset: number } | null>(null);
+  /** Whether the view shows the end of the thread (as it opens): it stays there as pages come in. */
+  const atEnd = useRef(true);
   const firstId = messages[0]?.id;
   const lastId = messages.at(-1)?.id;
   const shown = useRef<{ firstId?: string | undefined; lastId?: string | undefined }>({});
@@ -40,6 +45,9 @@ export function Thread(props: { messages: MessageView[]; hasOlder: boolean; load
     if (lastId !== before.lastId) {
       // Opened, or a new message: show the newest.
       if (messages.length > 0) virtualizer.scrollToIndex(messages.length - 1, { align: 'end' });
+    } else if (firstId !== before.firstId && atEnd.current) {
+      // Older messages came in while the newest were shown (a page that did not fill the view).
+      virtualizer.scrollToIndex(messages.length - 1, { align: 'end' });
     } else if (firstId !== before.firstId && anchor.current) {
       // Older messages came in above: keep the one the agent was reading where it was.
       const index = messages.findIndex((message) => message.id === anchor.current!.id);
@@ -55,18 +63,34 @@ export function Thread(props: { messages: MessageView[]; hasOlder: boolean; load
   };
   const onScroll = () => {
     remember();
-    if (hasOlder && !loadingOlder && (parent.current?.scrollTop ?? Number.POSITIVE_INFINITY) < LOAD_OLDER_WITHIN) loadOlder();
+    const element = parent.current;
+    if (!element) return;
+    atEnd.current = element.scrollTop + element.clientHeight >= element.scrollHeight - 4;
+    if (mayLoad && element.scrollTop < LOAD_OLDER_WITHIN) loadOlder();
   };
   // A page that does not fill the view cannot be scrolled up: load on until it does.
   useEffect(() => {
     const element = parent.current;
-    if (element && hasOlder && !loadingOlder && element.scrollHeight <= element.clientHeight) loadOlder();
+    if (element && mayLoad && element.scrollHeight <= element.clientHeight) loadOlder();
   });
 
   return (
     <div className="thread" ref={parent} onScroll={onScroll}>
       <p className="thread-start" role="status">
-        {loadingOlder ? 'Loading earlier messages…' : hasOlder ? '' : 'Start of the conversation'}
+        {olderError !== null ? (
+          <>
+            Earlier messages could not be loaded. {olderError}{' '}
+            <button type="button" className="link" onClick={loadOlder}>
+              Try again
+            </button>
+          </>
+        ) : loadingOlder ? (
+          'Loading earlier messages…'
+        ) : hasOlder ? (
+          ''
+        ) : (
+          'Start of the conversation'
+        )}
       </p>
       <ol ref={list} aria-label="Messages" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
         {virtualizer.getVirtualItems().map((row) => {

@@ -1,6 +1,7 @@
 /** What the inbox shows of conversations: the queue counts, the filtered lists, one conversation. */
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
+import { ApiError } from '../api/client.js';
 import { getConversation, getCounts, getOlderMessages, listConversations, type ListFilters } from '../api/conversations.js';
 import type { ConversationDetail, MessageView } from '../api/types.js';
 import { keys } from './keys.js';
@@ -37,8 +38,13 @@ export interface LoadedConversation extends ConversationDetail {
   /** Whether older messages than those loaded exist; `loadOlder` reads the next page of them. */
   hasOlder: boolean;
   loadingOlder: boolean;
+  /** Why the last page of older messages could not be read (in the agent's words), until it is. */
+  olderError: string | null;
   loadOlder: () => void;
 }
+
+/** A page cursor refused: the thread's own words for it (problems.ts speaks of lists). */
+const THREAD_MOVED = 'The conversation changed while you were scrolling. Reload the page to start from the newest messages.';
 
 /**
  * A conversation and its thread, page by page from the newest (GET /conversations/{id}, then
@@ -59,7 +65,8 @@ export function useConversation(id: string) {
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.cursor,
   });
-  const { data, hasNextPage, isFetchingNextPage, fetchNextPage } = read;
+  const { data, hasNextPage, isFetchingNextPage, fetchNextPage, isFetchNextPageError, error } = read;
+  const olderError = isFetchNextPageError && error ? (error instanceof ApiError && error.code === 'invalid_cursor' ? THREAD_MOVED : error.message) : null;
   const loaded = useMemo((): LoadedConversation | undefined => {
     const detail = data?.pages[0]?.detail;
     if (!detail) return undefined;
@@ -68,8 +75,10 @@ export function useConversation(id: string) {
       messages: data.pages.toReversed().flatMap((page) => page.messages),
       hasOlder: hasNextPage,
       loadingOlder: isFetchingNextPage,
+      olderError,
       loadOlder: () => void fetchNextPage({ cancelRefetch: false }),
     };
-  }, [data, hasNextPage, isFetchingNextPage, fetchNextPage]);
-  return { ...read, data: loaded };
+  }, [data, hasNextPage, isFetchingNextPage, olderError, fetchNextPage]);
+  // An older page's failure is the thread's to show (beside it), not the conversation's.
+  return { data: loaded, error: isFetchNextPageError ? null : error };
 }
