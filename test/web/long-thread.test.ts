@@ -109,10 +109,15 @@ describe('a long thread (Chromium)', () => {
     await page.locator('.message', { hasText: 'the very first message' }).waitFor();
     expect(await rows(page)).toBeLessThan(40);
 
-    // A new message still shows at the end, the older pages kept.
+    // A new message still shows at the end, the older pages kept and not read again: a change
+    // costs one read however far back the agent went.
+    const olderReads = await olderRequests(page, conversation.id);
     const asIvan = await AgentClient.signIn(finch.baseUrl, 'ivan@example.com', PASSWORD);
     expect((await asIvan.post(`/conversations/${conversation.id}/messages`, { body: 'a newer note', visibility: 'private' })).status).toBe(201);
     await page.locator('.message', { hasText: 'a newer note' }).waitFor({ timeout: 5000 });
+    expect(await olderRequests(page, conversation.id)).toBe(olderReads);
+    await scrollToTop(thread);
+    await page.locator('.message', { hasText: 'the very first message' }).waitFor();
     await harness.shot(page, 'long-thread');
   });
 

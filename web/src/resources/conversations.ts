@@ -1,10 +1,11 @@
 /** What the inbox shows of conversations: the queue counts, the filtered lists, one conversation. */
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { useMemo } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import { ApiError } from '../api/client.js';
 import { getConversation, getCounts, getOlderMessages, listConversations, type ListFilters } from '../api/conversations.js';
-import type { ConversationDetail, MessageView } from '../api/types.js';
+import type { ConversationDetail } from '../api/types.js';
 import { keys } from './keys.js';
+import { messagesOf, nextOlderCursor, withOlderPage, withRead, type ThreadState } from './thread.js';
 
 /** Rows per page of a list; more load as the agent scrolls. */
 const PAGE = 50;
@@ -26,13 +27,6 @@ export function useConversationList(filters: ListFilters) {
   });
 }
 
-/** One read of a conversation's thread: the conversation with its newest messages, or a page before them. */
-interface ThreadRead {
-  detail: ConversationDetail | null;
-  messages: MessageView[];
-  cursor: string | null;
-}
-
 /** What a conversation screen shows: the conversation, its end-user, the messages loaded so far (oldest first). */
 export interface LoadedConversation extends ConversationDetail {
   /** Whether older messages than those loaded exist; `loadOlder` reads the next page of them. */
@@ -47,38 +41,45 @@ export interface LoadedConversation extends ConversationDetail {
 const THREAD_MOVED = 'The conversation changed while you were scrolling. Reload the page to start from the newest messages.';
 
 /**
- * A conversation and its thread, page by page from the newest (GET /conversations/{id}, then
- * /messages?before=). Read again after a change, it reads its pages again in order, each from the
- * cursor of the one before, so the messages stay one unbroken run however many arrived.
+ * A conversation and its thread (thread.ts): the conversation with its newest messages is the
+ * query every change makes stale; the older pages the agent scrolls back to are read once each and
+ * kept beside it. The screen using it is keyed by conversation, so its state is the conversation's.
  */
-export function useConversation(id: string) {
-  const read = useInfiniteQuery({
-    queryKey: keys.conversation(id),
-    queryFn: async ({ pageParam }): Promise<ThreadRead> => {
-      if (pageParam === null) {
-        const detail = await getConversation(id);
-        return { detail, messages: detail.messages, cursor: detail.messages_cursor };
-      }
-      const page = await getOlderMessages(id, pageParam);
-      return { detail: null, messages: page.messages, cursor: page.messages_cursor };
-    },
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => last.cursor,
-  });
-  const { data, hasNextPage, isFetchingNextPage, fetchNextPage, isFetchNextPageError, error } = read;
-  const olderError = isFetchNextPageError && error ? (error instanceof ApiError && error.code === 'invalid_cursor' ? THREAD_MOVED : error.message) : null;
-  const loaded = useMemo((): LoadedConversation | undefined => {
-    const detail = data?.pages[0]?.detail;
-    if (!detail) return undefined;
+export function useConversation(id: string): { data: LoadedConversation | undefined; error: Error | null } {
+  const read = useQuery({ queryKey: keys.conversation(id), queryFn: () => getConversation(id) });
+  const [thread, setThread] = useState<ThreadState | null>(null);
+  // Each new read is put together with what is held as it arrives (state derived during render).
+  if (read.data && read.data !== thread?.detail) setThread(withRead(thread, read.data));
+  const [older, setOlder] = useState<{ loading: boolean; error: string | null }>({ loading: false, error: null });
+  const loading = useRef(false);
+  const cursor = thread ? nextOlderCursor(thread) : null;
+  const loadOlder = useCallback(() => {
+    if (loading.current || cursor === null) return;
+    loading.current = true;
+    setOlder({ loading: true, error: null });
+    getOlderMessages(id, cursor).then(
+      (page) => {
+        loading.current = false;
+        setThread((held) => held && withOlderPage(held, cursor, page));
+        setOlder({ loading: false, error: null });
+      },
+      (failure: unknown) => {
+        loading.current = false;
+        const message = failure instanceof ApiError && failure.code === 'invalid_cursor' ? THREAD_MOVED : (failure as Error).message;
+        setOlder({ loading: false, error: message });
+      },
+    );
+  }, [id, cursor]);
+  const data = useMemo((): LoadedConversation | undefined => {
+    if (!thread) return undefined;
     return {
-      ...detail,
-      messages: data.pages.toReversed().flatMap((page) => page.messages),
-      hasOlder: hasNextPage,
-      loadingOlder: isFetchingNextPage,
-      olderError,
-      loadOlder: () => void fetchNextPage({ cancelRefetch: false }),
+      ...thread.detail,
+      messages: messagesOf(thread),
+      hasOlder: cursor !== null,
+      loadingOlder: older.loading,
+      olderError: older.error,
+      loadOlder,
     };
-  }, [data, hasNextPage, isFetchingNextPage, olderError, fetchNextPage]);
-  // An older page's failure is the thread's to show (beside it), not the conversation's.
-  return { data: loaded, error: isFetchNextPageError ? null : error };
+  }, [thread, cursor, older, loadOlder]);
+  return { data, error: read.error };
 }
