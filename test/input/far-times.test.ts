@@ -39,6 +39,12 @@ describe.each(sqlBackends())('far-off times on %s', (backend) => {
     }
   });
 
+  it('takes any time a column holds in a replay range, 1900 included', async () => {
+    const response = await asAdmin.post('/deliveries/replay', { from: '1900-01-01T00:00:00Z', to: '9999-12-31T23:59:59Z' });
+    expect(response.status, JSON.stringify(response.body)).toBe(202);
+    expect(response.body).toEqual({ replayed: 0 });
+  });
+
   it.each([...FAR.map((at) => [at, '2026-01-01T00:00:00Z']), ['2026-01-01T00:00:00Z', '9999-12-31T23:59:60Z']])(
     'refuses a replay range from %s to %s as the caller’s, not with a 500',
     async (from, to) => {

@@ -25,10 +25,11 @@ const FIELDS = {
 export type CursorField = keyof typeof FIELDS;
 
 /**
- * A time as `toISOString()` writes it, in the years 0001–9999: JavaScript also writes year 0 and
- * signed six-digit years, which no column of Finch's holds (PostgreSQL refuses them).
+ * Whether `value` is a time as `toISOString()` writes it, in the years 0001–9999: JavaScript also
+ * writes year 0 and signed six-digit years, which no column of Finch's holds (PostgreSQL refuses
+ * them). Also the replay range's rule (replay-dead-range.ts).
  */
-function isFinchTime(value: string): boolean {
+export function isFinchTime(value: string): boolean {
   const ms = Date.parse(value);
   return /^\d{4}-/.test(value) && !value.startsWith('0000-') && Number.isFinite(ms) && new Date(ms).toISOString() === value;
 }
