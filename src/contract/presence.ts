@@ -81,7 +81,9 @@ export type StreamReady = Static<typeof StreamReady>;
 export const ConversationRepliedProblem = Type.Object(
   {
     ...Problem.properties,
-    messages: Type.Optional(Type.Array(MessageView, { description: 'Finch extension: the messages written since `last_seen_message_id`, oldest first' })),
+    messages: Type.Optional(
+      Type.Array(MessageView, { description: 'Finch extension: the messages written since `last_seen_message_id` (the newest 200 at most), oldest first' }),
+    ),
   },
   { additionalProperties: false },
 );

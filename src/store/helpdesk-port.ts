@@ -49,10 +49,16 @@ export interface HelpdeskWriter extends FinStoreWriter, OutboxWriter {
    */
   clearUnread(conversationId: string): Promise<boolean>;
   /**
-   * The conversation's messages after `messageId` in its thread (by createdAt, ties broken by id),
-   * oldest first; `undefined` when `messageId` is no message of that conversation.
+   * Whether, after `messageId` in the conversation's thread (by createdAt, ties broken by id), an
+   * agent other than `agentId` wrote a public message; `undefined` when `messageId` is no message of
+   * that conversation. One indexed read that stops at the first such message.
    */
-  listMessagesSince(conversationId: string, messageId: string): Promise<Message[] | undefined>;
+  repliedSince(conversationId: string, messageId: string, agentId: string): Promise<boolean | undefined>;
+  /**
+   * The newest `limit` messages after `messageId` in the conversation's thread, oldest first;
+   * `undefined` when `messageId` is no message of that conversation.
+   */
+  listMessagesSince(conversationId: string, messageId: string, limit: number): Promise<Message[] | undefined>;
 }
 
 /** Where a message stands in its thread, whose order is createdAt, then id. */

@@ -156,6 +156,17 @@ describe.each(sqlBackends())('a thread page by page on %s', (backend) => {
     const fromEarly = await asHana.post(`/conversations/${conversationId}/messages`, { body: 'Hana here', visibility: 'public', last_seen_message_id: early });
     expect(fromEarly.status).toBe(409);
     expect(fromEarly.body.messages).toHaveLength(thread.length - 4 + 1);
+    // More since than a page holds: the newest 200 of them, oldest first.
+    const added = await addNotes(90, 1);
+    thread.push(...added);
+    const fromFirst = await asHana.post(`/conversations/${conversationId}/messages`, {
+      body: 'Hana here',
+      visibility: 'public',
+      last_seen_message_id: thread[0],
+    });
+    expect(fromFirst.status).toBe(409);
+    expect(fromFirst.body.messages).toHaveLength(200);
+    expect(fromFirst.body.messages.at(-1).id).toBe(added.at(-1));
     const unknown = await asHana.post(`/conversations/${conversationId}/messages`, { body: 'Hana here', last_seen_message_id: 'msg_nope' });
     expect(unknown.status).toBe(422);
     expect(unknown.body).toMatchObject({ code: 'message_not_found' });

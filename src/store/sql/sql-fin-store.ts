@@ -82,6 +82,25 @@ const READS = {
       .orderBy('m.id', 'desc')
       .limit(limit),
   ),
+  latestAfter: prepared((db, conversationId: string, createdAt: string, id: string, limit: number) =>
+    messageQuery(db)
+      .where('m.conversation_id', '=', conversationId)
+      .where((eb) => eb(eb.refTuple('m.created_at', 'm.id'), '>', eb.tuple(createdAt, id)))
+      .orderBy('m.created_at', 'desc')
+      .orderBy('m.id', 'desc')
+      .limit(limit),
+  ),
+  replyAfter: prepared((db, conversationId: string, createdAt: string, id: string, agentId: string) =>
+    db
+      .selectFrom('messages as m')
+      .select('m.id')
+      .where('m.conversation_id', '=', conversationId)
+      .where((eb) => eb(eb.refTuple('m.created_at', 'm.id'), '>', eb.tuple(createdAt, id)))
+      .where('m.visibility', '=', 'public')
+      .where('m.author_type', '=', 'agent')
+      .where('m.author_agent_id', '<>', agentId)
+      .limit(1),
+  ),
   firstMessage: prepared((db, conversationId: string) =>
     messageQuery(db).where('m.conversation_id', '=', conversationId).orderBy('m.created_at').orderBy('m.id').limit(1),
   ),
@@ -144,10 +163,18 @@ class SqlFinQueries implements HelpdeskWriter {
     return this.messagesFrom(rows, userFrom(userRow));
   }
 
-  async listMessagesSince(conversationId: string, messageId: string): Promise<Message[] | undefined> {
+  async repliedSince(conversationId: string, messageId: string, agentId: string): Promise<boolean | undefined> {
     const [anchor] = await READS.anchor.run(this.db, this.dialect, conversationId, messageId);
     if (!anchor) return undefined;
-    return this.messagesFrom(await READS.threadAfter.run(this.db, this.dialect, conversationId, anchor.created_at, anchor.id));
+    const rows = await READS.replyAfter.run(this.db, this.dialect, conversationId, anchor.created_at, anchor.id, agentId);
+    return rows.length > 0;
+  }
+
+  async listMessagesSince(conversationId: string, messageId: string, limit: number): Promise<Message[] | undefined> {
+    const [anchor] = await READS.anchor.run(this.db, this.dialect, conversationId, messageId);
+    if (!anchor) return undefined;
+    const rows = await READS.latestAfter.run(this.db, this.dialect, conversationId, anchor.created_at, anchor.id, limit);
+    return this.messagesFrom(rows.reverse());
   }
 
   async listThreadPage(conversationId: string, before: MessagePosition | null, limit: number): Promise<ThreadPage | undefined> {

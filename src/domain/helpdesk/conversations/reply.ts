@@ -1,4 +1,4 @@
-import type { ReplyInput } from '../../../contract/agent-api.js';
+import { THREAD_PAGE, type ReplyInput } from '../../../contract/agent-api.js';
 import type { HelpdeskTransaction } from '../../../store/helpdesk-port.js';
 import { agentActor } from '../../activity/activity.js';
 import { assign } from '../../conversation-changes.js';
@@ -61,14 +61,15 @@ export async function reply(ctx: HelpdeskContext, agent: Agent, conversationId: 
  * Throws `ConversationRepliedError` when, after `lastSeenId`, a public message by anyone on the
  * helpdesk's side but `agentId` (a colleague, or Fin) was written: what the end-user has been told
  * since. A private note does not count (it told the end-user nothing), nor does the end-user's own
- * message (the agent is answering them). 422 when `lastSeenId` is no message of the conversation.
+ * message (the agent is answering them). The error carries the newest 200 messages since, oldest
+ * first. 422 when `lastSeenId` is no message of the conversation.
  */
 async function refuseIfRepliedSince(tx: HelpdeskTransaction, conversationId: string, lastSeenId: string, agentId: string): Promise<void> {
-  // Only what came after: a long thread is not read whole for each reply.
-  const since = await tx.listMessagesSince(conversationId, lastSeenId);
-  if (!since) {
+  // One read that stops at the first such reply, and at most a page of messages to show: however
+  // long the thread, and however far back the message seen, the conversation stays locked briefly.
+  const replied = await tx.repliedSince(conversationId, lastSeenId, agentId);
+  if (replied === undefined) {
     throw unprocessable('message_not_found', `No message of this conversation has the id ${JSON.stringify(lastSeenId)}.`, '/last_seen_message_id');
   }
-  const replied = since.some((message) => message.visibility === 'public' && message.author.type === 'agent' && message.author.agent.id !== agentId);
-  if (replied) throw new ConversationRepliedError(since);
+  if (replied) throw new ConversationRepliedError((await tx.listMessagesSince(conversationId, lastSeenId, THREAD_PAGE.maximum)) ?? []);
 }
