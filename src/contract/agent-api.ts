@@ -237,6 +237,11 @@ export const ConversationDetail = Type.Object(
     user: EndUserView,
     messages: Type.Array(MessageView, { description: 'The newest messages, private notes included, oldest first' }),
     messages_cursor: MessagesCursor,
+    message_count: Type.Integer({
+      minimum: 0,
+      description:
+        'How many messages the conversation has, private notes included. Fin may date a message in the past, so a new one can come before these: a client holding older pages reads the thread again when the count grew by more than the new messages here.',
+    }),
   },
   { additionalProperties: false },
 );

@@ -187,6 +187,8 @@ export interface HelpdeskStore extends FinStore, AgentDirectory, UnitOfWork {
    * the page, however long the thread. `undefined` when there is no such conversation.
    */
   listThreadPage(conversationId: string, before: MessagePosition | null, limit: number): Promise<ThreadPage | undefined>;
+  /** How many messages the conversation has, private notes included (an index range count). */
+  countMessages(conversationId: string): Promise<number>;
   /**
    * The inbox's live view: calls `onChange` with the ids of the conversations each committed write
    * changed (created, edited, assigned, a new message, Fin sync failed or recovered), whichever

@@ -86,6 +86,7 @@ describe.each(sqlBackends())('a thread page by page on %s', (backend) => {
     const page = response.body as Page;
     expect(page.messages.map((message) => message.id)).toEqual(thread.slice(-50));
     expect(page.messages_cursor).toEqual(expect.any(String));
+    expect(response.body.message_count).toBe(thread.length);
     expect(response.body.conversation.last_message.text).toBe('note 130');
   });
 
@@ -135,7 +136,7 @@ describe.each(sqlBackends())('a thread page by page on %s', (backend) => {
       expect(response.headers.get('content-type'), path).toMatch(/^application\/problem\+json/);
     }
     const forged = await asHana.get(`/conversations/${conversationId}/messages?before=not-a-cursor`);
-    expect(forged.body).toMatchObject({ code: 'invalid_cursor' });
+    expect(forged.body).toMatchObject({ code: 'invalid_cursor', errors: [{ pointer: '/before' }] });
     for (const path of ['/conversations/conv_missing/messages', '/conversations/conv_missing?limit=5']) {
       const response = await asHana.get(path);
       expect(response.status, path).toBe(404);

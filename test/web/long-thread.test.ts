@@ -74,11 +74,12 @@ describe('a long thread (Chromium)', () => {
     const first = await opened;
     expect((await first.body()).length).toBeLessThan(100_000);
     const thread = page.locator('.thread');
+    const status = page.locator('.thread-pane > [role=status]');
     // The newest message is in view, and only rows near it are in the page.
     await page.locator('.message', { hasText: `note ${NOTES - 1}` }).waitFor();
     await expect.poll(async () => (await page.locator('.message', { hasText: `note ${NOTES - 1}` }).boundingBox())?.y ?? -1).toBeGreaterThan(0);
     expect(await rows(page)).toBeLessThan(40);
-    expect(await thread.getByText('Start of the conversation').count()).toBe(0);
+    expect(await status.getByText('Start of the conversation').count()).toBe(0);
 
     // Scroll to the top: the next page comes in above, and the oldest message loaded (note 350, at
     // the top of the view) stays where it was instead of being pushed down by the 50 rows above it.
@@ -91,7 +92,7 @@ describe('a long thread (Chromium)', () => {
         ),
       )
       .toBeGreaterThanOrEqual(1);
-    await expect.poll(() => thread.getByText('Loading earlier messages…').count()).toBe(0);
+    await expect.poll(() => status.getByText('Loading earlier messages…').count()).toBe(0);
     await expect.poll(() => page.locator('.message', { hasText: 'note 349' }).count()).toBe(1);
     const top = await rowTop(thread, `note ${NOTES - 50}`);
     expect(top).not.toBeNull();
@@ -100,11 +101,11 @@ describe('a long thread (Chromium)', () => {
     expect(await rows(page)).toBeLessThan(40);
 
     // On up to the first message.
-    for (let page_ = 0; page_ < NOTES / 50 + 2 && (await thread.getByText('Start of the conversation').count()) === 0; page_++) {
+    for (let page_ = 0; page_ < NOTES / 50 + 2 && (await status.getByText('Start of the conversation').count()) === 0; page_++) {
       await scrollToTop(thread);
       await page.waitForTimeout(150);
     }
-    await thread.getByText('Start of the conversation').waitFor({ timeout: 10_000 });
+    await status.getByText('Start of the conversation').waitFor({ timeout: 10_000 });
     await scrollToTop(thread);
     await page.locator('.message', { hasText: 'the very first message' }).waitFor();
     expect(await rows(page)).toBeLessThan(40);
@@ -150,14 +151,15 @@ describe('a long thread (Chromium)', () => {
     });
     await page.goto(harness.conversationUrl(conversation.id));
     const thread = page.locator('.thread');
-    await thread.getByText('Earlier messages could not be loaded.').waitFor();
+    const status = page.locator('.thread-pane > [role=status]');
+    await status.getByText('Earlier messages could not be loaded.').waitFor();
     await page.waitForTimeout(2000);
     expect(refused).toBe(1);
     // The browser logs each refused request; they were expected here.
     errors.splice(0, errors.length, ...errors.filter((error) => !/status of 503/.test(error)));
     await page.unroute('**/messages?before=*');
-    await thread.getByRole('button', { name: 'Try again' }).click();
-    await expect.poll(() => thread.getByText('Earlier messages could not be loaded.').count()).toBe(0);
+    await status.getByRole('button', { name: 'Try again' }).click();
+    await expect.poll(() => status.getByText('Earlier messages could not be loaded.').count()).toBe(0);
     await expect.poll(() => page.locator('.message', { hasText: 'note 249' }).count()).toBe(1);
   });
 

@@ -10,8 +10,15 @@ import { messagesOf, nextOlderCursor, withOlderPage, withRead } from '../../web/
 const message = (n: number): MessageView =>
   ({ id: `msg_${String(n).padStart(4, '0')}`, body: `<p>${n}</p>`, created_at: new Date(n * 1000).toISOString() }) as MessageView;
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, index) => message(from + index));
-const read = (from: number, to: number, cursor: string | null = `before ${from}`) =>
-  ({ conversation: { id: 'conv_1' }, user: { id: 'user_1' }, messages: range(from, to), messages_cursor: cursor }) as unknown as ConversationDetail;
+/** A read of the conversation holding messages from..to-1 of a thread of `count` (default: to). */
+const read = (from: number, to: number, cursor: string | null = `before ${from}`, count = to) =>
+  ({
+    conversation: { id: 'conv_1' },
+    user: { id: 'user_1' },
+    messages: range(from, to),
+    messages_cursor: cursor,
+    message_count: count,
+  }) as unknown as ConversationDetail;
 const ids = (messages: MessageView[]) => messages.map((m) => Number(m.id.slice(4)));
 
 describe('a thread held by the inbox', () => {
@@ -48,6 +55,17 @@ describe('a thread held by the inbox', () => {
     const whole = withRead(state, read(0, 30, null));
     expect(ids(messagesOf(whole))).toEqual(ids(range(0, 30)));
     expect(nextOlderCursor(whole)).toBeNull();
+  });
+
+  it('starts over when a message was written among the held ones (Fin dated it in the past)', () => {
+    let state = withRead(null, read(150, 200));
+    state = withOlderPage(state, 'before 150', { messages: range(100, 150), messages_cursor: 'before 100' });
+    // Five new at the end, and one more somewhere before the newest page: 206 in all.
+    const moved = withRead(state, read(155, 205, 'before 155', 206));
+    expect(ids(messagesOf(moved))).toEqual(ids(range(155, 205)));
+    expect(nextOlderCursor(moved)).toBe('before 155');
+    // Without it, the same read is put together with what is held.
+    expect(ids(messagesOf(withRead(state, read(155, 205, 'before 155', 205))))).toEqual(ids(range(100, 205)));
   });
 
   it('drops an older page that arrives after the thread started over', () => {

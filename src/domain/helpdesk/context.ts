@@ -25,7 +25,7 @@ export interface HelpdeskContext {
    */
   transaction: UnitOfWork['transaction'];
   /** The inbox's reads: queues, counts, a conversation and its thread, live changes. */
-  conversations: Pick<HelpdeskStore, 'listConversations' | 'countQueues' | 'findConversation' | 'listThreadPage' | 'subscribeToChanges'>;
+  conversations: Pick<HelpdeskStore, 'listConversations' | 'countQueues' | 'findConversation' | 'listThreadPage' | 'countMessages' | 'subscribeToChanges'>;
   /** Agents, their credentials and sessions; the shared rate limits; `touchSession` (per request). */
   accounts: AccountStore;
   /** API tokens and OAuth clients, as the agent API checks and lists them. */

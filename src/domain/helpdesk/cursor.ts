@@ -59,14 +59,17 @@ export function readCursor<K extends CursorField>(cursor: string, keys: readonly
   }
 }
 
-/** `readCursor`, or `FinError` 400 `invalid_cursor` at /cursor when it is not a cursor this API gave out. */
-export function decodeCursor<K extends CursorField>(cursor: string, keys: readonly K[]): Record<K, string> {
+/**
+ * `readCursor`, or `FinError` 400 `invalid_cursor` when it is not a cursor this API gave out, at
+ * `pointer`: the parameter that carried it (`/cursor`, `/before`).
+ */
+export function decodeCursor<K extends CursorField>(cursor: string, keys: readonly K[], pointer = '/cursor'): Record<K, string> {
   const position = readCursor(cursor, keys);
-  if (!position) throw invalidCursor();
+  if (!position) throw invalidCursor(pointer);
   return position;
 }
 
-/** `FinError` 400 `invalid_cursor` at /cursor: a cursor this API did not give out (or not for this order). */
-export function invalidCursor(): FinError {
-  return new FinError('bad_request', 'invalid_cursor', 'The cursor is not one this API gave out.', '/cursor');
+/** `FinError` 400 `invalid_cursor` at `pointer`: a cursor this API did not give out (or not for this order). */
+export function invalidCursor(pointer = '/cursor'): FinError {
+  return new FinError('bad_request', 'invalid_cursor', 'The cursor is not one this API gave out.', pointer);
 }

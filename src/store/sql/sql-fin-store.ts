@@ -101,6 +101,12 @@ const READS = {
       .where('m.author_agent_id', '<>', agentId)
       .limit(1),
   ),
+  messageCount: prepared((db, conversationId: string) =>
+    db
+      .selectFrom('messages')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('conversation_id', '=', conversationId),
+  ),
   firstMessage: prepared((db, conversationId: string) =>
     messageQuery(db).where('m.conversation_id', '=', conversationId).orderBy('m.created_at').orderBy('m.id').limit(1),
   ),
@@ -187,6 +193,12 @@ class SqlFinQueries implements HelpdeskWriter {
     const hasOlder = rows.length > limit;
     const page = rows.slice(0, limit).reverse();
     return { messages: await this.messagesFrom(page, userFrom(userRow)), hasOlder };
+  }
+
+  async countMessages(conversationId: string): Promise<number> {
+    const [row] = await READS.messageCount.run(this.db, this.dialect, conversationId);
+    // PostgreSQL's count is a bigint, which pg gives as a string.
+    return Number(row?.n ?? 0);
   }
 
   async findFirstMessage(conversationId: string): Promise<Message | undefined> {

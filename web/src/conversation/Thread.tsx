@@ -18,7 +18,6 @@ export function Thread(props: { messages: MessageView[]; hasOlder: boolean; load
   // every scroll or render would repeat a failing request many times a second.
   const mayLoad = hasOlder && !loadingOlder && olderError === null;
   const parent = useRef<HTMLDivElement>(null);
-  const list = useRef<HTMLOListElement>(null);
   const virtualizer = useVirtualizer({
     count: messages.length,
     getScrollElement: () => parent.current,
@@ -26,8 +25,6 @@ export function Thread(props: { messages: MessageView[]; hasOlder: boolean; load
     overscan: 6,
     // By id, so a message keeps its measured height when older ones are put before it.
     getItemKey: (index) => messages[index]!.id,
-    // The list starts below the line that says whether older messages are loading.
-    scrollMargin: list.current?.offsetTop ?? 0,
   });
 
   // Where the agent was reading, kept across a render that adds messages before it: the first
@@ -75,7 +72,8 @@ export function Thread(props: { messages: MessageView[]; hasOlder: boolean; load
   });
 
   return (
-    <div className="thread" ref={parent} onScroll={onScroll}>
+    <div className="thread-pane">
+      {/* Above the scrolled messages, so that it never moves them. */}
       <p className="thread-start" role="status">
         {olderError !== null ? (
           <>
@@ -92,22 +90,24 @@ export function Thread(props: { messages: MessageView[]; hasOlder: boolean; load
           'Start of the conversation'
         )}
       </p>
-      <ol ref={list} aria-label="Messages" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-        {virtualizer.getVirtualItems().map((row) => {
-          const message = messages[row.index]!;
-          return (
-            <li
-              key={row.key}
-              data-index={row.index}
-              ref={virtualizer.measureElement}
-              className="thread-row"
-              style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${row.start - virtualizer.options.scrollMargin}px)` }}
-            >
-              <Message message={message} />
-            </li>
-          );
-        })}
-      </ol>
+      <div className="thread" ref={parent} onScroll={onScroll}>
+        <ol aria-label="Messages" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {virtualizer.getVirtualItems().map((row) => {
+            const message = messages[row.index]!;
+            return (
+              <li
+                key={row.key}
+                data-index={row.index}
+                ref={virtualizer.measureElement}
+                className="thread-row"
+                style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${row.start}px)` }}
+              >
+                <Message message={message} />
+              </li>
+            );
+          })}
+        </ol>
+      </div>
     </div>
   );
 }

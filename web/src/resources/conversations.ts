@@ -37,8 +37,8 @@ export interface LoadedConversation extends ConversationDetail {
   loadOlder: () => void;
 }
 
-/** A page cursor refused: the thread's own words for it (problems.ts speaks of lists). */
-const THREAD_MOVED = 'The conversation changed while you were scrolling. Reload the page to start from the newest messages.';
+/** A page cursor refused (problems.ts speaks of lists, whose cursors a change can outdate; a thread's cannot). */
+const CURSOR_REFUSED = 'Finch did not accept where the thread left off. Reload the page to read it from the newest messages.';
 
 /**
  * A conversation and its thread (thread.ts): the conversation with its newest messages is the
@@ -50,23 +50,24 @@ export function useConversation(id: string): { data: LoadedConversation | undefi
   const [thread, setThread] = useState<ThreadState | null>(null);
   // Each new read is put together with what is held as it arrives (state derived during render).
   if (read.data && read.data !== thread?.detail) setThread(withRead(thread, read.data));
-  const [older, setOlder] = useState<{ loading: boolean; error: string | null }>({ loading: false, error: null });
+  // The error belongs to the page it was for: once the thread started over, it is not shown.
+  const [older, setOlder] = useState<{ loading: boolean; error: string | null; cursor: string | null }>({ loading: false, error: null, cursor: null });
   const loading = useRef(false);
   const cursor = thread ? nextOlderCursor(thread) : null;
   const loadOlder = useCallback(() => {
     if (loading.current || cursor === null) return;
     loading.current = true;
-    setOlder({ loading: true, error: null });
+    setOlder({ loading: true, error: null, cursor });
     getOlderMessages(id, cursor).then(
       (page) => {
         loading.current = false;
         setThread((held) => held && withOlderPage(held, cursor, page));
-        setOlder({ loading: false, error: null });
+        setOlder({ loading: false, error: null, cursor });
       },
       (failure: unknown) => {
         loading.current = false;
-        const message = failure instanceof ApiError && failure.code === 'invalid_cursor' ? THREAD_MOVED : (failure as Error).message;
-        setOlder({ loading: false, error: message });
+        const message = failure instanceof ApiError && failure.code === 'invalid_cursor' ? CURSOR_REFUSED : (failure as Error).message;
+        setOlder({ loading: false, error: message, cursor });
       },
     );
   }, [id, cursor]);
@@ -77,7 +78,7 @@ export function useConversation(id: string): { data: LoadedConversation | undefi
       messages: messagesOf(thread),
       hasOlder: cursor !== null,
       loadingOlder: older.loading,
-      olderError: older.error,
+      olderError: older.cursor === cursor ? older.error : null,
       loadOlder,
     };
   }, [thread, cursor, older, loadOlder]);

@@ -1,9 +1,10 @@
 /**
  * A conversation's thread as the inbox holds it: the newest messages, read again after every
  * change (GET /conversations/{id}), and the older pages the agent scrolled back to
- * (…/messages?before=), read once: messages are only ever added at the end. So a change costs one
- * read however far back the agent scrolled, and what is shown stays one unbroken run. Free of
- * React, so the rules can be checked on their own.
+ * (…/messages?before=), read once. Messages are added, never changed, and nearly always at the
+ * end; one that Fin dated in the past can land among the held ones, which `message_count` shows.
+ * So a change costs one read however far back the agent scrolled, and what is shown stays one
+ * unbroken run. Free of React, so the rules can be checked on their own.
  */
 import type { ConversationDetail, MessagePage, MessageView } from '../api/types.js';
 
@@ -28,9 +29,10 @@ export const nextOlderCursor = (state: ThreadState): string | null => (state.old
 
 /**
  * A fresh read of the conversation put together with what is held. Its messages replace the held
- * ones from its first message on; when that message is not held (more messages arrived since the
- * last read than a page holds, or the thread changed otherwise) the thread starts over from this
- * read, older pages dropped, so that nothing in between is missing.
+ * ones from its first message on. The thread starts over from this read, older pages dropped, so
+ * that nothing is missing, when that first message is not held (more messages arrived since the
+ * last read than a page holds) or when the conversation has more messages than those held and
+ * those new in this read (one was written among the held ones).
  */
 export function withRead(state: ThreadState | null, detail: ConversationDetail): ThreadState {
   const fresh = { detail, newest: detail.messages, newestCursor: detail.messages_cursor, older: [], olderCursor: undefined };
@@ -38,6 +40,9 @@ export function withRead(state: ThreadState | null, detail: ConversationDetail):
   if (!state || !first || detail.messages_cursor === null) return fresh;
   const at = state.newest.findIndex((message) => message.id === first.id);
   if (at < 0) return fresh;
+  const held = new Set(state.newest.slice(at).map((message) => message.id));
+  const added = detail.messages.filter((message) => !held.has(message.id)).length;
+  if (detail.message_count !== state.detail.message_count + added) return fresh;
   return { ...state, detail, newest: [...state.newest.slice(0, at), ...detail.messages] };
 }
 

@@ -11,6 +11,8 @@ export interface ConversationDetail {
   messages: Message[];
   /** Reads the messages before them; null when they start at the first message. */
   messagesCursor: string | null;
+  /** How many messages the conversation has: a client holding older pages can tell whether one was written among them (Fin may date a message in the past). */
+  messageCount: number;
 }
 
 /**
@@ -23,9 +25,17 @@ export async function conversationDetail(ctx: HelpdeskContext, viewer: Agent, co
   let conversation = await ctx.conversations.findConversation(conversationId);
   if (!conversation) throw notFound('conversation', conversationId);
   const page = await listMessages(ctx, conversation.id, { limit });
+  const messageCount = await ctx.conversations.countMessages(conversation.id);
   if (conversation.unreadAt !== null && conversation.assignee?.id === viewer.id) {
     await ctx.transaction((tx) => tx.clearUnread(conversationId));
     conversation = { ...conversation, unreadAt: null };
   }
-  return { conversation, lastMessage: page.messages.at(-1) ?? null, user: conversation.user, messages: page.messages, messagesCursor: page.cursor };
+  return {
+    conversation,
+    lastMessage: page.messages.at(-1) ?? null,
+    user: conversation.user,
+    messages: page.messages,
+    messagesCursor: page.cursor,
+    messageCount,
+  };
 }

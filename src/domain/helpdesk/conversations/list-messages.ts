@@ -21,7 +21,7 @@ export async function listMessages(
   conversationId: string,
   options: { before?: string | undefined; limit?: number | undefined },
 ): Promise<MessagePage> {
-  const position = options.before === undefined ? null : decodeCursor(options.before, ['created_at', 'id']);
+  const position = options.before === undefined ? null : decodeCursor(options.before, ['created_at', 'id'], '/before');
   const page = await ctx.conversations.listThreadPage(
     conversationId,
     position && { createdAt: position.created_at, id: position.id },

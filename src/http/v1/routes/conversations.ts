@@ -102,6 +102,7 @@ export const conversationRoutes: FastifyPluginAsync<AgentApiOptions> = async (fa
         user: presentEndUser(detail.user),
         messages: detail.messages.map(presentMessage),
         messages_cursor: detail.messagesCursor,
+        message_count: detail.messageCount,
       };
     },
   );
