@@ -33,7 +33,7 @@ import { acquirePostgres, type PostgresHost } from './lib/postgres.js';
 import { seededRandom } from './lib/random.js';
 import { readRss } from './lib/rss.js';
 import { delay } from './lib/service.js';
-import { MIX, pick, startConversation, type MixContext, type Outcome } from './lib/soak-mix.js';
+import { MIX, pick, settle, startConversation, type MixContext, type Outcome } from './lib/soak-mix.js';
 import { summarizeLatencies, type LatencySummary } from './lib/stats.js';
 import { fmt, printTable } from './lib/table.js';
 import { WebhookReceiver } from './lib/webhook-receiver.js';
@@ -170,7 +170,7 @@ async function soak(db: DbKind, settings: Settings, postgres: PostgresHost | und
       const operation = pick(random);
       const conversation = context.conversations[Math.floor(random() * context.conversations.length)]!;
       const n = sequence++;
-      return { operation, promise: operation.run(context, conversation, n) };
+      return { operation, promise: settle(operation.run(context, conversation, n)) };
     };
 
     log(`${label} measuring the mix's capacity for ${settings.capacitySeconds} s (${settings.connections} at a time)…`);
@@ -184,25 +184,31 @@ async function soak(db: DbKind, settings: Settings, postgres: PostgresHost | und
     const firstReceipt = receiver.receipts.length;
     const results = new Map<string, { outcomes: Outcome[] }>(MIX.map((operation) => [operation.name, { outcomes: [] }]));
     let firstProblem: string | undefined;
-    const pending: Promise<void>[] = [];
+    // Every operation in flight, each gone once it settled (settle() gives up after 30 s).
+    const pending = new Set<Promise<void>>();
     const snapshots: Snapshot[] = [];
     const started = performance.now();
     const warmupOps = settings.warmupSeconds * rate;
-    const sampler = setInterval(() => void snapshot(finch, database?.url, started).then((s) => snapshots.push(s)), SAMPLE_MS);
+    const sampler = setInterval(
+      () =>
+        void snapshot(finch, database?.url, started).then(
+          (s) => snapshots.push(s),
+          (error: unknown) => log(`${label} a resource sample failed: ${(error as Error).message}`),
+        ),
+      SAMPLE_MS,
+    );
     await runOpenLoop({
       ratePerSecond: rate,
       count: (settings.warmupSeconds + settings.durationSeconds) * rate,
       send: (index) => {
         const { operation, promise } = next();
-        pending.push(
-          promise.then((outcome) => {
-            if (index < warmupOps) return;
-            results.get(operation.name)!.outcomes.push(outcome);
-            if (outcome.status < 200 || outcome.status >= 300) firstProblem ??= `${operation.name}: ${outcome.status} ${outcome.problem ?? ''}`;
-          }),
-        );
-        // Keep the list short on a long run: settled ones go.
-        if (pending.length > 10_000) pending.splice(0, 5_000);
+        const settled = promise.then((outcome) => {
+          pending.delete(settled);
+          if (index < warmupOps) return;
+          results.get(operation.name)!.outcomes.push(outcome);
+          if (outcome.status < 200 || outcome.status >= 300) firstProblem ??= `${operation.name}: ${outcome.status} ${outcome.problem ?? ''}`;
+        });
+        pending.add(settled);
       },
     });
     await Promise.all(pending);

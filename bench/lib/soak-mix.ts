@@ -127,6 +127,19 @@ export const MIX: readonly { name: string; weight: number; run: Operation }[] = 
 
 const TOTAL_WEIGHT = MIX.reduce((total, operation) => total + operation.weight, 0);
 
+/** How long an operation may take before it counts as failed (status 0): a soak must see a hung request. */
+export const OPERATION_TIMEOUT_MS = 30_000;
+
+/** `operation`'s outcome, or status 0 "timed out" after OPERATION_TIMEOUT_MS; never rejects. */
+export function settle(operation: Promise<Outcome>): Promise<Outcome> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<Outcome>((resolve) => {
+    timer = setTimeout(() => resolve({ status: 0, ms: OPERATION_TIMEOUT_MS, problem: `no answer in ${OPERATION_TIMEOUT_MS / 1000} s` }), OPERATION_TIMEOUT_MS);
+  });
+  const answered = operation.catch((error: unknown) => ({ status: 0, ms: 0, problem: (error as Error).message }));
+  return Promise.race([answered, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** The operation for a draw in [0, 1). */
 export function pick(random: () => number): (typeof MIX)[number] {
   let left = random() * TOTAL_WEIGHT;
@@ -149,7 +162,12 @@ export async function startConversation(fin: FinClient, sequence: number): Promi
   });
   const payload = created.payload as { conversation?: { id: string }; message?: { id: string } } | undefined;
   if (!payload?.conversation) return { status: created.outcome.status, problem: created.outcome.problem ?? 'create_conversation gave no conversation' };
-  const messages = await fin.call('get_messages', { conversation_id: payload.conversation.id });
+  let messages: Awaited<ReturnType<FinClient['call']>>;
+  try {
+    messages = await fin.call('get_messages', { conversation_id: payload.conversation.id });
+  } catch (error) {
+    return { status: 0, problem: (error as Error).message };
+  }
   const first = (messages.payload as { id: string }[] | undefined)?.[0]?.id;
   if (!first) return { status: messages.status, problem: 'the new conversation has no message' };
   return { id: payload.conversation.id, userId, finKnowsUpTo: first };

@@ -150,7 +150,6 @@ describe('a long thread (Chromium)', () => {
       });
     });
     await page.goto(harness.conversationUrl(conversation.id));
-    const thread = page.locator('.thread');
     const status = page.locator('.thread-pane > [role=status]');
     await status.getByText('Earlier messages could not be loaded.').waitFor();
     await page.waitForTimeout(2000);
