@@ -42,7 +42,8 @@ export function ensureBuilt(): void {
     execFileSync('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
     return;
   }
-  const built = statSync(MAIN).mtimeMs;
+  // The newest file of dist/, not main.js alone: the compiler leaves a file it would write the same untouched.
+  const built = newestMtime(path.join(REPO_ROOT, 'dist'));
   const newer = newestMtime(path.join(REPO_ROOT, 'src'));
   if (newer > built) {
     process.stderr.write('warning: src/ has changed since dist/ was built; measuring dist/ as it is (run npm run build to update it)\n');
