@@ -71,24 +71,22 @@ const READS = {
       .orderBy('m.id'),
   ),
   // Newest first, so a page reads only its own rows of the index (conversation_id, created_at, id).
-  latestThread: prepared((db, conversationId: string, limit: number) =>
-    messageQuery(db).where('m.conversation_id', '=', conversationId).orderBy('m.created_at', 'desc').orderBy('m.id', 'desc').limit(limit),
-  ),
+  latestThread: prepared((db, conversationId: string, limit: number) => newestFirst(messageQuery(db).where('m.conversation_id', '=', conversationId), limit)),
   threadBefore: prepared((db, conversationId: string, createdAt: string, id: string, limit: number) =>
-    messageQuery(db)
-      .where('m.conversation_id', '=', conversationId)
-      .where((eb) => eb(eb.refTuple('m.created_at', 'm.id'), '<', eb.tuple(createdAt, id)))
-      .orderBy('m.created_at', 'desc')
-      .orderBy('m.id', 'desc')
-      .limit(limit),
+    newestFirst(
+      messageQuery(db)
+        .where('m.conversation_id', '=', conversationId)
+        .where((eb) => eb(eb.refTuple('m.created_at', 'm.id'), '<', eb.tuple(createdAt, id))),
+      limit,
+    ),
   ),
   latestAfter: prepared((db, conversationId: string, createdAt: string, id: string, limit: number) =>
-    messageQuery(db)
-      .where('m.conversation_id', '=', conversationId)
-      .where((eb) => eb(eb.refTuple('m.created_at', 'm.id'), '>', eb.tuple(createdAt, id)))
-      .orderBy('m.created_at', 'desc')
-      .orderBy('m.id', 'desc')
-      .limit(limit),
+    newestFirst(
+      messageQuery(db)
+        .where('m.conversation_id', '=', conversationId)
+        .where((eb) => eb(eb.refTuple('m.created_at', 'm.id'), '>', eb.tuple(createdAt, id))),
+      limit,
+    ),
   ),
   replyAfter: prepared((db, conversationId: string, createdAt: string, id: string, agentId: string) =>
     db
@@ -113,6 +111,11 @@ const READS = {
   message: prepared((db, id: string) => messageQuery(db).where('m.id', '=', id)),
   messageByObjectId: prepared((db, objectId: string) => messageQuery(db).where('m.object_id', '=', objectId)),
 };
+
+/** The newest `limit` of a thread's messages, newest first (the caller reverses them into thread order). */
+function newestFirst(query: ReturnType<typeof messageQuery>, limit: number) {
+  return query.orderBy('m.created_at', 'desc').orderBy('m.id', 'desc').limit(limit);
+}
 
 const jsonOrNull = (value: unknown) => (value === null ? null : JSON.stringify(value));
 
