@@ -5,7 +5,7 @@
  * the SQL store.
  */
 import type { DeliveryState, FinSettings } from '../domain/fin-settings.js';
-import type { Conversation, ConversationStatus, Message, Visibility } from '../domain/model.js';
+import type { Conversation, ConversationStatus, EndUser, Message, Visibility } from '../domain/model.js';
 import type { AccountWriter } from './account-port.js';
 import type { ActivityWriter } from './activity-port.js';
 import type { CannedReplyStore } from './canned-reply-port.js';
@@ -184,9 +184,10 @@ export interface HelpdeskStore extends FinStore, AgentDirectory, UnitOfWork {
   /**
    * One page of a thread read from its newest end: up to `limit` messages that come before
    * `before` (or the newest, when null), oldest first, and whether older ones exist. Reads only
-   * the page, however long the thread. `undefined` when there is no such conversation.
+   * the page, however long the thread. `undefined` when there is no such conversation. `user`: the
+   * conversation's end-user, when the caller has read the conversation (it is then not read again).
    */
-  listThreadPage(conversationId: string, before: MessagePosition | null, limit: number): Promise<ThreadPage | undefined>;
+  listThreadPage(conversationId: string, before: MessagePosition | null, limit: number, user?: EndUser): Promise<ThreadPage | undefined>;
   /** How many messages the conversation has, private notes included (an index range count). */
   countMessages(conversationId: string): Promise<number>;
   /**

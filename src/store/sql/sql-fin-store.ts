@@ -186,16 +186,20 @@ class SqlFinQueries implements HelpdeskWriter {
     return this.messagesFrom(rows.reverse());
   }
 
-  async listThreadPage(conversationId: string, before: MessagePosition | null, limit: number): Promise<ThreadPage | undefined> {
-    const [userRow] = await READS.conversationUser.run(this.db, this.dialect, conversationId);
-    if (!userRow) return undefined;
+  async listThreadPage(conversationId: string, before: MessagePosition | null, limit: number, user?: EndUser): Promise<ThreadPage | undefined> {
+    let endUser = user;
+    if (!endUser) {
+      const [userRow] = await READS.conversationUser.run(this.db, this.dialect, conversationId);
+      if (!userRow) return undefined;
+      endUser = userFrom(userRow);
+    }
     // One row more than the page says whether older ones exist.
     const rows = before
       ? await READS.threadBefore.run(this.db, this.dialect, conversationId, before.createdAt, before.id, limit + 1)
       : await READS.latestThread.run(this.db, this.dialect, conversationId, limit + 1);
     const hasOlder = rows.length > limit;
     const page = rows.slice(0, limit).reverse();
-    return { messages: await this.messagesFrom(page, userFrom(userRow)), hasOlder };
+    return { messages: await this.messagesFrom(page, endUser), hasOlder };
   }
 
   async countMessages(conversationId: string): Promise<number> {

@@ -24,7 +24,7 @@ export interface ConversationDetail {
 export async function conversationDetail(ctx: HelpdeskContext, viewer: Agent, conversationId: string, limit?: number): Promise<ConversationDetail> {
   let conversation = await ctx.conversations.findConversation(conversationId);
   if (!conversation) throw notFound('conversation', conversationId);
-  const page = await listMessages(ctx, conversation.id, { limit });
+  const page = await listMessages(ctx, conversation.id, { limit, user: conversation.user });
   const messageCount = await ctx.conversations.countMessages(conversation.id);
   if (conversation.unreadAt !== null && conversation.assignee?.id === viewer.id) {
     await ctx.transaction((tx) => tx.clearUnread(conversationId));

@@ -1,7 +1,7 @@
 import { THREAD_PAGE } from '../../../contract/agent-api.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { notFound } from '../../errors.js';
-import type { Message } from '../../model.js';
+import type { EndUser, Message } from '../../model.js';
 import type { HelpdeskContext } from '../context.js';
 
 /** A page of a thread, oldest first; `cursor` reads the messages before it, null at the first message. */
@@ -19,13 +19,15 @@ export interface MessagePage {
 export async function listMessages(
   ctx: HelpdeskContext,
   conversationId: string,
-  options: { before?: string | undefined; limit?: number | undefined },
+  /** `user`: the conversation's end-user, when the caller read the conversation already. */
+  options: { before?: string | undefined; limit?: number | undefined; user?: EndUser },
 ): Promise<MessagePage> {
   const position = options.before === undefined ? null : decodeCursor(options.before, ['created_at', 'id'], '/before');
   const page = await ctx.conversations.listThreadPage(
     conversationId,
     position && { createdAt: position.created_at, id: position.id },
     options.limit ?? THREAD_PAGE.default,
+    options.user,
   );
   if (!page) throw notFound('conversation', conversationId);
   const first = page.messages[0];

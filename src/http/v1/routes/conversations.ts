@@ -45,7 +45,7 @@ export const conversationRoutes: FastifyPluginAsync<AgentApiOptions> = async (fa
 
   /** A conversation after a change, as its agent sees it, with its latest message. */
   const view = async (conversation: Conversation, viewerId: string) => {
-    const page = await ctx.conversations.listThreadPage(conversation.id, null, 1);
+    const page = await ctx.conversations.listThreadPage(conversation.id, null, 1, conversation.user);
     return presentConversation(conversation, viewerId, lastMessageOf(page?.messages.at(-1) ?? null));
   };
 
