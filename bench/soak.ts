@@ -15,7 +15,6 @@
  *        [--connections 32] [--seed 1]
  *   env: DATABASE_URL (a PostgreSQL server to create throwaway databases on; default: start one)
  */
-import { readdirSync } from 'node:fs';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -27,6 +26,7 @@ import { ensureBuilt, type FinchTarget } from './lib/finch-process.js';
 import { TimedHttpClient } from './lib/http-timer.js';
 import { runOpenLoop } from './lib/open-loop.js';
 import { environment, parseDbChoice, wholeNumber, type DbKind } from './lib/options.js';
+import { connectionsTo, readOpenFiles, type OpenFiles } from './lib/open-files.js';
 import { auditOutbox, type OutboxAudit } from './lib/outbox-audit.js';
 import { writeResults } from './lib/paths.js';
 import { acquirePostgres, type PostgresHost } from './lib/postgres.js';
@@ -54,7 +54,7 @@ interface Settings {
 
 /** The limits a run is judged by (issue 14, item 6). */
 const RSS_GROWTH_LIMIT = 0.1;
-/** Open files may wobble by the sockets in flight at the moment they are counted. */
+/** Open files may wobble by the files and sockets in flight at the moment they are counted. */
 const FD_WOBBLE = 8;
 const SAMPLE_MS = 10_000;
 const DRAIN_MS = 60_000;
@@ -63,7 +63,10 @@ const DRAIN_MS = 60_000;
 interface Snapshot {
   atSeconds: number;
   rss: number[];
-  files: number[];
+  /** Per process; undefined once it is gone. */
+  files: (OpenFiles | undefined)[];
+  /** Connections the bench itself holds to the server (its clients' pools and the live streams). */
+  benchConnections: number;
   databaseConnections: number | undefined;
 }
 
@@ -261,19 +264,18 @@ async function measureCapacity(next: () => { promise: Promise<Outcome> }, settin
   return done / ((performance.now() - started) / 1000);
 }
 
-/** The server's and workers' memory and open files, and the database's connections to Finch's database. */
+/**
+ * The server's and workers' memory and open files, the bench's own connections to the server, and
+ * the database's connections to Finch's database.
+ */
 async function snapshot(finch: Deployment, databaseUrl: string | undefined, started: number): Promise<Snapshot> {
   const pids = [finch.serverPid, ...finch.workerPids];
+  const port = Number(new URL(finch.baseUrl).port);
   return {
     atSeconds: (performance.now() - started) / 1000,
     rss: pids.map((pid) => readRss(pid) ?? Number.NaN),
-    files: pids.map((pid) => {
-      try {
-        return readdirSync(`/proc/${pid}/fd`).length;
-      } catch {
-        return Number.NaN;
-      }
-    }),
+    files: pids.map((pid) => readOpenFiles(pid, port)),
+    benchConnections: connectionsTo(process.pid, port),
     databaseConnections: databaseUrl === undefined ? undefined : await countConnections(databaseUrl),
   };
 }
@@ -336,7 +338,11 @@ function judge(run: {
   const last = snapshots.at(-1)!;
   const failed = run.operations.reduce((total, operation) => total + operation.failed, 0);
   const growth = warm.rss.map((rss, index) => (last.rss[index]! - rss) / rss);
-  const fileGrowth = warm.files.map((files, index) => last.files[index]! - files);
+  // Finch's own files (all but the connections clients hold to it), which only a leak makes grow.
+  const ownGrowth = warm.files.map((files, index) => (last.files[index]?.own ?? Number.NaN) - (files?.own ?? Number.NaN));
+  // Connections the server holds beyond what the bench holds to it, or after the bench closed them.
+  const server = last.files[0];
+  const extraConnections = server === undefined ? Number.NaN : server.accepted - last.benchConnections;
   const connectionGrowth = warm.databaseConnections === undefined ? undefined : last.databaseConnections! - warm.databaseConnections;
   return [
     { check: 'no request failed', ok: failed === 0, detail: `${fmt.int(failed)} failed` },
@@ -354,9 +360,17 @@ function judge(run: {
       detail: growth.map((g) => `${(g * 100).toFixed(1)} %`).join(', '),
     },
     {
-      check: `open files do not grow (±${FD_WOBBLE})`,
-      ok: fileGrowth.every((g) => g <= FD_WOBBLE),
-      detail: fileGrowth.map((g) => `${g >= 0 ? '+' : ''}${g}`).join(', '),
+      check: `Finch's own open files do not grow (±${FD_WOBBLE}; all but its clients' connections)`,
+      ok: ownGrowth.every((g) => g <= FD_WOBBLE),
+      detail: ownGrowth.map((g) => `${g >= 0 ? '+' : ''}${g}`).join(', '),
+    },
+    {
+      check: `the server holds no connection its client has closed (±${FD_WOBBLE})`,
+      ok: server !== undefined && server.closedByPeer <= FD_WOBBLE && extraConnections <= FD_WOBBLE,
+      detail:
+        server === undefined
+          ? 'the server is gone'
+          : `${server.accepted} accepted, the bench holds ${last.benchConnections}; ${server.closedByPeer} closed by the bench and still open`,
     },
     {
       check: 'database connections do not grow',
@@ -382,13 +396,14 @@ function report(runs: Run[], settings: Settings): void {
     );
     printTable(
       `${run.db}: resources (server first, then workers)`,
-      ['at s', 'RSS MB', 'open files', 'db connections'],
+      ['at s', 'RSS MB', "open files (own + clients')", 'bench connections', 'db connections'],
       run.snapshots
         .filter((_, index, all) => index % 6 === 0 || index === all.length - 1)
         .map((s) => [
           fmt.int(s.atSeconds),
           s.rss.map(fmt.mb).join(' / '),
-          s.files.join(' / '),
+          s.files.map((files) => (files === undefined ? '–' : `${files.own} + ${files.accepted}`)).join(' / '),
+          String(s.benchConnections),
           s.databaseConnections === undefined ? '–' : String(s.databaseConnections),
         ]),
     );
