@@ -348,6 +348,17 @@ function meterProcesses(pids: number[], databasePid: number | undefined): Proces
   return { stop: () => ({ rss: samplers.map((sampler) => sampler.stop()), cpu: cpu.stop() }) };
 }
 
+/**
+ * What a change costs: Finch's processes and its database server, in CPU-ms per change sent.
+ * SQLite runs inside the server; a PostgreSQL server not on this machine is not counted (its CPU
+ * column shows –).
+ */
+function cpuMsPerChange(cpu: CpuUse, changesPerSecond: number): number | undefined {
+  if (cpu.processes.some((cores) => cores === undefined) || changesPerSecond <= 0) return undefined;
+  const cores = sum(cpu.processes as number[]) + (cpu.database ?? 0);
+  return (cores / changesPerSecond) * 1000;
+}
+
 function statusCounts(answers: readonly Answer[]): { statuses: Record<string, number>; firstProblem: string | undefined } {
   const statuses: Record<string, number> = {};
   let firstProblem: string | undefined;
@@ -407,7 +418,8 @@ function report(runs: Run[], settings: Settings): void {
   );
 
   printTable(
-    'Steady run, resources (measured part): CPU in cores busy ("others": work unrelated to the run), RSS max',
+    'Steady run, resources (measured part): CPU in cores busy ("others": work unrelated to the run), ' +
+      'CPU-ms per change (server + workers + database, over the changes sent), RSS max',
     [
       'setup',
       'send lag p99 ms',
@@ -415,6 +427,7 @@ function report(runs: Run[], settings: Settings): void {
       'CPU server',
       'CPU workers',
       'CPU database',
+      'CPU-ms per change',
       'CPU bench',
       'CPU others',
       'others before',
@@ -431,6 +444,7 @@ function report(runs: Run[], settings: Settings): void {
         .map((cores) => fmt.ms(cores, 2))
         .join(' / '),
       fmt.ms(s.cpu.database, 2),
+      fmt.ms(cpuMsPerChange(s.cpu, s.sentPerSecond), 2),
       fmt.ms(s.cpu.self, 2),
       fmt.ms(s.cpu.others, 2),
       fmt.ms(s.busyBefore, 2),

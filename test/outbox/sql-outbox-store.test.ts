@@ -254,6 +254,29 @@ describe.each(sqlBackends())('the SQL outbox on %s', (backend) => {
       expect(await outbox.findDelivery('dlv_unknown')).toBeUndefined();
     });
 
+    it("delivered: the inbox hears of the conversation when its 'not synced' flag clears, and only then", async () => {
+      const flagged = await data.conversation();
+      const synced = await data.conversation();
+      await data.database.db
+        .updateTable('conversations')
+        .set({ fin_sync_failed_at: at(-100) })
+        .where('id', '=', flagged)
+        .execute();
+      const events = [await claimedSync(synced, 0), await claimedSync(flagged, 0)];
+      // Listening from here: creating the conversations was a change the inbox heard of.
+      const heard: string[] = [];
+      const stop = await data.database.changes.subscribe((ids) => heard.push(...ids));
+      try {
+        for (const event of events) await outbox.resolve(event, { status: 'delivered' }, attempt(event, at(1), 'delivered'), at(1));
+        // On PostgreSQL the announcement travels through NOTIFY, heard a moment after the commit.
+        await expect.poll(() => heard, { timeout: 5000 }).toContain(flagged);
+        expect(heard).toEqual([flagged]);
+        expect((await conversationRow(flagged)).fin_sync_failed_at).toBeNull();
+      } finally {
+        await stop();
+      }
+    });
+
     it('pending: due again at the time given, with the error', async () => {
       const conversation = await data.conversation();
       const event = await claimedSync(conversation, 0);
@@ -347,6 +370,24 @@ describe.each(sqlBackends())('the SQL outbox on %s', (backend) => {
       await outbox.resolve(current!, { status: 'delivered' }, attempt(current!, at(LEASE + 3), 'delivered'), at(LEASE + 3));
       expect(await outbox.findEvent(late.id)).toMatchObject({ status: 'delivered', attempts: 2 });
       expect((await outbox.listDeliveries({ limit: 10 })).deliveries.map((delivery) => delivery.attempt)).toEqual([2, 1]);
+    });
+
+    it('a late delivery, after another dispatcher took the lease over, is logged and leaves the event and the flag to that one', async () => {
+      const conversation = await data.conversation();
+      await data.database.db
+        .updateTable('conversations')
+        .set({ fin_sync_failed_at: at(-100) })
+        .where('id', '=', conversation)
+        .execute();
+      const late = await claimedSync(conversation, 0);
+      const [current] = await claim(LEASE + 1, { worker: 'w2' });
+
+      await outbox.resolve(late, { status: 'delivered' }, attempt(late, at(LEASE + 2), 'delivered'), at(LEASE + 2));
+      expect(await outbox.findEvent(late.id)).toEqual(current);
+      expect((await conversationRow(conversation)).fin_sync_failed_at).toBe(at(-100));
+      expect((await outbox.listDeliveries({ limit: 10 })).deliveries).toEqual([
+        { id: expect.stringMatching(/^dlv_/), ...attempt(late, at(LEASE + 2), 'delivered') },
+      ]);
     });
   });
 

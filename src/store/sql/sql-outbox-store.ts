@@ -25,6 +25,7 @@ import { atomically, writeTransaction, type Database, type Dialect, type SqlScop
 import { prepared } from './prepared.js';
 import { json } from './rows.js';
 import type { OutboxEventsTable, Schema, WebhookDeliveriesTable } from './schema.js';
+import { INBOX_CHANNEL } from './change-feed.js';
 import { isUniqueViolation } from './errors.js';
 
 type EventRow = Selectable<OutboxEventsTable>;
@@ -107,6 +108,11 @@ export async function enqueueTyping(
   return true;
 }
 
+/** Delivery ids sort by the time they were made, like event ids. */
+function newDeliveryId(): string {
+  return `dlv_${ulid(Date.now())}`;
+}
+
 /** Event ids sort by the time they were made (ids.ts has no `evt` prefix of its own). */
 function newEventId(): string {
   return `evt_${ulid(Date.now())}`;
@@ -163,6 +169,93 @@ const claimQuery = (skipLocked: boolean) =>
   });
 /** SQLite has no row locks to skip: its write transactions already run one at a time. */
 const CLAIM = { postgres: claimQuery(true), sqlite: claimQuery(false) };
+
+/**
+ * A delivery Fin accepted, settled on PostgreSQL in one statement: the attempt logged, the event
+ * delivered if its claim still holds, the conversation's "not synced" flag cleared, and the inbox
+ * told of that (its NOTIFY, sent at the statement's commit). It does what `resolve`'s transaction
+ * does for every other outcome, in one round trip instead of five; almost every delivery takes
+ * this path, and round trips were most of a worker's time (bench/README.md, "Where the time goes").
+ * Data-modifying WITH is PostgreSQL's; SQLite, in process, has no round trip to save.
+ */
+const DELIVERED = prepared(
+  (
+    db,
+    eventId: string,
+    attempts: number,
+    deliveryId: string,
+    loggedEventId: string,
+    conversationId: string,
+    kind: OutboxKind,
+    attempt: number,
+    url: string,
+    statusCode: number | null,
+    latencyMs: number | null,
+    responseExcerpt: string | null,
+    createdAt: string,
+    at: string,
+  ) =>
+    db
+      .with('settled', (qc) =>
+        qc
+          .updateTable('outbox_events')
+          .set({ status: 'delivered', delivered_at: at, last_error: null, updated_at: at })
+          .where('id', '=', eventId)
+          .where('status', '=', IN_FLIGHT)
+          .where('attempts', '=', attempts)
+          .returning(['conversation_id', 'kind']),
+      )
+      .with('logged', (qc) =>
+        qc.insertInto('webhook_deliveries').values({
+          id: deliveryId,
+          event_id: loggedEventId,
+          conversation_id: conversationId,
+          kind,
+          attempt,
+          url,
+          status_code: statusCode,
+          latency_ms: latencyMs,
+          response_excerpt: responseExcerpt,
+          error: null,
+          outcome: literal('delivered'),
+          next_attempt_at: null,
+          created_at: createdAt,
+        }),
+      )
+      .with('flagged', (qc) =>
+        qc
+          .updateTable('conversations')
+          .set({ fin_sync_failed_at: null })
+          .where('id', 'in', qc.selectFrom('settled').select('settled.conversation_id').where('settled.kind', '=', SYNC))
+          .where('fin_sync_failed_at', 'is not', null)
+          .returning('id'),
+      )
+      .selectFrom('flagged')
+      .select(sql<string>`pg_notify(${sql.lit(INBOX_CHANNEL)}, flagged.id)`.as('notified')),
+);
+
+/** An attempt `DELIVERED` logs as given: Fin accepted it, nothing went wrong, nothing follows. */
+function isPlainDelivery(attempt: Omit<DeliveryAttempt, 'id'>): boolean {
+  return attempt.outcome === 'delivered' && attempt.error === null && attempt.nextAttemptAt === null;
+}
+
+function deliveredArguments(event: OutboxEvent, attempt: Omit<DeliveryAttempt, 'id'>, at: string) {
+  return [
+    event.id,
+    event.attempts,
+    newDeliveryId(),
+    attempt.eventId,
+    attempt.conversationId,
+    attempt.kind,
+    attempt.attempt,
+    attempt.url,
+    attempt.statusCode,
+    attempt.latencyMs,
+    attempt.responseExcerpt,
+    attempt.createdAt,
+    at,
+  ] as const;
+}
 
 export class InvalidCursorError extends Error {
   constructor() {
@@ -239,6 +332,10 @@ export class SqlOutboxStore implements OutboxStore {
   }
 
   async resolve(event: OutboxEvent, resolution: EventResolution, attempt: Omit<DeliveryAttempt, 'id'> | null, at: string): Promise<void> {
+    if (this.database.dialect === 'postgres' && resolution.status === 'delivered' && attempt && isPlainDelivery(attempt)) {
+      await DELIVERED.run(this.database.db, 'postgres', ...deliveredArguments(event, attempt, at));
+      return;
+    }
     await writeTransaction(this.database, async (trx, changed) => {
       // Logged even when the claim was lost: the attempt was made.
       if (attempt) await logAttempt(trx, attempt);
@@ -403,7 +500,7 @@ async function logAttempt(trx: Kysely<Schema>, attempt: Omit<DeliveryAttempt, 'i
   await trx
     .insertInto('webhook_deliveries')
     .values({
-      id: `dlv_${ulid(Date.now())}`,
+      id: newDeliveryId(),
       event_id: attempt.eventId,
       conversation_id: attempt.conversationId,
       kind: attempt.kind,
