@@ -69,6 +69,14 @@ describe.each(sqlBackends())('the SQL outbox on %s', (backend) => {
     return (await outbox.findEvent(event.id))!;
   }
 
+  /** As a dead sync event left it, long ago: "not synced with Fin". */
+  const markNotSynced = (id: string) =>
+    data.database.db
+      .updateTable('conversations')
+      .set({ fin_sync_failed_at: at(-100) })
+      .where('id', '=', id)
+      .execute();
+
   const conversationRow = (id: string) =>
     data.database.db.selectFrom('conversations').select(['fin_sync_failed_at', 'updated_at']).where('id', '=', id).executeTakeFirstOrThrow();
 
@@ -237,11 +245,7 @@ describe.each(sqlBackends())('the SQL outbox on %s', (backend) => {
   describe('resolve', () => {
     it('delivered: the event is done, the attempt logged, the conversation synced again', async () => {
       const conversation = await data.conversation();
-      await data.database.db
-        .updateTable('conversations')
-        .set({ fin_sync_failed_at: at(-100) })
-        .where('id', '=', conversation)
-        .execute();
+      await markNotSynced(conversation);
       const event = await claimedSync(conversation, 0);
 
       await outbox.resolve(event, { status: 'delivered' }, attempt(event, at(1), 'delivered'), at(1));
@@ -257,11 +261,7 @@ describe.each(sqlBackends())('the SQL outbox on %s', (backend) => {
     it("delivered: the inbox hears of the conversation when its 'not synced' flag clears, and only then", async () => {
       const flagged = await data.conversation();
       const synced = await data.conversation();
-      await data.database.db
-        .updateTable('conversations')
-        .set({ fin_sync_failed_at: at(-100) })
-        .where('id', '=', flagged)
-        .execute();
+      await markNotSynced(flagged);
       const events = [await claimedSync(synced, 0), await claimedSync(flagged, 0)];
       // Listening from here: creating the conversations was a change the inbox heard of.
       const heard: string[] = [];
@@ -339,11 +339,7 @@ describe.each(sqlBackends())('the SQL outbox on %s', (backend) => {
     it('typing events never touch the conversation', async () => {
       const conversation = await data.conversation();
       const hana = await data.humanAgent();
-      await data.database.db
-        .updateTable('conversations')
-        .set({ fin_sync_failed_at: at(-100) })
-        .where('id', '=', conversation)
-        .execute();
+      await markNotSynced(conversation);
       await data.enqueueTyping({ conversationId: conversation, agentId: hana.id, payload: {}, at: at(0), expiresAt: at(5), throttleSince: at(-3) });
       await data.enqueueTyping({ conversationId: conversation, agentId: hana.id, payload: {}, at: at(10), expiresAt: at(15), throttleSince: at(7) });
       const [expiring, delivered] = await claim(10);
@@ -374,11 +370,7 @@ describe.each(sqlBackends())('the SQL outbox on %s', (backend) => {
 
     it('a late delivery, after another dispatcher took the lease over, is logged and leaves the event and the flag to that one', async () => {
       const conversation = await data.conversation();
-      await data.database.db
-        .updateTable('conversations')
-        .set({ fin_sync_failed_at: at(-100) })
-        .where('id', '=', conversation)
-        .execute();
+      await markNotSynced(conversation);
       const late = await claimedSync(conversation, 0);
       const [current] = await claim(LEASE + 1, { worker: 'w2' });
 

@@ -27,13 +27,20 @@ export interface PreparedQuery<Args extends unknown[], Row> {
   run(db: Kysely<Schema>, dialect: Dialect, ...args: Args): Promise<Row[]>;
 }
 
-export function prepared<Args extends unknown[], Row>(build: (db: Kysely<Schema>, ...args: Args) => Compilable<Row>): PreparedQuery<Args, Row> {
+/**
+ * `arity`: how many arguments the builder takes after `db`; by default its declared parameters,
+ * which a builder with rest parameters (`(db, ...columns)`) has none of, so it must say.
+ */
+export function prepared<Args extends unknown[], Row>(
+  build: (db: Kysely<Schema>, ...args: Args) => Compilable<Row>,
+  arity = build.length - 1,
+): PreparedQuery<Args, Row> {
   const compiled = new Map<Dialect, Compiled>();
   return {
     async run(db, dialect, ...args) {
       let query = compiled.get(dialect);
       if (!query) {
-        const placeholders = Array.from({ length: build.length - 1 }, (_, index) => new Placeholder(index)) as unknown as Args;
+        const placeholders = Array.from({ length: arity }, (_, index) => new Placeholder(index)) as unknown as Args;
         const { sql, parameters } = build(db, ...placeholders).compile();
         query = {
           sql,

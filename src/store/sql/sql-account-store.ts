@@ -19,6 +19,10 @@ const sessionByHash = prepared((db, tokenHash: string) =>
     .where('s.token_hash', '=', tokenHash),
 );
 
+/** Read on every agent API request made with a personal token (its agent), so compiled once too. */
+const agentById = prepared((db, id: string) => db.selectFrom('agents').select(AGENT_COLUMNS).where('id', '=', id));
+const agentByIdForUpdate = prepared((db, id: string) => db.selectFrom('agents').select(AGENT_COLUMNS).where('id', '=', id).forNoKeyUpdate());
+
 /**
  * Accounts over a scope (database.ts): over the database each write commits alone; over a write
  * transaction (the unit of work) they commit with it. On SQLite the transaction's BEGIN IMMEDIATE
@@ -33,8 +37,7 @@ export class SqlAccounts implements AccountWriter {
   }
 
   async findAgent(id: string, lock = false): Promise<Agent | undefined> {
-    const query = this.db.selectFrom('agents').select(AGENT_COLUMNS).where('id', '=', id);
-    const row = await (lock && this.dialect === 'postgres' ? query.forNoKeyUpdate() : query).executeTakeFirst();
+    const [row] = await (lock && this.dialect === 'postgres' ? agentByIdForUpdate : agentById).run(this.db, this.dialect, id);
     return row && agentFrom(row);
   }
 

@@ -34,8 +34,8 @@ import { SqlDeliveryReplays } from './sql-outbox-store.js';
 import { SqlSettingsStore } from './sql-settings-store.js';
 import { enqueueSync, enqueueTyping } from './sql-outbox-store.js';
 import { countQueues, listConversations } from './sql-queues.js';
-import { prepared } from './prepared.js';
-import { conversationFrom, conversationQuery, updateConversationReturningRow } from './conversation-rows.js';
+import { prepared, type PreparedQuery } from './prepared.js';
+import { conversationFrom, conversationQuery, updateConversationReturningRow, type ConversationRow } from './conversation-rows.js';
 import { insertMessageReturningRow, messageQuery, type MessageRow } from './message-rows.js';
 import { AGENT_COLUMNS, USER_COLUMNS, agentFrom, attachmentsFrom, prefixed, userFrom } from './rows.js';
 import type { Schema } from './schema.js';
@@ -111,6 +111,80 @@ const READS = {
   message: prepared((db, id: string) => messageQuery(db).where('m.id', '=', id)),
   messageByObjectId: prepared((db, objectId: string) => messageQuery(db).where('m.object_id', '=', objectId)),
 };
+
+/**
+ * A new message's row from its columns in order, for the prepared inserts below: every message
+ * written (an agent's reply or note, an end-user's message Fin relays) goes through them, and
+ * building and compiling the insert each time was a visible share of a change's CPU.
+ */
+function messageValues(
+  id: string,
+  objectId: string | null,
+  conversationId: string,
+  authorType: 'end_user' | 'agent',
+  authorUserId: string | null,
+  authorAgentId: string | null,
+  body: string | null,
+  bodyWords: string | null,
+  visibility: 'public' | 'private',
+  attachments: string,
+  createdAt: string,
+): Insertable<Schema['messages']> {
+  return {
+    id,
+    object_id: objectId,
+    conversation_id: conversationId,
+    author_type: authorType,
+    author_user_id: authorUserId,
+    author_agent_id: authorAgentId,
+    body,
+    body_words: bodyWords,
+    visibility,
+    attachments,
+    created_at: createdAt,
+  };
+}
+
+type MessageColumns = Parameters<typeof messageValues>;
+const MESSAGE_COLUMN_COUNT = messageValues.length;
+
+/** Inserts a message unless its `object_id` is taken (an idempotent retry). */
+const INSERT_MESSAGE = {
+  /** PostgreSQL: the row as `messageQuery` reads it, in the same statement. */
+  returningRow: prepared((db, ...columns: MessageColumns) => insertMessageReturningRow(db, messageValues(...columns)), MESSAGE_COLUMN_COUNT),
+  /** SQLite (no data-modifying WITH): the id, read back apart, which costs it no round trip. */
+  returningId: prepared(
+    (db, ...columns: MessageColumns) =>
+      db
+        .insertInto('messages')
+        .values(messageValues(...columns))
+        .onConflict((conflict) => conflict.doNothing())
+        .returning('id'),
+    MESSAGE_COLUMN_COUNT,
+  ),
+};
+
+/** Compiled updates of conversations, one per set of columns written (see `conversationUpdate`). */
+const CONVERSATION_UPDATES = new Map<string, PreparedQuery<[string, ...unknown[]], unknown>>();
+
+/**
+ * The update of a conversation's `columns` (then its id and their values), compiled once per set of
+ * columns: a change writes only what it changes, so the statement differs by change, but the sets
+ * that occur are few (a note, a reply, tags, a status change each write the same ones every time).
+ * `returningRow` (PostgreSQL) gives the row as `conversationQuery` reads it, in the same statement.
+ */
+function conversationUpdate(columns: readonly (keyof Updateable<Schema['conversations']>)[], returning: 'returningRow' | 'only') {
+  const key = `${returning} ${columns.join(',')}`;
+  let query = CONVERSATION_UPDATES.get(key);
+  if (!query) {
+    query = prepared((db, id: string, ...values: unknown[]) => {
+      const set = Object.fromEntries(columns.map((column, index) => [column, values[index]])) as Updateable<Schema['conversations']>;
+      return returning === 'returningRow' ? updateConversationReturningRow(db, id, set) : db.updateTable('conversations').set(set).where('id', '=', id);
+    }, 1 + columns.length);
+    CONVERSATION_UPDATES.set(key, query);
+  }
+  return query;
+}
 
 /** The newest `limit` of a thread's messages, newest first (the caller reverses them into thread order). */
 function newestFirst(query: ReturnType<typeof messageQuery>, limit: number) {
@@ -314,12 +388,14 @@ class SqlFinQueries implements HelpdeskWriter {
       ...(changes.slaBreachedAt === undefined ? {} : { sla_breached_at: changes.slaBreachedAt }),
       updated_at: at,
     };
+    const columns = Object.keys(set) as (keyof typeof set)[];
+    const values = columns.map((column) => set[column]);
     let updated: Conversation | undefined;
     if (this.dialect === 'postgres') {
-      const row = await updateConversationReturningRow(this.db, id, set).executeTakeFirst();
+      const [row] = (await conversationUpdate(columns, 'returningRow').run(this.db, this.dialect, id, ...values)) as ConversationRow[];
       updated = row && conversationFrom(row);
     } else {
-      await this.db.updateTable('conversations').set(set).where('id', '=', id).execute();
+      await conversationUpdate(columns, 'only').run(this.db, this.dialect, id, ...values);
       updated = await this.findConversation(id);
     }
     if (!updated) throw new Error(`conversation ${id} vanished`);
@@ -329,30 +405,25 @@ class SqlFinQueries implements HelpdeskWriter {
 
   async insertMessage(message: NewMessage): Promise<Inserted<Message>> {
     const id = newId('msg');
-    const values: Insertable<Schema['messages']> = {
+    const columns = [
       id,
-      object_id: message.objectId,
-      conversation_id: message.conversationId,
-      author_type: message.author.type,
-      author_user_id: message.author.type === 'end_user' ? message.author.id : null,
-      author_agent_id: message.author.type === 'agent' ? message.author.id : null,
-      body: message.body,
-      body_words: message.body === null ? null : searchText(htmlToText(message.body)),
-      visibility: message.visibility,
-      attachments: JSON.stringify(message.attachments),
-      created_at: message.createdAt,
-    };
+      message.objectId,
+      message.conversationId,
+      message.author.type,
+      message.author.type === 'end_user' ? message.author.id : null,
+      message.author.type === 'agent' ? message.author.id : null,
+      message.body,
+      message.body === null ? null : searchText(htmlToText(message.body)),
+      message.visibility,
+      JSON.stringify(message.attachments),
+      message.createdAt,
+    ] as const;
     let rows: MessageRow[];
     if (this.dialect === 'postgres') {
-      rows = await insertMessageReturningRow(this.db, values).execute();
+      rows = await INSERT_MESSAGE.returningRow.run(this.db, this.dialect, ...columns);
     } else {
-      const inserted = await this.db
-        .insertInto('messages')
-        .values(values)
-        .onConflict((conflict) => conflict.doNothing())
-        .returning('id')
-        .executeTakeFirst();
-      rows = inserted ? await READS.message.run(this.db, this.dialect, id) : [];
+      const inserted = await INSERT_MESSAGE.returningId.run(this.db, this.dialect, ...columns);
+      rows = inserted.length > 0 ? await READS.message.run(this.db, this.dialect, id) : [];
     }
     const created = rows.length > 0;
     // Not inserted: a message with this object_id exists (an idempotent retry); answer with it.

@@ -13,6 +13,7 @@ import {
   type ExpressionBuilder,
   type Insertable,
   type Kysely,
+  type QueryCreator,
   type RawBuilder,
   type Selectable,
   type SqlBool,
@@ -170,79 +171,48 @@ const claimQuery = (skipLocked: boolean) =>
 /** SQLite has no row locks to skip: its write transactions already run one at a time. */
 const CLAIM = { postgres: claimQuery(true), sqlite: claimQuery(false) };
 
-/**
- * A delivery Fin accepted, settled on PostgreSQL in one statement: the attempt logged, the event
- * delivered if its claim still holds, the conversation's "not synced" flag cleared, and the inbox
- * told of that (its NOTIFY, sent at the statement's commit). It does what `resolve`'s transaction
- * does for every other outcome, in one round trip instead of five; almost every delivery takes
- * this path, and round trips were most of a worker's time (bench/README.md, "Where the time goes").
- * Data-modifying WITH is PostgreSQL's; SQLite, in process, has no round trip to save.
- */
-const DELIVERED = prepared(
-  (
-    db,
-    eventId: string,
-    attempts: number,
-    deliveryId: string,
-    loggedEventId: string,
-    conversationId: string,
-    kind: OutboxKind,
-    attempt: number,
-    url: string,
-    statusCode: number | null,
-    latencyMs: number | null,
-    responseExcerpt: string | null,
-    createdAt: string,
-    at: string,
-  ) =>
-    db
-      .with('settled', (qc) =>
-        qc
-          .updateTable('outbox_events')
-          .set({ status: 'delivered', delivered_at: at, last_error: null, updated_at: at })
-          .where('id', '=', eventId)
-          .where('status', '=', IN_FLIGHT)
-          .where('attempts', '=', attempts)
-          .returning(['conversation_id', 'kind']),
-      )
-      .with('logged', (qc) =>
-        qc.insertInto('webhook_deliveries').values({
-          id: deliveryId,
-          event_id: loggedEventId,
-          conversation_id: conversationId,
-          kind,
-          attempt,
-          url,
-          status_code: statusCode,
-          latency_ms: latencyMs,
-          response_excerpt: responseExcerpt,
-          error: null,
-          outcome: literal('delivered'),
-          next_attempt_at: null,
-          created_at: createdAt,
-        }),
-      )
-      .with('flagged', (qc) =>
-        qc
-          .updateTable('conversations')
-          .set({ fin_sync_failed_at: null })
-          .where('id', 'in', qc.selectFrom('settled').select('settled.conversation_id').where('settled.kind', '=', SYNC))
-          .where('fin_sync_failed_at', 'is not', null)
-          .returning('id'),
-      )
-      .selectFrom('flagged')
-      .select(sql<string>`pg_notify(${sql.lit(INBOX_CHANNEL)}, flagged.id)`.as('notified')),
-);
+// --- settling an attempt -----------------------------------------------------------------------------
+// Every attempt is logged, and almost every one is a delivery Fin accepted, so these run once per
+// change Fin is told of: built and compiled once (prepared.ts), not on every call.
 
-/** An attempt `DELIVERED` logs as given: Fin accepted it, nothing went wrong, nothing follows. */
-function isPlainDelivery(attempt: Omit<DeliveryAttempt, 'id'>): boolean {
-  return attempt.outcome === 'delivered' && attempt.error === null && attempt.nextAttemptAt === null;
+/** A delivery log row from its columns in order (the prepared statements' arguments). */
+function deliveryValues(
+  id: string,
+  eventId: string,
+  conversationId: string,
+  kind: OutboxKind,
+  attempt: number,
+  url: string,
+  statusCode: number | null,
+  latencyMs: number | null,
+  responseExcerpt: string | null,
+  error: string | null,
+  outcome: AttemptOutcome,
+  nextAttemptAt: string | null,
+  createdAt: string,
+): Insertable<WebhookDeliveriesTable> {
+  return {
+    id,
+    event_id: eventId,
+    conversation_id: conversationId,
+    kind,
+    attempt,
+    url,
+    status_code: statusCode,
+    latency_ms: latencyMs,
+    response_excerpt: responseExcerpt,
+    error,
+    outcome,
+    next_attempt_at: nextAttemptAt,
+    created_at: createdAt,
+  };
 }
 
-function deliveredArguments(event: OutboxEvent, attempt: Omit<DeliveryAttempt, 'id'>, at: string) {
+type DeliveryColumns = Parameters<typeof deliveryValues>;
+
+/** The attempt's columns in `deliveryValues`' order, under a new id. */
+function deliveryColumns(attempt: Omit<DeliveryAttempt, 'id'>): DeliveryColumns {
   return [
-    event.id,
-    event.attempts,
     newDeliveryId(),
     attempt.eventId,
     attempt.conversationId,
@@ -252,10 +222,57 @@ function deliveredArguments(event: OutboxEvent, attempt: Omit<DeliveryAttempt, '
     attempt.statusCode,
     attempt.latencyMs,
     attempt.responseExcerpt,
+    attempt.error,
+    attempt.outcome,
+    attempt.nextAttemptAt,
     attempt.createdAt,
-    at,
-  ] as const;
+  ];
 }
+
+const LOG_ATTEMPT = prepared(
+  (db, ...columns: DeliveryColumns) => db.insertInto('webhook_deliveries').values(deliveryValues(...columns)),
+  deliveryValues.length,
+);
+
+/** The event delivered, if its claim still holds (`stillClaimed`); gives its conversation and kind. */
+function settleDelivered(db: QueryCreator<Schema>, eventId: string, attempts: number, at: string) {
+  return db
+    .updateTable('outbox_events')
+    .set({ status: 'delivered', delivered_at: at, last_error: null, updated_at: at })
+    .where('id', '=', eventId)
+    .where('status', '=', IN_FLIGHT)
+    .where('attempts', '=', attempts)
+    .returning(['conversation_id', 'kind']);
+}
+
+/** "Not synced with Fin" cleared (`flagConversation` for a delivery) where it was set; gives those conversations. */
+function clearNotSynced(db: QueryCreator<Schema>, which: (eb: ExpressionBuilder<Schema, 'conversations'>) => Expression<SqlBool>) {
+  return db.updateTable('conversations').set({ fin_sync_failed_at: null }).where(which).where('fin_sync_failed_at', 'is not', null).returning('id');
+}
+
+/** SQLite: a delivery Fin accepted, in the write transaction `resolve` opens. */
+const SETTLE_DELIVERED = prepared((db, eventId: string, attempts: number, at: string) => settleDelivered(db, eventId, attempts, at));
+const CLEAR_NOT_SYNCED = prepared((db, conversationId: string) => clearNotSynced(db, (eb) => eb('id', '=', conversationId)));
+
+/**
+ * PostgreSQL: a delivery Fin accepted, settled in one statement: the attempt logged, the event
+ * delivered if its claim still holds, the conversation's "not synced" flag cleared, and the inbox
+ * told of that (its NOTIFY, sent at the statement's commit). It does what `resolve`'s transaction
+ * does for every other outcome, in one round trip instead of five. Data-modifying WITH is
+ * PostgreSQL's; SQLite, in process, has no round trip to save.
+ */
+const DELIVERED = prepared(
+  (db, eventId: string, attempts: number, at: string, ...log: DeliveryColumns) =>
+    db
+      .with('settled', (qc) => settleDelivered(qc, eventId, attempts, at))
+      .with('logged', (qc) => qc.insertInto('webhook_deliveries').values(deliveryValues(...log)))
+      .with('flagged', (qc) =>
+        clearNotSynced(qc, (eb) => eb('id', 'in', qc.selectFrom('settled').select('settled.conversation_id').where('settled.kind', '=', SYNC))),
+      )
+      .selectFrom('flagged')
+      .select(sql<string>`pg_notify(${sql.lit(INBOX_CHANNEL)}, flagged.id)`.as('notified')),
+  3 + deliveryValues.length,
+);
 
 export class InvalidCursorError extends Error {
   constructor() {
@@ -332,13 +349,22 @@ export class SqlOutboxStore implements OutboxStore {
   }
 
   async resolve(event: OutboxEvent, resolution: EventResolution, attempt: Omit<DeliveryAttempt, 'id'> | null, at: string): Promise<void> {
-    if (this.database.dialect === 'postgres' && resolution.status === 'delivered' && attempt && isPlainDelivery(attempt)) {
-      await DELIVERED.run(this.database.db, 'postgres', ...deliveredArguments(event, attempt, at));
+    const { db, dialect } = this.database;
+    if (resolution.status === 'delivered' && attempt) {
+      if (dialect === 'postgres') {
+        await DELIVERED.run(db, dialect, event.id, event.attempts, at, ...deliveryColumns(attempt));
+        return;
+      }
+      await writeTransaction(this.database, async (trx, changed) => {
+        await LOG_ATTEMPT.run(trx, dialect, ...deliveryColumns(attempt));
+        const [settled] = await SETTLE_DELIVERED.run(trx, dialect, event.id, event.attempts, at);
+        if (settled?.kind === 'sync' && (await CLEAR_NOT_SYNCED.run(trx, dialect, settled.conversation_id)).length > 0) changed.add(settled.conversation_id);
+      });
       return;
     }
     await writeTransaction(this.database, async (trx, changed) => {
       // Logged even when the claim was lost: the attempt was made.
-      if (attempt) await logAttempt(trx, attempt);
+      if (attempt) await LOG_ATTEMPT.run(trx, dialect, ...deliveryColumns(attempt));
       const settled = await settle(trx, stillClaimed(event), resolution, at);
       // The inbox shows whether the conversation is synced with Fin.
       if (settled && event.kind === 'sync' && (await flagConversation(trx, event.conversationId, resolution, at))) changed.add(event.conversationId);
@@ -494,27 +520,6 @@ async function flagConversation(trx: Kysely<Schema>, conversationId: string, res
         ? await flag.set({ fin_sync_failed_at: at }).executeTakeFirst()
         : undefined;
   return Number(result?.numUpdatedRows ?? 0) > 0;
-}
-
-async function logAttempt(trx: Kysely<Schema>, attempt: Omit<DeliveryAttempt, 'id'>): Promise<void> {
-  await trx
-    .insertInto('webhook_deliveries')
-    .values({
-      id: newDeliveryId(),
-      event_id: attempt.eventId,
-      conversation_id: attempt.conversationId,
-      kind: attempt.kind,
-      attempt: attempt.attempt,
-      url: attempt.url,
-      status_code: attempt.statusCode,
-      latency_ms: attempt.latencyMs,
-      response_excerpt: attempt.responseExcerpt,
-      error: attempt.error,
-      outcome: attempt.outcome,
-      next_attempt_at: attempt.nextAttemptAt,
-      created_at: attempt.createdAt,
-    })
-    .execute();
 }
 
 // --- rows and cursors --------------------------------------------------------------------------------
