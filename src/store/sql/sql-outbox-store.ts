@@ -245,20 +245,20 @@ function settleDelivered(db: QueryCreator<Schema>, eventId: string, attempts: nu
     .returning(['conversation_id', 'kind']);
 }
 
-/** "Not synced with Fin" cleared (`flagConversation` for a delivery) where it was set; gives those conversations. */
+/** "Not synced with Fin" cleared after a delivery, where it was set (`flagNotSynced` sets it); gives those conversations. */
 function clearNotSynced(db: QueryCreator<Schema>, which: (eb: ExpressionBuilder<Schema, 'conversations'>) => Expression<SqlBool>) {
   return db.updateTable('conversations').set({ fin_sync_failed_at: null }).where(which).where('fin_sync_failed_at', 'is not', null).returning('id');
 }
 
-/** SQLite: a delivery Fin accepted, in the write transaction `resolve` opens. */
+/** SQLite (and a delivery without an attempt to log): in the write transaction `resolve` opens. */
 const SETTLE_DELIVERED = prepared((db, eventId: string, attempts: number, at: string) => settleDelivered(db, eventId, attempts, at));
 const CLEAR_NOT_SYNCED = prepared((db, conversationId: string) => clearNotSynced(db, (eb) => eb('id', '=', conversationId)));
 
 /**
  * PostgreSQL: a delivery Fin accepted, settled in one statement: the attempt logged, the event
  * delivered if its claim still holds, the conversation's "not synced" flag cleared, and the inbox
- * told of that (its NOTIFY, sent at the statement's commit). It does what `resolve`'s transaction
- * does for every other outcome, in one round trip instead of five. Data-modifying WITH is
+ * told of that (its NOTIFY, sent at the statement's commit): what SQLite's transaction does, in one
+ * round trip instead of five. Data-modifying WITH is
  * PostgreSQL's; SQLite, in process, has no round trip to save.
  */
 const DELIVERED = prepared(
@@ -350,13 +350,13 @@ export class SqlOutboxStore implements OutboxStore {
 
   async resolve(event: OutboxEvent, resolution: EventResolution, attempt: Omit<DeliveryAttempt, 'id'> | null, at: string): Promise<void> {
     const { db, dialect } = this.database;
-    if (resolution.status === 'delivered' && attempt) {
-      if (dialect === 'postgres') {
+    if (resolution.status === 'delivered') {
+      if (dialect === 'postgres' && attempt) {
         await DELIVERED.run(db, dialect, event.id, event.attempts, at, ...deliveryColumns(attempt));
         return;
       }
       await writeTransaction(this.database, async (trx, changed) => {
-        await LOG_ATTEMPT.run(trx, dialect, ...deliveryColumns(attempt));
+        if (attempt) await LOG_ATTEMPT.run(trx, dialect, ...deliveryColumns(attempt));
         const [settled] = await SETTLE_DELIVERED.run(trx, dialect, event.id, event.attempts, at);
         if (settled?.kind === 'sync' && (await CLEAR_NOT_SYNCED.run(trx, dialect, settled.conversation_id)).length > 0) changed.add(settled.conversation_id);
       });
@@ -367,7 +367,9 @@ export class SqlOutboxStore implements OutboxStore {
       if (attempt) await LOG_ATTEMPT.run(trx, dialect, ...deliveryColumns(attempt));
       const settled = await settle(trx, stillClaimed(event), resolution, at);
       // The inbox shows whether the conversation is synced with Fin.
-      if (settled && event.kind === 'sync' && (await flagConversation(trx, event.conversationId, resolution, at))) changed.add(event.conversationId);
+      if (settled && event.kind === 'sync' && resolution.status === 'dead' && (await flagNotSynced(trx, event.conversationId, at))) {
+        changed.add(event.conversationId);
+      }
     });
   }
 
@@ -436,16 +438,12 @@ function stillClaimed(event: OutboxEvent): EventFilter {
   return (eb) => eb.and([eb('id', '=', event.id), eb('status', '=', IN_FLIGHT), eb('attempts', '=', event.attempts)]);
 }
 
-/** Applies a resolution to the events `where` selects. Returns whether any was changed. */
-async function settle(trx: Kysely<Schema>, where: EventFilter, resolution: EventResolution, at: string): Promise<boolean> {
+/** Applies a resolution other than delivered (`settleDelivered`) to the events `where` selects. Returns whether any was changed. */
+async function settle(trx: Kysely<Schema>, where: EventFilter, resolution: Exclude<EventResolution, { status: 'delivered' }>, at: string): Promise<boolean> {
   if (resolution.status === 'pending') {
     return (await backToPending(trx, where, { available_at: resolution.availableAt, last_error: resolution.error, updated_at: at })) > 0;
   }
-  const changes: EventChanges =
-    resolution.status === 'delivered'
-      ? { status: 'delivered', delivered_at: at, last_error: null, updated_at: at }
-      : { status: resolution.status, last_error: resolution.error, updated_at: at };
-  return (await update(trx, where, changes)) > 0;
+  return (await update(trx, where, { status: resolution.status, last_error: resolution.error, updated_at: at })) > 0;
 }
 
 /** A finished sync event, due again now with a fresh count of attempts. Returns 1 when replayed. */
@@ -507,19 +505,13 @@ function pendingUnlessSuperseded(eb: ExpressionBuilder<Schema, 'outbox_events'>)
 }
 
 /**
- * A delivered sync event means Fin has the conversation's current state; a dead one means it may
- * not ("not synced with Fin"). Neither is a change to the conversation, so `updated_at` stays.
- * Returns whether the flag changed.
+ * A dead sync event means Fin may not have the conversation's current state ("not synced with
+ * Fin"; a delivered one clears it: `clearNotSynced`). Not a change to the conversation, so
+ * `updated_at` stays. Returns whether the flag changed.
  */
-async function flagConversation(trx: Kysely<Schema>, conversationId: string, resolution: EventResolution, at: string): Promise<boolean> {
-  const flag = trx.updateTable('conversations').where('id', '=', conversationId);
-  const result =
-    resolution.status === 'delivered'
-      ? await flag.set({ fin_sync_failed_at: null }).where('fin_sync_failed_at', 'is not', null).executeTakeFirst()
-      : resolution.status === 'dead'
-        ? await flag.set({ fin_sync_failed_at: at }).executeTakeFirst()
-        : undefined;
-  return Number(result?.numUpdatedRows ?? 0) > 0;
+async function flagNotSynced(trx: Kysely<Schema>, conversationId: string, at: string): Promise<boolean> {
+  const result = await trx.updateTable('conversations').set({ fin_sync_failed_at: at }).where('id', '=', conversationId).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }
 
 // --- rows and cursors --------------------------------------------------------------------------------
