@@ -8,8 +8,6 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 export interface OpenFiles {
-  /** Every open descriptor. */
-  total: number;
   /** TCP connections accepted on `port` (clients' connections to this server). */
   accepted: number;
   /** Of `accepted`, those whose client has closed and the server has not (CLOSE_WAIT): a leak if they stay. */
@@ -79,7 +77,7 @@ export function readOpenFiles(pid: number, port: number): OpenFiles | undefined 
   if (open === undefined) return undefined;
   const accepted = open.sockets.filter((socket) => socket.localPort === port && socket.state !== LISTEN);
   const closedByPeer = accepted.filter((socket) => socket.state === CLOSE_WAIT).length;
-  return { total: open.descriptors, accepted: accepted.length, closedByPeer, own: open.descriptors - accepted.length };
+  return { accepted: accepted.length, closedByPeer, own: open.descriptors - accepted.length };
 }
 
 /** How many connections to `port` process `pid` holds open (a client's side of `accepted`). */

@@ -1,16 +1,16 @@
 /**
+ * The reason a wait is ended with. `abort()` without one builds a DOMException with a stack trace,
+ * and every change wakes each loop of its process: 1.5–2.6 % of a process's time in the profiles
+ * (bench/README.md, "Cost per agent change"). Nothing reads the reason.
+ */
+const WOKEN = 'woken';
+
+/**
  * A process's background loop (the outbox dispatcher, the router, the notification sender): started
  * with the process, woken by local changes, stopped on shutdown after the cycle in flight. Between
  * cycles it waits for `wake()` or a timeout, whichever comes first; a wake that arrives during a
  * cycle ends the next wait at once, so a change made while a cycle ran is never left for the poll.
  */
-/**
- * The reason a wait is ended with. `abort()` without one builds a DOMException with a stack trace,
- * and every change wakes each loop of its process: that was about 15 µs per loop per change
- * (bench/README.md, "Cost per agent change"). Nothing reads the reason.
- */
-const WOKEN = 'woken';
-
 export abstract class WakeableLoop {
   private running: Promise<void> | undefined;
   private idle: AbortController | undefined;
