@@ -97,7 +97,15 @@ export async function runBackground(
 export function createDispatcher(
   finch: Finch,
   config: Pick<Config, 'fin'>,
-  options: { logger: DispatcherLogger; clock: Clock; timeoutMs?: number; pollMs?: number; random?: () => number; onAttempt?: DeliveryObserver },
+  options: {
+    logger: DispatcherLogger;
+    clock: Clock;
+    timeoutMs?: number;
+    pollMs?: number;
+    gatherMs?: number;
+    random?: () => number;
+    onAttempt?: DeliveryObserver;
+  },
 ): Dispatcher {
   return new Dispatcher({
     outbox: finch.outbox,
@@ -108,6 +116,7 @@ export function createDispatcher(
     worker: processName(),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+    ...(options.gatherMs === undefined ? {} : { gatherMs: options.gatherMs }),
     ...(options.random === undefined ? {} : { random: options.random }),
     ...(options.onAttempt === undefined ? {} : { onAttempt: options.onAttempt }),
   });

@@ -85,6 +85,13 @@ export interface OutboxWriter {
   }): Promise<boolean>;
 }
 
+/** A delivery Fin accepted: the claimed event, the attempt that was made, and when it was judged (ISO). */
+export interface Delivered {
+  event: OutboxEvent;
+  attempt: Omit<DeliveryAttempt, 'id'>;
+  at: string;
+}
+
 export interface DeliveryPage {
   deliveries: DeliveryAttempt[];
   /** Pass back to get the next (older) page; null at the end. */
@@ -104,6 +111,15 @@ export interface OutboxStore {
    * event put back to pending while another is pending for its conversation is superseded.
    */
   resolve(event: OutboxEvent, resolution: EventResolution, attempt: Omit<DeliveryAttempt, 'id'> | null, at: string): Promise<void>;
+
+  /**
+   * Records deliveries Fin accepted, any number at once and together (one transaction): each
+   * attempt logged; each event delivered at its `at` if its claim still holds (a late one is only
+   * logged); each delivered sync event's conversation no longer flagged "not synced". What
+   * `resolve` does for one, at the cost of one write for many (bench/README.md, "Cost per agent
+   * change"). An empty list does nothing.
+   */
+  settleDelivered(deliveries: readonly Delivered[]): Promise<void>;
 
   /** Puts a claimed event back untouched (delivery is off), due again at `availableAt`. */
   release(event: OutboxEvent, availableAt: string): Promise<void>;

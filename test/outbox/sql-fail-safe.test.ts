@@ -8,7 +8,7 @@ import { SqlActivityStore } from '../../src/store/sql/sql-activity-store.js';
 import { SqlFailSafe } from '../../src/store/sql/sql-fail-safe.js';
 import { SqlOutboxStore } from '../../src/store/sql/sql-outbox-store.js';
 import { sqlBackends } from '../support/finch.js';
-import { at, openTestData, type TestData } from './support.js';
+import { at, attempt, openTestData, type TestData } from './support.js';
 
 describe.each(sqlBackends())('the SQL fail-safe on %s', (backend) => {
   let data: TestData;
@@ -46,7 +46,7 @@ describe.each(sqlBackends())('the SQL fail-safe on %s', (backend) => {
     for (const event of claimed) {
       if (event.conversationId === c.inFlightSync) continue;
       const resolution = event.conversationId === c.deliveredSync ? ({ status: 'delivered' } as const) : ({ status: 'dead', error: 'gave up' } as const);
-      await outbox.resolve(event, resolution, null, at(30));
+      await outbox.resolve(event, resolution, attempt(event, at(30), resolution.status === 'delivered' ? 'delivered' : 'dead'), at(30));
     }
     await data.enqueueSync(c.pendingSync, at(40));
     await data.enqueueTyping({ conversationId: c.typingOnly, agentId: human.id, payload: {}, at: at(40), expiresAt: at(45), throttleSince: at(37) });

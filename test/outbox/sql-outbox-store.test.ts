@@ -8,7 +8,7 @@ import type { DeliveryAttempt, EventResolution, OutboxEvent } from '../../src/st
 import { writeTransaction } from '../../src/store/sql/database.js';
 import { InvalidCursorError, SqlOutboxStore, enqueueSync } from '../../src/store/sql/sql-outbox-store.js';
 import { sqlBackends } from '../support/finch.js';
-import { at, openTestData, type TestData } from './support.js';
+import { at, attempt, openTestData, type TestData } from './support.js';
 
 /** Seconds a claim lasts in these tests. */
 const LEASE = 30;
@@ -35,23 +35,6 @@ describe.each(sqlBackends())('the SQL outbox on %s', (backend) => {
     const events = await eventsOf(conversationId);
     expect(events).toHaveLength(1);
     return events[0]!;
-  }
-
-  function attempt(event: OutboxEvent, createdAt: string, outcome: DeliveryAttempt['outcome'] = 'retry'): Omit<DeliveryAttempt, 'id'> {
-    return {
-      eventId: event.id,
-      conversationId: event.conversationId,
-      kind: event.kind,
-      attempt: event.attempts,
-      url: 'https://fin.example/hooks/standalone/custom_helpdesk_conversation_event/int_1',
-      statusCode: outcome === 'delivered' ? 200 : 503,
-      latencyMs: 42,
-      responseExcerpt: outcome === 'delivered' ? '{"ok":true}' : 'Service Unavailable',
-      error: outcome === 'delivered' ? null : 'Fin answered 503',
-      outcome,
-      nextAttemptAt: outcome === 'retry' ? at(600) : null,
-      createdAt,
-    };
   }
 
   /** A sync event for the conversation, claimed at `seconds` (nothing else may be due then). */
@@ -380,6 +363,58 @@ describe.each(sqlBackends())('the SQL outbox on %s', (backend) => {
       expect((await outbox.listDeliveries({ limit: 10 })).deliveries).toEqual([
         { id: expect.stringMatching(/^dlv_/), ...attempt(late, at(LEASE + 2), 'delivered') },
       ]);
+    });
+  });
+
+  describe('settleDelivered', () => {
+    it('settles several deliveries in one write: each logged, delivered at its time, its flag cleared; a late one only logged', async () => {
+      const [flagged, synced, typingIn, lateIn] = [await data.conversation(), await data.conversation(), await data.conversation(), await data.conversation()];
+      const agent = await data.humanAgent();
+      // A typing notification delivered says nothing of the conversation's sync: its flag stays.
+      for (const id of [flagged, typingIn, lateIn]) await markNotSynced(id);
+      // `lateIn`'s event was claimed at 0, and taken over by another dispatcher once the lease ran out.
+      const late = await claimedSync(lateIn, 0);
+      const [current] = await claim(LEASE + 1, { worker: 'w2' });
+      expect(current!.id).toBe(late.id);
+      for (const id of [flagged, synced]) await data.enqueueSync(id, at(LEASE + 1));
+      await data.enqueueTyping({
+        conversationId: typingIn,
+        agentId: agent.id,
+        payload: {},
+        at: at(LEASE + 1),
+        expiresAt: at(LEASE + 30),
+        throttleSince: at(LEASE - 2),
+      });
+      const claimed = [...(await claim(LEASE + 1)), late];
+      expect(claimed).toHaveLength(4);
+      const of = (conversationId: string) => claimed.find((event) => event.conversationId === conversationId)!;
+      const heard: string[] = [];
+      const stop = await data.database.changes.subscribe((ids) => heard.push(...ids));
+      try {
+        const settling = [flagged, synced, typingIn, lateIn].map((id, index) => ({
+          event: of(id),
+          attempt: attempt(of(id), at(LEASE + 2 + index), 'delivered'),
+          at: at(LEASE + 2 + index),
+        }));
+        await outbox.settleDelivered(settling);
+
+        for (const [index, id] of [flagged, synced, typingIn].entries()) {
+          expect(await outbox.findEvent(of(id).id)).toMatchObject({ status: 'delivered', deliveredAt: at(LEASE + 2 + index), lastError: null, attempts: 1 });
+        }
+        expect(await outbox.findEvent(of(lateIn).id)).toEqual(current);
+        expect((await conversationRow(flagged)).fin_sync_failed_at).toBeNull();
+        expect((await conversationRow(lateIn)).fin_sync_failed_at).toBe(at(-100));
+        expect((await conversationRow(typingIn)).fin_sync_failed_at).toBe(at(-100));
+        const { deliveries } = await outbox.listDeliveries({ limit: 10 });
+        expect(deliveries.map(({ id, ...logged }) => logged)).toEqual(settling.map((each) => each.attempt).reverse());
+        // On PostgreSQL the announcement travels through NOTIFY, heard a moment after the commit.
+        await expect.poll(() => heard, { timeout: 5000 }).toContain(flagged);
+        expect(heard).toEqual([flagged]);
+      } finally {
+        await stop();
+      }
+      await outbox.settleDelivered([]);
+      expect((await outbox.listDeliveries({ limit: 10 })).deliveries).toHaveLength(4);
     });
   });
 

@@ -21,7 +21,7 @@ import {
 } from 'kysely';
 import { encodeCursor, readCursor } from '../../domain/helpdesk/cursor.js';
 import { ulid } from '../../domain/ids.js';
-import type { DeliveryAttempt, DeliveryPage, EventResolution, OutboxEvent, OutboxKind, OutboxStore, AttemptOutcome } from '../outbox-port.js';
+import type { Delivered, DeliveryAttempt, DeliveryPage, EventResolution, OutboxEvent, OutboxKind, OutboxStore, AttemptOutcome } from '../outbox-port.js';
 import { atomically, writeTransaction, type Database, type Dialect, type SqlScope } from './database.js';
 import { prepared } from './prepared.js';
 import { json } from './rows.js';
@@ -250,29 +250,45 @@ function clearNotSynced(db: QueryCreator<Schema>, which: (eb: ExpressionBuilder<
   return db.updateTable('conversations').set({ fin_sync_failed_at: null }).where(which).where('fin_sync_failed_at', 'is not', null).returning('id');
 }
 
-/** SQLite (and a delivery without an attempt to log): in the write transaction `resolve` opens. */
+/** SQLite: in the one write transaction `settleDelivered` opens, for each delivery. */
 const SETTLE_DELIVERED = prepared((db, eventId: string, attempts: number, at: string) => settleDelivered(db, eventId, attempts, at));
 const CLEAR_NOT_SYNCED = prepared((db, conversationId: string) => clearNotSynced(db, (eb) => eb('id', '=', conversationId)));
 
+/** PostgreSQL's type of each `deliveryValues` column, in order, for the arrays `DELIVERED` unnests. */
+const DELIVERY_TYPES = ['text', 'text', 'text', 'text', 'int', 'text', 'int', 'int', 'text', 'text', 'text', 'timestamptz', 'timestamptz'] as const;
+/** The column names in `deliveryValues`' argument order (it lists them in that order). */
+const DELIVERY_COLUMNS = Object.keys(deliveryValues(...(DELIVERY_TYPES as unknown as DeliveryColumns)));
+/** One array per column: the rows of a batch, column by column. */
+type ArraysOf<Row extends unknown[]> = { [K in keyof Row]: Row[K][] };
+type DeliveryArrays = ArraysOf<DeliveryColumns>;
+
 /**
- * PostgreSQL: a delivery Fin accepted, settled in one statement: the attempt logged, the event
- * delivered if its claim still holds, the conversation's "not synced" flag cleared, and the inbox
- * told of that (its NOTIFY, sent at the statement's commit): what SQLite's transaction does, in one
- * round trip instead of five. Data-modifying WITH is
- * PostgreSQL's; SQLite, in process, has no round trip to save.
+ * PostgreSQL: deliveries Fin accepted, settled in one statement however many there are: the
+ * attempts logged, each event delivered if its claim still holds, the conversations' "not synced"
+ * flags cleared, and the inbox told of those (its NOTIFY, sent at the statement's commit). What
+ * SQLite's transaction does, in one round trip instead of five per delivery. The rows come as one
+ * array per column (`unnest`), so the statement is the same for any number and compiled once.
+ * Data-modifying WITH is PostgreSQL's; SQLite, in process, has no round trip to save.
  */
-const DELIVERED = prepared(
-  (db, eventId: string, attempts: number, at: string, ...log: DeliveryColumns) =>
-    db
-      .with('settled', (qc) => settleDelivered(qc, eventId, attempts, at))
-      .with('logged', (qc) => qc.insertInto('webhook_deliveries').values(deliveryValues(...log)))
-      .with('flagged', (qc) =>
-        clearNotSynced(qc, (eb) => eb('id', 'in', qc.selectFrom('settled').select('settled.conversation_id').where('settled.kind', '=', SYNC))),
+const DELIVERED = prepared((db, eventIds: string[], attempts: number[], ats: string[], ...log: DeliveryArrays) => {
+  const arrays = (values: unknown[], types: readonly string[]) => sql.join(values.map((value, index) => sql`${value}::${sql.raw(types[index]!)}[]`));
+  const statement = sql`with settled as (
+        update outbox_events as e
+        set status = 'delivered', delivered_at = s.at, last_error = null, updated_at = s.at
+        from unnest(${arrays([eventIds, attempts, ats], ['text', 'int', 'timestamptz'])}) as s(id, attempts, at)
+        where e.id = s.id and e.status = ${IN_FLIGHT} and e.attempts = s.attempts
+        returning e.conversation_id, e.kind
+      ), logged as (
+        insert into webhook_deliveries (${sql.join(DELIVERY_COLUMNS.map((column) => sql.ref(column)))})
+        select * from unnest(${arrays(log, DELIVERY_TYPES)})
+      ), flagged as (
+        update conversations set fin_sync_failed_at = null
+        where id in (select conversation_id from settled where kind = ${SYNC}) and fin_sync_failed_at is not null
+        returning id
       )
-      .selectFrom('flagged')
-      .select(sql<string>`pg_notify(${sql.lit(INBOX_CHANNEL)}, flagged.id)`.as('notified')),
-  3 + deliveryValues.length,
-);
+      select pg_notify(${sql.lit(INBOX_CHANNEL)}, flagged.id) as notified from flagged`;
+  return { compile: () => statement.compile(db) };
+}, 3 + deliveryValues.length);
 
 export class InvalidCursorError extends Error {
   constructor() {
@@ -349,19 +365,11 @@ export class SqlOutboxStore implements OutboxStore {
   }
 
   async resolve(event: OutboxEvent, resolution: EventResolution, attempt: Omit<DeliveryAttempt, 'id'> | null, at: string): Promise<void> {
-    const { db, dialect } = this.database;
     if (resolution.status === 'delivered') {
-      if (dialect === 'postgres' && attempt) {
-        await DELIVERED.run(db, dialect, event.id, event.attempts, at, ...deliveryColumns(attempt));
-        return;
-      }
-      await writeTransaction(this.database, async (trx, changed) => {
-        if (attempt) await LOG_ATTEMPT.run(trx, dialect, ...deliveryColumns(attempt));
-        const [settled] = await SETTLE_DELIVERED.run(trx, dialect, event.id, event.attempts, at);
-        if (settled?.kind === 'sync' && (await CLEAR_NOT_SYNCED.run(trx, dialect, settled.conversation_id)).length > 0) changed.add(settled.conversation_id);
-      });
-      return;
+      if (!attempt) throw new TypeError('a delivery Fin accepted is an attempt: resolve it with the attempt');
+      return this.settleDelivered([{ event, attempt, at }]);
     }
+    const { dialect } = this.database;
     await writeTransaction(this.database, async (trx, changed) => {
       // Logged even when the claim was lost: the attempt was made.
       if (attempt) await LOG_ATTEMPT.run(trx, dialect, ...deliveryColumns(attempt));
@@ -369,6 +377,31 @@ export class SqlOutboxStore implements OutboxStore {
       // The inbox shows whether the conversation is synced with Fin.
       if (settled && event.kind === 'sync' && resolution.status === 'dead' && (await flagNotSynced(trx, event.conversationId, at))) {
         changed.add(event.conversationId);
+      }
+    });
+  }
+
+  async settleDelivered(deliveries: readonly Delivered[]): Promise<void> {
+    if (deliveries.length === 0) return;
+    const { db, dialect } = this.database;
+    if (dialect === 'postgres') {
+      const rows = deliveries.map(({ attempt }) => deliveryColumns(attempt));
+      const log = DELIVERY_COLUMNS.map((_, column) => rows.map((row) => row[column])) as unknown as DeliveryArrays;
+      await DELIVERED.run(
+        db,
+        dialect,
+        deliveries.map(({ event }) => event.id),
+        deliveries.map(({ event }) => event.attempts),
+        deliveries.map(({ at }) => at),
+        ...log,
+      );
+      return;
+    }
+    await writeTransaction(this.database, async (trx, changed) => {
+      for (const { event, attempt, at } of deliveries) {
+        await LOG_ATTEMPT.run(trx, dialect, ...deliveryColumns(attempt));
+        const [settled] = await SETTLE_DELIVERED.run(trx, dialect, event.id, event.attempts, at);
+        if (settled?.kind === 'sync' && (await CLEAR_NOT_SYNCED.run(trx, dialect, settled.conversation_id)).length > 0) changed.add(settled.conversation_id);
       }
     });
   }
