@@ -18,6 +18,6 @@ export function createRouter(finch: Pick<Finch, 'store' | 'routing'>, options: O
   return new Router({
     ...options,
     route: () => routeWaiting({ store: finch.routing, transaction: (work) => finch.store.transaction(work), now: () => options.clock.now() }),
-    subscribe: (onChange, onMissed) => finch.store.subscribeToChanges(onChange, onMissed),
+    subscribe: (onChange, onMissed) => finch.store.subscribeToRoutingChanges(onChange, onMissed),
   });
 }

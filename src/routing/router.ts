@@ -4,8 +4,10 @@
  * It wakes on:
  * - `wake()`: a local change that is no conversation change (an agent came online, a capacity or
  *   the settings changed);
- * - the store's change feed: any committed conversation change on any node (Fin's hand-overs, a
- *   customer's return, a deactivation, the fail-safe, a resolve that frees capacity);
+ * - the store's change feed: a committed change on any node that created a conversation or wrote
+ *   its status or assignee (Fin's hand-overs, a customer's return, a deactivation, the fail-safe,
+ *   a resolve that frees capacity); notes, replies and edits never could give it work, and are not
+ *   heard;
  * - a backstop poll (`pollMs`): presence changed on another node, an inbox connection expired.
  * Wake-ups within `debounceMs` make one pass; one arriving during a pass makes one more after it.
  * A pass with nothing to do costs one statement. Passes on several nodes take turns on the routing
@@ -23,7 +25,7 @@ export type RouterLogger = OutageLogger;
 export interface RouterOptions {
   /** One routing pass. */
   route: () => Promise<RoutingOutcome>;
-  /** The change feed: calls `onChange` after each committed conversation change; resolves with the unsubscriber. */
+  /** The change feed: calls `onChange` after each committed change that may give routing work; resolves with the unsubscriber. */
   subscribe?: (onChange: () => void, onMissed: () => void) => Promise<() => Promise<void>>;
   clock: Clock;
   logger: RouterLogger;

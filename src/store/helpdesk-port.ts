@@ -198,4 +198,11 @@ export interface HelpdeskStore extends FinStore, AgentDirectory, UnitOfWork {
    * its notifications for a while): the subscriber should read everything again.
    */
   subscribeToChanges(onChange: (conversationIds: string[]) => void, onMissed?: () => void): Promise<() => Promise<void>>;
+
+  /**
+   * As `subscribeToChanges`, for routing: `onChange` only after a change that created a
+   * conversation or wrote its status or assignee, the only changes that can make one wait for a
+   * person or free someone's capacity. `onMissed` as there.
+   */
+  subscribeToRoutingChanges(onChange: () => void, onMissed: () => void): Promise<() => Promise<void>>;
 }

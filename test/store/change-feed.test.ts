@@ -1,8 +1,9 @@
 /**
- * The change feed on PostgreSQL: one LISTEN connection per process carries both the inbox's
- * changes and the dispatchers' wake-ups; when it is lost, the feed listens again (on every channel
+ * The change feed on PostgreSQL: one LISTEN connection per process carries the inbox's changes,
+ * the dispatchers' wake-ups and the routers'; when it is lost, the feed listens again (on every channel
  * it had), tells dispatchers of the trouble and wakes them, since notifications may have been
- * missed. On SQLite there is nothing to listen to for the outbox.
+ * missed. On SQLite there is nothing to listen to for the outbox, and routers hear this process's
+ * routable commits and that they may have missed another process's.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -22,11 +23,12 @@ async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> 
   }
 }
 
-/** A transaction that changed `conversationIds` and, with `outbox`, wrote to the outbox. */
-const write = (database: Database, conversationIds: string[], outbox: boolean) =>
+/** A transaction that changed `conversationIds` and, with `outbox`, wrote to the outbox; with `routable`, may give routing work. */
+const write = (database: Database, conversationIds: string[], outbox: boolean, routable = false) =>
   writeTransaction(database, async (_trx, changed) => {
     for (const id of conversationIds) changed.add(id);
     changed.outboxWritten = outbox;
+    changed.routable = routable;
   });
 
 describe.runIf(sqlBackends().includes('postgres'))('the change feed on PostgreSQL', () => {
@@ -36,6 +38,8 @@ describe.runIf(sqlBackends().includes('postgres'))('the change feed on PostgreSQ
   const troubles: string[] = [];
   const changes: string[][] = [];
   let missed = 0;
+  let routable = 0;
+  let routingMissed = 0;
 
   const listenerConnections = async () => {
     const { rows } = await sql<{ pid: number }>`
@@ -56,13 +60,28 @@ describe.runIf(sqlBackends().includes('postgres'))('the change feed on PostgreSQ
       () => wakes.push(Date.now()),
       (error) => troubles.push(error.message),
     );
+    await listener.changes.subscribeRouting(
+      () => routable++,
+      () => routingMissed++,
+    );
   });
   afterAll(async () => {
     await listener?.close();
     await writer?.close();
   });
 
-  it('holds one connection for the inbox and the dispatchers', async () => {
+  it("tells routers of another process's routable change, in the same statement as the others, and only of that", async () => {
+    const before = routable;
+    await write(writer, ['conv_r1'], false);
+    await until(() => changes.some((ids) => ids.includes('conv_r1')));
+    expect(routable).toBe(before);
+    await write(writer, ['conv_r2'], true, true);
+    await until(() => routable === before + 1 && changes.some((ids) => ids.includes('conv_r2')));
+    await write(writer, [], false, true);
+    await until(() => routable === before + 2);
+  });
+
+  it('holds one connection for the inbox, the dispatchers and the routers', async () => {
     expect(await listenerConnections()).toHaveLength(1);
   });
 
@@ -77,15 +96,17 @@ describe.runIf(sqlBackends().includes('postgres'))('the change feed on PostgreSQ
     await until(() => wakes.length === before + 2);
   });
 
-  it('listens again on both channels after losing its connection, reporting the trouble and waking dispatchers', async () => {
+  it('listens again on every channel after losing its connection, reporting the trouble and waking dispatchers', async () => {
     const [connection] = await listenerConnections();
     const wakesBefore = wakes.length;
     const missedBefore = missed;
+    const routingMissedBefore = routingMissed;
     await sql`select pg_terminate_backend(${connection!.pid})`.execute(writer.db);
-    await until(() => troubles.length > 0 && missed === missedBefore + 1 && wakes.length > wakesBefore);
+    await until(() => troubles.length > 0 && missed === missedBefore + 1 && routingMissed === routingMissedBefore + 1 && wakes.length > wakesBefore);
     const afterReconnect = wakes.length;
-    await write(writer, ['conv_c'], true);
-    await until(() => wakes.length > afterReconnect && changes.some((ids) => ids.includes('conv_c')));
+    const routableBefore = routable;
+    await write(writer, ['conv_c'], true, true);
+    await until(() => wakes.length > afterReconnect && changes.some((ids) => ids.includes('conv_c')) && routable === routableBefore + 1);
     expect(await listenerConnections()).toHaveLength(1);
   });
 });
@@ -137,6 +158,37 @@ describe.runIf(sqlBackends().includes('postgres'))('the change feed on PostgreSQ
 });
 
 describe('the change feed on SQLite', () => {
+  it("tells this process's routers of its routable commits only, and that they may have missed some when another process wrote", async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'finch-feed-'));
+    const database = openDatabase({ dataDir });
+    const other = openDatabase({ dataDir });
+    try {
+      let routable = 0;
+      let missed = 0;
+      const stop = await database.changes.subscribeRouting(
+        () => routable++,
+        () => missed++,
+      );
+      await write(database, ['conv_a'], true);
+      expect(routable).toBe(0);
+      await write(database, ['conv_b'], false, true);
+      await write(database, [], false, true);
+      expect(routable).toBe(2);
+      // Another process's commit: SQLite cannot say what it was, so routers look again.
+      await writeTransaction(other, async (trx) => {
+        await sql`create table probe (x)`.execute(trx);
+      });
+      await until(() => missed === 1);
+      await stop();
+      await write(database, ['conv_c'], false, true);
+      expect(routable).toBe(2);
+    } finally {
+      await other.close();
+      await database.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('has no outbox notifications to listen to (dispatchers in other processes poll)', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'finch-feed-'));
     const database = openDatabase({ dataDir });

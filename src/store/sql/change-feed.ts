@@ -17,6 +17,13 @@
  * `finch_outbox`, heard on the same one connection (`wakeOnOutboxWrites`). On SQLite dispatchers in
  * other processes find new events at their next poll.
  *
+ * Routers hear only of changes that can give routing work (`subscribeRouting`): a conversation
+ * created, or its status or assignee written (it may now wait for a person, or have freed someone's
+ * capacity). On PostgreSQL NOTIFY `finch_routing`, in the same statement; on SQLite straight to this
+ * process's routers. A note, a reply, tags or a title never wake them: every change woke every
+ * router of every process before, each pass a statement, and that was a third of the CPU a change
+ * cost (bench/README.md, "Cost per agent change").
+ *
  * Presence and collision signals (who is around, who views or types in a conversation) travel the
  * same way on a channel of their own, `finch_presence` (`announcePresence`, `subscribePresence`).
  */
@@ -27,6 +34,8 @@ import type { Schema } from './schema.js';
 
 export const INBOX_CHANNEL = 'finch_inbox';
 export const OUTBOX_CHANNEL = 'finch_outbox';
+/** Changes that may give routing work (no payload). */
+export const ROUTING_CHANNEL = 'finch_routing';
 /** Presence and collision signals (domain/presence/): `team`, or a conversation's id. */
 export const PRESENCE_CHANNEL = 'finch_presence';
 /** PostgreSQL refuses a NOTIFY payload of 8000 bytes or more. */
@@ -50,6 +59,20 @@ interface Subscriber {
   onMissed: (() => void) | undefined;
 }
 
+/** What a committed write said besides the conversations it changed. */
+export interface ChangeSignals {
+  /** It wrote to the outbox: dispatchers should look. */
+  outboxWritten?: boolean;
+  /** It created a conversation or wrote a status or an assignee: routers should look. */
+  routable?: boolean;
+}
+
+/** A router listening for changes that may give it work. */
+interface RoutingSubscriber {
+  onRoutable: () => void;
+  onMissed: () => void;
+}
+
 /** A listener to the presence channel: its payloads, split (`team`, conversation ids). */
 interface PresenceSubscriber {
   onSignals: (payloads: string[]) => void;
@@ -65,6 +88,7 @@ export class ChangeFeed {
   private readonly subscribers = new Set<Subscriber>();
   private readonly outboxWakers = new Set<OutboxWaker>();
   private readonly presenceSubscribers = new Set<PresenceSubscriber>();
+  private readonly routingSubscribers = new Set<RoutingSubscriber>();
   /** The channels asked for so far: each (re)connection LISTENs to all of them. */
   private readonly channels = new Set<string>();
   private client: pg.Client | undefined;
@@ -90,20 +114,24 @@ export class ChangeFeed {
    * Inside the transaction that changed them: on PostgreSQL, NOTIFY (held back until the commit,
    * dropped on rollback). Nothing on SQLite, which announces in `committed`.
    */
-  async notify(db: Kysely<Schema>, conversationIds: Iterable<string>, outboxWritten = false): Promise<void> {
+  async notify(db: Kysely<Schema>, conversationIds: Iterable<string>, signals: ChangeSignals = {}): Promise<void> {
     if (this.postgresUrl === undefined) return;
-    // The dispatchers' wake-up rides in the same statement as the first payload: one round trip.
+    // The dispatchers' and routers' wake-ups ride in the same statement as the first payload: one round trip.
     const [first, ...rest] = payloads([...conversationIds]);
-    if (first === undefined) {
-      if (outboxWritten) await sql`select pg_notify(${OUTBOX_CHANNEL}, '')`.execute(db);
-    } else if (outboxWritten) await sql`select pg_notify(${INBOX_CHANNEL}, ${first}), pg_notify(${OUTBOX_CHANNEL}, '')`.execute(db);
-    else await sql`select pg_notify(${INBOX_CHANNEL}, ${first})`.execute(db);
+    const calls = [
+      ...(first === undefined ? [] : [sql`pg_notify(${INBOX_CHANNEL}, ${first})`]),
+      ...(signals.outboxWritten ? [sql`pg_notify(${OUTBOX_CHANNEL}, '')`] : []),
+      ...(signals.routable ? [sql`pg_notify(${ROUTING_CHANNEL}, '')`] : []),
+    ];
+    if (calls.length > 0) await sql`select ${sql.join(calls)}`.execute(db);
     for (const payload of rest) await sql`select pg_notify(${INBOX_CHANNEL}, ${payload})`.execute(db);
   }
 
-  /** After the commit: on SQLite, tells this process's subscribers. */
-  committed(conversationIds: Iterable<string>): void {
-    if (this.postgresUrl === undefined) this.emit([...conversationIds]);
+  /** After the commit: on SQLite, tells this process's subscribers (and routers, when `routable`). */
+  committed(conversationIds: Iterable<string>, routable = false): void {
+    if (this.postgresUrl !== undefined) return;
+    this.emit([...conversationIds]);
+    if (routable) this.tellRouters((subscriber) => subscriber.onRoutable());
   }
 
   /**
@@ -129,7 +157,7 @@ export class ChangeFeed {
     this.subscribers.add(subscriber);
     return async () => {
       this.subscribers.delete(subscriber);
-      if (this.subscribers.size === 0 && this.presenceSubscribers.size === 0) this.stopWatching();
+      if (!this.watched()) this.stopWatching();
     };
   }
 
@@ -165,7 +193,30 @@ export class ChangeFeed {
     this.presenceSubscribers.add(subscriber);
     return async () => {
       this.presenceSubscribers.delete(subscriber);
-      if (this.subscribers.size === 0 && this.presenceSubscribers.size === 0) this.stopWatching();
+      if (!this.watched()) this.stopWatching();
+    };
+  }
+
+  /**
+   * Calls `onRoutable` after each committed change (in any process on PostgreSQL) that created a
+   * conversation or wrote a status or an assignee, until the returned function is called;
+   * `onMissed` when some may have been missed (as `subscribe`). Resolves once listening.
+   */
+  async subscribeRouting(onRoutable: () => void, onMissed: () => void): Promise<() => Promise<void>> {
+    if (this.closed) throw new Error('the change feed is closed');
+    if (this.postgresUrl !== undefined) {
+      try {
+        await this.listen(ROUTING_CHANNEL);
+      } catch (error) {
+        throw translateError(error);
+      }
+    }
+    this.watchOtherProcesses();
+    const subscriber: RoutingSubscriber = { onRoutable, onMissed };
+    this.routingSubscribers.add(subscriber);
+    return async () => {
+      this.routingSubscribers.delete(subscriber);
+      if (!this.watched()) this.stopWatching();
     };
   }
 
@@ -199,6 +250,7 @@ export class ChangeFeed {
     this.subscribers.clear();
     this.outboxWakers.clear();
     this.presenceSubscribers.clear();
+    this.routingSubscribers.clear();
     this.stopWatching();
     clearTimeout(this.relisten);
     await this.connecting?.catch(() => undefined);
@@ -232,6 +284,29 @@ export class ChangeFeed {
     }
   }
 
+  /** As `tell`, for routers. */
+  private tellRouters(call: (subscriber: RoutingSubscriber) => void): void {
+    for (const subscriber of this.routingSubscribers) {
+      try {
+        call(subscriber);
+      } catch {
+        // One router's failure is its own; it polls anyway.
+      }
+    }
+  }
+
+  /** Whether any subscriber wants to hear of other processes' commits on SQLite. */
+  private watched(): boolean {
+    return this.subscribers.size > 0 || this.presenceSubscribers.size > 0 || this.routingSubscribers.size > 0;
+  }
+
+  /** Every subscriber may have missed changes: the connection was lost, or another process wrote. */
+  private tellMissed(): void {
+    this.tell((subscriber) => subscriber.onMissed?.());
+    this.tellPresence((subscriber) => subscriber.onMissed());
+    this.tellRouters((subscriber) => subscriber.onMissed());
+  }
+
   /** As `tell`, for dispatchers: a throwing callback must not stop the others or the feed itself. */
   private tellDispatchers(call: (waker: OutboxWaker) => void): void {
     for (const waker of this.outboxWakers) {
@@ -257,8 +332,7 @@ export class ChangeFeed {
       }
       if (version === this.seenDataVersion) return;
       this.seenDataVersion = version;
-      this.tell((subscriber) => subscriber.onMissed?.());
-      this.tellPresence((subscriber) => subscriber.onMissed());
+      this.tellMissed();
     }, OTHER_PROCESS_POLL_MS);
     this.watchTimer.unref();
   }
@@ -323,6 +397,7 @@ export class ChangeFeed {
     client.on('notification', (message) => {
       if (message.channel === INBOX_CHANNEL) this.emit((message.payload ?? '').split(',').filter((id) => id !== ''));
       else if (message.channel === OUTBOX_CHANNEL) this.wakeDispatchers();
+      else if (message.channel === ROUTING_CHANNEL) this.tellRouters((subscriber) => subscriber.onRoutable());
       else if (message.channel === PRESENCE_CHANNEL) {
         const signals = (message.payload ?? '').split(',').filter((signal) => signal !== '');
         if (signals.length > 0) this.tellPresence((subscriber) => subscriber.onSignals(signals));
@@ -368,8 +443,7 @@ export class ChangeFeed {
       if (!this.needed()) return;
       this.connected().then(
         () => {
-          this.tell((subscriber) => subscriber.onMissed?.());
-          this.tellPresence((subscriber) => subscriber.onMissed());
+          this.tellMissed();
           this.wakeDispatchers();
         },
         (error: Error) => {
@@ -384,7 +458,7 @@ export class ChangeFeed {
 
   /** Whether anyone in this process still listens. */
   private needed(): boolean {
-    return !this.closed && (this.subscribers.size > 0 || this.outboxWakers.size > 0 || this.presenceSubscribers.size > 0);
+    return !this.closed && (this.watched() || this.outboxWakers.size > 0);
   }
 }
 

@@ -225,10 +225,15 @@ export function redactUrl(url: string): string {
   }
 }
 
-/** What a write transaction changed: conversations (for the inbox) and whether the outbox got events. */
+/**
+ * What a write transaction changed: conversations (for the inbox), whether the outbox got events,
+ * and whether routing may have work (change-feed.ts says who hears of each).
+ */
 export class WriteNotes extends Set<string> {
   /** Dispatchers in other processes should look (PostgreSQL: NOTIFY finch_outbox at commit). */
   outboxWritten = false;
+  /** A conversation was created, or its status or assignee written: routers should look. */
+  routable = false;
 }
 
 /**
@@ -244,7 +249,9 @@ export async function writeTransaction<T>(database: Database, work: (trx: Kysely
   const changed = new WriteNotes();
   const workThenNotify = async (trx: Kysely<Schema>) => {
     const result = await work(trx, changed);
-    if (changed.size > 0 || changed.outboxWritten) await database.changes.notify(trx, changed, changed.outboxWritten);
+    if (changed.size > 0 || changed.outboxWritten || changed.routable) {
+      await database.changes.notify(trx, changed, { outboxWritten: changed.outboxWritten, routable: changed.routable });
+    }
     return result;
   };
   const result =
@@ -262,7 +269,7 @@ export async function writeTransaction<T>(database: Database, work: (trx: Kysely
             throw error;
           }
         });
-  if (changed.size > 0) database.changes.committed(changed);
+  if (changed.size > 0 || changed.routable) database.changes.committed(changed, changed.routable);
   return result;
 }
 

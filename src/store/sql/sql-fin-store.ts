@@ -198,7 +198,8 @@ const jsonOrNull = (value: unknown) => (value === null ? null : JSON.stringify(v
  * outbox writes, so dispatchers in other processes look.
  */
 interface Announcer {
-  changed(conversationId: string): Promise<void> | void;
+  /** `routable`: the conversation was created, or its status or assignee written (routers should look). */
+  changed(conversationId: string, routable?: boolean): Promise<void> | void;
   outboxWritten(): Promise<void> | void;
 }
 
@@ -364,7 +365,8 @@ class SqlFinQueries implements HelpdeskWriter {
       .returning('id')
       .executeTakeFirst();
     if (inserted) {
-      await this.announce.changed(id);
+      // A new conversation may wait for a person, or count against its assignee's capacity.
+      await this.announce.changed(id, true);
       return { value: (await this.findConversation(id))!, created: true };
     }
     const existing = await this.db.selectFrom('conversations').select('id').where('object_id', '=', conversation.objectId).executeTakeFirstOrThrow();
@@ -399,7 +401,8 @@ class SqlFinQueries implements HelpdeskWriter {
       updated = await this.findConversation(id);
     }
     if (!updated) throw new Error(`conversation ${id} vanished`);
-    await this.announce.changed(id);
+    // Only a status or an assignee can make a conversation wait for a person or free someone's capacity.
+    await this.announce.changed(id, 'status' in set || 'assignee_id' in set);
     return updated;
   }
 
@@ -528,7 +531,13 @@ class SqlHelpdeskTransaction extends SqlFinQueries implements HelpdeskTransactio
   readonly notifications: SqlNotificationStore;
 
   constructor(scope: TransactionScope) {
-    super(scope.db, scope.dialect, { changed: (id) => void scope.notes.add(id), outboxWritten: () => void (scope.notes.outboxWritten = true) });
+    super(scope.db, scope.dialect, {
+      changed: (id, routable) => {
+        scope.notes.add(id);
+        if (routable) scope.notes.routable = true;
+      },
+      outboxWritten: () => void (scope.notes.outboxWritten = true),
+    });
     this.accounts = new SqlAccounts(scope);
     this.credentials = new SqlCredentialStore(scope);
     this.settings = new SqlSettingsStore(scope);
@@ -547,11 +556,11 @@ export class SqlFinStore extends SqlFinQueries implements HelpdeskStore {
   constructor(private readonly database: Database) {
     // A write outside `transaction` has committed by the time it returns: announced at once.
     super(database.db, database.dialect, {
-      changed: async (conversationId) => {
-        await database.changes.notify(database.db, [conversationId]);
-        database.changes.committed([conversationId]);
+      changed: async (conversationId, routable = false) => {
+        await database.changes.notify(database.db, [conversationId], { routable });
+        database.changes.committed([conversationId], routable);
       },
-      outboxWritten: () => database.changes.notify(database.db, [], true),
+      outboxWritten: () => database.changes.notify(database.db, [], { outboxWritten: true }),
     });
   }
 
@@ -566,6 +575,10 @@ export class SqlFinStore extends SqlFinQueries implements HelpdeskStore {
 
   subscribeToChanges(onChange: (conversationIds: string[]) => void, onMissed?: () => void): Promise<() => Promise<void>> {
     return this.database.changes.subscribe(onChange, onMissed);
+  }
+
+  subscribeToRoutingChanges(onChange: () => void, onMissed: () => void): Promise<() => Promise<void>> {
+    return this.database.changes.subscribeRouting(onChange, onMissed);
   }
 
   listConversations(query: ConversationQuery): Promise<{ items: ConversationListItem[]; next: ConversationCursor | null }> {
