@@ -141,24 +141,8 @@ export class ChangeFeed {
    * connection was lost and is back; another process wrote the SQLite file): whatever the
    * subscriber shows may be out of date.
    */
-  async subscribe(onChange: ChangeListener, onMissed?: () => void): Promise<() => Promise<void>> {
-    if (this.closed) throw new Error('the change feed is closed');
-    if (this.postgresUrl !== undefined) {
-      try {
-        await this.listen(INBOX_CHANNEL);
-      } catch (error) {
-        // The database is down or restarting: the caller answers 503 and the client tries again.
-        throw translateError(error);
-      }
-    }
-    // Before the subscriber is added: should the first reading fail, nothing is left behind.
-    this.watchOtherProcesses();
-    const subscriber: Subscriber = { onChange, onMissed };
-    this.subscribers.add(subscriber);
-    return async () => {
-      this.subscribers.delete(subscriber);
-      if (!this.watched()) this.stopWatching();
-    };
+  subscribe(onChange: ChangeListener, onMissed?: () => void): Promise<() => Promise<void>> {
+    return this.join(INBOX_CHANNEL, this.subscribers, { onChange, onMissed });
   }
 
   /**
@@ -179,22 +163,8 @@ export class ChangeFeed {
    * Calls `onSignals` with the presence signals of every process (this one only, on SQLite) until
    * the returned function is called; `onMissed` when some may have been missed (as `subscribe`).
    */
-  async subscribePresence(onSignals: (signals: string[]) => void, onMissed: () => void): Promise<() => Promise<void>> {
-    if (this.closed) throw new Error('the change feed is closed');
-    if (this.postgresUrl !== undefined) {
-      try {
-        await this.listen(PRESENCE_CHANNEL);
-      } catch (error) {
-        throw translateError(error);
-      }
-    }
-    this.watchOtherProcesses();
-    const subscriber: PresenceSubscriber = { onSignals, onMissed };
-    this.presenceSubscribers.add(subscriber);
-    return async () => {
-      this.presenceSubscribers.delete(subscriber);
-      if (!this.watched()) this.stopWatching();
-    };
+  subscribePresence(onSignals: (signals: string[]) => void, onMissed: () => void): Promise<() => Promise<void>> {
+    return this.join(PRESENCE_CHANNEL, this.presenceSubscribers, { onSignals, onMissed });
   }
 
   /**
@@ -202,20 +172,29 @@ export class ChangeFeed {
    * conversation or wrote a status or an assignee, until the returned function is called;
    * `onMissed` when some may have been missed (as `subscribe`). Resolves once listening.
    */
-  async subscribeRouting(onRoutable: () => void, onMissed: () => void): Promise<() => Promise<void>> {
+  subscribeRouting(onRoutable: () => void, onMissed: () => void): Promise<() => Promise<void>> {
+    return this.join(ROUTING_CHANNEL, this.routingSubscribers, { onRoutable, onMissed });
+  }
+
+  /**
+   * Adds `subscriber` to `set` once its `channel` is listened to (PostgreSQL) and other processes'
+   * commits are watched (SQLite); the returned function takes it out again.
+   */
+  private async join<S>(channel: string, set: Set<S>, subscriber: S): Promise<() => Promise<void>> {
     if (this.closed) throw new Error('the change feed is closed');
     if (this.postgresUrl !== undefined) {
       try {
-        await this.listen(ROUTING_CHANNEL);
+        await this.listen(channel);
       } catch (error) {
+        // The database is down or restarting: the caller answers 503 and the client tries again.
         throw translateError(error);
       }
     }
+    // Before the subscriber is added: should the first reading fail, nothing is left behind.
     this.watchOtherProcesses();
-    const subscriber: RoutingSubscriber = { onRoutable, onMissed };
-    this.routingSubscribers.add(subscriber);
+    set.add(subscriber);
     return async () => {
-      this.routingSubscribers.delete(subscriber);
+      set.delete(subscriber);
       if (!this.watched()) this.stopWatching();
     };
   }
