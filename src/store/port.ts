@@ -157,6 +157,14 @@ export interface ApiTokenRecord {
   revokedAt: string | null;
 }
 
+/**
+ * A token found by its hash. `agent`: the agent a personal token acts as, when the store reads it
+ * with the token (null when the token has none); absent when it does not, and the caller reads it.
+ */
+export interface FoundApiToken extends ApiTokenRecord {
+  agent?: Agent | null;
+}
+
 export interface CredentialStore {
   insertClient(client: { id: string; name: string; secretHash: string; at: string }): Promise<void>;
   findClient(id: string): Promise<OAuthClient | undefined>;
@@ -169,7 +177,7 @@ export interface CredentialStore {
   deleteAccessTokensExpiredBefore(at: string): Promise<void>;
 
   insertApiToken(token: { id: string; name: string; tokenHash: string; scope: ApiTokenScope; agentId: string | null; at: string }): Promise<void>;
-  findApiToken(tokenHash: string): Promise<ApiTokenRecord | undefined>;
+  findApiToken(tokenHash: string): Promise<FoundApiToken | undefined>;
   listApiTokens(): Promise<ApiTokenRecord[]>;
   revokeApiToken(id: string, at: string): Promise<boolean>;
 }

@@ -154,6 +154,20 @@ describe.each(sqlBackends())('agent API authentication on %s', (backend) => {
     expect((await new AgentClient(finch.baseUrl).post('/session', { email: leaving.email, password: PASSWORD })).status).toBe(401);
   });
 
+  it('reads a personal token with its agent as the agent is now: renamed at once, refused once deactivated', async () => {
+    const holder = await makeAgent(finch, `Token Holder ${backend}`);
+    const { token } = await createApiToken(finch.credentials, { name: 'script', scope: 'agent', agentId: holder.id }, finch.clock.now());
+    const script = new AgentClient(finch.baseUrl, token);
+    expect((await script.get('/session')).body).toMatchObject({ agent: { id: holder.id, name: `Token Holder ${backend}`, active: true } });
+    const adminClient = await AgentClient.signIn(finch.baseUrl, 'ada.admin@example.com', PASSWORD);
+    expect((await adminClient.patch(`/agents/${holder.id}`, { name: 'Renamed Holder' })).status).toBe(200);
+    expect((await script.get('/session')).body).toMatchObject({ agent: { id: holder.id, name: 'Renamed Holder' } });
+    expect((await adminClient.patch(`/agents/${holder.id}`, { active: false })).status).toBe(200);
+    const refused = await script.get('/conversations');
+    expect(refused.status).toBe(401);
+    expect(refused.body).toMatchObject({ code: 'session_inactive' });
+  });
+
   it('keeps the last admin', async () => {
     const adminClient = await AgentClient.signIn(finch.baseUrl, 'ada.admin@example.com', PASSWORD);
     const response = await adminClient.patch(`/agents/${admin.id}`, { role: 'agent' });

@@ -19,6 +19,7 @@ import type { EventResolution } from '../../src/store/outbox-port.js';
 import { LISTENER_APPLICATION_NAME } from '../../src/store/sql/change-feed.js';
 import { writeTransaction } from '../../src/store/sql/database.js';
 import { AgentClient } from '../support/agent-client.js';
+import { attempt } from '../support/delivery-attempt.js';
 import { EventStreamClient, idsOf } from '../support/event-stream.js';
 import { sqlBackends, startTestFinch, type TestFinch, type TestFinchOptions } from '../support/finch.js';
 import { PASSWORD, finConversation, makeAgent } from '../support/helpdesk.js';
@@ -112,7 +113,7 @@ describe.each(sqlBackends())('the inbox event stream on %s', (backend) => {
       const claimed = await outbox.claimDue('test', now.toISOString(), new Date(now.getTime() + 60_000).toISOString(), 1000);
       const event = claimed.find((e) => e.conversationId === conversation.id);
       expect(event).toBeDefined();
-      await outbox.resolve(event!, resolution, null, now.toISOString());
+      await outbox.resolve(event!, resolution, attempt(event!, now.toISOString(), resolution.status === 'delivered' ? 'delivered' : 'dead'), now.toISOString());
     };
 
     const diedFrom = stream.mark();

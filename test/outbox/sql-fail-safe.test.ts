@@ -8,7 +8,8 @@ import { SqlActivityStore } from '../../src/store/sql/sql-activity-store.js';
 import { SqlFailSafe } from '../../src/store/sql/sql-fail-safe.js';
 import { SqlOutboxStore } from '../../src/store/sql/sql-outbox-store.js';
 import { sqlBackends } from '../support/finch.js';
-import { at, attempt, openTestData, type TestData } from './support.js';
+import { attempt } from '../support/delivery-attempt.js';
+import { at, openTestData, type TestData } from './support.js';
 
 describe.each(sqlBackends())('the SQL fail-safe on %s', (backend) => {
   let data: TestData;

@@ -8,7 +8,8 @@ import type { DeliveryAttempt, EventResolution, OutboxEvent } from '../../src/st
 import { writeTransaction } from '../../src/store/sql/database.js';
 import { InvalidCursorError, SqlOutboxStore, enqueueSync } from '../../src/store/sql/sql-outbox-store.js';
 import { sqlBackends } from '../support/finch.js';
-import { at, attempt, openTestData, type TestData } from './support.js';
+import { attempt } from '../support/delivery-attempt.js';
+import { at, openTestData, type TestData } from './support.js';
 
 /** Seconds a claim lasts in these tests. */
 const LEASE = 30;

@@ -11,7 +11,6 @@ import { openDatabase, writeTransaction, type Database } from '../../src/store/s
 import { migrateToLatest } from '../../src/store/sql/migrations/index.js';
 import { SqlFinStore } from '../../src/store/sql/sql-fin-store.js';
 import { enqueueSync, enqueueTyping } from '../../src/store/sql/sql-outbox-store.js';
-import type { DeliveryAttempt, OutboxEvent } from '../../src/store/outbox-port.js';
 import type { Backend } from '../support/finch.js';
 import { createDatabase } from '../support/postgres-server.js';
 
@@ -20,24 +19,6 @@ const T0 = Date.parse('2025-10-27T14:00:00.000Z');
 /** The test timeline: `at(0)` is the start, `at(90)` a minute and a half later. */
 export function at(seconds: number): string {
   return new Date(T0 + seconds * 1000).toISOString();
-}
-
-/** A delivery attempt of the claimed `event`, made at `createdAt`; Fin's answer by `outcome`. */
-export function attempt(event: OutboxEvent, createdAt: string, outcome: DeliveryAttempt['outcome'] = 'retry'): Omit<DeliveryAttempt, 'id'> {
-  return {
-    eventId: event.id,
-    conversationId: event.conversationId,
-    kind: event.kind,
-    attempt: event.attempts,
-    url: 'https://fin.example/hooks/standalone/custom_helpdesk_conversation_event/int_1',
-    statusCode: outcome === 'delivered' ? 200 : 503,
-    latencyMs: 42,
-    responseExcerpt: outcome === 'delivered' ? '{"ok":true}' : 'Service Unavailable',
-    error: outcome === 'delivered' ? null : 'Fin answered 503',
-    outcome,
-    nextAttemptAt: outcome === 'retry' ? at(600) : null,
-    createdAt,
-  };
 }
 
 export interface TestData {

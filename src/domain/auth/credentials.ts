@@ -3,6 +3,7 @@
  * tokens (client credentials grant), and static API tokens can be pasted into Fin's settings.
  */
 import type { ApiTokenScope, CredentialStore } from '../../store/port.js';
+import type { Agent } from '../model.js';
 import { newId } from '../ids.js';
 import { PREFIX, generateSecret, hashToken, safeEqual } from './secrets.js';
 
@@ -10,7 +11,8 @@ import { PREFIX, generateSecret, hashToken, safeEqual } from './secrets.js';
 export type Principal =
   | { type: 'fin'; via: 'oauth'; clientId: string }
   | { type: 'fin'; via: 'api_token'; tokenId: string }
-  | { type: 'agent'; tokenId: string; agentId: string };
+  /** `agent`: the agent as read with the token (null: it is gone), when the store read it so. */
+  | { type: 'agent'; tokenId: string; agentId: string; agent?: Agent | null };
 
 export type BearerFailure = 'unknown' | 'expired' | 'revoked';
 
@@ -83,5 +85,8 @@ export async function authenticateBearer(
   if (record.revokedAt !== null) return { ok: false, failure: 'revoked' };
   return record.scope === 'fin'
     ? { ok: true, principal: { type: 'fin', via: 'api_token', tokenId: record.id } }
-    : { ok: true, principal: { type: 'agent', tokenId: record.id, agentId: record.agentId! } };
+    : {
+        ok: true,
+        principal: { type: 'agent', tokenId: record.id, agentId: record.agentId!, ...(record.agent === undefined ? {} : { agent: record.agent }) },
+      };
 }

@@ -4,7 +4,7 @@
  * CSRF: a browser never adds that header by itself).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { authenticateBearer } from '../../domain/auth/credentials.js';
+import { authenticateBearer, type Principal } from '../../domain/auth/credentials.js';
 import { safeEqual } from '../../domain/auth/secrets.js';
 import type { HelpdeskContext } from '../../domain/helpdesk/context.js';
 import { checkSession } from '../../domain/helpdesk/sessions/check-session.js';
@@ -68,7 +68,7 @@ async function viaToken(ctx: HelpdeskContext, token: string): Promise<Caller> {
     });
   }
   if (result.principal.type !== 'agent') throw new HttpProblem(403, 'forbidden', 'This token is for the Fin API; use a personal API token.');
-  const agent = await ctx.accounts.findAgent(result.principal.agentId);
+  const agent = await tokenAgent(ctx, result.principal);
   if (!agent?.active) throw new HttpProblem(401, 'session_inactive', SESSION_FAILURES.inactive, { headers: challenge });
   return { agent, bearer: token };
 }
@@ -83,7 +83,12 @@ export async function callerStillValid(ctx: HelpdeskContext, caller: Caller): Pr
   if (caller.bearer === undefined) return false;
   const result = await authenticateBearer(ctx.access, caller.bearer, ctx.now());
   if (!result.ok || result.principal.type !== 'agent') return false;
-  return (await ctx.accounts.findAgent(result.principal.agentId))?.active === true;
+  return (await tokenAgent(ctx, result.principal))?.active === true;
+}
+
+/** The agent a personal token acts as: as read with the token, or else read now. */
+async function tokenAgent(ctx: HelpdeskContext, principal: Extract<Principal, { type: 'agent' }>): Promise<Agent | null | undefined> {
+  return principal.agent !== undefined ? principal.agent : ctx.accounts.findAgent(principal.agentId);
 }
 
 export function callerOf(request: FastifyRequest): Caller {

@@ -1,8 +1,9 @@
 /** Credentials over SQL: only hashes of secrets and tokens are ever written. */
 import type { Kysely } from 'kysely';
-import type { AccessTokenRecord, ApiTokenRecord, CredentialStore, OAuthClient } from '../port.js';
+import type { AccessTokenRecord, ApiTokenRecord, CredentialStore, FoundApiToken, OAuthClient } from '../port.js';
 import type { Dialect, SqlScope } from './database.js';
 import { prepared } from './prepared.js';
+import { AGENT_COLUMNS, agentFrom, prefixed } from './rows.js';
 import type { Schema } from './schema.js';
 
 /** Looked up on every Fin API request, so compiled once (see prepared.ts). */
@@ -13,8 +14,16 @@ const accessToken = prepared((db, tokenHash: string) =>
     .select(['t.client_id', 't.expires_at', 'c.revoked_at'])
     .where('t.token_hash', '=', tokenHash),
 );
+/**
+ * Looked up on every agent API request made with a personal token, with the agent it acts as: one
+ * statement, where a second read of the agent was a round trip of its own on PostgreSQL.
+ */
 const apiToken = prepared((db, tokenHash: string) =>
-  db.selectFrom('api_tokens').select(['id', 'name', 'scope', 'agent_id', 'created_at', 'revoked_at']).where('token_hash', '=', tokenHash),
+  db
+    .selectFrom('api_tokens as t')
+    .leftJoin('agents as a', 'a.id', 't.agent_id')
+    .select(['t.id', 't.name', 't.scope', 't.agent_id', 't.created_at', 't.revoked_at', ...prefixed('a', AGENT_COLUMNS, 'a_')])
+    .where('t.token_hash', '=', tokenHash),
 );
 
 /**
@@ -87,9 +96,9 @@ export class SqlCredentialStore implements CredentialStore {
       .execute();
   }
 
-  async findApiToken(tokenHash: string): Promise<ApiTokenRecord | undefined> {
+  async findApiToken(tokenHash: string): Promise<FoundApiToken | undefined> {
     const [row] = await apiToken.run(this.db, this.dialect, tokenHash);
-    return row && apiTokenFrom(row);
+    return row && { ...apiTokenFrom(row), agent: row.a_id === null ? null : agentFrom(row, 'a_') };
   }
 
   async listApiTokens(): Promise<ApiTokenRecord[]> {
