@@ -1,7 +1,8 @@
 /**
  * Automatic assignment's background work: the router (src/routing/router.ts), woken by this
- * process's changes (`wake`, the agent API's `ctx.routing.wake`), by every node's conversation
- * changes (the change feed) and by a backstop poll.
+ * process's changes (`wake`, the agent API's `ctx.routing.wake`), by every node's changes that can
+ * give it work (the change feed's routing signal: a conversation created, a status or an assignee
+ * written) and by a backstop poll.
  */
 import { routeWaiting } from '../domain/routing/route-waiting.js';
 import type { Finch } from '../finch.js';

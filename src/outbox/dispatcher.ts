@@ -121,9 +121,12 @@ export class Dispatcher extends WakeableLoop {
   protected async run(): Promise<void> {
     let lastClaim = Number.NEGATIVE_INFINITY;
     while (!this.stopping) {
-      const hold = lastClaim + this.gatherMs - this.options.clock.now().getTime();
+      // At most gatherMs, whatever the wall clock did meanwhile (a step back must not hold delivery).
+      const hold = Math.min(lastClaim + this.gatherMs - this.options.clock.now().getTime(), this.gatherMs);
       if (hold > 0) await this.pause(hold);
       if (this.stopping) break;
+      // The claim takes whatever the wakes so far announced: they need no claim of their own after it.
+      this.clearWake();
       lastClaim = this.options.clock.now().getTime();
       let processed = 0;
       try {

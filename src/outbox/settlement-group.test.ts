@@ -7,17 +7,26 @@ function delivered(id: string): Delivered {
   return { event: { id } as Delivered['event'], attempt: { eventId: id } as Delivered['attempt'], at: '2026-12-01T00:00:00.000Z' };
 }
 
-/** Settles nothing until released; records each group it was given. */
+/** Settles nothing until told: records each write it was given, in order, each released on its own. */
 function recordingWrite() {
-  const groups: string[][] = [];
-  let release: (error?: Error) => void = () => {};
-  const settle = (deliveries: readonly Delivered[]) => {
-    groups.push(deliveries.map(({ event }) => event.id));
-    return new Promise<void>((resolve, reject) => {
-      release = (error) => (error ? reject(error) : resolve());
+  const writes: { ids: string[]; done: (error?: Error) => void }[] = [];
+  const settle = (deliveries: readonly Delivered[]) =>
+    new Promise<void>((resolve, reject) => {
+      writes.push({ ids: deliveries.map(({ event }) => event.id), done: (error) => (error ? reject(error) : resolve()) });
     });
+  return {
+    settle,
+    get groups() {
+      return writes.map(({ ids }) => ids);
+    },
+    /** Ends the oldest write not yet ended. */
+    release(error?: Error) {
+      const next = writes.find((write) => !('ended' in write));
+      if (!next) throw new Error('no write waits');
+      Object.assign(next, { ended: true });
+      next.done(error);
+    },
   };
-  return { groups, settle, release: (error?: Error) => release(error) };
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -28,6 +37,7 @@ describe('settling accepted deliveries together', () => {
     const group = new SettlementGroup(write.settle, 10_000);
     group.sent();
     const settled = group.accepted(delivered('a'));
+    await tick();
     expect(write.groups).toEqual([['a']]);
     write.release();
     await settled;
@@ -40,8 +50,10 @@ describe('settling accepted deliveries together', () => {
     const a = group.accepted(delivered('a'));
     const b = group.accepted(delivered('b'));
     group.answered(); // failed: settled on its own, no longer waited for
+    await tick();
     expect(write.groups).toEqual([]);
     const c = group.accepted(delivered('c'));
+    await tick();
     expect(write.groups).toEqual([['a', 'b', 'c']]);
     write.release();
     await Promise.all([a, b, c]);
@@ -54,31 +66,40 @@ describe('settling accepted deliveries together', () => {
     group.sent();
     const a = group.accepted(delivered('a'));
     await new Promise((resolve) => setTimeout(resolve, 30));
+    await tick();
     expect(write.groups).toEqual([['a']]);
     write.release();
     await a;
     // The slow one, answered later, is settled in a write of its own.
     const b = group.accepted(delivered('b'));
+    await tick();
     expect(write.groups).toEqual([['a'], ['b']]);
     write.release();
     await b;
   });
 
-  it('fails every delivery of a write that failed, and the next group is written anew', async () => {
+  it('writes each delivery of a group whose write failed on its own; only one that fails again fails', async () => {
     const write = recordingWrite();
     const group = new SettlementGroup(write.settle, 10_000);
     group.sent();
     group.sent();
     const a = group.accepted(delivered('a'));
     const b = group.accepted(delivered('b'));
-    write.release(new Error('database unavailable'));
-    await expect(a).rejects.toThrow('database unavailable');
-    await expect(b).rejects.toThrow('database unavailable');
-    group.sent();
-    const c = group.accepted(delivered('c'));
     await tick();
-    expect(write.groups).toEqual([['a', 'b'], ['c']]);
+    write.release(new Error('deadlock detected'));
+    await tick();
+    expect(write.groups).toEqual([['a', 'b'], ['a'], ['b']]);
     write.release();
-    await c;
+    write.release(new Error('database unavailable'));
+    await a;
+    await expect(b).rejects.toThrow('database unavailable');
+  });
+
+  it('fails a delivery whose write throws at once, instead of leaving it waiting', async () => {
+    const group = new SettlementGroup(() => {
+      throw new Error('not connected');
+    }, 10_000);
+    group.sent();
+    await expect(group.accepted(delivered('a'))).rejects.toThrow('not connected');
   });
 });

@@ -6,8 +6,8 @@
  *   the settings changed);
  * - the store's change feed: a committed change on any node that created a conversation or wrote
  *   its status or assignee (Fin's hand-overs, a customer's return, a deactivation, the fail-safe,
- *   a resolve that frees capacity); notes, replies and edits never could give it work, and are not
- *   heard;
+ *   a resolve that frees capacity); notes, edits and replies that keep the assignee could never
+ *   give it work, and are not heard;
  * - a backstop poll (`pollMs`): presence changed on another node, an inbox connection expired.
  * Wake-ups within `debounceMs` make one pass; one arriving during a pass makes one more after it.
  * A pass with nothing to do costs one statement. Passes on several nodes take turns on the routing

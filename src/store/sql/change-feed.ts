@@ -20,7 +20,8 @@
  * Routers hear only of changes that can give routing work (`subscribeRouting`): a conversation
  * created, or its status or assignee written (it may now wait for a person, or have freed someone's
  * capacity). On PostgreSQL NOTIFY `finch_routing`, in the same statement; on SQLite straight to this
- * process's routers. A note, a reply, tags or a title never wake them: every change woke every
+ * process's routers. A note, tags, a title, or a reply that leaves the assignee as it was never wake
+ * them (a reply that takes the conversation writes its assignee): every change woke every
  * router of every process before, each pass a statement, and that was a third of the CPU a change
  * cost (bench/README.md, "Cost per agent change").
  *
