@@ -3,8 +3,8 @@
  * on PostgreSQL any number of dispatchers can run, each event going to exactly one of them.
  *
  * A cycle claims due events for a lease, posts each to Fin, and records the attempt and the event's
- * fate in one transaction: the deliveries Fin accepted together, in one for the cycle's POSTs
- * answered about together (settlement-group.ts). A dispatcher that dies mid-delivery loses nothing:
+ * fate in one transaction; the deliveries Fin accepted are recorded together, one write for the
+ * POSTs answered about together (settlement-group.ts). A dispatcher that dies mid-delivery loses nothing:
  * its lease runs out and the event is due again. Between cycles it waits for `wake()` (a local
  * change) or the poll interval; while wakes keep coming, it claims at most every `gatherMs`.
  * While the database is unavailable (restarting, full) cycles fail and are tried again at each poll:

@@ -10,6 +10,7 @@ function delivered(id: string): Delivered {
 /** Settles nothing until told: records each write it was given, in order, each released on its own. */
 function recordingWrite() {
   const writes: { ids: string[]; done: (error?: Error) => void }[] = [];
+  let ended = 0;
   const settle = (deliveries: readonly Delivered[]) =>
     new Promise<void>((resolve, reject) => {
       writes.push({ ids: deliveries.map(({ event }) => event.id), done: (error) => (error ? reject(error) : resolve()) });
@@ -21,9 +22,8 @@ function recordingWrite() {
     },
     /** Ends the oldest write not yet ended. */
     release(error?: Error) {
-      const next = writes.find((write) => !('ended' in write));
+      const next = writes[ended++];
       if (!next) throw new Error('no write waits');
-      Object.assign(next, { ended: true });
       next.done(error);
     },
   };

@@ -22,8 +22,8 @@
  * capacity). On PostgreSQL NOTIFY `finch_routing`, in the same statement; on SQLite straight to this
  * process's routers. A note, tags, a title, or a reply that leaves the assignee as it was never wake
  * them (a reply that takes the conversation writes its assignee): every change woke every
- * router of every process before, each pass a statement, and that was a third of the CPU a change
- * cost (bench/README.md, "Cost per agent change").
+ * router of every process before, each pass a statement, and that was about a quarter of the CPU a
+ * change cost (bench/README.md, "Cost per agent change").
  *
  * Presence and collision signals (who is around, who views or types in a conversation) travel the
  * same way on a channel of their own, `finch_presence` (`announcePresence`, `subscribePresence`).
@@ -244,35 +244,17 @@ export class ChangeFeed {
   }
 
   private tell(call: (subscriber: Subscriber) => void): void {
-    for (const subscriber of this.subscribers) {
-      try {
-        call(subscriber);
-      } catch {
-        // One subscriber's failure is its own; the others still hear of the change.
-      }
-    }
+    tellEach(this.subscribers, call);
   }
 
   /** As `tell`, for presence subscribers. */
   private tellPresence(call: (subscriber: PresenceSubscriber) => void): void {
-    for (const subscriber of this.presenceSubscribers) {
-      try {
-        call(subscriber);
-      } catch {
-        // One subscriber's failure is its own.
-      }
-    }
+    tellEach(this.presenceSubscribers, call);
   }
 
-  /** As `tell`, for routers. */
+  /** As `tell`, for routers (which poll anyway). */
   private tellRouters(call: (subscriber: RoutingSubscriber) => void): void {
-    for (const subscriber of this.routingSubscribers) {
-      try {
-        call(subscriber);
-      } catch {
-        // One router's failure is its own; it polls anyway.
-      }
-    }
+    tellEach(this.routingSubscribers, call);
   }
 
   /** Whether any subscriber wants to hear of other processes' commits on SQLite. */
@@ -287,15 +269,9 @@ export class ChangeFeed {
     this.tellRouters((subscriber) => subscriber.onMissed());
   }
 
-  /** As `tell`, for dispatchers: a throwing callback must not stop the others or the feed itself. */
+  /** As `tell`, for dispatchers (which poll anyway). */
   private tellDispatchers(call: (waker: OutboxWaker) => void): void {
-    for (const waker of this.outboxWakers) {
-      try {
-        call(waker);
-      } catch {
-        // The dispatcher polls anyway; the feed carries on.
-      }
-    }
+    tellEach(this.outboxWakers, call);
   }
 
   /** SQLite: polls the file's data version while anyone subscribes (a cheap read of a counter). */
@@ -439,6 +415,17 @@ export class ChangeFeed {
   /** Whether anyone in this process still listens. */
   private needed(): boolean {
     return !this.closed && (this.watched() || this.outboxWakers.size > 0);
+  }
+}
+
+/** Calls `call` for each subscriber; one that throws does not stop the others, nor the feed. */
+function tellEach<S>(subscribers: Iterable<S>, call: (subscriber: S) => void): void {
+  for (const subscriber of subscribers) {
+    try {
+      call(subscriber);
+    } catch {
+      // One subscriber's failure is its own; the others still hear of the change.
+    }
   }
 }
 
