@@ -124,6 +124,14 @@ export interface FinStore extends FinStoreReader {
    * resolve to one winner.
    */
   transaction<T>(work: (tx: FinStoreWriter) => Promise<T>): Promise<T>;
+  /**
+   * Optional: a value that moves whenever anything is committed to the store, by anyone; two equal
+   * values mean nothing was committed between the two calls. Must be cheap (it is read on every Fin
+   * read) and synchronous. When given, the Fin API keeps its answers to get_conversation and
+   * get_messages while it stays the same (docs/decisions.md, "Answers kept while nothing
+   * changed"); `undefined` (or no method) keeps nothing.
+   */
+  version?(): string | undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import { HttpProblem, problemFromError } from '../problem.js';
 import { validatorCompiler } from '../validation.js';
 import { requireFin, type Authenticate } from './auth.js';
 import { HANDLERS } from './handlers.js';
+import { answerKey, keptAnswers, type KeptAnswers } from './kept-answers.js';
 import { signatureChecks } from './signature-checks.js';
 import type { SigningOptions } from './signature.js';
 
@@ -52,6 +53,7 @@ export const finApi: FastifyPluginAsync<FinApiOptions> = async (app, options) =>
   const signing = options.signing;
 
   const checks = signing && signatureChecks(signing, options.signatureReport, now);
+  const kept = keptAnswers(options.store);
 
   app.setValidatorCompiler(validatorCompiler);
   useJsonBodies(app, { bodyLimit: options.bodyLimit ?? 1_048_576, ...(checks ? { check: checks.check } : {}) });
@@ -81,14 +83,15 @@ export const finApi: FastifyPluginAsync<FinApiOptions> = async (app, options) =>
     // @fastify/otel records on every handler span (`hook.name`).
     await app.register(async function finVariant(scope) {
       scope.setErrorHandler(async (error, request, reply) => sendProblem(reply, problemFromError(error, request), variant));
-      for (const operation of OPERATIONS) registerOperation(scope, operation, variant, ctx);
+      for (const operation of OPERATIONS) registerOperation(scope, operation, variant, ctx, kept);
     });
   }
   registerMethodNotAllowed(app, variants);
 };
 
-function registerOperation(app: FastifyInstance, operation: Operation, variant: Variant, ctx: FinContext): void {
+function registerOperation(app: FastifyInstance, operation: Operation, variant: Variant, ctx: FinContext, kept: KeptAnswers | undefined): void {
   const handler = HANDLERS[operation.name];
+  const keptFor = kept && ((input: unknown) => answerKey(operation.name, variant, input));
   const output = outputSchema(operation.output, variant);
   const tags = [variant === 'rest' ? 'Fin API: REST variant' : 'Fin API: POST-only variant'];
   const common = { summary: operation.summary, description: operation.description, tags, security: [{ bearer: [] }] };
@@ -109,6 +112,8 @@ function registerOperation(app: FastifyInstance, operation: Operation, variant: 
       ...(method === 'GET' ? {} : { preValidation: noBodyIsEmptyObject }),
       handler: async (request, reply) => {
         const input = method === 'GET' ? request.query : request.body;
+        const key = keptFor?.(input);
+        if (kept && key !== undefined) return sendKept(request, reply.code(status), kept, key, input, async () => (await handler(ctx, input, 'rest')).payload);
         const result = await traced(request, input, () => handler(ctx, input, 'rest'));
         if (result.replayed) reply.header('idempotent-replayed', 'true');
         return reply.code(status).send(result.payload);
@@ -129,12 +134,57 @@ function registerOperation(app: FastifyInstance, operation: Operation, variant: 
     config: { finOperation: operation.name, finVariant: variant },
     preValidation: noBodyIsEmptyObject,
     handler: async (request, reply) => {
+      const key = keptFor?.(request.body);
+      if (kept && key !== undefined) {
+        return sendKept(request, reply.code(200), kept, key, request.body, async () => ({
+          data: (await handler(ctx, request.body, 'post')).payload,
+          error: null,
+        }));
+      }
       const result = await traced(request, request.body, () => handler(ctx, request.body, 'post'));
       if (result.replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(200).send({ data: result.payload, error: null });
     },
   });
 }
+
+/**
+ * Answers a read whose answer may be kept (kept-answers.ts): the kept JSON when nothing was
+ * committed since it was made, else `body()`'s, serialized by the route's response schema for the
+ * reply's status and kept. The version is read before the use case reads anything, so an answer is
+ * never kept under a version older than what it shows. A kept answer is marked on the span
+ * (`fin.answer`: `kept`).
+ */
+async function sendKept(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  kept: KeptAnswers,
+  key: string,
+  input: unknown,
+  body: () => Promise<unknown>,
+): Promise<FastifyReply> {
+  const version = kept.current();
+  const hit = kept.get(version, key);
+  const json =
+    hit ??
+    (
+      await traced(request, input, async () => {
+        const serialized = String(reply.serialize(await body()));
+        kept.set(version, key, serialized);
+        return { payload: serialized };
+      })
+    ).payload;
+  if (hit !== undefined) {
+    const span = OPERATION_SPANS.get(request);
+    span?.setAttribute('fin.answer', 'kept');
+    if (span) noteConversation(span, input);
+  }
+  // A string with a JSON type is sent as it is: the schema's serializer made it.
+  return reply.type(JSON_TYPE).send(json);
+}
+
+/** Fastify's own type for JSON answers, so kept answers carry the same header as the others. */
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** What an operation's route says of itself, for its span (the 405 routes say nothing). */
 interface OperationConfig {
@@ -213,8 +263,7 @@ function endOperationSpan(request: FastifyRequest, status: number | undefined): 
 async function traced<T extends { payload: unknown }>(request: FastifyRequest, input: unknown, work: () => Promise<T>): Promise<T> {
   const span = OPERATION_SPANS.get(request);
   if (!span) return work();
-  const named = (input as { conversation_id?: unknown } | null)?.conversation_id;
-  if (typeof named === 'string') span.setAttribute('fin.conversation_id', named);
+  const named = noteConversation(span, input);
   const result = await withActiveSpan(span, work);
   if (typeof named !== 'string' && request.routeOptions.config.finOperation === 'create_conversation') {
     // Create Conversation answers `{ conversation: { id, … }, … }` (CreatedConversation).
@@ -223,6 +272,13 @@ async function traced<T extends { payload: unknown }>(request: FastifyRequest, i
     if (typeof created === 'string') span.setAttribute('fin.conversation_id', created);
   }
   return result;
+}
+
+/** Notes on the span the conversation the input names, if it names one; returns it. */
+function noteConversation(span: Span, input: unknown): unknown {
+  const named = (input as { conversation_id?: unknown } | null)?.conversation_id;
+  if (typeof named === 'string') span.setAttribute('fin.conversation_id', named);
+  return named;
 }
 
 /**

@@ -18,6 +18,7 @@ import type { PoolCounts } from '../metrics-port.js';
 import { withNamedStatements } from './named-statements.js';
 import { withStatementCache } from './statement-cache.js';
 import { AsyncBusySqliteDialect, SQLITE_BUSY_BUDGET_MS } from './sqlite-busy.js';
+import { sqliteStoreVersion } from './store-version.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -35,6 +36,11 @@ export interface Database {
    * connection, in use while a transaction holds it, and its waiters are not counted (0).
    */
   pool?: () => PoolCounts;
+  /**
+   * A value that moves whenever anything is committed, by any connection (store-version.ts):
+   * SQLite only. PostgreSQL cannot tell without a round trip, which would cost what it saves.
+   */
+  version?: () => string | undefined;
   close(): Promise<void>;
 }
 
@@ -120,7 +126,8 @@ function openSqlite(dataDir: string): Database {
     const inUse = opened.open && opened.inTransaction ? 1 : 0;
     return { inUse, idle: 1 - inUse, waiting: 0, max: 1 };
   };
-  return withChanges({ db, dialect: 'sqlite', location: file, health, pool }, new ChangeFeed({ sqliteDataVersion }));
+  const version = sqliteStoreVersion(opened);
+  return withChanges({ db, dialect: 'sqlite', location: file, health, pool, version }, new ChangeFeed({ sqliteDataVersion }));
 }
 
 const INT8 = 20;

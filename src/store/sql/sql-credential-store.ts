@@ -1,5 +1,6 @@
 /** Credentials over SQL: only hashes of secrets and tokens are ever written. */
 import type { Kysely } from 'kysely';
+import { KeptWhileUnchanged } from '../../lib/kept-while-unchanged.js';
 import type { AccessTokenRecord, ApiTokenRecord, CredentialStore, FoundApiToken, OAuthClient } from '../port.js';
 import type { Dialect, SqlScope } from './database.js';
 import { prepared } from './prepared.js';
@@ -26,17 +27,33 @@ const apiToken = prepared((db, tokenHash: string) =>
     .where('t.token_hash', '=', tokenHash),
 );
 
+/** Tokens found are kept while nothing is committed (SQLite only); a deployment has few in use. */
+const KEPT_TOKENS = 1_000;
+
 /**
  * Over the database each write commits alone (the token endpoint's access tokens, tools); over a
  * write transaction (the unit of work, database.ts's `SqlScope`) they commit with it.
+ *
+ * Over a database that has a version (SQLite, store-version.ts), the tokens found are kept until
+ * anything is committed, by any process: a revocation, a new token, any write at all. Expiry and
+ * revocation are still judged on every request (domain/auth/credentials.ts) from the record, so a
+ * token that expires is refused the moment it does. Never inside a transaction, whose reads may be
+ * of writes it has not committed.
  */
 export class SqlCredentialStore implements CredentialStore {
   private readonly db: Kysely<Schema>;
   private readonly dialect: Dialect;
+  private readonly keptAccessTokens: KeptWhileUnchanged<AccessTokenRecord> | undefined;
+  private readonly keptApiTokens: KeptWhileUnchanged<FoundApiToken> | undefined;
 
   constructor(scope: SqlScope) {
     this.db = scope.db;
     this.dialect = scope.dialect;
+    const version = 'notes' in scope ? undefined : scope.version;
+    if (version) {
+      this.keptAccessTokens = new KeptWhileUnchanged(version, { entries: KEPT_TOKENS });
+      this.keptApiTokens = new KeptWhileUnchanged(version, { entries: KEPT_TOKENS });
+    }
   }
 
   async insertClient(client: { id: string; name: string; secretHash: string; at: string }): Promise<void> {
@@ -73,8 +90,14 @@ export class SqlCredentialStore implements CredentialStore {
   }
 
   async findAccessToken(tokenHash: string): Promise<AccessTokenRecord | undefined> {
+    const version = this.keptAccessTokens?.current();
+    const kept = this.keptAccessTokens?.get(version, tokenHash);
+    if (kept) return kept;
     const [row] = await accessToken.run(this.db, this.dialect, tokenHash);
-    return row && { clientId: row.client_id, expiresAt: row.expires_at, revoked: row.revoked_at !== null };
+    if (!row) return undefined;
+    const record = Object.freeze({ clientId: row.client_id, expiresAt: row.expires_at, revoked: row.revoked_at !== null });
+    this.keptAccessTokens?.set(version, tokenHash, record);
+    return record;
   }
 
   async deleteAccessTokensExpiredBefore(at: string): Promise<void> {
@@ -97,8 +120,14 @@ export class SqlCredentialStore implements CredentialStore {
   }
 
   async findApiToken(tokenHash: string): Promise<FoundApiToken | undefined> {
+    const version = this.keptApiTokens?.current();
+    const kept = this.keptApiTokens?.get(version, tokenHash);
+    if (kept) return kept;
     const [row] = await apiToken.run(this.db, this.dialect, tokenHash);
-    return row && { ...apiTokenFrom(row), agent: row.a_id === null ? null : agentFrom(row, 'a_') };
+    if (!row) return undefined;
+    const record = Object.freeze({ ...apiTokenFrom(row), agent: row.a_id === null ? null : Object.freeze(agentFrom(row, 'a_')) });
+    this.keptApiTokens?.set(version, tokenHash, record);
+    return record;
   }
 
   async listApiTokens(): Promise<ApiTokenRecord[]> {

@@ -573,6 +573,11 @@ export class SqlFinStore extends SqlFinQueries implements HelpdeskStore {
     return writeTransaction(this.database, (trx, notes) => work(new SqlHelpdeskTransaction({ db: trx, dialect: this.dialect, notes })));
   }
 
+  /** SQLite's version (store-version.ts); PostgreSQL has none, so nothing is kept there. */
+  version(): string | undefined {
+    return this.database.version?.();
+  }
+
   subscribeToChanges(onChange: (conversationIds: string[]) => void, onMissed?: () => void): Promise<() => Promise<void>> {
     return this.database.changes.subscribe(onChange, onMissed);
   }

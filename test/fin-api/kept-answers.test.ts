@@ -1,0 +1,191 @@
+/**
+ * Fin's reads answered from memory while nothing changed (docs/decisions.md, "Answers kept while
+ * nothing changed"): on SQLite a second get_conversation or get_messages with nothing committed in
+ * between reads nothing from the store and sends the same bytes; any commit, by this process or
+ * another connection, is seen by the very next read; tokens found stay subject to revocation (by
+ * anyone) and expiry on every request. On PostgreSQL nothing is kept.
+ */
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VARIANTS } from '../../src/contract/models.js';
+import { createClient } from '../../src/domain/auth/credentials.js';
+import { hashToken } from '../../src/domain/auth/secrets.js';
+import { sqlBackends, startTestFinch, type TestFinch } from '../support/finch.js';
+import { finConversation } from '../support/helpdesk.js';
+
+/** Counts the store's reads behind the two operations (the real store, its methods wrapped). */
+function countReads(finch: TestFinch) {
+  const counts = { findConversation: 0, listMessages: 0 };
+  const store = finch.store as unknown as Record<keyof typeof counts, (...args: unknown[]) => Promise<unknown>>;
+  for (const name of Object.keys(counts) as (keyof typeof counts)[]) {
+    const read = store[name].bind(finch.store);
+    store[name] = (...args) => {
+      counts[name]++;
+      return read(...args);
+    };
+  }
+  return counts;
+}
+
+describe.each(sqlBackends())('answers kept while nothing changed on %s', (backend) => {
+  let finch: TestFinch;
+  let reads: ReturnType<typeof countReads>;
+  const keeps = backend === 'sqlite';
+
+  beforeAll(async () => {
+    finch = await startTestFinch(backend);
+    reads = countReads(finch);
+  });
+  afterAll(() => finch?.close());
+
+  /** The raw answer: status, content type and body bytes. */
+  async function raw(variant: 'rest' | 'post', operation: 'get_conversation' | 'get_messages', input: Record<string, string>, token = finch.token) {
+    const response =
+      variant === 'rest'
+        ? await fetch(`${finch.apiUrl}/${operation === 'get_conversation' ? 'conversation' : 'messages'}?${new URLSearchParams(input)}`, {
+            headers: { authorization: `Bearer ${token}` },
+          })
+        : await fetch(`${finch.apiUrl}/${operation}`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify(input),
+          });
+    return { status: response.status, type: response.headers.get('content-type'), body: await response.text() };
+  }
+
+  describe.each(VARIANTS)('%s variant', (variant) => {
+    it('answers a read again with the same bytes, reading the store only when it must', async () => {
+      const { id } = await finConversation(finch);
+      for (const operation of ['get_conversation', 'get_messages'] as const) {
+        const counter = operation === 'get_conversation' ? 'findConversation' : 'listMessages';
+        const before = reads[counter];
+        const first = await raw(variant, operation, { conversation_id: id });
+        const second = await raw(variant, operation, { conversation_id: id });
+        expect(first.status).toBe(200);
+        expect(second).toEqual(first);
+        expect(first.type).toBe('application/json; charset=utf-8');
+        expect(reads[counter] - before).toBe(keeps ? 1 : 2);
+      }
+    });
+
+    it('keeps answers apart by conversation, after_id and variant', async () => {
+      const a = await finConversation(finch, 'A', 'first of A');
+      const b = await finConversation(finch, 'B', 'first of B');
+      const fin = finch.client(variant);
+      const added = (await fin.call('create_message', { conversation_id: a.id, body: 'second of A', author: { id: a.user.id, user_type: 'end_user' } }))
+        .payload as { id: string };
+      const all = await raw(variant, 'get_messages', { conversation_id: a.id });
+      const other = await raw(variant, 'get_messages', { conversation_id: b.id });
+      const after = await raw(variant, 'get_messages', { conversation_id: a.id, after_id: added.id });
+      expect(all.body).toContain('second of A');
+      expect(other.body).toContain('first of B');
+      expect(other.body).not.toContain('of A');
+      expect(JSON.parse(after.body)).toEqual(variant === 'rest' ? [] : { data: [], error: null });
+      // Asked again, each is itself.
+      expect(await raw(variant, 'get_messages', { conversation_id: a.id })).toEqual(all);
+      expect(await raw(variant, 'get_messages', { conversation_id: a.id, after_id: added.id })).toEqual(after);
+      expect(await raw(variant, 'get_messages', { conversation_id: b.id })).toEqual(other);
+    });
+
+    it("shows Fin's own write at the next read", async () => {
+      const { id, user } = await finConversation(finch);
+      const fin = finch.client(variant);
+      await raw(variant, 'get_messages', { conversation_id: id });
+      await fin.call('create_message', { conversation_id: id, body: 'Anything else?', author: { id: user.id, user_type: 'end_user' } });
+      expect((await raw(variant, 'get_messages', { conversation_id: id })).body).toContain('Anything else?');
+      await raw(variant, 'get_conversation', { conversation_id: id });
+      await fin.call('update_conversation', { conversation_id: id, title: 'Renamed by Fin' });
+      expect((await raw(variant, 'get_conversation', { conversation_id: id })).body).toContain('Renamed by Fin');
+    });
+
+    it('shows a change another connection committed at the next read (another process)', async () => {
+      if (!keeps) return;
+      const { id } = await finConversation(finch);
+      expect((await raw(variant, 'get_conversation', { conversation_id: id })).body).not.toContain('Renamed elsewhere');
+      const other = new BetterSqlite3(finch.database!.location);
+      try {
+        other.prepare('UPDATE conversations SET title = ? WHERE id = ?').run('Renamed elsewhere', id);
+      } finally {
+        other.close();
+      }
+      expect((await raw(variant, 'get_conversation', { conversation_id: id })).body).toContain('Renamed elsewhere');
+    });
+
+    it('refuses a token revoked by another connection, and an expired one, at the next request', async () => {
+      const { id } = await finConversation(finch);
+      const { token } = await fetchToken(finch);
+      expect((await raw(variant, 'get_conversation', { conversation_id: id }, token)).status).toBe(200);
+      expect((await raw(variant, 'get_conversation', { conversation_id: id }, token)).status).toBe(200);
+      if (keeps) {
+        const other = new BetterSqlite3(finch.database!.location);
+        try {
+          other.prepare('UPDATE access_tokens SET expires_at = ? WHERE token_hash = ?').run('2000-01-01T00:00:00.000Z', hashToken(token));
+        } finally {
+          other.close();
+        }
+        expect((await raw(variant, 'get_conversation', { conversation_id: id }, token)).status).toBe(401);
+      }
+      // Expiry is judged on every request, kept or not: the clock passes the token's end.
+      const { token: later } = await fetchToken(finch);
+      expect((await raw(variant, 'get_conversation', { conversation_id: id }, later)).status).toBe(200);
+      finch.clock.advance(2 * 3600 * 1000);
+      try {
+        const expired = await raw(variant, 'get_conversation', { conversation_id: id }, later);
+        expect(expired.status).toBe(401);
+        expect(expired.body).toContain('token_expired');
+      } finally {
+        finch.clock.advance(-2 * 3600 * 1000);
+      }
+    });
+  });
+
+  it('refuses every token of a client revoked in this process at the next request', async () => {
+    const { id } = await finConversation(finch);
+    const client = await createOtherClient(finch);
+    expect((await raw('rest', 'get_conversation', { conversation_id: id }, client.token)).status).toBe(200);
+    expect((await raw('rest', 'get_conversation', { conversation_id: id }, client.token)).status).toBe(200);
+    await finch.credentials.revokeClient(client.clientId, finch.clock.now().toISOString());
+    const refused = await raw('rest', 'get_conversation', { conversation_id: id }, client.token);
+    expect(refused.status).toBe(401);
+    expect(refused.body).toContain('token_revoked');
+  });
+
+  it('keeps nothing a transaction wrote and rolled back', async () => {
+    const { id } = await finConversation(finch);
+    const first = await raw('rest', 'get_conversation', { conversation_id: id });
+    let during: Promise<Awaited<ReturnType<typeof raw>>> | undefined;
+    await expect(
+      finch.store.transaction(async (tx) => {
+        await tx.updateConversation(id, { title: 'Never committed' }, finch.clock.now().toISOString());
+        // Fin reads while the transaction is open (on SQLite it holds the one connection).
+        during = raw('rest', 'get_conversation', { conversation_id: id });
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    for (const answer of [await during!, await raw('rest', 'get_conversation', { conversation_id: id })]) {
+      expect(answer.status).toBe(200);
+      expect(answer.body).toBe(first.body);
+    }
+  });
+});
+
+async function fetchToken(finch: TestFinch): Promise<{ token: string }> {
+  const response = await fetch(`${finch.baseUrl}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: finch.clientId, client_secret: finch.clientSecret }),
+  });
+  const body = (await response.json()) as { access_token: string };
+  return { token: body.access_token };
+}
+
+async function createOtherClient(finch: TestFinch): Promise<{ clientId: string; token: string }> {
+  const { clientId, clientSecret } = await createClient(finch.credentials, 'other', finch.clock.now());
+  const response = await fetch(`${finch.baseUrl}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }),
+  });
+  return { clientId, token: ((await response.json()) as { access_token: string }).access_token };
+}
