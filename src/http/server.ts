@@ -182,7 +182,8 @@ export async function buildServer(config: ServerConfig, services: ServerServices
     authenticate: async (token) => {
       const result = await authenticateBearer(services.credentials, token, now());
       if (!result.ok) return { ok: false, reason: result.failure };
-      return result.principal.type === 'fin' ? { ok: true } : { ok: false, reason: 'forbidden' };
+      if (result.principal.type !== 'fin') return { ok: false, reason: 'forbidden' };
+      return result.version === undefined ? { ok: true } : { ok: true, version: result.version };
     },
   });
 

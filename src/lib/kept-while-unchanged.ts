@@ -26,15 +26,21 @@ export class KeptWhileUnchanged<V> {
   private readonly values = new Map<string, V>();
   private weight = 0;
 
-  /** `readVersion` reads the store's version now; `undefined` means it cannot tell, and nothing is kept. */
+  /**
+   * `readVersion` reads the store's version now; `undefined` (or none) means it cannot tell, and
+   * nothing is kept unless `current` is given a version read elsewhere.
+   */
   constructor(
-    private readonly readVersion: () => string | undefined,
+    private readonly readVersion: (() => string | undefined) | undefined,
     private readonly limits: KeptLimits<V>,
   ) {}
 
-  /** The store's version now; values kept under another one are dropped. */
-  current(): string | undefined {
-    const version = this.readVersion();
+  /**
+   * The store's version now: `seen` when the caller read it itself, for the request at hand (on
+   * PostgreSQL with the token), else `readVersion()`'s. Values kept under another one are dropped.
+   */
+  current(seen?: string): string | undefined {
+    const version = seen ?? this.readVersion?.();
     if (version !== this.version) {
       this.version = version;
       this.values.clear();

@@ -125,13 +125,12 @@ export interface FinStore extends FinStoreReader {
    */
   transaction<T>(work: (tx: FinStoreWriter) => Promise<T>): Promise<T>;
   /**
-   * Optional: a value that moves whenever anything is committed to the store, by anyone; two equal
-   * values mean nothing was committed between the two calls. Must be cheap (it is read on every Fin
-   * read) and synchronous. When given, the Fin API keeps its answers to get_conversation and
-   * get_messages while it stays the same (docs/decisions.md, "Answers kept while nothing
-   * changed"); `undefined` (or no method) keeps nothing.
+   * Optional: the store's version now (`StoreVersion`), read cheaply and synchronously. When a
+   * store has it, or its credential store gives one with each token, the Fin API keeps its answers
+   * to get_conversation and get_messages while it stays the same; `undefined` (or neither) keeps
+   * nothing.
    */
-  version?(): string | undefined;
+  version?(): StoreVersion | undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -151,7 +150,18 @@ export interface AccessTokenRecord {
   expiresAt: string;
   /** Revoked with its client. */
   revoked: boolean;
+  /** The store's version as the token was read (`StoreVersion`), when the store can tell. */
+  version?: string;
 }
+
+/**
+ * A value that moves whenever anything is committed to a store, by anyone: two equal values mean
+ * nothing was committed between the two reads. Finch's SQLite store reads it from SQLite's counters
+ * (store/sql/store-version.ts), its PostgreSQL store with the token, in the same statement
+ * (`pg_current_snapshot()`). The Fin API keeps its answers under it (docs/decisions.md, "Answers kept
+ * while nothing changed").
+ */
+export type StoreVersion = string;
 
 export type ApiTokenScope = 'fin' | 'agent';
 
@@ -171,6 +181,8 @@ export interface ApiTokenRecord {
  */
 export interface FoundApiToken extends ApiTokenRecord {
   agent?: Agent | null;
+  /** The store's version as the token was read (`StoreVersion`), when the store can tell. */
+  version?: string;
 }
 
 export interface CredentialStore {

@@ -2,7 +2,7 @@
  * Who may call the Fin API (spec §7): OAuth clients exchange their credentials for expiring access
  * tokens (client credentials grant), and static API tokens can be pasted into Fin's settings.
  */
-import type { ApiTokenScope, CredentialStore } from '../../store/port.js';
+import type { ApiTokenScope, CredentialStore, StoreVersion } from '../../store/port.js';
 import type { Agent } from '../model.js';
 import { newId } from '../ids.js';
 import { PREFIX, generateSecret, hashToken, safeEqual } from './secrets.js';
@@ -66,27 +66,36 @@ export async function createApiToken(
   return { id, token: secret };
 }
 
-/** Resolves a bearer token to its principal, or says why it cannot be used. */
+/**
+ * Resolves a bearer token to its principal, or says why it cannot be used. `version`: the store's
+ * version as the token was read, when the store gives one (the Fin API keeps answers under it).
+ */
 export async function authenticateBearer(
   store: Pick<CredentialStore, 'findAccessToken' | 'findApiToken'>,
   token: string,
   now: Date,
-): Promise<{ ok: true; principal: Principal } | { ok: false; failure: BearerFailure }> {
+): Promise<{ ok: true; principal: Principal; version?: StoreVersion } | { ok: false; failure: BearerFailure }> {
   const tokenHash = hashToken(token);
   if (token.startsWith(PREFIX.accessToken)) {
     const record = await store.findAccessToken(tokenHash);
     if (!record) return { ok: false, failure: 'unknown' };
     if (record.revoked) return { ok: false, failure: 'revoked' };
     if (record.expiresAt <= now.toISOString()) return { ok: false, failure: 'expired' };
-    return { ok: true, principal: { type: 'fin', via: 'oauth', clientId: record.clientId } };
+    return { ok: true, principal: { type: 'fin', via: 'oauth', clientId: record.clientId }, ...versionOf(record) };
   }
   const record = await store.findApiToken(tokenHash);
   if (!record) return { ok: false, failure: 'unknown' };
   if (record.revokedAt !== null) return { ok: false, failure: 'revoked' };
   return record.scope === 'fin'
-    ? { ok: true, principal: { type: 'fin', via: 'api_token', tokenId: record.id } }
+    ? { ok: true, principal: { type: 'fin', via: 'api_token', tokenId: record.id }, ...versionOf(record) }
     : {
         ok: true,
         principal: { type: 'agent', tokenId: record.id, agentId: record.agentId!, ...(record.agent === undefined ? {} : { agent: record.agent }) },
+        ...versionOf(record),
       };
+}
+
+/** The store's version the record was read at, when the store gave one (for the Fin API's kept answers). */
+function versionOf(record: { version?: StoreVersion }): { version?: StoreVersion } {
+  return record.version === undefined ? {} : { version: record.version };
 }

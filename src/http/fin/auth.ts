@@ -6,7 +6,12 @@
 import type { FastifyRequest } from 'fastify';
 import { HttpProblem } from '../problem.js';
 
-export type AuthOutcome = { ok: true } | { ok: false; reason: 'unknown' | 'expired' | 'revoked' | 'forbidden' };
+/**
+ * `version`, optional: the store's version as the token was read (`StoreVersion` in store/port.ts).
+ * When given, the plugin keeps answers under it instead of reading `FinStore.version` again
+ * (kept-answers.ts): on PostgreSQL it comes in the same statement as the token.
+ */
+export type AuthOutcome = { ok: true; version?: string } | { ok: false; reason: 'unknown' | 'expired' | 'revoked' | 'forbidden' };
 
 /** Decides whether a bearer token may call the Fin API. */
 export type Authenticate = (token: string, request: FastifyRequest) => Promise<AuthOutcome>;
@@ -25,7 +30,8 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-export async function requireFin(request: FastifyRequest, authenticate: Authenticate): Promise<void> {
+/** Refuses the request unless its token may call the Fin API; returns the version the outcome gave, if any. */
+export async function requireFin(request: FastifyRequest, authenticate: Authenticate): Promise<string | undefined> {
   const token = bearerToken(request.headers.authorization);
   if (token === undefined) {
     throw new HttpProblem(401, 'unauthenticated', 'Send an access token: Authorization: Bearer <token>.', {
@@ -33,7 +39,7 @@ export async function requireFin(request: FastifyRequest, authenticate: Authenti
     });
   }
   const outcome = await authenticate(token, request);
-  if (outcome.ok) return;
+  if (outcome.ok) return outcome.version;
   if (outcome.reason === 'forbidden') {
     throw new HttpProblem(403, 'forbidden', 'This token may not call the Fin API; use an OAuth client or a Fin API token.');
   }

@@ -4,9 +4,11 @@
  * changed"). What is kept is the answer's serialized JSON, so a kept answer costs the token check
  * and a send: no query, no presenting, no serializing.
  *
- * Only a store with a version (`FinStore.version`: Finch's SQLite) keeps anything. Every commit,
- * by any process, drops every kept answer; authentication, the signature check, validation and
- * the operation's span run on every request as before.
+ * The version comes with the token when authentication gives one (Finch's SQL credential store:
+ * SQLite's counters, PostgreSQL's `pg_current_snapshot()` in the token's statement), else from
+ * `FinStore.version`; with neither, nothing is kept. Every commit, by any process or node, drops
+ * every kept answer; authentication, the signature check, validation and the operation's span run
+ * on every request as before.
  */
 import type { Variant } from '../../contract/models.js';
 import type { OperationName } from '../../contract/operations.js';
@@ -21,11 +23,9 @@ const LIMITS = { entries: 10_000, maxWeight: 16 * 1024 * 1024 } as const;
 
 export type KeptAnswers = KeptWhileUnchanged<string>;
 
-/** The store of kept answers for one Fin API, or `undefined` when the store has no version. */
-export function keptAnswers(store: FinStore): KeptAnswers | undefined {
-  const version = store.version?.bind(store);
-  if (!version) return undefined;
-  return new KeptWhileUnchanged<string>(version, { ...LIMITS, weigh: (body) => body.length });
+/** The store of kept answers for one Fin API. */
+export function keptAnswers(store: FinStore): KeptAnswers {
+  return new KeptWhileUnchanged<string>(store.version?.bind(store), { ...LIMITS, weigh: (body) => body.length });
 }
 
 /**
@@ -36,6 +36,9 @@ export function keptAnswers(store: FinStore): KeptAnswers | undefined {
 export function answerKey(operation: OperationName, variant: Variant, input: unknown): string | undefined {
   if (!KEPT.has(operation)) return undefined;
   const { conversation_id, after_id } = input as { conversation_id: string; after_id?: string | null };
-  // An absent, null or empty after_id all mean "every message" (domain/fin/get-messages.ts).
-  return `${operation}\n${variant}\n${conversation_id}\n${after_id || ''}`;
+  // Ids are any non-empty strings (a separator may occur in them), so the parts are encoded as a JSON
+  // array: two different inputs never give one key. get_conversation does not read after_id; for
+  // get_messages an absent, null or empty after_id all mean "every message" (domain/fin/get-messages.ts).
+  const after = operation === 'get_messages' ? after_id || '' : '';
+  return JSON.stringify([operation, variant, conversation_id, after]);
 }

@@ -61,7 +61,10 @@ export const finApi: FastifyPluginAsync<FinApiOptions> = async (app, options) =>
   traceOperations(app);
   // Before the token is looked at: an address that may not call learns nothing else.
   if (options.allowedClients) app.addHook('onRequest', allowClientsIn(options.allowedClients, 'FINCH_FIN_ALLOWED_IPS'));
-  app.addHook('onRequest', async (request) => requireFin(request, options.authenticate));
+  app.addHook('onRequest', async (request) => {
+    const version = await requireFin(request, options.authenticate);
+    if (version !== undefined) SEEN_VERSIONS.set(request, version);
+  });
   app.addHook('preValidation', refuseUnstorableText);
   if (checks) {
     // Requests with a body were checked by the parser, before their JSON was parsed.
@@ -89,9 +92,8 @@ export const finApi: FastifyPluginAsync<FinApiOptions> = async (app, options) =>
   registerMethodNotAllowed(app, variants);
 };
 
-function registerOperation(app: FastifyInstance, operation: Operation, variant: Variant, ctx: FinContext, kept: KeptAnswers | undefined): void {
+function registerOperation(app: FastifyInstance, operation: Operation, variant: Variant, ctx: FinContext, kept: KeptAnswers): void {
   const handler = HANDLERS[operation.name];
-  const keptFor = kept && ((input: unknown) => answerKey(operation.name, variant, input));
   const output = outputSchema(operation.output, variant);
   const tags = [variant === 'rest' ? 'Fin API: REST variant' : 'Fin API: POST-only variant'];
   const common = { summary: operation.summary, description: operation.description, tags, security: [{ bearer: [] }] };
@@ -112,8 +114,8 @@ function registerOperation(app: FastifyInstance, operation: Operation, variant: 
       ...(method === 'GET' ? {} : { preValidation: noBodyIsEmptyObject }),
       handler: async (request, reply) => {
         const input = method === 'GET' ? request.query : request.body;
-        const key = keptFor?.(input);
-        if (kept && key !== undefined) return sendKept(request, reply.code(status), kept, key, input, async () => (await handler(ctx, input, 'rest')).payload);
+        const key = answerKey(operation.name, variant, input);
+        if (key !== undefined) return sendKept(request, reply.code(status), kept, key, input, async () => (await handler(ctx, input, 'rest')).payload);
         const result = await traced(request, input, () => handler(ctx, input, 'rest'));
         if (result.replayed) reply.header('idempotent-replayed', 'true');
         return reply.code(status).send(result.payload);
@@ -134,8 +136,8 @@ function registerOperation(app: FastifyInstance, operation: Operation, variant: 
     config: { finOperation: operation.name, finVariant: variant },
     preValidation: noBodyIsEmptyObject,
     handler: async (request, reply) => {
-      const key = keptFor?.(request.body);
-      if (kept && key !== undefined) {
+      const key = answerKey(operation.name, variant, request.body);
+      if (key !== undefined) {
         return sendKept(request, reply.code(200), kept, key, request.body, async () => ({
           data: (await handler(ctx, request.body, 'post')).payload,
           error: null,
@@ -163,7 +165,7 @@ async function sendKept(
   input: unknown,
   body: () => Promise<unknown>,
 ): Promise<FastifyReply> {
-  const version = kept.current();
+  const version = kept.current(SEEN_VERSIONS.get(request));
   const hit = kept.get(version, key);
   const json =
     hit ??
@@ -182,6 +184,9 @@ async function sendKept(
   // A string with a JSON type is sent as it is: the schema's serializer made it.
   return reply.type(JSON_TYPE).send(json);
 }
+
+/** The store's version each request's token was read at, when authentication gave one. */
+const SEEN_VERSIONS = new WeakMap<FastifyRequest, string>();
 
 /** Fastify's own type for JSON answers, so kept answers carry the same header as the others. */
 const JSON_TYPE = 'application/json; charset=utf-8';

@@ -38,7 +38,8 @@ export interface Database {
   pool?: () => PoolCounts;
   /**
    * A value that moves whenever anything is committed, by any connection (store-version.ts):
-   * SQLite only. PostgreSQL cannot tell without a round trip, which would cost what it saves.
+   * SQLite only. PostgreSQL cannot tell without a statement; its version comes with each token
+   * (sql-credential-store.ts).
    */
   version?: () => string | undefined;
   close(): Promise<void>;

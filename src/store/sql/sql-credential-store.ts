@@ -1,5 +1,5 @@
 /** Credentials over SQL: only hashes of secrets and tokens are ever written. */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { KeptWhileUnchanged } from '../../lib/kept-while-unchanged.js';
 import type { AccessTokenRecord, ApiTokenRecord, CredentialStore, FoundApiToken, OAuthClient } from '../port.js';
 import type { Dialect, SqlScope } from './database.js';
@@ -8,24 +8,32 @@ import { AGENT_COLUMNS, agentFrom, prefixed } from './rows.js';
 import type { Schema } from './schema.js';
 
 /** Looked up on every Fin API request, so compiled once (see prepared.ts). */
-const accessToken = prepared((db, tokenHash: string) =>
+const accessTokenQuery = (db: Kysely<Schema>, tokenHash: string) =>
   db
     .selectFrom('access_tokens as t')
     .innerJoin('oauth_clients as c', 'c.id', 't.client_id')
     .select(['t.client_id', 't.expires_at', 'c.revoked_at'])
-    .where('t.token_hash', '=', tokenHash),
-);
+    .where('t.token_hash', '=', tokenHash);
 /**
  * Looked up on every agent API request made with a personal token, with the agent it acts as: one
  * statement, where a second read of the agent was a round trip of its own on PostgreSQL.
  */
-const apiToken = prepared((db, tokenHash: string) =>
+const apiTokenQuery = (db: Kysely<Schema>, tokenHash: string) =>
   db
     .selectFrom('api_tokens as t')
     .leftJoin('agents as a', 'a.id', 't.agent_id')
     .select(['t.id', 't.name', 't.scope', 't.agent_id', 't.created_at', 't.revoked_at', ...prefixed('a', AGENT_COLUMNS, 'a_')])
-    .where('t.token_hash', '=', tokenHash),
-);
+    .where('t.token_hash', '=', tokenHash);
+/**
+ * PostgreSQL's version of the whole database (`StoreVersion`), read in the token's statement so it
+ * costs no round trip: the statement's snapshot (running transactions and the next id) changes with
+ * every commit on any node and never returns to an earlier value. PostgreSQL 13 or later.
+ */
+const SNAPSHOT = sql<string>`pg_current_snapshot()::text`.as('store_version');
+const accessToken = prepared(accessTokenQuery);
+const accessTokenWithVersion = prepared((db, tokenHash: string) => accessTokenQuery(db, tokenHash).select(SNAPSHOT));
+const apiToken = prepared(apiTokenQuery);
+const apiTokenWithVersion = prepared((db, tokenHash: string) => apiTokenQuery(db, tokenHash).select(SNAPSHOT));
 
 /** Tokens found are kept while nothing is committed (SQLite only); a deployment has few in use. */
 const KEPT_TOKENS = 1_000;
@@ -34,17 +42,22 @@ const KEPT_TOKENS = 1_000;
  * Over the database each write commits alone (the token endpoint's access tokens, tools); over a
  * write transaction (the unit of work, database.ts's `SqlScope`) they commit with it.
  *
- * Over a database that has a version (SQLite, store-version.ts), the tokens found are kept until
- * anything is committed, by any process: a revocation, a new token, any write at all. Expiry and
- * revocation are still judged on every request (domain/auth/credentials.ts) from the record, so a
- * token that expires is refused the moment it does. Never inside a transaction, whose reads may be
- * of writes it has not committed.
+ * A token found outside a transaction comes with the store's version as it was read
+ * (`StoreVersion`; the Fin API keeps answers under it). On SQLite that is its counters
+ * (store-version.ts), and the tokens found are kept until anything is committed, by any process: a
+ * revocation, a new token, any write at all. On PostgreSQL it is the token statement's snapshot, and
+ * nothing is kept: only a statement can tell whether another node committed. Expiry and revocation
+ * are judged on every request (domain/auth/credentials.ts) from the record, so a token that expires
+ * is refused the moment it does. Never inside a transaction, whose reads may be of writes it has
+ * not committed.
  */
 export class SqlCredentialStore implements CredentialStore {
   private readonly db: Kysely<Schema>;
   private readonly dialect: Dialect;
   private readonly keptAccessTokens: KeptWhileUnchanged<AccessTokenRecord> | undefined;
   private readonly keptApiTokens: KeptWhileUnchanged<FoundApiToken> | undefined;
+  /** Whether token reads come with PostgreSQL's snapshot: over the database, not a transaction. */
+  private readonly snapshots: boolean;
 
   constructor(scope: SqlScope) {
     this.db = scope.db;
@@ -54,6 +67,7 @@ export class SqlCredentialStore implements CredentialStore {
       this.keptAccessTokens = new KeptWhileUnchanged(version, { entries: KEPT_TOKENS });
       this.keptApiTokens = new KeptWhileUnchanged(version, { entries: KEPT_TOKENS });
     }
+    this.snapshots = !('notes' in scope) && scope.dialect === 'postgres';
   }
 
   async insertClient(client: { id: string; name: string; secretHash: string; at: string }): Promise<void> {
@@ -90,14 +104,18 @@ export class SqlCredentialStore implements CredentialStore {
   }
 
   async findAccessToken(tokenHash: string): Promise<AccessTokenRecord | undefined> {
+    if (this.snapshots) {
+      const [row] = await accessTokenWithVersion.run(this.db, this.dialect, tokenHash);
+      return row && { clientId: row.client_id, expiresAt: row.expires_at, revoked: row.revoked_at !== null, version: row.store_version };
+    }
     const version = this.keptAccessTokens?.current();
     const kept = this.keptAccessTokens?.get(version, tokenHash);
-    if (kept) return kept;
+    if (kept) return withVersion(kept, version);
     const [row] = await accessToken.run(this.db, this.dialect, tokenHash);
     if (!row) return undefined;
     const record = Object.freeze({ clientId: row.client_id, expiresAt: row.expires_at, revoked: row.revoked_at !== null });
     this.keptAccessTokens?.set(version, tokenHash, record);
-    return record;
+    return withVersion(record, version);
   }
 
   async deleteAccessTokensExpiredBefore(at: string): Promise<void> {
@@ -120,14 +138,18 @@ export class SqlCredentialStore implements CredentialStore {
   }
 
   async findApiToken(tokenHash: string): Promise<FoundApiToken | undefined> {
+    if (this.snapshots) {
+      const [row] = await apiTokenWithVersion.run(this.db, this.dialect, tokenHash);
+      return row && { ...apiTokenFrom(row), agent: row.a_id === null ? null : agentFrom(row, 'a_'), version: row.store_version };
+    }
     const version = this.keptApiTokens?.current();
     const kept = this.keptApiTokens?.get(version, tokenHash);
-    if (kept) return kept;
+    if (kept) return withVersion(kept, version);
     const [row] = await apiToken.run(this.db, this.dialect, tokenHash);
     if (!row) return undefined;
     const record = Object.freeze({ ...apiTokenFrom(row), agent: row.a_id === null ? null : Object.freeze(agentFrom(row, 'a_')) });
     this.keptApiTokens?.set(version, tokenHash, record);
-    return record;
+    return withVersion(record, version);
   }
 
   async listApiTokens(): Promise<ApiTokenRecord[]> {
@@ -163,4 +185,9 @@ function apiTokenFrom(row: {
   revoked_at: string | null;
 }): ApiTokenRecord {
   return { id: row.id, name: row.name, scope: row.scope, agentId: row.agent_id, createdAt: row.created_at, revokedAt: row.revoked_at };
+}
+
+/** The record as read at `version` (a copy: kept records are shared and frozen), or as it is without one. */
+function withVersion<T extends object>(record: T, version: string | undefined): T & { version?: string } {
+  return version === undefined ? record : { ...record, version };
 }

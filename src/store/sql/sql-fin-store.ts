@@ -573,7 +573,7 @@ export class SqlFinStore extends SqlFinQueries implements HelpdeskStore {
     return writeTransaction(this.database, (trx, notes) => work(new SqlHelpdeskTransaction({ db: trx, dialect: this.dialect, notes })));
   }
 
-  /** SQLite's version (store-version.ts); PostgreSQL has none, so nothing is kept there. */
+  /** SQLite's version (store-version.ts). PostgreSQL's comes with each token (sql-credential-store.ts). */
   version(): string | undefined {
     return this.database.version?.();
   }
