@@ -27,6 +27,7 @@ import { SqlNotificationStore } from './store/sql/sql-notification-store.js';
 import { SqlPresenceStore } from './store/sql/sql-presence-store.js';
 import { SqlRoutingStore } from './store/sql/sql-routing-store.js';
 import { SqlSlaStore } from './store/sql/sql-sla-store.js';
+import { requireSupportedPostgres } from './store/sql/postgres-release.js';
 
 export interface Finch {
   database: Database;
@@ -137,6 +138,7 @@ export async function openFinch(config: DatabaseConfig): Promise<Finch> {
 async function migratePostgres(config: DatabaseConfig): Promise<void> {
   const database = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: 2, queryTimeoutSeconds: 0 });
   try {
+    await requireSupportedPostgres(database.db);
     await migrateToLatest(database.db, database.dialect);
   } finally {
     await database.close();

@@ -33,6 +33,7 @@ import {
 } from '../store/sql/copy-database.js';
 import { redactUrl } from '../store/sql/database.js';
 import { migrateToLatest } from '../store/sql/migrations/index.js';
+import { requireSupportedPostgres } from '../store/sql/postgres-release.js';
 import { AsyncBusySqliteDialect } from '../store/sql/sqlite-busy.js';
 import { UsageError } from './usage.js';
 
@@ -143,6 +144,7 @@ async function migratePostgres(url: string): Promise<void> {
   pool.on('error', () => undefined);
   const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
   try {
+    await requireSupportedPostgres(db);
     await migrateToLatest(db, 'postgres');
   } finally {
     await db.destroy();

@@ -45,6 +45,35 @@ describe('KeptWhileUnchanged', () => {
     expect(kept.size).toBe(0);
   });
 
+  it('keeps nothing, and lets the caller read the store, while reading the version throws', () => {
+    let fails = true;
+    const kept = new KeptWhileUnchanged<string>(
+      () => {
+        if (fails) throw new Error('store unreachable');
+        return '1';
+      },
+      { entries: 10 },
+    );
+    const version = kept.current();
+    expect(version).toBeUndefined();
+    kept.set(version, 'a', 'A');
+    expect(kept.size).toBe(0);
+    fails = false;
+    const later = kept.current();
+    kept.set(later, 'a', 'A');
+    expect(kept.get(kept.current(), 'a')).toBe('A');
+  });
+
+  it('weighs a key with its value', () => {
+    const store = versioned();
+    const kept = new KeptWhileUnchanged<string>(store.read, { entries: 10, weigh: (value, key) => value.length + key.length, maxWeight: 10 });
+    const version = kept.current();
+    kept.set(version, 'aaaaaa', 'AAAAA');
+    expect(kept.size).toBe(0);
+    kept.set(version, 'aaaaa', 'AAAAA');
+    expect(kept.get(version, 'aaaaa')).toBe('AAAAA');
+  });
+
   it('drops the oldest past its entries and its weight, and never keeps what weighs more than all', () => {
     const store = versioned();
     const kept = new KeptWhileUnchanged<string>(store.read, { entries: 3, weigh: (value) => value.length, maxWeight: 10 });

@@ -15,8 +15,11 @@
 export interface KeptLimits<V> {
   /** Most values kept; the oldest go first. */
   entries: number;
-  /** A value's weight (bytes, for answers); values heavier than `maxWeight` are not kept. Default 1. */
-  weigh?: (value: V) => number;
+  /**
+   * A value's weight with its key's (characters, for answers: a key is memory too); values heavier
+   * than `maxWeight` are not kept. Default 1.
+   */
+  weigh?: (value: V, key: string) => number;
   /** Most weight kept in all; the oldest go first. Default: no limit beyond `entries`. */
   maxWeight?: number;
 }
@@ -38,9 +41,11 @@ export class KeptWhileUnchanged<V> {
   /**
    * The store's version now: `seen` when the caller read it itself, for the request at hand (on
    * PostgreSQL with the token), else `readVersion()`'s. Values kept under another one are dropped.
+   * A `readVersion` that throws counts as one that cannot tell: the caller reads the store as if
+   * nothing were kept.
    */
   current(seen?: string): string | undefined {
-    const version = seen ?? this.readVersion?.();
+    const version = seen ?? this.read();
     if (version !== this.version) {
       this.version = version;
       this.values.clear();
@@ -58,7 +63,7 @@ export class KeptWhileUnchanged<V> {
   /** Keeps `value`, read after `current()` returned `version`, unless the version has moved since. */
   set(version: string | undefined, key: string, value: V): void {
     if (version === undefined || version !== this.version) return;
-    const weight = this.limits.weigh?.(value) ?? 1;
+    const weight = this.limits.weigh?.(value, key) ?? 1;
     const maxWeight = this.limits.maxWeight ?? Number.POSITIVE_INFINITY;
     if (weight > maxWeight) return;
     this.delete(key);
@@ -79,6 +84,14 @@ export class KeptWhileUnchanged<V> {
     const value = this.values.get(key);
     if (value === undefined) return;
     this.values.delete(key);
-    this.weight -= this.limits.weigh?.(value) ?? 1;
+    this.weight -= this.limits.weigh?.(value, key) ?? 1;
+  }
+
+  private read(): string | undefined {
+    try {
+      return this.readVersion?.();
+    } catch {
+      return undefined;
+    }
   }
 }

@@ -163,6 +163,23 @@ describe.each(sqlBackends())('answers kept while nothing changed on %s', (backen
     expect(refused.body).toContain('token_revoked');
   });
 
+  it('reads the version with the token, naming the server on PostgreSQL (a promoted standby may reuse transaction ids)', async () => {
+    const found = await finch.credentials.findAccessToken(hashToken(finch.token));
+    if (backend === 'sqlite') {
+      expect(found?.version).toMatch(/^\d+\.\d+$/);
+      return;
+    }
+    const other = new pg.Client({ connectionString: finch.databaseUrl });
+    await other.connect();
+    try {
+      const { rows } = await other.query<{ started: string }>('select pg_postmaster_start_time()::text as started');
+      expect(found?.version).toMatch(/^\d+:\d+:[\d,]* /);
+      expect(found?.version?.endsWith(` ${rows[0]!.started}`)).toBe(true);
+    } finally {
+      await other.end();
+    }
+  });
+
   it('keeps nothing a transaction wrote and rolled back', async () => {
     const { id } = await finConversation(finch);
     const first = await raw('rest', 'get_conversation', { conversation_id: id });

@@ -9,7 +9,8 @@ import { HttpProblem } from '../problem.js';
 /**
  * `version`, optional: the store's version as the token was read (`StoreVersion` in store/port.ts).
  * When given, the plugin keeps answers under it instead of reading `FinStore.version` again
- * (kept-answers.ts): on PostgreSQL it comes in the same statement as the token.
+ * (kept-answers.ts): on PostgreSQL it comes in the same statement as the token. It must be the
+ * version of the database the plugin's `store` reads, or answers would outlive its commits.
  */
 export type AuthOutcome = { ok: true; version?: string } | { ok: false; reason: 'unknown' | 'expired' | 'revoked' | 'forbidden' };
 

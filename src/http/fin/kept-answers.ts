@@ -18,14 +18,14 @@ import { KeptWhileUnchanged } from '../../lib/kept-while-unchanged.js';
 /** The operations whose answers are kept: reads whose answer depends on their input and the store only. */
 const KEPT: ReadonlySet<OperationName> = new Set(['get_conversation', 'get_messages']);
 
-/** Most answers kept, and most characters in all (about 32 MB of UTF-16). An answer longer than that is not kept. */
+/** Most answers kept, and most characters in all, keys included (about 32 MB of UTF-16). An answer longer than that is not kept. */
 const LIMITS = { entries: 10_000, maxWeight: 16 * 1024 * 1024 } as const;
 
 export type KeptAnswers = KeptWhileUnchanged<string>;
 
 /** The store of kept answers for one Fin API. */
 export function keptAnswers(store: FinStore): KeptAnswers {
-  return new KeptWhileUnchanged<string>(store.version?.bind(store), { ...LIMITS, weigh: (body) => body.length });
+  return new KeptWhileUnchanged<string>(store.version?.bind(store), { ...LIMITS, weigh: (body, key) => body.length + key.length });
 }
 
 /**

@@ -27,9 +27,12 @@ const apiTokenQuery = (db: Kysely<Schema>, tokenHash: string) =>
 /**
  * PostgreSQL's version of the whole database (`StoreVersion`), read in the token's statement so it
  * costs no round trip: the statement's snapshot (running transactions and the next id) changes with
- * every commit on any node and never returns to an earlier value. PostgreSQL 13 or later.
+ * every commit on any node and, on one server, never returns to an earlier value. With the server's
+ * start time, because a standby promoted after a failover (or a server restored to a point in time)
+ * may give out the same transaction ids again for other writes. PostgreSQL 13 or later, and the
+ * primary: on a standby the snapshot lists no running transactions, so it misses some commits.
  */
-const SNAPSHOT = sql<string>`pg_current_snapshot()::text`.as('store_version');
+const SNAPSHOT = sql<string>`pg_current_snapshot()::text || ' ' || pg_postmaster_start_time()::text`.as('store_version');
 const accessToken = prepared(accessTokenQuery);
 const accessTokenWithVersion = prepared((db, tokenHash: string) => accessTokenQuery(db, tokenHash).select(SNAPSHOT));
 const apiToken = prepared(apiTokenQuery);
