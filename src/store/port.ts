@@ -150,15 +150,15 @@ export interface AccessTokenRecord {
   expiresAt: string;
   /** Revoked with its client. */
   revoked: boolean;
-  /** The store's version as the token was read (`StoreVersion`), when the store can tell. */
-  version?: string;
+  /** The store's version as the token was read, when the store can tell. */
+  version?: StoreVersion;
 }
 
 /**
  * A value that moves whenever anything is committed to a store, by anyone: two equal values mean
  * nothing was committed between the two reads. Finch's SQLite store reads it from SQLite's counters
  * (store/sql/store-version.ts), its PostgreSQL store with the token, in the same statement
- * (`pg_current_snapshot()`). The Fin API keeps its answers under it (docs/decisions.md, "Answers kept
+ * (`pg_current_snapshot()` with the server's start time). The Fin API keeps its answers under it (docs/decisions.md, "Answers kept
  * while nothing changed").
  */
 export type StoreVersion = string;
@@ -181,8 +181,8 @@ export interface ApiTokenRecord {
  */
 export interface FoundApiToken extends ApiTokenRecord {
   agent?: Agent | null;
-  /** The store's version as the token was read (`StoreVersion`), when the store can tell. */
-  version?: string;
+  /** The store's version as the token was read, when the store can tell. */
+  version?: StoreVersion;
 }
 
 export interface CredentialStore {

@@ -109,14 +109,14 @@ export class SqlCredentialStore implements CredentialStore {
   async findAccessToken(tokenHash: string): Promise<AccessTokenRecord | undefined> {
     if (this.snapshots) {
       const [row] = await accessTokenWithVersion.run(this.db, this.dialect, tokenHash);
-      return row && { clientId: row.client_id, expiresAt: row.expires_at, revoked: row.revoked_at !== null, version: row.store_version };
+      return row && { ...accessTokenFrom(row), version: row.store_version };
     }
     const version = this.keptAccessTokens?.current();
     const kept = this.keptAccessTokens?.get(version, tokenHash);
     if (kept) return withVersion(kept, version);
     const [row] = await accessToken.run(this.db, this.dialect, tokenHash);
     if (!row) return undefined;
-    const record = Object.freeze({ clientId: row.client_id, expiresAt: row.expires_at, revoked: row.revoked_at !== null });
+    const record = Object.freeze(accessTokenFrom(row));
     this.keptAccessTokens?.set(version, tokenHash, record);
     return withVersion(record, version);
   }
@@ -143,14 +143,14 @@ export class SqlCredentialStore implements CredentialStore {
   async findApiToken(tokenHash: string): Promise<FoundApiToken | undefined> {
     if (this.snapshots) {
       const [row] = await apiTokenWithVersion.run(this.db, this.dialect, tokenHash);
-      return row && { ...apiTokenFrom(row), agent: row.a_id === null ? null : agentFrom(row, 'a_'), version: row.store_version };
+      return row && { ...foundApiTokenFrom(row), version: row.store_version };
     }
     const version = this.keptApiTokens?.current();
     const kept = this.keptApiTokens?.get(version, tokenHash);
     if (kept) return withVersion(kept, version);
     const [row] = await apiToken.run(this.db, this.dialect, tokenHash);
     if (!row) return undefined;
-    const record = Object.freeze({ ...apiTokenFrom(row), agent: row.a_id === null ? null : Object.freeze(agentFrom(row, 'a_')) });
+    const record = Object.freeze(foundApiTokenFrom(row));
     this.keptApiTokens?.set(version, tokenHash, record);
     return withVersion(record, version);
   }
@@ -188,6 +188,15 @@ function apiTokenFrom(row: {
   revoked_at: string | null;
 }): ApiTokenRecord {
   return { id: row.id, name: row.name, scope: row.scope, agentId: row.agent_id, createdAt: row.created_at, revokedAt: row.revoked_at };
+}
+
+function accessTokenFrom(row: { client_id: string; expires_at: string; revoked_at: string | null }): AccessTokenRecord {
+  return { clientId: row.client_id, expiresAt: row.expires_at, revoked: row.revoked_at !== null };
+}
+
+/** A token with the agent it acts as (frozen: the SQLite store shares what it keeps). */
+function foundApiTokenFrom(row: Parameters<typeof apiTokenFrom>[0] & Parameters<typeof agentFrom>[0]): FoundApiToken {
+  return { ...apiTokenFrom(row), agent: row.a_id === null ? null : Object.freeze(agentFrom(row, 'a_')) };
 }
 
 /** The record as read at `version` (a copy: kept records are shared and frozen), or as it is without one. */
