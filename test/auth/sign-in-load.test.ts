@@ -19,6 +19,8 @@ interface Answer {
   retryAfter: string | undefined;
   body: { code?: string } & Record<string, unknown>;
   ms: number;
+  /** When the answer was complete (`performance.now()`), to tell which answers came first. */
+  at: number;
 }
 
 /** `POST /api/v1/session` from the loopback address `from`. */
@@ -47,6 +49,7 @@ function signInFrom(finch: TestFinch, from: string, email: string, password: str
             retryAfter: response.headers['retry-after'] as string | undefined,
             body: JSON.parse(text),
             ms: performance.now() - started,
+            at: performance.now(),
           }),
         );
       },
@@ -79,9 +82,12 @@ describe.each(sqlBackends())('sign-in under a burst of attempts on %s', (backend
     const answers = await burst;
 
     expect(meanwhile.status).toBe(200);
-    // Behind at most 4 of the burst's hashes, 2 at a time, each slower while 2 share the CPU: about
-    // 5 times as long as alone (measured 2.1 s against 0.43 s). Before, behind all 60: over 25 s.
-    expect(meanwhile.ms, `alone ${Math.round(alone.ms)} ms, during the burst ${Math.round(meanwhile.ms)} ms`).toBeLessThan(10 * alone.ms);
+    // Behind at most the 4 of the burst's hashes that one address may have at once, plus one hashed
+    // beside it (2 at a time), and one more answer written in the same instant: at most 6 of the
+    // burst's hashed answers come first. Before, it waited behind every one of them. Judged by
+    // order, not by duration, so a loaded machine cannot fail it (measured 2.1 s against 0.43 s alone).
+    const ahead = answers.filter((answer) => answer.status === 401 && answer.at < meanwhile.at).length;
+    expect(ahead, `alone ${Math.round(alone.ms)} ms, during the burst ${Math.round(meanwhile.ms)} ms`).toBeLessThanOrEqual(6);
     expect(count(answers, 401)).toBeLessThanOrEqual(8);
     expect(count(answers, 401) + count(answers, 429)).toBe(60);
     expect(count(answers, 429)).toBeGreaterThanOrEqual(40);

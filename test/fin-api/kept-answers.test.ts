@@ -86,8 +86,10 @@ describe.each(sqlBackends())('answers kept while nothing changed on %s', (backen
         // Any commit between the two reads rightly makes the second read the store again: Finch's
         // own background jobs, and on PostgreSQL any database of the test server (transaction ids
         // are the server's). So the pair is tried a few times; reads that are never kept fail all.
+        // A later try may find both reads kept (nothing committed since the previous try's second
+        // read): 0 store reads, which proves keeping as well as 1 does.
         const storeReads: number[] = [];
-        for (let attempt = 0; attempt < 5 && storeReads.at(-1) !== 1; attempt++) {
+        for (let attempt = 0; attempt < 5 && (storeReads.at(-1) ?? 2) >= 2; attempt++) {
           const before = reads[counter];
           const first = await raw(variant, operation, { conversation_id: id });
           const second = await raw(variant, operation, { conversation_id: id });
@@ -96,7 +98,8 @@ describe.each(sqlBackends())('answers kept while nothing changed on %s', (backen
           expect(first.type).toBe('application/json; charset=utf-8');
           storeReads.push(reads[counter] - before);
         }
-        expect(storeReads.at(-1)).toBe(1);
+        expect(storeReads[0]).toBeGreaterThanOrEqual(1); // a new conversation: nothing kept yet
+        expect(storeReads.at(-1)).toBeLessThan(2);
       }
     });
 
