@@ -1,6 +1,8 @@
 /** Credentials over SQL: only hashes of secrets and tokens are ever written. */
 import { sql, type Kysely } from 'kysely';
+import { CoalescedLookup } from '../../lib/coalesced-lookup.js';
 import { KeptWhileUnchanged } from '../../lib/kept-while-unchanged.js';
+import { SharedRead } from '../../lib/shared-read.js';
 import type { AccessTokenRecord, ApiTokenRecord, CredentialStore, FoundApiToken, OAuthClient } from '../port.js';
 import type { Dialect, SqlScope } from './database.js';
 import { prepared } from './prepared.js';
@@ -8,22 +10,20 @@ import { AGENT_COLUMNS, agentFrom, prefixed } from './rows.js';
 import type { Schema } from './schema.js';
 
 /** Looked up on every Fin API request, so compiled once (see prepared.ts). */
-const accessTokenQuery = (db: Kysely<Schema>, tokenHash: string) =>
+const accessTokenRows = (db: Kysely<Schema>) =>
   db
     .selectFrom('access_tokens as t')
     .innerJoin('oauth_clients as c', 'c.id', 't.client_id')
-    .select(['t.client_id', 't.expires_at', 'c.revoked_at'])
-    .where('t.token_hash', '=', tokenHash);
+    .select(['t.token_hash', 't.client_id', 't.expires_at', 'c.revoked_at']);
 /**
  * Looked up on every agent API request made with a personal token, with the agent it acts as: one
  * statement, where a second read of the agent was a round trip of its own on PostgreSQL.
  */
-const apiTokenQuery = (db: Kysely<Schema>, tokenHash: string) =>
+const apiTokenRows = (db: Kysely<Schema>) =>
   db
     .selectFrom('api_tokens as t')
     .leftJoin('agents as a', 'a.id', 't.agent_id')
-    .select(['t.id', 't.name', 't.scope', 't.agent_id', 't.created_at', 't.revoked_at', ...prefixed('a', AGENT_COLUMNS, 'a_')])
-    .where('t.token_hash', '=', tokenHash);
+    .select(['t.token_hash', 't.id', 't.name', 't.scope', 't.agent_id', 't.created_at', 't.revoked_at', ...prefixed('a', AGENT_COLUMNS, 'a_')]);
 /**
  * PostgreSQL's version of the whole database (`StoreVersion`), read in the token's statement so it
  * costs no round trip: the statement's snapshot (running transactions and the next id) changes with
@@ -33,10 +33,17 @@ const apiTokenQuery = (db: Kysely<Schema>, tokenHash: string) =>
  * primary: on a standby the snapshot lists no running transactions, so it misses some commits.
  */
 const SNAPSHOT = sql<string>`pg_current_snapshot()::text || ' ' || pg_postmaster_start_time()::text`.as('store_version');
-const accessToken = prepared(accessTokenQuery);
-const accessTokenWithVersion = prepared((db, tokenHash: string) => accessTokenQuery(db, tokenHash).select(SNAPSHOT));
-const apiToken = prepared(apiTokenQuery);
-const apiTokenWithVersion = prepared((db, tokenHash: string) => apiTokenQuery(db, tokenHash).select(SNAPSHOT));
+const accessToken = prepared((db, tokenHash: string) => accessTokenRows(db).where('t.token_hash', '=', tokenHash));
+const apiToken = prepared((db, tokenHash: string) => apiTokenRows(db).where('t.token_hash', '=', tokenHash));
+/** On PostgreSQL: the tokens of every request that arrived while the previous statement was out. */
+const accessTokensWithVersion = prepared((db, tokenHashes: string[]) =>
+  accessTokenRows(db).where('t.token_hash', '=', sql<string>`any(${tokenHashes})`).select(SNAPSHOT),
+);
+const apiTokensWithVersion = prepared((db, tokenHashes: string[]) =>
+  apiTokenRows(db).where('t.token_hash', '=', sql<string>`any(${tokenHashes})`).select(SNAPSHOT),
+);
+/** Most tokens in one shared statement (a deployment has few in use; a flood of unknown ones splits). */
+const TOKENS_PER_STATEMENT = 100;
 
 /** Tokens found are kept while nothing is committed (SQLite only); a deployment has few in use. */
 const KEPT_TOKENS = 1_000;
@@ -47,9 +54,12 @@ const KEPT_TOKENS = 1_000;
  *
  * A token found outside a transaction comes with the store's version as it was read
  * (`StoreVersion`; the Fin API keeps answers under it). On SQLite that is its counters
- * (store-version.ts), and the tokens found are kept until anything is committed, by any process: a
- * revocation, a new token, any write at all. On PostgreSQL it is the token statement's snapshot, and
- * nothing is kept: only a statement can tell whether another node committed. Expiry and revocation
+ * (store-version.ts), read once for all the requests of an event-loop turn (`SharedRead`), and the
+ * tokens found are kept until anything is committed, by any process: a revocation, a new token, any
+ * write at all. On PostgreSQL it is the token statement's snapshot, and nothing is kept: only a
+ * statement can tell whether another node committed; the requests that arrive while one is out share
+ * the next (`CoalescedLookup`). Either way a request only shares a read made after it arrived
+ * (docs/decisions.md, "Token lookups that share a statement"). Expiry and revocation
  * are judged on every request (domain/auth/credentials.ts) from the record, so a token that expires
  * is refused the moment it does. Never inside a transaction, whose reads may be of writes it has
  * not committed.
@@ -59,8 +69,15 @@ export class SqlCredentialStore implements CredentialStore {
   private readonly dialect: Dialect;
   private readonly keptAccessTokens: KeptWhileUnchanged<AccessTokenRecord> | undefined;
   private readonly keptApiTokens: KeptWhileUnchanged<FoundApiToken> | undefined;
-  /** Whether token reads come with PostgreSQL's snapshot: over the database, not a transaction. */
-  private readonly snapshots: boolean;
+  /**
+   * On PostgreSQL over the database (not a transaction): token reads that come with its snapshot,
+   * shared by the requests that arrive while one is out (docs/decisions.md, "Token lookups that
+   * share a statement").
+   */
+  private readonly sharedAccessTokens: CoalescedLookup<AccessTokenRecord> | undefined;
+  private readonly sharedApiTokens: CoalescedLookup<FoundApiToken> | undefined;
+  /** On SQLite over the database: its version, read once for the requests that arrived in one turn. */
+  private readonly sharedVersion: SharedRead<string | undefined> | undefined;
 
   constructor(scope: SqlScope) {
     this.db = scope.db;
@@ -69,8 +86,19 @@ export class SqlCredentialStore implements CredentialStore {
     if (version) {
       this.keptAccessTokens = new KeptWhileUnchanged(version, { entries: KEPT_TOKENS });
       this.keptApiTokens = new KeptWhileUnchanged(version, { entries: KEPT_TOKENS });
+      this.sharedVersion = new SharedRead(version);
     }
-    this.snapshots = !('notes' in scope) && scope.dialect === 'postgres';
+    if (!('notes' in scope) && scope.dialect === 'postgres') {
+      const options = { maxKeys: TOKENS_PER_STATEMENT };
+      this.sharedAccessTokens = new CoalescedLookup<AccessTokenRecord>(async (hashes) => {
+        const rows = await accessTokensWithVersion.run(this.db, this.dialect, hashes);
+        return new Map(rows.map((row) => [row.token_hash, Object.freeze({ ...accessTokenFrom(row), version: row.store_version })]));
+      }, options);
+      this.sharedApiTokens = new CoalescedLookup<FoundApiToken>(async (hashes) => {
+        const rows = await apiTokensWithVersion.run(this.db, this.dialect, hashes);
+        return new Map(rows.map((row) => [row.token_hash, Object.freeze({ ...foundApiTokenFrom(row), version: row.store_version })]));
+      }, options);
+    }
   }
 
   async insertClient(client: { id: string; name: string; secretHash: string; at: string }): Promise<void> {
@@ -107,11 +135,8 @@ export class SqlCredentialStore implements CredentialStore {
   }
 
   async findAccessToken(tokenHash: string): Promise<AccessTokenRecord | undefined> {
-    if (this.snapshots) {
-      const [row] = await accessTokenWithVersion.run(this.db, this.dialect, tokenHash);
-      return row && { ...accessTokenFrom(row), version: row.store_version };
-    }
-    const version = this.keptAccessTokens?.current();
+    if (this.sharedAccessTokens) return this.sharedAccessTokens.find(tokenHash);
+    const version = this.keptAccessTokens?.current(await this.sharedVersion?.get());
     const kept = this.keptAccessTokens?.get(version, tokenHash);
     if (kept) return withVersion(kept, version);
     const [row] = await accessToken.run(this.db, this.dialect, tokenHash);
@@ -141,11 +166,8 @@ export class SqlCredentialStore implements CredentialStore {
   }
 
   async findApiToken(tokenHash: string): Promise<FoundApiToken | undefined> {
-    if (this.snapshots) {
-      const [row] = await apiTokenWithVersion.run(this.db, this.dialect, tokenHash);
-      return row && { ...foundApiTokenFrom(row), version: row.store_version };
-    }
-    const version = this.keptApiTokens?.current();
+    if (this.sharedApiTokens) return this.sharedApiTokens.find(tokenHash);
+    const version = this.keptApiTokens?.current(await this.sharedVersion?.get());
     const kept = this.keptApiTokens?.get(version, tokenHash);
     if (kept) return withVersion(kept, version);
     const [row] = await apiToken.run(this.db, this.dialect, tokenHash);
