@@ -80,4 +80,29 @@ describe.each(backends().filter((backend) => backend !== 'memory'))('tokens chan
       finch.clock.advance(-600_000);
     }
   });
+
+  it('refuses every request sent after the revocation committed, while requests in flight share their token reads', async () => {
+    const { clientId, accessToken } = await newToken();
+    // 16 callers in a loop keep shared token reads out (PostgreSQL) and event-loop turns full
+    // (SQLite) while the revocation commits on a connection of its own.
+    let revokedAt: number | undefined;
+    const late: number[] = [];
+    let stop = false;
+    const caller = async () => {
+      while (!stop) {
+        const sent = performance.now();
+        const { status } = await call(accessToken);
+        if (revokedAt !== undefined && sent > revokedAt) late.push(status);
+        else expect([200, 401]).toContain(status);
+      }
+    };
+    const callers = Array.from({ length: 16 }, caller);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await elsewhere(finch, 'UPDATE oauth_clients SET revoked_at = $1 WHERE id = $2', [finch.clock.now().toISOString(), clientId]);
+    revokedAt = performance.now();
+    while (late.length < 64) await new Promise((resolve) => setTimeout(resolve, 10));
+    stop = true;
+    await Promise.all(callers);
+    expect(late.filter((status) => status !== 401)).toEqual([]);
+  });
 });
