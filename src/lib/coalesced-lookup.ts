@@ -3,7 +3,9 @@
  * for it to come back and then go out together in the next one, each distinct key once. With
  * nothing out, a lookup goes at once, so a quiet server waits for nothing.
  *
- *   const tokens = new CoalescedLookup((hashes) => readTokens(hashes), { maxKeys: 500 });
+ *   const tokens = new CoalescedLookup((hashes) => readTokens(hashes), {
+ *     maxKeys: 100, maxWaitingKeys: 1_000, stallMs: 100, overloaded: () => new Error('busy'),
+ *   });
  *   const found = await tokens.find(tokenHash); // undefined: no such key
  *
  * A lookup joins only a statement sent after it arrived, never one already out: so whatever was
@@ -11,12 +13,20 @@
  * statement that answers it, exactly as if it had gone alone. The rule comes from
  * docs/decisions.md, "Token lookups that share a statement".
  *
- * A statement that fails fails every lookup that shared it, with its error; the next lookups go in
- * a new statement.
+ * Faults stay local: a statement that fails fails only the lookups that shared it, with its error;
+ * one that is out longer than `stallMs` (a connection gone quiet) no longer holds the next back, so
+ * the lookups behind it go in a statement of their own; and past `maxWaitingKeys` distinct keys
+ * waiting (a flood of unknown tokens) a new key is refused at once with `overloaded()`.
  */
 export interface CoalescedLookupOptions {
-  /** Most distinct keys in one statement; the rest go in the next. */
+  /** Most distinct keys in one statement; the rest go in the next. A whole number ≥ 1. */
   maxKeys: number;
+  /** Most distinct keys waiting for a statement; a new key past it is refused. A whole number ≥ 1. */
+  maxWaitingKeys: number;
+  /** Milliseconds a statement may be out before the lookups behind it go without waiting for it. */
+  stallMs: number;
+  /** The error a lookup refused for `maxWaitingKeys` fails with. */
+  overloaded: () => Error;
 }
 
 interface Waiter<V> {
@@ -25,30 +35,38 @@ interface Waiter<V> {
 }
 
 export class CoalescedLookup<V> {
-  /** Lookups that arrived while a statement was out, by key. */
+  /** Lookups that arrived after the newest statement was sent, by key. */
   private readonly waiting = new Map<string, Waiter<V>[]>();
-  private out = false;
+  /** The newest statement sent and not yet back (or stalled): the next waits for it. */
+  private newest: object | undefined;
+  private stallTimer: NodeJS.Timeout | undefined;
 
   /**
    * `read(keys)` reads every key in one statement and answers the values found by key (a key
    * missing from the map was not found); it is called with 1 to `maxKeys` distinct keys.
+   * Throws a RangeError for limits that are not whole numbers ≥ 1.
    */
   constructor(
     private readonly read: (keys: string[]) => Promise<Map<string, V>>,
     private readonly options: CoalescedLookupOptions,
-  ) {}
+  ) {
+    for (const limit of ['maxKeys', 'maxWaitingKeys'] as const) {
+      if (!Number.isInteger(options[limit]) || options[limit] < 1) throw new RangeError(`${limit} must be a whole number ≥ 1, not ${options[limit]}`);
+    }
+  }
 
   /** The value for `key` as a statement sent after this call read it; `undefined` if none. */
   find(key: string): Promise<V | undefined> {
     return new Promise((resolve, reject) => {
       const waiters = this.waiting.get(key);
       if (waiters) waiters.push({ resolve, reject });
-      else this.waiting.set(key, [{ resolve, reject }]);
-      if (!this.out) this.send();
+      else if (this.waiting.size < this.options.maxWaitingKeys) this.waiting.set(key, [{ resolve, reject }]);
+      else reject(this.options.overloaded());
+      if (!this.newest && this.waiting.size > 0) this.send();
     });
   }
 
-  /** Sends one statement for the waiting keys (at most `maxKeys`), then the next while any wait. */
+  /** Sends one statement for the waiting keys (at most `maxKeys`); the next waits for it. */
   private send(): void {
     const batch = new Map<string, Waiter<V>[]>();
     for (const [key, waiters] of this.waiting) {
@@ -56,7 +74,11 @@ export class CoalescedLookup<V> {
       batch.set(key, waiters);
       this.waiting.delete(key);
     }
-    this.out = true;
+    const statement = {};
+    this.newest = statement;
+    clearTimeout(this.stallTimer);
+    this.stallTimer = setTimeout(() => this.next(statement), this.options.stallMs);
+    this.stallTimer.unref();
     let answered: Promise<Map<string, V>>;
     try {
       answered = this.read([...batch.keys()]);
@@ -65,16 +87,23 @@ export class CoalescedLookup<V> {
     }
     answered
       .then(
-        (found) => {
-          for (const [key, waiters] of batch) for (const waiter of waiters) waiter.resolve(found.get(key));
-        },
-        (error: unknown) => {
-          for (const waiters of batch.values()) for (const waiter of waiters) waiter.reject(error);
-        },
+        (found) => settle(batch, (waiter, key) => waiter.resolve(found.get(key))),
+        (error: unknown) => settle(batch, (waiter) => waiter.reject(error)),
       )
-      .finally(() => {
-        this.out = false;
-        if (this.waiting.size > 0) this.send();
-      });
+      .catch((error: unknown) => settle(batch, (waiter) => waiter.reject(error)))
+      .finally(() => this.next(statement));
   }
+
+  /** `statement` came back or stalled: if it is still the newest, the lookups waiting go now. */
+  private next(statement: object): void {
+    if (this.newest !== statement) return;
+    this.newest = undefined;
+    clearTimeout(this.stallTimer);
+    if (this.waiting.size > 0) this.send();
+  }
+}
+
+/** Settles every waiter of a batch once (a promise ignores a second settling). */
+function settle<V>(batch: Map<string, Waiter<V>[]>, each: (waiter: Waiter<V>, key: string) => void): void {
+  for (const [key, waiters] of batch) for (const waiter of waiters) each(waiter, key);
 }

@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { CoalescedLookup } from '../../lib/coalesced-lookup.js';
 import { KeptWhileUnchanged } from '../../lib/kept-while-unchanged.js';
 import { SharedRead } from '../../lib/shared-read.js';
-import type { AccessTokenRecord, ApiTokenRecord, CredentialStore, FoundApiToken, OAuthClient } from '../port.js';
+import { type AccessTokenRecord, type ApiTokenRecord, type CredentialStore, DatabaseUnavailableError, type FoundApiToken, type OAuthClient } from '../port.js';
 import type { Dialect, SqlScope } from './database.js';
 import { prepared } from './prepared.js';
 import { AGENT_COLUMNS, agentFrom, prefixed } from './rows.js';
@@ -42,8 +42,18 @@ const accessTokensWithVersion = prepared((db, tokenHashes: string[]) =>
 const apiTokensWithVersion = prepared((db, tokenHashes: string[]) =>
   apiTokenRows(db).where('t.token_hash', '=', sql<string>`any(${tokenHashes})`).select(SNAPSHOT),
 );
-/** Most tokens in one shared statement (a deployment has few in use; a flood of unknown ones splits). */
-const TOKENS_PER_STATEMENT = 100;
+/**
+ * How token statements are shared (lib/coalesced-lookup.ts): at most 100 tokens in one (a deployment
+ * has few in use; a flood of unknown ones splits), at most 1,000 distinct tokens waiting (past it a
+ * request is answered 503 at once instead of queueing behind a flood), and a statement out longer
+ * than 100 ms (a connection gone quiet) no longer holds the next back.
+ */
+const SHARING = {
+  maxKeys: 100,
+  maxWaitingKeys: 1_000,
+  stallMs: 100,
+  overloaded: () => new DatabaseUnavailableError('Too many token checks are waiting for the database', 1, { reason: 'busy' }),
+};
 
 /** Tokens found are kept while nothing is committed (SQLite only); a deployment has few in use. */
 const KEPT_TOKENS = 1_000;
@@ -89,15 +99,14 @@ export class SqlCredentialStore implements CredentialStore {
       this.sharedVersion = new SharedRead(version);
     }
     if (!('notes' in scope) && scope.dialect === 'postgres') {
-      const options = { maxKeys: TOKENS_PER_STATEMENT };
       this.sharedAccessTokens = new CoalescedLookup<AccessTokenRecord>(async (hashes) => {
         const rows = await accessTokensWithVersion.run(this.db, this.dialect, hashes);
         return new Map(rows.map((row) => [row.token_hash, Object.freeze({ ...accessTokenFrom(row), version: row.store_version })]));
-      }, options);
+      }, SHARING);
       this.sharedApiTokens = new CoalescedLookup<FoundApiToken>(async (hashes) => {
         const rows = await apiTokensWithVersion.run(this.db, this.dialect, hashes);
         return new Map(rows.map((row) => [row.token_hash, Object.freeze({ ...foundApiTokenFrom(row), version: row.store_version })]));
-      }, options);
+      }, SHARING);
     }
   }
 
