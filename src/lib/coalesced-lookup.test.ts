@@ -114,6 +114,20 @@ describe('CoalescedLookup', () => {
     expect(statements).toHaveLength(3);
   });
 
+  it('goes on as usual when a stalled statement comes back after nothing was left waiting', async () => {
+    const { lookup, statements } = handAnswered({ stallMs: 20 });
+    const stalled = lookup.find('a');
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(statements).toHaveLength(1);
+    statements[0]!.answer({ a: 1 });
+    expect(await stalled).toBe(1);
+    await tick();
+    const next = lookup.find('a');
+    expect(statements).toHaveLength(2);
+    statements[1]!.answer({});
+    expect(await next).toBeUndefined();
+  });
+
   it('refuses a new key at once past maxWaitingKeys, while a key already waiting may still join', async () => {
     const { lookup, statements } = handAnswered({ maxWaitingKeys: 2 });
     const first = lookup.find('x');
@@ -136,5 +150,8 @@ describe('CoalescedLookup', () => {
       expect(() => new CoalescedLookup(async () => new Map(), { ...LIMITS, maxKeys })).toThrow(RangeError);
     }
     expect(() => new CoalescedLookup(async () => new Map(), { ...LIMITS, maxWaitingKeys: 0 })).toThrow(RangeError);
+    for (const stallMs of [0, -5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31]) {
+      expect(() => new CoalescedLookup(async () => new Map(), { ...LIMITS, stallMs })).toThrow(RangeError);
+    }
   });
 });

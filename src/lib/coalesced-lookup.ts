@@ -16,18 +16,23 @@
  * Faults stay local: a statement that fails fails only the lookups that shared it, with its error;
  * one that is out longer than `stallMs` (a connection gone quiet) no longer holds the next back, so
  * the lookups behind it go in a statement of their own; and past `maxWaitingKeys` distinct keys
- * waiting (a flood of unknown tokens) a new key is refused at once with `overloaded()`.
+ * waiting for a statement (a flood of unknown tokens) a new key is refused at once with
+ * `overloaded()`. Keys already sent are bounded by the statements out: one per `stallMs` at most
+ * while the store is slow, each holding or queueing for a connection of the pool.
  */
 export interface CoalescedLookupOptions {
   /** Most distinct keys in one statement; the rest go in the next. A whole number ≥ 1. */
   maxKeys: number;
   /** Most distinct keys waiting for a statement; a new key past it is refused. A whole number ≥ 1. */
   maxWaitingKeys: number;
-  /** Milliseconds a statement may be out before the lookups behind it go without waiting for it. */
+  /** Milliseconds a statement may be out before the lookups behind it go without waiting for it (1 to 2^31 - 1). */
   stallMs: number;
   /** The error a lookup refused for `maxWaitingKeys` fails with. */
   overloaded: () => Error;
 }
+
+/** The longest delay setTimeout honours (2^31 - 1 ms). */
+const MAX_TIMER_MS = 2_147_483_647;
 
 interface Waiter<V> {
   resolve: (value: V | undefined) => void;
@@ -52,6 +57,10 @@ export class CoalescedLookup<V> {
   ) {
     for (const limit of ['maxKeys', 'maxWaitingKeys'] as const) {
       if (!Number.isInteger(options[limit]) || options[limit] < 1) throw new RangeError(`${limit} must be a whole number ≥ 1, not ${options[limit]}`);
+    }
+    // setTimeout turns NaN, negative and huge delays into 1 ms: every statement would count as stalled.
+    if (!Number.isFinite(options.stallMs) || options.stallMs < 1 || options.stallMs > MAX_TIMER_MS) {
+      throw new RangeError(`stallMs must be between 1 and ${MAX_TIMER_MS}, not ${options.stallMs}`);
     }
   }
 
