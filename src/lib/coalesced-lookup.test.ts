@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { CoalescedLookup } from './coalesced-lookup.js';
 
-/** A store whose statements the test answers by hand, recording the keys each one read. */
 const LIMITS = { maxKeys: 3, maxWaitingKeys: 1_000, stallMs: 60_000, overloaded: () => new Error('too many waiting') };
 
+/** A store whose statements the test answers by hand, recording the keys each one read. */
 function handAnswered(limits: Partial<typeof LIMITS> = {}) {
   const statements: { keys: string[]; answer: (found: Record<string, number>) => void; fail: (error: Error) => void }[] = [];
   const lookup = new CoalescedLookup<number>(

@@ -49,7 +49,8 @@ export class CoalescedLookup<V> {
   /**
    * `read(keys)` reads every key in one statement and answers the values found by key (a key
    * missing from the map was not found); it is called with 1 to `maxKeys` distinct keys.
-   * Throws a RangeError for limits that are not whole numbers ≥ 1.
+   * Throws a RangeError for `maxKeys` or `maxWaitingKeys` not a whole number ≥ 1, or `stallMs`
+   * outside 1 to 2^31 - 1.
    */
   constructor(
     private readonly read: (keys: string[]) => Promise<Map<string, V>>,
