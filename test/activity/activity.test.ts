@@ -248,7 +248,19 @@ describe.each(sqlBackends())('activity on %s', (backend) => {
     expect(badCursor.status).toBe(400);
     expect(badCursor.body).toMatchObject({ code: 'invalid_cursor' });
     // A cursor Finch did not give out, however well formed its JSON: refused, never an empty page.
-    const forge = (position: object) => Buffer.from(JSON.stringify(position)).toString('base64url');
+    const forge = (position: object, list = `activity:${conversation.id}`) => Buffer.from(JSON.stringify({ of: list, ...position })).toString('base64url');
+    const other = await finConversation(finch);
+    for (const [position, list] of [
+      [{ at: all[0]!.at, id: all[0]!.id }, `activity:${other.id}`],
+      [{ at: all[0]!.at, id: all[0]!.id }, 'queue:all:default'],
+      [{ at: all[0]!.at, id: all[0]!.id }, undefined],
+    ] as const) {
+      // Another conversation's cursor, another list's with the same keys, an older Finch's without a list.
+      const sent = list === undefined ? Buffer.from(JSON.stringify(position)).toString('base64url') : forge(position, list);
+      const refused = await asIda.get(`${path}/activity?cursor=${sent}`);
+      expect(refused.status, String(list)).toBe(400);
+      expect(refused.body).toMatchObject({ code: 'invalid_cursor', errors: [{ pointer: '/cursor' }] });
+    }
     for (const position of [
       { at: 'garbage', id: 'x' },
       { at: '9999-99-99T99:99:99Z', id: 'x' },

@@ -121,6 +121,22 @@ describe.each(sqlBackends())('a thread page by page on %s', (backend) => {
     }
   });
 
+  it("refuses another conversation's cursor, and a queue's (400 invalid_cursor), rather than a page of the wrong messages", async () => {
+    const cursor = ((await asHana.get(`/conversations/${conversationId}?limit=5`)).body as Page).messages_cursor!;
+    expect((await asHana.get(`/conversations/${conversationId}/messages?before=${encodeURIComponent(cursor)}`)).status).toBe(200);
+    const other = await finConversation(finch);
+    const elsewhere = await asHana.get(`/conversations/${other.id}/messages?before=${encodeURIComponent(cursor)}`);
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.body).toMatchObject({ code: 'invalid_cursor', errors: [{ pointer: '/before' }] });
+    const queue = await asHana.get('/conversations?queue=all&limit=1');
+    expect(queue.body.next_cursor).toEqual(expect.any(String));
+    const fromQueue = await asHana.get(`/conversations/${conversationId}/messages?before=${encodeURIComponent(queue.body.next_cursor)}`);
+    expect(fromQueue.status).toBe(400);
+    expect(fromQueue.body).toMatchObject({ code: 'invalid_cursor' });
+    // And the other way round: a thread's cursor is not a queue's.
+    expect((await asHana.get(`/conversations?queue=all&cursor=${encodeURIComponent(cursor)}`)).status).toBe(400);
+  });
+
   it('refuses what is not a page (400) and a conversation that does not exist (404), as problems', async () => {
     for (const path of [
       `/conversations/${conversationId}/messages?before=not-a-cursor`,
@@ -130,11 +146,20 @@ describe.each(sqlBackends())('a thread page by page on %s', (backend) => {
       `/conversations/${conversationId}/messages?limit=ten`,
       `/conversations/${conversationId}?limit=0`,
       `/conversations/${conversationId}?limit=201`,
+      // Numbers only in decimal digits: Ajv alone would read these as 16, 10, 10, 10.
+      `/conversations/${conversationId}/messages?limit=0x10`,
+      `/conversations/${conversationId}/messages?limit=1e1`,
+      `/conversations/${conversationId}?limit=%2B10`,
+      `/conversations/${conversationId}?limit=10.0`,
+      `/conversations?limit=0x10`,
+      `/conversations/${conversationId}/activity?limit=%2010`,
     ]) {
       const response = await asHana.get(path);
       expect(response.status, path).toBe(400);
       expect(response.headers.get('content-type'), path).toMatch(/^application\/problem\+json/);
     }
+    const hex = await asHana.get(`/conversations/${conversationId}/messages?limit=0x10`);
+    expect(hex.body).toMatchObject({ code: 'validation_failed', errors: [{ pointer: '/limit', detail: 'limit must be a whole number in decimal digits' }] });
     const forged = await asHana.get(`/conversations/${conversationId}/messages?before=not-a-cursor`);
     expect(forged.body).toMatchObject({ code: 'invalid_cursor', errors: [{ pointer: '/before' }] });
     for (const path of ['/conversations/conv_missing/messages', '/conversations/conv_missing?limit=5']) {

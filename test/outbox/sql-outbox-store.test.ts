@@ -579,9 +579,11 @@ describe.each(sqlBackends())('the SQL outbox on %s', (backend) => {
     it.each([
       ['not base64 JSON', 'not a cursor!'],
       ['JSON of another shape', Buffer.from('[1,2]').toString('base64url')],
-      ['a number for the time', Buffer.from('{"created_at":1,"id":"dlv_1"}').toString('base64url')],
-      ['a time that is not one', Buffer.from('{"created_at":"yesterday","id":"dlv_1"}').toString('base64url')],
-      ['no id', Buffer.from(`{"created_at":"${at(0)}"}`).toString('base64url')],
+      ['a number for the time', Buffer.from('{"of":"deliveries","created_at":1,"id":"dlv_1"}').toString('base64url')],
+      ['a time that is not one', Buffer.from('{"of":"deliveries","created_at":"yesterday","id":"dlv_1"}').toString('base64url')],
+      ['no id', Buffer.from(`{"of":"deliveries","created_at":"${at(0)}"}`).toString('base64url')],
+      ["another list's (a thread's)", Buffer.from(`{"of":"thread:conv_1","created_at":"${at(0)}","id":"dlv_1"}`).toString('base64url')],
+      ['one that names no list (an older Finch wrote it)', Buffer.from(`{"created_at":"${at(0)}","id":"dlv_1"}`).toString('base64url')],
     ])('refuses a cursor that is %s', async (_, cursor) => {
       const refused = outbox.listDeliveries({ limit: 10, cursor });
       await expect(refused).rejects.toBeInstanceOf(InvalidCursorError);

@@ -75,6 +75,10 @@ describe.each(sqlBackends())('sort=due on %s', (backend) => {
     const mixed = await agent.get(`/conversations?queue=waiting&sort=due&cursor=${plain.body.next_cursor}`);
     expect(mixed.status).toBe(400);
     expect(mixed.body).toMatchObject({ code: 'invalid_cursor' });
+    // Nor in another queue: waiting is oldest first, the others newest first, so its position means nothing there.
+    const elsewhere = await agent.get(`/conversations?queue=all&cursor=${plain.body.next_cursor}`);
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.body).toMatchObject({ code: 'invalid_cursor' });
   });
 
   it.each([
@@ -85,9 +89,10 @@ describe.each(sqlBackends())('sort=due on %s', (backend) => {
     ['a missing id', { at: '2026-11-02T09:00:00.000Z', due: '1' }],
     ['an id that is not a string', { at: '2026-11-02T09:00:00.000Z', id: 7, due: '1' }],
   ])('refuses a forged cursor (%s) with 400 invalid_cursor, in the due order and the default one', async (_name, position) => {
-    const forged = Buffer.from(JSON.stringify(position)).toString('base64url');
+    const forged = Buffer.from(JSON.stringify({ of: 'queue:waiting:due', ...position })).toString('base64url');
     const { due: _due, ...plain } = position;
-    for (const query of [`sort=due&cursor=${forged}`, `cursor=${Buffer.from(JSON.stringify(plain)).toString('base64url')}`]) {
+    const forgedPlain = Buffer.from(JSON.stringify({ of: 'queue:waiting:default', ...plain })).toString('base64url');
+    for (const query of [`sort=due&cursor=${forged}`, `cursor=${forgedPlain}`]) {
       const response = await agent.get(`/conversations?queue=waiting&${query}`);
       expect(response.status, `${query}: ${JSON.stringify(response.body)}`).toBe(position.due === 'yes' && !query.startsWith('sort') ? 200 : 400);
       if (response.status === 400) expect(response.body).toMatchObject({ code: 'invalid_cursor', errors: [{ pointer: '/cursor' }] });

@@ -4,8 +4,11 @@
  * A pure leaf: the domain and the SQL stores both import it.
  *
  * Decoding is strict, so a cursor Finch did not give out is refused (400 `invalid_cursor`) instead
- * of silently restarting or emptying a page: the object holds exactly the keys the list asks for,
- * and each is what Finch writes there (FIELDS).
+ * of silently restarting or emptying a page: the object names the list it came from (`of`: which
+ * list, and where that matters which conversation, queue and order) and holds exactly the keys the
+ * list asks for, each what Finch writes there (FIELDS). A cursor passed to another list (another
+ * conversation's thread, a queue in the opposite order) would otherwise be read as a position there
+ * and give a page of the wrong messages (docs/decisions.md, "Paging and validation").
  */
 import { FinError } from '../errors.js';
 
@@ -34,21 +37,25 @@ export function isFinchTime(value: string): boolean {
   return /^\d{4}-/.test(value) && !value.startsWith('0000-') && Number.isFinite(ms) && new Date(ms).toISOString() === value;
 }
 
-/** A position (sort key and tie-breaking id, as strings; keys of FIELDS) as a cursor. */
-export function encodeCursor(position: Readonly<Record<string, string>>): string {
-  return Buffer.from(JSON.stringify(position)).toString('base64url');
+/**
+ * A position in `list` (sort key and tie-breaking id, as strings; keys of FIELDS) as a cursor.
+ * `list` names the list for `readCursor` to check: `thread:<conversation id>`, `activity:<conversation
+ * id>`, `queue:<queue>:<sort>`, `deliveries`.
+ */
+export function encodeCursor(list: string, position: Readonly<Partial<Record<CursorField, string>>>): string {
+  return Buffer.from(JSON.stringify({ of: list, ...position })).toString('base64url');
 }
 
 /**
- * The position in `cursor`, or undefined unless it decodes to an object with exactly `keys`, each a
- * string that FIELDS accepts.
+ * The position in `cursor`, or undefined unless it decodes to an object naming `list` (as
+ * `encodeCursor` was given it) with exactly `keys` besides, each a string that FIELDS accepts.
  */
-export function readCursor<K extends CursorField>(cursor: string, keys: readonly K[]): Record<K, string> | undefined {
+export function readCursor<K extends CursorField>(cursor: string, list: string, keys: readonly K[]): Record<K, string> | undefined {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
     const fields = value as Record<string, unknown>;
-    if (Object.keys(fields).length !== keys.length) return undefined;
+    if (fields.of !== list || Object.keys(fields).length !== keys.length + 1) return undefined;
     for (const key of keys) {
       const field = fields[key];
       if (typeof field !== 'string' || !FIELDS[key](field)) return undefined;
@@ -60,11 +67,11 @@ export function readCursor<K extends CursorField>(cursor: string, keys: readonly
 }
 
 /**
- * `readCursor`, or `FinError` 400 `invalid_cursor` when it is not a cursor this API gave out, at
- * `pointer`: the parameter that carried it (`/cursor`, `/before`).
+ * `readCursor`, or `FinError` 400 `invalid_cursor` when it is not a cursor this API gave out for
+ * `list`, at `pointer`: the parameter that carried it (`/cursor`, `/before`).
  */
-export function decodeCursor<K extends CursorField>(cursor: string, keys: readonly K[], pointer = '/cursor'): Record<K, string> {
-  const position = readCursor(cursor, keys);
+export function decodeCursor<K extends CursorField>(cursor: string, list: string, keys: readonly K[], pointer = '/cursor'): Record<K, string> {
+  const position = readCursor(cursor, list, keys);
   if (!position) throw invalidCursor(pointer);
   return position;
 }

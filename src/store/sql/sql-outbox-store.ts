@@ -446,7 +446,7 @@ export class SqlOutboxStore implements OutboxStore {
     const last = page.at(-1);
     return {
       deliveries: page.map(deliveryFrom),
-      nextCursor: rows.length > page.length && last ? encodeCursor({ created_at: last.created_at, id: last.id }) : null,
+      nextCursor: rows.length > page.length && last ? encodeCursor(DELIVERY_LOG, { created_at: last.created_at, id: last.id }) : null,
     };
   }
 
@@ -586,12 +586,15 @@ function deliveryFrom(row: DeliveryRow): DeliveryAttempt {
   };
 }
 
+/** The delivery log's name in its cursors. */
+const DELIVERY_LOG = 'deliveries';
+
 /**
  * Where a page of the log ended, in the one cursor codec (domain/helpdesk/cursor.ts). A time
  * PostgreSQL could not read would fail the query instead of the request: refused here.
  */
 function decodeDeliveryCursor(cursor: string): { created_at: string; id: string } {
-  const position = readCursor(cursor, ['created_at', 'id']);
+  const position = readCursor(cursor, DELIVERY_LOG, ['created_at', 'id']);
   if (!position || Number.isNaN(Date.parse(position.created_at))) throw new InvalidCursorError();
   return position;
 }

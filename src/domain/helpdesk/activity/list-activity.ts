@@ -16,10 +16,11 @@ export interface ActivityListing {
 /**
  * A conversation's activity, oldest first, a page at a time (`limit`, default 100; the cursor the
  * previous page gave). Any signed-in agent may read it. 404 `not_found` for an unknown
- * conversation, 400 `invalid_cursor` for a cursor this API did not give out.
+ * conversation, 400 `invalid_cursor` for a cursor this API did not give out for this conversation's activity.
  */
 export async function listActivity(ctx: HelpdeskContext, conversationId: string, query: ActivityListQuery): Promise<ActivityListing> {
-  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, ['at', 'id'] as const);
+  const list = `activity:${conversationId}`;
+  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, list, ['at', 'id'] as const);
   const conversation = await ctx.conversations.findConversation(conversationId);
   if (!conversation) throw notFound('conversation', conversationId);
   const limit = query.limit ?? 100;
@@ -33,7 +34,7 @@ export async function listActivity(ctx: HelpdeskContext, conversationId: string,
     const agent = await ctx.accounts.findAgent(id);
     if (agent) names.set(id, agent.name);
   }
-  return { entries, names, nextCursor: found.length > limit && last ? encodeCursor({ at: last.at, id: last.id }) : null };
+  return { entries, names, nextCursor: found.length > limit && last ? encodeCursor(list, { at: last.at, id: last.id }) : null };
 }
 
 /** The agents an entry names. */

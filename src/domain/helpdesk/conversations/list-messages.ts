@@ -14,7 +14,8 @@ export interface MessagePage {
  * The newest `limit` messages of a conversation before `before` (a cursor this function gave out;
  * the newest messages without one), private notes included, oldest first. Reads only the page, so
  * a thread of any length opens at the same cost (docs/decisions.md, "Threads of any length").
- * Throws 404 `conversation_not_found`, and 400 `invalid_cursor` for a cursor Finch did not give out.
+ * Throws 404 `conversation_not_found`, and 400 `invalid_cursor` for a cursor Finch did not give out
+ * for this conversation's thread.
  */
 export async function listMessages(
   ctx: HelpdeskContext,
@@ -22,7 +23,8 @@ export async function listMessages(
   /** `user`: the conversation's end-user, when the caller read the conversation already. */
   options: { before?: string | undefined; limit?: number | undefined; user?: EndUser },
 ): Promise<MessagePage> {
-  const position = options.before === undefined ? null : decodeCursor(options.before, ['created_at', 'id'], '/before');
+  const list = `thread:${conversationId}`;
+  const position = options.before === undefined ? null : decodeCursor(options.before, list, ['created_at', 'id'], '/before');
   const page = await ctx.conversations.listThreadPage(
     conversationId,
     position && { createdAt: position.created_at, id: position.id },
@@ -31,5 +33,5 @@ export async function listMessages(
   );
   if (!page) throw notFound('conversation', conversationId);
   const first = page.messages[0];
-  return { messages: page.messages, cursor: page.hasOlder && first ? encodeCursor({ created_at: first.createdAt, id: first.id }) : null };
+  return { messages: page.messages, cursor: page.hasOlder && first ? encodeCursor(list, { created_at: first.createdAt, id: first.id }) : null };
 }

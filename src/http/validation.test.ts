@@ -1,0 +1,85 @@
+import Type from 'typebox';
+import { describe, expect, it } from 'vitest';
+import { validatorCompiler } from './validation.js';
+
+const Query = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+  ratio: Type.Optional(Type.Number()),
+  ids: Type.Optional(Type.Array(Type.Integer())),
+  name: Type.Optional(Type.String()),
+});
+
+function validate(httpPart: string, data: Record<string, unknown>) {
+  const check = validatorCompiler({ schema: Query, httpPart, method: 'GET', url: '/' }) as unknown as {
+    (value: unknown): boolean;
+    errors?: { instancePath: string; message?: string }[] | null;
+  };
+  const ok = check(data);
+  return { ok, data, errors: check.errors };
+}
+
+describe('validatorCompiler: numbers in a query string', () => {
+  it('takes whole numbers and numbers written in decimal digits, and coerces them', () => {
+    for (const [field, raw, value] of [
+      ['limit', '10', 10],
+      ['limit', '010', 10],
+      ['limit', '200', 200],
+      ['ratio', '2.5', 2.5],
+      ['ratio', '-3', -3],
+      ['ratio', '0', 0],
+    ] as const) {
+      const result = validate('querystring', { [field]: raw });
+      expect(result.ok, `${field}=${raw}`).toBe(true);
+      expect(result.data[field], `${field}=${raw}`).toBe(value);
+    }
+    expect(validate('querystring', { ids: ['1', '22'] }).data.ids).toEqual([1, 22]);
+  });
+
+  it('refuses what Ajv alone would turn into a number: hex, binary, octal, exponents, signs, blanks, Infinity', () => {
+    const cases: [string, string][] = [
+      ['limit', '0x10'],
+      ['limit', '0b11'],
+      ['limit', '0o7'],
+      ['limit', '1e1'],
+      ['limit', '+10'],
+      ['limit', ' 10'],
+      ['limit', '10 '],
+      ['limit', '\t5'],
+      ['limit', '10.0'],
+      ['limit', '1_0'],
+      ['limit', ''],
+      ['ratio', 'Infinity'],
+      ['ratio', '-Infinity'],
+      ['ratio', '.5'],
+      ['ratio', '5.'],
+      ['ratio', '1e3'],
+      ['ratio', '0x1'],
+      ['ratio', 'NaN'],
+    ];
+    for (const [field, raw] of cases) {
+      const result = validate('querystring', { [field]: raw });
+      expect(result.ok, `${field}=${JSON.stringify(raw)}`).toBe(false);
+      expect(result.errors?.[0]?.instancePath, `${field}=${JSON.stringify(raw)}`).toBe(`/${field}`);
+      expect(result.errors?.[0]?.message, `${field}=${JSON.stringify(raw)}`).toMatch(/decimal digits/);
+      expect(result.data[field], 'left as sent').toBe(raw);
+    }
+    const list = validate('querystring', { ids: ['1', '0x2'] });
+    expect(list.ok).toBe(false);
+    expect(list.errors?.[0]?.instancePath).toBe('/ids');
+  });
+
+  it('applies to path parameters too, and leaves strings and bodies alone', () => {
+    expect(validate('params', { limit: '0x10' }).ok).toBe(false);
+    expect(validate('querystring', { name: '0x10' }).ok).toBe(true);
+    // A body's number is JSON: a string there is a type error, never coerced (spec §6).
+    const body = validate('body', { limit: '10' });
+    expect(body.ok).toBe(false);
+    expect(validate('body', { limit: 16 }).ok).toBe(true);
+  });
+
+  it('still checks the range once the digits are decimal', () => {
+    expect(validate('querystring', { limit: '0' }).ok).toBe(false);
+    expect(validate('querystring', { limit: '201' }).ok).toBe(false);
+    expect(validate('querystring', { limit: '-1' }).ok).toBe(false);
+  });
+});
