@@ -96,7 +96,7 @@ interface ValidationIssue {
 
 /** A schema validation failure as a 400 listing each offending input by JSON pointer. */
 function validationProblem(error: { validation?: ValidationIssue[]; validationContext?: string }, request: FastifyRequest): Problem {
-  const where = error.validationContext === 'querystring' ? 'query string' : 'body';
+  const where = { querystring: 'query string', params: 'path', headers: 'headers' }[error.validationContext ?? ''] ?? 'body';
   const errors = describeIssues(error.validation ?? []);
   const body = problem(400, 'validation_failed', `The ${where} is invalid: ${errors.map((e) => e.detail).join('; ')}.`, request);
   body.errors = errors;

@@ -32,6 +32,7 @@ import { registerTracing } from '../telemetry/fastify.js';
 import { openApiDocumentation } from './openapi.js';
 import { oauthTokenEndpoint } from './oauth/plugin.js';
 import { HttpProblem, problemFromError } from './problem.js';
+import { validatorCompiler } from './validation.js';
 
 export interface ServerServices {
   store: FinStore;
@@ -119,6 +120,8 @@ export async function buildServer(config: ServerConfig, services: ServerServices
   observeHttp(app, metrics);
   // After the headers and the metrics' hooks: a request refused while closing has both.
   closeGracefully(app);
+  // Every route's validation, also of routes outside the API plugins (the signed files' `expires`).
+  app.setValidatorCompiler(validatorCompiler);
   // Before any plugin: an encapsulated plugin keeps the error handler it was registered under.
   app.setErrorHandler(async (error, request, reply) => {
     const { problem, headers } = problemFromError(error, request);

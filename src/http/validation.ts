@@ -4,7 +4,7 @@
  * carry strings, so there Ajv may coerce (and turn a repeated parameter into the 400 it deserves);
  * a number there must be written in decimal digits first, since Ajv alone turns `0x10` into 16,
  * `1e1`, ` 10` and `10.0` into 10 and `Infinity` into a number (docs/decisions.md, "Numbers in a
- * query string").
+ * query string are decimal digits").
  *
  * A request is first validated stopping at its first error, which is all an accepted request
  * costs. Only a refused request that is small is validated again listing every error: with
@@ -31,16 +31,15 @@ export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpP
   const numbers = httpPart === 'body' ? new Map<string, NumberKind>() : numberFields(schema);
   let all: ValidateFunction | undefined;
   const validate = ((data: unknown, context?: object) => {
-    const notDecimal = numbers.size > 0 ? firstNonDecimal(data, numbers) : undefined;
-    if (notDecimal) {
-      validate.errors = [notDecimal];
-      return false;
-    }
-    if (first(data, context as never)) return true;
-    validate.errors = first.errors;
+    const notDecimal = numbers.size > 0 ? nonDecimal(data, numbers) : [];
+    if (notDecimal.length === 0 && first(data, context as never)) return true;
+    validate.errors = notDecimal.length > 0 ? notDecimal.slice(0, 1) : first.errors;
     if (countValues(data, LIST_ALL_ERRORS_UP_TO) <= LIST_ALL_ERRORS_UP_TO) {
       all ??= pair.all.compile(schema);
-      if (!all(data, context as never)) validate.errors = all.errors;
+      // Ajv reads the non-decimal numbers as numbers: their own errors come first, then Ajv's for the rest.
+      const listed = all(data, context as never) ? [] : (all.errors ?? []);
+      const refused = new Set(notDecimal.map((error) => error.instancePath.split('/')[1]));
+      validate.errors = [...notDecimal, ...listed.filter((error) => !refused.has(error.instancePath.split('/')[1]))];
     }
     return false;
   }) as ValidateFunction;
@@ -54,35 +53,74 @@ type NumberKind = 'integer' | 'number';
 /** How a number may be written in a query string: optional minus, decimal digits, for `number` a decimal point and digits. */
 const DECIMAL: Record<NumberKind, RegExp> = { integer: /^-?\d+$/, number: /^-?\d+(\.\d+)?$/ };
 
-/** The top-level properties of an object schema that hold a number, or an array of numbers, by name. */
+/**
+ * The top-level properties of an object schema that hold a number, by name: typed `integer` or
+ * `number` (alone, in a type list such as nullable's `['integer', 'null']`, or in a branch of an
+ * `anyOf`/`oneOf`), or an array of such, and no string. `number` when any branch takes fractions.
+ */
 function numberFields(schema: unknown): Map<string, NumberKind> {
   const fields = new Map<string, NumberKind>();
-  const properties = (schema as { properties?: Record<string, { type?: unknown; items?: { type?: unknown } }> }).properties ?? {};
+  const properties = (schema as { properties?: Record<string, unknown> }).properties ?? {};
   for (const [name, property] of Object.entries(properties)) {
-    const type = property.type === 'array' ? property.items?.type : property.type;
-    if (type === 'integer' || type === 'number') fields.set(name, type);
+    const kinds = numberKinds(property);
+    // A parameter that may also be a string ('first' or a page number) is the string's when not decimal.
+    if (kinds.size > 0 && !takesString(property)) fields.set(name, kinds.has('number') ? 'number' : 'integer');
   }
   return fields;
 }
 
-/** The error for the first of `numbers` in `data` that is a string not written in decimal digits (before Ajv coerces it), if any. */
-function firstNonDecimal(data: unknown, numbers: ReadonlyMap<string, NumberKind>): ErrorObject | undefined {
-  if (typeof data !== 'object' || data === null) return undefined;
+interface SchemaNode {
+  type?: unknown;
+  items?: unknown;
+  anyOf?: unknown[];
+  oneOf?: unknown[];
+}
+
+/** The kinds of number a schema (or its array's items, or its branches) takes. */
+function numberKinds(schema: unknown, depth = 0): Set<NumberKind> {
+  const kinds = new Set<NumberKind>();
+  if (typeof schema !== 'object' || schema === null || depth > 4) return kinds;
+  const node = schema as SchemaNode;
+  for (const type of Array.isArray(node.type) ? node.type : [node.type]) {
+    if (type === 'integer' || type === 'number') kinds.add(type);
+    if (type === 'array') for (const kind of numberKinds(node.items, depth + 1)) kinds.add(kind);
+  }
+  for (const branch of [...(node.anyOf ?? []), ...(node.oneOf ?? [])]) for (const kind of numberKinds(branch, depth + 1)) kinds.add(kind);
+  return kinds;
+}
+
+/** Whether a schema (or one of its branches) takes a string: typed `string`, or a string constant or enum. */
+function takesString(schema: unknown, depth = 0): boolean {
+  if (typeof schema !== 'object' || schema === null || depth > 4) return false;
+  const node = schema as SchemaNode & { const?: unknown; enum?: unknown[] };
+  const types = Array.isArray(node.type) ? node.type : [node.type];
+  if (types.includes('string') || typeof node.const === 'string' || node.enum?.some((value) => typeof value === 'string')) return true;
+  return [...(node.anyOf ?? []), ...(node.oneOf ?? [])].some((branch) => takesString(branch, depth + 1));
+}
+
+/**
+ * An error for each of `numbers` in `data` sent as a string not written in decimal digits (read
+ * before Ajv coerces it), at the parameter, or at the item of a repeated one.
+ */
+function nonDecimal(data: unknown, numbers: ReadonlyMap<string, NumberKind>): ErrorObject[] {
+  if (typeof data !== 'object' || data === null) return [];
+  const errors: ErrorObject[] = [];
   for (const [name, kind] of numbers) {
     const value = (data as Record<string, unknown>)[name];
-    for (const item of Array.isArray(value) ? value : [value]) {
-      if (typeof item === 'string' && !DECIMAL[kind].test(item)) {
-        return {
-          instancePath: `/${name}`,
-          schemaPath: `#/properties/${name}/type`,
-          keyword: 'pattern',
-          params: { pattern: DECIMAL[kind].source },
-          message: kind === 'integer' ? 'must be a whole number in decimal digits' : 'must be a number in decimal digits',
-        };
-      }
+    const items = Array.isArray(value) ? value.entries() : [[undefined, value] as const].values();
+    for (const [index, item] of items) {
+      if (typeof item !== 'string' || DECIMAL[kind].test(item)) continue;
+      errors.push({
+        instancePath: index === undefined ? `/${name}` : `/${name}/${index}`,
+        schemaPath: `#/properties/${name}`,
+        keyword: 'pattern',
+        params: { pattern: DECIMAL[kind].source },
+        message: kind === 'integer' ? 'must be a whole number in decimal digits' : 'must be a number in decimal digits',
+      });
+      break;
     }
   }
-  return undefined;
+  return errors;
 }
 
 /** How many values `data` holds, counting stopped once past `limit`. Iterative: nesting cannot exhaust the stack. */

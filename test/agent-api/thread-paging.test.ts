@@ -140,7 +140,8 @@ describe.each(sqlBackends())('a thread page by page on %s', (backend) => {
   it('refuses what is not a page (400) and a conversation that does not exist (404), as problems', async () => {
     for (const path of [
       `/conversations/${conversationId}/messages?before=not-a-cursor`,
-      `/conversations/${conversationId}/messages?before=${Buffer.from('{"at":"2026-01-01T00:00:00.000Z","id":"x"}').toString('base64url')}`,
+      // This thread's name, another list's keys.
+      `/conversations/${conversationId}/messages?before=${Buffer.from(`{"of":"thread:${conversationId}","at":"2026-01-01T00:00:00.000Z","id":"x"}`).toString('base64url')}`,
       `/conversations/${conversationId}/messages?limit=0`,
       `/conversations/${conversationId}/messages?limit=201`,
       `/conversations/${conversationId}/messages?limit=ten`,

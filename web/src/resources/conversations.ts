@@ -37,7 +37,7 @@ export interface LoadedConversation extends ConversationDetail {
   loadOlder: () => void;
 }
 
-/** A page cursor refused (problems.ts speaks of lists, whose cursors a change can outdate; a thread's cannot). */
+/** A page cursor refused (problems.ts speaks of lists, whose cursors a change can outdate; a thread's only an upgrade of Finch can). */
 const CURSOR_REFUSED = 'Finch did not accept where the thread left off. Reload the page to read it from the newest messages.';
 
 /**
