@@ -78,6 +78,16 @@ describe('validatorCompiler: numbers in a query string', () => {
     expect(validate('querystring', { page: 'first' }).ok).toBe(true);
     expect(validate('querystring', { page: 'last' }).ok).toBe(false);
     expect(validate('querystring', { page: '12' }).data.page).toBe(12);
+    // Empty is null in a query string: a nullable number takes it, as Ajv did before.
+    expect(validate('querystring', { since: '' }).ok).toBe(true);
+    expect(validate('querystring', { limit: '' }).ok).toBe(false);
+  });
+
+  it('points at the parameter when a single-value one is repeated, at the item in a list', () => {
+    const repeated = validate('querystring', { limit: ['1', '0x10'] });
+    expect(repeated.ok).toBe(false);
+    expect(repeated.errors?.map((error) => error.instancePath)).toEqual(['/limit']);
+    expect(validate('querystring', { ids: ['1', '2', '0x3'] }).errors?.[0]?.instancePath).toBe('/ids/2');
   });
 
   it('lists every error of a small refused request, the non-decimal number first', () => {

@@ -28,7 +28,7 @@ export const LIST_ALL_ERRORS_UP_TO = 1_000;
 export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) => {
   const pair = httpPart === 'body' ? ajvs.body : ajvs.query;
   const first = pair.first.compile(schema);
-  const numbers = httpPart === 'body' ? new Map<string, NumberKind>() : numberFields(schema);
+  const numbers = httpPart === 'body' ? new Map<string, NumberField>() : numberFields(schema);
   let all: ValidateFunction | undefined;
   const validate = ((data: unknown, context?: object) => {
     const notDecimal = numbers.size > 0 ? nonDecimal(data, numbers) : [];
@@ -39,7 +39,9 @@ export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpP
       // Ajv reads the non-decimal numbers as numbers: their own errors come first, then Ajv's for the rest.
       const listed = all(data, context as never) ? [] : (all.errors ?? []);
       const refused = new Set(notDecimal.map((error) => error.instancePath.split('/')[1]));
-      validate.errors = [...notDecimal, ...listed.filter((error) => !refused.has(error.instancePath.split('/')[1]))];
+      const every = [...notDecimal, ...listed.filter((error) => !refused.has(error.instancePath.split('/')[1]))];
+      // Should the second pass find nothing (the first coerced what it saw), the first pass's error stands.
+      if (every.length > 0) validate.errors = every;
     }
     return false;
   }) as ValidateFunction;
@@ -50,6 +52,13 @@ export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpP
 
 type NumberKind = 'integer' | 'number';
 
+/** A parameter that holds a number: which kind, whether it is a list (repeated), whether it may be null (sent empty). */
+interface NumberField {
+  kind: NumberKind;
+  list: boolean;
+  nullable: boolean;
+}
+
 /** How a number may be written in a query string: optional minus, decimal digits, for `number` a decimal point and digits. */
 const DECIMAL: Record<NumberKind, RegExp> = { integer: /^-?\d+$/, number: /^-?\d+(\.\d+)?$/ };
 
@@ -58,15 +67,24 @@ const DECIMAL: Record<NumberKind, RegExp> = { integer: /^-?\d+$/, number: /^-?\d
  * `number` (alone, in a type list such as nullable's `['integer', 'null']`, or in a branch of an
  * `anyOf`/`oneOf`), or an array of such, and no string. `number` when any branch takes fractions.
  */
-function numberFields(schema: unknown): Map<string, NumberKind> {
-  const fields = new Map<string, NumberKind>();
+function numberFields(schema: unknown): Map<string, NumberField> {
+  const fields = new Map<string, NumberField>();
   const properties = (schema as { properties?: Record<string, unknown> }).properties ?? {};
   for (const [name, property] of Object.entries(properties)) {
     const kinds = numberKinds(property);
     // A parameter that may also be a string ('first' or a page number) is the string's when not decimal.
-    if (kinds.size > 0 && !takesString(property)) fields.set(name, kinds.has('number') ? 'number' : 'integer');
+    if (kinds.size === 0 || takesString(property)) continue;
+    fields.set(name, { kind: kinds.has('number') ? 'number' : 'integer', list: takesType(property, 'array'), nullable: takesType(property, 'null') });
   }
   return fields;
+}
+
+/** Whether a schema, or one of its branches, is typed `type`. */
+function takesType(schema: unknown, type: string, depth = 0): boolean {
+  if (typeof schema !== 'object' || schema === null || depth > 4) return false;
+  const node = schema as SchemaNode;
+  if ((Array.isArray(node.type) ? node.type : [node.type]).includes(type)) return true;
+  return [...(node.anyOf ?? []), ...(node.oneOf ?? [])].some((branch) => takesType(branch, type, depth + 1));
 }
 
 interface SchemaNode {
@@ -102,16 +120,18 @@ function takesString(schema: unknown, depth = 0): boolean {
  * An error for each of `numbers` in `data` sent as a string not written in decimal digits (read
  * before Ajv coerces it), at the parameter, or at the item of a repeated one.
  */
-function nonDecimal(data: unknown, numbers: ReadonlyMap<string, NumberKind>): ErrorObject[] {
+function nonDecimal(data: unknown, numbers: ReadonlyMap<string, NumberField>): ErrorObject[] {
   if (typeof data !== 'object' || data === null) return [];
   const errors: ErrorObject[] = [];
-  for (const [name, kind] of numbers) {
+  for (const [name, { kind, list, nullable }] of numbers) {
     const value = (data as Record<string, unknown>)[name];
     const items = Array.isArray(value) ? value.entries() : [[undefined, value] as const].values();
     for (const [index, item] of items) {
-      if (typeof item !== 'string' || DECIMAL[kind].test(item)) continue;
+      // Empty is how a query string says null: Ajv's to judge when null is allowed.
+      if (typeof item !== 'string' || DECIMAL[kind].test(item) || (nullable && item === '')) continue;
       errors.push({
-        instancePath: index === undefined ? `/${name}` : `/${name}/${index}`,
+        // A repeated parameter that is not a list is wrong as a whole (Ajv says so too).
+        instancePath: index === undefined || !list ? `/${name}` : `/${name}/${index}`,
         schemaPath: `#/properties/${name}`,
         keyword: 'pattern',
         params: { pattern: DECIMAL[kind].source },

@@ -64,7 +64,7 @@ describe.each(sqlBackends())('attachments on %s', (backend) => {
     const forged = await fetch(local(url.replace(/signature=[\w-]+/, 'signature=forged')));
     expect(forged.status, await forged.clone().text()).toBe(403);
     expect((await fetch(local(url.replace(/file_[0-9A-Z]+/, 'file_01ZZZZZZZZZZZZZZZZZZZZZZZZ')))).status).toBe(403);
-    // The same expiry written another way is not read as a number at all (400, like the API's limits).
+    // The same expiry written in hex, with a decimal point or a sign is refused (400, like the API's limits).
     const expires = Number(/expires=(\d+)/.exec(url)![1]);
     for (const written of [`0x${expires.toString(16)}`, `${expires}.0`, `%2B${expires}`]) {
       const respelled = await fetch(local(url.replace(/expires=\d+/, `expires=${written}`)));
