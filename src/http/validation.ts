@@ -71,20 +71,15 @@ function numberFields(schema: unknown): Map<string, NumberField> {
   const fields = new Map<string, NumberField>();
   const properties = (schema as { properties?: Record<string, unknown> }).properties ?? {};
   for (const [name, property] of Object.entries(properties)) {
-    const kinds = numberKinds(property);
+    const nodes = branchesOf(property);
+    const types = new Set(nodes.flatMap(typesOf));
+    const itemTypes = new Set(nodes.flatMap((node) => branchesOf(node.items)).flatMap(typesOf));
+    const kinds = [...types, ...itemTypes].filter((type): type is NumberKind => type === 'integer' || type === 'number');
     // A parameter that may also be a string ('first' or a page number) is the string's when not decimal.
-    if (kinds.size === 0 || takesString(property)) continue;
-    fields.set(name, { kind: kinds.has('number') ? 'number' : 'integer', list: takesType(property, 'array'), nullable: takesType(property, 'null') });
+    if (kinds.length === 0 || types.has('string')) continue;
+    fields.set(name, { kind: kinds.includes('number') ? 'number' : 'integer', list: types.has('array'), nullable: types.has('null') });
   }
   return fields;
-}
-
-/** Whether a schema, or one of its branches, is typed `type`. */
-function takesType(schema: unknown, type: string, depth = 0): boolean {
-  if (typeof schema !== 'object' || schema === null || depth > 4) return false;
-  const node = schema as SchemaNode;
-  if ((Array.isArray(node.type) ? node.type : [node.type]).includes(type)) return true;
-  return [...(node.anyOf ?? []), ...(node.oneOf ?? [])].some((branch) => takesType(branch, type, depth + 1));
 }
 
 interface SchemaNode {
@@ -92,28 +87,22 @@ interface SchemaNode {
   items?: unknown;
   anyOf?: unknown[];
   oneOf?: unknown[];
+  const?: unknown;
+  enum?: unknown[];
 }
 
-/** The kinds of number a schema (or its array's items, or its branches) takes. */
-function numberKinds(schema: unknown, depth = 0): Set<NumberKind> {
-  const kinds = new Set<NumberKind>();
-  if (typeof schema !== 'object' || schema === null || depth > 4) return kinds;
+/** A schema and its `anyOf`/`oneOf` branches, nested ones too (a few levels), as one list. */
+function branchesOf(schema: unknown, depth = 0): SchemaNode[] {
+  if (typeof schema !== 'object' || schema === null || depth > 4) return [];
   const node = schema as SchemaNode;
-  for (const type of Array.isArray(node.type) ? node.type : [node.type]) {
-    if (type === 'integer' || type === 'number') kinds.add(type);
-    if (type === 'array') for (const kind of numberKinds(node.items, depth + 1)) kinds.add(kind);
-  }
-  for (const branch of [...(node.anyOf ?? []), ...(node.oneOf ?? [])]) for (const kind of numberKinds(branch, depth + 1)) kinds.add(kind);
-  return kinds;
+  return [node, ...[...(node.anyOf ?? []), ...(node.oneOf ?? [])].flatMap((branch) => branchesOf(branch, depth + 1))];
 }
 
-/** Whether a schema (or one of its branches) takes a string: typed `string`, or a string constant or enum. */
-function takesString(schema: unknown, depth = 0): boolean {
-  if (typeof schema !== 'object' || schema === null || depth > 4) return false;
-  const node = schema as SchemaNode & { const?: unknown; enum?: unknown[] };
-  const types = Array.isArray(node.type) ? node.type : [node.type];
-  if (types.includes('string') || typeof node.const === 'string' || node.enum?.some((value) => typeof value === 'string')) return true;
-  return [...(node.anyOf ?? []), ...(node.oneOf ?? [])].some((branch) => takesString(branch, depth + 1));
+/** The types one schema node takes: its type or type list, and `string` for a string constant or enum. */
+function typesOf(node: SchemaNode): string[] {
+  const types = (Array.isArray(node.type) ? node.type : [node.type]).filter((type): type is string => typeof type === 'string');
+  const stringValue = typeof node.const === 'string' || node.enum?.some((value) => typeof value === 'string');
+  return stringValue ? [...types, 'string'] : types;
 }
 
 /**
