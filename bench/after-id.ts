@@ -3,14 +3,16 @@
  * synchronization with the last message it has, so its cost must depend on the conversation, not
  * on how many conversations there are. This generates databases of 10,000 and 1,000,000
  * conversations (10 messages each), starts Finch on each, and times requests for random
- * conversations from the whole range with a random message of each as after_id; then prints the
- * plans of the queries behind them. See bench/README.md.
+ * conversations from the whole range with a random message of each as after_id (on PostgreSQL
+ * counting the pages they found in its shared buffers and those it had to read in); then prints
+ * the plans of the queries behind them. See bench/README.md.
  *
  *   node --import tsx bench/after-id.ts [--db sqlite|postgres|both] [--sizes 10000,1000000]
  *        [--messages-per 10] [--requests 5000] [--warmup 500] [--concurrency 1] [--seed 1]
  *   env: DATABASE_URL (a PostgreSQL server to create throwaway databases on; default: start one)
  */
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { generate, type GenerateResult } from './generate.js';
 import { runBench, type Cleanup } from './lib/cleanup.js';
 import { datasetIds, type DatasetShape } from './lib/dataset.js';
@@ -44,8 +46,25 @@ interface Run {
   wrongAnswers: number;
   firstWrongAnswer: string | undefined;
   serverRss: RssSummary;
+  /** PostgreSQL only: the database's pages read during the timed requests, per request. */
+  buffers: BufferUse | undefined;
   plans: QueryPlan[];
 }
+
+/**
+ * Pages per request: `hit` found in PostgreSQL's shared buffers, `read` copied in from outside
+ * them (the OS page cache or the disk), from `pg_stat_database`.
+ */
+interface BufferUse {
+  hitPerRequest: number;
+  readPerRequest: number;
+}
+
+/**
+ * A backend reports its counters when it goes idle, at most once a second, else within its idle
+ * interval (10 s in PostgreSQL 15): waiting this long after the requests counts all of theirs.
+ */
+const STATS_FLUSH_MS = 11_000;
 
 function readSettings(): Settings {
   const { values } = parseArgs({
@@ -97,12 +116,12 @@ async function measure(db: DbKind, conversations: number, settings: Settings, po
     });
     const requests = sampleRequests(generated.shape, settings);
 
-    const { timed, serverRss } = await timeWithFinch(target, requests, settings, label, cleanup);
+    const { timed, serverRss, buffers } = await timeWithFinch(target, requests, settings, label, cleanup);
 
     // With Finch stopped, so that nothing else holds the SQLite file.
     const first = requests[0]!;
     const plans = await explainGetMessages(target, first.conversationId, first.afterId);
-    return { db, conversations, generated, latency: summarizeLatencies(timed.latenciesMs), ...timed.check, serverRss, plans };
+    return { db, conversations, generated, latency: summarizeLatencies(timed.latenciesMs), ...timed.check, serverRss, buffers, plans };
   } finally {
     // Several GB at the larger size: gone before the next data set is made.
     await database?.drop();
@@ -120,16 +139,37 @@ async function timeWithFinch(target: FinchTarget, requests: Sampled[], settings:
   try {
     log(`${label} ${fmt.int(settings.warmupRequests)} warmup + ${fmt.int(settings.requests)} timed requests, concurrency ${settings.concurrency}…`);
     await timeRequests(client, requests.slice(0, settings.warmupRequests), settings.concurrency);
+    const before = target.databaseUrl === undefined ? undefined : await countBuffers(target.databaseUrl);
     const rss = new RssSampler(finch.pid);
     try {
       const timed = await timeRequests(client, requests.slice(settings.warmupRequests), settings.concurrency);
-      return { timed, serverRss: rss.stop() };
+      const serverRss = rss.stop();
+      const after = target.databaseUrl === undefined ? undefined : await countBuffers(target.databaseUrl);
+      const timedCount = timed.latenciesMs.length;
+      const buffers =
+        before && after ? { hitPerRequest: (after.hit - before.hit) / timedCount, readPerRequest: (after.read - before.read) / timedCount } : undefined;
+      return { timed, serverRss, buffers };
     } finally {
       rss.stop();
     }
   } finally {
     client.close();
     await stopFinch();
+  }
+}
+
+/** The database's page counters once every backend has reported what it did so far. */
+async function countBuffers(databaseUrl: string): Promise<{ hit: number; read: number }> {
+  await new Promise((resolve) => setTimeout(resolve, STATS_FLUSH_MS));
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ hit: string; read: string }>(
+      'SELECT blks_hit AS hit, blks_read AS read FROM pg_stat_database WHERE datname = current_database()',
+    );
+    return { hit: Number(rows[0]!.hit), read: Number(rows[0]!.read) };
+  } finally {
+    await client.end();
   }
 }
 
@@ -218,6 +258,7 @@ function report(runs: Run[], settings: Settings): void {
       'wrong',
       'RSS max MB',
       'RSS end MB',
+      'pages hit/read per request',
       'generated in',
     ],
     runs.map((run) => [
@@ -233,6 +274,7 @@ function report(runs: Run[], settings: Settings): void {
       fmt.int(run.wrongAnswers),
       fmt.mb(run.serverRss.max),
       fmt.mb(run.serverRss.final),
+      run.buffers ? `${run.buffers.hitPerRequest.toFixed(1)} / ${run.buffers.readPerRequest.toFixed(2)}` : '–',
       fmt.seconds(run.generated.loadSeconds + run.generated.analyzeSeconds),
     ]),
   );
