@@ -224,10 +224,9 @@ async function soak(db: DbKind, settings: Settings, postgres: PostgresHost | und
       count: (settings.warmupSeconds + settings.durationSeconds) * rate,
       send: (index) => {
         const { operation, promise } = next();
-        const sentAt = timeline.now();
         const settled = promise.then((outcome) => {
           pending.delete(settled);
-          timeline.record(sentAt, operation.name, outcome.ms, outcome.status >= 200 && outcome.status < 300);
+          timeline.record(index / rate, operation.name, outcome.ms, outcome.status >= 200 && outcome.status < 300);
           if (index < warmupOps) return;
           results.get(operation.name)!.outcomes.push(outcome);
           if (outcome.status < 200 || outcome.status >= 300) firstProblem ??= `${operation.name}: ${outcome.status} ${outcome.problem ?? ''}`;
@@ -410,7 +409,8 @@ function judge(run: {
  * the judged span for a shorter run, so they never overlap.
  */
 function medianRssGrowth(snapshots: readonly Snapshot[], warmupSeconds: number): { first: number; last: number; growth: number; windowSeconds: number }[] {
-  const judged = snapshots.filter((s) => s.atSeconds >= warmupSeconds);
+  // Samples are kept as each one finishes, which on PostgreSQL (a query each) need not be in order.
+  const judged = snapshots.filter((s) => s.atSeconds >= warmupSeconds).sort((a, b) => a.atSeconds - b.atSeconds);
   if (judged.length === 0) return [];
   const from = judged[0]!.atSeconds;
   const to = judged.at(-1)!.atSeconds;
@@ -478,7 +478,7 @@ function report(runs: Run[], settings: Settings): void {
 function printTimeline(run: Run): void {
   const cores = (value: number | undefined) => (value === undefined ? '–' : value.toFixed(2));
   printTable(
-    `${run.db}: over time (requests by the minute they were sent; cores and event-loop delay in that minute)`,
+    `${run.db}: over time (requests by the minute they were due; cores, event-loop delay beyond its 10 ms timer, the server's memory at its end)`,
     [
       'from s',
       'requests',
