@@ -219,6 +219,9 @@ async function soak(db: DbKind, settings: Settings, postgres: PostgresHost | und
         ),
       SAMPLE_MS,
     );
+    // Stopped below; should the run throw before that, the timers must not keep the bench alive.
+    sampler.unref();
+    scope.add('stop the timeline', async () => void (await timeline.stop()));
     await runOpenLoop({
       ratePerSecond: rate,
       count: (settings.warmupSeconds + settings.durationSeconds) * rate,
