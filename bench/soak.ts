@@ -382,7 +382,8 @@ function judge(run: {
     { check: 'no process exited', ok: run.exited.length === 0, detail: run.exited.join(', ') || 'none' },
     {
       check: `RSS growth after warm-up ≤ ${RSS_GROWTH_LIMIT * 100} % (median of the first window after it → of the last)`,
-      ok: growth.every((g) => g.growth <= RSS_GROWTH_LIMIT),
+      // No sample after the warm-up judges nothing: that is no pass.
+      ok: growth.length > 0 && growth.every((g) => g.growth <= RSS_GROWTH_LIMIT),
       detail: `${growth.map((g) => `${fmt.mb(g.first)} → ${fmt.mb(g.last)} MB (${percent(g.growth)})`).join(', ')} over ${fmt.int(growth[0]?.windowSeconds)} s windows; one sample against one: ${sampleGrowth.map(percent).join(', ')}`,
     },
     {
