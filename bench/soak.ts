@@ -79,6 +79,11 @@ interface Snapshot {
   /** Connections the bench itself holds to the server (its clients' pools and the live streams). */
   benchConnections: number;
   databaseConnections: number | undefined;
+  /**
+   * Connections ever opened to Finch's database (`pg_stat_database.sessions`, PostgreSQL 14 and
+   * later; undefined before, and on SQLite): the pool's churn between two samples.
+   */
+  databaseSessions: number | undefined;
 }
 
 interface OperationResult {
@@ -203,6 +208,7 @@ async function soak(db: DbKind, settings: Settings, postgres: PostgresHost | und
     // Every operation in flight, each gone once it settled (settle() gives up after 30 s).
     const pending = new Set<Promise<void>>();
     const snapshots: Snapshot[] = [];
+    const sampleDatabase = database ? await databaseSampler(database.url, scope) : undefined;
     const started = performance.now();
     const timeline = new Timeline({
       windowSeconds: WINDOW_SECONDS,
@@ -213,7 +219,7 @@ async function soak(db: DbKind, settings: Settings, postgres: PostgresHost | und
     const warmupOps = settings.warmupSeconds * rate;
     const sampler = setInterval(
       () =>
-        void snapshot(finch, database?.url, started).then(
+        void snapshot(finch, sampleDatabase, started).then(
           (s) => snapshots.push(s),
           (error: unknown) => log(`${label} a resource sample failed: ${(error as Error).message}`),
         ),
@@ -240,7 +246,7 @@ async function soak(db: DbKind, settings: Settings, postgres: PostgresHost | und
     await Promise.all(pending);
     clearInterval(sampler);
     const windows = await timeline.stop();
-    snapshots.push(await snapshot(finch, database?.url, started));
+    snapshots.push(await snapshot(finch, sampleDatabase, started));
 
     log(`${label} waiting for the last notifications…`);
     const audit = async () => auditOutbox(target, since, receiver.receipts.slice(firstReceipt));
@@ -292,7 +298,9 @@ async function measureCapacity(next: () => { promise: Promise<Outcome> }, settin
  * The server's and workers' memory and open files, the bench's own connections to the server, and
  * the database's connections to Finch's database.
  */
-async function snapshot(finch: Deployment, databaseUrl: string | undefined, started: number): Promise<Snapshot> {
+type DatabaseSampler = () => Promise<Pick<Snapshot, 'databaseConnections' | 'databaseSessions'>>;
+
+async function snapshot(finch: Deployment, sampleDatabase: DatabaseSampler | undefined, started: number): Promise<Snapshot> {
   const pids = [finch.serverPid, ...finch.workerPids];
   const port = Number(new URL(finch.baseUrl).port);
   return {
@@ -300,21 +308,31 @@ async function snapshot(finch: Deployment, databaseUrl: string | undefined, star
     rss: pids.map((pid) => readRss(pid) ?? Number.NaN),
     files: pids.map((pid) => readOpenFiles(pid, port)),
     benchConnections: connectionsTo(process.pid, port),
-    databaseConnections: databaseUrl === undefined ? undefined : await countConnections(databaseUrl),
+    ...(sampleDatabase === undefined ? { databaseConnections: undefined, databaseSessions: undefined } : await sampleDatabase()),
   };
 }
 
-async function countConnections(databaseUrl: string): Promise<number> {
+/**
+ * Connections open to Finch's database now, and ever opened to it. One connection of the bench's
+ * own, held all along, so that the bench's sampling adds no sessions to the count.
+ */
+async function databaseSampler(databaseUrl: string, scope: Cleanup): Promise<DatabaseSampler> {
   const client = new pg.Client({ connectionString: databaseUrl });
+  // A dropped connection fails the next sample (logged), not the run.
+  client.on('error', () => undefined);
   await client.connect();
-  try {
-    const database = new URL(databaseUrl).pathname.slice(1);
-    // Not this one: it is the bench's own.
-    const result = await client.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
-    return Number(result.rows[0]!.n);
-  } finally {
-    await client.end();
-  }
+  scope.add("close the bench's database connection", () => client.end());
+  const database = new URL(databaseUrl).pathname.slice(1);
+  return async () => {
+    // Not the bench's own connection. `sessions` read through to_jsonb: null, not an error, before PostgreSQL 14.
+    const result = await client.query<{ open: string; sessions: string | null }>(
+      `SELECT (SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()) AS open,
+              (SELECT to_jsonb(d) ->> 'sessions' FROM pg_stat_database d WHERE datname = $1) AS sessions`,
+      [database],
+    );
+    const row = result.rows[0]!;
+    return { databaseConnections: Number(row.open), databaseSessions: row.sessions === null ? undefined : Number(row.sessions) };
+  };
 }
 
 /** `count` live event streams (GET /api/v1/events) as an agent, counting what they hear. */
@@ -402,7 +420,10 @@ function judge(run: {
     {
       check: 'database connections do not grow',
       ok: connectionGrowth === undefined || connectionGrowth <= 0,
-      detail: connectionGrowth === undefined ? 'SQLite (in the open files)' : `${warm.databaseConnections} → ${last.databaseConnections}`,
+      detail:
+        connectionGrowth === undefined
+          ? 'SQLite (in the open files)'
+          : `${warm.databaseConnections} → ${last.databaseConnections}; ${opened(warm, last)} opened in between`,
     },
   ];
 }
@@ -426,6 +447,12 @@ function medianRssGrowth(snapshots: readonly Snapshot[], warmupSeconds: number):
     const last = median(lastWindow.map((s) => s.rss[index]!));
     return { first, last, growth: (last - first) / first, windowSeconds };
   });
+}
+
+/** Connections Finch opened to its database between two samples (its pool's churn), or '–'. */
+function opened(from: Snapshot | undefined, to: Snapshot): string {
+  if (from?.databaseSessions === undefined || to.databaseSessions === undefined) return '–';
+  return fmt.int(to.databaseSessions - from.databaseSessions);
 }
 
 function median(values: number[]): number {
@@ -456,7 +483,7 @@ function report(runs: Run[], settings: Settings): void {
     printTimeline(run);
     printTable(
       `${run.db}: resources (server first, then workers)`,
-      ['at s', 'RSS MB', "open files (own + clients')", 'bench connections', 'db connections'],
+      ['at s', 'RSS MB', "open files (own + clients')", 'bench connections', 'db connections', 'db connections opened'],
       run.snapshots
         .filter((_, index, all) => index % 6 === 0 || index === all.length - 1)
         .map((s) => [
@@ -465,6 +492,7 @@ function report(runs: Run[], settings: Settings): void {
           s.files.map((files) => (files === undefined ? '–' : `${files.own} + ${files.accepted}`)).join(' / '),
           String(s.benchConnections),
           s.databaseConnections === undefined ? '–' : String(s.databaseConnections),
+          opened(run.snapshots[0], s),
         ]),
     );
     process.stdout.write(

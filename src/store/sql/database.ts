@@ -136,6 +136,15 @@ const INT8 = 20;
 const CONNECT_TIMEOUT_MS = 5_000;
 /** Idle time before the kernel starts probing a PostgreSQL connection. */
 const KEEP_ALIVE_DELAY_MS = 10_000;
+/**
+ * How long a pooled PostgreSQL connection may sit idle before the pool closes it (pg-pool's own
+ * default is 10 s). The pool hands out the connection released last, so under steady load the
+ * spare ones idle for seconds at a time; at 10 s they were closed and reopened all along
+ * (about nine a minute for a server and two workers under the soak), each one a new server
+ * process that prepares Finch's statements again. Five minutes keeps what a busy spell needed; a quiet process still gives its
+ * connections back. docs/decisions.md, "PostgreSQL connections kept five minutes".
+ */
+const IDLE_CONNECTION_MS = 5 * 60_000;
 const TIMESTAMPTZ = 1184;
 
 /** How much later than the server's statement_timeout the client gives up on an unanswered query. */
@@ -160,6 +169,7 @@ function openPostgres(url: string, poolSize: number, queryTimeoutSeconds: number
     // Waiting for a connection (a new one, or a free one of the pool) fails after this long, so a
     // request answers 503 instead of hanging while the database is unreachable.
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    idleTimeoutMillis: IDLE_CONNECTION_MS,
     // A connection whose peer vanished (a network drop) is noticed by the kernel, not never.
     keepAlive: true,
     keepAliveInitialDelayMillis: KEEP_ALIVE_DELAY_MS,
