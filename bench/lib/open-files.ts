@@ -12,6 +12,8 @@ export interface OpenFiles {
   accepted: number;
   /** Of `accepted`, those whose client has closed and the server has not (CLOSE_WAIT): a leak if they stay. */
   closedByPeer: number;
+  /** Connections to `databasePort` (PostgreSQL): its pool's, judged with the database's own count. */
+  database: number;
   /** Everything else: the server's own files and outgoing connections. */
   own: number;
 }
@@ -71,13 +73,18 @@ function openSockets(pid: number): { descriptors: number; sockets: TcpSocket[] }
   return { descriptors: descriptors.length, sockets };
 }
 
-/** `pid`'s open files, with the connections accepted on `port` apart; undefined once it is gone. */
-export function readOpenFiles(pid: number, port: number): OpenFiles | undefined {
+/**
+ * `pid`'s open files, with the connections accepted on `port` and those to `databasePort` apart;
+ * undefined once it is gone. A pool keeps spare database connections for minutes after a busy
+ * spell, so counted among its own files they would hide a leak of as many.
+ */
+export function readOpenFiles(pid: number, port: number, databasePort?: number): OpenFiles | undefined {
   const open = openSockets(pid);
   if (open === undefined) return undefined;
   const accepted = open.sockets.filter((socket) => socket.localPort === port && socket.state !== LISTEN);
   const closedByPeer = accepted.filter((socket) => socket.state === CLOSE_WAIT).length;
-  return { accepted: accepted.length, closedByPeer, own: open.descriptors - accepted.length };
+  const database = databasePort === undefined ? 0 : open.sockets.filter((socket) => socket.remotePort === databasePort).length;
+  return { accepted: accepted.length, closedByPeer, database, own: open.descriptors - accepted.length - database };
 }
 
 /** How many connections to `port` process `pid` holds open (a client's side of `accepted`). */
