@@ -141,8 +141,9 @@ const KEEP_ALIVE_DELAY_MS = 10_000;
  * default is 10 s). The pool hands out the connection released last, so under steady load the
  * spare ones idle for seconds at a time; at 10 s they were closed and reopened all along
  * (about nine a minute for a server and two workers under the soak), each one a new server
- * process that prepares Finch's statements again. Five minutes keeps what a busy spell needed; a quiet process still gives its
- * connections back. docs/decisions.md, "PostgreSQL connections kept five minutes".
+ * process that prepares Finch's statements again. Five minutes keeps what a busy spell needed;
+ * a quiet process still gives its connections back. docs/decisions.md, "PostgreSQL connections
+ * kept five minutes".
  */
 const IDLE_CONNECTION_MS = 5 * 60_000;
 const TIMESTAMPTZ = 1184;
