@@ -80,8 +80,9 @@ interface Snapshot {
   benchConnections: number;
   databaseConnections: number | undefined;
   /**
-   * Connections ever opened to Finch's database (`pg_stat_database.sessions`, PostgreSQL 14 and
-   * later; undefined before, and on SQLite): the pool's churn between two samples.
+   * Connections ever opened to Finch's database but the bench's own (`pg_stat_database.sessions`,
+   * PostgreSQL 14 and later; undefined before, on SQLite, and when the sample could not read it):
+   * the pools' churn between two samples.
    */
   databaseSessions: number | undefined;
 }
@@ -415,7 +416,9 @@ function judge(run: {
   // hide growth below it: connections opened after the warm-up are judged too. A connection that
   // leaks (taken and never given back) makes the pool open another for the same load.
   const connectionGrowth = (last.databaseConnections ?? Number.NaN) - (warm.databaseConnections ?? Number.NaN);
-  const openedAfterWarmup = (last.databaseSessions ?? Number.NaN) - (warm.databaseSessions ?? Number.NaN);
+  // Before PostgreSQL 14 there is no such count: only the growth is judged then.
+  const countsSessions = warm.databaseConnections === undefined || warm.databaseSessions !== undefined;
+  const openedAfterWarmup = countsSessions ? (last.databaseSessions ?? Number.NaN) - (warm.databaseSessions ?? Number.NaN) : 0;
   return [
     { check: 'no request failed', ok: failed === 0, detail: `${fmt.int(failed)} failed` },
     {
@@ -462,8 +465,8 @@ function judge(run: {
  * the judged span for a shorter run, so they never overlap.
  */
 function medianRssGrowth(snapshots: readonly Snapshot[], warmupSeconds: number): { first: number; last: number; growth: number; windowSeconds: number }[] {
-  // Samples are kept as each one finishes, which on PostgreSQL (a query each) need not be in order.
-  const judged = snapshots.filter((s) => s.atSeconds >= warmupSeconds).sort((a, b) => a.atSeconds - b.atSeconds);
+  // `snapshots` is in the order the samples were taken (sorted before judging).
+  const judged = snapshots.filter((s) => s.atSeconds >= warmupSeconds);
   if (judged.length === 0) return [];
   const from = judged[0]!.atSeconds;
   const to = judged.at(-1)!.atSeconds;
