@@ -3,10 +3,11 @@
  * went: self time per package (node_modules), per Finch folder (dist/…), per Node internal module,
  * and the garbage collector; then the Finch and library functions with the most inclusive time
  * (the function and everything it called). Used for bench/README.md's "Where the time goes".
+ * A `.heapprofile` (BENCH_HEAP_PROFILE) is summed up the same way in bytes allocated.
  *
- *   node --import tsx bench/profile-summary.ts FILE.cpuprofile… [--requests N] [--top 25]
+ *   node --import tsx bench/profile-summary.ts FILE.cpuprofile|FILE.heapprofile… [--requests N] [--top 25]
  *
- * With --requests (the requests served while profiling), times are also given in µs per request.
+ * With --requests (the requests served while profiling), times and bytes are also given per request.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -21,6 +22,13 @@ interface CpuProfile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
+}
+
+/** A sampling heap profile (BENCH_HEAP_PROFILE): a call tree whose nodes carry the bytes allocated there. */
+interface HeapProfileNode {
+  callFrame: ProfileNode['callFrame'];
+  selfSize: number;
+  children: HeapProfileNode[];
 }
 
 /** The bucket a frame's self time goes to: a package, a Finch folder, a Node module, or a V8 pseudo-frame. */
@@ -79,7 +87,7 @@ function main(): void {
     options: { requests: { type: 'string' }, top: { type: 'string', default: '25' } },
   });
   if (positionals.length === 0) {
-    process.stderr.write('usage: node --import tsx bench/profile-summary.ts FILE.cpuprofile… [--requests N] [--top 25]\n');
+    process.stderr.write('usage: node --import tsx bench/profile-summary.ts FILE.cpuprofile|FILE.heapprofile… [--requests N] [--top 25]\n');
     process.exit(2);
   }
   const requests = values.requests ? Number(values.requests) : undefined;
@@ -87,7 +95,9 @@ function main(): void {
   // A server and its workers each write a profile: each is summed up on its own.
   positionals.forEach((file, index) => {
     if (positionals.length > 1) process.stdout.write(`${index > 0 ? '\n' : ''}== ${file}\n`);
-    summarize(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, requests, top);
+    const profile: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (file.endsWith('.heapprofile')) summarizeAllocations((profile as { head: HeapProfileNode }).head, requests, top);
+    else summarize(profile as CpuProfile, requests, top);
   });
 }
 
@@ -143,6 +153,50 @@ function summarize(profile: CpuProfile, requests: number | undefined, top: numbe
   for (const [key, us] of [...selfByFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) process.stdout.write(`${format(us)}  ${key}\n`);
   process.stdout.write('\ninclusive time by function (JavaScript frames)\n');
   for (const [key, us] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, top)) process.stdout.write(`${format(us)}  ${key}\n`);
+}
+
+/**
+ * Bytes allocated (sampled) by where: per package or Finch folder, per function, and inclusive per
+ * JavaScript function (it and everything it called). V8's own allocations outside JavaScript show
+ * as `(root)` children such as `(V8 API)`.
+ */
+function summarizeAllocations(head: HeapProfileNode, requests: number | undefined, top: number): void {
+  const self = new Map<string, number>();
+  const selfByFunction = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  const add = (map: Map<string, number>, key: string, bytes: number) => map.set(key, (map.get(key) ?? 0) + bytes);
+  // Returns the bytes under `node`; `onPath` keeps a recursive function from being counted twice.
+  const walk = (node: HeapProfileNode, onPath: Set<string>): number => {
+    const frame = node.callFrame;
+    add(self, bucketOf(frame), node.selfSize);
+    add(selfByFunction, `${frame.functionName || '(anonymous)'} ${frame.url.replace(/^.*\/(node_modules|dist)\//, '')}:${frame.lineNumber + 1}`, node.selfSize);
+    const key = frame.url && !frame.url.startsWith('node:') ? `${frame.functionName || '(anonymous)'} ${bucketOf(frame)}:${frame.lineNumber + 1}` : undefined;
+    const counted = key !== undefined && !onPath.has(key);
+    if (counted) onPath.add(key);
+    let bytes = node.selfSize;
+    for (const child of node.children) bytes += walk(child, onPath);
+    if (counted) {
+      onPath.delete(key);
+      add(inclusive, key, bytes);
+    }
+    return bytes;
+  };
+  const total = walk(head, new Set());
+  const format = (bytes: number) => {
+    const share = `${((100 * bytes) / total).toFixed(1).padStart(5)} %`;
+    const perRequest = requests ? `  ${(bytes / requests / 1024).toFixed(1).padStart(7)} kB/req` : '';
+    return `${share}${perRequest}`;
+  };
+  process.stdout.write(
+    `allocated (sampled) ${(total / 2 ** 20).toFixed(1)} MB${requests ? `, ${requests} requests: ${(total / requests / 1024).toFixed(1)} kB per request` : ''}\n`,
+  );
+  const print = (title: string, map: Map<string, number>) => {
+    process.stdout.write(`\n${title}\n`);
+    for (const [key, bytes] of [...map].sort((a, b) => b[1] - a[1]).slice(0, top)) process.stdout.write(`${format(bytes)}  ${key}\n`);
+  };
+  print('allocated by where it runs', self);
+  print('allocated by function', selfByFunction);
+  print('inclusive by function (JavaScript frames)', inclusive);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -5,6 +5,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { fetchAccessToken } from '../../src/client/fin-client.js';
 import { finClientFromBanner } from './test-harness.js';
@@ -92,11 +93,20 @@ export async function startFinch(target: FinchTarget): Promise<FinchProcess> {
 /**
  * BENCH_CPU_PROFILE=DIR: Finch runs under V8's sampling profiler and writes a `.cpuprofile` into
  * DIR when it stops (bench/profile-summary.ts sums one up by where the time goes); servers and
- * workers alike (throughput.ts, and the deployments of webhook-latency.ts and routing-latency.ts).
+ * workers alike (throughput.ts, soak.ts, and the deployments of webhook-latency.ts and
+ * routing-latency.ts). BENCH_HEAP_PROFILE=DIR: the same processes write an allocation profile,
+ * `<pid>.heapprofile`, into DIR.
  */
 export function profileArgs(): string[] {
-  const dir = process.env.BENCH_CPU_PROFILE;
-  return dir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(dir), '--cpu-prof-interval', '250'] : [];
+  const cpu = process.env.BENCH_CPU_PROFILE;
+  const cpuArgs = cpu ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(cpu), '--cpu-prof-interval', '250'] : [];
+  // BENCH_HEAP_PROFILE=DIR: who allocates how much, collected objects included (allocation-sampler.mjs).
+  // The directory rides in the module's URL: Finch's environment is built from scratch (finchEnv).
+  const heap = process.env.BENCH_HEAP_PROFILE;
+  const sampler = pathToFileURL(path.join(REPO_ROOT, 'bench', 'lib', 'allocation-sampler.mjs'));
+  if (heap) sampler.searchParams.set('dir', path.resolve(heap));
+  const heapArgs = heap ? ['--import', sampler.href] : [];
+  return [...cpuArgs, ...heapArgs];
 }
 
 interface Banner {
