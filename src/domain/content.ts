@@ -2,6 +2,7 @@
  * Message content rules (spec §5): bodies are sanitized on the way in to the HTML Fin supports,
  * attachments must be HTTPS, and a message needs a body, an attachment, or both.
  */
+import { Parser } from 'htmlparser2';
 import sanitizeHtml from 'sanitize-html';
 import type { AttachmentInput } from '../contract/requests.js';
 import { unprocessable } from './errors.js';
@@ -194,19 +195,44 @@ export function extension(filename: string): string {
   return dot > 0 ? filename.slice(dot + 1).toLowerCase() : '';
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+/**
+ * Elements whose content is not text: sanitize-html's `nonTextTags`, the rule this text was first
+ * made with (migration 0003's frozen copy), so previews and search words stay what they were.
+ */
+const NOT_TEXT = new Set(['script', 'style', 'textarea', 'option', 'xmp']);
+/** Where words that run together in the markup are apart on the page. */
+const BLOCK_ENDS = /<(br|\/p|\/h[1-6]|\/li)\s*\/?>/gi;
 
-/** Sanitized HTML as plain text (for previews and search), whitespace collapsed. */
+/**
+ * HTML as plain text (for previews, search words and notification excerpts): the text of the
+ * elements, entities decoded, whitespace collapsed. The same text sanitize-html with no tags
+ * allowed gives once its escaping is undone (migration 0003's rule; test/search/html-to-text.test.ts
+ * holds them to each other), read straight off htmlparser2's events, the parser sanitize-html
+ * itself uses. sanitize-html merges its options and builds a frame per element on every call, for
+ * text it then escapes and this unescaped again: with a preview per conversation of every queue
+ * page, that was about 6 % of all the server allocated under bench/soak.ts's mix on PostgreSQL
+ * (bench/README.md).
+ */
 export function htmlToText(html: string | null): string {
   if (html === null) return '';
-  return sanitizeHtml(html.replace(/<(br|\/p|\/h[1-6]|\/li)\s*\/?>/gi, ' $&'), { allowedTags: [], allowedAttributes: {} })
-    .replace(/&(#x?[0-9a-f]+|[a-z]+);/gi, (entity, name: string) => {
-      if (name.startsWith('#')) {
-        const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-        return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
-      }
-      return ENTITIES[name.toLowerCase()] ?? entity;
-    })
-    .replace(/\s+/g, ' ')
-    .trim();
+  let text = '';
+  // > 0 inside an element whose content is not text: the depth of elements open within it.
+  let skipping = 0;
+  const parser = new Parser(
+    {
+      onopentagname(name) {
+        if (skipping > 0) skipping++;
+        else if (NOT_TEXT.has(name)) skipping = 1;
+      },
+      onclosetag() {
+        if (skipping > 0) skipping--;
+      },
+      ontext(chunk) {
+        if (skipping === 0) text += chunk;
+      },
+    },
+    { decodeEntities: true },
+  );
+  parser.end(html.replace(BLOCK_ENDS, ' $&'));
+  return text.replace(/\s+/g, ' ').trim();
 }

@@ -153,11 +153,15 @@ const CLIENT_GRACE_MS = 1_000;
 
 function openPostgres(url: string, poolSize: number, queryTimeoutSeconds: number): Database {
   const parseTimestamp = pg.types.getTypeParser(TIMESTAMPTZ) as (value: string) => Date;
+  // pg asks for a parser per column of every result: the same two functions each time, not two
+  // new closures per column of every query.
+  const parseInt8 = (value: string) => Number(value);
+  const parseTimestamptz = (value: string) => isoFromPostgres(value, parseTimestamp);
   // Parsers for this pool only, so an application embedding Finch keeps its own pg settings.
   const types = {
     getTypeParser: ((oid: number, format?: string) => {
-      if (oid === INT8) return (value: string) => Number(value);
-      if (oid === TIMESTAMPTZ) return (value: string) => isoFromPostgres(value, parseTimestamp);
+      if (oid === INT8) return parseInt8;
+      if (oid === TIMESTAMPTZ) return parseTimestamptz;
       return pg.types.getTypeParser(oid, format as 'text');
     }) as typeof pg.types.getTypeParser,
   };

@@ -26,6 +26,10 @@ export function withNamedStatements(pool: pg.Pool, health?: WriteHealth): Postgr
     }
     return name;
   };
+  // One wrapper per pg connection, made when the pool first hands it out: Kysely keeps its own
+  // connection object per client it is given (a WeakMap), so a new wrapper on every checkout meant
+  // new objects on every query outside a transaction.
+  const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   return {
     async connect(): Promise<PostgresPoolClient> {
       let client: pg.PoolClient;
@@ -34,29 +38,36 @@ export function withNamedStatements(pool: pg.Pool, health?: WriteHealth): Postgr
       } catch (error) {
         throw translateError(error, health);
       }
-      // A connection that failed as a connection (lost, terminated, or silent past the client's
-      // query timeout) is not given back to the pool: pg keeps a timed-out query's connection as
-      // it is, and the late answer would be read as the next query's. Nor is it used again before
-      // release (a transaction's ROLLBACK would wait behind the unanswered query).
-      let broken: unknown;
-      const run = async (query: string, values: unknown[]) => {
-        if (broken !== undefined) throw broken;
-        try {
-          return await (PREPARABLE.test(query) ? client.query({ name: nameOf(query), text: query, values }) : client.query(query, values));
-        } catch (error) {
-          const translated = translateError(error, health);
-          if (unavailability(error) === 'connection') broken = translated;
-          throw translated;
-        }
-      };
-      return {
-        query: ((query: string | object, parameters?: ReadonlyArray<unknown>) => {
-          if (typeof query !== 'string') return client.query(query as pg.Submittable);
-          return run(query, [...(parameters ?? [])]);
-        }) as unknown as PostgresPoolClient['query'],
-        release: (destroy?: boolean) => client.release(destroy || broken !== undefined || undefined),
-      };
+      let wrapper = wrappers.get(client);
+      if (!wrapper) wrappers.set(client, (wrapper = wrap(client)));
+      return wrapper;
     },
     end: () => pool.end(),
   };
+
+  function wrap(client: pg.PoolClient): PostgresPoolClient {
+    // A connection that failed as a connection (lost, terminated, or silent past the client's
+    // query timeout) is not given back to the pool: pg keeps a timed-out query's connection as
+    // it is, and the late answer would be read as the next query's. Nor is it used again before
+    // release (a transaction's ROLLBACK would wait behind the unanswered query).
+    let broken: unknown;
+    const run = async (query: string, values: unknown[]) => {
+      if (broken !== undefined) throw broken;
+      try {
+        return await (PREPARABLE.test(query) ? client.query({ name: nameOf(query), text: query, values }) : client.query(query, values));
+      } catch (error) {
+        const translated = translateError(error, health);
+        if (unavailability(error) === 'connection') broken = translated;
+        throw translated;
+      }
+    };
+    return {
+      query: ((query: string | object, parameters?: ReadonlyArray<unknown>) => {
+        if (typeof query !== 'string') return client.query(query as pg.Submittable);
+        return run(query, [...(parameters ?? [])]);
+      }) as unknown as PostgresPoolClient['query'],
+      // A broken connection is destroyed, never handed out again: its wrapper goes with it.
+      release: (destroy?: boolean) => client.release(destroy || broken !== undefined || undefined),
+    };
+  }
 }

@@ -73,7 +73,8 @@ export const search: DialectMigration = {
  */
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
 
-function frozenHtmlToText(html: string | null): string {
+/** Exported for test/search/html-to-text.test.ts, which holds the live rule to this one. */
+export function frozenHtmlToText(html: string | null): string {
   if (html === null) return '';
   return sanitizeHtml(html.replace(/<(br|\/p|\/h[1-6]|\/li)\s*\/?>/gi, ' $&'), { allowedTags: [], allowedAttributes: {} })
     .replace(/&(#x?[0-9a-f]+|[a-z]+);/gi, (entity, name: string) => {
