@@ -9,7 +9,7 @@
  * 64 KiB allocated on average. Written as `<pid>.heapprofile` when the process exits, in the
  * format Chrome's DevTools loads (Memory → Load) and bench/profile-summary.ts sums up.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import path from 'node:path';
 
@@ -28,7 +28,11 @@ if (dir) {
   process.on('exit', () => {
     session.post('HeapProfiler.stopSampling', (error, result) => {
       if (error) process.stderr.write(`allocation sampler: ${error.message}\n`);
-      else writeFileSync(path.join(path.resolve(dir), `${process.pid}.heapprofile`), JSON.stringify(result.profile));
+      else {
+        // As --cpu-prof-dir does: the directory need not exist yet.
+        mkdirSync(path.resolve(dir), { recursive: true });
+        writeFileSync(path.join(path.resolve(dir), `${process.pid}.heapprofile`), JSON.stringify(result.profile));
+      }
     });
   });
 }

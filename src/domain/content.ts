@@ -220,7 +220,9 @@ export function htmlToText(html: string | null): string {
   let skipping = 0;
   const parser = new Parser(
     {
-      onopentagname(name) {
+      // On the whole tag, as sanitize-html does, not on its name: an open tag cut off by the end of
+      // the input (`a<option/`) never completes, and what follows its name is then still text.
+      onopentag(name) {
         if (skipping > 0) skipping++;
         else if (NOT_TEXT.has(name)) skipping = 1;
       },

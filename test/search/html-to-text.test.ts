@@ -25,6 +25,8 @@ describe('htmlToText', () => {
     ['unclosed <b>bold <i>both', 'unclosed bold both'],
     ['stray </div> close and < lone & signs', 'stray close and < lone & signs'],
     ['', ''],
+    ['a<option/', 'a/'],
+    ['x<textarea foo/', 'x/'],
   ])('%j → %j', (html, text) => {
     expect(htmlToText(html)).toBe(text);
     expect(textBySanitizer(html)).toBe(text);
@@ -40,6 +42,10 @@ describe('htmlToText', () => {
       tag.map((name) => `<${name}>`),
       tag.map((name) => `</${name}>`),
       tag.map((name) => `<${name} />`),
+      // Tags the input may end inside of.
+      tag.map((name) => `<${name}`),
+      tag.map((name) => `<${name}/`),
+      tag.map((name) => `<${name} a="1"/`),
       fc.constantFrom('<a href="https://x.example/?a=1&amp;b=2">', '<img src=x onerror=alert(1)>', '<!-- c -->', '<![CDATA[x]]>', '<!doctype html>', '<'),
       fc.constantFrom('&amp;', '&lt;', '&gt;', '&quot;', '&apos;', '&nbsp;', '&eacute;', '&#60;', '&#x3C;', '&#0;', '&#x110000;', '&bogus;', '&', '&amp;lt;'),
       fc.string({ maxLength: 8 }),

@@ -66,7 +66,9 @@ export function withNamedStatements(pool: pg.Pool, health?: WriteHealth): Postgr
         if (typeof query !== 'string') return client.query(query as pg.Submittable);
         return run(query, [...(parameters ?? [])]);
       }) as unknown as PostgresPoolClient['query'],
-      // A broken connection is destroyed, never handed out again: its wrapper goes with it.
+      // A broken connection is destroyed, never handed out again: its wrapper goes with it. (One
+      // found broken only after its release, by a query nobody awaited, fails its next checkout
+      // at once with that error and is destroyed then.)
       release: (destroy?: boolean) => client.release(destroy || broken !== undefined || undefined),
     };
   }
