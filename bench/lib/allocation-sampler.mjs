@@ -13,7 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import path from 'node:path';
 
-// profileArgs passes the directory as `?dir=`: Finch's environment does not carry BENCH_* settings.
+// profileArgs passes the directory, absolute, as `?dir=`: Finch's environment does not carry BENCH_* settings.
 const dir = new URL(import.meta.url).searchParams.get('dir');
 if (dir) {
   const session = new Session();
@@ -30,8 +30,8 @@ if (dir) {
       if (error) process.stderr.write(`allocation sampler: ${error.message}\n`);
       else {
         // As --cpu-prof-dir does: the directory need not exist yet.
-        mkdirSync(path.resolve(dir), { recursive: true });
-        writeFileSync(path.join(path.resolve(dir), `${process.pid}.heapprofile`), JSON.stringify(result.profile));
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(path.join(dir, `${process.pid}.heapprofile`), JSON.stringify(result.profile));
       }
     });
   });

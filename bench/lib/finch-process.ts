@@ -103,10 +103,10 @@ export function profileArgs(): string[] {
   // BENCH_HEAP_PROFILE=DIR: who allocates how much, collected objects included (allocation-sampler.mjs).
   // The directory rides in the module's URL: Finch's environment is built from scratch (finchEnv).
   const heap = process.env.BENCH_HEAP_PROFILE;
+  if (!heap) return cpuArgs;
   const sampler = pathToFileURL(path.join(REPO_ROOT, 'bench', 'lib', 'allocation-sampler.mjs'));
-  if (heap) sampler.searchParams.set('dir', path.resolve(heap));
-  const heapArgs = heap ? ['--import', sampler.href] : [];
-  return [...cpuArgs, ...heapArgs];
+  sampler.searchParams.set('dir', path.resolve(heap));
+  return [...cpuArgs, '--import', sampler.href];
 }
 
 interface Banner {
