@@ -102,6 +102,8 @@ export function profileArgs(): string[] {
   const cpuArgs = cpu ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(cpu), '--cpu-prof-interval', '250'] : [];
   // BENCH_HEAP_PROFILE=DIR: who allocates how much, collected objects included (allocation-sampler.mjs).
   // The directory rides in the module's URL: Finch's environment is built from scratch (finchEnv).
+  // BENCH_PERF_MAP=1: V8 writes /tmp/perf-<pid>.map, so Linux `perf` names JavaScript functions.
+  if (process.env.BENCH_PERF_MAP === '1') cpuArgs.push('--perf-basic-prof-only-functions');
   const heap = process.env.BENCH_HEAP_PROFILE;
   if (!heap) return cpuArgs;
   const sampler = pathToFileURL(path.join(REPO_ROOT, 'bench', 'lib', 'allocation-sampler.mjs'));

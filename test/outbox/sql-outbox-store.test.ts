@@ -4,6 +4,7 @@
  * and their conversations, the delivery log's pages, and pruning.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import type { DeliveryAttempt, EventResolution, OutboxEvent } from '../../src/store/outbox-port.js';
 import { writeTransaction } from '../../src/store/sql/database.js';
 import { InvalidCursorError, SqlOutboxStore, enqueueSync } from '../../src/store/sql/sql-outbox-store.js';
@@ -294,6 +295,8 @@ describe.each(sqlBackends())('the SQL outbox on %s', (backend) => {
         const committed = new Promise<void>((resolve) => (commit = resolve));
         const writer = writeTransaction(data.database, async (trx) => {
           await enqueueSync(trx, data.database.dialect, conversation, at(1));
+          // The event's insert is held until the transaction's next statement (named-statements.ts): send it.
+          await sql`select 1`.execute(trx);
           enqueued();
           await committed;
         });

@@ -31,6 +31,7 @@
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { translateError, unavailability } from './errors.js';
+import { DEFERRABLE } from './named-statements.js';
 import type { Schema } from './schema.js';
 
 export const INBOX_CHANNEL = 'finch_inbox';
@@ -124,8 +125,9 @@ export class ChangeFeed {
       ...(signals.outboxWritten ? [sql`pg_notify(${OUTBOX_CHANNEL}, '')`] : []),
       ...(signals.routable ? [sql`pg_notify(${ROUTING_CHANNEL}, '')`] : []),
     ];
-    if (calls.length > 0) await sql`select ${sql.join(calls)}`.execute(db);
-    for (const payload of rest) await sql`select pg_notify(${INBOX_CHANNEL}, ${payload})`.execute(db);
+    // Nothing reads their answers: in a transaction they go with the next statement, its COMMIT.
+    if (calls.length > 0) await sql`${sql.raw(DEFERRABLE)}select ${sql.join(calls)}`.execute(db);
+    for (const payload of rest) await sql`${sql.raw(DEFERRABLE)}select pg_notify(${INBOX_CHANNEL}, ${payload})`.execute(db);
   }
 
   /** After the commit: on SQLite, tells this process's subscribers (and routers, when `routable`). */

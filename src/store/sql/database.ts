@@ -168,6 +168,8 @@ function openPostgres(url: string, poolSize: number, queryTimeoutSeconds: number
   // Sessions in UTC, so timestamps arrive as "2025-10-27 14:30:00.123+00" and convert by string.
   const pool = new pg.Pool({
     connectionString: url,
+    // Statements held in a transaction go out with the next one (named-statements.ts).
+    pipeline: true,
     max: poolSize,
     types,
     options: '-c TimeZone=UTC',

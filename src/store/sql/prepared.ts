@@ -10,6 +10,7 @@
  */
 import { CompiledQuery, type Compilable, type Kysely } from 'kysely';
 import type { Dialect } from './database.js';
+import { DEFERRABLE } from './named-statements.js';
 import type { Schema } from './schema.js';
 
 /** Stands for the index-th argument while the query is built. */
@@ -25,6 +26,12 @@ interface Compiled {
 
 export interface PreparedQuery<Args extends unknown[], Row> {
   run(db: Kysely<Schema>, dialect: Dialect, ...args: Args): Promise<Row[]>;
+  /**
+   * Runs it for its effect only: in a transaction on PostgreSQL it is held and sent with the
+   * transaction's next statement (named-statements.ts), so it resolves at once and its error, if
+   * any, fails that statement instead. Elsewhere the same as `run`.
+   */
+  send(db: Kysely<Schema>, dialect: Dialect, ...args: Args): Promise<void>;
 }
 
 /**
@@ -36,21 +43,34 @@ export function prepared<Args extends unknown[], Row>(
   arity = build.length - 1,
 ): PreparedQuery<Args, Row> {
   const compiled = new Map<Dialect, Compiled>();
+  const compile = (db: Kysely<Schema>, dialect: Dialect): Compiled => {
+    let query = compiled.get(dialect);
+    if (!query) {
+      const placeholders = Array.from({ length: arity }, (_, index) => new Placeholder(index)) as unknown as Args;
+      const { sql, parameters } = build(db, ...placeholders).compile();
+      query = {
+        sql,
+        parameters: parameters.map((value) => (value instanceof Placeholder ? { argument: value.index } : { constant: value })),
+      };
+      compiled.set(dialect, query);
+    }
+    return query;
+  };
+  const execute = (db: Kysely<Schema>, query: Compiled, sql: string, args: Args) =>
+    db.executeQuery<Row>(
+      CompiledQuery.raw(
+        sql,
+        query.parameters.map((parameter) => ('argument' in parameter ? args[parameter.argument] : parameter.constant)),
+      ),
+    );
   return {
     async run(db, dialect, ...args) {
-      let query = compiled.get(dialect);
-      if (!query) {
-        const placeholders = Array.from({ length: arity }, (_, index) => new Placeholder(index)) as unknown as Args;
-        const { sql, parameters } = build(db, ...placeholders).compile();
-        query = {
-          sql,
-          parameters: parameters.map((value) => (value instanceof Placeholder ? { argument: value.index } : { constant: value })),
-        };
-        compiled.set(dialect, query);
-      }
-      const values = query.parameters.map((parameter) => ('argument' in parameter ? args[parameter.argument] : parameter.constant));
-      const result = await db.executeQuery<Row>(CompiledQuery.raw(query.sql, values));
-      return result.rows;
+      const query = compile(db, dialect);
+      return (await execute(db, query, query.sql, args)).rows;
+    },
+    async send(db, dialect, ...args) {
+      const query = compile(db, dialect);
+      await execute(db, query, dialect === 'postgres' ? DEFERRABLE + query.sql : query.sql, args);
     },
   };
 }

@@ -74,7 +74,8 @@ const ENQUEUE_SYNC = prepared((db, id: string, conversationId: string, payload: 
  * `db` is the caller's transaction.
  */
 export async function enqueueSync(db: Kysely<Schema>, dialect: Dialect, conversationId: string, at: string): Promise<void> {
-  await ENQUEUE_SYNC.run(db, dialect, newEventId(), conversationId, JSON.stringify({ conversation_id: conversationId }), at);
+  // Nothing reads its answer: in a transaction on PostgreSQL it goes with the next statement.
+  await ENQUEUE_SYNC.send(db, dialect, newEventId(), conversationId, JSON.stringify({ conversation_id: conversationId }), at);
 }
 
 /**
