@@ -190,6 +190,20 @@ describe.each(sqlBackends())('answers kept while nothing changed on %s', (backen
     }
   });
 
+  it('finds tokens asked for at once, each with its own record (one token alone, the others in one shared statement)', async () => {
+    const others = await Promise.all([createOtherClient(finch), createOtherClient(finch), createOtherClient(finch)]);
+    const asked = [{ clientId: finch.clientId, token: finch.token }, ...others];
+
+    const [first, ...rest] = await Promise.all([
+      ...asked.map(({ token }) => finch.credentials.findAccessToken(hashToken(token))),
+      finch.credentials.findAccessToken(hashToken('unknown')),
+    ]);
+
+    expect([first, ...rest.slice(0, -1)].map((found) => found?.clientId)).toEqual(asked.map(({ clientId }) => clientId));
+    expect(rest.at(-1)).toBeUndefined();
+    for (const found of [first, ...rest.slice(0, -1)]) expect(found?.version).toBeTruthy();
+  });
+
   it('keeps nothing a transaction wrote and rolled back', async () => {
     const { id } = await finConversation(finch);
     const first = await raw('rest', 'get_conversation', { conversation_id: id });

@@ -5,7 +5,7 @@ import { KeptWhileUnchanged } from '../../lib/kept-while-unchanged.js';
 import { SharedRead } from '../../lib/shared-read.js';
 import { type AccessTokenRecord, type ApiTokenRecord, type CredentialStore, DatabaseUnavailableError, type FoundApiToken, type OAuthClient } from '../port.js';
 import type { Dialect, SqlScope } from './database.js';
-import { prepared } from './prepared.js';
+import { prepared, type PreparedQuery } from './prepared.js';
 import { AGENT_COLUMNS, agentFrom, prefixed } from './rows.js';
 import type { Schema } from './schema.js';
 
@@ -35,13 +35,29 @@ const apiTokenRows = (db: Kysely<Schema>) =>
 const SNAPSHOT = sql<string>`pg_current_snapshot()::text || ' ' || pg_postmaster_start_time()::text`.as('store_version');
 const accessToken = prepared((db, tokenHash: string) => accessTokenRows(db).where('t.token_hash', '=', tokenHash));
 const apiToken = prepared((db, tokenHash: string) => apiTokenRows(db).where('t.token_hash', '=', tokenHash));
-/** On PostgreSQL: the tokens of every request that arrived while the previous statement was out. */
-const accessTokensWithVersion = prepared((db, tokenHashes: string[]) =>
-  accessTokenRows(db).where('t.token_hash', '=', sql<string>`any(${tokenHashes})`).select(SNAPSHOT),
+/**
+ * On PostgreSQL: the tokens of every request that arrived while the previous statement was out.
+ * One token, the usual case, is looked up with `=`, several with `= any(…)`: PostgreSQL plans the
+ * array form anew on every call (its generic plan, made without the array's length, is costed above
+ * the plan for the array at hand, so the plan cache never settles on it), and that planning cost the
+ * database about six times the lookup itself (bench/README.md, "Cost per agent change").
+ */
+const accessTokensWithVersion = byTokenHash(
+  prepared((db, tokenHash: string) => accessTokenRows(db).where('t.token_hash', '=', tokenHash).select(SNAPSHOT)),
+  prepared((db, tokenHashes: string[]) => accessTokenRows(db).where('t.token_hash', '=', sql<string>`any(${tokenHashes})`).select(SNAPSHOT)),
 );
-const apiTokensWithVersion = prepared((db, tokenHashes: string[]) =>
-  apiTokenRows(db).where('t.token_hash', '=', sql<string>`any(${tokenHashes})`).select(SNAPSHOT),
+const apiTokensWithVersion = byTokenHash(
+  prepared((db, tokenHash: string) => apiTokenRows(db).where('t.token_hash', '=', tokenHash).select(SNAPSHOT)),
+  prepared((db, tokenHashes: string[]) => apiTokenRows(db).where('t.token_hash', '=', sql<string>`any(${tokenHashes})`).select(SNAPSHOT)),
 );
+
+/** Runs `one` for a single hash and `several` for more (see above). */
+function byTokenHash<Row>(one: PreparedQuery<[string], Row>, several: PreparedQuery<[string[]], Row>) {
+  return {
+    run: (db: Kysely<Schema>, dialect: Dialect, tokenHashes: string[]): Promise<Row[]> =>
+      tokenHashes.length === 1 ? one.run(db, dialect, tokenHashes[0]!) : several.run(db, dialect, tokenHashes),
+  };
+}
 /**
  * How token statements are shared (lib/coalesced-lookup.ts): at most 100 tokens in one (a deployment
  * has few in use; a flood of unknown ones splits), at most 1,000 distinct tokens waiting (past it a
