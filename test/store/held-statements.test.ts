@@ -17,7 +17,7 @@ import { createDatabase } from '../support/postgres-server.js';
 
 /** A statement run for its effect only, as `prepared(…).send` and the change feed's NOTIFY run theirs. */
 const held = (db: Kysely<Schema>, id: number, note: string | null) =>
-  sql`${sql.raw(DEFERRABLE)}insert into held_notes (id, note) values (${id}, ${note})`.execute(db);
+  sql`insert into held_notes (id, note) values (${id}, ${note})${sql.raw(DEFERRABLE)}`.execute(db);
 const write = (db: Kysely<Schema>, id: number, note: string) => sql`insert into held_notes (id, note) values (${id}, ${note})`.execute(db);
 
 describe.runIf(sqlBackends().includes('postgres'))('statements held in a PostgreSQL transaction', () => {

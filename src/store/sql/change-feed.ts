@@ -126,8 +126,8 @@ export class ChangeFeed {
       ...(signals.routable ? [sql`pg_notify(${ROUTING_CHANNEL}, '')`] : []),
     ];
     // Nothing reads their answers: in a transaction they go with the next statement, its COMMIT.
-    if (calls.length > 0) await sql`${sql.raw(DEFERRABLE)}select ${sql.join(calls)}`.execute(db);
-    for (const payload of rest) await sql`${sql.raw(DEFERRABLE)}select pg_notify(${INBOX_CHANNEL}, ${payload})`.execute(db);
+    if (calls.length > 0) await sql`select ${sql.join(calls)}${sql.raw(DEFERRABLE)}`.execute(db);
+    for (const payload of rest) await sql`select pg_notify(${INBOX_CHANNEL}, ${payload})${sql.raw(DEFERRABLE)}`.execute(db);
   }
 
   /** After the commit: on SQLite, tells this process's subscribers (and routers, when `routable`). */

@@ -23,13 +23,14 @@ import type pg from 'pg';
 import { translateError, unavailability, type WriteHealth } from './errors.js';
 
 /**
- * Marks a statement whose answer the caller does not read (it resolves with no rows at once): in a
- * transaction on PostgreSQL it is sent with the next statement. Outside one it runs as usual.
+ * Ends a statement whose answer the caller does not read (it resolves with no rows at once): in a
+ * transaction on PostgreSQL it is sent with the next statement. Outside one it runs as usual. At the
+ * end, so that the statement still starts with its command (tracing names its span after it).
  */
-export const DEFERRABLE = '/* deferrable */ ';
+export const DEFERRABLE = ' /* deferrable */';
 
 /** Only these can be prepared; anything else (DDL, transaction control) runs as it is. */
-const PREPARABLE = /^\s*(?:\/\* deferrable \*\/\s*)?(select|insert|update|delete|with)\b/i;
+const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
 /** How Kysely starts a transaction (`begin`, or `start transaction` with an isolation level). */
 const TRANSACTION_START = /^\s*(begin|start\s+transaction)\b/i;
 /** How Kysely ends one (savepoints are `rollback to savepoint …`, which does not end it). */
@@ -123,7 +124,7 @@ export function withNamedStatements(pool: pg.Pool, health?: WriteHealth): Postgr
         held = [{ text, values }];
         return HELD;
       }
-      if (text.startsWith(DEFERRABLE)) {
+      if (text.endsWith(DEFERRABLE)) {
         held.push({ text, values });
         return HELD;
       }

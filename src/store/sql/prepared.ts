@@ -70,7 +70,7 @@ export function prepared<Args extends unknown[], Row>(
     },
     async send(db, dialect, ...args) {
       const query = compile(db, dialect);
-      await execute(db, query, dialect === 'postgres' ? DEFERRABLE + query.sql : query.sql, args);
+      await execute(db, query, dialect === 'postgres' ? query.sql + DEFERRABLE : query.sql, args);
     },
   };
 }
