@@ -109,6 +109,36 @@ describe.runIf(sqlBackends().includes('postgres'))('statements held in a Postgre
     expect(await notes()).toEqual([]);
   });
 
+  it('a held statement pg cannot send (a value it cannot bind) stops the batch: the COMMIT behind it is not sent', async () => {
+    const unbindable = {
+      toPostgres: () => {
+        throw new Error('cannot bind this value');
+      },
+    };
+    const failing = writeTransaction(database, async (trx) => {
+      await write(trx, 1, 'written first');
+      await sql`insert into held_notes (id, note) values (${2}, ${unbindable})${sql.raw(DEFERRABLE)}`.execute(trx);
+    });
+
+    await expect(failing).rejects.toThrow('cannot bind this value');
+    expect(await notes()).toEqual([]);
+  });
+
+  it('what was held after a savepoint is dropped by rolling back to it, and the transaction goes on', async () => {
+    await writeTransaction(database, async (trx) => {
+      await write(trx, 1, 'before the savepoint');
+      await sql`savepoint back`.execute(trx);
+      await held(trx, 1, 'a duplicate key, undone with the savepoint');
+      await sql`rollback to savepoint back`.execute(trx);
+      await write(trx, 2, 'after it');
+    });
+
+    expect(await notes()).toEqual([
+      { id: 1, note: 'before the savepoint' },
+      { id: 2, note: 'after it' },
+    ]);
+  });
+
   it('a transaction that fails before sending anything sends nothing, not even BEGIN or ROLLBACK', async () => {
     const writes = await socketWrites(async () => {
       const failing = writeTransaction(database, async (trx) => {

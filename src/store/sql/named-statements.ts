@@ -11,7 +11,8 @@
  * transaction is then three round trips instead of six (`BEGIN` rides with the locking read, the
  * event and the NOTIFY with `COMMIT`). A held statement that fails fails the statement it rode
  * with, with its own error, and the transaction rolls back as before; a transaction that ends in
- * `ROLLBACK` before anything was sent sends nothing. bench/README.md, "Cost per agent change".
+ * `ROLLBACK` before anything was sent sends nothing (docs/decisions.md, "Statements held in a
+ * PostgreSQL transaction"; bench/README.md, "Cost per agent change").
  *
  * Errors that mean the database cannot serve (connection refused or lost, the server shutting
  * down or starting up, no free connection in time, a full disk) leave here as
@@ -19,7 +20,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
-import type pg from 'pg';
+import pg from 'pg';
 import { translateError, unavailability, type WriteHealth } from './errors.js';
 
 /**
@@ -36,9 +37,16 @@ const TRANSACTION_START = /^\s*(begin|start\s+transaction)\b/i;
 /** How Kysely ends one (savepoints are `rollback to savepoint …`, which does not end it). */
 const TRANSACTION_END = /^\s*(commit|rollback)\s*$/i;
 const ROLLBACK = /^\s*rollback\s*$/i;
+const ROLLBACK_TO_SAVEPOINT = /^\s*rollback\s+to\b/i;
 
 /** What a held statement answers at once: nothing read, nothing counted. */
-const HELD = Object.freeze({ command: null, rowCount: null, rows: [], fields: [] }) as unknown as pg.QueryResult;
+const nothingRead = (): pg.QueryResult => ({ command: null, rowCount: null, rows: [], fields: [] }) as unknown as pg.QueryResult;
+
+/** What of pg's client the wrapper reaches into: its socket (to cork a batch) and its query timeout. */
+interface PipelinedClient {
+  connection?: { stream?: { cork?: () => void; uncork?: () => void } };
+  connectionParameters?: { query_timeout?: number };
+}
 
 interface Statement {
   text: string;
@@ -82,32 +90,62 @@ export function withNamedStatements(pool: pg.Pool, health?: WriteHealth): Postgr
     let broken: unknown;
     /** In a transaction (its BEGIN seen), and the statements held for the next one to carry. */
     let inTransaction = false;
-    let held: Statement[] = [];
+    let waiting: Statement[] = [];
     const fail = (error: unknown): never => {
       const translated = translateError(error, health);
-      if (unavailability(error) === 'connection') broken = translated;
+      // Not reused either: one whose statement pg refused itself, not the server (a value it could
+      // not bind). pg then closes the statement on the server yet still counts it as prepared there.
+      if (unavailability(error) === 'connection' || !(error instanceof pg.DatabaseError)) broken = translated;
       throw translated;
     };
-    const send = ({ text, values }: Statement) => (PREPARABLE.test(text) ? client.query({ name: nameOf(text), text, values }) : client.query(text, values));
+    /** A statement as pg takes it: named (prepared once per connection) when it can be. */
+    const configOf = ({ text, values }: Statement, timeoutMs = 0): pg.QueryConfig => ({
+      text,
+      values,
+      ...(PREPARABLE.test(text) ? { name: nameOf(text) } : {}),
+      ...(timeoutMs > 0 ? { query_timeout: timeoutMs } : {}),
+    });
     const run = async (statement: Statement) => {
       if (broken !== undefined) throw broken;
       try {
-        return await send(statement);
+        return await client.query(configOf(statement));
       } catch (error) {
         return fail(error);
       }
     };
-    /** Writes the held statements and `last` at once (one socket write), then answers as `last`. */
+    /**
+     * Writes the held statements and `last` at once (one socket write), then answers as `last`.
+     * Each statement's client-side timeout counts from the write, so the n-th gets n times the
+     * pool's: it may wait for each before it. A statement pg refuses before sending it (a value it
+     * cannot bind) stops the batch there, so a COMMIT behind it is never sent.
+     */
     const runWithHeld = async (last: Statement) => {
       if (broken !== undefined) throw broken;
-      const batch = [...held, last];
-      held = [];
+      const batch = [...waiting, last];
+      waiting = [];
+      const internals = client as unknown as PipelinedClient;
+      const timeout = internals.connectionParameters?.query_timeout ?? 0;
       // One socket write for the batch, as pg corks each query's own messages.
-      const stream = (client as unknown as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } }).connection?.stream;
+      const stream = internals.connection?.stream;
       stream?.cork?.();
-      let sent: Promise<pg.QueryResult>[];
+      const sent: Promise<pg.QueryResult>[] = [];
+      let refused: unknown;
       try {
-        sent = batch.map(send);
+        for (const [index, statement] of batch.entries()) {
+          let submitting = true;
+          sent.push(
+            new Promise<pg.QueryResult>((resolve, reject) => {
+              client.query(configOf(statement, timeout * (index + 1)), (error: Error | undefined, result: pg.QueryResult) => {
+                // The server's answers come later, from the socket: an error now is pg's own.
+                if (error && submitting) refused = error;
+                if (error) reject(error);
+                else resolve(result);
+              });
+            }),
+          );
+          submitting = false;
+          if (refused !== undefined) break;
+        }
       } finally {
         stream?.uncork?.();
       }
@@ -121,23 +159,26 @@ export function withNamedStatements(pool: pg.Pool, health?: WriteHealth): Postgr
       if (!inTransaction) {
         if (!TRANSACTION_START.test(text)) return run({ text, values });
         inTransaction = true;
-        held = [{ text, values }];
-        return HELD;
+        waiting = [{ text, values }];
+        return nothingRead();
       }
       if (text.endsWith(DEFERRABLE)) {
-        held.push({ text, values });
-        return HELD;
+        waiting.push({ text, values });
+        return nothingRead();
       }
+      // What was held since the savepoint (a savepoint carries what was held before it) is undone
+      // by rolling back to it: dropped, not sent.
+      if (ROLLBACK_TO_SAVEPOINT.test(text)) waiting = [];
       if (TRANSACTION_END.test(text)) {
         inTransaction = false;
         // Nothing sent yet, not even BEGIN: there is nothing to roll back.
-        if (ROLLBACK.test(text) && held.length > 0 && TRANSACTION_START.test(held[0]!.text)) {
-          held = [];
-          return HELD;
+        if (ROLLBACK.test(text) && waiting.length > 0 && TRANSACTION_START.test(waiting[0]!.text)) {
+          waiting = [];
+          return nothingRead();
         }
-        if (ROLLBACK.test(text)) held = [];
+        if (ROLLBACK.test(text)) waiting = [];
       }
-      return held.length === 0 ? run({ text, values }) : runWithHeld({ text, values });
+      return waiting.length === 0 ? run({ text, values }) : runWithHeld({ text, values });
     };
     return {
       query: ((text: string | object, parameters?: ReadonlyArray<unknown>) => {
@@ -151,7 +192,7 @@ export function withNamedStatements(pool: pg.Pool, health?: WriteHealth): Postgr
       release: (destroy?: boolean) => {
         const unfinished = inTransaction;
         inTransaction = false;
-        held = [];
+        waiting = [];
         client.release(destroy || broken !== undefined || unfinished || undefined);
       },
     };
