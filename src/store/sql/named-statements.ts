@@ -8,7 +8,7 @@
  * `DEFERRABLE`: the sync event, the NOTIFY) are not sent on their own: they are held and written to
  * the connection together with the next statement, in one write, and PostgreSQL runs them in order
  * (node-postgres's pipeline mode, https://node-postgres.com/features/pipelining). A note's
- * transaction is then three round trips instead of six (`BEGIN` rides with the locking read, the
+ * transaction is then four round trips instead of seven (`BEGIN` rides with the locking read, the
  * event and the NOTIFY with `COMMIT`). A held statement that fails fails the statement it rode
  * with, with its own error, and the transaction rolls back as before; a transaction that ends in
  * `ROLLBACK` before anything was sent sends nothing (docs/decisions.md, "Statements held in a
@@ -150,6 +150,8 @@ export function withNamedStatements(pool: pg.Pool, health?: WriteHealth): Postgr
         stream?.uncork?.();
       }
       const answers = await Promise.allSettled(sent);
+      // Not reused whatever else failed first (see `fail`): pg closed the refused statement.
+      if (refused !== undefined) broken = translateError(refused, health);
       // The first failure is the cause: after it PostgreSQL refuses the rest of the transaction
       // (and answers a COMMIT with ROLLBACK, without an error).
       for (const answer of answers) if (answer.status === 'rejected') fail(answer.reason);
