@@ -17,6 +17,7 @@ import { EmailTakenError } from '../store/port.js';
 import { SqlSignatureReportStore } from '../store/sql/sql-signature-report-store.js';
 import { demoSettings, startDemoEmulator, type RunningDemo } from './demo.js';
 import { runBackground, type RunningBackground } from './dispatching.js';
+import { applyHeapGrowth } from './heap-growth.js';
 import { FIRST_ADMIN_EMAIL, firstAdminFile, keepFinClient, keepFirstAdmin, type FirstAdmin } from './first-admin.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -31,10 +32,12 @@ const PARENT_CHECK_MS = 1_000;
 export async function startCommand(args: string[]): Promise<void> {
   parseArgs({ args, options: {}, strict: true });
   const loaded = loadConfig();
+  const heapGrowthPercent = applyHeapGrowth();
   const finch = await openFinch(loaded);
   const running: Running = { finch };
   try {
     await start(loaded, running);
+    if (heapGrowthPercent !== undefined) running.app?.log.info({ heapGrowthPercent }, 'heap growth between full collections set');
   } catch (error) {
     await stopAll(running).catch(() => undefined);
     throw error;

@@ -12,6 +12,7 @@ import { buildOperationsServer } from '../metrics/operations-server.js';
 import { DatabaseUnavailableError } from '../store/port.js';
 import { SqlMetricsStore } from '../store/sql/sql-metrics-store.js';
 import { runBackground } from './dispatching.js';
+import { applyHeapGrowth } from './heap-growth.js';
 
 /**
  * `finch worker`: delivers the outbox to Fin and runs the scheduled jobs (the fail-safe, pruning
@@ -25,6 +26,8 @@ export async function workerCommand(args: string[]): Promise<void> {
   parseArgs({ args, options: {}, strict: true });
   const config = loadConfig();
   const logger = pino(finchLoggerOptions(config.logLevel));
+  const heapGrowthPercent = applyHeapGrowth();
+  if (heapGrowthPercent !== undefined) logger.info({ heapGrowthPercent }, 'heap growth between full collections set');
   const metrics = new FinchMetrics();
   let opened: Finch | undefined;
   let operations: FastifyInstance | undefined;
