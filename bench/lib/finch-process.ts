@@ -95,7 +95,7 @@ export async function startFinch(target: FinchTarget): Promise<FinchProcess> {
  * DIR when it stops (bench/profile-summary.ts sums one up by where the time goes); servers and
  * workers alike (throughput.ts, soak.ts, and the deployments of webhook-latency.ts and
  * routing-latency.ts). BENCH_HEAP_PROFILE=DIR: the same processes write an allocation profile,
- * `<pid>.heapprofile`, into DIR.
+ * `<pid>.heapprofile`, into DIR. BENCH_PERF_MAP=1 and BENCH_NODE_OPTIONS: bench/README.md, "Profiling".
  */
 export function profileArgs(): string[] {
   const cpu = process.env.BENCH_CPU_PROFILE;
@@ -104,6 +104,8 @@ export function profileArgs(): string[] {
   // The directory rides in the module's URL: Finch's environment is built from scratch (finchEnv).
   // BENCH_PERF_MAP=1: V8 writes /tmp/perf-<pid>.map, so Linux `perf` names JavaScript functions.
   if (process.env.BENCH_PERF_MAP === '1') cpuArgs.push('--perf-basic-prof-only-functions');
+  // BENCH_NODE_OPTIONS: node's own options for each Finch process (--heap-growing-percent=0: V8's own heap growth).
+  cpuArgs.push(...(process.env.BENCH_NODE_OPTIONS ?? '').split(' ').filter(Boolean));
   const heap = process.env.BENCH_HEAP_PROFILE;
   if (!heap) return cpuArgs;
   const sampler = pathToFileURL(path.join(REPO_ROOT, 'bench', 'lib', 'allocation-sampler.mjs'));

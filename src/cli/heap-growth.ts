@@ -6,16 +6,17 @@ import v8 from 'node:v8';
  *
  * Why set it at all: on a machine with memory to spare V8 allows a factor of up to 4 (300 %). Under
  * a steady load Finch keeps about 60 MB alive and promotes short-lived request objects into the old
- * generation all along, so the heap climbed to about four times that before each full collection
- * and the process's RSS swung by 100–140 MB in a cycle of a minute or two (bench/README.md,
- * "soak.ts"). 30 % is V8's own "conservative" factor, the one it picks itself when memory is short;
- * it keeps the swing to tens of megabytes for a little more collection work (docs/decisions.md,
+ * generation all along, so the heap grew to as much as two to three times that between full
+ * collections and the process's RSS swung by up to 140 MB (bench/README.md, "soak.ts"). 30 % is
+ * V8's own "conservative" factor, the one it picks itself when memory is short: in the same soak
+ * the server's RSS stayed within 167–174 MB over ten minutes (and 163–172 MB over thirty), for
+ * about 5 % more CPU per operation in Finch's processes in one pair of runs (docs/decisions.md,
  * "The heap's growth between full collections").
  */
 export const HEAP_GROWTH_PERCENT = 30;
 
-/** Node's option for the same V8 setting; an operator who gives it keeps their own value. */
-const OPTION = '--heap-growing-percent';
+/** V8's name for the setting; an operator who gives it to node keeps their own value. */
+const OPTION = 'heap-growing-percent';
 
 /**
  * Applies {@link HEAP_GROWTH_PERCENT} to this process's V8 heap, unless Node was started with its
@@ -27,7 +28,9 @@ const OPTION = '--heap-growing-percent';
  * @returns the percent Finch set, or `undefined` when the operator's option applies.
  */
 export function applyHeapGrowth(execArgv: readonly string[] = process.execArgv): number | undefined {
-  if (execArgv.some((arg) => arg === OPTION || arg.startsWith(`${OPTION}=`))) return undefined;
-  v8.setFlagsFromString(`${OPTION}=${HEAP_GROWTH_PERCENT}`);
+  // V8 takes its options with one dash or two, and with dashes or underscores alike
+  // (-heap_growing_percent=50), with the value after `=` or as the next argument.
+  if (execArgv.some((arg) => arg.split('=')[0]!.replace(/^--?/, '').replaceAll('_', '-') === OPTION)) return undefined;
+  v8.setFlagsFromString(`--${OPTION}=${HEAP_GROWTH_PERCENT}`);
   return HEAP_GROWTH_PERCENT;
 }

@@ -37,7 +37,7 @@ export async function startCommand(args: string[]): Promise<void> {
   const running: Running = { finch };
   try {
     await start(loaded, running);
-    if (heapGrowthPercent !== undefined) running.app?.log.info({ heapGrowthPercent }, 'heap growth between full collections set');
+    running.app?.log.info({ heapGrowthPercent: heapGrowthPercent ?? 'node option' }, 'heap growth between full collections');
   } catch (error) {
     await stopAll(running).catch(() => undefined);
     throw error;

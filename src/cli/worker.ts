@@ -27,7 +27,7 @@ export async function workerCommand(args: string[]): Promise<void> {
   const config = loadConfig();
   const logger = pino(finchLoggerOptions(config.logLevel));
   const heapGrowthPercent = applyHeapGrowth();
-  if (heapGrowthPercent !== undefined) logger.info({ heapGrowthPercent }, 'heap growth between full collections set');
+  logger.info({ heapGrowthPercent: heapGrowthPercent ?? 'node option' }, 'heap growth between full collections');
   const metrics = new FinchMetrics();
   let opened: Finch | undefined;
   let operations: FastifyInstance | undefined;
