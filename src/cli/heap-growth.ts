@@ -6,8 +6,8 @@ import v8 from 'node:v8';
  *
  * Why set it at all: on a machine with memory to spare V8 allows a factor of up to 4 (300 %). Under
  * a steady load Finch keeps about 60 MB alive and promotes short-lived request objects into the old
- * generation all along, so the heap grew to as much as two to three times that between full
- * collections and the process's RSS swung by up to 140 MB (bench/README.md, "soak.ts"). 30 % is
+ * generation all along, so the heap grew to as much as three and a half times that between full
+ * collections (227 MB in one run) and the process's RSS swung by up to 140 MB (bench/README.md, "soak.ts"). 30 % is
  * V8's own "conservative" factor, the one it picks itself when memory is short: in the same soak
  * the server's RSS stayed within 167–174 MB over ten minutes (and 163–172 MB over thirty), for
  * about 5 % more CPU per operation in Finch's processes in one pair of runs (docs/decisions.md,
@@ -29,7 +29,7 @@ const OPTION = 'heap-growing-percent';
  */
 export function applyHeapGrowth(execArgv: readonly string[] = process.execArgv): number | undefined {
   // V8 takes its options with one dash or two, and with dashes or underscores alike
-  // (-heap_growing_percent=50), with the value after `=` or as the next argument.
+  // (-heap_growing_percent=50); an int option needs its value after `=` (node refuses it apart).
   if (execArgv.some((arg) => arg.split('=')[0]!.replace(/^--?/, '').replaceAll('_', '-') === OPTION)) return undefined;
   v8.setFlagsFromString(`--${OPTION}=${HEAP_GROWTH_PERCENT}`);
   return HEAP_GROWTH_PERCENT;

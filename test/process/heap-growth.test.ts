@@ -82,7 +82,7 @@ describe('the heap growth between full collections', () => {
     expect(seen.some((factor) => factor !== OURS)).toBe(true);
   });
 
-  it.each(['--heap-growing-percent=50', '--heap_growing_percent=50'])(
+  it.each(['--heap-growing-percent=50', '--heap_growing_percent=50', '-heap-growing-percent=50'])(
     "is the operator's when node was started with %s",
     { timeout: PROGRAM_MS + 30_000 },
     async (option) => {
