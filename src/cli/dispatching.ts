@@ -27,7 +27,6 @@ export interface RunningBackground {
   scheduler: Scheduler;
   /** Automatic assignment's router: `wake` after a local change that may let it assign. */
   routing: Background;
-  notifications: Background;
   stop: () => Promise<void>;
 }
 
@@ -40,32 +39,21 @@ export async function runBackground(
   const dispatcher = createDispatcher(finch, config, { logger, clock: systemClock, onAttempt: options.onAttempt });
   const deps: BackgroundDeps = { finch, config, logger, clock: systemClock };
   const notifications = notificationBackground(deps);
-  // What routing assigns has a sync event for Fin and may have an email: send them now, not at the next polls.
-  const routing = routingBackground(deps, {
-    onRouted: () => {
-      dispatcher.wake();
-      notifications.wake();
-    },
-  });
-  const capabilities = [
-    presenceBackground(deps),
-    routing,
-    // Warnings and breaches the SLA job records are notifications.
-    slaBackground(deps, { onRecorded: () => notifications.wake() }),
-    notifications,
-  ];
+  // What routing assigns has a sync event for Fin: send it now, not at the next poll. (An email it
+  // queues wakes the sender by itself, as every commit that queues notifications does.)
+  const routing = routingBackground(deps, { onRouted: () => dispatcher.wake() });
+  const capabilities = [presenceBackground(deps), routing, slaBackground(deps), notifications];
   const scheduler = createScheduler(finch, {
     clock: systemClock,
     logger,
     jobs: [
-      // Conversations the fail-safe hands over have sync events, wait for routing, and may email people.
+      // Conversations the fail-safe hands over have sync events and wait for routing.
       ...finchJobs(finch, {
         failSafeAfterMs: config.failSafeMinutes * 60_000,
         logger,
         onRouted: () => {
           dispatcher.wake();
           routing.wake();
-          notifications.wake();
         },
       }),
       ...capabilities.flatMap((capability) => capability.jobs),
@@ -82,7 +70,6 @@ export async function runBackground(
     dispatcher,
     scheduler,
     routing,
-    notifications,
     stop: async () => {
       await stopWaking();
       await Promise.all([dispatcher.stop(), scheduler.stop(), ...capabilities.map((capability) => capability.stop())]);

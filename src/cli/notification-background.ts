@@ -24,6 +24,7 @@ export function notificationBackground({ finch, config, logger, clock }: Backgro
     logger,
     worker: `${os.hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`,
   });
+  let stopWaking = () => {};
   return {
     jobs: [new NotifyWaitingJob({ outbox: finch.notifications }), new PruneNotificationsJob({ outbox: finch.notifications })],
     start() {
@@ -31,10 +32,13 @@ export function notificationBackground({ finch, config, logger, clock }: Backgro
       finch.notifications
         .reportChannels({ email: mailer !== undefined }, clock.now().toISOString())
         .catch((error: Error) => logger.warn({ error: error.message }, 'could not record whether email notifications are on'));
+      // Woken by commits that queued notifications here (not by every change); other processes' by the poll.
+      stopWaking = finch.notifications.onQueued(() => sender.wake());
       sender.start();
     },
     wake: () => sender.wake(),
     stop: async () => {
+      stopWaking();
       await sender.stop();
       mailer?.close();
     },

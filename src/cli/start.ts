@@ -102,10 +102,7 @@ async function start(loaded: Config, running: Running): Promise<void> {
   const background = config.dispatcher === 'server' ? await runBackground(finch, config, app.log, { onAttempt: metrics.observer }) : undefined;
   running.background = background;
   if (background) {
-    wake = () => {
-      background.dispatcher.wake();
-      background.notifications.wake();
-    };
+    wake = () => background.dispatcher.wake();
     settingsChanged = () => background.dispatcher.settingsChanged();
     routingNeeded = () => background.routing.wake();
   }

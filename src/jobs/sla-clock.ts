@@ -17,8 +17,6 @@ export interface SlaClockOptions {
   /** Reads (settings, what is due). */
   sla: Pick<SlaStore, 'getSlaSettings' | 'findDue'>;
   unitOfWork: UnitOfWork;
-  /** Events were recorded (e.g. wake whoever sends notifications in this process). */
-  onRecorded?: () => void;
 }
 
 /** Conversations handled per target, kind and query; a run goes on while pages come back full, up to `MAX_PAGES`. */
@@ -45,7 +43,6 @@ export class SlaClockJob implements Job {
       breached += await this.sweep(target, 'breached', now, now);
       dueSoon += await this.sweep(target, 'warned', new Date(now.getTime() + soonMs(minutes)), now);
     }
-    if (breached + dueSoon > 0) this.options.onRecorded?.();
     return { breached, due_soon: dueSoon };
   }
 

@@ -124,6 +124,11 @@ export interface NotificationOutbox {
   /** Conversations waiting (open, nobody assigned) since `handedOverBefore` or earlier, oldest first. */
   longWaiting(handedOverBefore: string, limit: number): Promise<{ id: string; handedOverAt: string; title: string | null }[]>;
   enqueue(notifications: readonly NewNotification[]): Promise<void>;
+  /**
+   * Calls `wake` once notifications queued in this process are committed, until the returned
+   * function is called. Other processes' are found by polling (docs/decisions.md, "Notifications").
+   */
+  onQueued(wake: () => void): () => void;
   /** Deletes settled notifications created before `before`. */
   prune(before: string): Promise<void>;
 }

@@ -27,6 +27,12 @@
  *
  * Presence and collision signals (who is around, who views or types in a conversation) travel the
  * same way on a channel of their own, `finch_presence` (`announcePresence`, `subscribePresence`).
+ *
+ * Notification senders hear only of commits that queued notifications (`onNotificationsQueued`),
+ * and only in this process, on both databases: a sender elsewhere finds them at its next poll
+ * (twice a second). Every change with an outbox event woke the sender before, and each wake was
+ * a claim in a write transaction of its own, finding nothing for most changes (bench/README.md,
+ * "Cost per agent change").
  */
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
@@ -91,6 +97,7 @@ export class ChangeFeed {
   private readonly outboxWakers = new Set<OutboxWaker>();
   private readonly presenceSubscribers = new Set<PresenceSubscriber>();
   private readonly routingSubscribers = new Set<RoutingSubscriber>();
+  private readonly notificationWakers = new Set<() => void>();
   /** The channels asked for so far: each (re)connection LISTENs to all of them. */
   private readonly channels = new Set<string>();
   private client: pg.Client | undefined;
@@ -180,6 +187,21 @@ export class ChangeFeed {
   }
 
   /**
+   * Calls `wake` after each commit in this process that queued notifications, until the returned
+   * function is called. Other processes' are not heard of: their senders poll.
+   */
+  onNotificationsQueued(wake: () => void): () => void {
+    const waker = () => wake();
+    this.notificationWakers.add(waker);
+    return () => void this.notificationWakers.delete(waker);
+  }
+
+  /** After a commit (or a write outside a transaction) that queued notifications: tells this process's senders. */
+  notificationsQueued(): void {
+    tellEach(this.notificationWakers, (wake) => wake());
+  }
+
+  /**
    * Adds `subscriber` to `set` once its `channel` is listened to (PostgreSQL) and other processes'
    * commits are watched (SQLite); the returned function takes it out again.
    */
@@ -233,6 +255,7 @@ export class ChangeFeed {
     this.outboxWakers.clear();
     this.presenceSubscribers.clear();
     this.routingSubscribers.clear();
+    this.notificationWakers.clear();
     this.stopWatching();
     clearTimeout(this.relisten);
     await this.connecting?.catch(() => undefined);

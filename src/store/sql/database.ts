@@ -259,6 +259,8 @@ export class WriteNotes extends Set<string> {
   outboxWritten = false;
   /** A conversation was created, or its status or assignee written: routers should look. */
   routable = false;
+  /** Notifications were queued: this process's senders should look (change-feed.ts). */
+  notificationsQueued = false;
 }
 
 /**
@@ -295,6 +297,7 @@ export async function writeTransaction<T>(database: Database, work: (trx: Kysely
           }
         });
   if (changed.size > 0 || changed.routable) database.changes.committed(changed, changed.routable);
+  if (changed.notificationsQueued) database.changes.notificationsQueued();
   return result;
 }
 

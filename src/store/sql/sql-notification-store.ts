@@ -38,7 +38,7 @@ export class SqlNotificationStore implements NotificationWriter, NotificationRea
 
   async enqueue(notifications: readonly NewNotification[]): Promise<void> {
     if (notifications.length === 0) return;
-    await this.scope.db
+    const result = await this.scope.db
       .insertInto('notifications')
       .values(
         notifications.map((notification) => ({
@@ -58,7 +58,17 @@ export class SqlNotificationStore implements NotificationWriter, NotificationRea
         })),
       )
       .onConflict((conflict) => conflict.columns(['event_key', 'channel', 'recipient']).doNothing())
-      .execute();
+      .executeTakeFirst();
+    // Only rows actually queued wake a sender; in a transaction, once it commits.
+    if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) return;
+    if ('notes' in this.scope) this.scope.notes.notificationsQueued = true;
+    else this.scope.changes.notificationsQueued();
+  }
+
+  onQueued(wake: () => void): () => void {
+    // A transaction's commit is told by its database's feed: a sender listens there.
+    if ('notes' in this.scope) throw new Error('listen for queued notifications on the database, not in a transaction');
+    return this.scope.changes.onNotificationsQueued(wake);
   }
 
   async emailRecipients(): Promise<EmailRecipient[]> {
