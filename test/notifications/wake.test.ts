@@ -2,13 +2,23 @@
  * Which commits wake this process's notification sender (`NotificationOutbox.onQueued`): those that
  * queued notifications, once they commit; never a change that queued none (tags, a sync event for
  * Fin), a rolled-back one, or a notification already queued (the same event, channel and
- * recipient). Through the real stores on both databases.
+ * recipient). Through the real stores on both databases; and the process's sender, whose clock
+ * never moves (so it never polls), sending what a commit queued.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { notificationBackground } from '../../src/cli/notification-background.js';
+import { loadConfig } from '../../src/config.js';
+import { CHAT_RECIPIENT } from '../../src/domain/notifications/chat-webhook.js';
+import { openFinch } from '../../src/finch.js';
 import type { NewNotification } from '../../src/store/notification-port.js';
 import { SqlNotificationStore } from '../../src/store/sql/sql-notification-store.js';
 import { at, openTestData, type TestData } from '../outbox/support.js';
+import { FakeClock } from '../support/fake-clock.js';
 import { sqlBackends } from '../support/finch.js';
+import { createDatabase } from '../support/postgres-server.js';
 
 describe.each(sqlBackends())('notification wakes on %s', (backend) => {
   let data: TestData;
@@ -80,5 +90,44 @@ describe.each(sqlBackends())('notification wakes on %s', (backend) => {
     await data.store.transaction(async (tx) => {
       expect(() => (tx.notifications as SqlNotificationStore).onQueued(() => undefined)).toThrow(/on the database/);
     });
+  });
+});
+
+describe.each(sqlBackends())('the sender in a process (%s)', (backend) => {
+  it('takes up what a commit queued at once, with no poll to find it', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'finch-notify-wake-'));
+    const databaseUrl = backend === 'postgres' ? await createDatabase(inject('postgresUrl')!) : undefined;
+    const config = loadConfig({ FINCH_DATA_DIR: dataDir, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) });
+    const finch = await openFinch(config);
+    const quiet = () => undefined;
+    // Time stands still: the sender's polls and due times never come, only a wake ends its wait.
+    const clock = new FakeClock();
+    const background = notificationBackground({ finch, config, logger: { info: quiet, warn: quiet, error: quiet }, clock });
+    try {
+      background.start();
+      const now = clock.now().toISOString();
+      await finch.store.transaction((tx) =>
+        tx.notifications.enqueue([
+          {
+            channel: 'chat',
+            event: 'waiting',
+            eventKey: 'w1',
+            conversationId: null,
+            agentId: null,
+            recipient: CHAT_RECIPIENT,
+            payload: {},
+            availableAt: now,
+            at: now,
+          },
+        ]),
+      );
+      // With no chat webhook set the sender drops the post: that it judged the row at all is the wake.
+      const status = () => finch.database.db.selectFrom('notifications').select('status').executeTakeFirstOrThrow();
+      await expect.poll(async () => (await status()).status, { timeout: 5000 }).toBe('dropped');
+    } finally {
+      await background.stop();
+      await finch.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

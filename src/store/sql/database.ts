@@ -252,7 +252,8 @@ export function redactUrl(url: string): string {
 
 /**
  * What a write transaction changed: conversations (for the inbox), whether the outbox got events,
- * and whether routing may have work (change-feed.ts says who hears of each).
+ * whether routing may have work, and whether notifications were queued (change-feed.ts says who
+ * hears of each).
  */
 export class WriteNotes extends Set<string> {
   /** Dispatchers in other processes should look (PostgreSQL: NOTIFY finch_outbox at commit). */

@@ -59,7 +59,8 @@ export class SqlNotificationStore implements NotificationWriter, NotificationRea
       )
       .onConflict((conflict) => conflict.columns(['event_key', 'channel', 'recipient']).doNothing())
       .executeTakeFirst();
-    // Only rows actually queued wake a sender; in a transaction, once it commits.
+    // Only rows actually queued wake a sender; in a transaction, once it commits. (So this insert
+    // is never a held statement on PostgreSQL: a held one answers without a row count.)
     if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) return;
     if ('notes' in this.scope) this.scope.notes.notificationsQueued = true;
     else this.scope.changes.notificationsQueued();
